@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Strict CBOR (RFC 8949): an encoder that writes preferred serialization
+ * into the caller's buffer, and a pull decoder that allocates nothing.
+ *
+ * The decoder validates the whole item when it is initialised (well-formed,
+ * within limits, valid UTF-8, no duplicate map keys, no trailing bytes, and
+ * the strict options requested), so the getters that follow can only fail
+ * because the item has another shape than the caller expects. Getters keep a
+ * sticky error: after the first failure every call fails with the same code,
+ * and tk_cbor_dec_finish() reports it once.
+ *
+ * Everything returned by the decoder is a view into the input buffer, valid
+ * while that buffer is.
+ */
+#ifndef TK_CBOR_H
+#define TK_CBOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/tk_err.h"
+#include "../common/tk_span.h"
+
+/*
+ * Maximum nesting depth of arrays, maps and tags, counting the top-level
+ * item as depth 1. Deeper input fails with TK_ERR_LIMIT_DEPTH. TEEP
+ * messages nest at most 8 levels and SUIT manifests about 12; 32 leaves room
+ * without letting a peer drive recursion or stack use.
+ */
+#define TK_CBOR_MAX_DEPTH 32
+
+/* Decoder options, combined with |. */
+enum tk_cbor_flags {
+	TK_CBOR_ALLOW_ALL = 0,
+	TK_CBOR_NO_INDEFINITE = 1u << 0, /* reject indefinite lengths */
+	TK_CBOR_PREFERRED = 1u << 1,     /* reject non-preferred encodings of
+					    heads and floats */
+	/* The strict profile used by EAT and SUIT. */
+	TK_CBOR_STRICT = TK_CBOR_NO_INDEFINITE | TK_CBOR_PREFERRED,
+};
+
+/* CBOR major types, plus values the decoder reports for major type 7. */
+enum tk_cbor_type {
+	TK_CBOR_UINT = 0,
+	TK_CBOR_NINT = 1,
+	TK_CBOR_BSTR = 2,
+	TK_CBOR_TSTR = 3,
+	TK_CBOR_ARRAY = 4,
+	TK_CBOR_MAP = 5,
+	TK_CBOR_TAG = 6,
+	TK_CBOR_SIMPLE = 7, /* simple value other than false/true/null/undefined */
+	TK_CBOR_FALSE = 8,
+	TK_CBOR_TRUE = 9,
+	TK_CBOR_NULL = 10,
+	TK_CBOR_UNDEFINED = 11,
+	TK_CBOR_FLOAT = 12,
+	TK_CBOR_NONE = 13, /* no item left at this level */
+};
+
+/* Open container on the decoder's stack. */
+struct tk_cbor_level {
+	uint64_t remaining; /* items (map: keys and values) left; unused if indefinite */
+	bool indefinite;    /* ends at a break code */
+	bool is_map;
+};
+
+/* Pull decoder. Initialise with tk_cbor_dec_init(); fields are private. */
+struct tk_cbor_dec {
+	const uint8_t *buf;
+	size_t len;
+	size_t pos;         /* offset of the next item head */
+	uint32_t flags;     /* enum tk_cbor_flags */
+	tk_err err;         /* sticky error, TK_OK while none */
+	struct tk_diag *diag;
+	unsigned depth;     /* open containers */
+	struct tk_cbor_level stack[TK_CBOR_MAX_DEPTH];
+};
+
+/*
+ * Check that buf holds exactly one well-formed item that obeys `flags` and
+ * the limits above, without decoding it for a caller. Borrows buf.
+ */
+TK_MUST_CHECK tk_err tk_cbor_check(const uint8_t *buf, size_t len,
+				   uint32_t flags, struct tk_diag *diag);
+
+/*
+ * Validate buf with tk_cbor_check() and prepare to pull its items. On
+ * failure the decoder is left in the error state. Borrows buf and diag,
+ * which must outlive the decoder.
+ */
+TK_MUST_CHECK tk_err tk_cbor_dec_init(struct tk_cbor_dec *dec, const uint8_t *buf,
+				      size_t len, uint32_t flags,
+				      struct tk_diag *diag);
+
+/* Type of the next item at the current level, or TK_CBOR_NONE at its end. */
+enum tk_cbor_type tk_cbor_peek(struct tk_cbor_dec *dec);
+
+/* Byte offset of the next item, for error messages and raw views. */
+size_t tk_cbor_offset(const struct tk_cbor_dec *dec);
+
+/*
+ * Getters. Each consumes one item of the named type; on a type mismatch it
+ * fails with TK_ERR_SCHEMA_TYPE and consumes nothing. Strings are views into
+ * the input; an indefinite-length string fails with TK_ERR_SCHEMA_TYPE
+ * because it has no single view (reject it earlier with
+ * TK_CBOR_NO_INDEFINITE where the schema forbids it).
+ */
+TK_MUST_CHECK tk_err tk_cbor_get_uint(struct tk_cbor_dec *dec, uint64_t *out);
+/* Major type 0 or 1 that fits in int64_t; otherwise TK_ERR_SCHEMA_VALUE. */
+TK_MUST_CHECK tk_err tk_cbor_get_int(struct tk_cbor_dec *dec, int64_t *out);
+TK_MUST_CHECK tk_err tk_cbor_get_bstr(struct tk_cbor_dec *dec, struct tk_span *out);
+TK_MUST_CHECK tk_err tk_cbor_get_tstr(struct tk_cbor_dec *dec, struct tk_span *out);
+TK_MUST_CHECK tk_err tk_cbor_get_bool(struct tk_cbor_dec *dec, bool *out);
+TK_MUST_CHECK tk_err tk_cbor_get_null(struct tk_cbor_dec *dec);
+TK_MUST_CHECK tk_err tk_cbor_get_float(struct tk_cbor_dec *dec, double *out);
+TK_MUST_CHECK tk_err tk_cbor_get_tag(struct tk_cbor_dec *dec, uint64_t *out);
+/* Consume a tag only if the next item is that tag; *found tells which. */
+TK_MUST_CHECK tk_err tk_cbor_skip_tag(struct tk_cbor_dec *dec, uint64_t tag,
+				      bool *found);
+
+/*
+ * Enter an array or map. *count is the number of elements (map: pairs), or
+ * UINT64_MAX for an indefinite length; loop with tk_cbor_more() in either
+ * case. Never size an allocation from *count: it is the peer's claim.
+ */
+TK_MUST_CHECK tk_err tk_cbor_enter_array(struct tk_cbor_dec *dec, uint64_t *count);
+TK_MUST_CHECK tk_err tk_cbor_enter_map(struct tk_cbor_dec *dec, uint64_t *count);
+/* True while the innermost open container has items left. */
+bool tk_cbor_more(struct tk_cbor_dec *dec);
+/*
+ * Leave the innermost container. Items not yet consumed are skipped;
+ * call tk_cbor_more() first where leftovers are an error.
+ */
+TK_MUST_CHECK tk_err tk_cbor_leave(struct tk_cbor_dec *dec);
+
+/* Skip the next item whole (with everything nested in it). */
+TK_MUST_CHECK tk_err tk_cbor_skip(struct tk_cbor_dec *dec);
+/*
+ * Skip the next item and return its encoded bytes (head included), a view
+ * into the input. Used to keep a sub-item for hashing or later decoding.
+ */
+TK_MUST_CHECK tk_err tk_cbor_get_raw(struct tk_cbor_dec *dec, struct tk_span *out);
+
+/*
+ * Record a schema failure at the current offset and make it sticky. Use it
+ * from schema decoders so their errors carry the offset like CBOR ones.
+ */
+tk_err tk_cbor_dec_fail(struct tk_cbor_dec *dec, tk_err code, const char *fmt, ...)
+	TK_PRINTF(3, 4);
+
+/*
+ * End decoding: returns the sticky error, or TK_ERR_SCHEMA_TYPE when
+ * containers are still open or the top-level item was not consumed.
+ */
+TK_MUST_CHECK tk_err tk_cbor_dec_finish(struct tk_cbor_dec *dec);
+
+/*
+ * Encoder. Writes into out[0..cap). With out == NULL and cap == 0 it only
+ * counts, so a first pass can size the buffer. Errors are sticky; the first
+ * (usually TK_ERR_BUFFER_TOO_SMALL) is returned by tk_cbor_enc_finish().
+ * Fields are private.
+ */
+struct tk_cbor_enc {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;          /* bytes written, or needed when counting */
+	tk_err err;
+	struct tk_diag *diag;
+	unsigned open_bstr;  /* nesting of tk_cbor_put_bstr_begin() */
+	size_t bstr_start[TK_CBOR_MAX_DEPTH];
+	unsigned open_sorted;
+	size_t sorted_start[TK_CBOR_MAX_DEPTH];
+};
+
+void tk_cbor_enc_init(struct tk_cbor_enc *enc, uint8_t *out, size_t cap,
+		      struct tk_diag *diag);
+
+void tk_cbor_put_uint(struct tk_cbor_enc *enc, uint64_t value);
+void tk_cbor_put_int(struct tk_cbor_enc *enc, int64_t value);
+void tk_cbor_put_bstr(struct tk_cbor_enc *enc, const uint8_t *ptr, size_t len);
+void tk_cbor_put_tstr(struct tk_cbor_enc *enc, const char *ptr, size_t len);
+/* NUL-terminated text string, for literals. */
+void tk_cbor_put_cstr(struct tk_cbor_enc *enc, const char *str);
+void tk_cbor_put_array(struct tk_cbor_enc *enc, uint64_t count);
+void tk_cbor_put_map(struct tk_cbor_enc *enc, uint64_t pairs);
+void tk_cbor_put_tag(struct tk_cbor_enc *enc, uint64_t tag);
+void tk_cbor_put_bool(struct tk_cbor_enc *enc, bool value);
+void tk_cbor_put_null(struct tk_cbor_enc *enc);
+void tk_cbor_put_undefined(struct tk_cbor_enc *enc);
+void tk_cbor_put_simple(struct tk_cbor_enc *enc, uint8_t value);
+/* Shortest of half, single or double precision that keeps the value. */
+void tk_cbor_put_float(struct tk_cbor_enc *enc, double value);
+/* Copy an already encoded item (the caller vouches it is one item). */
+void tk_cbor_put_raw(struct tk_cbor_enc *enc, const uint8_t *ptr, size_t len);
+
+/*
+ * Wrap what is written between begin and end in a byte string (COSE
+ * protected headers, SUIT bstr-wrapped sections). Nestable up to
+ * TK_CBOR_MAX_DEPTH; the content is moved once its length is known.
+ */
+void tk_cbor_put_bstr_begin(struct tk_cbor_enc *enc);
+void tk_cbor_put_bstr_end(struct tk_cbor_enc *enc);
+
+/*
+ * Sort map entries deterministically (RFC 8949 section 4.2.1: bytewise
+ * lexicographic order of the encoded keys). Call begin after
+ * tk_cbor_put_map(), write the `pairs` keys and values, then end. Sorting is
+ * done in place without allocation; fails with TK_ERR_CBOR_DUPLICATE_KEY if
+ * two keys are equal.
+ */
+void tk_cbor_map_sort_begin(struct tk_cbor_enc *enc);
+void tk_cbor_map_sort_end(struct tk_cbor_enc *enc, uint64_t pairs);
+
+/*
+ * Finish encoding: returns the sticky error, or TK_ERR_STATE if a bstr or
+ * sorted map is still open. *out_len receives the bytes written (or needed
+ * when counting); 0 on failure.
+ */
+TK_MUST_CHECK tk_err tk_cbor_enc_finish(struct tk_cbor_enc *enc, size_t *out_len);
+
+/*
+ * Diagnostic notation (RFC 8949 section 8). Calls `names` (may be NULL) for
+ * each map key and tag so callers can annotate labels, e.g. `1 / alg /`.
+ * `path` gives the enclosing map keys, innermost last (integer keys only;
+ * others are reported as INT64_MIN). Returns NULL when no name applies.
+ */
+struct tk_cbor_names {
+	const char *(*key_name)(void *ctx, const int64_t *path, unsigned path_len,
+				int64_t key);
+	const char *(*tag_name)(void *ctx, uint64_t tag);
+	void *ctx;
+};
+
+/*
+ * Print buf (one validated item) in diagnostic notation into out, indented
+ * with two spaces per level when `pretty`. Fails with
+ * TK_ERR_BUFFER_TOO_SMALL when out is too small; *out_len excludes the NUL.
+ */
+TK_MUST_CHECK tk_err tk_cbor_to_diag(const uint8_t *buf, size_t len, uint32_t flags,
+				     bool pretty, const struct tk_cbor_names *names,
+				     char *out, size_t out_cap, size_t *out_len,
+				     struct tk_diag *diag);
+
+#endif /* TK_CBOR_H */
