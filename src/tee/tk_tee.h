@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The TEE backend interface: what the TEEP Agent needs from the TEE it
+ * manages, behind one table of function pointers with a context pointer, so
+ * a simulated backend, a TPM-rooted one and later real TEEs (OP-TEE, SGX, a
+ * confidential VM) plug in without link-time symbol replacement.
+ *
+ * A backend owns:
+ * - the TEE signing key (created on first start, never exported in private
+ *   form): signs TEEP messages and EAT evidence, and its kid is the RFC 9679
+ *   COSE key thumbprint (SHA-256) of its public COSE_Key;
+ * - the UEID of the device (RFC 9711 section 4.2.1);
+ * - the component store: installed trusted components by component id,
+ *   each install atomic (after a crash the store holds the old or the new
+ *   image, never a mix);
+ * - the installed SUIT envelope per manifest component id;
+ * - the highest accepted sequence number per manifest component id, kept
+ *   apart from the envelopes so removing a manifest never lowers it
+ *   (anti-rollback, draft-ietf-teep-protocol section "Anti-rollback").
+ *
+ * Component ids and manifest component ids are the CBOR encoding of a
+ * SUIT_Component_Identifier array, passed as opaque bytes. A backend never
+ * derives a path or name from those bytes directly.
+ *
+ * Call the tk_tee_* wrappers rather than the hooks: a wrapper fails with
+ * TK_ERR_UNSUPPORTED when the backend leaves a hook NULL, checks its
+ * arguments, and empties the outputs on failure.
+ */
+#ifndef TK_TEE_H
+#define TK_TEE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/tk_err.h"
+#include "common/tk_log.h"
+#include "common/tk_span.h"
+
+struct tk_crypto_key;
+
+/*
+ * Maximum length of an encoded component id or manifest component id.
+ * Longer ids fail with TK_ERR_LIMIT_SIZE. A SUIT_Component_Identifier in the
+ * TEEP examples is under 40 bytes; 256 leaves room for several path
+ * elements while keeping metadata records small and fixed-size.
+ */
+#define TK_TEE_MAX_ID_LEN 256
+
+/*
+ * Maximum size of one stored component image or envelope. Larger ones
+ * fail with TK_ERR_LIMIT_SIZE. Trusted applications are small; 64 MiB
+ * bounds the disk and memory a single install may take.
+ */
+#define TK_TEE_MAX_OBJECT_SIZE (64u * 1024u * 1024u)
+
+/* Length of a UEID of type RAND: type byte 0x01 and 32 random bytes. */
+#define TK_TEE_UEID_LEN 33
+
+/* Length of a kid: an RFC 9679 thumbprint with SHA-256. */
+#define TK_TEE_KID_LEN 32
+
+/* Length of the SHA-256 digests reported for stored objects. */
+#define TK_TEE_DIGEST_LEN 32
+
+/* What the store reports about one component image or one manifest. */
+struct tk_tee_object_info {
+	uint8_t id[TK_TEE_MAX_ID_LEN]; /* encoded (manifest) component id */
+	size_t id_len;
+	uint8_t digest[TK_TEE_DIGEST_LEN]; /* SHA-256 of the stored bytes */
+	uint64_t size;                 /* bytes stored */
+	uint64_t sequence_number;      /* manifest sequence number of the
+					  install (components: of the
+					  manifest that wrote the image) */
+};
+
+/*
+ * Called once per stored object by the list hooks. Returning anything but
+ * TK_OK stops the walk, and the list call returns that code.
+ */
+typedef tk_err (*tk_tee_visit_fn)(void *visit_ctx,
+				  const struct tk_tee_object_info *info);
+
+/* Public half of the TEE signing key. */
+struct tk_tee_key_info {
+	int64_t alg;                 /* COSE algorithm: -9 ESP256 or -19 Ed25519 */
+	uint8_t kid[TK_TEE_KID_LEN]; /* RFC 9679 thumbprint, SHA-256 */
+};
+
+/*
+ * Backend hooks. Every hook takes the backend's ctx first and a diag last
+ * (may be NULL). Buffers follow the span convention: out, out_cap, out_len.
+ */
+struct tk_tee_ops {
+	/* Algorithm and kid of the signing key. */
+	tk_err (*key_info)(void *ctx, struct tk_tee_key_info *out,
+			   struct tk_diag *diag);
+
+	/*
+	 * The signing key as a crypto handle for the COSE and EAT layers, a
+	 * view valid until the backend is closed. A backend whose key cannot
+	 * leave the TEE returns a handle whose provider signs inside it.
+	 */
+	tk_err (*signing_key)(void *ctx, const struct tk_crypto_key **out,
+			      struct tk_diag *diag);
+
+	/*
+	 * Sign `tbs` (for COSE: the encoded Sig_structure) with the signing
+	 * key; the signature is in COSE form (r || s for ECDSA).
+	 */
+	tk_err (*sign)(void *ctx, const uint8_t *tbs, size_t tbs_len,
+		       uint8_t *sig, size_t sig_cap, size_t *sig_len,
+		       struct tk_diag *diag);
+
+	/* Public key as PEM (SPKI), for enrolment with a TAM. */
+	tk_err (*public_key_pem)(void *ctx, char *out, size_t out_cap,
+				 size_t *out_len, struct tk_diag *diag);
+
+	/* The UEID, TK_TEE_UEID_LEN bytes for the simulated backend. */
+	tk_err (*ueid)(void *ctx, uint8_t *out, size_t out_cap, size_t *out_len,
+		       struct tk_diag *diag);
+
+	/*
+	 * Store `image` as component `id` atomically, replacing any earlier
+	 * image. `sequence_number` is that of the manifest installing it.
+	 */
+	tk_err (*install_component)(void *ctx, const uint8_t *id, size_t id_len,
+				    const uint8_t *image, size_t image_len,
+				    uint64_t sequence_number,
+				    struct tk_diag *diag);
+
+	/* Metadata of one component; TK_ERR_NOT_FOUND when absent. */
+	tk_err (*component_info)(void *ctx, const uint8_t *id, size_t id_len,
+				 struct tk_tee_object_info *out,
+				 struct tk_diag *diag);
+
+	/*
+	 * Copy the image of component `id` into out. Fails with
+	 * TK_ERR_DIGEST_MISMATCH when the stored bytes no longer match the
+	 * digest recorded at install, TK_ERR_NOT_FOUND when absent.
+	 */
+	tk_err (*read_component)(void *ctx, const uint8_t *id, size_t id_len,
+				 uint8_t *out, size_t out_cap, size_t *out_len,
+				 struct tk_diag *diag);
+
+	/* Visit every installed component, in no particular order. */
+	tk_err (*list_components)(void *ctx, tk_tee_visit_fn visit,
+				  void *visit_ctx, struct tk_diag *diag);
+
+	/* Remove component `id`; TK_ERR_NOT_FOUND when absent. */
+	tk_err (*remove_component)(void *ctx, const uint8_t *id, size_t id_len,
+				   struct tk_diag *diag);
+
+	/*
+	 * Store the installed SUIT envelope of manifest component id `id`
+	 * atomically, replacing an earlier one. Does not change the stored
+	 * highest sequence number: call set_sequence_number for that.
+	 */
+	tk_err (*store_manifest)(void *ctx, const uint8_t *id, size_t id_len,
+				 const uint8_t *envelope, size_t envelope_len,
+				 uint64_t sequence_number, struct tk_diag *diag);
+
+	/* Metadata of one stored manifest; TK_ERR_NOT_FOUND when absent. */
+	tk_err (*manifest_info)(void *ctx, const uint8_t *id, size_t id_len,
+				struct tk_tee_object_info *out,
+				struct tk_diag *diag);
+
+	/* Copy the stored envelope of `id` into out, checked as above. */
+	tk_err (*read_manifest)(void *ctx, const uint8_t *id, size_t id_len,
+				uint8_t *out, size_t out_cap, size_t *out_len,
+				struct tk_diag *diag);
+
+	/* Visit every stored manifest, in no particular order. */
+	tk_err (*list_manifests)(void *ctx, tk_tee_visit_fn visit,
+				 void *visit_ctx, struct tk_diag *diag);
+
+	/* Remove the envelope of `id`; its sequence number stays. */
+	tk_err (*remove_manifest)(void *ctx, const uint8_t *id, size_t id_len,
+				  struct tk_diag *diag);
+
+	/*
+	 * Highest accepted sequence number of manifest component id `id`.
+	 * *found is false (and *out 0) when none was ever stored.
+	 */
+	tk_err (*get_sequence_number)(void *ctx, const uint8_t *id,
+				      size_t id_len, uint64_t *out, bool *found,
+				      struct tk_diag *diag);
+
+	/*
+	 * Persist `value` as the highest sequence number of `id`. Fails with
+	 * TK_ERR_ROLLBACK when it is lower than the stored one; an equal value
+	 * succeeds and changes nothing.
+	 */
+	tk_err (*set_sequence_number)(void *ctx, const uint8_t *id,
+				      size_t id_len, uint64_t value,
+				      struct tk_diag *diag);
+
+	/* Release everything the backend holds, wiping key material. */
+	void (*close)(void *ctx);
+};
+
+/* An open backend: its hooks and their context. */
+struct tk_tee {
+	const struct tk_tee_ops *ops;
+	void *ctx;
+};
+
+/* Wrappers: same contracts as the hooks above. */
+TK_MUST_CHECK tk_err tk_tee_key_info(const struct tk_tee *tee,
+				     struct tk_tee_key_info *out,
+				     struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_signing_key(const struct tk_tee *tee,
+					const struct tk_crypto_key **out,
+					struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_sign(const struct tk_tee *tee, const uint8_t *tbs,
+				 size_t tbs_len, uint8_t *sig, size_t sig_cap,
+				 size_t *sig_len, struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_public_key_pem(const struct tk_tee *tee, char *out,
+					   size_t out_cap, size_t *out_len,
+					   struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_ueid(const struct tk_tee *tee, uint8_t *out,
+				 size_t out_cap, size_t *out_len,
+				 struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_install_component(const struct tk_tee *tee,
+					      const uint8_t *id, size_t id_len,
+					      const uint8_t *image,
+					      size_t image_len,
+					      uint64_t sequence_number,
+					      struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_component_info(const struct tk_tee *tee,
+					   const uint8_t *id, size_t id_len,
+					   struct tk_tee_object_info *out,
+					   struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_read_component(const struct tk_tee *tee,
+					   const uint8_t *id, size_t id_len,
+					   uint8_t *out, size_t out_cap,
+					   size_t *out_len,
+					   struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_list_components(const struct tk_tee *tee,
+					    tk_tee_visit_fn visit,
+					    void *visit_ctx,
+					    struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_remove_component(const struct tk_tee *tee,
+					     const uint8_t *id, size_t id_len,
+					     struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_store_manifest(const struct tk_tee *tee,
+					   const uint8_t *id, size_t id_len,
+					   const uint8_t *envelope,
+					   size_t envelope_len,
+					   uint64_t sequence_number,
+					   struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_manifest_info(const struct tk_tee *tee,
+					  const uint8_t *id, size_t id_len,
+					  struct tk_tee_object_info *out,
+					  struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_read_manifest(const struct tk_tee *tee,
+					  const uint8_t *id, size_t id_len,
+					  uint8_t *out, size_t out_cap,
+					  size_t *out_len, struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_list_manifests(const struct tk_tee *tee,
+					   tk_tee_visit_fn visit,
+					   void *visit_ctx,
+					   struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_remove_manifest(const struct tk_tee *tee,
+					    const uint8_t *id, size_t id_len,
+					    struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_get_sequence_number(const struct tk_tee *tee,
+						const uint8_t *id,
+						size_t id_len, uint64_t *out,
+						bool *found,
+						struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_set_sequence_number(const struct tk_tee *tee,
+						const uint8_t *id,
+						size_t id_len, uint64_t value,
+						struct tk_diag *diag);
+
+/* Close the backend (calls its close hook) and clear *tee. NULL is a no-op. */
+void tk_tee_close(struct tk_tee *tee);
+
+/*
+ * The simulated backend: software keys and a state directory.
+ *
+ * Layout of `state_dir` (created mode 0700 when missing, and rejected when
+ * it is a symlink or not owned by the caller's user):
+ *   key.pem             TEE signing key, PKCS#8 PEM, mode 0600
+ *   ueid                the UEID, raw bytes
+ *   components/<h>.bin  image of the component whose id hashes to <h>
+ *   components/<h>.meta its metadata record (id, digest, size, sequence)
+ *   manifests/<h>.bin   installed envelope, manifests/<h>.meta likewise
+ *   sequence/<h>        highest sequence number of manifest component id
+ * <h> is the lowercase hex SHA-256 of the encoded id, so no peer-chosen
+ * bytes ever reach a path. Every file is written to a temporary name in the
+ * same folder, fsynced, renamed into place, and the folder fsynced; files
+ * are opened with O_NOFOLLOW. Temporary files left by a crash are removed
+ * when the backend is opened.
+ */
+struct tk_tee_sim_config {
+	const char *state_dir;  /* path of the state directory */
+	int64_t create_alg;     /* COSE alg of a key created on first start:
+				   -9 ESP256 or -19 Ed25519; 0 = ESP256 */
+	bool create;            /* create dir, key and UEID when missing;
+				   false fails with TK_ERR_NOT_FOUND */
+	const struct tk_log *log; /* may be NULL; never receives secrets */
+};
+
+/*
+ * Open (and on first start, create) a simulated TEE. On success *out holds
+ * the backend; caller owns it, release with tk_tee_close(). When a key
+ * already exists, create_alg is ignored and the existing key is used.
+ */
+TK_MUST_CHECK tk_err tk_tee_sim_open(const struct tk_tee_sim_config *config,
+				     struct tk_tee *out, struct tk_diag *diag);
+
+#endif /* TK_TEE_H */
