@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * TEEP/HTTP client (draft-ietf-teep-otrp-over-http, section "TEEP/HTTP
+ * Client Behavior") on libcurl, and the plain GET used to fetch SUIT
+ * payloads named by an http(s) URI.
+ *
+ * A client posts to one TAM URI: an empty body with `Accept:
+ * application/teep+cbor` to open a session, then each TEEP message with
+ * `Accept` and `Content-Type: application/teep+cbor`. A response with status
+ * 204, or an empty body, ends the session. Redirects are never followed,
+ * cookies are never stored or sent, only the http and https schemes are
+ * allowed (also for the connection itself, so a scheme switch cannot
+ * happen), response bodies are limited, and every transfer has a timeout.
+ * HTTPS always verifies the server certificate and host name.
+ *
+ * The client is an HTTP program-layer helper: it allocates (the curl
+ * handle) and does network I/O, unlike the libraries below it.
+ */
+#ifndef TK_HTTP_CLIENT_H
+#define TK_HTTP_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/tk_err.h"
+#include "common/tk_log.h"
+#include "teep/tk_teep_transport.h"
+
+/* Media type of TEEP messages (draft-ietf-teep-protocol, IANA section). */
+#define TK_HTTP_TEEP_MEDIA_TYPE "application/teep+cbor"
+
+/*
+ * Default maximum response body, in bytes. A TEEP Update carries whole SUIT
+ * envelopes, possibly with integrated payloads; 1 MiB holds a small TA while
+ * bounding what a hostile server can make the agent buffer. Larger bodies
+ * fail with TK_ERR_LIMIT_SIZE.
+ */
+#define TK_HTTP_CLIENT_DEFAULT_MAX_BODY (1024u * 1024u)
+
+/* Default time limit for one whole transfer, in milliseconds. */
+#define TK_HTTP_CLIENT_DEFAULT_TIMEOUT_MS 30000L
+
+/* Default time limit for connecting (TCP and TLS), in milliseconds. */
+#define TK_HTTP_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS 10000L
+
+/* Maximum length of a URI accepted by the client, in bytes. */
+#define TK_HTTP_CLIENT_MAX_URI 2048
+
+struct tk_http_client_config {
+	const char *uri;          /* TAM URI, http:// or https:// */
+	size_t max_body;          /* response body limit; 0 = default */
+	long timeout_ms;          /* whole transfer; 0 = default */
+	long connect_timeout_ms;  /* connect phase; 0 = default */
+	const char *ca_file;      /* PEM CA bundle for https; NULL = system store */
+	const struct tk_log *log; /* may be NULL */
+};
+
+/* Client bound to one TAM URI. Opaque. */
+struct tk_http_client;
+
+/*
+ * Create a client for cfg->uri after checking its scheme and length.
+ * Copies what it needs from cfg. Caller owns *out, release with
+ * tk_http_client_free(); *out is NULL on failure.
+ */
+TK_MUST_CHECK tk_err tk_http_client_new(const struct tk_http_client_config *cfg,
+					struct tk_http_client **out,
+					struct tk_diag *diag);
+
+/* Release a client and its connection. NULL is ignored. */
+void tk_http_client_free(struct tk_http_client *client);
+
+/*
+ * POST `body` (body_len 0 opens a session) to the TAM URI and store the
+ * response body in resp[0..resp_cap). *resp_len is 0 when the TAM ended the
+ * session (204 or empty body). Fails with TK_ERR_NETWORK (connection,
+ * timeout), TK_ERR_HTTP_STATUS (any status other than 200 and 204,
+ * including redirects, or a body with another Content-Type), or
+ * TK_ERR_LIMIT_SIZE (body over the limit or over resp_cap). On failure
+ * *resp_len is 0.
+ */
+TK_MUST_CHECK tk_err tk_http_client_post(struct tk_http_client *client,
+					 const uint8_t *body, size_t body_len,
+					 uint8_t *resp, size_t resp_cap,
+					 size_t *resp_len, struct tk_diag *diag);
+
+/* Transport ops that call tk_http_client_post(); borrows client. */
+struct tk_transport_ops tk_http_client_transport(struct tk_http_client *client);
+
+/*
+ * GET an http(s) URI (uri[0..uri_len), not NUL-terminated, as found in a
+ * SUIT manifest) into out[0..out_cap), with the same scheme, redirect,
+ * cookie, size and timeout rules as the TEEP client; only status 200 is
+ * accepted. *out_len is 0 on failure.
+ */
+TK_MUST_CHECK tk_err tk_http_fetch(const struct tk_http_client_config *cfg,
+				   const char *uri, size_t uri_len,
+				   uint8_t *out, size_t out_cap, size_t *out_len,
+				   struct tk_diag *diag);
+
+#endif /* TK_HTTP_CLIENT_H */
