@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SUIT manifests (draft-ietf-suit-manifest-37, with the manifest component
+ * id, uninstall and unlink of draft-ietf-suit-trust-domains-11): envelope
+ * decoding, authentication, a manifest processor driven through a platform
+ * `_ops` table, and a builder for the envelopes `teep manifest` writes.
+ *
+ * The steps are separate calls so that nothing of a manifest is read before
+ * it is authenticated:
+ *
+ *   tk_suit_decode_envelope()  reads only the envelope map: the
+ *                              authentication wrapper, the manifest byte
+ *                              string, severed members and integrated
+ *                              payloads, all as views into the input;
+ *   tk_suit_authenticate()     checks the SUIT_Digest over the manifest byte
+ *                              string and a COSE_Sign1 by a trusted key, and
+ *                              only then decodes the manifest into a
+ *                              struct tk_suit_manifest;
+ *   tk_suit_process()          runs a procedure of an authenticated
+ *                              manifest against the platform hooks.
+ *
+ * tk_suit_process_envelope() chains the three for the common case.
+ *
+ * The processor stages what fetch, write and copy produce in a work buffer
+ * the caller gives, checks conditions against the staged bytes, and hands
+ * each staged component to the platform's store hook only after the whole
+ * procedure succeeded, followed by the new sequence number. A failed
+ * manifest therefore leaves the platform unchanged.
+ *
+ * Everything here borrows its inputs: spans in the structs below are views
+ * into the envelope buffer, valid while that buffer is. Nothing allocates.
+ */
+#ifndef TK_SUIT_H
+#define TK_SUIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cbor/tk_cbor.h"
+#include "common/tk_err.h"
+#include "common/tk_log.h"
+#include "common/tk_span.h"
+
+struct tk_crypto_key;
+
+/* CBOR tag of SUIT_Envelope_Tagged. Decoding accepts it; the builder omits
+ * it because TEEP carries envelopes untagged in its manifest-list. */
+#define TK_SUIT_ENVELOPE_TAG 107
+
+/* CBOR tag of SUIT_Manifest_Tagged, for the diagnostic printer. */
+#define TK_SUIT_MANIFEST_TAG 1070
+
+/*
+ * Limits. Each is checked against the array or buffer it protects and fails
+ * with the error named; none truncates silently.
+ */
+
+/* Envelope size accepted before authentication (TK_ERR_LIMIT_SIZE): one
+ * maximum image as an integrated payload plus 64 KiB of manifest. */
+#define TK_SUIT_MAX_ENVELOPE_SIZE (TK_SUIT_MAX_IMAGE_SIZE + 64u * 1024u)
+
+/* Size of one component image (TK_ERR_LIMIT_SIZE), the same bound as the
+ * TEE component store. */
+#define TK_SUIT_MAX_IMAGE_SIZE (64u * 1024u * 1024u)
+
+/* Components listed in one manifest (TK_ERR_LIMIT_COUNT). TEEP manifests
+ * name one trusted component; the manifest-spec examples at most two. */
+#define TK_SUIT_MAX_COMPONENTS 8
+
+/* Encoded length of a component id (TK_ERR_LIMIT_SIZE), the same bound as
+ * the TEE store's ids. */
+#define TK_SUIT_MAX_ID_LEN 256
+
+/* Commands in one command sequence, counted per sequence
+ * (TK_ERR_LIMIT_COUNT). The TEEP examples use at most 3. */
+#define TK_SUIT_MAX_COMMANDS 64
+
+/* Nesting of try-each and run-sequence (TK_ERR_LIMIT_DEPTH). Neither is
+ * supported yet; the bound is fixed now so the later processor keeps it. */
+#define TK_SUIT_MAX_NESTING 4
+
+/* Authentication blocks in the wrapper (TK_ERR_LIMIT_COUNT). */
+#define TK_SUIT_MAX_AUTH_BLOCKS 4
+
+/* Integrated payloads in one envelope (TK_ERR_LIMIT_COUNT). */
+#define TK_SUIT_MAX_INTEGRATED 8
+
+/* Length of a URI parameter in bytes, without the NUL (TK_ERR_LIMIT_SIZE). */
+#define TK_SUIT_MAX_URI_LEN 2048
+
+/* Length of a SHA-256 SUIT digest, the only digest algorithm supported. */
+#define TK_SUIT_DIGEST_LEN 32
+
+/* COSE algorithm of SHA-256 in SUIT_Digest. */
+#define TK_SUIT_ALG_SHA256 (-16)
+
+/*
+ * Manifest members that hold a command sequence, by their manifest key. The
+ * processor fails with TK_ERR_UNSUPPORTED, naming the section, when a
+ * procedure meets one it does not run yet.
+ */
+enum tk_suit_section {
+	TK_SUIT_SECTION_VALIDATE = 7,
+	TK_SUIT_SECTION_LOAD = 8,
+	TK_SUIT_SECTION_INVOKE = 9,
+	TK_SUIT_SECTION_DEPENDENCY_RESOLUTION = 15,
+	TK_SUIT_SECTION_PAYLOAD_FETCH = 16,
+	TK_SUIT_SECTION_CANDIDATE_VERIFICATION = 18,
+	TK_SUIT_SECTION_INSTALL = 20,
+	TK_SUIT_SECTION_UNINSTALL = 24,
+};
+
+/* Number of entries of struct tk_suit_manifest.sections. */
+#define TK_SUIT_SECTION_SLOTS 8
+
+/* Name of a section ("install", ...), or "unknown". Never NULL. */
+const char *tk_suit_section_name(enum tk_suit_section section);
+
+/* A SUIT_Digest: algorithm and digest bytes (a view). */
+struct tk_suit_digest {
+	int64_t alg;           /* COSE hash algorithm, TK_SUIT_ALG_SHA256 */
+	struct tk_span bytes;
+};
+
+/* One integrated payload: envelope member with a text key such as "#tc". */
+struct tk_suit_integrated {
+	struct tk_span name;    /* the text key, not NUL-terminated */
+	struct tk_span payload; /* the byte string content */
+};
+
+/*
+ * A decoded, not yet authenticated envelope. Only the shape of the outer
+ * map has been checked; the manifest is an opaque byte string here.
+ */
+struct tk_suit_envelope {
+	struct tk_span raw;          /* the whole envelope as given */
+	bool tagged;                 /* it carried tag 107 */
+	struct tk_span auth_wrapper; /* content of key 2 (SUIT_Authentication) */
+	struct tk_span manifest_bstr; /* key 3 encoded as byte string, head
+					 included: the SUIT digest input */
+	struct tk_span manifest;     /* content of key 3 (SUIT_Manifest) */
+	/* Severed members: key 16, 20 or 23 encoded as byte string, head
+	 * included (their digest input); empty when absent. */
+	struct tk_span severed_payload_fetch;
+	struct tk_span severed_install;
+	struct tk_span severed_text;
+	size_t integrated_count;
+	struct tk_suit_integrated integrated[TK_SUIT_MAX_INTEGRATED];
+};
+
+/*
+ * An authenticated manifest, filled only by tk_suit_authenticate(). Command
+ * sequences are the encoded SUIT_Command_Sequence arrays (the content of
+ * their byte string), already matched against their digest when severed.
+ */
+struct tk_suit_manifest {
+	uint64_t sequence_number;
+	struct tk_span manifest_component_id; /* encoded
+						  SUIT_Component_Identifier
+						  (key 5), empty if absent */
+	struct tk_span reference_uri;          /* key 4 text, empty if absent */
+	uint8_t digest[TK_SUIT_DIGEST_LEN];    /* SUIT digest of the manifest */
+	size_t component_count;
+	struct tk_span components[TK_SUIT_MAX_COMPONENTS]; /* encoded ids */
+	struct tk_span shared_sequence;        /* empty if absent */
+	/* Command sequences by section; .section is 0 in unused slots and a
+	 * present section never has an empty .sequence. */
+	struct {
+		enum tk_suit_section section;
+		struct tk_span sequence;
+	} sections[TK_SUIT_SECTION_SLOTS];
+	size_t section_count;
+	bool severed_missing;       /* a severable section is known only by
+				       its digest (its member was removed) */
+	bool has_dependencies;      /* suit-common carries suit-dependencies */
+	size_t integrated_count;
+	struct tk_suit_integrated integrated[TK_SUIT_MAX_INTEGRATED];
+};
+
+/*
+ * Decode the outer map of an envelope, tagged 107 or untagged, with the
+ * strict CBOR profile (canonical encoding is required by the draft).
+ * Rejects unknown integer keys other than the severable members, an
+ * integrated payload name twice, and any envelope larger than
+ * TK_SUIT_MAX_ENVELOPE_SIZE. Does not read the manifest. On failure *out is
+ * zeroed. Returns views into buf, valid while buf is.
+ */
+TK_MUST_CHECK tk_err tk_suit_decode_envelope(const uint8_t *buf, size_t len,
+					     struct tk_suit_envelope *out,
+					     struct tk_diag *diag);
+
+/*
+ * Authenticate an envelope, then decode its manifest into *out.
+ *
+ * Checks, in this order: the SUIT_Digest (SHA-256 over
+ * envelope->manifest_bstr) matches, compared in constant time; at least one
+ * COSE_Sign1 authentication block verifies, detached, over the encoded
+ * SUIT_Digest with one of the `key_count` trusted keys (ESP256, ES256,
+ * Ed25519 or EdDSA). Only then is the manifest decoded: version 1, sequence
+ * number, common (components, shared sequence), manifest component id, and
+ * the command sequences, with severed members checked against their
+ * digests. Blocks of other COSE types are skipped; if none verifies the call
+ * fails with TK_ERR_SIGNATURE (TK_ERR_UNTRUSTED when key_count is 0).
+ *
+ * Borrows env and keys. On failure *out is zeroed. The manifest holds views
+ * into the envelope buffer.
+ */
+TK_MUST_CHECK tk_err tk_suit_authenticate(const struct tk_suit_envelope *env,
+					  const struct tk_crypto_key *const *keys,
+					  size_t key_count,
+					  struct tk_suit_manifest *out,
+					  struct tk_diag *diag);
+
+/*
+ * Receiver of streamed bytes. The fetch and read hooks call `write` once per
+ * chunk, in order; a non-TK_OK return must stop the transfer and be
+ * returned by the hook.
+ */
+struct tk_suit_sink {
+	tk_err (*write)(void *ctx, const uint8_t *chunk, size_t len,
+			struct tk_diag *diag);
+	void *ctx;
+};
+
+/* Recipient identifiers that conditions compare with the manifest's. */
+enum tk_suit_identifier {
+	TK_SUIT_ID_VENDOR = 1, /* suit-parameter-vendor-identifier */
+	TK_SUIT_ID_CLASS = 2,  /* suit-parameter-class-identifier */
+	TK_SUIT_ID_DEVICE = 24 /* suit-parameter-device-identifier */
+};
+
+/*
+ * Platform hooks. Every hook takes ctx first and a diag last (may be NULL).
+ * Component ids and manifest component ids are the CBOR encoding of a
+ * SUIT_Component_Identifier array, passed as opaque bytes (at most
+ * TK_SUIT_MAX_ID_LEN). A NULL hook makes the command that needs it fail with
+ * TK_ERR_UNSUPPORTED; no hook is ever assumed to succeed.
+ *
+ * The signatures of store, read and the sequence number hooks match those of
+ * struct tk_tee_ops, so an agent can forward them directly.
+ */
+struct tk_suit_platform_ops {
+	/*
+	 * Fetch `uri` (NUL-terminated, scheme http or https; the processor
+	 * rejects other schemes itself) and stream the body into `sink`.
+	 * `max_size` is the most the processor accepts; a hook may stop early
+	 * with TK_ERR_LIMIT_SIZE.
+	 */
+	tk_err (*fetch)(void *ctx, const char *uri, uint64_t max_size,
+			const struct tk_suit_sink *sink, struct tk_diag *diag);
+
+	/*
+	 * Compare a recipient identifier with `value` (the manifest's
+	 * parameter, 16 UUID bytes or a cbor-pen) for component `id`; set
+	 * *match. Not matching is not an error of the hook.
+	 */
+	tk_err (*check_identifier)(void *ctx, enum tk_suit_identifier which,
+				   const uint8_t *id, size_t id_len,
+				   const uint8_t *value, size_t value_len,
+				   bool *match, struct tk_diag *diag);
+
+	/*
+	 * Stream the installed image of component `id` into `sink`, for
+	 * image-match and copy of components this manifest did not stage;
+	 * TK_ERR_NOT_FOUND when absent.
+	 */
+	tk_err (*read)(void *ctx, const uint8_t *id, size_t id_len,
+		       const struct tk_suit_sink *sink, struct tk_diag *diag);
+
+	/*
+	 * Install `image` as component `id` atomically, replacing an earlier
+	 * image. Called only after the procedure succeeded.
+	 */
+	tk_err (*store)(void *ctx, const uint8_t *id, size_t id_len,
+			const uint8_t *image, size_t image_len,
+			uint64_t sequence_number, struct tk_diag *diag);
+
+	/* Remove component `id` (suit-directive-unlink in uninstall). */
+	tk_err (*unlink)(void *ctx, const uint8_t *id, size_t id_len,
+			 struct tk_diag *diag);
+
+	/*
+	 * Highest accepted sequence number of manifest component id `id`;
+	 * *found false when none was stored.
+	 */
+	tk_err (*get_sequence_number)(void *ctx, const uint8_t *id,
+				      size_t id_len, uint64_t *out, bool *found,
+				      struct tk_diag *diag);
+
+	/* Persist `value` as the highest sequence number of `id`. */
+	tk_err (*set_sequence_number)(void *ctx, const uint8_t *id,
+				      size_t id_len, uint64_t value,
+				      struct tk_diag *diag);
+
+	void *ctx;
+};
+
+/* Procedures of draft-ietf-suit-manifest-37 section 8.4.6. */
+enum tk_suit_procedure {
+	/* Update: dependency-resolution, payload-fetch,
+	 * candidate-verification, install, validate. */
+	TK_SUIT_PROCEDURE_UPDATE = 1,
+	/* Invocation: validate, load, invoke. Not supported yet. */
+	TK_SUIT_PROCEDURE_INVOKE = 2,
+	/* Uninstall: the uninstall section (trust-domains section 7). */
+	TK_SUIT_PROCEDURE_UNINSTALL = 3,
+};
+
+/* Processor settings. */
+struct tk_suit_process_opts {
+	const struct tk_suit_platform_ops *ops; /* borrowed, required */
+	uint8_t *work;        /* staging buffer for fetched, written and
+				 copied images; borrowed, wiped on return */
+	size_t work_cap;      /* its size in bytes; images beyond it fail
+				 with TK_ERR_LIMIT_SIZE */
+	const struct tk_log *log; /* may be NULL */
+};
+
+/*
+ * Run `procedure` of an authenticated manifest.
+ *
+ * Update: first the anti-rollback check. The manifest must carry a manifest
+ * component id (TEEP identifies trusted components by it); a sequence number
+ * lower than or EQUAL to the stored one fails with TK_ERR_ROLLBACK, so an
+ * already installed manifest is never applied twice (draft-ietf-suit-
+ * manifest-37 section 8.4.2 requires rejecting lower ones; TEEP relies on the
+ * sequence number for replay protection of Update). Then the shared sequence
+ * and the sections run in order; staged components are stored, and the new
+ * sequence number persisted, only after all of them succeeded.
+ *
+ * Supported commands: set-component-index (integer index),
+ * override-parameters, conditions vendor-identifier, class-identifier,
+ * device-identifier, image-match, check-content, abort, directives fetch
+ * (http/https through the fetch hook, `#name` from the integrated payloads),
+ * copy, write, and unlink in the uninstall procedure. Any other command,
+ * section or feature (dependencies, try-each, run-sequence, component index
+ * true or a list, invoke, swap, custom commands) fails with
+ * TK_ERR_UNSUPPORTED naming it. A failed condition fails with
+ * TK_ERR_CONDITION, image-match with TK_ERR_DIGEST_MISMATCH.
+ *
+ * Borrows everything; the work buffer is wiped before returning.
+ */
+TK_MUST_CHECK tk_err tk_suit_process(const struct tk_suit_manifest *manifest,
+				     enum tk_suit_procedure procedure,
+				     const struct tk_suit_process_opts *opts,
+				     struct tk_diag *diag);
+
+/*
+ * Decode, authenticate and run the update procedure of one envelope. On
+ * success *out (may be NULL) holds the authenticated manifest, with views
+ * into buf.
+ */
+TK_MUST_CHECK tk_err tk_suit_process_envelope(const uint8_t *buf, size_t len,
+					      const struct tk_crypto_key *const *keys,
+					      size_t key_count,
+					      const struct tk_suit_process_opts *opts,
+					      struct tk_suit_manifest *out,
+					      struct tk_diag *diag);
+
+/* What tk_suit_build_envelope() writes. */
+struct tk_suit_build_params {
+	struct tk_span component_id;          /* encoded SUIT_Component_
+						  Identifier of the trusted
+						  component, required */
+	struct tk_span manifest_component_id; /* encoded, required */
+	uint64_t sequence_number;
+	const uint8_t *vendor_id;  /* 16 UUID bytes (RFC 9562), or NULL */
+	const uint8_t *class_id;   /* 16 UUID bytes, or NULL */
+	struct tk_span image;      /* the payload: digest and size are
+				      computed from it */
+	const char *uri;           /* fetch URI, or NULL for integrated */
+	const char *integrated_name; /* envelope key such as "#tc" when
+					uri is NULL; must start with '#' */
+	const struct tk_crypto_key *signer; /* ESP256 or Ed25519 private
+					       key; borrowed */
+};
+
+/*
+ * Build and sign an untagged envelope in the layout of the TEEP examples:
+ * shared sequence with override-parameters (vendor-id, class-id, image
+ * digest, image size) and the vendor and class conditions for the ids
+ * given, install with override-parameters (uri), fetch and image-match,
+ * uninstall with unlink, and the payload as an integrated member when no
+ * URI is given. The authentication wrapper holds one COSE_Sign1 with a nil
+ * payload over the encoded SUIT_Digest. With out == NULL and out_cap == 0
+ * only *out_len is set, to size a buffer. *out_len is 0 on failure.
+ */
+TK_MUST_CHECK tk_err tk_suit_build_envelope(const struct tk_suit_build_params *params,
+					    uint8_t *out, size_t out_cap,
+					    size_t *out_len, struct tk_diag *diag);
+
+/*
+ * Names of SUIT envelope, manifest, common, parameter and COSE header keys
+ * and of tags 107, 1070 and 112, for tk_cbor_to_diag(). The key callback
+ * decides from the innermost path entries: it names a key in a map reached
+ * through envelope key 3 (manifest), manifest key 3 (common), or a command
+ * sequence key (parameters of override-parameters). Stateless; ctx unused.
+ */
+extern const struct tk_cbor_names tk_suit_cbor_names;
+
+/* Name of a SUIT command ("directive-fetch", ...), or NULL if unknown. */
+const char *tk_suit_command_name(int64_t command);
+
+#endif /* TK_SUIT_H */
