@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * COSE (RFC 9052, algorithms RFC 9053 and RFC 9864): COSE_Sign1, COSE_Sign
+ * with several signers, COSE_Mac0, COSE_Key and RFC 9679 key thumbprints.
+ *
+ * Signing algorithms: ESP256 (-9, ECDSA P-256 SHA-256) and Ed25519 (-19).
+ * Verification also accepts their older, polymorphic names ES256 (-7) and
+ * EdDSA (-8) when used with a P-256 or Ed25519 key. MAC: HMAC 256/256 (5).
+ *
+ * Header parameters understood (RFC 9052 section 3.1), the only ones a
+ * protected header may contain; any other protected label fails with
+ * TK_ERR_CRIT:
+ *   1 alg           int (or tstr, always unsupported)
+ *   2 crit          array of labels; each must be one of the labels below
+ *                   and present in the same protected header, else TK_ERR_CRIT
+ *   3 content type  uint or tstr
+ *   4 kid           bstr (we write it in the unprotected header)
+ * Unprotected headers may carry other labels (for example IV or
+ * counter signatures); they are ignored, as RFC 9052 section 3 allows. A label
+ * present in both buckets fails with TK_ERR_SCHEMA_VALUE.
+ *
+ * Decoders allocate nothing: every span they return is a view into the
+ * message buffer given to them (or into the detached payload or AAD the
+ * caller passed), valid while that buffer is.
+ */
+#ifndef TK_COSE_H
+#define TK_COSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/tk_err.h"
+#include "common/tk_span.h"
+#include "crypto/tk_crypto.h"
+
+/* CBOR tags (RFC 9052 section 2). */
+#define TK_COSE_TAG_SIGN1 18
+#define TK_COSE_TAG_SIGN 98
+#define TK_COSE_TAG_MAC0 17
+
+/* Algorithms (IANA COSE Algorithms registry). */
+#define TK_COSE_ALG_ES256 (-7)    /* verify only; P-256 key required */
+#define TK_COSE_ALG_EDDSA (-8)    /* verify only; Ed25519 key required */
+#define TK_COSE_ALG_ESP256 (-9)   /* RFC 9864 */
+#define TK_COSE_ALG_ED25519 (-19) /* RFC 9864 */
+#define TK_COSE_ALG_HMAC_256_256 5
+
+/* Header labels. */
+#define TK_COSE_HDR_ALG 1
+#define TK_COSE_HDR_CRIT 2
+#define TK_COSE_HDR_CONTENT_TYPE 3
+#define TK_COSE_HDR_KID 4
+
+/*
+ * Maximum number of signers in a COSE_Sign, on create and verify. TEEP
+ * uses one per cipher suite (two today); more fails with
+ * TK_ERR_LIMIT_COUNT so a peer cannot make us try unbounded signatures.
+ */
+#define TK_COSE_MAX_SIGNERS 8
+
+/* Maximum number of labels in a crit array; more fails with TK_ERR_CRIT. */
+#define TK_COSE_MAX_CRIT 4
+
+/* Maximum kid length we accept or write, in bytes (TK_ERR_SCHEMA_LENGTH). */
+#define TK_COSE_KID_MAX 64
+
+/* How an input's outer CBOR tag is treated. */
+enum tk_cose_tag_mode {
+	TK_COSE_TAG_OPTIONAL = 0, /* tagged with the right tag, or untagged */
+	TK_COSE_TAG_REQUIRED = 1, /* must carry the tag */
+	TK_COSE_TAG_FORBIDDEN = 2 /* must be untagged (e.g. inside SUIT) */
+};
+
+/*
+ * Decoded header parameters of one layer (protected and unprotected merged).
+ * Spans are views into the message.
+ */
+struct tk_cose_headers {
+	bool has_alg;
+	int64_t alg;                 /* valid when has_alg */
+	struct tk_span kid;          /* empty when absent */
+	bool has_content_type;
+	bool content_type_is_text;   /* true: content_type_text, else _uint */
+	uint64_t content_type_uint;
+	struct tk_span content_type_text;
+	struct tk_span protected_raw; /* contents of the protected bstr */
+};
+
+/* A key we trust for verification, with an optional kid to match. */
+struct tk_cose_trusted_key {
+	const struct tk_crypto_key *key; /* borrowed */
+	struct tk_span kid;              /* if non-empty, a signer's kid must
+					    equal it; empty matches any kid */
+};
+
+/*
+ * Verification options. Zero-initialise, then set what applies.
+ */
+struct tk_cose_verify_opts {
+	enum tk_cose_tag_mode tag_mode;
+	struct tk_span external_aad;     /* empty for none */
+	bool detached;                   /* payload is nil in the message and
+					    is detached_payload instead */
+	struct tk_span detached_payload;
+	const struct tk_cose_trusted_key *keys; /* trusted keys, borrowed */
+	size_t n_keys;
+	/* Algorithms allowed; NULL means all supported ones listed above. */
+	const int64_t *allowed_algs;
+	size_t n_allowed_algs;
+};
+
+/* Result of a successful verification. Views as documented per field. */
+struct tk_cose_verified {
+	struct tk_span payload;        /* view into the message, or the detached
+					  payload passed in the options */
+	struct tk_cose_headers body;   /* Sign1: its headers; Sign: the body's */
+	struct tk_cose_headers signer; /* headers of the signer that verified
+					  (for Sign1 a copy of body) */
+	size_t signer_index;           /* position in the COSE_Sign signers
+					  array; 0 for Sign1 */
+	size_t key_index;              /* index in opts->keys that verified */
+};
+
+/* A key to sign with. */
+struct tk_cose_signer {
+	const struct tk_crypto_key *key; /* borrowed, must hold a private part */
+	int64_t alg;                     /* TK_COSE_ALG_ESP256 or _ED25519 */
+	struct tk_span kid;              /* written in the unprotected header;
+					    empty = none unless kid_thumbprint */
+	bool kid_thumbprint;             /* use the key's RFC 9679 thumbprint
+					    as kid (ignores kid) */
+};
+
+/* Options when creating a message. Zero-initialise, then set what applies. */
+struct tk_cose_sign_opts {
+	bool tagged;                 /* write the COSE tag (18, 98 or 17) */
+	bool detached;               /* write nil in place of the payload */
+	struct tk_span external_aad; /* empty for none */
+	bool has_content_type;       /* write content type (label 3) in the
+					    protected header of the body */
+	uint64_t content_type;       /* CoAP content format */
+};
+
+/*
+ * COSE_Sign1 = [protected: bstr, unprotected: map, payload: bstr / nil,
+ *               signature: bstr], optionally tag 18.
+ * Sign payload with signer. The protected header is {1: alg} (plus 3 when
+ * opts->has_content_type), the unprotected header {4: kid} when a kid is
+ * set. Writes into out[0..out_cap); *out_len is 0 on failure.
+ */
+TK_MUST_CHECK tk_err tk_cose_sign1_create(const struct tk_crypto *c,
+					  const struct tk_cose_signer *signer,
+					  const uint8_t *payload, size_t payload_len,
+					  const struct tk_cose_sign_opts *opts,
+					  uint8_t *out, size_t out_cap, size_t *out_len,
+					  struct tk_diag *diag);
+
+/*
+ * Verify a COSE_Sign1 against the trusted keys in opts: keys whose kid
+ * matches (see struct tk_cose_trusted_key) and whose type fits alg are
+ * tried in order. Errors: TK_ERR_SCHEMA_TAG (wrong or missing tag),
+ * TK_ERR_CRIT (protected header not understood), TK_ERR_ALG_UNSUPPORTED,
+ * TK_ERR_UNTRUSTED (no trusted key fits), TK_ERR_SIGNATURE. On success *out
+ * holds views into msg (or into the detached payload); on failure it is
+ * zeroed. Borrows msg.
+ */
+TK_MUST_CHECK tk_err tk_cose_sign1_verify(const struct tk_crypto *c,
+					  const uint8_t *msg, size_t msg_len,
+					  const struct tk_cose_verify_opts *opts,
+					  struct tk_cose_verified *out,
+					  struct tk_diag *diag);
+
+/*
+ * COSE_Sign = [protected, unprotected, payload: bstr / nil,
+ *              signatures: [+ COSE_Signature]], optionally tag 98;
+ * COSE_Signature = [protected, unprotected, signature: bstr].
+ * Sign payload once per signer (1..TK_COSE_MAX_SIGNERS). The body's
+ * protected header is empty (or {3: content type}); each signer's protected
+ * header is {1: alg} and its unprotected header {4: kid}.
+ */
+TK_MUST_CHECK tk_err tk_cose_sign_create(const struct tk_crypto *c,
+					 const struct tk_cose_signer *signers,
+					 size_t n_signers,
+					 const uint8_t *payload, size_t payload_len,
+					 const struct tk_cose_sign_opts *opts,
+					 uint8_t *out, size_t out_cap, size_t *out_len,
+					 struct tk_diag *diag);
+
+/*
+ * Verify a COSE_Sign: succeeds on the first signer whose alg is supported
+ * and allowed and whose signature verifies with a trusted key that matches
+ * it. out->signer_index and out->key_index say which. When none verifies,
+ * the error is the most telling one met: TK_ERR_SIGNATURE if a candidate
+ * signature failed, else TK_ERR_CRIT, else TK_ERR_UNTRUSTED, else
+ * TK_ERR_ALG_UNSUPPORTED. A body protected header not understood fails the
+ * whole message with TK_ERR_CRIT. Borrows msg.
+ */
+TK_MUST_CHECK tk_err tk_cose_sign_verify(const struct tk_crypto *c,
+					 const uint8_t *msg, size_t msg_len,
+					 const struct tk_cose_verify_opts *opts,
+					 struct tk_cose_verified *out,
+					 struct tk_diag *diag);
+
+/*
+ * Read the headers and payload of a COSE_Sign1 or COSE_Sign without
+ * verifying anything (for inspection, or to find the kid first). For a
+ * COSE_Sign, `signer` receives the headers of the first signer. Nothing
+ * returned may be trusted. Views into msg.
+ */
+TK_MUST_CHECK tk_err tk_cose_peek(const uint8_t *msg, size_t msg_len,
+				  struct tk_cose_headers *body,
+				  struct tk_cose_headers *signer,
+				  struct tk_span *payload, struct tk_diag *diag);
+
+/*
+ * COSE_Mac0 = [protected, unprotected, payload: bstr / nil, tag: bstr],
+ * optionally tag 17, with HMAC 256/256 (alg 5). key is the shared secret,
+ * borrowed; the caller wipes it. kid may be empty.
+ */
+TK_MUST_CHECK tk_err tk_cose_mac0_create(const struct tk_crypto *c,
+					 const uint8_t *key, size_t key_len,
+					 struct tk_span kid,
+					 const uint8_t *payload, size_t payload_len,
+					 const struct tk_cose_sign_opts *opts,
+					 uint8_t *out, size_t out_cap, size_t *out_len,
+					 struct tk_diag *diag);
+
+/*
+ * Verify a COSE_Mac0 with the shared secret key (opts->keys is ignored).
+ * The tag is compared in constant time. out->key_index is 0. Borrows msg.
+ */
+TK_MUST_CHECK tk_err tk_cose_mac0_verify(const struct tk_crypto *c,
+					 const uint8_t *key, size_t key_len,
+					 const uint8_t *msg, size_t msg_len,
+					 const struct tk_cose_verify_opts *opts,
+					 struct tk_cose_verified *out,
+					 struct tk_diag *diag);
+
+/* COSE_Key (RFC 9052 section 7, RFC 9053 section 7). */
+#define TK_COSE_KTY_OKP 1
+#define TK_COSE_KTY_EC2 2
+#define TK_COSE_KTY_RSA 3
+#define TK_COSE_KTY_SYMMETRIC 4
+#define TK_COSE_CRV_P256 1
+#define TK_COSE_CRV_ED25519 6
+
+/*
+ * Decoded COSE_Key. Spans are views into the encoded key; absent fields
+ * are empty. Which fields apply depends on kty: OKP crv/x/d, EC2
+ * crv/x/y/d, RSA n/e, Symmetric k.
+ */
+struct tk_cose_key {
+	int64_t kty;
+	struct tk_span kid;
+	bool has_alg;
+	int64_t alg;
+	int64_t crv;        /* 0 when absent */
+	struct tk_span x;   /* label -2 (EC2, OKP) */
+	struct tk_span y;   /* label -3 (EC2; bstr only, compressed points
+			       are rejected) */
+	struct tk_span d;   /* label -4, private */
+	struct tk_span n;   /* label -1 (RSA) */
+	struct tk_span e;   /* label -2 (RSA) */
+	struct tk_span k;   /* label -1 (Symmetric) */
+};
+
+/*
+ * Decode a COSE_Key map (untagged). Unknown labels are ignored; known
+ * labels of the wrong type fail with TK_ERR_SCHEMA_TYPE. Views into buf;
+ * *out is zeroed on failure.
+ */
+TK_MUST_CHECK tk_err tk_cose_key_decode(const uint8_t *buf, size_t len,
+					struct tk_cose_key *out, struct tk_diag *diag);
+
+/*
+ * Create a crypto key from a decoded COSE_Key: EC2 P-256 or OKP Ed25519,
+ * with the private part when d is present. Other key types fail with
+ * TK_ERR_KEY. Caller owns *out, release with tk_crypto_key_free().
+ */
+TK_MUST_CHECK tk_err tk_cose_key_to_crypto(const struct tk_crypto *c,
+					   const struct tk_cose_key *key,
+					   struct tk_crypto_key **out,
+					   struct tk_diag *diag);
+
+/*
+ * Encode the public part of key as a COSE_Key map with labels in
+ * deterministic order: {1: kty, [2: kid,] [3: alg,] -1: crv, -2: x[, -3: y]}.
+ * kid may be empty, alg 0 means none.
+ */
+TK_MUST_CHECK tk_err tk_cose_key_encode_public(const struct tk_crypto_key *key,
+					       struct tk_span kid, int64_t alg,
+					       uint8_t *out, size_t out_cap,
+					       size_t *out_len, struct tk_diag *diag);
+
+/*
+ * RFC 9679 COSE key thumbprint with SHA-256: the hash of the deterministic
+ * encoding of the required parameters (OKP: 1, -1, -2; EC2: 1, -1, -2, -3;
+ * RSA: 1, -1, -2; Symmetric: 1, -1).
+ */
+TK_MUST_CHECK tk_err tk_cose_key_thumbprint(const struct tk_crypto *c,
+					    const struct tk_cose_key *key,
+					    uint8_t out[TK_CRYPTO_SHA256_LEN],
+					    struct tk_diag *diag);
+
+/* The same for a crypto key (public part), used as kid in teepkit. */
+TK_MUST_CHECK tk_err tk_cose_key_thumbprint_crypto(const struct tk_crypto *c,
+						   const struct tk_crypto_key *key,
+						   uint8_t out[TK_CRYPTO_SHA256_LEN],
+						   struct tk_diag *diag);
+
+/* COSE algorithm to crypto signature algorithm, TK_CRYPTO_SIG_NONE if
+ * unsupported. */
+enum tk_crypto_sig_alg tk_cose_sig_alg(int64_t cose_alg);
+
+/* COSE signing algorithm teepkit writes for a key type, 0 if none. */
+int64_t tk_cose_alg_for_key(const struct tk_crypto_key *key);
+
+#endif /* TK_COSE_H */

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Cryptographic provider interface. Every layer reaches hashes, random
+ * bytes, keys, signatures and MACs through a `struct tk_crypto`: a table of
+ * operations plus a context pointer, so an mbedTLS or PSA backend can be
+ * added for in-TEE builds without link-time symbol replacement.
+ * tk_crypto_openssl() returns the OpenSSL 3.0 provider; src/crypto/ is the
+ * only code in teepkit that calls OpenSSL.
+ *
+ * Callers use the tk_crypto_* wrapper functions below, never the table
+ * directly. A wrapper whose operation is missing from the table fails with
+ * TK_ERR_UNSUPPORTED.
+ *
+ * Messages to sign, verify or MAC are passed as a list of parts (struct
+ * tk_span) that the provider processes as if concatenated. COSE uses this
+ * to sign a Sig_structure whose payload stays in the caller's buffer.
+ *
+ * Allocation: keys and hash contexts are allocated by the provider (OpenSSL
+ * allocates internally on every operation). Keys are owned by the caller
+ * and released with tk_crypto_key_free(), which also wipes private key
+ * material.
+ */
+#ifndef TK_CRYPTO_H
+#define TK_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/tk_err.h"
+#include "common/tk_span.h"
+
+/* Lengths in bytes. */
+#define TK_CRYPTO_SHA256_LEN 32
+#define TK_CRYPTO_HMAC_SHA256_LEN 32
+#define TK_CRYPTO_P256_COORD_LEN 32   /* x, y and d of a P-256 key */
+#define TK_CRYPTO_ED25519_KEY_LEN 32  /* public x and private seed */
+#define TK_CRYPTO_P256_SIG_LEN 64     /* COSE ECDSA signature: r || s */
+#define TK_CRYPTO_ED25519_SIG_LEN 64
+#define TK_CRYPTO_SIG_MAX 64          /* largest signature of any supported alg */
+
+/*
+ * Upper bound of a PEM encoding produced by tk_crypto_key_export_pem() for
+ * any supported key (a P-256 PKCS#8 private key is 241 bytes).
+ */
+#define TK_CRYPTO_PEM_MAX 512
+
+/*
+ * Maximum number of parts in one message passed to sign, verify or HMAC.
+ * A COSE Sig_structure needs at most 8 (header pieces, protected headers,
+ * external AAD and payload); more fails with TK_ERR_LIMIT_COUNT.
+ */
+#define TK_CRYPTO_MAX_PARTS 12
+
+/* Key types. Values are stable; 0 is never a valid type. */
+enum tk_crypto_key_type {
+	TK_CRYPTO_KEY_NONE = 0,
+	TK_CRYPTO_KEY_P256 = 1,    /* ECDSA / ECDH on NIST P-256 (secp256r1) */
+	TK_CRYPTO_KEY_ED25519 = 2, /* EdDSA on edwards25519 (RFC 8032) */
+};
+
+/* Signature algorithms, independent of COSE numbering. */
+enum tk_crypto_sig_alg {
+	TK_CRYPTO_SIG_NONE = 0,
+	TK_CRYPTO_SIG_ECDSA_P256_SHA256 = 1, /* raw r || s, 64 bytes */
+	TK_CRYPTO_SIG_ED25519 = 2,           /* pure Ed25519, 64 bytes */
+};
+
+/*
+ * Opaque key. Created by a provider (generate, import); the caller owns it
+ * and releases it with tk_crypto_key_free(). A key can be used only with the
+ * provider that created it; another provider fails with TK_ERR_KEY.
+ */
+struct tk_crypto_key;
+
+/*
+ * Incremental hash state. Declare one on the stack, start it with
+ * tk_crypto_sha256_init() and end it with tk_crypto_sha256_final() or
+ * tk_crypto_sha256_abort(), which release `impl`. Fields are private.
+ */
+struct tk_crypto_hash_ctx {
+	const struct tk_crypto *provider;
+	void *impl; /* provider state, NULL when not started */
+};
+
+/*
+ * Operations of a provider. `ctx` is the provider's context. Any member
+ * may be NULL; the wrapper then fails with TK_ERR_UNSUPPORTED. Arguments
+ * have the meaning documented on the wrapper of the same name; wrappers
+ * check arguments before calling, and set outputs to empty values on
+ * failure, so implementations may rely on valid arguments.
+ *
+ * Later members (ECDH, HKDF, AES key wrap, AES-GCM, AES-CTR,
+ * ChaCha20-Poly1305) are appended at the end; initialise tables with
+ * designated initialisers so they stay valid.
+ */
+struct tk_crypto_ops {
+	tk_err (*sha256)(void *ctx, const uint8_t *data, size_t len,
+			 uint8_t out[TK_CRYPTO_SHA256_LEN], struct tk_diag *diag);
+	tk_err (*sha256_init)(void *ctx, void **impl, struct tk_diag *diag);
+	tk_err (*sha256_update)(void *ctx, void *impl, const uint8_t *data,
+				size_t len, struct tk_diag *diag);
+	/* Writes the digest and releases impl, also on failure. */
+	tk_err (*sha256_final)(void *ctx, void *impl,
+			       uint8_t out[TK_CRYPTO_SHA256_LEN], struct tk_diag *diag);
+	void (*sha256_abort)(void *ctx, void *impl);
+
+	tk_err (*random)(void *ctx, uint8_t *out, size_t len, struct tk_diag *diag);
+
+	tk_err (*key_generate)(void *ctx, enum tk_crypto_key_type type,
+			       struct tk_crypto_key **out, struct tk_diag *diag);
+	void (*key_free)(void *ctx, struct tk_crypto_key *key);
+	tk_err (*key_import_pem)(void *ctx, const uint8_t *pem, size_t pem_len,
+				 struct tk_crypto_key **out, struct tk_diag *diag);
+	tk_err (*key_export_pem)(void *ctx, const struct tk_crypto_key *key,
+				 bool private_key, uint8_t *out, size_t out_cap,
+				 size_t *out_len, struct tk_diag *diag);
+	tk_err (*key_import_public)(void *ctx, enum tk_crypto_key_type type,
+				    const uint8_t *x, size_t x_len,
+				    const uint8_t *y, size_t y_len,
+				    struct tk_crypto_key **out, struct tk_diag *diag);
+	tk_err (*key_import_private)(void *ctx, enum tk_crypto_key_type type,
+				     const uint8_t *d, size_t d_len,
+				     struct tk_crypto_key **out, struct tk_diag *diag);
+	tk_err (*key_export_public)(void *ctx, const struct tk_crypto_key *key,
+				    uint8_t x[TK_CRYPTO_P256_COORD_LEN],
+				    uint8_t y[TK_CRYPTO_P256_COORD_LEN],
+				    struct tk_diag *diag);
+
+	tk_err (*sign)(void *ctx, const struct tk_crypto_key *key,
+		       enum tk_crypto_sig_alg alg, const struct tk_span *parts,
+		       size_t n_parts, uint8_t sig[TK_CRYPTO_SIG_MAX],
+		       size_t *sig_len, struct tk_diag *diag);
+	tk_err (*verify)(void *ctx, const struct tk_crypto_key *key,
+			 enum tk_crypto_sig_alg alg, const struct tk_span *parts,
+			 size_t n_parts, const uint8_t *sig, size_t sig_len,
+			 struct tk_diag *diag);
+
+	tk_err (*hmac_sha256)(void *ctx, const uint8_t *key, size_t key_len,
+			      const struct tk_span *parts, size_t n_parts,
+			      uint8_t out[TK_CRYPTO_HMAC_SHA256_LEN],
+			      struct tk_diag *diag);
+};
+
+/* A provider: its operations and their context. */
+struct tk_crypto {
+	const struct tk_crypto_ops *ops;
+	void *ctx;
+};
+
+/*
+ * The OpenSSL 3.0 provider: a constant table with no mutable state, safe to
+ * share between threads. Never NULL.
+ */
+const struct tk_crypto *tk_crypto_openssl(void);
+
+/* Hashes. */
+
+/* SHA-256 of data[0..len) into out. Borrows data. */
+TK_MUST_CHECK tk_err tk_crypto_sha256(const struct tk_crypto *c, const uint8_t *data,
+				      size_t len, uint8_t out[TK_CRYPTO_SHA256_LEN],
+				      struct tk_diag *diag);
+/* Start an incremental SHA-256 in h. On failure h holds nothing to release. */
+TK_MUST_CHECK tk_err tk_crypto_sha256_init(const struct tk_crypto *c,
+					   struct tk_crypto_hash_ctx *h,
+					   struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_crypto_sha256_update(struct tk_crypto_hash_ctx *h,
+					     const uint8_t *data, size_t len,
+					     struct tk_diag *diag);
+/* Write the digest and release h, also on failure (then out is zeroed). */
+TK_MUST_CHECK tk_err tk_crypto_sha256_final(struct tk_crypto_hash_ctx *h,
+					    uint8_t out[TK_CRYPTO_SHA256_LEN],
+					    struct tk_diag *diag);
+/* Release h without a digest. Safe on a zeroed or already finished h. */
+void tk_crypto_sha256_abort(struct tk_crypto_hash_ctx *h);
+
+/* Fill out[0..len) with bytes from a cryptographically secure generator. */
+TK_MUST_CHECK tk_err tk_crypto_random(const struct tk_crypto *c, uint8_t *out,
+				      size_t len, struct tk_diag *diag);
+
+/* Keys. On failure *out is NULL. */
+
+/* Generate a key pair. Caller owns *out, release with tk_crypto_key_free(). */
+TK_MUST_CHECK tk_err tk_crypto_key_generate(const struct tk_crypto *c,
+					    enum tk_crypto_key_type type,
+					    struct tk_crypto_key **out,
+					    struct tk_diag *diag);
+
+/* Release a key and wipe its private part. NULL is allowed. */
+void tk_crypto_key_free(struct tk_crypto_key *key);
+
+/* Type of a key, TK_CRYPTO_KEY_NONE for NULL. */
+enum tk_crypto_key_type tk_crypto_key_type(const struct tk_crypto_key *key);
+
+/* True if the key holds a private part (can sign). */
+bool tk_crypto_key_has_private(const struct tk_crypto_key *key);
+
+/*
+ * Import one PEM block from memory: "PRIVATE KEY" (PKCS#8, unencrypted) or
+ * "PUBLIC KEY" (SPKI), P-256 or Ed25519; any other key type or curve fails
+ * with TK_ERR_KEY. Borrows pem (need not be NUL-terminated). Caller owns
+ * *out, release with tk_crypto_key_free().
+ */
+TK_MUST_CHECK tk_err tk_crypto_key_import_pem(const struct tk_crypto *c,
+					      const uint8_t *pem, size_t pem_len,
+					      struct tk_crypto_key **out,
+					      struct tk_diag *diag);
+
+/*
+ * Write the key as PEM into out: PKCS#8 "PRIVATE KEY" when private_key is
+ * true (fails with TK_ERR_KEY for a public-only key), otherwise SPKI
+ * "PUBLIC KEY". The output is not NUL-terminated. A private PEM is a secret:
+ * the caller wipes out after use. *out_len is 0 on failure.
+ */
+TK_MUST_CHECK tk_err tk_crypto_key_export_pem(const struct tk_crypto_key *key,
+					      bool private_key, uint8_t *out,
+					      size_t out_cap, size_t *out_len,
+					      struct tk_diag *diag);
+
+/*
+ * Import a public key from its raw coordinates as in a COSE_Key: P-256 takes
+ * x and y (32 bytes each, the point must be on the curve); Ed25519 takes x
+ * (32 bytes) and requires y == NULL, y_len == 0. Caller owns *out.
+ */
+TK_MUST_CHECK tk_err tk_crypto_key_import_public(const struct tk_crypto *c,
+						 enum tk_crypto_key_type type,
+						 const uint8_t *x, size_t x_len,
+						 const uint8_t *y, size_t y_len,
+						 struct tk_crypto_key **out,
+						 struct tk_diag *diag);
+
+/*
+ * Import a private key from its raw scalar (P-256 d, 32 bytes) or seed
+ * (Ed25519, 32 bytes); the public part is derived. Borrows d; the caller
+ * wipes it. Caller owns *out.
+ */
+TK_MUST_CHECK tk_err tk_crypto_key_import_private(const struct tk_crypto *c,
+						  enum tk_crypto_key_type type,
+						  const uint8_t *d, size_t d_len,
+						  struct tk_crypto_key **out,
+						  struct tk_diag *diag);
+
+/*
+ * Write the raw public coordinates: P-256 x and y (32 bytes each, big
+ * endian); Ed25519 x (32 bytes) and y is left untouched (may be NULL).
+ * On failure the buffers are zeroed.
+ */
+TK_MUST_CHECK tk_err tk_crypto_key_export_public(const struct tk_crypto_key *key,
+						 uint8_t x[TK_CRYPTO_P256_COORD_LEN],
+						 uint8_t y[TK_CRYPTO_P256_COORD_LEN],
+						 struct tk_diag *diag);
+
+/* Signature algorithm that fits a key type, TK_CRYPTO_SIG_NONE if none. */
+enum tk_crypto_sig_alg tk_crypto_sig_alg_for_key(enum tk_crypto_key_type type);
+
+/*
+ * Sign the concatenation of parts[0..n_parts) with key and alg (which must
+ * fit the key type, otherwise TK_ERR_KEY). ECDSA signatures are the raw
+ * r || s form COSE uses (RFC 9053 section 2.1), 64 bytes for P-256.
+ * *sig_len is 0 on failure.
+ */
+TK_MUST_CHECK tk_err tk_crypto_sign(const struct tk_crypto_key *key,
+				    enum tk_crypto_sig_alg alg,
+				    const struct tk_span *parts, size_t n_parts,
+				    uint8_t sig[TK_CRYPTO_SIG_MAX], size_t *sig_len,
+				    struct tk_diag *diag);
+
+/*
+ * Verify sig over the concatenation of parts. Returns TK_OK, or
+ * TK_ERR_SIGNATURE when the signature does not verify (including a
+ * signature of the wrong length), TK_ERR_KEY when alg does not fit the key.
+ */
+TK_MUST_CHECK tk_err tk_crypto_verify(const struct tk_crypto_key *key,
+				      enum tk_crypto_sig_alg alg,
+				      const struct tk_span *parts, size_t n_parts,
+				      const uint8_t *sig, size_t sig_len,
+				      struct tk_diag *diag);
+
+/*
+ * HMAC-SHA256 of the concatenation of parts with key[0..key_len). Borrows
+ * key; the caller wipes it. Compare tags with tk_ct_equal().
+ */
+TK_MUST_CHECK tk_err tk_crypto_hmac_sha256(const struct tk_crypto *c,
+					   const uint8_t *key, size_t key_len,
+					   const struct tk_span *parts, size_t n_parts,
+					   uint8_t out[TK_CRYPTO_HMAC_SHA256_LEN],
+					   struct tk_diag *diag);
+
+#endif /* TK_CRYPTO_H */
