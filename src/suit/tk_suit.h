@@ -22,10 +22,10 @@
  * tk_suit_process_envelope() chains the three for the common case.
  *
  * The processor stages what fetch, write and copy produce in a work buffer
- * the caller gives, checks conditions against the staged bytes, and hands
- * each staged component to the platform's store hook only after the whole
- * procedure succeeded, followed by the new sequence number. A failed
- * manifest therefore leaves the platform unchanged.
+ * the caller gives, and checks conditions against the staged bytes. Only
+ * after the whole procedure succeeded does it pass each staged component to
+ * the platform's store hook and then persist the new sequence number, so a
+ * failed manifest leaves the platform unchanged.
  *
  * Everything here borrows its inputs: spans in the structs below are views
  * into the envelope buffer, valid while that buffer is. Nothing allocates.
@@ -42,6 +42,7 @@
 #include "common/tk_log.h"
 #include "common/tk_span.h"
 
+struct tk_crypto;
 struct tk_crypto_key;
 
 /* CBOR tag of SUIT_Envelope_Tagged. Decoding accepts it; the builder omits
@@ -203,10 +204,12 @@ TK_MUST_CHECK tk_err tk_suit_decode_envelope(const uint8_t *buf, size_t len,
  * digests. Blocks of other COSE types are skipped; if none verifies the call
  * fails with TK_ERR_SIGNATURE (TK_ERR_UNTRUSTED when key_count is 0).
  *
- * Borrows env and keys. On failure *out is zeroed. The manifest holds views
- * into the envelope buffer.
+ * `crypto` computes the digests; each key verifies with its own provider.
+ * Borrows env, crypto and keys. On failure *out is zeroed. The manifest
+ * contains views into the envelope buffer.
  */
 TK_MUST_CHECK tk_err tk_suit_authenticate(const struct tk_suit_envelope *env,
+					  const struct tk_crypto *crypto,
 					  const struct tk_crypto_key *const *keys,
 					  size_t key_count,
 					  struct tk_suit_manifest *out,
@@ -310,6 +313,8 @@ enum tk_suit_procedure {
 /* Processor settings. */
 struct tk_suit_process_opts {
 	const struct tk_suit_platform_ops *ops; /* borrowed, required */
+	const struct tk_crypto *crypto;         /* digests for image-match,
+						   required */
 	uint8_t *work;        /* staging buffer for fetched, written and
 				 copied images; borrowed, wiped on return */
 	size_t work_cap;      /* its size in bytes; images beyond it fail
@@ -321,13 +326,14 @@ struct tk_suit_process_opts {
  * Run `procedure` of an authenticated manifest.
  *
  * Update: first the anti-rollback check. The manifest must carry a manifest
- * component id (TEEP identifies trusted components by it); a sequence number
- * lower than or EQUAL to the stored one fails with TK_ERR_ROLLBACK, so an
- * already installed manifest is never applied twice (draft-ietf-suit-
- * manifest-37 section 8.4.2 requires rejecting lower ones; TEEP relies on the
- * sequence number for replay protection of Update). Then the shared sequence
- * and the sections run in order; staged components are stored, and the new
- * sequence number persisted, only after all of them succeeded.
+ * component id, because TEEP identifies trusted components by it. A
+ * sequence number lower than or EQUAL to the stored one fails with
+ * TK_ERR_ROLLBACK, so an installed manifest is never applied twice.
+ * draft-ietf-suit-manifest-37 section 8.4.2 requires rejecting lower ones,
+ * and TEEP relies on the sequence number for replay protection of Update.
+ * Then the shared sequence and the sections run in order. Staged components
+ * are stored, and the new sequence number persisted, only after all of them
+ * succeeded.
  *
  * Supported commands: set-component-index (integer index),
  * override-parameters, conditions vendor-identifier, class-identifier,
@@ -347,9 +353,9 @@ TK_MUST_CHECK tk_err tk_suit_process(const struct tk_suit_manifest *manifest,
 				     struct tk_diag *diag);
 
 /*
- * Decode, authenticate and run the update procedure of one envelope. On
- * success *out (may be NULL) holds the authenticated manifest, with views
- * into buf.
+ * Decode, authenticate (with opts->crypto) and run the update procedure of
+ * one envelope. On success *out (may be NULL) receives the authenticated
+ * manifest, with views into buf.
  */
 TK_MUST_CHECK tk_err tk_suit_process_envelope(const uint8_t *buf, size_t len,
 					      const struct tk_crypto_key *const *keys,
@@ -358,7 +364,7 @@ TK_MUST_CHECK tk_err tk_suit_process_envelope(const uint8_t *buf, size_t len,
 					      struct tk_suit_manifest *out,
 					      struct tk_diag *diag);
 
-/* What tk_suit_build_envelope() writes. */
+/* Content of an envelope for tk_suit_build_envelope(). */
 struct tk_suit_build_params {
 	struct tk_span component_id;          /* encoded SUIT_Component_
 						  Identifier of the trusted
@@ -374,15 +380,15 @@ struct tk_suit_build_params {
 					uri is NULL; must start with '#' */
 	const struct tk_crypto_key *signer; /* ESP256 or Ed25519 private
 					       key; borrowed */
+	const struct tk_crypto *crypto;     /* computes the digests */
 };
 
 /*
- * Build and sign an untagged envelope in the layout of the TEEP examples:
- * shared sequence with override-parameters (vendor-id, class-id, image
- * digest, image size) and the vendor and class conditions for the ids
- * given, install with override-parameters (uri), fetch and image-match,
- * uninstall with unlink, and the payload as an integrated member when no
- * URI is given. The authentication wrapper holds one COSE_Sign1 with a nil
+ * Build and sign an untagged envelope in the layout of the TEEP examples.
+ * The shared sequence sets vendor-id, class-id, image digest and image size
+ * and checks the vendor and class conditions for the ids given. Install
+ * sets the uri, fetches and checks image-match, uninstall unlinks, and the
+ * payload becomes an integrated member when no URI is given. The authentication wrapper holds one COSE_Sign1 with a nil
  * payload over the encoded SUIT_Digest. With out == NULL and out_cap == 0
  * only *out_len is set, to size a buffer. *out_len is 0 on failure.
  */
