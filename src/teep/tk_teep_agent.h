@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * TEEP Agent protocol state machine (draft-ietf-teep-protocol, section
+ * "TEEP Agent Behavior"), transport-free: bytes of a TAM message in, bytes
+ * of the signed reply out. tk_teep_agent_run() drives one session over a
+ * struct tk_transport_ops (the HTTP binding, or an in-process TAM in tests).
+ *
+ * The TEE is reached only through struct tk_teep_agent_tee_ops: the signing
+ * key, the UEID, the list of installed components, unlinking a manifest and
+ * running the SUIT update procedure on one envelope. The program layer
+ * implements these on a TEE backend and the SUIT processor, so this layer
+ * depends on neither.
+ *
+ * Session rules enforced here:
+ * - A QueryRequest must be signed (COSE_Sign or COSE_Sign1) by one of the
+ *   configured TAM keys with the algorithm of the TEE key (ESP256 -9 or
+ *   Ed25519 -19; ES256 -7 and EdDSA -8 accepted from older TAMs). That
+ *   algorithm is the session's cipher suite: every reply is a COSE_Sign1
+ *   with the TEE key, and every later TAM message must be a COSE_Sign1
+ *   verified with the same TAM key.
+ * - A message no configured TAM key verifies is dropped, not answered: the
+ *   draft's validation steps say it MUST be rejected, and answering would
+ *   send signed data to an unauthenticated peer.
+ * - Any other invalid message (not CBOR, not COSE, invalid for the CDDL,
+ *   not allowed in this state, token different from the session's) is
+ *   answered with an Error message (err-code per the draft's table).
+ * - An Update is processed as the draft says: unneeded-manifest-list
+ *   first, then each manifest in order; the first failure stops it and is
+ *   answered with ERR_MANIFEST_PROCESSING_FAILED (17) and an err-msg that
+ *   names what failed.
+ *
+ * No heap use: messages are built in the caller's buffers.
+ */
+#ifndef TK_TEEP_AGENT_H
+#define TK_TEEP_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/tk_err.h"
+#include "common/tk_log.h"
+#include "common/tk_span.h"
+#include "crypto/tk_crypto.h"
+#include "teep/tk_teep_transport.h"
+
+/*
+ * Maximum number of TAM keys an agent trusts. More fail with
+ * TK_ERR_LIMIT_COUNT. One key per cipher suite for each of a few TAMs.
+ */
+#define TK_TEEP_AGENT_MAX_TAM_KEYS 8
+
+/*
+ * Maximum number of messages the agent answers in one session. A TAM
+ * needs three (QueryRequest, Update, then the end); more fail with
+ * TK_ERR_LIMIT_COUNT so a hostile TAM cannot keep a session open forever.
+ */
+#define TK_TEEP_AGENT_MAX_ROUNDS 8
+
+/* Maximum length of a session token (draft: bstr .size (8..64)). */
+#define TK_TEEP_AGENT_MAX_TOKEN 64
+
+/* Maximum err-msg length in bytes (draft: text .size (1..128)). */
+#define TK_TEEP_AGENT_MAX_ERR_MSG 128
+
+/* Error codes of the draft's "TEEP Error Code Registry". */
+enum tk_teep_agent_err_code {
+	TK_TEEP_ERR_PERMANENT_ERROR = 1,
+	TK_TEEP_ERR_UNSUPPORTED_EXTENSION = 2,
+	TK_TEEP_ERR_UNSUPPORTED_FRESHNESS_MECHANISMS = 3,
+	TK_TEEP_ERR_UNSUPPORTED_MSG_VERSION = 4,
+	TK_TEEP_ERR_UNSUPPORTED_CIPHER_SUITES = 5,
+	TK_TEEP_ERR_BAD_CERTIFICATE = 6,
+	TK_TEEP_ERR_ATTESTATION_REQUIRED = 7,
+	TK_TEEP_ERR_UNSUPPORTED_SUIT_REPORT = 8,
+	TK_TEEP_ERR_CERTIFICATE_EXPIRED = 9,
+	TK_TEEP_ERR_TEMPORARY_ERROR = 10,
+	TK_TEEP_ERR_MANIFEST_PROCESSING_FAILED = 17,
+};
+
+/* What one installed trusted component looks like to the agent. */
+struct tk_teep_agent_component {
+	struct tk_span id;        /* encoded SUIT_Component_Identifier */
+	uint64_t sequence_number; /* of the manifest that installed it */
+};
+
+/* Called once per installed component; anything but TK_OK stops the walk. */
+typedef tk_err (*tk_teep_agent_visit_fn)(void *visit_ctx,
+					 const struct tk_teep_agent_component *c);
+
+/*
+ * TEE hooks. A NULL hook makes the operation that needs it fail with
+ * TK_ERR_UNSUPPORTED (a QueryRequest or Update is then answered with an
+ * Error, never with a made-up success).
+ */
+struct tk_teep_agent_tee_ops {
+	/*
+	 * The TEE signing key, a view valid while the backend is open, and
+	 * its COSE algorithm (-9 ESP256 or -19 Ed25519).
+	 */
+	tk_err (*signing_key)(void *ctx, const struct tk_crypto_key **key,
+			      int64_t *alg, struct tk_diag *diag);
+
+	/* The device UEID (RFC 9711 section 4.2.1). */
+	tk_err (*ueid)(void *ctx, uint8_t *out, size_t out_cap, size_t *out_len,
+		       struct tk_diag *diag);
+
+	/* Visit every installed trusted component. */
+	tk_err (*list_components)(void *ctx, tk_teep_agent_visit_fn visit,
+				  void *visit_ctx, struct tk_diag *diag);
+
+	/*
+	 * Unlink the manifest with this manifest component id and remove what
+	 * it installed. TK_ERR_NOT_FOUND when no such manifest is installed.
+	 */
+	tk_err (*unlink_manifest)(void *ctx, const uint8_t *id, size_t id_len,
+				  struct tk_diag *diag);
+
+	/*
+	 * Run the SUIT update procedure on one envelope: authenticate it with
+	 * the trusted component signers' keys, check anti-rollback, fetch and
+	 * install its payloads atomically. On failure the TEE store is
+	 * unchanged and diag names what failed.
+	 */
+	tk_err (*process_manifest)(void *ctx, const uint8_t *envelope,
+				   size_t envelope_len, struct tk_diag *diag);
+
+	void *ctx;
+};
+
+/* Device claims for the evidence (RFC 9711 sections 4.2.3-4.2.5). */
+struct tk_teep_agent_device {
+	struct tk_span oemid;     /* oemid: 16 random bytes or 3-byte IEEE OUI */
+	const char *hwmodel;      /* bytes of hwmodel, NUL-terminated */
+	const char *hwversion;    /* hwversion text, NUL-terminated */
+	const char *sw_name;      /* name of the agent for the manifests claim */
+	const char *sw_version;   /* its version */
+};
+
+struct tk_teep_agent_config {
+	const struct tk_crypto *crypto;
+	/* Trusted TAM public keys; borrowed for the agent's lifetime. */
+	const struct tk_crypto_key *tam_keys[TK_TEEP_AGENT_MAX_TAM_KEYS];
+	size_t n_tam_keys;
+	struct tk_teep_agent_tee_ops tee;
+	struct tk_teep_agent_device device;
+	/*
+	 * Encoded component ids of TAs an application requested (RequestTA);
+	 * those not installed go into requested-tc-list. Borrowed.
+	 */
+	const struct tk_span *requested;
+	size_t n_requested;
+	/*
+	 * Scratch space for the reply payload and the evidence before they
+	 * are signed; borrowed. TK_TEEP_AGENT_WORK_MIN bytes is enough for a
+	 * few dozen installed components.
+	 */
+	uint8_t *work;
+	size_t work_cap;
+	const char *tam_uri;      /* for log lines only; may be NULL */
+	const struct tk_log *log; /* may be NULL */
+};
+
+/* Suggested size of config.work. */
+#define TK_TEEP_AGENT_WORK_MIN (16u * 1024u)
+
+/* Kind of the last message the agent sent in a session. */
+enum tk_teep_agent_sent {
+	TK_TEEP_AGENT_SENT_NONE = 0,
+	TK_TEEP_AGENT_SENT_QUERY_RESPONSE = 2,
+	TK_TEEP_AGENT_SENT_SUCCESS = 5,
+	TK_TEEP_AGENT_SENT_ERROR = 6,
+};
+
+enum tk_teep_agent_state {
+	TK_TEEP_AGENT_IDLE = 0,    /* waiting for a QueryRequest */
+	TK_TEEP_AGENT_QUERIED = 1, /* QueryResponse sent, waiting for an Update */
+	TK_TEEP_AGENT_DONE = 2,    /* Success or Error sent after an Update */
+};
+
+/*
+ * One agent session. Initialise with tk_teep_agent_init(); fields are
+ * readable for logs and tests, never written by callers.
+ */
+struct tk_teep_agent {
+	struct tk_teep_agent_config cfg;
+	enum tk_teep_agent_state state;
+	int64_t alg;                           /* TEE key algorithm */
+	const struct tk_crypto_key *tee_key;   /* view from the TEE hooks */
+	const struct tk_crypto_key *tam_key;   /* key that verified the QueryRequest */
+	uint8_t token[TK_TEEP_AGENT_MAX_TOKEN]; /* of the QueryRequest */
+	size_t token_len;                      /* 0 when it had none */
+	enum tk_teep_agent_sent last_sent;
+	uint64_t last_err_code;                /* err-code of the last Error sent */
+	tk_err last_cause;                     /* why that Error was sent */
+	unsigned installed;                    /* manifests installed this session */
+	unsigned unlinked;                     /* manifests unlinked this session */
+};
+
+/*
+ * Start a session: check the configuration and fetch the TEE key. Borrows
+ * everything cfg points to for the lifetime of agent.
+ */
+TK_MUST_CHECK tk_err tk_teep_agent_init(struct tk_teep_agent *agent,
+					const struct tk_teep_agent_config *cfg,
+					struct tk_diag *diag);
+
+/*
+ * Process one message from the TAM and write the signed reply into
+ * out[0..out_cap). Returns TK_OK with a reply (QueryResponse, Success or
+ * an Error; agent->last_sent tells which), or fails without a reply:
+ * TK_ERR_UNTRUSTED when no trusted TAM key verifies the message (dropped),
+ * TK_ERR_BUFFER_TOO_SMALL, or a local failure to sign. *out_len is 0 on
+ * failure.
+ */
+TK_MUST_CHECK tk_err tk_teep_agent_process(struct tk_teep_agent *agent,
+					   const uint8_t *in, size_t in_len,
+					   uint8_t *out, size_t out_cap,
+					   size_t *out_len, struct tk_diag *diag);
+
+/*
+ * Run one session over `transport`: an empty POST, then answer each TAM
+ * message until the TAM ends the session. buf and reply are the caller's
+ * buffers for the received message and the reply. Returns TK_OK when the
+ * session ended after a Success or without an Update; when the agent had to
+ * send an Error, the cause of that Error (diag says what failed); transport
+ * failures as the transport reports them.
+ */
+TK_MUST_CHECK tk_err tk_teep_agent_run(struct tk_teep_agent *agent,
+				       const struct tk_transport_ops *transport,
+				       uint8_t *buf, size_t buf_cap,
+				       uint8_t *reply, size_t reply_cap,
+				       struct tk_diag *diag);
+
+#endif /* TK_TEEP_AGENT_H */
