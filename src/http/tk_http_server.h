@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * TEEP/HTTP server (draft-ietf-teep-otrp-over-http, "TEEP/HTTP Server
+ * Behavior") on libmicrohttpd. It knows HTTP, not TEEP: each POST body is
+ * handed to a handler that returns the next message (or none), and the
+ * server turns that into the response the binding prescribes:
+ *
+ *   - only POST to the configured path (405 for other methods, 404 for
+ *     other paths);
+ *   - an empty body opens a session and needs no Content-Type;
+ *   - a non-empty body must have Content-Type application/teep+cbor, else
+ *     415 Unsupported Media Type;
+ *   - a request whose Accept field excludes application/teep+cbor gets 406,
+ *     as the binding says a TAM SHOULD fail it with "an appropriate error";
+ *   - a body larger than max_body gets 413; the limit is checked against
+ *     Content-Length before the body is read and against the bytes received
+ *     while it is read, and nothing beyond the limit is buffered;
+ *   - a message back gets 200 with it as the body, no message gets 204, and
+ *     a handler failure gets 500 (the binding's 5xx when the TAM "cannot get
+ *     a message back");
+ *   - every response with a body carries Content-Type, then
+ *     X-Content-Type-Options: nosniff, Content-Security-Policy:
+ *     default-src 'none' and Referrer-Policy: no-referrer (binding section
+ *     "Use of HTTP as a Transport"). No Cache-Control field is sent, because
+ *     that section says it MUST NOT be used on these POST responses.
+ *
+ * The server runs libmicrohttpd's own polling thread, which calls the
+ * handler for one request at a time. It allocates (connections, bodies up
+ * to max_body) and does network I/O: it is program-layer glue.
+ */
+#ifndef TK_HTTP_SERVER_H
+#define TK_HTTP_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/tk_err.h"
+#include "common/tk_log.h"
+
+/* Media type of TEEP messages (draft-ietf-teep-protocol, IANA section). */
+#define TK_HTTP_SERVER_MEDIA_TYPE "application/teep+cbor"
+
+/*
+ * Default request body limit, in bytes. The TAM receives QueryResponse,
+ * Success and Error messages: evidence and SUIT reports fit in a few KiB, so
+ * 64 KiB rejects floods early without refusing any real message.
+ */
+#define TK_HTTP_SERVER_DEFAULT_MAX_BODY (64u * 1024u)
+
+/*
+ * Default response limit, in bytes. An Update carries whole SUIT envelopes
+ * with integrated payloads; it matches the agent's default of 1 MiB.
+ */
+#define TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE (1024u * 1024u)
+
+/* Seconds an idle connection is kept before libmicrohttpd closes it. */
+#define TK_HTTP_SERVER_CONNECTION_TIMEOUT 30
+
+/* Maximum simultaneous connections, in total and per client address. */
+#define TK_HTTP_SERVER_MAX_CONNECTIONS 64
+#define TK_HTTP_SERVER_MAX_PER_IP 16
+
+/*
+ * Produce the message that answers `body` (body_len 0: a new session) into
+ * out[0..out_cap). *out_len 0 means "no message" (HTTP 204). Returning an
+ * error makes the server answer 500; a handler that drops a peer's message
+ * returns TK_OK with *out_len 0. Called on the server thread.
+ */
+typedef tk_err (*tk_http_handler_fn)(void *ctx, const uint8_t *body, size_t body_len,
+				     uint8_t *out, size_t out_cap, size_t *out_len);
+
+struct tk_http_server_config {
+	const char *address;       /* IPv4 address to bind, e.g. "127.0.0.1" */
+	uint16_t port;             /* 0: let the system pick a free port */
+	const char *path;          /* resource path, e.g. "/tam" */
+	size_t max_body;           /* request limit; 0 = default */
+	size_t max_response;       /* handler output buffer; 0 = default */
+	tk_http_handler_fn handler;
+	void *handler_ctx;
+	const struct tk_log *log;  /* may be NULL; must outlive the server */
+};
+
+/* A running server. Opaque. */
+struct tk_http_server;
+
+/*
+ * Bind, listen and start serving on a thread of libmicrohttpd. Copies what
+ * it needs from cfg except handler_ctx and log, which it borrows. Caller
+ * owns *out, release with tk_http_server_stop(); NULL on failure.
+ */
+TK_MUST_CHECK tk_err tk_http_server_start(const struct tk_http_server_config *cfg,
+					  struct tk_http_server **out,
+					  struct tk_diag *diag);
+
+/* Port the server listens on (the one picked when the config said 0). */
+uint16_t tk_http_server_port(const struct tk_http_server *srv);
+
+/* Stop serving, close connections and free the server. NULL is ignored. */
+void tk_http_server_stop(struct tk_http_server *srv);
+
+#endif /* TK_HTTP_SERVER_H */

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * TAM persistence behind one interface: a struct tk_store_ops table with a
+ * void *ctx, so the TAM state machine and the admin commands never see which
+ * database holds their records. SQLite is the first backend
+ * (tk_store_sqlite.h); a PostgreSQL backend can follow with the same schema
+ * and migrations (tk_store_schema.h).
+ *
+ * Records:
+ *   devices     one per UEID, with first and last seen times
+ *   agent_keys  enrolled TEEP Agent public keys by kid (RFC 9679 thumbprint)
+ *   manifests   registered SUIT envelopes by manifest component id and
+ *               sequence number
+ *   policies    "device X (or every device) must have manifest component id Y"
+ *   installed   what each device reported in its last QueryResponse
+ *   sessions    outstanding TAM requests: token or challenge, expiry, state
+ *   results     Success and Error messages received
+ *   audit       one line per change of state, for operators
+ *
+ * Transactions: the TAM opens one with begin(), calls the record hooks, and
+ * ends it with commit() or rollback(), so every protocol step is applied
+ * whole or not at all. Hooks called outside a transaction run in their own.
+ *
+ * Times are seconds since the Unix epoch, given by the caller so tests can
+ * control the clock. Every hook that the backend does not provide is NULL,
+ * and the tk_store_*() wrappers below fail with TK_ERR_UNSUPPORTED for it.
+ */
+#ifndef TK_STORE_H
+#define TK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/tk_err.h"
+#include "common/tk_span.h"
+
+/* Length of a kid: a SHA-256 COSE key thumbprint (RFC 9679). */
+#define TK_STORE_KID_LEN 32
+
+/*
+ * Maximum UEID length. RFC 9711 section 4.2.1 allows 7 to 33 bytes; 64
+ * leaves room for vendor UEIDs without letting a peer grow records.
+ * Longer values fail with TK_ERR_LIMIT_SIZE.
+ */
+#define TK_STORE_UEID_MAX 64
+
+/*
+ * Maximum length of an encoded SUIT_Component_Identifier. Component ids are
+ * a few short byte strings in practice; longer ones fail with
+ * TK_ERR_LIMIT_SIZE.
+ */
+#define TK_STORE_COMPONENT_ID_MAX 256
+
+/* Maximum public key length (SubjectPublicKeyInfo DER of P-256 is 91 bytes). */
+#define TK_STORE_PUBKEY_MAX 256
+
+/* Maximum digest length (SHA-512 would need 64). */
+#define TK_STORE_DIGEST_MAX 64
+
+/* Token and challenge limits of draft-ietf-teep-protocol section 4.2. */
+#define TK_STORE_TOKEN_MAX 64
+#define TK_STORE_CHALLENGE_MAX 512
+
+/* Maximum length of a free-text field (error message, audit detail). */
+#define TK_STORE_TEXT_MAX 256
+
+/* What an outstanding request waits for. Stored as integers; never renumber. */
+enum tk_store_session_state {
+	TK_STORE_SESSION_QUERY_SENT = 1,  /* QueryRequest sent, QueryResponse due */
+	TK_STORE_SESSION_UPDATE_SENT = 2, /* Update sent, Success or Error due */
+};
+
+/* Which field of a session an incoming message is matched on. */
+enum tk_store_session_key {
+	TK_STORE_BY_TOKEN = 1,     /* the TEEP token parameter */
+	TK_STORE_BY_CHALLENGE = 2, /* the challenge, echoed as eat_nonce */
+};
+
+/* An enrolled TEEP Agent key. */
+struct tk_store_agent_key {
+	uint8_t kid[TK_STORE_KID_LEN];
+	int64_t alg;                         /* COSE algorithm, e.g. -9 or -19 */
+	uint8_t pubkey[TK_STORE_PUBKEY_MAX]; /* SubjectPublicKeyInfo DER */
+	size_t pubkey_len;
+	uint8_t ueid[TK_STORE_UEID_MAX];     /* device last seen with this key */
+	size_t ueid_len;                     /* 0 until the key is first used */
+	int64_t enrolled_at;
+};
+
+/* A registered SUIT manifest; envelope and ids are views, see each hook. */
+struct tk_store_manifest {
+	struct tk_span component_id; /* encoded SUIT_Component_Identifier */
+	uint64_t sequence;           /* suit-manifest-sequence-number */
+	struct tk_span digest;       /* SHA-256 of the encoded SUIT_Manifest */
+	struct tk_span envelope;     /* the whole SUIT_Envelope as received */
+};
+
+/* One trusted component a device reported (an entry of its tc-list). */
+struct tk_store_installed {
+	struct tk_span component_id;
+	bool has_sequence;
+	uint64_t sequence;
+	struct tk_span digest;       /* empty when the device gave none */
+};
+
+/* An outstanding request of the TAM. */
+struct tk_store_session {
+	enum tk_store_session_state state;
+	uint8_t token[TK_STORE_TOKEN_MAX];
+	size_t token_len;                    /* 0 when the request had no token */
+	uint8_t challenge[TK_STORE_CHALLENGE_MAX];
+	size_t challenge_len;                /* 0 when the request had no challenge */
+	int64_t created_at;
+	int64_t expires_at;                  /* rejected at or after this time */
+	int64_t alg;                         /* COSE algorithm of the agent, 0 if unknown */
+	uint8_t kid[TK_STORE_KID_LEN];
+	bool has_kid;                        /* the agent is known (Update sessions) */
+};
+
+/* Kind of a result record. Stored as integers; never renumber. */
+enum tk_store_result_kind {
+	TK_STORE_RESULT_SUCCESS = 1,
+	TK_STORE_RESULT_ERROR = 2,
+};
+
+/* A Success or Error message received from an agent. */
+struct tk_store_result {
+	enum tk_store_result_kind kind;
+	uint8_t kid[TK_STORE_KID_LEN];
+	struct tk_span ueid;         /* empty when unknown */
+	struct tk_span token;
+	uint64_t err_code;           /* TEEP err-code; 0 for Success */
+	struct tk_span err_msg;      /* UTF-8 err-msg, empty if none */
+	int64_t received_at;
+};
+
+/* A device as listed by the admin commands; views valid during the callback. */
+struct tk_store_device {
+	struct tk_span ueid;
+	int64_t first_seen;
+	int64_t last_seen;
+	struct tk_span kid;          /* empty when no key is bound to it */
+	bool has_result;
+	enum tk_store_result_kind last_result;
+	uint64_t last_err_code;
+	struct tk_span last_err_msg;
+	int64_t last_result_at;
+};
+
+/*
+ * Callbacks for listings. Views are valid only during the call. Returning
+ * anything but TK_OK stops the listing and is returned by the hook.
+ */
+typedef tk_err (*tk_store_id_fn)(void *cb_ctx, struct tk_span component_id);
+typedef tk_err (*tk_store_installed_fn)(void *cb_ctx,
+					const struct tk_store_installed *item);
+typedef tk_err (*tk_store_device_fn)(void *cb_ctx, const struct tk_store_device *dev);
+
+struct tk_store_ops {
+	/* Transactions; see the file comment. rollback() cannot fail. */
+	tk_err (*begin)(void *ctx, struct tk_diag *diag);
+	tk_err (*commit)(void *ctx, struct tk_diag *diag);
+	void (*rollback)(void *ctx);
+
+	/* Add a key; TK_ERR_EXISTS when the kid is enrolled already. */
+	tk_err (*agent_key_add)(void *ctx, const struct tk_store_agent_key *key,
+				struct tk_diag *diag);
+	/* Copy the key with this kid into *out; TK_ERR_NOT_FOUND when absent. */
+	tk_err (*agent_key_get)(void *ctx, struct tk_span kid,
+				struct tk_store_agent_key *out, struct tk_diag *diag);
+
+	/*
+	 * Create or refresh the device with this UEID (last seen = now) and bind
+	 * the agent key kid to it.
+	 */
+	tk_err (*device_record)(void *ctx, struct tk_span ueid, struct tk_span kid,
+				int64_t now, struct tk_diag *diag);
+
+	/*
+	 * Add a manifest. TK_ERR_EXISTS when this component id already has this
+	 * sequence number, TK_ERR_ROLLBACK when it has a higher one.
+	 */
+	tk_err (*manifest_add)(void *ctx, const struct tk_store_manifest *m,
+			       int64_t now, struct tk_diag *diag);
+	/*
+	 * Find the highest sequence number registered for component_id and copy
+	 * its envelope into env[0..env_cap). *out gets views into env and into
+	 * id_buf (TK_STORE_COMPONENT_ID_MAX bytes) and digest_buf
+	 * (TK_STORE_DIGEST_MAX bytes). TK_ERR_NOT_FOUND when none is registered,
+	 * TK_ERR_BUFFER_TOO_SMALL when env is too small.
+	 */
+	tk_err (*manifest_get)(void *ctx, struct tk_span component_id,
+			       struct tk_store_manifest *out, uint8_t *id_buf,
+			       uint8_t *digest_buf, uint8_t *env, size_t env_cap,
+			       struct tk_diag *diag);
+
+	/*
+	 * Require a registered manifest component id for one device (ueid) or,
+	 * with an empty ueid, for every device. TK_ERR_NOT_FOUND when no manifest
+	 * with that id is registered; requiring twice is not an error.
+	 */
+	tk_err (*policy_add)(void *ctx, struct tk_span component_id,
+			     struct tk_span ueid, int64_t now, struct tk_diag *diag);
+	/* List each component id required for this device (its own or all). */
+	tk_err (*policy_each)(void *ctx, struct tk_span ueid, tk_store_id_fn cb,
+			      void *cb_ctx, struct tk_diag *diag);
+
+	/* Replace what the device reported as installed with items[0..n). */
+	tk_err (*installed_replace)(void *ctx, struct tk_span ueid,
+				    const struct tk_store_installed *items, size_t n,
+				    int64_t now, struct tk_diag *diag);
+	/* List what the device last reported as installed. */
+	tk_err (*installed_each)(void *ctx, struct tk_span ueid,
+				 tk_store_installed_fn cb, void *cb_ctx,
+				 struct tk_diag *diag);
+
+	/* Add an outstanding request; TK_ERR_EXISTS on a token or challenge reuse. */
+	tk_err (*session_add)(void *ctx, const struct tk_store_session *s,
+			      struct tk_diag *diag);
+	/*
+	 * Mark the session found by `key` used and copy it into *out. Atomic:
+	 * of two callers with the same value at most one succeeds.
+	 * TK_ERR_NOT_FOUND when no session has that value, TK_ERR_REPLAY when it
+	 * was used, TK_ERR_EXPIRED when now >= expires_at. Only a success
+	 * changes the record.
+	 */
+	tk_err (*session_use)(void *ctx, enum tk_store_session_key by,
+			      struct tk_span key, int64_t now,
+			      struct tk_store_session *out, struct tk_diag *diag);
+	/* Delete sessions that expired before `now`; *removed gets their count. */
+	tk_err (*session_purge)(void *ctx, int64_t now, uint64_t *removed,
+				struct tk_diag *diag);
+
+	/* Record a Success or Error message. */
+	tk_err (*result_add)(void *ctx, const struct tk_store_result *r,
+			     struct tk_diag *diag);
+
+	/* Append an audit line: event name and a detail naming the ids involved. */
+	tk_err (*audit_add)(void *ctx, int64_t now, const char *event,
+			    const char *detail, struct tk_diag *diag);
+
+	/* List devices ordered by UEID, each with its key and last result. */
+	tk_err (*device_each)(void *ctx, tk_store_device_fn cb, void *cb_ctx,
+			      struct tk_diag *diag);
+
+	/* Number of rows of table `table` (tests and diagnostics). */
+	tk_err (*count_rows)(void *ctx, const char *table, uint64_t *out,
+			     struct tk_diag *diag);
+};
+
+/* A store: its hooks and their context. Borrowed by everything that uses it. */
+struct tk_store {
+	const struct tk_store_ops *ops;
+	void *ctx;
+};
+
+/*
+ * Wrappers that check the hook exists (TK_ERR_UNSUPPORTED otherwise) and
+ * check argument lengths against the limits above before calling it.
+ */
+TK_MUST_CHECK tk_err tk_store_begin(const struct tk_store *st, struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_commit(const struct tk_store *st, struct tk_diag *diag);
+void tk_store_rollback(const struct tk_store *st);
+TK_MUST_CHECK tk_err tk_store_agent_key_add(const struct tk_store *st,
+					    const struct tk_store_agent_key *key,
+					    struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_agent_key_get(const struct tk_store *st, struct tk_span kid,
+					    struct tk_store_agent_key *out,
+					    struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_device_record(const struct tk_store *st, struct tk_span ueid,
+					    struct tk_span kid, int64_t now,
+					    struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_manifest_add(const struct tk_store *st,
+					   const struct tk_store_manifest *m, int64_t now,
+					   struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_manifest_get(const struct tk_store *st,
+					   struct tk_span component_id,
+					   struct tk_store_manifest *out, uint8_t *id_buf,
+					   uint8_t *digest_buf, uint8_t *env,
+					   size_t env_cap, struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_policy_add(const struct tk_store *st,
+					 struct tk_span component_id, struct tk_span ueid,
+					 int64_t now, struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_policy_each(const struct tk_store *st, struct tk_span ueid,
+					  tk_store_id_fn cb, void *cb_ctx,
+					  struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_installed_replace(const struct tk_store *st,
+						struct tk_span ueid,
+						const struct tk_store_installed *items,
+						size_t n, int64_t now,
+						struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_installed_each(const struct tk_store *st,
+					     struct tk_span ueid,
+					     tk_store_installed_fn cb, void *cb_ctx,
+					     struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_session_add(const struct tk_store *st,
+					  const struct tk_store_session *s,
+					  struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_session_use(const struct tk_store *st,
+					  enum tk_store_session_key by,
+					  struct tk_span key, int64_t now,
+					  struct tk_store_session *out,
+					  struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_session_purge(const struct tk_store *st, int64_t now,
+					    uint64_t *removed, struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_result_add(const struct tk_store *st,
+					 const struct tk_store_result *r,
+					 struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_audit_add(const struct tk_store *st, int64_t now,
+					const char *event, const char *detail,
+					struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_device_each(const struct tk_store *st,
+					  tk_store_device_fn cb, void *cb_ctx,
+					  struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_count_rows(const struct tk_store *st, const char *table,
+					 uint64_t *out, struct tk_diag *diag);
+
+#endif /* TK_STORE_H */
