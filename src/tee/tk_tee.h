@@ -37,6 +37,7 @@
 #include "common/tk_log.h"
 #include "common/tk_span.h"
 
+struct tk_crypto;
 struct tk_crypto_key;
 
 /*
@@ -280,22 +281,24 @@ void tk_tee_close(struct tk_tee *tee);
 /*
  * The simulated backend: software keys and a state directory.
  *
- * Layout of `state_dir` (created mode 0700 when missing, and rejected when
- * it is a symlink or not owned by the caller's user):
- *   key.pem             TEE signing key, PKCS#8 PEM, mode 0600
- *   ueid                the UEID, raw bytes
- *   components/<h>.bin  image of the component whose id hashes to <h>
- *   components/<h>.meta its metadata record (id, digest, size, sequence)
- *   manifests/<h>.bin   installed envelope, manifests/<h>.meta likewise
- *   sequence/<h>        highest sequence number of manifest component id
+ * Layout of `state_dir`, which is created mode 0700 when missing and
+ * rejected when it is a symlink, is not owned by the caller's user, or
+ * grants any access to group or others:
+ *   key.pem            TEE signing key, PKCS#8 PEM, mode 0600
+ *   ueid               the UEID, raw bytes
+ *   components/<h>     one installed component: metadata record and image
+ *   manifests/<h>      one installed envelope: metadata record and envelope
+ *   sequence/<h>       highest sequence number of one manifest component id
  * <h> is the lowercase hex SHA-256 of the encoded id, so no peer-chosen
- * bytes ever reach a path. Every file is written to a temporary name in the
- * same folder, fsynced, renamed into place, and the folder fsynced; files
- * are opened with O_NOFOLLOW. Temporary files left by a crash are removed
- * when the backend is opened.
+ * bytes ever reach a path. Metadata and data share one file, so a single
+ * rename replaces both: every file is written to a temporary name in the
+ * same folder, fsynced, renamed into place, and the folder fsynced. Files
+ * and folders are opened with O_NOFOLLOW relative to the state directory.
+ * Temporary files left by a crash are removed when the backend is opened.
  */
 struct tk_tee_sim_config {
 	const char *state_dir;  /* path of the state directory */
+	const struct tk_crypto *crypto; /* provider; NULL = OpenSSL */
 	int64_t create_alg;     /* COSE alg of a key created on first start:
 				   -9 ESP256 or -19 Ed25519; 0 = ESP256 */
 	bool create;            /* create dir, key and UEID when missing;

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Wrappers around the TEE backend hooks. They are the only callers of the
+ * hooks, so every backend gets the same argument checks, the same
+ * TK_ERR_UNSUPPORTED for a hook it leaves NULL, and outputs emptied on
+ * failure, whatever the backend does.
+ */
+#include "tee/tk_tee.h"
+
+#include <string.h>
+
+/* Fail unless tee is open and provides `hook`. */
+#define REQUIRE_HOOK(tee, hook, diag)                                          \
+	do {                                                                   \
+		if ((tee) == NULL || (tee)->ops == NULL)                       \
+			return TK_FAIL((diag), TK_ERR_ARG,                     \
+				       "TEE backend is not open");             \
+		if ((tee)->ops->hook == NULL)                                  \
+			return TK_FAIL((diag), TK_ERR_UNSUPPORTED,             \
+				       "TEE backend has no " #hook " hook");   \
+	} while (0)
+
+static tk_err check_id(const uint8_t *id, size_t id_len, struct tk_diag *diag)
+{
+	if (id == NULL || id_len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "component id is empty");
+	if (id_len > TK_TEE_MAX_ID_LEN)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
+			       "component id is %zu bytes, maximum %d", id_len,
+			       TK_TEE_MAX_ID_LEN);
+	return TK_OK;
+}
+
+static tk_err check_out(const void *out, size_t out_cap, const size_t *out_len,
+			struct tk_diag *diag)
+{
+	if (out_len == NULL || (out == NULL && out_cap > 0))
+		return TK_FAIL(diag, TK_ERR_ARG, "output buffer is invalid");
+	return TK_OK;
+}
+
+tk_err tk_tee_key_info(const struct tk_tee *tee, struct tk_tee_key_info *out,
+		       struct tk_diag *diag)
+{
+	tk_err err;
+
+	if (out == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "key info output is NULL");
+	memset(out, 0, sizeof(*out));
+	REQUIRE_HOOK(tee, key_info, diag);
+	err = tee->ops->key_info(tee->ctx, out, diag);
+	if (err != TK_OK)
+		memset(out, 0, sizeof(*out));
+	return err;
+}
+
+tk_err tk_tee_signing_key(const struct tk_tee *tee,
+			  const struct tk_crypto_key **out, struct tk_diag *diag)
+{
+	tk_err err;
+
+	if (out == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "signing key output is NULL");
+	*out = NULL;
+	REQUIRE_HOOK(tee, signing_key, diag);
+	err = tee->ops->signing_key(tee->ctx, out, diag);
+	if (err == TK_OK && *out == NULL)
+		err = TK_FAIL(diag, TK_ERR_INTERNAL,
+			      "TEE backend returned no signing key");
+	if (err != TK_OK)
+		*out = NULL;
+	return err;
+}
+
+tk_err tk_tee_sign(const struct tk_tee *tee, const uint8_t *tbs, size_t tbs_len,
+		   uint8_t *sig, size_t sig_cap, size_t *sig_len,
+		   struct tk_diag *diag)
+{
+	tk_err err = check_out(sig, sig_cap, sig_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	*sig_len = 0;
+	if (tbs == NULL && tbs_len > 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "data to sign is NULL");
+	REQUIRE_HOOK(tee, sign, diag);
+	err = tee->ops->sign(tee->ctx, tbs, tbs_len, sig, sig_cap, sig_len, diag);
+	if (err != TK_OK)
+		*sig_len = 0;
+	return err;
+}
+
+tk_err tk_tee_public_key_pem(const struct tk_tee *tee, char *out,
+			     size_t out_cap, size_t *out_len,
+			     struct tk_diag *diag)
+{
+	tk_err err = check_out(out, out_cap, out_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	*out_len = 0;
+	REQUIRE_HOOK(tee, public_key_pem, diag);
+	err = tee->ops->public_key_pem(tee->ctx, out, out_cap, out_len, diag);
+	if (err != TK_OK)
+		*out_len = 0;
+	return err;
+}
+
+tk_err tk_tee_ueid(const struct tk_tee *tee, uint8_t *out, size_t out_cap,
+		   size_t *out_len, struct tk_diag *diag)
+{
+	tk_err err = check_out(out, out_cap, out_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	*out_len = 0;
+	REQUIRE_HOOK(tee, ueid, diag);
+	err = tee->ops->ueid(tee->ctx, out, out_cap, out_len, diag);
+	if (err != TK_OK)
+		*out_len = 0;
+	return err;
+}
+
+tk_err tk_tee_install_component(const struct tk_tee *tee, const uint8_t *id,
+				size_t id_len, const uint8_t *image,
+				size_t image_len, uint64_t sequence_number,
+				struct tk_diag *diag)
+{
+	tk_err err = check_id(id, id_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	if (image == NULL && image_len > 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "component image is NULL");
+	if (image_len > TK_TEE_MAX_OBJECT_SIZE)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
+			       "component image is %zu bytes, maximum %u",
+			       image_len, TK_TEE_MAX_OBJECT_SIZE);
+	REQUIRE_HOOK(tee, install_component, diag);
+	return tee->ops->install_component(tee->ctx, id, id_len, image,
+					   image_len, sequence_number, diag);
+}
+
+static tk_err object_info(const struct tk_tee *tee, bool manifest,
+			  const uint8_t *id, size_t id_len,
+			  struct tk_tee_object_info *out, struct tk_diag *diag)
+{
+	tk_err err;
+
+	if (out == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "info output is NULL");
+	memset(out, 0, sizeof(*out));
+	err = check_id(id, id_len, diag);
+	if (err != TK_OK)
+		return err;
+	if (manifest) {
+		REQUIRE_HOOK(tee, manifest_info, diag);
+		err = tee->ops->manifest_info(tee->ctx, id, id_len, out, diag);
+	} else {
+		REQUIRE_HOOK(tee, component_info, diag);
+		err = tee->ops->component_info(tee->ctx, id, id_len, out, diag);
+	}
+	if (err != TK_OK)
+		memset(out, 0, sizeof(*out));
+	return err;
+}
+
+tk_err tk_tee_component_info(const struct tk_tee *tee, const uint8_t *id,
+			     size_t id_len, struct tk_tee_object_info *out,
+			     struct tk_diag *diag)
+{
+	return object_info(tee, false, id, id_len, out, diag);
+}
+
+tk_err tk_tee_manifest_info(const struct tk_tee *tee, const uint8_t *id,
+			    size_t id_len, struct tk_tee_object_info *out,
+			    struct tk_diag *diag)
+{
+	return object_info(tee, true, id, id_len, out, diag);
+}
+
+static tk_err read_object(const struct tk_tee *tee, bool manifest,
+			  const uint8_t *id, size_t id_len, uint8_t *out,
+			  size_t out_cap, size_t *out_len, struct tk_diag *diag)
+{
+	tk_err err = check_out(out, out_cap, out_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	*out_len = 0;
+	err = check_id(id, id_len, diag);
+	if (err != TK_OK)
+		return err;
+	if (manifest) {
+		REQUIRE_HOOK(tee, read_manifest, diag);
+		err = tee->ops->read_manifest(tee->ctx, id, id_len, out,
+					      out_cap, out_len, diag);
+	} else {
+		REQUIRE_HOOK(tee, read_component, diag);
+		err = tee->ops->read_component(tee->ctx, id, id_len, out,
+					       out_cap, out_len, diag);
+	}
+	if (err != TK_OK)
+		*out_len = 0;
+	return err;
+}
+
+tk_err tk_tee_read_component(const struct tk_tee *tee, const uint8_t *id,
+			     size_t id_len, uint8_t *out, size_t out_cap,
+			     size_t *out_len, struct tk_diag *diag)
+{
+	return read_object(tee, false, id, id_len, out, out_cap, out_len, diag);
+}
+
+tk_err tk_tee_read_manifest(const struct tk_tee *tee, const uint8_t *id,
+			    size_t id_len, uint8_t *out, size_t out_cap,
+			    size_t *out_len, struct tk_diag *diag)
+{
+	return read_object(tee, true, id, id_len, out, out_cap, out_len, diag);
+}
+
+tk_err tk_tee_list_components(const struct tk_tee *tee, tk_tee_visit_fn visit,
+			      void *visit_ctx, struct tk_diag *diag)
+{
+	if (visit == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "visit function is NULL");
+	REQUIRE_HOOK(tee, list_components, diag);
+	return tee->ops->list_components(tee->ctx, visit, visit_ctx, diag);
+}
+
+tk_err tk_tee_list_manifests(const struct tk_tee *tee, tk_tee_visit_fn visit,
+			     void *visit_ctx, struct tk_diag *diag)
+{
+	if (visit == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "visit function is NULL");
+	REQUIRE_HOOK(tee, list_manifests, diag);
+	return tee->ops->list_manifests(tee->ctx, visit, visit_ctx, diag);
+}
+
+tk_err tk_tee_remove_component(const struct tk_tee *tee, const uint8_t *id,
+			       size_t id_len, struct tk_diag *diag)
+{
+	tk_err err = check_id(id, id_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	REQUIRE_HOOK(tee, remove_component, diag);
+	return tee->ops->remove_component(tee->ctx, id, id_len, diag);
+}
+
+tk_err tk_tee_store_manifest(const struct tk_tee *tee, const uint8_t *id,
+			     size_t id_len, const uint8_t *envelope,
+			     size_t envelope_len, uint64_t sequence_number,
+			     struct tk_diag *diag)
+{
+	tk_err err = check_id(id, id_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	if (envelope == NULL || envelope_len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "envelope is empty");
+	if (envelope_len > TK_TEE_MAX_OBJECT_SIZE)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
+			       "envelope is %zu bytes, maximum %u",
+			       envelope_len, TK_TEE_MAX_OBJECT_SIZE);
+	REQUIRE_HOOK(tee, store_manifest, diag);
+	return tee->ops->store_manifest(tee->ctx, id, id_len, envelope,
+					envelope_len, sequence_number, diag);
+}
+
+tk_err tk_tee_remove_manifest(const struct tk_tee *tee, const uint8_t *id,
+			      size_t id_len, struct tk_diag *diag)
+{
+	tk_err err = check_id(id, id_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	REQUIRE_HOOK(tee, remove_manifest, diag);
+	return tee->ops->remove_manifest(tee->ctx, id, id_len, diag);
+}
+
+tk_err tk_tee_get_sequence_number(const struct tk_tee *tee, const uint8_t *id,
+				  size_t id_len, uint64_t *out, bool *found,
+				  struct tk_diag *diag)
+{
+	tk_err err;
+
+	if (out == NULL || found == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "sequence number output is NULL");
+	*out = 0;
+	*found = false;
+	err = check_id(id, id_len, diag);
+	if (err != TK_OK)
+		return err;
+	REQUIRE_HOOK(tee, get_sequence_number, diag);
+	err = tee->ops->get_sequence_number(tee->ctx, id, id_len, out, found,
+					    diag);
+	if (err != TK_OK) {
+		*out = 0;
+		*found = false;
+	}
+	return err;
+}
+
+tk_err tk_tee_set_sequence_number(const struct tk_tee *tee, const uint8_t *id,
+				  size_t id_len, uint64_t value,
+				  struct tk_diag *diag)
+{
+	tk_err err = check_id(id, id_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	REQUIRE_HOOK(tee, set_sequence_number, diag);
+	return tee->ops->set_sequence_number(tee->ctx, id, id_len, value, diag);
+}
+
+void tk_tee_close(struct tk_tee *tee)
+{
+	if (tee == NULL)
+		return;
+	if (tee->ops != NULL && tee->ops->close != NULL)
+		tee->ops->close(tee->ctx);
+	tee->ops = NULL;
+	tee->ctx = NULL;
+}

@@ -1,0 +1,694 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The simulated TEE backend: a software signing key and a state directory
+ * standing in for TEE storage. It is what `teep-agent` uses until a real
+ * TEE or a TPM backs the agent, so it keeps the same promises a real one
+ * would: the key never leaves the backend in private form, installs are
+ * atomic, sequence numbers only grow, and nothing a peer chooses becomes a
+ * path. The layout is documented with struct tk_tee_sim_config.
+ */
+#include "tee/tk_tee.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cose/tk_cose.h"
+#include "crypto/tk_crypto.h"
+#include "tee/tk_tee_sim_fs.h"
+
+#define KEY_FILE "key.pem"
+#define UEID_FILE "ueid"
+#define LOCK_FILE "lock"
+#define COMPONENTS_DIR "components"
+#define MANIFESTS_DIR "manifests"
+#define SEQUENCE_DIR "sequence"
+
+/* UEID type byte for a random UEID (RFC 9711 section 4.2.1.1). */
+#define UEID_TYPE_RAND 0x01
+
+struct sim {
+	const struct tk_crypto *crypto;
+	const struct tk_log *log;
+	int root_fd;       /* the state directory */
+	int lock_fd;       /* holds the write lock on LOCK_FILE */
+	int components_fd;
+	int manifests_fd;
+	int sequence_fd;
+	struct tk_crypto_key *key;
+	struct tk_tee_key_info key_info;
+	uint8_t ueid[TK_TEE_UEID_LEN];
+};
+
+/* File name of an id: lowercase hex SHA-256 of its bytes. */
+static tk_err id_file_name(const struct sim *sim, const uint8_t *id,
+			   size_t id_len, char name[TK_TEE_SIM_HASH_NAME_LEN + 1],
+			   struct tk_diag *diag)
+{
+	uint8_t digest[TK_CRYPTO_SHA256_LEN];
+	tk_err err = tk_crypto_sha256(sim->crypto, id, id_len, digest, diag);
+
+	if (err != TK_OK)
+		return err;
+	tk_tee_sim_hex(digest, sizeof(digest), name);
+	return TK_OK;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void sim_close(void *ctx)
+{
+	struct sim *sim = ctx;
+
+	if (sim == NULL)
+		return;
+	tk_crypto_key_free(sim->key);
+	close_fd(&sim->components_fd);
+	close_fd(&sim->manifests_fd);
+	close_fd(&sim->sequence_fd);
+	close_fd(&sim->lock_fd);
+	close_fd(&sim->root_fd);
+	tk_wipe(sim, sizeof(*sim));
+	free(sim);
+}
+
+/* Key. */
+
+static tk_err sim_key_info(void *ctx, struct tk_tee_key_info *out,
+			   struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	(void)diag;
+	*out = sim->key_info;
+	return TK_OK;
+}
+
+static tk_err sim_signing_key(void *ctx, const struct tk_crypto_key **out,
+			      struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	(void)diag;
+	*out = sim->key;
+	return TK_OK;
+}
+
+static tk_err sim_sign(void *ctx, const uint8_t *tbs, size_t tbs_len,
+		       uint8_t *sig, size_t sig_cap, size_t *sig_len,
+		       struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+	struct tk_span part = tk_span_make(tbs, tbs_len);
+	uint8_t buf[TK_CRYPTO_SIG_MAX];
+	size_t len = 0;
+	tk_err err;
+
+	err = tk_crypto_sign(sim->key, tk_cose_sig_alg(sim->key_info.alg),
+			     &part, 1, buf, &len, diag);
+	if (err != TK_OK)
+		return err;
+	if (len > sig_cap)
+		return TK_FAIL(diag, TK_ERR_BUFFER_TOO_SMALL,
+			       "signature is %zu bytes, buffer %zu", len, sig_cap);
+	memcpy(sig, buf, len);
+	*sig_len = len;
+	return TK_OK;
+}
+
+static tk_err sim_public_key_pem(void *ctx, char *out, size_t out_cap,
+				 size_t *out_len, struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return tk_crypto_key_export_pem(sim->key, false, (uint8_t *)out,
+					out_cap, out_len, diag);
+}
+
+static tk_err sim_ueid(void *ctx, uint8_t *out, size_t out_cap,
+		       size_t *out_len, struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	if (out_cap < sizeof(sim->ueid))
+		return TK_FAIL(diag, TK_ERR_BUFFER_TOO_SMALL,
+			       "UEID is %zu bytes, buffer %zu",
+			       sizeof(sim->ueid), out_cap);
+	memcpy(out, sim->ueid, sizeof(sim->ueid));
+	*out_len = sizeof(sim->ueid);
+	return TK_OK;
+}
+
+/* Objects: components, manifests and sequence numbers share one format. */
+
+static tk_err write_object(const struct sim *sim, int dirfd, const uint8_t *id,
+			   size_t id_len, const uint8_t *data, size_t data_len,
+			   uint64_t sequence_number, struct tk_diag *diag)
+{
+	char name[TK_TEE_SIM_HASH_NAME_LEN + 1];
+	uint8_t record[TK_TEE_SIM_RECORD_LEN];
+	struct tk_tee_object_info info;
+	tk_err err;
+
+	memset(&info, 0, sizeof(info));
+	memcpy(info.id, id, id_len);
+	info.id_len = id_len;
+	info.size = data_len;
+	info.sequence_number = sequence_number;
+	err = tk_crypto_sha256(sim->crypto, data, data_len, info.digest, diag);
+	if (err == TK_OK)
+		err = id_file_name(sim, id, id_len, name, diag);
+	if (err != TK_OK)
+		return err;
+
+	tk_tee_sim_record_encode(&info, record);
+	return tk_tee_sim_write_atomic(dirfd, name, 0600, record, sizeof(record),
+				       data, data_len, diag);
+}
+
+/*
+ * Open the object of `id` and check that its record names the same id, so
+ * a hash collision or a file moved by hand cannot pass for another object.
+ */
+static tk_err open_object(const struct sim *sim, int dirfd, const uint8_t *id,
+			  size_t id_len, struct tk_tee_object_info *info,
+			  int *fd, struct tk_diag *diag)
+{
+	char name[TK_TEE_SIM_HASH_NAME_LEN + 1];
+	tk_err err = id_file_name(sim, id, id_len, name, diag);
+
+	*fd = -1;
+	if (err != TK_OK)
+		return err;
+	err = tk_tee_sim_open_object(dirfd, name, info, fd, diag);
+	if (err != TK_OK)
+		return err;
+	if (info->id_len != id_len || memcmp(info->id, id, id_len) != 0) {
+		close_fd(fd);
+		memset(info, 0, sizeof(*info));
+		return TK_FAIL(diag, TK_ERR_IO,
+			       "object file %s records another id", name);
+	}
+	return TK_OK;
+}
+
+static tk_err object_info(const struct sim *sim, int dirfd, const uint8_t *id,
+			  size_t id_len, struct tk_tee_object_info *out,
+			  struct tk_diag *diag)
+{
+	int fd;
+	tk_err err = open_object(sim, dirfd, id, id_len, out, &fd, diag);
+
+	close_fd(&fd);
+	return err;
+}
+
+/* Read the data of an object and check it against the recorded digest. */
+static tk_err read_object(const struct sim *sim, int dirfd, const uint8_t *id,
+			  size_t id_len, uint8_t *out, size_t out_cap,
+			  size_t *out_len, struct tk_diag *diag)
+{
+	uint8_t digest[TK_CRYPTO_SHA256_LEN];
+	struct tk_tee_object_info info;
+	tk_err err;
+	int fd;
+
+	err = open_object(sim, dirfd, id, id_len, &info, &fd, diag);
+	if (err != TK_OK)
+		return err;
+
+	if (info.size > out_cap)
+		err = TK_FAIL(diag, TK_ERR_BUFFER_TOO_SMALL,
+			      "stored object is %llu bytes, buffer %zu",
+			      (unsigned long long)info.size, out_cap);
+	if (err == TK_OK)
+		err = tk_tee_sim_read_exact(fd, out, (size_t)info.size, diag);
+	close_fd(&fd);
+	if (err == TK_OK)
+		err = tk_crypto_sha256(sim->crypto, out, (size_t)info.size,
+				       digest, diag);
+	if (err == TK_OK && !tk_ct_equal(digest, info.digest, sizeof(digest)))
+		err = TK_FAIL(diag, TK_ERR_DIGEST_MISMATCH,
+			      "stored object no longer matches its digest");
+	if (err != TK_OK) {
+		if (out_cap > 0)
+			tk_wipe(out, out_cap < info.size ? out_cap : (size_t)info.size);
+		return err;
+	}
+	*out_len = (size_t)info.size;
+	return TK_OK;
+}
+
+static bool is_hash_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0'; i++) {
+		if (!((name[i] >= '0' && name[i] <= '9') ||
+		      (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	}
+	return i == TK_TEE_SIM_HASH_NAME_LEN;
+}
+
+static tk_err list_objects(const struct sim *sim, int dirfd,
+			   tk_tee_visit_fn visit, void *visit_ctx,
+			   struct tk_diag *diag)
+{
+	struct tk_tee_object_info info;
+	struct dirent *entry;
+	tk_err err = TK_OK;
+	DIR *dir;
+	int fd = dup(dirfd);
+
+	if (fd < 0)
+		return TK_FAIL(diag, TK_ERR_IO, "dup failed: %s", strerror(errno));
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return TK_FAIL(diag, TK_ERR_IO, "opendir failed: %s",
+			       strerror(errno));
+	}
+	rewinddir(dir);
+
+	/* Skip temporaries and anything this backend did not name. */
+	while (err == TK_OK && (entry = readdir(dir)) != NULL) {
+		int obj_fd;
+
+		if (!is_hash_name(entry->d_name))
+			continue;
+		err = tk_tee_sim_open_object(dirfd, entry->d_name, &info,
+					     &obj_fd, diag);
+		if (err != TK_OK)
+			break;
+		close_fd(&obj_fd);
+		err = visit(visit_ctx, &info);
+	}
+	(void)sim;
+	closedir(dir);
+	return err;
+}
+
+static tk_err sim_install_component(void *ctx, const uint8_t *id, size_t id_len,
+				    const uint8_t *image, size_t image_len,
+				    uint64_t sequence_number,
+				    struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return write_object(sim, sim->components_fd, id, id_len, image,
+			    image_len, sequence_number, diag);
+}
+
+static tk_err sim_component_info(void *ctx, const uint8_t *id, size_t id_len,
+				 struct tk_tee_object_info *out,
+				 struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return object_info(sim, sim->components_fd, id, id_len, out, diag);
+}
+
+static tk_err sim_read_component(void *ctx, const uint8_t *id, size_t id_len,
+				 uint8_t *out, size_t out_cap, size_t *out_len,
+				 struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return read_object(sim, sim->components_fd, id, id_len, out, out_cap,
+			   out_len, diag);
+}
+
+static tk_err sim_list_components(void *ctx, tk_tee_visit_fn visit,
+				  void *visit_ctx, struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return list_objects(sim, sim->components_fd, visit, visit_ctx, diag);
+}
+
+static tk_err remove_object(const struct sim *sim, int dirfd, const uint8_t *id,
+			    size_t id_len, struct tk_diag *diag)
+{
+	char name[TK_TEE_SIM_HASH_NAME_LEN + 1];
+	tk_err err = id_file_name(sim, id, id_len, name, diag);
+
+	if (err != TK_OK)
+		return err;
+	return tk_tee_sim_remove(dirfd, name, diag);
+}
+
+static tk_err sim_remove_component(void *ctx, const uint8_t *id, size_t id_len,
+				   struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return remove_object(sim, sim->components_fd, id, id_len, diag);
+}
+
+static tk_err sim_store_manifest(void *ctx, const uint8_t *id, size_t id_len,
+				 const uint8_t *envelope, size_t envelope_len,
+				 uint64_t sequence_number, struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return write_object(sim, sim->manifests_fd, id, id_len, envelope,
+			    envelope_len, sequence_number, diag);
+}
+
+static tk_err sim_manifest_info(void *ctx, const uint8_t *id, size_t id_len,
+				struct tk_tee_object_info *out,
+				struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return object_info(sim, sim->manifests_fd, id, id_len, out, diag);
+}
+
+static tk_err sim_read_manifest(void *ctx, const uint8_t *id, size_t id_len,
+				uint8_t *out, size_t out_cap, size_t *out_len,
+				struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return read_object(sim, sim->manifests_fd, id, id_len, out, out_cap,
+			   out_len, diag);
+}
+
+static tk_err sim_list_manifests(void *ctx, tk_tee_visit_fn visit,
+				 void *visit_ctx, struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return list_objects(sim, sim->manifests_fd, visit, visit_ctx, diag);
+}
+
+static tk_err sim_remove_manifest(void *ctx, const uint8_t *id, size_t id_len,
+				  struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return remove_object(sim, sim->manifests_fd, id, id_len, diag);
+}
+
+static tk_err sim_get_sequence_number(void *ctx, const uint8_t *id,
+				      size_t id_len, uint64_t *out, bool *found,
+				      struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+	struct tk_tee_object_info info;
+	struct tk_diag local;
+	tk_err err;
+
+	/* Absence is an answer here, so keep it out of the caller's diag. */
+	tk_diag_clear(&local);
+	err = object_info(sim, sim->sequence_fd, id, id_len, &info, &local);
+	if (err == TK_ERR_NOT_FOUND)
+		return TK_OK;
+	if (err != TK_OK)
+		return TK_FAIL(diag, err, "%s", local.msg);
+	*out = info.sequence_number;
+	*found = true;
+	return TK_OK;
+}
+
+static tk_err sim_set_sequence_number(void *ctx, const uint8_t *id,
+				      size_t id_len, uint64_t value,
+				      struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+	uint64_t stored = 0;
+	bool found = false;
+	tk_err err;
+
+	err = sim_get_sequence_number(ctx, id, id_len, &stored, &found, diag);
+	if (err != TK_OK)
+		return err;
+	if (found && value < stored)
+		return TK_FAIL(diag, TK_ERR_ROLLBACK,
+			       "sequence number %llu is lower than the stored %llu",
+			       (unsigned long long)value,
+			       (unsigned long long)stored);
+	if (found && value == stored)
+		return TK_OK;
+	return write_object(sim, sim->sequence_fd, id, id_len, NULL, 0, value,
+			    diag);
+}
+
+static const struct tk_tee_ops sim_ops = {
+	.key_info = sim_key_info,
+	.signing_key = sim_signing_key,
+	.sign = sim_sign,
+	.public_key_pem = sim_public_key_pem,
+	.ueid = sim_ueid,
+	.install_component = sim_install_component,
+	.component_info = sim_component_info,
+	.read_component = sim_read_component,
+	.list_components = sim_list_components,
+	.remove_component = sim_remove_component,
+	.store_manifest = sim_store_manifest,
+	.manifest_info = sim_manifest_info,
+	.read_manifest = sim_read_manifest,
+	.list_manifests = sim_list_manifests,
+	.remove_manifest = sim_remove_manifest,
+	.get_sequence_number = sim_get_sequence_number,
+	.set_sequence_number = sim_set_sequence_number,
+	.close = sim_close,
+};
+
+/* Opening. */
+
+/* Open the state directory itself, creating it 0700 when allowed. */
+static tk_err open_root(const struct tk_tee_sim_config *config, int *out_fd,
+			struct tk_diag *diag)
+{
+	const char *path = config->state_dir;
+	struct stat st;
+	int fd;
+
+	*out_fd = -1;
+	if (config->create && mkdir(path, 0700) != 0 && errno != EEXIST)
+		return TK_FAIL(diag, TK_ERR_IO, "create state directory %s failed: %s",
+			       path, strerror(errno));
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return TK_FAIL(diag, errno == ENOENT ? TK_ERR_NOT_FOUND : TK_ERR_IO,
+			       "open state directory %s failed: %s (run "
+			       "`teep-agent init` first, or check it is not a symlink)",
+			       path, strerror(errno));
+	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) != 0) {
+		close(fd);
+		return TK_FAIL(diag, TK_ERR_POLICY,
+			       "state directory %s must be owned by this user with "
+			       "mode 0700", path);
+	}
+	*out_fd = fd;
+	return TK_OK;
+}
+
+/*
+ * Take an exclusive lock so that two processes never write one state
+ * directory at once. The lock dies with the process, so a crash never
+ * leaves the directory locked.
+ */
+static tk_err lock_root(struct sim *sim, const char *path, struct tk_diag *diag)
+{
+	struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+
+	sim->lock_fd = openat(sim->root_fd, LOCK_FILE,
+			      O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (sim->lock_fd < 0)
+		return TK_FAIL(diag, TK_ERR_IO, "open %s/%s failed: %s", path,
+			       LOCK_FILE, strerror(errno));
+	if (fcntl(sim->lock_fd, F_SETLK, &lock) != 0)
+		return TK_FAIL(diag, TK_ERR_STATE,
+			       "state directory %s is in use by another process",
+			       path);
+	return TK_OK;
+}
+
+static tk_err create_key(struct sim *sim, int64_t alg, struct tk_diag *diag)
+{
+	enum tk_crypto_key_type type = TK_CRYPTO_KEY_P256;
+	uint8_t pem[TK_CRYPTO_PEM_MAX];
+	size_t pem_len = 0;
+	tk_err err;
+
+	if (alg == TK_COSE_ALG_ED25519)
+		type = TK_CRYPTO_KEY_ED25519;
+	else if (alg != 0 && alg != TK_COSE_ALG_ESP256)
+		return TK_FAIL(diag, TK_ERR_ALG_UNSUPPORTED,
+			       "TEE key algorithm %lld is not ESP256 (-9) or "
+			       "Ed25519 (-19)", (long long)alg);
+
+	err = tk_crypto_key_generate(sim->crypto, type, &sim->key, diag);
+	if (err == TK_OK)
+		err = tk_crypto_key_export_pem(sim->key, true, pem, sizeof(pem),
+					       &pem_len, diag);
+	if (err == TK_OK)
+		err = tk_tee_sim_write_atomic(sim->root_fd, KEY_FILE, 0600, pem,
+					      pem_len, NULL, 0, diag);
+	tk_wipe(pem, sizeof(pem));
+	return err;
+}
+
+static tk_err load_key(struct sim *sim, struct tk_diag *diag)
+{
+	uint8_t pem[TK_CRYPTO_PEM_MAX];
+	size_t pem_len = 0;
+	tk_err err;
+
+	err = tk_tee_sim_read_small(sim->root_fd, KEY_FILE, true, pem,
+				    sizeof(pem), &pem_len, diag);
+	if (err == TK_OK)
+		err = tk_crypto_key_import_pem(sim->crypto, pem, pem_len,
+					       &sim->key, diag);
+	tk_wipe(pem, sizeof(pem));
+	if (err == TK_OK && !tk_crypto_key_has_private(sim->key))
+		err = TK_FAIL(diag, TK_ERR_KEY, "%s holds no private key", KEY_FILE);
+	return err;
+}
+
+/* Load the signing key, or create it on first start. */
+static tk_err open_key(struct sim *sim, const struct tk_tee_sim_config *config,
+		       struct tk_diag *diag)
+{
+	struct tk_diag local;
+	bool created = false;
+	char kid_hex[2 * 8 + 4];
+	tk_err err;
+
+	tk_diag_clear(&local);
+	err = load_key(sim, &local);
+	if (err == TK_ERR_NOT_FOUND && config->create) {
+		err = create_key(sim, config->create_alg, diag);
+		created = true;
+	} else if (err != TK_OK) {
+		return TK_FAIL(diag, err, "TEE signing key: %s", local.msg);
+	}
+	if (err != TK_OK)
+		return err;
+
+	sim->key_info.alg = tk_cose_alg_for_key(sim->key);
+	if (sim->key_info.alg == 0)
+		return TK_FAIL(diag, TK_ERR_KEY, "TEE signing key has an unusable type");
+	err = tk_cose_key_thumbprint_crypto(sim->crypto, sim->key,
+					    sim->key_info.kid, diag);
+	if (err != TK_OK)
+		return err;
+
+	tk_log_id_prefix(sim->key_info.kid, sizeof(sim->key_info.kid), 8,
+			 kid_hex, sizeof(kid_hex));
+	tk_log(sim->log, TK_LOG_INFO, "tee-sim", "%s TEE signing key kid %s alg %lld",
+	       created ? "created" : "loaded", kid_hex,
+	       (long long)sim->key_info.alg);
+	return TK_OK;
+}
+
+/* Load the UEID, or create a random one (RFC 9711 type RAND). */
+static tk_err open_ueid(struct sim *sim, bool create, struct tk_diag *diag)
+{
+	struct tk_diag local;
+	size_t len = 0;
+	tk_err err;
+
+	tk_diag_clear(&local);
+	err = tk_tee_sim_read_small(sim->root_fd, UEID_FILE, false, sim->ueid,
+				    sizeof(sim->ueid), &len, &local);
+	if (err == TK_OK && len == sizeof(sim->ueid) &&
+	    sim->ueid[0] == UEID_TYPE_RAND)
+		return TK_OK;
+	if (err == TK_OK)
+		return TK_FAIL(diag, TK_ERR_IO, "%s is not a %d-byte random UEID",
+			       UEID_FILE, TK_TEE_UEID_LEN);
+	if (err != TK_ERR_NOT_FOUND || !create)
+		return TK_FAIL(diag, err, "UEID: %s", local.msg);
+
+	sim->ueid[0] = UEID_TYPE_RAND;
+	err = tk_crypto_random(sim->crypto, sim->ueid + 1, sizeof(sim->ueid) - 1,
+			       diag);
+	if (err != TK_OK)
+		return err;
+	return tk_tee_sim_write_atomic(sim->root_fd, UEID_FILE, 0600, sim->ueid,
+				       sizeof(sim->ueid), NULL, 0, diag);
+}
+
+/* Open the object folders and remove temporaries a crash left behind. */
+static tk_err open_folders(struct sim *sim, bool create, struct tk_diag *diag)
+{
+	unsigned removed = 0;
+	tk_err err;
+
+	err = tk_tee_sim_open_dir(sim->root_fd, COMPONENTS_DIR, create,
+				  &sim->components_fd, diag);
+	if (err == TK_OK)
+		err = tk_tee_sim_open_dir(sim->root_fd, MANIFESTS_DIR, create,
+					  &sim->manifests_fd, diag);
+	if (err == TK_OK)
+		err = tk_tee_sim_open_dir(sim->root_fd, SEQUENCE_DIR, create,
+					  &sim->sequence_fd, diag);
+	if (err == TK_OK)
+		err = tk_tee_sim_remove_temporaries(sim->root_fd, &removed, diag);
+	if (err == TK_OK)
+		err = tk_tee_sim_remove_temporaries(sim->components_fd, &removed, diag);
+	if (err == TK_OK)
+		err = tk_tee_sim_remove_temporaries(sim->manifests_fd, &removed, diag);
+	if (err == TK_OK)
+		err = tk_tee_sim_remove_temporaries(sim->sequence_fd, &removed, diag);
+	if (err == TK_OK && removed > 0)
+		tk_log(sim->log, TK_LOG_NOTICE, "tee-sim",
+		       "removed %u temporary files left by an interrupted write",
+		       removed);
+	return err;
+}
+
+tk_err tk_tee_sim_open(const struct tk_tee_sim_config *config,
+		       struct tk_tee *out, struct tk_diag *diag)
+{
+	struct sim *sim = NULL;
+	tk_err err = TK_ERR_INTERNAL;
+
+	if (out != NULL) {
+		out->ops = NULL;
+		out->ctx = NULL;
+	}
+	if (config == NULL || config->state_dir == NULL || out == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "state directory is not set");
+
+	sim = calloc(1, sizeof(*sim));
+	if (sim == NULL)
+		return TK_FAIL(diag, TK_ERR_NOMEM, "allocating the TEE state failed");
+	sim->crypto = config->crypto != NULL ? config->crypto : tk_crypto_openssl();
+	sim->log = config->log;
+	sim->root_fd = sim->lock_fd = -1;
+	sim->components_fd = sim->manifests_fd = sim->sequence_fd = -1;
+
+	err = open_root(config, &sim->root_fd, diag);
+	if (err == TK_OK)
+		err = lock_root(sim, config->state_dir, diag);
+	if (err == TK_OK)
+		err = open_folders(sim, config->create, diag);
+	if (err == TK_OK)
+		err = open_key(sim, config, diag);
+	if (err == TK_OK)
+		err = open_ueid(sim, config->create, diag);
+	if (err != TK_OK) {
+		sim_close(sim);
+		return err;
+	}
+
+	out->ops = &sim_ops;
+	out->ctx = sim;
+	return TK_OK;
+}
