@@ -31,6 +31,16 @@
  */
 #define TK_CBOR_MAX_DEPTH 32
 
+/*
+ * Maximum number of pairs in one map. The decoder finds duplicate keys
+ * without allocating, by comparing each key with the earlier keys of its
+ * map, which it reaches by rescanning the map from its start. A map of n
+ * pairs therefore costs up to n * n / 2 key comparisons and rescans each of
+ * its bytes up to n times. Larger maps fail with TK_ERR_LIMIT_COUNT. The
+ * maps of TEEP, SUIT, COSE and EAT have a few dozen keys at most.
+ */
+#define TK_CBOR_MAX_MAP_PAIRS 256
+
 /* Decoder options, combined with |. */
 enum tk_cbor_flags {
 	TK_CBOR_ALLOW_ALL = 0,
@@ -59,6 +69,9 @@ enum tk_cbor_type {
 	TK_CBOR_NONE = 13, /* no item left at this level */
 };
 
+/* Name of a type for messages, such as "bstr" or "end of container". */
+const char *tk_cbor_type_name(enum tk_cbor_type type);
+
 /* Open container on the decoder's stack. */
 struct tk_cbor_level {
 	uint64_t remaining; /* items (map: keys and values) left; unused if indefinite */
@@ -74,7 +87,7 @@ struct tk_cbor_dec {
 	uint32_t flags;     /* enum tk_cbor_flags */
 	tk_err err;         /* sticky error, TK_OK while none */
 	struct tk_diag *diag;
-	unsigned depth;     /* open containers */
+	unsigned depth;     /* open containers, at most TK_CBOR_MAX_DEPTH */
 	struct tk_cbor_level stack[TK_CBOR_MAX_DEPTH];
 };
 
@@ -110,10 +123,21 @@ size_t tk_cbor_offset(const struct tk_cbor_dec *dec);
 TK_MUST_CHECK tk_err tk_cbor_get_uint(struct tk_cbor_dec *dec, uint64_t *out);
 /* Major type 0 or 1 that fits in int64_t; otherwise TK_ERR_SCHEMA_VALUE. */
 TK_MUST_CHECK tk_err tk_cbor_get_int(struct tk_cbor_dec *dec, int64_t *out);
+/*
+ * Negative integer of any size: *arg is the encoded argument, so the value
+ * is -1 - *arg (down to -2^64, which no C integer holds).
+ */
+TK_MUST_CHECK tk_err tk_cbor_get_nint(struct tk_cbor_dec *dec, uint64_t *arg);
 TK_MUST_CHECK tk_err tk_cbor_get_bstr(struct tk_cbor_dec *dec, struct tk_span *out);
 TK_MUST_CHECK tk_err tk_cbor_get_tstr(struct tk_cbor_dec *dec, struct tk_span *out);
 TK_MUST_CHECK tk_err tk_cbor_get_bool(struct tk_cbor_dec *dec, bool *out);
 TK_MUST_CHECK tk_err tk_cbor_get_null(struct tk_cbor_dec *dec);
+/*
+ * Any simple value (major type 7 other than a float): false, true, null
+ * and undefined give 20 to 23.
+ */
+TK_MUST_CHECK tk_err tk_cbor_get_simple(struct tk_cbor_dec *dec, uint8_t *out);
+/* Half, single or double precision float (not an integer). */
 TK_MUST_CHECK tk_err tk_cbor_get_float(struct tk_cbor_dec *dec, double *out);
 TK_MUST_CHECK tk_err tk_cbor_get_tag(struct tk_cbor_dec *dec, uint64_t *out);
 /* Consume a tag only if the next item is that tag; *found tells which. */
@@ -162,16 +186,19 @@ TK_MUST_CHECK tk_err tk_cbor_dec_finish(struct tk_cbor_dec *dec);
  * (usually TK_ERR_BUFFER_TOO_SMALL) is returned by tk_cbor_enc_finish().
  * Fields are private.
  */
+struct tk_cbor_enc_region {
+	size_t start;  /* offset of the first content byte */
+	bool sorted;   /* sorted map entries, else bstr content */
+};
+
 struct tk_cbor_enc {
 	uint8_t *buf;
 	size_t cap;
 	size_t len;          /* bytes written, or needed when counting */
 	tk_err err;
 	struct tk_diag *diag;
-	unsigned open_bstr;  /* nesting of tk_cbor_put_bstr_begin() */
-	size_t bstr_start[TK_CBOR_MAX_DEPTH];
-	unsigned open_sorted;
-	size_t sorted_start[TK_CBOR_MAX_DEPTH];
+	unsigned open;       /* open bstr wrappers and sorted maps */
+	struct tk_cbor_enc_region region[TK_CBOR_MAX_DEPTH];
 };
 
 void tk_cbor_enc_init(struct tk_cbor_enc *enc, uint8_t *out, size_t cap,
@@ -179,7 +206,10 @@ void tk_cbor_enc_init(struct tk_cbor_enc *enc, uint8_t *out, size_t cap,
 
 void tk_cbor_put_uint(struct tk_cbor_enc *enc, uint64_t value);
 void tk_cbor_put_int(struct tk_cbor_enc *enc, int64_t value);
+/* Negative integer -1 - arg (the counterpart of tk_cbor_get_nint()). */
+void tk_cbor_put_nint(struct tk_cbor_enc *enc, uint64_t arg);
 void tk_cbor_put_bstr(struct tk_cbor_enc *enc, const uint8_t *ptr, size_t len);
+/* Text string; invalid UTF-8 fails with TK_ERR_ARG. */
 void tk_cbor_put_tstr(struct tk_cbor_enc *enc, const char *ptr, size_t len);
 /* NUL-terminated text string, for literals. */
 void tk_cbor_put_cstr(struct tk_cbor_enc *enc, const char *str);
@@ -189,8 +219,12 @@ void tk_cbor_put_tag(struct tk_cbor_enc *enc, uint64_t tag);
 void tk_cbor_put_bool(struct tk_cbor_enc *enc, bool value);
 void tk_cbor_put_null(struct tk_cbor_enc *enc);
 void tk_cbor_put_undefined(struct tk_cbor_enc *enc);
+/* Simple value 0-23 or 32-255; 24-31 are reserved and fail with TK_ERR_ARG. */
 void tk_cbor_put_simple(struct tk_cbor_enc *enc, uint8_t value);
-/* Shortest of half, single or double precision that keeps the value. */
+/*
+ * Shortest of half, single or double precision that keeps the value; every
+ * NaN is written as the half-precision quiet NaN f97e00.
+ */
 void tk_cbor_put_float(struct tk_cbor_enc *enc, double value);
 /* Copy an already encoded item (the caller vouches it is one item). */
 void tk_cbor_put_raw(struct tk_cbor_enc *enc, const uint8_t *ptr, size_t len);
@@ -207,8 +241,12 @@ void tk_cbor_put_bstr_end(struct tk_cbor_enc *enc);
  * Sort map entries deterministically (RFC 8949 section 4.2.1: bytewise
  * lexicographic order of the encoded keys). Call begin after
  * tk_cbor_put_map(), write the `pairs` keys and values, then end. Sorting is
- * done in place without allocation; fails with TK_ERR_CBOR_DUPLICATE_KEY if
- * two keys are equal.
+ * done in place without allocation (insertion sort, quadratic in `pairs`);
+ * fails with TK_ERR_CBOR_DUPLICATE_KEY if two keys are equal, and with
+ * TK_ERR_ARG if the content is not `pairs` well-formed keys and values.
+ * Sorted maps and bstr wrappers nest, but each must be ended before the one
+ * that encloses it. Counting mode cannot see the bytes, so it detects
+ * duplicates only when the second pass writes them.
  */
 void tk_cbor_map_sort_begin(struct tk_cbor_enc *enc);
 void tk_cbor_map_sort_end(struct tk_cbor_enc *enc, uint64_t pairs);
@@ -235,8 +273,12 @@ struct tk_cbor_names {
 
 /*
  * Print buf (one validated item) in diagnostic notation into out, indented
- * with two spaces per level when `pretty`. Fails with
- * TK_ERR_BUFFER_TOO_SMALL when out is too small; *out_len excludes the NUL.
+ * with two spaces per level when `pretty`. buf is first checked with
+ * tk_cbor_check() under `flags`. Fails with TK_ERR_BUFFER_TOO_SMALL when out
+ * is too small; *out_len excludes the NUL. With out == NULL and out_cap == 0
+ * it only counts the characters needed. Map keys named by `names` print as
+ * `1 / alg /: value` and named tags as `/ COSE_Sign1 / 18(...)`. Byte strings
+ * print as h'..' even when they hold encoded CBOR.
  */
 TK_MUST_CHECK tk_err tk_cbor_to_diag(const uint8_t *buf, size_t len, uint32_t flags,
 				     bool pretty, const struct tk_cbor_names *names,
