@@ -172,7 +172,9 @@ struct tk_teep_requested_tc {
 /*
  * Lists. `raw` is the encoded CBOR array (head included), len 0 when the
  * list is absent; `count` is its number of entries. On encode, set either
- * `raw` and `count`, or `items` and `count`; an absent list has count 0.
+ * `raw` (count is then ignored) or `items` and `count`. A list with neither
+ * is absent, except the positional lists of a QueryRequest, which are
+ * always written and so must not be empty.
  */
 
 /* Unsigned values: versions, ext-list, supported-freshness-mechanisms. */
@@ -312,10 +314,13 @@ TK_MUST_CHECK tk_err tk_teep_decode(const uint8_t *buf, size_t len,
 				    struct tk_teep_msg *out, struct tk_diag *diag);
 
 /*
- * Validate msg and encode it into out[0..out_cap). With out == NULL and
- * out_cap == 0 only *out_len is computed. Options are written token first,
- * then in increasing label order, as in the draft's examples. Fails with
- * TK_ERR_BUFFER_TOO_SMALL when out is too small; *out_len is 0 on failure.
+ * Encode msg into out[0..out_cap) and validate the result with
+ * tk_teep_decode(), so an invalid field fails with the error and message the
+ * decoder gives (its offset is then one in out). With out == NULL and
+ * out_cap == 0 only *out_len is computed, without validation. Options are
+ * written token first, then in increasing label order, as in the draft's
+ * examples. Fails with TK_ERR_BUFFER_TOO_SMALL when out is too small and
+ * TK_ERR_ARG when a list has a count but no items; *out_len is 0 on failure.
  * Borrows msg.
  */
 TK_MUST_CHECK tk_err tk_teep_encode(const struct tk_teep_msg *msg, uint8_t *out,
@@ -330,7 +335,10 @@ TK_MUST_CHECK tk_err tk_teep_encode(const struct tk_teep_msg *msg, uint8_t *out,
  */
 struct tk_teep_iter {
 	struct tk_cbor_dec dec;
-	bool active;       /* raw was a non-empty array */
+	const uint8_t *buf;    /* the list's raw bytes */
+	struct tk_diag *diag;
+	size_t index;          /* entries returned so far */
+	bool active;           /* raw was present */
 };
 
 TK_MUST_CHECK tk_err tk_teep_iter_init(struct tk_teep_iter *it, struct tk_span raw,
