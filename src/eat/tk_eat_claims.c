@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Claims-Set encoding and strict decoding for the TEEP profile of EAT, and
+ * the profile's claim rules. The decoder walks every claim, known or not,
+ * so that a tag or a non-preferred item anywhere in the claims fails before
+ * the caller sees a single value.
+ */
+#include "eat/tk_eat.h"
+
+#include <string.h>
+
+/*
+ * Skip one item, rejecting tags anywhere inside it (the TEEP profile:
+ * "CBOR Tags are not used"). Recursion is bounded by TK_CBOR_MAX_DEPTH,
+ * which tk_cbor_dec_init() enforced on the whole input.
+ */
+static tk_err skip_untagged(struct tk_cbor_dec *dec)
+{
+	uint64_t count;
+
+	switch (tk_cbor_peek(dec)) {
+	case TK_CBOR_TAG:
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TAG,
+					"CBOR tag inside the claims (the TEEP "
+					"profile uses no tags)");
+	case TK_CBOR_ARRAY:
+	case TK_CBOR_MAP: {
+		bool is_map = tk_cbor_peek(dec) == TK_CBOR_MAP;
+		tk_err err = is_map ? tk_cbor_enter_map(dec, &count)
+				    : tk_cbor_enter_array(dec, &count);
+
+		while (err == TK_OK && tk_cbor_more(dec))
+			err = skip_untagged(dec);
+		if (err != TK_OK)
+			return err;
+		return tk_cbor_leave(dec);
+	}
+	default:
+		return tk_cbor_skip(dec);
+	}
+}
+
+/* Skip one item without tags and return its encoded bytes. */
+static tk_err get_raw_untagged(struct tk_cbor_dec *dec, const uint8_t *buf,
+			       struct tk_span *out)
+{
+	size_t start = tk_cbor_offset(dec);
+	tk_err err = skip_untagged(dec);
+
+	if (err != TK_OK)
+		return err;
+	*out = tk_span_make(buf + start, tk_cbor_offset(dec) - start);
+	return TK_OK;
+}
+
+static bool is_int(enum tk_cbor_type type)
+{
+	return type == TK_CBOR_UINT || type == TK_CBOR_NINT;
+}
+
+static tk_err expect(struct tk_cbor_dec *dec, enum tk_cbor_type type,
+		     const char *claim, const char *what)
+{
+	enum tk_cbor_type got = tk_cbor_peek(dec);
+
+	if (got == type || (type == TK_CBOR_UINT && got == TK_CBOR_NINT))
+		return TK_OK;
+	return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
+				"claim %s: expected %s", claim, what);
+}
+
+static tk_err get_bstr_sized(struct tk_cbor_dec *dec, const char *claim,
+			     size_t min, size_t max, struct tk_span *out)
+{
+	tk_err err = expect(dec, TK_CBOR_BSTR, claim, "a byte string");
+
+	if (err == TK_OK)
+		err = tk_cbor_get_bstr(dec, out);
+	if (err != TK_OK)
+		return err;
+	if (out->len < min || out->len > max)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
+					"claim %s: %zu bytes, expected %zu to %zu",
+					claim, out->len, min, max);
+	return TK_OK;
+}
+
+static tk_err get_int_claim(struct tk_cbor_dec *dec, const char *claim,
+			    int64_t *out)
+{
+	tk_err err = expect(dec, TK_CBOR_UINT, claim, "an integer");
+
+	return err != TK_OK ? err : tk_cbor_get_int(dec, out);
+}
+
+/* cnf = {3: kid} / {1: COSE_Key}, exactly one method (RFC 8747 3.1). */
+static tk_err decode_cnf(struct tk_cbor_dec *dec, const uint8_t *buf,
+			 struct tk_eat_claims *out)
+{
+	uint64_t count = 0;
+	int64_t method = 0;
+	tk_err err = expect(dec, TK_CBOR_MAP, "cnf", "a map");
+
+	if (err == TK_OK)
+		err = tk_cbor_enter_map(dec, &count);
+	if (err == TK_OK && count != 1)
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_VALUE,
+				       "claim cnf: %llu confirmation methods, "
+				       "expected 1", (unsigned long long)count);
+	if (err == TK_OK)
+		err = get_int_claim(dec, "cnf", &method);
+	if (err != TK_OK)
+		return err;
+
+	if (method == TK_EAT_CNF_KID) {
+		err = get_bstr_sized(dec, "cnf kid", 1, TK_COSE_KID_MAX,
+				     &out->cnf_kid);
+	} else if (method == TK_EAT_CNF_COSE_KEY) {
+		err = expect(dec, TK_CBOR_MAP, "cnf COSE_Key", "a map");
+		if (err == TK_OK)
+			err = get_raw_untagged(dec, buf, &out->cnf_key);
+	} else {
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_UNKNOWN,
+				       "claim cnf: confirmation method %lld is "
+				       "not supported (expected 1 or 3)",
+				       (long long)method);
+	}
+	return err != TK_OK ? err : tk_cbor_leave(dec);
+}
+
+/* hwversion = [version: tstr, ? scheme: int] (RFC 9711 4.2.5). */
+static tk_err decode_hwversion(struct tk_cbor_dec *dec,
+			       struct tk_eat_claims *out)
+{
+	uint64_t count = 0;
+	tk_err err = expect(dec, TK_CBOR_ARRAY, "hwversion", "an array");
+
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(dec, &count);
+	if (err == TK_OK && (count < 1 || count > 2))
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
+				       "claim hwversion: %llu elements, expected 1 or 2",
+				       (unsigned long long)count);
+	if (err == TK_OK)
+		err = expect(dec, TK_CBOR_TSTR, "hwversion", "version text");
+	if (err == TK_OK)
+		err = tk_cbor_get_tstr(dec, &out->hwversion);
+	if (err == TK_OK && count == 2) {
+		err = get_int_claim(dec, "hwversion scheme",
+				    &out->hwversion_scheme);
+		out->has_hwversion_scheme = err == TK_OK;
+	}
+	return err != TK_OK ? err : tk_cbor_leave(dec);
+}
+
+/* manifests = [+ [content-type: uint, content-format: bstr / any]]. */
+static tk_err decode_manifests(struct tk_cbor_dec *dec, const uint8_t *buf,
+			       struct tk_eat_claims *out)
+{
+	uint64_t count = 0;
+	tk_err err = expect(dec, TK_CBOR_ARRAY, "manifests", "an array");
+
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(dec, &count);
+	if (err == TK_OK && count == 0)
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
+				       "claim manifests: empty, expected at least one entry");
+	if (err == TK_OK && count > TK_EAT_MAX_MANIFESTS)
+		err = tk_cbor_dec_fail(dec, TK_ERR_LIMIT_COUNT,
+				       "claim manifests: %llu entries, maximum %d",
+				       (unsigned long long)count, TK_EAT_MAX_MANIFESTS);
+
+	while (err == TK_OK && tk_cbor_more(dec)) {
+		struct tk_eat_manifest *m;
+		uint64_t pair = 0;
+
+		if (out->manifest_count >= TK_EAT_MAX_MANIFESTS) {
+			err = tk_cbor_dec_fail(dec, TK_ERR_LIMIT_COUNT,
+					       "claim manifests: more than %d entries",
+					       TK_EAT_MAX_MANIFESTS);
+			break;
+		}
+		m = &out->manifests[out->manifest_count];
+		err = expect(dec, TK_CBOR_ARRAY, "manifests entry", "an array");
+		if (err == TK_OK)
+			err = tk_cbor_enter_array(dec, &pair);
+		if (err == TK_OK && pair != 2)
+			err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
+					       "claim manifests: entry of %llu elements, expected 2",
+					       (unsigned long long)pair);
+		if (err == TK_OK && tk_cbor_peek(dec) != TK_CBOR_UINT)
+			err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
+					       "claim manifests: content type is not an unsigned integer");
+		if (err == TK_OK)
+			err = tk_cbor_get_uint(dec, &m->content_type);
+		if (err == TK_OK && tk_cbor_peek(dec) == TK_CBOR_BSTR) {
+			m->body_is_bstr = true;
+			err = tk_cbor_get_bstr(dec, &m->body);
+		} else if (err == TK_OK) {
+			err = get_raw_untagged(dec, buf, &m->body);
+		}
+		if (err == TK_OK)
+			err = tk_cbor_leave(dec);
+		if (err == TK_OK)
+			out->manifest_count++;
+	}
+	return err != TK_OK ? err : tk_cbor_leave(dec);
+}
+
+static tk_err decode_oemid(struct tk_cbor_dec *dec, struct tk_eat_claims *out)
+{
+	if (is_int(tk_cbor_peek(dec))) {
+		out->oemid_is_pen = true;
+		return tk_cbor_get_int(dec, &out->oemid_pen);
+	}
+	/* oemid-ieee is 3 bytes, oemid-random 16 (RFC 9711 4.2.3). */
+	tk_err err = get_bstr_sized(dec, "oemid", 3, 16, &out->oemid);
+
+	if (err == TK_OK && out->oemid.len != 3 && out->oemid.len != 16)
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
+				       "claim oemid: %zu bytes, expected 3 or 16",
+				       out->oemid.len);
+	return err;
+}
+
+static tk_err decode_profile(struct tk_cbor_dec *dec, struct tk_eat_claims *out)
+{
+	if (tk_cbor_peek(dec) == TK_CBOR_BSTR) {
+		out->profile_is_oid = true;
+		return tk_cbor_get_bstr(dec, &out->profile);
+	}
+	tk_err err = expect(dec, TK_CBOR_TSTR, "eat_profile", "a URI or an OID");
+
+	return err != TK_OK ? err : tk_cbor_get_tstr(dec, &out->profile);
+}
+
+/* Decode the value of one known claim, or skip an unknown one. */
+static tk_err decode_claim(struct tk_cbor_dec *dec, const uint8_t *buf,
+			   int64_t label, struct tk_eat_claims *out)
+{
+	switch (label) {
+	case TK_EAT_CLAIM_IAT:
+		out->present |= TK_EAT_HAS_IAT;
+		return get_int_claim(dec, "iat", &out->iat);
+	case TK_EAT_CLAIM_CNF:
+		out->present |= TK_EAT_HAS_CNF;
+		return decode_cnf(dec, buf, out);
+	case TK_EAT_CLAIM_NONCE:
+		/* The TEEP profile: "the value is a single bstr". */
+		out->present |= TK_EAT_HAS_NONCE;
+		return get_bstr_sized(dec, "eat_nonce", TK_EAT_NONCE_MIN,
+				      TK_EAT_NONCE_MAX, &out->nonce);
+	case TK_EAT_CLAIM_UEID:
+		out->present |= TK_EAT_HAS_UEID;
+		return get_bstr_sized(dec, "ueid", TK_EAT_UEID_MIN,
+				      TK_EAT_UEID_MAX, &out->ueid);
+	case TK_EAT_CLAIM_OEMID:
+		out->present |= TK_EAT_HAS_OEMID;
+		return decode_oemid(dec, out);
+	case TK_EAT_CLAIM_HWMODEL:
+		out->present |= TK_EAT_HAS_HWMODEL;
+		return get_bstr_sized(dec, "hwmodel", 1, TK_EAT_HWMODEL_MAX,
+				      &out->hwmodel);
+	case TK_EAT_CLAIM_HWVERSION:
+		out->present |= TK_EAT_HAS_HWVERSION;
+		return decode_hwversion(dec, out);
+	case TK_EAT_CLAIM_PROFILE:
+		out->present |= TK_EAT_HAS_PROFILE;
+		return decode_profile(dec, out);
+	case TK_EAT_CLAIM_MANIFESTS:
+		out->present |= TK_EAT_HAS_MANIFESTS;
+		return decode_manifests(dec, buf, out);
+	default:
+		return skip_untagged(dec);
+	}
+}
+
+/*
+ * Claims-Set = { * (label: int / tstr) => any }. Text labels are private
+ * claims this decoder does not know, so they are skipped like unknown
+ * integer labels.
+ */
+tk_err tk_eat_decode_claims(const uint8_t *buf, size_t len,
+			    struct tk_eat_claims *out, struct tk_diag *diag)
+{
+	struct tk_cbor_dec dec;
+	uint64_t count = 0;
+	tk_err err;
+
+	if (out == NULL || (buf == NULL && len > 0))
+		return TK_FAIL(diag, TK_ERR_ARG, "claims buffer or output is NULL");
+	memset(out, 0, sizeof(*out));
+
+	err = tk_cbor_dec_init(&dec, buf, len, TK_CBOR_STRICT, diag);
+	if (err == TK_OK && tk_cbor_peek(&dec) != TK_CBOR_MAP)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TYPE,
+				       "Claims-Set is not a map");
+	if (err == TK_OK)
+		err = tk_cbor_enter_map(&dec, &count);
+
+	while (err == TK_OK && tk_cbor_more(&dec)) {
+		enum tk_cbor_type key_type = tk_cbor_peek(&dec);
+		int64_t label = 0;
+
+		if (key_type == TK_CBOR_TSTR) {
+			err = tk_cbor_skip(&dec);
+			if (err == TK_OK)
+				err = skip_untagged(&dec);
+			continue;
+		}
+		if (!is_int(key_type)) {
+			err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TYPE,
+					       "claim label is not an integer or text");
+			break;
+		}
+		err = tk_cbor_get_int(&dec, &label);
+		if (err == TK_OK)
+			err = decode_claim(&dec, buf, label, out);
+	}
+	if (err == TK_OK)
+		err = tk_cbor_leave(&dec);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+	if (err != TK_OK)
+		memset(out, 0, sizeof(*out));
+	return err;
+}
+
+tk_err tk_eat_check_teep_profile(const struct tk_eat_claims *claims,
+				 struct tk_diag *diag)
+{
+	/* Required by the profile's Claims Requirements, in label order. */
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} required[] = {
+		{TK_EAT_HAS_CNF, "cnf"},
+		{TK_EAT_HAS_NONCE, "eat_nonce"},
+		{TK_EAT_HAS_UEID, "ueid"},
+		{TK_EAT_HAS_OEMID, "oemid"},
+		{TK_EAT_HAS_HWMODEL, "hwmodel"},
+		{TK_EAT_HAS_HWVERSION, "hwversion"},
+		{TK_EAT_HAS_MANIFESTS, "manifests"},
+	};
+	size_t profile_len = strlen(TK_EAT_TEEP_PROFILE);
+
+	if (claims == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "claims are NULL");
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if ((claims->present & required[i].bit) == 0)
+			return TK_FAIL(diag, TK_ERR_SCHEMA_MISSING,
+				       "required claim %s is missing", required[i].name);
+	}
+	if ((claims->present & TK_EAT_HAS_PROFILE) != 0 &&
+	    (claims->profile_is_oid || claims->profile.len != profile_len ||
+	     memcmp(claims->profile.ptr, TK_EAT_TEEP_PROFILE, profile_len) != 0))
+		return TK_FAIL(diag, TK_ERR_SCHEMA_VALUE,
+			       "claim eat_profile is not the TEEP profile %s",
+			       TK_EAT_TEEP_PROFILE);
+	if (claims->manifest_count == 0)
+		return TK_FAIL(diag, TK_ERR_SCHEMA_LENGTH,
+			       "claim manifests is empty, expected at least one entry");
+	return TK_OK;
+}
+
+/* Number of claims flagged in `present` that the encoder writes. */
+static unsigned count_claims(uint32_t present)
+{
+	unsigned n = 0;
+
+	for (uint32_t bits = present & 0x1ffu; bits != 0; bits &= bits - 1)
+		n++;
+	return n;
+}
+
+static void put_cnf(struct tk_cbor_enc *enc, const struct tk_eat_claims *c)
+{
+	tk_cbor_put_uint(enc, TK_EAT_CLAIM_CNF);
+	tk_cbor_put_map(enc, 1);
+	if (c->cnf_kid.len > 0) {
+		tk_cbor_put_uint(enc, TK_EAT_CNF_KID);
+		tk_cbor_put_bstr(enc, c->cnf_kid.ptr, c->cnf_kid.len);
+	} else {
+		tk_cbor_put_uint(enc, TK_EAT_CNF_COSE_KEY);
+		tk_cbor_put_raw(enc, c->cnf_key.ptr, c->cnf_key.len);
+	}
+}
+
+static void put_oemid(struct tk_cbor_enc *enc, const struct tk_eat_claims *c)
+{
+	tk_cbor_put_uint(enc, TK_EAT_CLAIM_OEMID);
+	if (c->oemid_is_pen)
+		tk_cbor_put_int(enc, c->oemid_pen);
+	else
+		tk_cbor_put_bstr(enc, c->oemid.ptr, c->oemid.len);
+}
+
+static void put_hwversion(struct tk_cbor_enc *enc, const struct tk_eat_claims *c)
+{
+	tk_cbor_put_uint(enc, TK_EAT_CLAIM_HWVERSION);
+	tk_cbor_put_array(enc, c->has_hwversion_scheme ? 2 : 1);
+	tk_cbor_put_tstr(enc, (const char *)c->hwversion.ptr, c->hwversion.len);
+	if (c->has_hwversion_scheme)
+		tk_cbor_put_int(enc, c->hwversion_scheme);
+}
+
+static void put_manifests(struct tk_cbor_enc *enc, const struct tk_eat_claims *c)
+{
+	tk_cbor_put_uint(enc, TK_EAT_CLAIM_MANIFESTS);
+	tk_cbor_put_array(enc, c->manifest_count);
+	for (size_t i = 0; i < c->manifest_count; i++) {
+		tk_cbor_put_array(enc, 2);
+		tk_cbor_put_uint(enc, c->manifests[i].content_type);
+		tk_cbor_put_bstr(enc, c->manifests[i].body.ptr,
+				 c->manifests[i].body.len);
+	}
+}
+
+/* Labels ascending, which is also the deterministic order of RFC 8949 4.2.1. */
+tk_err tk_eat_encode_claims(const struct tk_eat_claims *c, uint8_t *out,
+			    size_t out_cap, size_t *out_len, struct tk_diag *diag)
+{
+	struct tk_cbor_enc enc;
+
+	if (out_len != NULL)
+		*out_len = 0;
+	if (c == NULL || out_len == NULL || (out == NULL && out_cap > 0))
+		return TK_FAIL(diag, TK_ERR_ARG, "claims or output buffer is NULL");
+	if (c->manifest_count > TK_EAT_MAX_MANIFESTS)
+		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT,
+			       "%zu manifests entries, maximum %d",
+			       c->manifest_count, TK_EAT_MAX_MANIFESTS);
+	if ((c->present & TK_EAT_HAS_CNF) && c->cnf_kid.len == 0 &&
+	    c->cnf_key.len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "claim cnf has neither kid nor key");
+
+	tk_cbor_enc_init(&enc, out, out_cap, diag);
+	tk_cbor_put_map(&enc, count_claims(c->present));
+	if (c->present & TK_EAT_HAS_IAT) {
+		tk_cbor_put_uint(&enc, TK_EAT_CLAIM_IAT);
+		tk_cbor_put_int(&enc, c->iat);
+	}
+	if (c->present & TK_EAT_HAS_CNF)
+		put_cnf(&enc, c);
+	if (c->present & TK_EAT_HAS_NONCE) {
+		tk_cbor_put_uint(&enc, TK_EAT_CLAIM_NONCE);
+		tk_cbor_put_bstr(&enc, c->nonce.ptr, c->nonce.len);
+	}
+	if (c->present & TK_EAT_HAS_UEID) {
+		tk_cbor_put_uint(&enc, TK_EAT_CLAIM_UEID);
+		tk_cbor_put_bstr(&enc, c->ueid.ptr, c->ueid.len);
+	}
+	if (c->present & TK_EAT_HAS_OEMID)
+		put_oemid(&enc, c);
+	if (c->present & TK_EAT_HAS_HWMODEL) {
+		tk_cbor_put_uint(&enc, TK_EAT_CLAIM_HWMODEL);
+		tk_cbor_put_bstr(&enc, c->hwmodel.ptr, c->hwmodel.len);
+	}
+	if (c->present & TK_EAT_HAS_HWVERSION)
+		put_hwversion(&enc, c);
+	if (c->present & TK_EAT_HAS_PROFILE) {
+		tk_cbor_put_uint(&enc, TK_EAT_CLAIM_PROFILE);
+		if (c->profile_is_oid)
+			tk_cbor_put_bstr(&enc, c->profile.ptr, c->profile.len);
+		else
+			tk_cbor_put_tstr(&enc, (const char *)c->profile.ptr,
+					 c->profile.len);
+	}
+	if (c->present & TK_EAT_HAS_MANIFESTS)
+		put_manifests(&enc, c);
+	return tk_cbor_enc_finish(&enc, out_len);
+}
