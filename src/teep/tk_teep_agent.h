@@ -27,7 +27,7 @@
  * - An Update is processed as the draft says: unneeded-manifest-list
  *   first, then each manifest in order; the first failure stops it and is
  *   answered with ERR_MANIFEST_PROCESSING_FAILED (17) and an err-msg that
- *   names what failed.
+ *   names what failed. Manifests before the failing one stay installed.
  *
  * No heap use: messages are built in the caller's buffers.
  */
@@ -42,6 +42,7 @@
 #include "common/tk_log.h"
 #include "common/tk_span.h"
 #include "crypto/tk_crypto.h"
+#include "teep/tk_teep_msg.h"
 #include "teep/tk_teep_transport.h"
 
 /*
@@ -60,28 +61,17 @@
 /* Maximum length of a session token (draft: bstr .size (8..64)). */
 #define TK_TEEP_AGENT_MAX_TOKEN 64
 
+/* Maximum length of device.agent_uri in bytes (TK_ERR_ARG when longer). */
+#define TK_TEEP_AGENT_MAX_URI 256
+
 /* Maximum err-msg length in bytes (draft: text .size (1..128)). */
 #define TK_TEEP_AGENT_MAX_ERR_MSG 128
-
-/* Error codes of the draft's "TEEP Error Code Registry". */
-enum tk_teep_agent_err_code {
-	TK_TEEP_ERR_PERMANENT_ERROR = 1,
-	TK_TEEP_ERR_UNSUPPORTED_EXTENSION = 2,
-	TK_TEEP_ERR_UNSUPPORTED_FRESHNESS_MECHANISMS = 3,
-	TK_TEEP_ERR_UNSUPPORTED_MSG_VERSION = 4,
-	TK_TEEP_ERR_UNSUPPORTED_CIPHER_SUITES = 5,
-	TK_TEEP_ERR_BAD_CERTIFICATE = 6,
-	TK_TEEP_ERR_ATTESTATION_REQUIRED = 7,
-	TK_TEEP_ERR_UNSUPPORTED_SUIT_REPORT = 8,
-	TK_TEEP_ERR_CERTIFICATE_EXPIRED = 9,
-	TK_TEEP_ERR_TEMPORARY_ERROR = 10,
-	TK_TEEP_ERR_MANIFEST_PROCESSING_FAILED = 17,
-};
 
 /* What one installed trusted component looks like to the agent. */
 struct tk_teep_agent_component {
 	struct tk_span id;        /* encoded SUIT_Component_Identifier */
 	uint64_t sequence_number; /* of the manifest that installed it */
+	uint8_t digest[32];       /* SHA-256 of the installed image */
 };
 
 /* Called once per installed component; anything but TK_OK stops the walk. */
@@ -128,13 +118,21 @@ struct tk_teep_agent_tee_ops {
 	void *ctx;
 };
 
-/* Device claims for the evidence (RFC 9711 sections 4.2.3-4.2.5). */
+/*
+ * Device claims for the evidence (RFC 9711 sections 4.2.3-4.2.5 and
+ * 4.2.15). The TEEP profile requires all of them.
+ */
 struct tk_teep_agent_device {
 	struct tk_span oemid;     /* oemid: 16 random bytes or 3-byte IEEE OUI */
-	const char *hwmodel;      /* bytes of hwmodel, NUL-terminated */
+	struct tk_span hwmodel;   /* hwmodel bytes (1..32) */
 	const char *hwversion;    /* hwversion text, NUL-terminated */
-	const char *sw_name;      /* name of the agent for the manifests claim */
-	const char *sw_version;   /* its version */
+	/*
+	 * The agent's own software for the manifests claim, as a
+	 * SUIT_Reference (draft-ietf-suit-report section 4): a URI naming it
+	 * and the SHA-256 digest of its code.
+	 */
+	const char *agent_uri;
+	uint8_t agent_digest[32];
 };
 
 struct tk_teep_agent_config {
@@ -193,6 +191,9 @@ struct tk_teep_agent {
 	enum tk_teep_agent_sent last_sent;
 	uint64_t last_err_code;                /* err-code of the last Error sent */
 	tk_err last_cause;                     /* why that Error was sent */
+	char last_err_msg[TK_TEEP_AGENT_MAX_ERR_MSG + 1]; /* its err-msg */
+	uint64_t tam_err_code;                 /* err-code the TAM put in its
+						  Update, 0 when none */
 	unsigned installed;                    /* manifests installed this session */
 	unsigned unlinked;                     /* manifests unlinked this session */
 };
