@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `teep inspect`: recognise a TEEP message, SUIT envelope, COSE object or
+ * EAT, validate it with the decoder of its layer, and print it in
+ * diagnostic notation with labels named.
+ *
+ * Recognition goes by the outer tag when there is one, else by shape:
+ *
+ *   tag 107, or a map with bstr keys 2 and 3     SUIT envelope
+ *   tag 18, or [bstr, map, bstr/nil, bstr]       COSE_Sign1 (COSE_Mac0 when
+ *                                                the alg is a MAC algorithm)
+ *   tag 17                                       COSE_Mac0
+ *   tag 98, or [bstr, map, bstr/nil, array]      COSE_Sign (COSE_Encrypt
+ *                                                when the body has an alg
+ *                                                or an IV)
+ *   tag 96                                       COSE_Encrypt
+ *   tag 16, or [bstr, map, bstr/nil]             COSE_Encrypt0
+ *   tag 61 (CWT)                                 the COSE object inside
+ *   [uint, ...]                                  TEEP message
+ *   any other map                                EAT claims set
+ *
+ * A COSE_Sign1 or COSE_Sign whose payload is a TEEP message is validated as
+ * that message too; a COSE_Sign1 whose payload is a map is an EAT. Nothing
+ * is verified: inspect has no keys, so signatures are shown, not checked.
+ *
+ * On success the program prints a comment line naming what it found, then
+ * the diagnostic notation, and exits 0. When the input is invalid it prints
+ * one line, `teep: inspect: FILE: <field>: <reason> at byte offset N`, on
+ * stderr and exits 1; nothing goes to stdout.
+ */
+#include "tk_cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cbor/tk_cbor.h"
+#include "cose/tk_cose.h"
+#include "eat/tk_eat.h"
+#include "suit/tk_suit.h"
+#include "teep/tk_teep_msg.h"
+#include "teep/tk_teep_names.h"
+
+/* CBOR tags of the COSE objects without a constant in tk_cose.h. */
+#define COSE_TAG_ENCRYPT0 16
+#define COSE_TAG_ENCRYPT 96
+
+/* Header label of the IV (RFC 9052 section 3.1). */
+#define COSE_HDR_IV 5
+
+/* What the input was recognised as. */
+enum kind {
+	KIND_UNKNOWN = 0,
+	KIND_TEEP,
+	KIND_SUIT,
+	KIND_COSE_SIGN1,
+	KIND_COSE_SIGN,
+	KIND_COSE_MAC0,
+	KIND_COSE_ENCRYPT0,
+	KIND_COSE_ENCRYPT,
+	KIND_EAT_CLAIMS,
+};
+
+/* Outer shape of the input, read without validating the content. */
+struct shape {
+	uint64_t tags[2];          /* outermost first */
+	unsigned tag_count;        /* tags read, at most 2 */
+	enum tk_cbor_type type;    /* type under the tags */
+	uint64_t count;            /* array elements or map pairs */
+	enum tk_cbor_type elem[4]; /* array: types of the first elements */
+	struct tk_span protected_hdr;   /* array: element 0 when a bstr */
+	struct tk_span unprotected_hdr; /* array: element 1 when a map, encoded */
+	bool has_key2;             /* map: integer key 2 present */
+	bool has_key3;             /* map: integer key 3 present */
+};
+
+/* What a validation failed on, for the error line. */
+struct failure {
+	struct tk_diag diag;
+	size_t base;               /* offset of the validated item in the input */
+};
+
+const struct tk_cbor_names *tk_cli_teep_names(void)
+{
+	/* The TEEP layer returns its table by value; the program keeps one. */
+	static struct tk_cbor_names names;
+
+	names = tk_teep_cbor_names();
+	return &names;
+}
+
+const struct tk_cbor_names *tk_cli_eat_names(void)
+{
+	return tk_eat_names();
+}
+
+static tk_err read_array_shape(struct tk_cbor_dec *dec, struct shape *s)
+{
+	tk_err err = tk_cbor_enter_array(dec, &s->count);
+
+	for (unsigned i = 0; err == TK_OK && tk_cbor_more(dec); i++) {
+		enum tk_cbor_type type = tk_cbor_peek(dec);
+
+		if (i < 4)
+			s->elem[i] = type;
+		if (i == 0 && type == TK_CBOR_BSTR)
+			err = tk_cbor_get_bstr(dec, &s->protected_hdr);
+		else if (i == 1 && type == TK_CBOR_MAP)
+			err = tk_cbor_get_raw(dec, &s->unprotected_hdr);
+		else
+			err = tk_cbor_skip(dec);
+	}
+	return err;
+}
+
+static tk_err read_map_shape(struct tk_cbor_dec *dec, struct shape *s)
+{
+	tk_err err = tk_cbor_enter_map(dec, &s->count);
+
+	while (err == TK_OK && tk_cbor_more(dec)) {
+		uint64_t key = 0;
+
+		if (tk_cbor_peek(dec) == TK_CBOR_UINT)
+			err = tk_cbor_get_uint(dec, &key);
+		else
+			err = tk_cbor_skip(dec);
+		/* SUIT wraps both members in byte strings; EAT's sub and aud
+		 * (also keys 2 and 3) are text. */
+		if (err == TK_OK && tk_cbor_peek(dec) == TK_CBOR_BSTR) {
+			s->has_key2 |= key == 2;
+			s->has_key3 |= key == 3;
+		}
+		if (err == TK_OK)
+			err = tk_cbor_skip(dec);
+	}
+	return err;
+}
+
+/* Read the outer shape of a well-formed item. */
+static void read_shape(const uint8_t *buf, size_t len, struct shape *s)
+{
+	struct tk_cbor_dec dec;
+	tk_err err;
+
+	memset(s, 0, sizeof(*s));
+	s->type = TK_CBOR_NONE;
+	err = tk_cbor_dec_init(&dec, buf, len, TK_CBOR_ALLOW_ALL, NULL);
+	while (err == TK_OK && tk_cbor_peek(&dec) == TK_CBOR_TAG) {
+		uint64_t tag = 0;
+
+		err = tk_cbor_get_tag(&dec, &tag);
+		if (s->tag_count < 2)
+			s->tags[s->tag_count++] = tag;
+	}
+	if (err != TK_OK)
+		return;
+	s->type = tk_cbor_peek(&dec);
+	if (s->type == TK_CBOR_ARRAY)
+		(void)read_array_shape(&dec, s);
+	else if (s->type == TK_CBOR_MAP)
+		(void)read_map_shape(&dec, s);
+}
+
+/* Integer value of `label` in an encoded header map; false when absent. */
+static bool header_int(struct tk_span map, int64_t label, int64_t *value)
+{
+	struct tk_cbor_dec dec;
+	bool found = false;
+
+	if (map.len == 0 || tk_cbor_dec_init(&dec, map.ptr, map.len, TK_CBOR_ALLOW_ALL,
+					     NULL) != TK_OK)
+		return false;
+	if (tk_cbor_peek(&dec) != TK_CBOR_MAP)
+		return false;
+	if (tk_cbor_enter_map(&dec, &(uint64_t){0}) != TK_OK)
+		return false;
+	while (!found && tk_cbor_more(&dec)) {
+		enum tk_cbor_type type = tk_cbor_peek(&dec);
+		int64_t key = 0;
+
+		if ((type == TK_CBOR_UINT || type == TK_CBOR_NINT) &&
+		    tk_cbor_get_int(&dec, &key) == TK_OK && key == label) {
+			found = true;
+			if (tk_cbor_peek(&dec) != TK_CBOR_UINT && tk_cbor_peek(&dec) != TK_CBOR_NINT)
+				*value = 0;
+			else if (tk_cbor_get_int(&dec, value) != TK_OK)
+				return false;
+		} else if ((type != TK_CBOR_UINT && type != TK_CBOR_NINT &&
+			    tk_cbor_skip(&dec) != TK_OK) || tk_cbor_skip(&dec) != TK_OK) {
+			return false;
+		}
+	}
+	return found;
+}
+
+static bool header_has(const struct shape *s, int64_t label, int64_t *value)
+{
+	return header_int(s->protected_hdr, label, value) ||
+	       header_int(s->unprotected_hdr, label, value);
+}
+
+/* MAC algorithms of the COSE registry: HMAC (4-7) and AES-MAC (14-17, 25, 26). */
+static bool is_mac_alg(int64_t alg)
+{
+	return (alg >= 4 && alg <= 7) || (alg >= 14 && alg <= 17) || alg == 25 || alg == 26;
+}
+
+static bool elem_is(enum tk_cbor_type type, enum tk_cbor_type a, enum tk_cbor_type b)
+{
+	return type == a || type == b;
+}
+
+/* Recognise an untagged array by its element types. */
+static enum kind classify_array(const struct shape *s)
+{
+	bool cose_head = s->count >= 3 && s->elem[0] == TK_CBOR_BSTR &&
+			 s->elem[1] == TK_CBOR_MAP &&
+			 elem_is(s->elem[2], TK_CBOR_BSTR, TK_CBOR_NULL);
+	int64_t alg = 0;
+
+	if (s->count >= 2 && s->elem[0] == TK_CBOR_UINT)
+		return KIND_TEEP;
+	if (!cose_head)
+		return KIND_UNKNOWN;
+	if (s->count == 3)
+		return KIND_COSE_ENCRYPT0;
+	if (s->count == 4 && s->elem[3] == TK_CBOR_BSTR)
+		return header_has(s, TK_COSE_HDR_ALG, &alg) && is_mac_alg(alg) ? KIND_COSE_MAC0
+									   : KIND_COSE_SIGN1;
+	if (s->count == 4 && s->elem[3] == TK_CBOR_ARRAY) {
+		/* A COSE_Sign body names no algorithm; an Encrypt body does. */
+		if (header_has(s, TK_COSE_HDR_ALG, &alg) || header_has(s, COSE_HDR_IV, &alg))
+			return KIND_COSE_ENCRYPT;
+		return KIND_COSE_SIGN;
+	}
+	return KIND_UNKNOWN;
+}
+
+static enum kind classify_tag(uint64_t tag)
+{
+	switch (tag) {
+	case TK_SUIT_ENVELOPE_TAG: return KIND_SUIT;
+	case TK_COSE_TAG_SIGN1: return KIND_COSE_SIGN1;
+	case TK_COSE_TAG_SIGN: return KIND_COSE_SIGN;
+	case TK_COSE_TAG_MAC0: return KIND_COSE_MAC0;
+	case COSE_TAG_ENCRYPT0: return KIND_COSE_ENCRYPT0;
+	case COSE_TAG_ENCRYPT: return KIND_COSE_ENCRYPT;
+	default: return KIND_UNKNOWN;
+	}
+}
+
+static enum kind classify(const struct shape *s)
+{
+	if (s->tag_count > 0) {
+		/* A CWT (tag 61) is recognised by the COSE tag inside it. */
+		if (s->tags[0] == TK_EAT_TAG_CWT && s->tag_count > 1)
+			return classify_tag(s->tags[1]);
+		if (s->tags[0] == TK_EAT_TAG_CWT)
+			return s->type == TK_CBOR_ARRAY ? classify_array(s) : KIND_UNKNOWN;
+		return classify_tag(s->tags[0]);
+	}
+	if (s->type == TK_CBOR_ARRAY)
+		return classify_array(s);
+	if (s->type == TK_CBOR_MAP)
+		return s->has_key2 && s->has_key3 ? KIND_SUIT : KIND_EAT_CLAIMS;
+	return KIND_UNKNOWN;
+}
+
+enum tk_cli_schema tk_cli_classify_payload(const uint8_t *buf, size_t len)
+{
+	struct shape s;
+
+	if (tk_cbor_check(buf, len, TK_CBOR_ALLOW_ALL, NULL) != TK_OK)
+		return TK_CLI_SCHEMA_PLAIN;
+	read_shape(buf, len, &s);
+	switch (classify(&s)) {
+	case KIND_TEEP: return TK_CLI_SCHEMA_TEEP;
+	case KIND_SUIT: return TK_CLI_SCHEMA_SUIT;
+	case KIND_EAT_CLAIMS: return TK_CLI_SCHEMA_EAT;
+	case KIND_UNKNOWN: return TK_CLI_SCHEMA_PLAIN;
+	default: return TK_CLI_SCHEMA_COSE;
+	}
+}
+
+static const char *teep_type_name(enum tk_teep_type type)
+{
+	switch (type) {
+	case TK_TEEP_TYPE_QUERY_REQUEST: return "QueryRequest";
+	case TK_TEEP_TYPE_QUERY_RESPONSE: return "QueryResponse";
+	case TK_TEEP_TYPE_UPDATE: return "Update";
+	case TK_TEEP_TYPE_SUCCESS: return "Success";
+	case TK_TEEP_TYPE_ERROR: return "Error";
+	default: return "message";
+	}
+}
+
+static const char *kind_name(enum kind kind)
+{
+	switch (kind) {
+	case KIND_TEEP: return "TEEP message";
+	case KIND_SUIT: return "SUIT envelope";
+	case KIND_COSE_SIGN1: return "COSE_Sign1";
+	case KIND_COSE_SIGN: return "COSE_Sign";
+	case KIND_COSE_MAC0: return "COSE_Mac0";
+	case KIND_COSE_ENCRYPT0: return "COSE_Encrypt0";
+	case KIND_COSE_ENCRYPT: return "COSE_Encrypt";
+	case KIND_EAT_CLAIMS: return "EAT claims set";
+	default: return "unknown";
+	}
+}
+
+/* Decode a TEEP message at buf[0..len), base bytes into the input. */
+static tk_err validate_teep(const uint8_t *buf, size_t len, size_t base, char *what,
+			    size_t what_cap, struct failure *f)
+{
+	struct tk_teep_msg msg;
+	tk_err err;
+
+	f->base = base;
+	err = tk_teep_decode(buf, len, &msg, &f->diag);
+	if (err == TK_OK)
+		snprintf(what, what_cap, "TEEP %s", teep_type_name(msg.type));
+	return err;
+}
+
+static tk_err validate_eat(const uint8_t *buf, size_t len, size_t base, struct failure *f)
+{
+	struct tk_eat_claims *claims = malloc(sizeof(*claims));
+	tk_err err;
+
+	f->base = base;
+	if (claims == NULL)
+		return TK_FAIL(&f->diag, TK_ERR_NOMEM, "EAT claims");
+	err = tk_eat_decode_claims(buf, len, claims, &f->diag);
+	free(claims);
+	return err;
+}
+
+/* Skip a CWT tag (61) so the COSE decoder sees the COSE object. */
+static size_t skip_cwt_tag(const uint8_t *buf, size_t len)
+{
+	struct tk_cbor_dec dec;
+	bool found = false;
+
+	if (tk_cbor_dec_init(&dec, buf, len, TK_CBOR_ALLOW_ALL, NULL) != TK_OK ||
+	    tk_cbor_skip_tag(&dec, TK_EAT_TAG_CWT, &found) != TK_OK || !found)
+		return 0;
+	return tk_cbor_offset(&dec);
+}
+
+/*
+ * Decode a COSE_Sign1 or COSE_Sign with the COSE layer, then its payload
+ * when that is a TEEP message or (for COSE_Sign1) an EAT claims set.
+ */
+static tk_err validate_signed(const uint8_t *buf, size_t len, enum kind kind, char *what,
+			      size_t what_cap, struct failure *f)
+{
+	size_t start = skip_cwt_tag(buf, len);
+	struct tk_cose_headers body;
+	struct tk_cose_headers signer;
+	struct tk_span payload = TK_SPAN_EMPTY;
+	char inner[64];
+	size_t base;
+	tk_err err;
+
+	f->base = start;
+	err = tk_cose_peek(buf + start, len - start, &body, &signer, &payload, &f->diag);
+	snprintf(what, what_cap, "%s", kind_name(kind));
+	if (err != TK_OK || payload.len == 0)
+		return err;
+
+	base = (size_t)(payload.ptr - buf);
+	switch (tk_cli_classify_payload(payload.ptr, payload.len)) {
+	case TK_CLI_SCHEMA_TEEP:
+		err = validate_teep(payload.ptr, payload.len, base, inner, sizeof(inner), f);
+		if (err == TK_OK)
+			snprintf(what, what_cap, "%s carrying a %s", kind_name(kind), inner);
+		return err;
+	case TK_CLI_SCHEMA_EAT:
+		if (kind != KIND_COSE_SIGN1)
+			return TK_OK;
+		err = validate_eat(payload.ptr, payload.len, base, f);
+		if (err == TK_OK)
+			snprintf(what, what_cap, "EAT: %s carrying a claims set", kind_name(kind));
+		return err;
+	default:
+		return TK_OK;
+	}
+}
+
+/*
+ * The COSE layer has no decoder for COSE_Mac0 without a key, nor for
+ * COSE_Encrypt0 and COSE_Encrypt, so their structure is checked here
+ * against RFC 9052 sections 5 and 6:
+ *   Headers = (protected: bstr .cbor header_map / bstr .size 0,
+ *              unprotected: header_map)
+ *   COSE_Mac0 = [Headers, payload: bstr / nil, tag: bstr]
+ *   COSE_Encrypt0 = [Headers, ciphertext: bstr / nil]
+ *   COSE_Encrypt = [Headers, ciphertext: bstr / nil, recipients: [+COSE_recipient]]
+ *   COSE_recipient = [Headers, ciphertext: bstr / nil, ? recipients: [+COSE_recipient]]
+ * NOTE: algorithms and header values are not checked, only the structure.
+ */
+static tk_err check_headers(struct tk_cbor_dec *dec)
+{
+	struct tk_span prot;
+	tk_err err;
+
+	if (tk_cbor_peek(dec) != TK_CBOR_BSTR)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE, "protected: not a byte string");
+	err = tk_cbor_get_bstr(dec, &prot);
+	if (err == TK_OK && prot.len > 0 &&
+	    ((prot.ptr[0] >> 5) != TK_CBOR_MAP ||
+	     tk_cbor_check(prot.ptr, prot.len, TK_CBOR_STRICT, NULL) != TK_OK))
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
+					"protected: not an encoded header map");
+	if (err == TK_OK && tk_cbor_peek(dec) != TK_CBOR_MAP)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE, "unprotected: not a map");
+	return err == TK_OK ? tk_cbor_skip(dec) : err;
+}
+
+static tk_err check_bstr_or_nil(struct tk_cbor_dec *dec, const char *field)
+{
+	enum tk_cbor_type type = tk_cbor_peek(dec);
+
+	if (type != TK_CBOR_BSTR && type != TK_CBOR_NULL)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE, "%s: not a byte string or nil",
+					field);
+	return tk_cbor_skip(dec);
+}
+
+static tk_err enter_cose_array(struct tk_cbor_dec *dec, const char *what, uint64_t min,
+			       uint64_t max)
+{
+	uint64_t count = 0;
+	tk_err err;
+
+	if (tk_cbor_peek(dec) != TK_CBOR_ARRAY)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE, "%s: not an array", what);
+	err = tk_cbor_enter_array(dec, &count);
+	if (err == TK_OK && (count < min || count > max))
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
+					"%s: %llu elements, expected %llu to %llu", what,
+					(unsigned long long)count, (unsigned long long)min,
+					(unsigned long long)max);
+	return err;
+}
+
+static tk_err check_recipients(struct tk_cbor_dec *dec, unsigned depth)
+{
+	uint64_t count = 0;
+	tk_err err;
+
+	if (tk_cbor_peek(dec) != TK_CBOR_ARRAY)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE, "recipients: not an array");
+	err = tk_cbor_enter_array(dec, &count);
+	if (err == TK_OK && count == 0)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH, "recipients: empty array");
+	while (err == TK_OK && tk_cbor_more(dec)) {
+		err = enter_cose_array(dec, "COSE_recipient", 3, 4);
+		if (err == TK_OK)
+			err = check_headers(dec);
+		if (err == TK_OK)
+			err = check_bstr_or_nil(dec, "ciphertext");
+		/* The decoder's depth limit bounds this recursion. */
+		if (err == TK_OK && tk_cbor_more(dec))
+			err = check_recipients(dec, depth + 1);
+		if (err == TK_OK)
+			err = tk_cbor_leave(dec);
+	}
+	return err == TK_OK ? tk_cbor_leave(dec) : err;
+}
+
+static tk_err validate_cose_structure(const uint8_t *buf, size_t len, enum kind kind,
+				      struct failure *f)
+{
+	struct tk_cbor_dec dec;
+	size_t start = skip_cwt_tag(buf, len);
+	uint64_t tag = kind == KIND_COSE_MAC0 ? TK_COSE_TAG_MAC0
+		       : kind == KIND_COSE_ENCRYPT0 ? COSE_TAG_ENCRYPT0 : COSE_TAG_ENCRYPT;
+	uint64_t elements = kind == KIND_COSE_ENCRYPT0 ? 3 : 4;
+	bool tagged = false;
+	tk_err err;
+
+	f->base = start;
+	err = tk_cbor_dec_init(&dec, buf + start, len - start, TK_CBOR_ALLOW_ALL, &f->diag);
+	if (err == TK_OK)
+		err = tk_cbor_skip_tag(&dec, tag, &tagged);
+	if (err == TK_OK)
+		err = enter_cose_array(&dec, kind_name(kind), elements, elements);
+	if (err == TK_OK)
+		err = check_headers(&dec);
+	if (err == TK_OK)
+		err = check_bstr_or_nil(&dec, kind == KIND_COSE_MAC0 ? "payload" : "ciphertext");
+	if (err == TK_OK && kind == KIND_COSE_MAC0 && tk_cbor_peek(&dec) != TK_CBOR_BSTR)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TYPE, "tag: not a byte string");
+	else if (err == TK_OK && kind == KIND_COSE_MAC0)
+		err = tk_cbor_skip(&dec);
+	if (err == TK_OK && kind == KIND_COSE_ENCRYPT)
+		err = check_recipients(&dec, 0);
+	if (err == TK_OK)
+		err = tk_cbor_leave(&dec);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+	return err;
+}
+
+/* Validate the input as `kind`; *what receives a description on success. */
+static tk_err validate(const uint8_t *buf, size_t len, enum kind kind, char *what,
+		       size_t what_cap, struct failure *f)
+{
+	struct tk_suit_envelope *env;
+	tk_err err;
+
+	snprintf(what, what_cap, "%s", kind_name(kind));
+	f->base = 0;
+	switch (kind) {
+	case KIND_TEEP:
+		return validate_teep(buf, len, 0, what, what_cap, f);
+	case KIND_SUIT:
+		env = malloc(sizeof(*env));
+		if (env == NULL)
+			return TK_FAIL(&f->diag, TK_ERR_NOMEM, "SUIT envelope");
+		err = tk_suit_decode_envelope(buf, len, env, &f->diag);
+		free(env);
+		return err;
+	case KIND_COSE_SIGN1:
+	case KIND_COSE_SIGN:
+		return validate_signed(buf, len, kind, what, what_cap, f);
+	case KIND_COSE_MAC0:
+	case KIND_COSE_ENCRYPT0:
+	case KIND_COSE_ENCRYPT:
+		return validate_cose_structure(buf, len, kind, f);
+	case KIND_EAT_CLAIMS:
+		return validate_eat(buf, len, 0, f);
+	default:
+		return TK_FAIL_AT(&f->diag, TK_ERR_SCHEMA_UNKNOWN, 0,
+				  "input: not a TEEP message, SUIT envelope, COSE object or "
+				  "EAT claims set");
+	}
+}
+
+static enum tk_cli_schema kind_schema(enum kind kind)
+{
+	switch (kind) {
+	case KIND_TEEP: return TK_CLI_SCHEMA_TEEP;
+	case KIND_SUIT: return TK_CLI_SCHEMA_SUIT;
+	case KIND_EAT_CLAIMS: return TK_CLI_SCHEMA_EAT;
+	default: return TK_CLI_SCHEMA_COSE;
+	}
+}
+
+/* Read the input named by the operand, decoding hex when asked. */
+static tk_err load_input(const char *path, bool hex, uint8_t **buf, size_t *len,
+			 struct tk_diag *diag)
+{
+	size_t decoded = 0;
+	tk_err err = tk_cli_read_file(path, buf, len, diag);
+
+	if (err != TK_OK || !hex)
+		return err;
+	/* Decoding in place: the bytes never overtake the digits. */
+	err = tk_cli_hex_decode((const char *)*buf, *len, *buf, *len, &decoded, diag);
+	if (err != TK_OK) {
+		tk_cli_free_file(*buf, *len);
+		*buf = NULL;
+		*len = 0;
+		return err;
+	}
+	*len = decoded;
+	return TK_OK;
+}
+
+/* Report a validation failure with the offset counted in the whole input. */
+static int report_invalid(const struct tk_cli_command *cmd, const char *name,
+			  struct failure *f, const char *what)
+{
+	if (f->diag.offset == TK_DIAG_NO_OFFSET)
+		f->diag.offset = f->base;
+	else
+		f->diag.offset += f->base;
+	if (f->diag.msg[0] == '\0')
+		snprintf(f->diag.msg, sizeof(f->diag.msg), "%s", what);
+	return tk_cli_fail(cmd, name, &f->diag);
+}
+
+int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *args)
+{
+	const char *name = strcmp(args->operand, "-") == 0 ? "stdin" : args->operand;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	struct failure f;
+	struct shape shape;
+	struct tk_cli_text text = {0};
+	char what[96] = "CBOR";
+	enum kind kind = KIND_UNKNOWN;
+	tk_err err;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	tk_diag_clear(&f.diag);
+	err = load_input(args->operand, tk_cli_has(cmd, args, "hex"), &buf, &len, &f.diag);
+	if (err != TK_OK)
+		return tk_cli_fail(cmd, name, &f.diag);
+
+	err = tk_cbor_check(buf, len, TK_CBOR_ALLOW_ALL, &f.diag);
+	if (err == TK_OK) {
+		read_shape(buf, len, &shape);
+		kind = classify(&shape);
+		err = validate(buf, len, kind, what, sizeof(what), &f);
+	}
+	if (err != TK_OK) {
+		rc = report_invalid(cmd, name, &f, what);
+		goto done;
+	}
+
+	err = tk_cli_render_diag(buf, len, kind_schema(kind), &text, &f.diag);
+	if (err != TK_OK) {
+		rc = tk_cli_fail(cmd, name, &f.diag);
+		goto done;
+	}
+	printf("/ %s /\n%s\n", what, text.buf);
+	rc = TK_CLI_EXIT_OK;
+done:
+	tk_cli_text_free(&text);
+	tk_cli_free_file(buf, len);
+	return rc;
+}

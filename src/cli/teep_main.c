@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The `teep` program: the one table of subcommands and their options, the
+ * usage text generated from it, the argument parser driven by it, and the
+ * dispatch. The subcommands themselves live in cmd_<name>.c.
+ *
+ * Conventions (shared by teep-tam and teep-agent): `-h` prints the usage to
+ * stdout and exits 0; misuse prints one line and the usage to stderr and
+ * exits 2; a failure prints `teep: <command>: <value>: <reason>` to stderr
+ * and exits 1.
+ */
+#include "tk_cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The exclusive group of `teep manifest`: where the agent gets the image. */
+#define GROUP_IMAGE_SOURCE 1
+
+static const struct tk_cli_option keygen_options[] = {
+	{"alg", "esp256|ed25519",
+	 "signature algorithm: ESP256 (ECDSA P-256 with SHA-256) or Ed25519", true, 0},
+	{"out", "PRIV.pem", "private key output, PKCS#8 PEM created with mode 0600", true, 0},
+	{"pub", "PUB.pem", "also write the public key, SPKI PEM", false, 0},
+	{"force", NULL, "replace existing key files instead of failing", false, 0},
+};
+
+static const struct tk_cli_option manifest_options[] = {
+	{"key", "SIGNER_PRIV.pem", "TC signer's private key (PKCS#8 PEM)", true, 0},
+	{"component-id", "ID_HEX",
+	 "manifest component id: hex of the CBOR SUIT_Component_Identifier array", true, 0},
+	{"seq", "N", "manifest sequence number (unsigned 64-bit integer)", true, 0},
+	{"vendor-id", "UUID", "add a vendor-id condition (RFC 9562 UUID text)", false, 0},
+	{"class-id", "UUID", "add a class-id condition (RFC 9562 UUID text)", false, 0},
+	{"uri", "URI", "the agent fetches the image from this http or https URI",
+	 false, GROUP_IMAGE_SOURCE},
+	{"integrated", NULL, "carry the image inside the envelope as an integrated payload",
+	 false, GROUP_IMAGE_SOURCE},
+	{"out", "ENVELOPE.cbor", "envelope output (replaced if it exists)", true, 0},
+};
+
+static const struct tk_cli_option inspect_options[] = {
+	{"hex", NULL,
+	 "input is annotated hex: text after # on a line is ignored, then non-hex characters",
+	 false, 0},
+};
+
+/* The subcommands, in the order `teep -h` lists them. */
+static const struct tk_cli_command commands[] = {
+	{"keygen", "generate a signing key pair and print its kid (RFC 9679 thumbprint)",
+	 NULL, NULL, keygen_options, ARRAY_LEN(keygen_options), tk_cli_keygen},
+	{"manifest",
+	 "build and sign a SUIT envelope for a TA image; print its component id, "
+	 "sequence number and image digest",
+	 "TA_FILE", "the trusted application image", manifest_options,
+	 ARRAY_LEN(manifest_options), tk_cli_manifest},
+	{"inspect",
+	 "print a TEEP, SUIT, COSE or EAT object in diagnostic notation and validate it",
+	 "FILE", "binary CBOR (or hex with --hex); - reads standard input", inspect_options,
+	 ARRAY_LEN(inspect_options), tk_cli_inspect},
+};
+
+/* Print `--name VALUE` for one option. */
+static void print_option_use(FILE *stream, const struct tk_cli_option *opt)
+{
+	if (opt->value != NULL)
+		fprintf(stream, "--%s %s", opt->name, opt->value);
+	else
+		fprintf(stream, "--%s", opt->name);
+}
+
+/* Print the exclusive group `group` as `(--a X | --b)`, once. */
+static void print_group_use(FILE *stream, const struct tk_cli_command *cmd, int group)
+{
+	bool first = true;
+
+	fputs(" (", stream);
+	for (size_t i = 0; i < cmd->option_count; i++) {
+		if (cmd->options[i].group != group)
+			continue;
+		if (!first)
+			fputs(" | ", stream);
+		print_option_use(stream, &cmd->options[i]);
+		first = false;
+	}
+	fputs(")", stream);
+}
+
+static bool group_printed_before(const struct tk_cli_command *cmd, size_t index)
+{
+	for (size_t i = 0; i < index; i++) {
+		if (cmd->options[i].group == cmd->options[index].group)
+			return true;
+	}
+	return false;
+}
+
+/* One synopsis line: `teep manifest --key K ... [--class-id UUID] FILE`. */
+static void print_synopsis(FILE *stream, const struct tk_cli_command *cmd)
+{
+	fprintf(stream, "teep %s", cmd->name);
+	for (size_t i = 0; i < cmd->option_count; i++) {
+		const struct tk_cli_option *opt = &cmd->options[i];
+
+		if (opt->group != 0) {
+			if (!group_printed_before(cmd, i))
+				print_group_use(stream, cmd, opt->group);
+			continue;
+		}
+		fputs(opt->required ? " " : " [", stream);
+		print_option_use(stream, opt);
+		if (!opt->required)
+			fputs("]", stream);
+	}
+	if (cmd->operand != NULL)
+		fprintf(stream, " %s", cmd->operand);
+	fputc('\n', stream);
+}
+
+void tk_cli_print_command_usage(FILE *stream, const struct tk_cli_command *cmd)
+{
+	fputs("usage: ", stream);
+	print_synopsis(stream, cmd);
+	fprintf(stream, "\n%s\n\n", cmd->summary);
+	for (size_t i = 0; i < cmd->option_count; i++) {
+		const struct tk_cli_option *opt = &cmd->options[i];
+		int width = (int)strlen(opt->name) + 2;
+
+		if (opt->value != NULL)
+			width += (int)strlen(opt->value) + 1;
+		fputs("  ", stream);
+		print_option_use(stream, opt);
+		fprintf(stream, "%*s  %s\n", width < 28 ? 28 - width : 0, "", opt->help);
+	}
+	if (cmd->operand != NULL) {
+		fprintf(stream, "  %-28s  %s\n", cmd->operand, cmd->operand_help);
+	}
+	fprintf(stream, "  %-28s  %s\n", "-h, --help", "print this help and exit");
+}
+
+static void print_usage(FILE *stream)
+{
+	fputs("usage: teep <command> [options] [operand]\n"
+	      "       teep <command> -h\n"
+	      "\n"
+	      "Build, sign and inspect TEEP, SUIT, COSE and EAT objects.\n"
+	      "\n"
+	      "commands:\n",
+	      stream);
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(stream, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fputc('\n', stream);
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+		fputs("  ", stream);
+		print_synopsis(stream, &commands[i]);
+	}
+}
+
+size_t tk_cli_option_index(const struct tk_cli_command *cmd, const char *name)
+{
+	for (size_t i = 0; i < cmd->option_count; i++) {
+		if (strcmp(cmd->options[i].name, name) == 0)
+			return i;
+	}
+	/* A subcommand asked for an option its own table lacks: a bug here. */
+	fprintf(stderr, "teep: %s: internal error: no option --%s\n", cmd->name, name);
+	abort();
+}
+
+const char *tk_cli_get(const struct tk_cli_command *cmd,
+		       const struct tk_cli_args *args, const char *name)
+{
+	size_t i = tk_cli_option_index(cmd, name);
+
+	return args->given[i] ? args->value[i] : NULL;
+}
+
+bool tk_cli_has(const struct tk_cli_command *cmd, const struct tk_cli_args *args,
+		const char *name)
+{
+	return args->given[tk_cli_option_index(cmd, name)];
+}
+
+int tk_cli_misuse(const struct tk_cli_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "teep: %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n", stderr);
+	tk_cli_print_command_usage(stderr, cmd);
+	return TK_CLI_EXIT_USAGE;
+}
+
+int tk_cli_fail(const struct tk_cli_command *cmd, const char *value,
+		const struct tk_diag *diag)
+{
+	fprintf(stderr, "teep: %s: %s: ", cmd->name, value);
+	if (diag->msg[0] != '\0')
+		fprintf(stderr, "%s: ", diag->msg);
+	fprintf(stderr, "%s (%s, %d)", tk_err_text(diag->code), tk_err_name(diag->code),
+		(int)diag->code);
+	if (diag->offset != TK_DIAG_NO_OFFSET)
+		fprintf(stderr, " at byte offset %zu", diag->offset);
+	fputc('\n', stderr);
+	return TK_CLI_EXIT_FAIL;
+}
+
+static const struct tk_cli_option *find_option(const struct tk_cli_command *cmd,
+					       const char *name, size_t name_len,
+					       size_t *index)
+{
+	for (size_t i = 0; i < cmd->option_count; i++) {
+		const char *candidate = cmd->options[i].name;
+
+		if (strlen(candidate) == name_len && memcmp(candidate, name, name_len) == 0) {
+			*index = i;
+			return &cmd->options[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Parse one `--name`, `--name=VALUE` or `--name VALUE` at argv[*pos]; on
+ * success *pos points at the last argument consumed. Returns 0 or the exit
+ * code of a misuse already reported.
+ */
+static int parse_option(const struct tk_cli_command *cmd, int argc, char **argv,
+			int *pos, struct tk_cli_args *args)
+{
+	const char *arg = argv[*pos] + 2;
+	const char *equals = strchr(arg, '=');
+	size_t name_len = equals != NULL ? (size_t)(equals - arg) : strlen(arg);
+	size_t index = 0;
+	const struct tk_cli_option *opt = find_option(cmd, arg, name_len, &index);
+
+	if (opt == NULL)
+		return tk_cli_misuse(cmd, "unknown option %s", argv[*pos]);
+	if (args->given[index])
+		return tk_cli_misuse(cmd, "option --%s given twice", opt->name);
+
+	if (opt->value == NULL) {
+		if (equals != NULL)
+			return tk_cli_misuse(cmd, "option --%s takes no value", opt->name);
+		args->value[index] = "";
+	} else if (equals != NULL) {
+		args->value[index] = equals + 1;
+	} else if (*pos + 1 < argc) {
+		*pos += 1;
+		args->value[index] = argv[*pos];
+	} else {
+		return tk_cli_misuse(cmd, "option --%s requires a value %s", opt->name,
+				     opt->value);
+	}
+	args->given[index] = true;
+	return 0;
+}
+
+/* Write "--a or --b" for the options of `group` into out. */
+static void format_group_names(const struct tk_cli_command *cmd, int group, char *out,
+			       size_t out_cap)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < cmd->option_count && used < out_cap; i++) {
+		int n;
+
+		if (cmd->options[i].group != group)
+			continue;
+		n = snprintf(out + used, out_cap - used, "%s--%s", used == 0 ? "" : " or ",
+			     cmd->options[i].name);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+static int check_required(const struct tk_cli_command *cmd, const struct tk_cli_args *args)
+{
+	for (size_t i = 0; i < cmd->option_count; i++) {
+		const struct tk_cli_option *opt = &cmd->options[i];
+		unsigned in_group = 0;
+
+		if (opt->group == 0) {
+			if (opt->required && !args->given[i])
+				return tk_cli_misuse(cmd, "missing option --%s", opt->name);
+			continue;
+		}
+		if (group_printed_before(cmd, i))
+			continue;
+		for (size_t j = i; j < cmd->option_count; j++) {
+			if (cmd->options[j].group == opt->group && args->given[j])
+				in_group++;
+		}
+		if (in_group != 1) {
+			char names[128];
+
+			format_group_names(cmd, opt->group, names, sizeof(names));
+			return tk_cli_misuse(cmd, "exactly one of %s is required", names);
+		}
+	}
+	if (cmd->operand != NULL && args->operand == NULL)
+		return tk_cli_misuse(cmd, "missing operand %s", cmd->operand);
+	return 0;
+}
+
+/*
+ * Parse the arguments after the subcommand name. Returns 0 and fills args,
+ * or an exit code: TK_CLI_EXIT_USAGE after reporting misuse, or -1 after
+ * printing the help that -h asked for.
+ */
+static int parse_args(const struct tk_cli_command *cmd, int argc, char **argv,
+		      struct tk_cli_args *args)
+{
+	bool options_done = false;
+
+	memset(args, 0, sizeof(*args));
+	for (int pos = 0; pos < argc; pos++) {
+		const char *arg = argv[pos];
+		int rc;
+
+		if (!options_done && strcmp(arg, "--") == 0) {
+			options_done = true;
+		} else if (!options_done && (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)) {
+			tk_cli_print_command_usage(stdout, cmd);
+			return -1;
+		} else if (!options_done && strncmp(arg, "--", 2) == 0) {
+			rc = parse_option(cmd, argc, argv, &pos, args);
+			if (rc != 0)
+				return rc;
+		} else if (!options_done && arg[0] == '-' && arg[1] != '\0') {
+			return tk_cli_misuse(cmd, "unknown option %s", arg);
+		} else if (cmd->operand == NULL) {
+			return tk_cli_misuse(cmd, "unexpected argument %s", arg);
+		} else if (args->operand != NULL) {
+			return tk_cli_misuse(cmd, "unexpected extra argument %s", arg);
+		} else {
+			args->operand = arg;
+		}
+	}
+	return check_required(cmd, args);
+}
+
+int main(int argc, char **argv)
+{
+	const struct tk_cli_command *cmd = NULL;
+	struct tk_cli_args args;
+	int rc;
+
+	if (argc < 2) {
+		fputs("teep: missing command\n", stderr);
+		print_usage(stderr);
+		return TK_CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		print_usage(stdout);
+		return TK_CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0)
+			cmd = &commands[i];
+	}
+	if (cmd == NULL) {
+		fprintf(stderr, "teep: unknown command %s\n", argv[1]);
+		print_usage(stderr);
+		return TK_CLI_EXIT_USAGE;
+	}
+
+	rc = parse_args(cmd, argc - 2, argv + 2, &args);
+	if (rc == -1)
+		return TK_CLI_EXIT_OK;
+	if (rc != 0)
+		return rc;
+	return cmd->run(cmd, &args);
+}
