@@ -1,0 +1,776 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SUIT envelope decoding and authentication.
+ *
+ * The envelope is read in two steps so that no byte of the manifest is
+ * interpreted before it is authenticated (manifest-37 section 8.3): the
+ * envelope decoder only splits the outer map into views, and the manifest is
+ * decoded by tk_suit_authenticate() after the SUIT digest and a COSE_Sign1
+ * over it have been checked. Every map is read in the strict CBOR profile and
+ * in canonical key order, which the draft requires of SUIT encodings.
+ */
+#include "suit/tk_suit.h"
+
+#include <string.h>
+
+#include "cose/tk_cose.h"
+#include "crypto/tk_crypto.h"
+#include "suit/tk_suit_impl.h"
+
+/*
+ * Trusted keys passed to one authentication (TK_ERR_LIMIT_COUNT). A TC
+ * signer has one or two keys (ESP256 and Ed25519) per TAM.
+ */
+#define MAX_TRUSTED_KEYS 16
+
+/* Helpers shared with the processor and the builder. */
+
+void tk_suit_key_begin(struct tk_suit_key_order *order, struct tk_cbor_dec *dec)
+{
+	order->start = tk_cbor_offset(dec);
+}
+
+tk_err tk_suit_key_end(struct tk_suit_key_order *order, struct tk_cbor_dec *dec)
+{
+	size_t end = tk_cbor_offset(dec);
+	struct tk_span key = tk_span_make(dec->buf + order->start, end - order->start);
+
+	if (order->prev.len > 0) {
+		size_t n = order->prev.len < key.len ? order->prev.len : key.len;
+		int cmp = memcmp(order->prev.ptr, key.ptr, n);
+
+		/* Equal keys are rejected by the CBOR decoder already. */
+		if (cmp > 0 || (cmp == 0 && order->prev.len > key.len))
+			return tk_cbor_dec_fail(dec, TK_ERR_CBOR_NOT_PREFERRED,
+						"map keys not in canonical order "
+						"(RFC 8949 section 4.2.1)");
+	}
+	order->prev = key;
+	return TK_OK;
+}
+
+/* SUIT_Digest = [ suit-digest-algorithm-id: int, suit-digest-bytes: bstr,
+ *                 * $$SUIT_Digest-extensions ] */
+tk_err tk_suit_digest_decode(const uint8_t *buf, size_t len,
+			     struct tk_suit_digest *out, struct tk_diag *diag)
+{
+	struct tk_cbor_dec dec;
+	uint64_t count = 0;
+	struct tk_suit_digest digest = {0, TK_SPAN_EMPTY};
+	tk_err err;
+
+	memset(out, 0, sizeof(*out));
+	err = tk_cbor_dec_init(&dec, buf, len, TK_CBOR_STRICT, diag);
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(&dec, &count);
+	if (err == TK_OK && count < 2)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_LENGTH,
+				       "SUIT_Digest has %llu items, expected at least 2",
+				       (unsigned long long)count);
+	if (err == TK_OK)
+		err = tk_cbor_get_int(&dec, &digest.alg);
+	if (err == TK_OK && digest.alg != TK_SUIT_ALG_SHA256)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_ALG_UNSUPPORTED,
+				       "SUIT digest algorithm %lld, only SHA-256 (-16) "
+				       "is supported", (long long)digest.alg);
+	if (err == TK_OK)
+		err = tk_cbor_get_bstr(&dec, &digest.bytes);
+	if (err == TK_OK && digest.bytes.len != TK_SUIT_DIGEST_LEN)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_LENGTH,
+				       "SHA-256 digest of %zu bytes, expected %d",
+				       digest.bytes.len, TK_SUIT_DIGEST_LEN);
+	/* Extensions are allowed by the CDDL and carry nothing we use. */
+	if (err == TK_OK)
+		err = tk_cbor_leave(&dec);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+	if (err == TK_OK)
+		*out = digest;
+	return err;
+}
+
+/* SUIT_Component_Identifier = [* bstr] */
+tk_err tk_suit_component_id_get(struct tk_cbor_dec *dec, struct tk_span *out)
+{
+	size_t start = tk_cbor_offset(dec);
+	uint64_t count = 0;
+	struct tk_span part;
+	tk_err err;
+
+	*out = TK_SPAN_EMPTY;
+	err = tk_cbor_enter_array(dec, &count);
+	while (err == TK_OK && tk_cbor_more(dec))
+		err = tk_cbor_get_bstr(dec, &part);
+	if (err == TK_OK)
+		err = tk_cbor_leave(dec);
+	if (err != TK_OK)
+		return err;
+
+	if (tk_cbor_offset(dec) - start > TK_SUIT_MAX_ID_LEN)
+		return tk_cbor_dec_fail(dec, TK_ERR_LIMIT_SIZE,
+					"component id of %zu bytes, limit %d",
+					tk_cbor_offset(dec) - start, TK_SUIT_MAX_ID_LEN);
+	*out = tk_span_make(dec->buf + start, tk_cbor_offset(dec) - start);
+	return TK_OK;
+}
+
+/* Consume a byte string and return both its content and its encoding. */
+static tk_err get_bstr_with_head(struct tk_cbor_dec *dec, struct tk_span *content,
+				 struct tk_span *encoded)
+{
+	size_t start = tk_cbor_offset(dec);
+	tk_err err = tk_cbor_get_bstr(dec, content);
+
+	if (err == TK_OK)
+		*encoded = tk_span_make(dec->buf + start, tk_cbor_offset(dec) - start);
+	return err;
+}
+
+/* Check that a byte string holds one item in the strict profile. */
+static tk_err check_embedded(struct tk_cbor_dec *dec, struct tk_span content,
+			     const char *what)
+{
+	struct tk_diag inner;
+	tk_err err;
+
+	tk_diag_clear(&inner);
+	err = tk_cbor_check(content.ptr, content.len, TK_CBOR_STRICT, &inner);
+	if (err != TK_OK)
+		return tk_cbor_dec_fail(dec, err, "%s: %s", what, inner.msg);
+	return TK_OK;
+}
+
+/* Envelope decoding. */
+
+/* One envelope member with an integer key. */
+static tk_err decode_envelope_member(struct tk_cbor_dec *dec, uint64_t key,
+				     struct tk_suit_envelope *env)
+{
+	struct tk_span content, encoded;
+	struct tk_span *severed = NULL;
+	tk_err err;
+
+	switch (key) {
+	case TK_SUIT_ENV_AUTHENTICATION:
+		return tk_cbor_get_bstr(dec, &env->auth_wrapper);
+	case TK_SUIT_ENV_MANIFEST:
+		return get_bstr_with_head(dec, &env->manifest, &env->manifest_bstr);
+	case TK_SUIT_SECTION_PAYLOAD_FETCH:
+		severed = &env->severed_payload_fetch;
+		break;
+	case TK_SUIT_SECTION_INSTALL:
+		severed = &env->severed_install;
+		break;
+	case TK_SUIT_MAN_TEXT:
+		severed = &env->severed_text;
+		break;
+	case TK_SUIT_SECTION_DEPENDENCY_RESOLUTION:
+	case TK_SUIT_SECTION_CANDIDATE_VERIFICATION:
+		return tk_cbor_dec_fail(dec, TK_ERR_UNSUPPORTED,
+					"severed %s member is not supported",
+					tk_suit_section_name((enum tk_suit_section)key));
+	default:
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_UNKNOWN,
+					"unknown envelope key %llu",
+					(unsigned long long)key);
+	}
+
+	err = get_bstr_with_head(dec, &content, &encoded);
+	if (err == TK_OK)
+		*severed = encoded;
+	return err;
+}
+
+/* One integrated payload: tstr key => bstr. */
+static tk_err decode_integrated(struct tk_cbor_dec *dec, struct tk_span name,
+				struct tk_suit_envelope *env)
+{
+	struct tk_span payload;
+	tk_err err;
+
+	if (env->integrated_count == TK_SUIT_MAX_INTEGRATED)
+		return tk_cbor_dec_fail(dec, TK_ERR_LIMIT_COUNT,
+					"more than %d integrated payloads",
+					TK_SUIT_MAX_INTEGRATED);
+	err = tk_cbor_get_bstr(dec, &payload);
+	if (err != TK_OK)
+		return err;
+	env->integrated[env->integrated_count].name = name;
+	env->integrated[env->integrated_count].payload = payload;
+	env->integrated_count++;
+	return TK_OK;
+}
+
+/*
+ * SUIT_Envelope_Tagged = #6.107(SUIT_Envelope)
+ * SUIT_Envelope = {
+ *   suit-authentication-wrapper => bstr .cbor SUIT_Authentication,  ; 2
+ *   suit-manifest => bstr .cbor SUIT_Manifest,                      ; 3
+ *   ? suit-payload-fetch => bstr, ? suit-install => bstr,           ; 16, 20
+ *   ? suit-text => bstr,                                            ; 23
+ *   * tstr => bstr,                           ; integrated payloads
+ * }
+ */
+static tk_err decode_envelope_map(struct tk_cbor_dec *dec, struct tk_suit_envelope *env)
+{
+	struct tk_suit_key_order order = {TK_SPAN_EMPTY, 0};
+	uint64_t count = 0, key = 0;
+	struct tk_span name;
+	bool found = false;
+	tk_err err;
+
+	err = tk_cbor_skip_tag(dec, TK_SUIT_ENVELOPE_TAG, &found);
+	env->tagged = found;
+	if (err == TK_OK && tk_cbor_peek(dec) != TK_CBOR_MAP)
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
+				       "SUIT envelope is not a map (or has a tag "
+				       "other than 107)");
+	if (err == TK_OK)
+		err = tk_cbor_enter_map(dec, &count);
+
+	while (err == TK_OK && tk_cbor_more(dec)) {
+		enum tk_cbor_type type = tk_cbor_peek(dec);
+
+		tk_suit_key_begin(&order, dec);
+		if (type == TK_CBOR_UINT) {
+			err = tk_cbor_get_uint(dec, &key);
+			if (err == TK_OK)
+				err = tk_suit_key_end(&order, dec);
+			if (err == TK_OK)
+				err = decode_envelope_member(dec, key, env);
+		} else if (type == TK_CBOR_TSTR) {
+			err = tk_cbor_get_tstr(dec, &name);
+			if (err == TK_OK)
+				err = tk_suit_key_end(&order, dec);
+			if (err == TK_OK)
+				err = decode_integrated(dec, name, env);
+		} else {
+			err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_UNKNOWN,
+					       "envelope key is neither an unsigned "
+					       "integer nor a text string");
+		}
+	}
+	if (err == TK_OK)
+		err = tk_cbor_leave(dec);
+
+	if (err == TK_OK && env->auth_wrapper.ptr == NULL)
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_MISSING,
+				       "envelope has no authentication wrapper (key 2)");
+	if (err == TK_OK && env->manifest_bstr.ptr == NULL)
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_MISSING,
+				       "envelope has no manifest (key 3)");
+	return err;
+}
+
+tk_err tk_suit_decode_envelope(const uint8_t *buf, size_t len,
+			       struct tk_suit_envelope *out, struct tk_diag *diag)
+{
+	struct tk_suit_envelope env;
+	struct tk_cbor_dec dec;
+	tk_err err;
+
+	memset(out, 0, sizeof(*out));
+	memset(&env, 0, sizeof(env));
+	if (buf == NULL || len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "empty SUIT envelope");
+	if (len > TK_SUIT_MAX_ENVELOPE_SIZE)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
+			       "SUIT envelope of %zu bytes, limit %u", len,
+			       (unsigned)TK_SUIT_MAX_ENVELOPE_SIZE);
+
+	env.raw = tk_span_make(buf, len);
+	err = tk_cbor_dec_init(&dec, buf, len, TK_CBOR_STRICT, diag);
+	if (err == TK_OK)
+		err = decode_envelope_map(&dec, &env);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+	if (err == TK_OK)
+		*out = env;
+	return err;
+}
+
+/* Authentication. */
+
+/*
+ * SUIT_Authentication = [ bstr .cbor SUIT_Digest,
+ *                         * bstr .cbor SUIT_Authentication_Block ]
+ * Returns the digest's content and up to TK_SUIT_MAX_AUTH_BLOCKS blocks.
+ */
+static tk_err decode_auth_wrapper(struct tk_span wrapper, struct tk_span *digest,
+				  struct tk_span blocks[TK_SUIT_MAX_AUTH_BLOCKS],
+				  size_t *block_count, struct tk_diag *diag)
+{
+	struct tk_cbor_dec dec;
+	uint64_t count = 0;
+	size_t n = 0;
+	tk_err err;
+
+	err = tk_cbor_dec_init(&dec, wrapper.ptr, wrapper.len, TK_CBOR_STRICT, diag);
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(&dec, &count);
+	if (err == TK_OK && count < 2)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_MISSING,
+				       "authentication wrapper has no authentication "
+				       "block (manifest-37 section 8.3)");
+	if (err == TK_OK && count - 1 > TK_SUIT_MAX_AUTH_BLOCKS)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_LIMIT_COUNT,
+				       "%llu authentication blocks, limit %d",
+				       (unsigned long long)(count - 1),
+				       TK_SUIT_MAX_AUTH_BLOCKS);
+	if (err == TK_OK)
+		err = tk_cbor_get_bstr(&dec, digest);
+	while (err == TK_OK && tk_cbor_more(&dec) && n < TK_SUIT_MAX_AUTH_BLOCKS)
+		err = tk_cbor_get_bstr(&dec, &blocks[n++]);
+	if (err == TK_OK)
+		err = tk_cbor_leave(&dec);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+	*block_count = err == TK_OK ? n : 0;
+	return err;
+}
+
+/* Rank of a failed block's error: the most telling one is reported. */
+static int block_error_rank(tk_err err)
+{
+	switch (err) {
+	case TK_ERR_SIGNATURE:
+		return 4;
+	case TK_ERR_CRIT:
+		return 3;
+	case TK_ERR_UNTRUSTED:
+		return 2;
+	case TK_ERR_ALG_UNSUPPORTED:
+		return 1;
+	default:
+		return 5; /* malformed blocks are reported as they are */
+	}
+}
+
+/*
+ * Verify the blocks against the trusted keys: one COSE_Sign1 that verifies
+ * is enough (manifest-37 section 8.3 leaves the policy for several signers
+ * to the recipient). The detached payload is the encoded SUIT_Digest.
+ */
+static tk_err verify_blocks(const struct tk_crypto *crypto, struct tk_span digest,
+			    const struct tk_span *blocks, size_t block_count,
+			    const struct tk_cose_trusted_key *keys, size_t key_count,
+			    struct tk_diag *diag)
+{
+	struct tk_cose_verify_opts opts;
+	struct tk_cose_verified verified;
+	struct tk_diag block_diag, worst_diag;
+	tk_err worst = TK_ERR_UNSUPPORTED;
+	int worst_rank = 0;
+	size_t i;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.tag_mode = TK_COSE_TAG_REQUIRED;
+	opts.detached = true;
+	opts.detached_payload = digest;
+	opts.keys = keys;
+	opts.n_keys = key_count;
+
+	tk_diag_clear(&worst_diag);
+	for (i = 0; i < block_count; i++) {
+		tk_err err;
+
+		/* COSE_Sign, COSE_Mac0 and COSE_Mac blocks are not supported
+		 * yet; tag 18 selects COSE_Sign1_Tagged. */
+		if (blocks[i].len < 1 || blocks[i].ptr[0] != 0xd2)
+			continue;
+		tk_diag_clear(&block_diag);
+		err = tk_cose_sign1_verify(crypto, blocks[i].ptr, blocks[i].len, &opts,
+					   &verified, &block_diag);
+		if (err == TK_OK)
+			return TK_OK;
+		if (block_error_rank(err) > worst_rank) {
+			worst = err;
+			worst_rank = block_error_rank(err);
+			worst_diag = block_diag;
+		}
+	}
+
+	if (worst_rank == 0)
+		return TK_FAIL(diag, TK_ERR_UNSUPPORTED,
+			       "no COSE_Sign1 among %zu authentication blocks; "
+			       "other block types are not supported", block_count);
+	return TK_FAIL(diag, worst, "authentication block: %s", worst_diag.msg);
+}
+
+/* Check the SUIT_Digest against SHA-256 of the encoded manifest bstr. */
+static tk_err check_manifest_digest(const struct tk_crypto *crypto,
+				    const struct tk_suit_envelope *env,
+				    struct tk_span digest_item,
+				    uint8_t out[TK_SUIT_DIGEST_LEN], struct tk_diag *diag)
+{
+	struct tk_suit_digest expected;
+	uint8_t actual[TK_SUIT_DIGEST_LEN];
+	tk_err err;
+
+	err = tk_suit_digest_decode(digest_item.ptr, digest_item.len, &expected, diag);
+	if (err != TK_OK)
+		return err;
+	err = tk_crypto_sha256(crypto, env->manifest_bstr.ptr, env->manifest_bstr.len,
+			       actual, diag);
+	if (err != TK_OK)
+		return err;
+	if (!tk_ct_equal(actual, expected.bytes.ptr, TK_SUIT_DIGEST_LEN))
+		return TK_FAIL(diag, TK_ERR_DIGEST_MISMATCH,
+			       "SUIT digest of the manifest does not match the "
+			       "authentication wrapper");
+	memcpy(out, actual, TK_SUIT_DIGEST_LEN);
+	return TK_OK;
+}
+
+/* Forward: manifest decoding, below. */
+static tk_err decode_manifest(const struct tk_crypto *crypto,
+			      const struct tk_suit_envelope *env,
+			      struct tk_suit_manifest *m, struct tk_diag *diag);
+
+tk_err tk_suit_authenticate(const struct tk_suit_envelope *env,
+			    const struct tk_crypto *crypto,
+			    const struct tk_crypto_key *const *keys, size_t key_count,
+			    struct tk_suit_manifest *out, struct tk_diag *diag)
+{
+	struct tk_cose_trusted_key trusted[MAX_TRUSTED_KEYS];
+	struct tk_span blocks[TK_SUIT_MAX_AUTH_BLOCKS];
+	struct tk_span digest_item = TK_SPAN_EMPTY;
+	struct tk_suit_manifest m;
+	size_t block_count = 0, i;
+	tk_err err;
+
+	memset(out, 0, sizeof(*out));
+	memset(&m, 0, sizeof(m));
+	if (env == NULL || crypto == NULL || (keys == NULL && key_count > 0))
+		return TK_FAIL(diag, TK_ERR_ARG, "missing envelope, provider or keys");
+	if (key_count == 0)
+		return TK_FAIL(diag, TK_ERR_UNTRUSTED, "no trusted TC signer key given");
+	if (key_count > MAX_TRUSTED_KEYS)
+		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "%zu trusted keys, limit %d",
+			       key_count, MAX_TRUSTED_KEYS);
+	for (i = 0; i < key_count; i++) {
+		trusted[i].key = keys[i];
+		trusted[i].kid = TK_SPAN_EMPTY;
+	}
+
+	err = decode_auth_wrapper(env->auth_wrapper, &digest_item, blocks, &block_count,
+				  diag);
+	if (err == TK_OK)
+		err = check_manifest_digest(crypto, env, digest_item, m.digest, diag);
+	if (err == TK_OK)
+		err = verify_blocks(crypto, digest_item, blocks, block_count, trusted,
+				    key_count, diag);
+
+	/* Authenticated: only now is the manifest read. */
+	if (err == TK_OK)
+		err = decode_manifest(crypto, env, &m, diag);
+	if (err == TK_OK)
+		*out = m;
+	return err;
+}
+
+/* Manifest decoding, after authentication. */
+
+/* SUIT_Components = [ + SUIT_Component_Identifier ] */
+static tk_err decode_components(struct tk_cbor_dec *dec, struct tk_suit_manifest *m)
+{
+	uint64_t count = 0;
+	tk_err err;
+
+	err = tk_cbor_enter_array(dec, &count);
+	if (err == TK_OK && count == 0)
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
+				       "suit-components is empty");
+	if (err == TK_OK && count > TK_SUIT_MAX_COMPONENTS)
+		err = tk_cbor_dec_fail(dec, TK_ERR_LIMIT_COUNT,
+				       "%llu components, limit %d",
+				       (unsigned long long)count, TK_SUIT_MAX_COMPONENTS);
+	while (err == TK_OK && tk_cbor_more(dec) &&
+	       m->component_count < TK_SUIT_MAX_COMPONENTS) {
+		err = tk_suit_component_id_get(dec, &m->components[m->component_count]);
+		if (err == TK_OK)
+			m->component_count++;
+	}
+	if (err == TK_OK)
+		err = tk_cbor_leave(dec);
+	return err;
+}
+
+/*
+ * SUIT_Common = {
+ *   ? suit-dependencies => map,                             ; 1, trust-domains
+ *   ? suit-components => SUIT_Components,                    ; 2
+ *   ? suit-shared-sequence => bstr .cbor SUIT_Shared_Sequence, ; 4
+ * }
+ */
+static tk_err decode_common(struct tk_span common, struct tk_suit_manifest *m,
+			    struct tk_diag *diag)
+{
+	struct tk_suit_key_order order = {TK_SPAN_EMPTY, 0};
+	struct tk_cbor_dec dec;
+	uint64_t count = 0, key = 0;
+	tk_err err;
+
+	err = tk_cbor_dec_init(&dec, common.ptr, common.len, TK_CBOR_STRICT, diag);
+	if (err == TK_OK)
+		err = tk_cbor_enter_map(&dec, &count);
+	while (err == TK_OK && tk_cbor_more(&dec)) {
+		tk_suit_key_begin(&order, &dec);
+		err = tk_cbor_get_uint(&dec, &key);
+		if (err == TK_OK)
+			err = tk_suit_key_end(&order, &dec);
+		if (err != TK_OK)
+			break;
+		if (key == TK_SUIT_COMMON_DEPENDENCIES) {
+			m->has_dependencies = true;
+			err = tk_cbor_skip(&dec);
+		} else if (key == TK_SUIT_COMMON_COMPONENTS) {
+			err = decode_components(&dec, m);
+		} else if (key == TK_SUIT_COMMON_SHARED_SEQUENCE) {
+			err = tk_cbor_get_bstr(&dec, &m->shared_sequence);
+			if (err == TK_OK)
+				err = check_embedded(&dec, m->shared_sequence,
+						     "shared sequence");
+		} else {
+			err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_UNKNOWN,
+					       "unknown suit-common key %llu",
+					       (unsigned long long)key);
+		}
+	}
+	if (err == TK_OK)
+		err = tk_cbor_leave(&dec);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+	if (err == TK_OK && m->component_count == 0)
+		err = TK_FAIL(diag, TK_ERR_SCHEMA_MISSING,
+			      "suit-common lists no components");
+	return err;
+}
+
+static bool is_section_key(uint64_t key)
+{
+	switch (key) {
+	case TK_SUIT_SECTION_VALIDATE:
+	case TK_SUIT_SECTION_LOAD:
+	case TK_SUIT_SECTION_INVOKE:
+	case TK_SUIT_SECTION_DEPENDENCY_RESOLUTION:
+	case TK_SUIT_SECTION_PAYLOAD_FETCH:
+	case TK_SUIT_SECTION_CANDIDATE_VERIFICATION:
+	case TK_SUIT_SECTION_INSTALL:
+	case TK_SUIT_SECTION_UNINSTALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Severable members: those the draft lets an author move to the envelope. */
+static bool is_severable_key(uint64_t key)
+{
+	return key == TK_SUIT_SECTION_PAYLOAD_FETCH || key == TK_SUIT_SECTION_INSTALL ||
+	       key == TK_SUIT_MAN_TEXT;
+}
+
+static struct tk_span severed_member(const struct tk_suit_envelope *env, uint64_t key)
+{
+	if (key == TK_SUIT_SECTION_PAYLOAD_FETCH)
+		return env->severed_payload_fetch;
+	if (key == TK_SUIT_SECTION_INSTALL)
+		return env->severed_install;
+	return env->severed_text;
+}
+
+/*
+ * A severed member: the manifest holds its SUIT_Digest, the envelope the
+ * encoded byte string (manifest-37 section 8.4.12). Returns the byte
+ * string's content, or an empty span when the member was removed.
+ */
+static tk_err resolve_severed(struct tk_cbor_dec *dec, const struct tk_crypto *crypto,
+			      const struct tk_suit_envelope *env, uint64_t key,
+			      struct tk_span *content, struct tk_diag *diag)
+{
+	struct tk_span member = severed_member(env, key), digest_item;
+	struct tk_suit_digest digest;
+	uint8_t actual[TK_SUIT_DIGEST_LEN];
+	struct tk_cbor_dec inner;
+	tk_err err;
+
+	*content = TK_SPAN_EMPTY;
+	err = tk_cbor_get_raw(dec, &digest_item);
+	if (err == TK_OK)
+		err = tk_suit_digest_decode(digest_item.ptr, digest_item.len, &digest, diag);
+	if (err != TK_OK || member.len == 0)
+		return err;
+
+	err = tk_crypto_sha256(crypto, member.ptr, member.len, actual, diag);
+	if (err == TK_OK && !tk_ct_equal(actual, digest.bytes.ptr, TK_SUIT_DIGEST_LEN))
+		err = tk_cbor_dec_fail(dec, TK_ERR_DIGEST_MISMATCH,
+				       "severed %s member does not match its digest",
+				       key == TK_SUIT_MAN_TEXT ? "text" :
+				       tk_suit_section_name((enum tk_suit_section)key));
+	if (err == TK_OK)
+		err = tk_cbor_dec_init(&inner, member.ptr, member.len, TK_CBOR_STRICT, diag);
+	if (err == TK_OK)
+		err = tk_cbor_get_bstr(&inner, content);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&inner);
+	return err;
+}
+
+/* A member that holds a command sequence, inline or severed. */
+static tk_err decode_section(struct tk_cbor_dec *dec, const struct tk_crypto *crypto,
+			     const struct tk_suit_envelope *env, uint64_t key,
+			     struct tk_suit_manifest *m, struct tk_diag *diag)
+{
+	struct tk_span sequence = TK_SPAN_EMPTY;
+	bool severed = tk_cbor_peek(dec) == TK_CBOR_ARRAY;
+	tk_err err;
+
+	if (severed && !is_severable_key(key))
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
+					"%s section is not severable",
+					tk_suit_section_name((enum tk_suit_section)key));
+	if (!severed && is_severable_key(key) && severed_member(env, key).len > 0)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_VALUE,
+					"envelope carries a severed %s member the "
+					"manifest does not reference by digest",
+					tk_suit_section_name((enum tk_suit_section)key));
+
+	if (severed)
+		err = resolve_severed(dec, crypto, env, key, &sequence, diag);
+	else
+		err = tk_cbor_get_bstr(dec, &sequence);
+	if (err != TK_OK)
+		return err;
+
+	if (key == TK_SUIT_MAN_TEXT)
+		return TK_OK; /* text is for people, the processor ignores it */
+	if (severed && sequence.len == 0) {
+		m->severed_missing = true;
+		return TK_OK;
+	}
+	err = check_embedded(dec, sequence,
+			     tk_suit_section_name((enum tk_suit_section)key));
+	if (err == TK_OK && sequence.len > 0) {
+		m->sections[m->section_count].section = (enum tk_suit_section)key;
+		m->sections[m->section_count].sequence = sequence;
+		m->section_count++;
+	}
+	return err;
+}
+
+/* One manifest member; `seen` collects the required keys found. */
+static tk_err decode_manifest_member(struct tk_cbor_dec *dec, uint64_t key,
+				     const struct tk_crypto *crypto,
+				     const struct tk_suit_envelope *env,
+				     struct tk_suit_manifest *m, struct tk_diag *diag)
+{
+	struct tk_span common;
+	uint64_t version = 0;
+	tk_err err;
+
+	switch (key) {
+	case TK_SUIT_MAN_VERSION:
+		err = tk_cbor_get_uint(dec, &version);
+		if (err == TK_OK && version != 1)
+			err = tk_cbor_dec_fail(dec, TK_ERR_UNSUPPORTED,
+					       "manifest version %llu, only 1 is "
+					       "supported", (unsigned long long)version);
+		return err;
+	case TK_SUIT_MAN_SEQUENCE_NUMBER:
+		return tk_cbor_get_uint(dec, &m->sequence_number);
+	case TK_SUIT_MAN_COMMON:
+		err = tk_cbor_get_bstr(dec, &common);
+		if (err == TK_OK)
+			err = decode_common(common, m, diag);
+		return err;
+	case TK_SUIT_MAN_REFERENCE_URI:
+		return tk_cbor_get_tstr(dec, &m->reference_uri);
+	case TK_SUIT_MAN_COMPONENT_ID:
+		return tk_suit_component_id_get(dec, &m->manifest_component_id);
+	case TK_SUIT_MAN_TEXT:
+		return decode_section(dec, crypto, env, key, m, diag);
+	default:
+		if (is_section_key(key))
+			return decode_section(dec, crypto, env, key, m, diag);
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_UNKNOWN,
+					"unknown manifest key %llu",
+					(unsigned long long)key);
+	}
+}
+
+/* Every severed member in the envelope must be covered by a digest in the
+ * manifest; anything else would be unauthenticated. */
+static tk_err check_severed_referenced(const struct tk_suit_envelope *env,
+				       uint32_t severed_refs, struct tk_diag *diag)
+{
+	static const uint64_t keys[] = {TK_SUIT_SECTION_PAYLOAD_FETCH,
+					TK_SUIT_SECTION_INSTALL, TK_SUIT_MAN_TEXT};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (severed_member(env, keys[i]).len > 0 &&
+		    (severed_refs & (UINT32_C(1) << keys[i])) == 0)
+			return TK_FAIL(diag, TK_ERR_SCHEMA_VALUE,
+				       "envelope member %llu is not referenced by a "
+				       "digest in the manifest",
+				       (unsigned long long)keys[i]);
+	}
+	return TK_OK;
+}
+
+/*
+ * SUIT_Manifest = {
+ *   suit-manifest-version => 1,                        ; 1
+ *   suit-manifest-sequence-number => uint,             ; 2
+ *   suit-common => bstr .cbor SUIT_Common,             ; 3
+ *   ? suit-reference-uri => tstr,                      ; 4
+ *   ? suit-manifest-component-id => SUIT_Component_Identifier, ; 5
+ *   ? command sequences 7, 8, 9, 15, 18, 24 => bstr,
+ *   ? 16, 20 => bstr / SUIT_Digest, ? suit-text 23 => bstr / SUIT_Digest,
+ * }
+ */
+static tk_err decode_manifest(const struct tk_crypto *crypto,
+			      const struct tk_suit_envelope *env,
+			      struct tk_suit_manifest *m, struct tk_diag *diag)
+{
+	struct tk_suit_key_order order = {TK_SPAN_EMPTY, 0};
+	struct tk_cbor_dec dec;
+	uint64_t count = 0, key = 0;
+	unsigned required = 0; /* bit k set: key k (1-3) seen */
+	uint32_t severed_refs = 0; /* bit k set: key k referenced by digest */
+	tk_err err;
+
+	err = tk_cbor_dec_init(&dec, env->manifest.ptr, env->manifest.len,
+			       TK_CBOR_STRICT, diag);
+	if (err == TK_OK)
+		err = tk_cbor_enter_map(&dec, &count);
+	while (err == TK_OK && tk_cbor_more(&dec)) {
+		tk_suit_key_begin(&order, &dec);
+		err = tk_cbor_get_uint(&dec, &key);
+		if (err == TK_OK)
+			err = tk_suit_key_end(&order, &dec);
+		if (err == TK_OK && is_severable_key(key) &&
+		    tk_cbor_peek(&dec) == TK_CBOR_ARRAY)
+			severed_refs |= UINT32_C(1) << key;
+		if (err == TK_OK)
+			err = decode_manifest_member(&dec, key, crypto, env, m, diag);
+		if (err == TK_OK && key <= TK_SUIT_MAN_COMMON)
+			required |= 1u << key;
+	}
+	if (err == TK_OK)
+		err = tk_cbor_leave(&dec);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+
+	if (err == TK_OK && (required & 0xeu) != 0xeu)
+		err = TK_FAIL(diag, TK_ERR_SCHEMA_MISSING,
+			      "manifest lacks version, sequence number or common "
+			      "(keys 1, 2, 3)");
+	if (err == TK_OK)
+		err = check_severed_referenced(env, severed_refs, diag);
+	for (size_t i = 0; err == TK_OK && i < env->integrated_count; i++)
+		m->integrated[i] = env->integrated[i];
+	if (err == TK_OK)
+		m->integrated_count = env->integrated_count;
+	return err;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internals shared by the SUIT envelope decoder, the processor and the
+ * builder. Not part of the public interface.
+ */
+#ifndef TK_SUIT_IMPL_H
+#define TK_SUIT_IMPL_H
+
+#include "suit/tk_suit.h"
+
+/* Envelope and manifest keys (draft-ietf-suit-manifest-37 section 11,
+ * draft-ietf-suit-trust-domains-11 section 10). */
+#define TK_SUIT_ENV_AUTHENTICATION 2
+#define TK_SUIT_ENV_MANIFEST 3
+#define TK_SUIT_MAN_VERSION 1
+#define TK_SUIT_MAN_SEQUENCE_NUMBER 2
+#define TK_SUIT_MAN_COMMON 3
+#define TK_SUIT_MAN_REFERENCE_URI 4
+#define TK_SUIT_MAN_COMPONENT_ID 5
+#define TK_SUIT_MAN_TEXT 23
+#define TK_SUIT_COMMON_DEPENDENCIES 1
+#define TK_SUIT_COMMON_COMPONENTS 2
+#define TK_SUIT_COMMON_SHARED_SEQUENCE 4
+
+/* Commands (manifest-37 section 11.5, trust-domains-11 section 10). */
+#define TK_SUIT_CMD_VENDOR_IDENTIFIER 1
+#define TK_SUIT_CMD_CLASS_IDENTIFIER 2
+#define TK_SUIT_CMD_IMAGE_MATCH 3
+#define TK_SUIT_CMD_COMPONENT_SLOT 5
+#define TK_SUIT_CMD_CHECK_CONTENT 6
+#define TK_SUIT_CMD_DEPENDENCY_INTEGRITY 7
+#define TK_SUIT_CMD_IS_DEPENDENCY 8
+#define TK_SUIT_CMD_PROCESS_DEPENDENCY 11
+#define TK_SUIT_CMD_SET_COMPONENT_INDEX 12
+#define TK_SUIT_CMD_ABORT 14
+#define TK_SUIT_CMD_TRY_EACH 15
+#define TK_SUIT_CMD_WRITE 18
+#define TK_SUIT_CMD_SET_PARAMETERS 19
+#define TK_SUIT_CMD_OVERRIDE_PARAMETERS 20
+#define TK_SUIT_CMD_FETCH 21
+#define TK_SUIT_CMD_COPY 22
+#define TK_SUIT_CMD_INVOKE 23
+#define TK_SUIT_CMD_DEVICE_IDENTIFIER 24
+#define TK_SUIT_CMD_SWAP 31
+#define TK_SUIT_CMD_RUN_SEQUENCE 32
+#define TK_SUIT_CMD_UNLINK 33
+
+/* Parameters (manifest-37 section 11.6). */
+#define TK_SUIT_PARAM_VENDOR_ID 1
+#define TK_SUIT_PARAM_CLASS_ID 2
+#define TK_SUIT_PARAM_IMAGE_DIGEST 3
+#define TK_SUIT_PARAM_COMPONENT_SLOT 5
+#define TK_SUIT_PARAM_STRICT_ORDER 12
+#define TK_SUIT_PARAM_SOFT_FAILURE 13
+#define TK_SUIT_PARAM_IMAGE_SIZE 14
+#define TK_SUIT_PARAM_CONTENT 18
+#define TK_SUIT_PARAM_URI 21
+#define TK_SUIT_PARAM_SOURCE_COMPONENT 22
+#define TK_SUIT_PARAM_INVOKE_ARGS 23
+#define TK_SUIT_PARAM_DEVICE_ID 24
+#define TK_SUIT_PARAM_FETCH_ARGUMENTS 25
+
+/* Report policy value the builder writes: record and sysinfo on success
+ * and failure, as the TEEP examples do. */
+#define TK_SUIT_REPORT_ALL 15
+
+/* Length of an RFC 9562 UUID in bytes. */
+#define TK_SUIT_UUID_LEN 16
+
+/*
+ * Map key order checker: SUIT maps must be in canonical order
+ * (manifest-37 section 8.1), that is RFC 8949 section 4.2.1 bytewise
+ * lexicographic order of the encoded keys. Call tk_suit_key_begin() before
+ * decoding a key and tk_suit_key_end() after it.
+ */
+struct tk_suit_key_order {
+	struct tk_span prev; /* encoded previous key, empty before the first */
+	size_t start;        /* offset of the key being decoded */
+};
+
+void tk_suit_key_begin(struct tk_suit_key_order *order, struct tk_cbor_dec *dec);
+TK_MUST_CHECK tk_err tk_suit_key_end(struct tk_suit_key_order *order,
+				     struct tk_cbor_dec *dec);
+
+/*
+ * Decode an encoded SUIT_Digest = [alg: int, bytes: bstr, * extensions].
+ * Only SHA-256 is supported (TK_ERR_ALG_UNSUPPORTED otherwise); the bytes
+ * must be TK_SUIT_DIGEST_LEN long. Views into buf.
+ */
+TK_MUST_CHECK tk_err tk_suit_digest_decode(const uint8_t *buf, size_t len,
+					   struct tk_suit_digest *out,
+					   struct tk_diag *diag);
+
+/*
+ * Consume one SUIT_Component_Identifier = [* bstr] from dec and return its
+ * encoding, at most TK_SUIT_MAX_ID_LEN bytes.
+ */
+TK_MUST_CHECK tk_err tk_suit_component_id_get(struct tk_cbor_dec *dec,
+					      struct tk_span *out);
+
+#endif /* TK_SUIT_IMPL_H */
