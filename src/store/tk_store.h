@@ -52,7 +52,7 @@
  */
 #define TK_STORE_COMPONENT_ID_MAX 256
 
-/* Maximum public key length (SubjectPublicKeyInfo DER of P-256 is 91 bytes). */
+/* Maximum encoded COSE_Key length (a P-256 public key takes 77 bytes). */
 #define TK_STORE_PUBKEY_MAX 256
 
 /* Maximum digest length (SHA-512 would need 64). */
@@ -81,7 +81,7 @@ enum tk_store_session_key {
 struct tk_store_agent_key {
 	uint8_t kid[TK_STORE_KID_LEN];
 	int64_t alg;                         /* COSE algorithm, e.g. -9 or -19 */
-	uint8_t pubkey[TK_STORE_PUBKEY_MAX]; /* SubjectPublicKeyInfo DER */
+	uint8_t pubkey[TK_STORE_PUBKEY_MAX]; /* public part as an encoded COSE_Key */
 	size_t pubkey_len;
 	uint8_t ueid[TK_STORE_UEID_MAX];     /* device last seen with this key */
 	size_t ueid_len;                     /* 0 until the key is first used */

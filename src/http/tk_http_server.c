@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * TEEP/HTTP server on libmicrohttpd 0.9.75; the rules it enforces are
+ * listed in tk_http_server.h. libmicrohttpd calls the access handler once
+ * when the headers are in (checks that need no body happen there), once per
+ * body chunk, and once more when the body is complete (the handler runs
+ * then). A request context carries the body between those calls.
+ */
+#include "http/tk_http_server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+/*
+ * Bytes of an oversized body (one sent without Content-Length) read and
+ * thrown away before the connection is closed without an answer. Reading a
+ * little lets a client that streams its body see the 413; the bound stops a
+ * client from making the server read forever.
+ */
+#define DRAIN_MAX (1024u * 1024u)
+
+/* First body buffer, in bytes; it doubles up to the limit as bytes arrive. */
+#define BODY_INITIAL_CAP 4096u
+
+struct tk_http_server {
+	struct MHD_Daemon *daemon;
+	char *path;
+	size_t max_body;
+	size_t max_response;
+	tk_http_handler_fn handler;
+	void *handler_ctx;
+	const struct tk_log *log;
+	uint16_t port;
+	uint8_t *response; /* handler output, max_response bytes; one request at a
+			      time runs on the polling thread */
+};
+
+/* State of one request between the calls of the access handler. */
+struct request {
+	uint8_t *body;
+	size_t len;        /* bytes buffered */
+	size_t cap;
+	size_t received;   /* bytes received, buffered or not */
+	bool too_large;    /* body exceeded max_body: answer 413 */
+	bool wrong_type;   /* Content-Type is not the TEEP media type */
+};
+
+/* Compare a media type (before any ';' parameter, spaces trimmed). */
+static bool media_type_is(const char *value, size_t len, const char *type)
+{
+	while (len > 0 && (*value == ' ' || *value == '\t')) {
+		value++;
+		len--;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (value[i] == ';') {
+			len = i;
+			break;
+		}
+	}
+	while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+		len--;
+	return len == strlen(type) && strncasecmp(value, type, len) == 0;
+}
+
+/* True when an Accept field value admits the TEEP media type. */
+static bool accept_allows_teep(const char *accept)
+{
+	const char *p = accept;
+
+	while (p != NULL && *p != '\0') {
+		const char *comma = strchr(p, ',');
+		size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+
+		if (media_type_is(p, len, TK_HTTP_SERVER_MEDIA_TYPE) ||
+		    media_type_is(p, len, "application/*") || media_type_is(p, len, "*/*"))
+			return true;
+		p = comma != NULL ? comma + 1 : NULL;
+	}
+	return false;
+}
+
+/* Queue a response; a body gets the four fields of the binding. */
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
+			       const uint8_t *body, size_t len)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	if (len > 0) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					TK_HTTP_SERVER_MEDIA_TYPE);
+		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+		MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'");
+		MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	}
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* Checks made when the headers are in; returns 0 to go on, else a status. */
+static unsigned int check_headers(const struct tk_http_server *srv,
+				  struct MHD_Connection *conn, const char *url,
+				  const char *method)
+{
+	const char *accept, *length;
+
+	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+		return MHD_HTTP_METHOD_NOT_ALLOWED;
+	if (strcmp(url, srv->path) != 0)
+		return MHD_HTTP_NOT_FOUND;
+
+	accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	if (accept == NULL || !accept_allows_teep(accept))
+		return MHD_HTTP_NOT_ACCEPTABLE;
+
+	/* A declared length over the limit is rejected before any body byte. */
+	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (length != NULL && strtoull(length, NULL, 10) > srv->max_body)
+		return MHD_HTTP_CONTENT_TOO_LARGE;
+	return 0;
+}
+
+static struct request *request_new(struct MHD_Connection *conn)
+{
+	struct request *req = calloc(1, sizeof(*req));
+	const char *type;
+
+	if (req == NULL)
+		return NULL;
+	type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					   MHD_HTTP_HEADER_CONTENT_TYPE);
+	req->wrong_type = type == NULL ||
+			  !media_type_is(type, strlen(type), TK_HTTP_SERVER_MEDIA_TYPE);
+	return req;
+}
+
+/*
+ * Take one body chunk. Bytes beyond max_body, and any body with the wrong
+ * Content-Type, are counted but not kept. Returns false when the connection
+ * must be closed (drain bound reached or out of memory).
+ */
+static bool request_append(const struct tk_http_server *srv, struct request *req,
+			   const char *data, size_t size)
+{
+	size_t need;
+
+	if (size > SIZE_MAX - req->received)
+		return false;
+	req->received += size;
+	if (req->received > srv->max_body) {
+		req->too_large = true;
+		return req->received - srv->max_body <= DRAIN_MAX;
+	}
+	if (req->wrong_type)
+		return true;
+
+	need = req->len + size;
+	if (need > req->cap) {
+		size_t cap = req->cap == 0 ? BODY_INITIAL_CAP : req->cap;
+		uint8_t *body;
+
+		while (cap < need)
+			cap *= 2;
+		if (cap > srv->max_body)
+			cap = srv->max_body;
+		body = realloc(req->body, cap);
+		if (body == NULL)
+			return false;
+		req->body = body;
+		req->cap = cap;
+	}
+	memcpy(req->body + req->len, data, size);
+	req->len = need;
+	return true;
+}
+
+/* The body is complete: answer it. */
+static enum MHD_Result request_finish(struct tk_http_server *srv,
+				      struct MHD_Connection *conn, struct request *req)
+{
+	size_t out_len = 0;
+	tk_err err;
+
+	if (req->too_large) {
+		tk_log(srv->log, TK_LOG_WARNING, "http",
+		       "rejected a body of %zu bytes or more: limit %zu (413)",
+		       req->received, srv->max_body);
+		return respond(conn, MHD_HTTP_CONTENT_TOO_LARGE, NULL, 0);
+	}
+	/* The empty POST opens a session and needs no Content-Type. */
+	if (req->received > 0 && req->wrong_type) {
+		tk_log(srv->log, TK_LOG_WARNING, "http",
+		       "rejected a body without Content-Type %s (415)",
+		       TK_HTTP_SERVER_MEDIA_TYPE);
+		return respond(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL, 0);
+	}
+
+	err = srv->handler(srv->handler_ctx, req->body, req->len, srv->response,
+			   srv->max_response, &out_len);
+	if (err != TK_OK) {
+		tk_log(srv->log, TK_LOG_ERROR, "http", "handler failed: %s (500)",
+		       tk_err_name(err));
+		return respond(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, 0);
+	}
+	if (out_len == 0)
+		return respond(conn, MHD_HTTP_NO_CONTENT, NULL, 0);
+	return respond(conn, MHD_HTTP_OK, srv->response, out_len);
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
+				 const char *method, const char *version,
+				 const char *upload_data, size_t *upload_data_size,
+				 void **con_cls)
+{
+	struct tk_http_server *srv = cls;
+	struct request *req = *con_cls;
+	unsigned int status;
+
+	(void)version;
+	if (req == NULL) {
+		status = check_headers(srv, conn, url, method);
+		if (status != 0) {
+			tk_log(srv->log, TK_LOG_INFO, "http", "rejected %.16s %.64s (%u)",
+			       method, url, status);
+			return respond(conn, status, NULL, 0);
+		}
+		req = request_new(conn);
+		if (req == NULL)
+			return MHD_NO;
+		*con_cls = req;
+		return MHD_YES;
+	}
+
+	if (*upload_data_size > 0) {
+		bool keep = request_append(srv, req, upload_data, *upload_data_size);
+
+		*upload_data_size = 0;
+		if (!keep)
+			tk_log(srv->log, TK_LOG_WARNING, "http",
+			       "closed a connection after %zu body bytes", req->received);
+		return keep ? MHD_YES : MHD_NO;
+	}
+	return request_finish(srv, conn, req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct request *req = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (req != NULL) {
+		free(req->body);
+		free(req);
+		*con_cls = NULL;
+	}
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct tk_http_server *srv = cls;
+	char line[256];
+	size_t len;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	len = strlen(line);
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	tk_log(srv->log, TK_LOG_WARNING, "http", "libmicrohttpd: %s", line);
+}
+
+static void server_free(struct tk_http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	if (srv->daemon != NULL)
+		MHD_stop_daemon(srv->daemon);
+	free(srv->response);
+	free(srv->path);
+	free(srv);
+}
+
+/* Read back the bound port (the system's pick when the config said 0). */
+static tk_err read_port(struct tk_http_server *srv, struct tk_diag *diag)
+{
+	const union MHD_DaemonInfo *info;
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_LISTEN_FD);
+	if (info == NULL ||
+	    getsockname(info->listen_fd, (struct sockaddr *)&addr, &len) != 0)
+		return TK_FAIL(diag, TK_ERR_NETWORK, "cannot read the listening port");
+	srv->port = ntohs(addr.sin_port);
+	return TK_OK;
+}
+
+tk_err tk_http_server_start(const struct tk_http_server_config *cfg,
+			    struct tk_http_server **out, struct tk_diag *diag)
+{
+	struct tk_http_server *srv = NULL;
+	struct sockaddr_in addr = {0};
+	tk_err err;
+
+	*out = NULL;
+	if (cfg == NULL || cfg->handler == NULL || cfg->path == NULL || cfg->path[0] != '/' ||
+	    cfg->address == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "server config lacks address, path or handler");
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons(cfg->port);
+	if (inet_pton(AF_INET, cfg->address, &addr.sin_addr) != 1)
+		return TK_FAIL(diag, TK_ERR_ARG, "invalid IPv4 address \"%.64s\"", cfg->address);
+
+	srv = calloc(1, sizeof(*srv));
+	if (srv == NULL)
+		return TK_FAIL(diag, TK_ERR_NOMEM, "server");
+	srv->max_body = cfg->max_body != 0 ? cfg->max_body : TK_HTTP_SERVER_DEFAULT_MAX_BODY;
+	srv->max_response = cfg->max_response != 0 ? cfg->max_response
+						   : TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE;
+	srv->handler = cfg->handler;
+	srv->handler_ctx = cfg->handler_ctx;
+	srv->log = cfg->log;
+	srv->path = strdup(cfg->path);
+	srv->response = malloc(srv->max_response);
+	if (srv->path == NULL || srv->response == NULL) {
+		err = TK_FAIL(diag, TK_ERR_NOMEM, "server buffers");
+		goto fail;
+	}
+
+	srv->daemon = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG,
+		cfg->port, NULL, NULL, on_access, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)TK_HTTP_SERVER_CONNECTION_TIMEOUT,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)TK_HTTP_SERVER_MAX_CONNECTIONS,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)TK_HTTP_SERVER_MAX_PER_IP,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+		MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		err = TK_FAIL(diag, TK_ERR_NETWORK, "cannot listen on %s:%u", cfg->address,
+			      (unsigned int)cfg->port);
+		goto fail;
+	}
+	if ((err = read_port(srv, diag)) != TK_OK)
+		goto fail;
+
+	*out = srv;
+	return TK_OK;
+
+fail:
+	server_free(srv);
+	return err;
+}
+
+uint16_t tk_http_server_port(const struct tk_http_server *srv)
+{
+	return srv != NULL ? srv->port : 0;
+}
+
+void tk_http_server_stop(struct tk_http_server *srv)
+{
+	server_free(srv);
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Schema migrations of the TAM store; see tk_store_schema.h for the rules
+ * they follow. Never edit a released migration: add a new one.
+ */
+#include "store/tk_store_schema.h"
+
+#include <string.h>
+
+const char tk_store_schema_version_table[] =
+	"CREATE TABLE IF NOT EXISTS schema_version ("
+	" version BIGINT NOT NULL PRIMARY KEY,"
+	" applied_at BIGINT NOT NULL)";
+
+/*
+ * Version 1, the first vertical slice.
+ *
+ * policies.ueid is the empty byte string for "every device" rather than
+ * NULL, because both backends treat NULLs as distinct in a primary key and
+ * a policy for all devices could otherwise be added twice. Policies do not
+ * reference devices: an operator may require a manifest for a device before
+ * it first connects.
+ *
+ * sessions.token and sessions.challenge are each unique when present, so a
+ * value can never name two outstanding requests.
+ */
+static const char migration_1[] =
+	"CREATE TABLE devices ("
+	" ueid {bytes} NOT NULL PRIMARY KEY,"
+	" first_seen BIGINT NOT NULL,"
+	" last_seen BIGINT NOT NULL);"
+
+	"CREATE TABLE agent_keys ("
+	" kid {bytes} NOT NULL PRIMARY KEY,"
+	" alg BIGINT NOT NULL,"
+	" public_key {bytes} NOT NULL,"
+	" ueid {bytes} REFERENCES devices (ueid),"
+	" enrolled_at BIGINT NOT NULL);"
+
+	"CREATE TABLE manifests ("
+	" component_id {bytes} NOT NULL,"
+	" sequence BIGINT NOT NULL,"
+	" digest {bytes} NOT NULL,"
+	" envelope {bytes} NOT NULL,"
+	" added_at BIGINT NOT NULL,"
+	" PRIMARY KEY (component_id, sequence));"
+
+	"CREATE TABLE policies ("
+	" component_id {bytes} NOT NULL,"
+	" ueid {bytes} NOT NULL,"
+	" added_at BIGINT NOT NULL,"
+	" PRIMARY KEY (component_id, ueid));"
+
+	"CREATE TABLE installed ("
+	" ueid {bytes} NOT NULL REFERENCES devices (ueid),"
+	" component_id {bytes} NOT NULL,"
+	" sequence BIGINT,"
+	" digest {bytes},"
+	" reported_at BIGINT NOT NULL,"
+	" PRIMARY KEY (ueid, component_id));"
+
+	"CREATE TABLE sessions ("
+	" id {id},"
+	" state SMALLINT NOT NULL,"
+	" token {bytes} UNIQUE,"
+	" challenge {bytes} UNIQUE,"
+	" created_at BIGINT NOT NULL,"
+	" expires_at BIGINT NOT NULL,"
+	" alg BIGINT NOT NULL,"
+	" kid {bytes},"
+	" used SMALLINT NOT NULL DEFAULT 0);"
+	"CREATE INDEX sessions_expires ON sessions (expires_at);"
+
+	"CREATE TABLE results ("
+	" id {id},"
+	" kind SMALLINT NOT NULL,"
+	" kid {bytes} NOT NULL,"
+	" ueid {bytes},"
+	" token {bytes},"
+	" err_code BIGINT NOT NULL,"
+	" err_msg TEXT,"
+	" received_at BIGINT NOT NULL);"
+	"CREATE INDEX results_ueid ON results (ueid, id);"
+
+	"CREATE TABLE audit ("
+	" id {id},"
+	" at BIGINT NOT NULL,"
+	" event TEXT NOT NULL,"
+	" detail TEXT NOT NULL)";
+
+const struct tk_store_migration tk_store_migrations[] = {
+	{1, "devices, agent keys, manifests, policies, installed, sessions, "
+	    "results, audit", migration_1},
+};
+const size_t tk_store_migration_count =
+	sizeof(tk_store_migrations) / sizeof(tk_store_migrations[0]);
+
+struct placeholder {
+	const char *name;
+	const char *sqlite;
+	const char *postgres;
+};
+
+static const struct placeholder placeholders[] = {
+	{"{bytes}", "BLOB", "BYTEA"},
+	{"{id}", "INTEGER PRIMARY KEY",
+	 "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"},
+};
+
+static const struct placeholder *find_placeholder(const char *at)
+{
+	for (size_t i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++) {
+		if (strncmp(at, placeholders[i].name, strlen(placeholders[i].name)) == 0)
+			return &placeholders[i];
+	}
+	return NULL;
+}
+
+tk_err tk_store_schema_render(const char *sql, enum tk_store_dialect dialect,
+			      char *out, size_t out_cap, struct tk_diag *diag)
+{
+	size_t len = 0;
+
+	if (out == NULL || out_cap == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "no output buffer for the schema");
+	out[0] = '\0';
+	if (dialect != TK_STORE_DIALECT_SQLITE && dialect != TK_STORE_DIALECT_POSTGRES)
+		return TK_FAIL(diag, TK_ERR_ARG, "unknown SQL dialect %d", (int)dialect);
+
+	for (const char *p = sql; *p != '\0';) {
+		const char *piece = p;
+		size_t piece_len = 1;
+
+		if (*p == '{') {
+			const struct placeholder *ph = find_placeholder(p);
+
+			if (ph == NULL) {
+				out[0] = '\0';
+				return TK_FAIL(diag, TK_ERR_ARG,
+					       "unknown schema placeholder at \"%.16s\"", p);
+			}
+			piece = dialect == TK_STORE_DIALECT_SQLITE ? ph->sqlite : ph->postgres;
+			piece_len = strlen(piece);
+			p += strlen(ph->name);
+		} else {
+			p++;
+		}
+
+		if (piece_len >= out_cap - len) {
+			out[0] = '\0';
+			return TK_FAIL(diag, TK_ERR_BUFFER_TOO_SMALL,
+				       "rendered schema exceeds %zu bytes", out_cap);
+		}
+		memcpy(out + len, piece, piece_len);
+		len += piece_len;
+	}
+	out[len] = '\0';
+	return TK_OK;
+}

@@ -1,0 +1,756 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * TAM state machine; the flow and the drop rule are described in
+ * tk_teep_tam.h. Every incoming message is handled in the order of the
+ * draft's "Validating a TEEP Message": find the enrolled key by kid, verify
+ * the COSE_Sign1, decode the TEEP payload, and only then look at its
+ * content. Store writes happen inside one transaction that is committed
+ * only when the whole step succeeded.
+ */
+#include "teep/tk_teep_tam.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cbor/tk_cbor.h"
+#include "cose/tk_cose.h"
+#include "eat/tk_eat.h"
+#include "teep/tk_teep_msg.h"
+
+#define COMPONENT "tam"
+
+/* Bytes of a kid, token or challenge shown in logs. */
+#define LOG_ID_BYTES 4
+#define LOG_ID_CAP (2 * LOG_ID_BYTES + 4)
+
+/* Algorithms accepted on agent messages: current names, then older ones. */
+static const int64_t agent_algs[] = {
+	TK_COSE_ALG_ESP256, TK_COSE_ALG_ED25519, TK_COSE_ALG_ES256, TK_COSE_ALG_EDDSA,
+};
+
+/* The agent that signed a message, once its key is found and verified. */
+struct agent {
+	struct tk_store_agent_key rec;
+	struct tk_crypto_key *key; /* imported from rec.pubkey */
+	int64_t alg;               /* COSE algorithm the agent signed with */
+	char kid_log[LOG_ID_CAP];
+};
+
+/* Manifests to send in one Update. */
+struct plan {
+	uint8_t ids[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS][TK_STORE_COMPONENT_ID_MAX];
+	size_t id_lens[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS];
+	size_t count;
+	size_t skipped;                       /* due but over the limit */
+	const struct tk_store_installed *installed; /* what the device reported */
+	size_t installed_count;
+};
+
+static tk_err sign_update_payload(struct tk_teep_tam *tam, const struct agent *agent,
+				  const uint8_t *payload, size_t payload_len,
+				  uint8_t *out, size_t out_cap, size_t *out_len,
+				  struct tk_diag *diag);
+
+static bool alg_is_p256(int64_t alg)
+{
+	return alg == TK_COSE_ALG_ESP256 || alg == TK_COSE_ALG_ES256;
+}
+
+static void log_id(struct tk_span id, char out[LOG_ID_CAP])
+{
+	if (id.len == 0) {
+		snprintf(out, LOG_ID_CAP, "none");
+		return;
+	}
+	tk_log_id_prefix(id.ptr, id.len, LOG_ID_BYTES, out, LOG_ID_CAP);
+}
+
+bool tk_teep_tam_is_drop(tk_err err)
+{
+	return err >= 100 && err < 600;
+}
+
+tk_err tk_teep_tam_init(struct tk_teep_tam *tam, const struct tk_teep_tam_config *cfg,
+			struct tk_diag *diag)
+{
+	tk_err err;
+
+	memset(tam, 0, sizeof(*tam));
+	if (cfg == NULL || cfg->crypto == NULL || cfg->store == NULL || cfg->work == NULL ||
+	    cfg->work_cap == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "TAM config lacks crypto, store or work buffer");
+	if (tk_crypto_key_type(cfg->esp256_key) != TK_CRYPTO_KEY_P256 ||
+	    !tk_crypto_key_has_private(cfg->esp256_key))
+		return TK_FAIL(diag, TK_ERR_KEY, "TAM ESP256 key is not a P-256 private key");
+	if (tk_crypto_key_type(cfg->ed25519_key) != TK_CRYPTO_KEY_ED25519 ||
+	    !tk_crypto_key_has_private(cfg->ed25519_key))
+		return TK_FAIL(diag, TK_ERR_KEY, "TAM Ed25519 key is not an Ed25519 private key");
+	if (cfg->lifetime < 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "negative token lifetime %lld",
+			       (long long)cfg->lifetime);
+
+	err = tk_cose_key_thumbprint_crypto(cfg->crypto, cfg->esp256_key, tam->esp256_kid,
+					    diag);
+	if (err == TK_OK)
+		err = tk_cose_key_thumbprint_crypto(cfg->crypto, cfg->ed25519_key,
+						    tam->ed25519_kid, diag);
+	if (err != TK_OK)
+		return err;
+
+	tam->cfg = *cfg;
+	if (tam->cfg.lifetime == 0)
+		tam->cfg.lifetime = TK_TEEP_TAM_DEFAULT_LIFETIME;
+	return TK_OK;
+}
+
+/* Commit the open transaction, or roll it back when err or commit fails. */
+static tk_err finish_transaction(const struct tk_store *st, tk_err err, struct tk_diag *diag)
+{
+	if (err == TK_OK)
+		err = tk_store_commit(st, diag);
+	if (err != TK_OK)
+		tk_store_rollback(st);
+	return err;
+}
+
+/*
+ * QueryRequest (draft section "QueryRequest Message"):
+ * [1, {2: challenge}, [[[18, -9]], [[18, -19]]], [profiles], 3]
+ * No token: the attestation bit is set, and the draft allows a token only
+ * when it is clear.
+ */
+static tk_err encode_query_request(struct tk_teep_tam *tam, struct tk_span challenge,
+				   uint8_t *out, size_t out_cap, size_t *out_len,
+				   struct tk_diag *diag)
+{
+	const struct tk_teep_cipher_suite suites[] = {
+		{.op_count = 1, .cose_type = TK_TEEP_COSE_SIGN1, .alg = TK_TEEP_ALG_ESP256},
+		{.op_count = 1, .cose_type = TK_TEEP_COSE_SIGN1, .alg = TK_TEEP_ALG_ED25519},
+	};
+	const struct tk_span profiles[] = {
+		tk_span_make(tk_teep_profile_sha256_esp256_ecdh_a128ctr,
+			     sizeof(tk_teep_profile_sha256_esp256_ecdh_a128ctr)),
+		tk_span_make(tk_teep_profile_sha256_ed25519_ecdh_a128ctr,
+			     sizeof(tk_teep_profile_sha256_ed25519_ecdh_a128ctr)),
+	};
+	struct tk_teep_msg msg = {.type = TK_TEEP_TYPE_QUERY_REQUEST};
+
+	(void)tam;
+	msg.query_request.challenge = challenge;
+	msg.query_request.supported_teep_cipher_suites.count = 2;
+	msg.query_request.supported_teep_cipher_suites.items = suites;
+	msg.query_request.supported_suit_cose_profiles.count = 2;
+	msg.query_request.supported_suit_cose_profiles.items = profiles;
+	msg.query_request.data_item_requested =
+		TK_TEEP_DATA_ATTESTATION | TK_TEEP_DATA_TRUSTED_COMPONENTS;
+	return tk_teep_encode(&msg, out, out_cap, out_len, diag);
+}
+
+/* Empty POST: a QueryRequest signed by both TAM keys, and its session. */
+static tk_err on_connect(struct tk_teep_tam *tam, int64_t now, uint8_t *out,
+			 size_t out_cap, size_t *out_len, struct tk_diag *diag)
+{
+	const struct tk_cose_signer signers[] = {
+		{.key = tam->cfg.esp256_key, .alg = TK_COSE_ALG_ESP256, .kid_thumbprint = true},
+		{.key = tam->cfg.ed25519_key, .alg = TK_COSE_ALG_ED25519, .kid_thumbprint = true},
+	};
+	const struct tk_cose_sign_opts opts = {.tagged = true};
+	struct tk_store_session ses = {
+		.state = TK_STORE_SESSION_QUERY_SENT,
+		.challenge_len = TK_TEEP_TAM_NONCE_LEN,
+		.created_at = now,
+		.expires_at = now + tam->cfg.lifetime,
+	};
+	const struct tk_store *st = tam->cfg.store;
+	char challenge_log[LOG_ID_CAP];
+	size_t payload_len = 0;
+	tk_err err;
+
+	err = tk_crypto_random(tam->cfg.crypto, ses.challenge, TK_TEEP_TAM_NONCE_LEN, diag);
+	if (err == TK_OK)
+		err = encode_query_request(tam, tk_span_make(ses.challenge, ses.challenge_len),
+					   tam->cfg.work, tam->cfg.work_cap, &payload_len, diag);
+	if (err == TK_OK)
+		err = tk_cose_sign_create(tam->cfg.crypto, signers, 2, tam->cfg.work,
+					  payload_len, &opts, out, out_cap, out_len, diag);
+	if (err != TK_OK)
+		return err;
+
+	err = tk_store_begin(st, diag);
+	if (err == TK_OK) {
+		err = tk_store_session_add(st, &ses, diag);
+		err = finish_transaction(st, err, diag);
+	}
+	if (err != TK_OK) {
+		*out_len = 0;
+		return err;
+	}
+
+	log_id(tk_span_make(ses.challenge, ses.challenge_len), challenge_log);
+	tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
+	       "sent QueryRequest: challenge %s, expires in %lld s", challenge_log,
+	       (long long)tam->cfg.lifetime);
+	return TK_OK;
+}
+
+/* Find the enrolled key named by the message's kid and verify the COSE_Sign1. */
+static tk_err verify_agent_message(struct tk_teep_tam *tam, const uint8_t *in,
+				   size_t in_len, struct agent *agent,
+				   struct tk_span *payload, struct tk_diag *diag)
+{
+	struct tk_cose_headers body, signer;
+	struct tk_cose_verified verified;
+	struct tk_cose_key cose_key;
+	struct tk_cose_trusted_key trusted;
+	struct tk_cose_verify_opts opts = {0};
+	struct tk_span peeked, kid;
+	tk_err err;
+
+	err = tk_cose_peek(in, in_len, &body, &signer, &peeked, diag);
+	if (err != TK_OK)
+		return err;
+	kid = body.kid.len > 0 ? body.kid : signer.kid;
+	if (kid.len != TK_STORE_KID_LEN)
+		return TK_FAIL(diag, TK_ERR_UNTRUSTED,
+			       "message kid of %zu bytes is no key thumbprint", kid.len);
+	log_id(kid, agent->kid_log);
+
+	err = tk_store_agent_key_get(tam->cfg.store, kid, &agent->rec, diag);
+	if (err == TK_ERR_NOT_FOUND)
+		return TK_FAIL(diag, TK_ERR_UNTRUSTED, "kid %s is not enrolled", agent->kid_log);
+	if (err != TK_OK)
+		return err;
+
+	err = tk_cose_key_decode(agent->rec.pubkey, agent->rec.pubkey_len, &cose_key, diag);
+	if (err == TK_OK)
+		err = tk_cose_key_to_crypto(tam->cfg.crypto, &cose_key, &agent->key, diag);
+	if (err != TK_OK)
+		return err == TK_ERR_NOMEM ? err : TK_FAIL(diag, TK_ERR_INTERNAL,
+				"enrolled key %s cannot be used", agent->kid_log);
+
+	trusted.key = agent->key;
+	trusted.kid = tk_span_make(agent->rec.kid, TK_STORE_KID_LEN);
+	opts.tag_mode = TK_COSE_TAG_OPTIONAL;
+	opts.keys = &trusted;
+	opts.n_keys = 1;
+	opts.allowed_algs = agent_algs;
+	opts.n_allowed_algs = sizeof(agent_algs) / sizeof(agent_algs[0]);
+	err = tk_cose_sign1_verify(tam->cfg.crypto, in, in_len, &opts, &verified, diag);
+	if (err != TK_OK)
+		return err;
+
+	agent->alg = verified.signer.alg;
+	*payload = verified.payload;
+	return TK_OK;
+}
+
+/*
+ * Read eat_nonce from the evidence without verifying it, only to find the
+ * session: the evidence arrived inside a TEEP message whose signature was
+ * verified already, and tk_eat_verify() checks it fully before anything is
+ * stored.
+ */
+static tk_err peek_evidence_nonce(struct tk_span evidence, struct tk_span *nonce,
+				  struct tk_diag *diag)
+{
+	struct tk_cose_headers body, signer;
+	struct tk_eat_claims *claims = NULL;
+	struct tk_cbor_dec dec;
+	struct tk_span sign1, payload;
+	struct tk_eat_claims storage;
+	bool tagged;
+	tk_err err;
+
+	*nonce = TK_SPAN_EMPTY;
+	if (evidence.len > TK_EAT_MAX_SIZE)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "evidence of %zu bytes exceeds %u",
+			       evidence.len, TK_EAT_MAX_SIZE);
+
+	/* evidence = [#6.61] COSE_Sign1(_Tagged) */
+	err = tk_cbor_dec_init(&dec, evidence.ptr, evidence.len, TK_CBOR_STRICT, diag);
+	if (err == TK_OK)
+		err = tk_cbor_skip_tag(&dec, TK_EAT_TAG_CWT, &tagged);
+	if (err == TK_OK)
+		err = tk_cbor_get_raw(&dec, &sign1);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+	if (err == TK_OK)
+		err = tk_cose_peek(sign1.ptr, sign1.len, &body, &signer, &payload, diag);
+	if (err == TK_OK) {
+		claims = &storage;
+		err = tk_eat_decode_claims(payload.ptr, payload.len, claims, diag);
+	}
+	if (err != TK_OK)
+		return err;
+	if (!(claims->present & TK_EAT_HAS_NONCE))
+		return TK_FAIL(diag, TK_ERR_SCHEMA_MISSING, "evidence has no eat_nonce");
+	*nonce = claims->nonce;
+	return TK_OK;
+}
+
+/* SHA-256 digest bytes of an encoded SUIT_Digest [-16, bstr]; else empty. */
+static struct tk_span sha256_of_suit_digest(struct tk_span encoded)
+{
+	struct tk_cbor_dec dec;
+	struct tk_span bytes = TK_SPAN_EMPTY;
+	uint64_t count;
+	int64_t alg = 0;
+
+	if (encoded.len == 0 ||
+	    tk_cbor_dec_init(&dec, encoded.ptr, encoded.len, TK_CBOR_ALLOW_ALL, NULL) != TK_OK)
+		return TK_SPAN_EMPTY;
+	if (tk_cbor_enter_array(&dec, &count) != TK_OK || count != 2 ||
+	    tk_cbor_get_int(&dec, &alg) != TK_OK || tk_cbor_get_bstr(&dec, &bytes) != TK_OK ||
+	    tk_cbor_leave(&dec) != TK_OK || tk_cbor_dec_finish(&dec) != TK_OK)
+		return TK_SPAN_EMPTY;
+	if (alg != TK_EAT_DIGEST_SHA256 || bytes.len != TK_CRYPTO_SHA256_LEN)
+		return TK_SPAN_EMPTY;
+	return bytes;
+}
+
+/* Turn the tc-list into installed records (views into the message). */
+static tk_err collect_tc_list(const struct tk_teep_query_response *qr,
+			      struct tk_store_installed *items, size_t *n,
+			      struct tk_diag *diag)
+{
+	struct tk_teep_iter it;
+	tk_err err;
+
+	*n = 0;
+	if (qr->tc_list.count > TK_TEEP_TAM_MAX_TC_LIST)
+		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "tc-list of %zu entries exceeds %d",
+			       qr->tc_list.count, TK_TEEP_TAM_MAX_TC_LIST);
+	if ((err = tk_teep_iter_init(&it, qr->tc_list.raw, diag)) != TK_OK)
+		return err;
+	while (tk_teep_iter_more(&it) && *n < TK_TEEP_TAM_MAX_TC_LIST) {
+		struct tk_teep_tc_claims tc;
+
+		if ((err = tk_teep_iter_next_tc(&it, &tc)) != TK_OK)
+			return err;
+		if (tc.component_id.len > TK_STORE_COMPONENT_ID_MAX)
+			return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
+				       "tc-list component id of %zu bytes exceeds %d",
+				       tc.component_id.len, TK_STORE_COMPONENT_ID_MAX);
+		items[*n] = (struct tk_store_installed){
+			.component_id = tc.component_id,
+			.digest = sha256_of_suit_digest(tc.image_digest),
+		};
+		(*n)++;
+	}
+	return TK_OK;
+}
+
+static bool plan_has(const struct plan *plan, struct tk_span id)
+{
+	for (size_t i = 0; i < plan->count; i++) {
+		if (tk_span_equal(tk_span_make(plan->ids[i], plan->id_lens[i]), id))
+			return true;
+	}
+	for (size_t i = 0; i < plan->installed_count; i++) {
+		if (tk_span_equal(plan->installed[i].component_id, id))
+			return true;
+	}
+	return false;
+}
+
+/* Add a component id to the plan unless the device has it or it is there. */
+static tk_err plan_add(void *cb_ctx, struct tk_span id)
+{
+	struct plan *plan = cb_ctx;
+
+	if (id.len == 0 || id.len > TK_STORE_COMPONENT_ID_MAX || plan_has(plan, id))
+		return TK_OK;
+	if (plan->count == TK_TEEP_TAM_MAX_UPDATE_MANIFESTS) {
+		plan->skipped++;
+		return TK_OK;
+	}
+	memcpy(plan->ids[plan->count], id.ptr, id.len);
+	plan->id_lens[plan->count] = id.len;
+	plan->count++;
+	return TK_OK;
+}
+
+/* Requested TAs are added when a manifest for them is registered. */
+static tk_err plan_requested(struct tk_teep_tam *tam, const struct agent *agent,
+			     const struct tk_teep_query_response *qr, struct plan *plan,
+			     struct tk_diag *diag)
+{
+	struct tk_teep_iter it;
+	tk_err err;
+
+	if ((err = tk_teep_iter_init(&it, qr->requested_tc_list.raw, diag)) != TK_OK)
+		return err;
+	while (tk_teep_iter_more(&it)) {
+		uint8_t id_buf[TK_STORE_COMPONENT_ID_MAX], digest_buf[TK_STORE_DIGEST_MAX];
+		struct tk_teep_requested_tc req;
+		struct tk_store_manifest m;
+
+		if ((err = tk_teep_iter_next_requested_tc(&it, &req)) != TK_OK)
+			return err;
+		if (req.component_id.len > TK_STORE_COMPONENT_ID_MAX)
+			continue;
+		/* Only existence is checked here; a zero-capacity envelope buffer
+		 * makes the lookup fail with TK_ERR_BUFFER_TOO_SMALL when found. */
+		err = tk_store_manifest_get(tam->cfg.store, req.component_id, &m, id_buf,
+					    digest_buf, tam->cfg.work, 0, NULL);
+		if (err == TK_ERR_NOT_FOUND) {
+			tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
+			       "kid %s requested a TA with no registered manifest",
+			       agent->kid_log);
+			continue;
+		}
+		if (err != TK_OK && err != TK_ERR_BUFFER_TOO_SMALL)
+			return TK_FAIL(diag, err, "lookup of a requested manifest failed");
+		if ((err = plan_add(plan, req.component_id)) != TK_OK)
+			return err;
+	}
+	return TK_OK;
+}
+
+/*
+ * Update (draft section "Update Message"): [3, {20: token, 10: [+ bstr]}],
+ * with the envelopes copied from the store into the work buffer and the
+ * encoded message after them.
+ */
+static tk_err build_update(struct tk_teep_tam *tam, const struct agent *agent,
+			   const struct plan *plan, struct tk_span token, uint8_t *out,
+			   size_t out_cap, size_t *out_len, struct tk_diag *diag)
+{
+	struct tk_span envelopes[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS];
+	struct tk_teep_msg msg = {.type = TK_TEEP_TYPE_UPDATE};
+	uint8_t *work = tam->cfg.work;
+	size_t used = 0, payload_len = 0;
+	tk_err err;
+
+	for (size_t i = 0; i < plan->count; i++) {
+		uint8_t id_buf[TK_STORE_COMPONENT_ID_MAX], digest_buf[TK_STORE_DIGEST_MAX];
+		struct tk_store_manifest m;
+
+		err = tk_store_manifest_get(tam->cfg.store,
+					    tk_span_make(plan->ids[i], plan->id_lens[i]), &m,
+					    id_buf, digest_buf, work + used,
+					    tam->cfg.work_cap - used, diag);
+		if (err != TK_OK)
+			return err;
+		envelopes[i] = m.envelope;
+		used += m.envelope.len;
+	}
+
+	msg.update.token = token;
+	msg.update.manifest_list.count = plan->count;
+	msg.update.manifest_list.items = envelopes;
+	err = tk_teep_encode(&msg, work + used, tam->cfg.work_cap - used, &payload_len, diag);
+	if (err != TK_OK)
+		return err;
+	return sign_update_payload(tam, agent, work + used, payload_len, out, out_cap,
+				   out_len, diag);
+}
+
+/* Sign with the TAM key of the suite the agent used. */
+static tk_err sign_update_payload(struct tk_teep_tam *tam, const struct agent *agent,
+				  const uint8_t *payload, size_t payload_len,
+				  uint8_t *out, size_t out_cap, size_t *out_len,
+				  struct tk_diag *diag)
+{
+	const struct tk_cose_sign_opts opts = {.tagged = true};
+	struct tk_cose_signer signer = {.kid_thumbprint = true};
+
+	if (alg_is_p256(agent->alg)) {
+		signer.key = tam->cfg.esp256_key;
+		signer.alg = TK_COSE_ALG_ESP256;
+	} else {
+		signer.key = tam->cfg.ed25519_key;
+		signer.alg = TK_COSE_ALG_ED25519;
+	}
+	return tk_cose_sign1_create(tam->cfg.crypto, &signer, payload, payload_len, &opts,
+				    out, out_cap, out_len, diag);
+}
+
+/* Decide what the device lacks and answer with an Update, or nothing. */
+static tk_err answer_query_response(struct tk_teep_tam *tam, int64_t now,
+				    const struct agent *agent, struct tk_span ueid,
+				    const struct tk_teep_query_response *qr,
+				    struct plan *plan, uint8_t *out, size_t out_cap,
+				    size_t *out_len, struct tk_diag *diag)
+{
+	struct tk_store_session ses = {
+		.state = TK_STORE_SESSION_UPDATE_SENT,
+		.token_len = TK_TEEP_TAM_NONCE_LEN,
+		.created_at = now,
+		.expires_at = now + tam->cfg.lifetime,
+		.alg = agent->alg,
+		.has_kid = true,
+	};
+	const struct tk_store *st = tam->cfg.store;
+	char token_log[LOG_ID_CAP];
+	tk_err err;
+
+	err = tk_store_policy_each(st, ueid, plan_add, plan, diag);
+	if (err == TK_OK)
+		err = plan_requested(tam, agent, qr, plan, diag);
+	if (err != TK_OK || plan->count == 0)
+		return err;
+	if (plan->skipped > 0)
+		tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
+		       "kid %s: %zu more manifests are due; they follow in a later Update",
+		       agent->kid_log, plan->skipped);
+
+	memcpy(ses.kid, agent->rec.kid, TK_STORE_KID_LEN);
+	err = tk_crypto_random(tam->cfg.crypto, ses.token, ses.token_len, diag);
+	if (err == TK_OK)
+		err = build_update(tam, agent, plan, tk_span_make(ses.token, ses.token_len),
+				   out, out_cap, out_len, diag);
+	if (err == TK_OK)
+		err = tk_store_session_add(st, &ses, diag);
+	if (err != TK_OK)
+		return err;
+
+	log_id(tk_span_make(ses.token, ses.token_len), token_log);
+	tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
+	       "sent Update to kid %s: token %s, %zu manifests", agent->kid_log, token_log,
+	       plan->count);
+	return tk_store_audit_add(st, now, "update-sent", agent->kid_log, diag);
+}
+
+/* Checks of a QueryResponse that need no store access. */
+static tk_err check_query_response(const struct tk_teep_query_response *qr,
+				   struct tk_diag *diag)
+{
+	if (!qr->has_attestation_payload)
+		return TK_FAIL(diag, TK_ERR_SCHEMA_MISSING,
+			       "QueryResponse has no attestation-payload, though attestation "
+			       "was requested");
+	if (qr->has_attestation_payload_format &&
+	    !tk_span_equal(qr->attestation_payload_format,
+			   tk_span_make(TK_EAT_TEEP_MEDIA_TYPE, strlen(TK_EAT_TEEP_MEDIA_TYPE))))
+		return TK_FAIL(diag, TK_ERR_SCHEMA_VALUE,
+			       "attestation-payload-format is not the TEEP EAT profile");
+	/* The QueryRequest carried no token, so the response must not either. */
+	if (qr->token.len > 0)
+		return TK_FAIL(diag, TK_ERR_PROTOCOL,
+			       "QueryResponse carries a token the TAM never sent");
+	return TK_OK;
+}
+
+/* Appraise the evidence and record the device; inside the transaction. */
+static tk_err appraise_query_response(struct tk_teep_tam *tam, int64_t now,
+				      const struct agent *agent,
+				      const struct tk_teep_query_response *qr,
+				      struct tk_span nonce, struct tk_eat_verified *eat,
+				      struct plan *plan, struct tk_store_installed *items,
+				      struct tk_diag *diag)
+{
+	const struct tk_store *st = tam->cfg.store;
+	struct tk_cose_trusted_key trusted = {
+		.key = agent->key,
+		.kid = tk_span_make(agent->rec.kid, TK_STORE_KID_LEN),
+	};
+	struct tk_eat_verify_opts opts = {
+		.keys = &trusted,
+		.n_keys = 1,
+		.cnf_kid = tk_span_make(agent->rec.kid, TK_STORE_KID_LEN),
+	};
+	struct tk_store_session ses;
+	size_t n_items = 0;
+	tk_err err;
+
+	/* Single use: the challenge is marked used in this transaction. */
+	err = tk_store_session_use(st, TK_STORE_BY_CHALLENGE, nonce, now, &ses, diag);
+	if (err == TK_ERR_NOT_FOUND)
+		return TK_FAIL(diag, TK_ERR_NONCE, "eat_nonce matches no challenge sent");
+	if (err != TK_OK)
+		return err;
+	if (ses.state != TK_STORE_SESSION_QUERY_SENT)
+		return TK_FAIL(diag, TK_ERR_PROTOCOL, "challenge belongs to no QueryRequest");
+
+	opts.nonce = tk_span_make(ses.challenge, ses.challenge_len);
+	err = tk_eat_verify(tam->cfg.crypto, qr->attestation_payload.ptr,
+			    qr->attestation_payload.len, &opts, eat, diag);
+	if (err == TK_OK)
+		err = collect_tc_list(qr, items, &n_items, diag);
+	if (err == TK_OK)
+		err = tk_store_device_record(st, eat->claims.ueid,
+					     tk_span_make(agent->rec.kid, TK_STORE_KID_LEN),
+					     now, diag);
+	if (err == TK_OK)
+		err = tk_store_installed_replace(st, eat->claims.ueid, items, n_items, now,
+						 diag);
+	plan->installed = items;
+	plan->installed_count = n_items;
+	return err;
+}
+
+static tk_err on_query_response(struct tk_teep_tam *tam, int64_t now,
+				const struct agent *agent,
+				const struct tk_teep_query_response *qr,
+				char nonce_log[LOG_ID_CAP], uint8_t *out, size_t out_cap,
+				size_t *out_len, struct tk_diag *diag)
+{
+	static const struct plan empty_plan;
+	struct tk_store_installed items[TK_TEEP_TAM_MAX_TC_LIST];
+	const struct tk_store *st = tam->cfg.store;
+	struct tk_eat_verified eat;
+	struct tk_span nonce;
+	struct plan plan = empty_plan;
+	char ueid_log[LOG_ID_CAP];
+	tk_err err;
+
+	if ((err = check_query_response(qr, diag)) != TK_OK)
+		return err;
+	if ((err = peek_evidence_nonce(qr->attestation_payload, &nonce, diag)) != TK_OK)
+		return err;
+	log_id(nonce, nonce_log);
+
+	if ((err = tk_store_begin(st, diag)) != TK_OK)
+		return err;
+	err = appraise_query_response(tam, now, agent, qr, nonce, &eat, &plan, items, diag);
+	if (err == TK_OK)
+		err = answer_query_response(tam, now, agent, eat.claims.ueid, qr, &plan, out,
+					    out_cap, out_len, diag);
+	if (err == TK_OK && plan.count == 0)
+		err = tk_store_audit_add(st, now, "query-response", agent->kid_log, diag);
+	err = finish_transaction(st, err, diag);
+	if (err != TK_OK) {
+		*out_len = 0;
+		return err;
+	}
+
+	log_id(eat.claims.ueid, ueid_log);
+	tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
+	       "QueryResponse from kid %s (ueid %s, challenge %s): %zu installed, %s",
+	       agent->kid_log, ueid_log, nonce_log, plan.installed_count,
+	       plan.count > 0 ? "Update sent" : "nothing to send");
+	return TK_OK;
+}
+
+/* Success or Error answering an Update: match the token, record the result. */
+static tk_err on_result(struct tk_teep_tam *tam, int64_t now, const struct agent *agent,
+			const struct tk_teep_msg *msg, char token_log[LOG_ID_CAP],
+			struct tk_diag *diag)
+{
+	bool success = msg->type == TK_TEEP_TYPE_SUCCESS;
+	struct tk_store_result r = {
+		.kind = success ? TK_STORE_RESULT_SUCCESS : TK_STORE_RESULT_ERROR,
+		.token = success ? msg->success.token : msg->error.token,
+		.err_code = success ? 0 : msg->error.err_code,
+		.err_msg = success ? TK_SPAN_EMPTY : msg->error.err_msg,
+		.ueid = tk_span_make(agent->rec.ueid, agent->rec.ueid_len),
+		.received_at = now,
+	};
+	const struct tk_store *st = tam->cfg.store;
+	struct tk_store_session ses;
+	tk_err err;
+
+	log_id(r.token, token_log);
+	if (r.token.len == 0 && success)
+		return TK_FAIL(diag, TK_ERR_PROTOCOL, "Success without a token");
+	if (r.token.len == 0) {
+		/* NOTE: an Error without token answers a QueryRequest; no session
+		 * can vouch for its freshness, so it is logged, not stored. */
+		tk_log(tam->cfg.log, TK_LOG_WARNING, COMPONENT,
+		       "Error %llu from kid %s answers a QueryRequest; not stored",
+		       (unsigned long long)r.err_code, agent->kid_log);
+		return TK_OK;
+	}
+	memcpy(r.kid, agent->rec.kid, TK_STORE_KID_LEN);
+
+	if ((err = tk_store_begin(st, diag)) != TK_OK)
+		return err;
+	err = tk_store_session_use(st, TK_STORE_BY_TOKEN, r.token, now, &ses, diag);
+	if (err == TK_ERR_NOT_FOUND)
+		err = TK_FAIL(diag, TK_ERR_NONCE, "token matches no Update sent");
+	else if (err == TK_OK && ses.state != TK_STORE_SESSION_UPDATE_SENT)
+		err = TK_FAIL(diag, TK_ERR_PROTOCOL, "token belongs to no Update");
+	else if (err == TK_OK && (!ses.has_kid ||
+				  memcmp(ses.kid, agent->rec.kid, TK_STORE_KID_LEN) != 0))
+		err = TK_FAIL(diag, TK_ERR_UNTRUSTED, "token was sent to another agent");
+	if (err == TK_OK)
+		err = tk_store_result_add(st, &r, diag);
+	if (err == TK_OK)
+		err = tk_store_audit_add(st, now, success ? "success" : "error", agent->kid_log,
+					 diag);
+	if ((err = finish_transaction(st, err, diag)) != TK_OK)
+		return err;
+
+	tk_log(tam->cfg.log, success ? TK_LOG_INFO : TK_LOG_WARNING, COMPONENT,
+	       "%s from kid %s (token %s)%s%.*s", success ? "Success" : "Error",
+	       agent->kid_log, token_log, r.err_msg.len > 0 ? ": " : "",
+	       (int)r.err_msg.len, (const char *)r.err_msg.ptr);
+	return TK_OK;
+}
+
+static const char *type_name(enum tk_teep_type type)
+{
+	switch (type) {
+	case TK_TEEP_TYPE_QUERY_REQUEST: return "QueryRequest";
+	case TK_TEEP_TYPE_QUERY_RESPONSE: return "QueryResponse";
+	case TK_TEEP_TYPE_UPDATE: return "Update";
+	case TK_TEEP_TYPE_SUCCESS: return "Success";
+	case TK_TEEP_TYPE_ERROR: return "Error";
+	}
+	return "message";
+}
+
+static tk_err on_message(struct tk_teep_tam *tam, int64_t now, const uint8_t *in,
+			 size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len,
+			 struct tk_diag *diag)
+{
+	struct agent agent = {.kid_log = "unknown"};
+	struct tk_teep_msg msg = {0};
+	struct tk_span payload;
+	char nonce_log[LOG_ID_CAP] = "none";
+	tk_err err;
+
+	err = verify_agent_message(tam, in, in_len, &agent, &payload, diag);
+	if (err == TK_OK)
+		err = tk_teep_decode(payload.ptr, payload.len, &msg, diag);
+	if (err == TK_OK) {
+		switch (msg.type) {
+		case TK_TEEP_TYPE_QUERY_RESPONSE:
+			err = on_query_response(tam, now, &agent, &msg.query_response,
+						nonce_log, out, out_cap, out_len, diag);
+			break;
+		case TK_TEEP_TYPE_SUCCESS:
+		case TK_TEEP_TYPE_ERROR:
+			err = on_result(tam, now, &agent, &msg, nonce_log, diag);
+			break;
+		default:
+			err = TK_FAIL(diag, TK_ERR_PROTOCOL, "a TAM does not accept a %s",
+				      type_name(msg.type));
+			break;
+		}
+	}
+
+	if (err != TK_OK && tk_teep_tam_is_drop(err)) {
+		char detail[TK_DIAG_MSG_MAX + 64];
+
+		tk_diag_format(diag, detail, sizeof(detail));
+		tk_log(tam->cfg.log, TK_LOG_WARNING, COMPONENT,
+		       "dropped %s from kid %s (token or challenge %s): %s",
+		       msg.type != 0 ? type_name(msg.type) : "message", agent.kid_log,
+		       nonce_log, detail);
+	}
+	tk_crypto_key_free(agent.key);
+	return err;
+}
+
+tk_err tk_teep_tam_process(struct tk_teep_tam *tam, int64_t now, const uint8_t *in,
+			   size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len,
+			   struct tk_diag *diag)
+{
+	tk_err err;
+
+	if (out_len == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "no output length");
+	*out_len = 0;
+	if (tam == NULL || tam->cfg.store == NULL || out == NULL || (in == NULL && in_len > 0))
+		return TK_FAIL(diag, TK_ERR_ARG, "TAM not initialised or no buffers");
+
+	if (in_len == 0)
+		err = on_connect(tam, now, out, out_cap, out_len, diag);
+	else
+		err = on_message(tam, now, in, in_len, out, out_cap, out_len, diag);
+	if (err != TK_OK)
+		*out_len = 0;
+	return err;
+}

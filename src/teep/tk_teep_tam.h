@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The TAM side of the TEEP protocol (draft-ietf-teep-protocol), without a
+ * transport: each call takes the bytes an agent sent (none to open a
+ * session) and returns the bytes to send back (none when the TAM has
+ * nothing to say). Persistence goes through a struct tk_store, signatures
+ * and random values through a struct tk_crypto, so the same code runs
+ * behind the HTTP server, in tests wired to an agent in one process, or in
+ * a benchmark.
+ *
+ * Flow:
+ *   empty input   -> QueryRequest as COSE_Sign signed with the ESP256 and
+ *                    the Ed25519 key, asking for attestation and trusted
+ *                    components, offering cipher suites [[18,-9]] and
+ *                    [[18,-19]], with a fresh random challenge.
+ *   QueryResponse -> verify (enrolled agent key by kid), check the evidence
+ *                    (EAT signed by the same key, eat_nonce = an outstanding
+ *                    challenge, required claims), use the challenge up,
+ *                    record the device and its tc-list, then either an
+ *                    Update (COSE_Sign1 with the suite the agent used, fresh
+ *                    token) with the required-but-missing and the requested
+ *                    manifests, or no message.
+ *   Success/Error -> verify, use the Update's token up, record the result,
+ *                    no message.
+ *
+ * Token and challenge (draft section "QueryRequest Message"): the token
+ * "MUST be present if and only if the attestation bit is clear", so a
+ * QueryRequest that asks for attestation carries only the challenge, and
+ * the QueryResponse is matched by the eat_nonce of its evidence. Updates
+ * carry a token, matched by Success and Error. Both are 32 random bytes,
+ * single use and expire after the configured lifetime.
+ *
+ * Every step is one store transaction. A message the TAM rejects is
+ * dropped: the transaction is rolled back (the store is unchanged, the
+ * token or challenge stays usable until it expires), the reason is logged
+ * with the agent's kid and a token prefix, and the call returns the error
+ * with no output. tk_teep_tam_is_drop() tells such errors from failures of
+ * the TAM itself; the HTTP glue answers the first with 204 (the binding's
+ * empty message) and the second with 500.
+ */
+#ifndef TK_TEEP_TAM_H
+#define TK_TEEP_TAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/tk_err.h"
+#include "common/tk_log.h"
+#include "crypto/tk_crypto.h"
+#include "store/tk_store.h"
+
+/* Length of the tokens and challenges the TAM creates, in bytes. */
+#define TK_TEEP_TAM_NONCE_LEN 32
+
+/* Default lifetime of a token or challenge, in seconds. */
+#define TK_TEEP_TAM_DEFAULT_LIFETIME 300
+
+/*
+ * Maximum manifests in one Update. When more are due, the first ones are
+ * sent and a notice is logged; the others are still missing at the next
+ * QueryResponse and go in a later Update.
+ */
+#define TK_TEEP_TAM_MAX_UPDATE_MANIFESTS 16
+
+/* Maximum tc-list entries recorded per device (TK_ERR_LIMIT_COUNT beyond). */
+#define TK_TEEP_TAM_MAX_TC_LIST 256
+
+struct tk_teep_tam_config {
+	const struct tk_crypto *crypto;          /* borrowed */
+	const struct tk_store *store;            /* borrowed */
+	const struct tk_crypto_key *esp256_key;  /* TAM P-256 private key, borrowed */
+	const struct tk_crypto_key *ed25519_key; /* TAM Ed25519 private key, borrowed */
+	int64_t lifetime;                        /* token/challenge lifetime, s; 0 = default */
+	const struct tk_log *log;                /* may be NULL */
+	/*
+	 * Scratch buffer, borrowed: holds the envelopes of an Update and the
+	 * message before it is signed. Its size bounds the largest Update;
+	 * give at least the response limit of the transport.
+	 */
+	uint8_t *work;
+	size_t work_cap;
+};
+
+/* TAM state machine. Fields are private; initialise with tk_teep_tam_init(). */
+struct tk_teep_tam {
+	struct tk_teep_tam_config cfg;
+	uint8_t esp256_kid[TK_CRYPTO_SHA256_LEN];
+	uint8_t ed25519_kid[TK_CRYPTO_SHA256_LEN];
+};
+
+/*
+ * Check cfg (both keys present, private and of the right type) and compute
+ * the TAM's kids. Copies cfg; the pointers in it stay borrowed.
+ */
+TK_MUST_CHECK tk_err tk_teep_tam_init(struct tk_teep_tam *tam,
+				      const struct tk_teep_tam_config *cfg,
+				      struct tk_diag *diag);
+
+/*
+ * Process one message from an agent (in_len 0: a new session) at time
+ * `now` (seconds since the epoch) and write the answer into
+ * out[0..out_cap). *out_len 0 means no message. On failure *out_len is 0
+ * and nothing was stored; see tk_teep_tam_is_drop(). Borrows in.
+ */
+TK_MUST_CHECK tk_err tk_teep_tam_process(struct tk_teep_tam *tam, int64_t now,
+					 const uint8_t *in, size_t in_len,
+					 uint8_t *out, size_t out_cap, size_t *out_len,
+					 struct tk_diag *diag);
+
+/*
+ * True when err means the agent's message was rejected (malformed, invalid,
+ * over a limit, not authentic, stale or not allowed), false when the TAM
+ * itself failed (storage, memory, internal).
+ */
+bool tk_teep_tam_is_drop(tk_err err);
+
+#endif /* TK_TEEP_TAM_H */
