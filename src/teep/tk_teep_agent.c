@@ -43,17 +43,6 @@ struct reply {
 	size_t *out_len;
 };
 
-static uint8_t *arena_take(struct arena *a, size_t len)
-{
-	uint8_t *p;
-
-	if (len > a->cap - a->used)
-		return NULL;
-	p = a->buf + a->used;
-	a->used += len;
-	return p;
-}
-
 /* Space left in the arena, for an encoder that shrinks it afterwards. */
 static uint8_t *arena_rest(struct arena *a, size_t *cap)
 {

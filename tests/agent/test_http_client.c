@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tests of the TEEP/HTTP client against a small HTTP server the test runs
+ * on 127.0.0.1 (a free port picked by the kernel). The server answers each
+ * connection with one canned response and keeps the request it received,
+ * so the tests assert both what the client sent and how it treats the
+ * answer.
+ */
+#define _GNU_SOURCE /* strcasestr */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "http/tk_http_client.h"
+
+#define REQUEST_MAX 8192
+
+/* Loopback server answering each connection with `response`. */
+struct server {
+	int fd;
+	int port;
+	pthread_t thread;
+	const char *response;     /* full HTTP response text, or NULL to hang */
+	size_t response_len;
+	char request[REQUEST_MAX]; /* last request received, NUL-terminated */
+	int connections;
+	volatile int stop;
+};
+
+/* Read one request: headers, then Content-Length bytes of body. */
+static void read_request(int fd, char *buf, size_t cap)
+{
+	size_t len = 0;
+	size_t body = 0;
+	char *end = NULL;
+
+	while (len + 1 < cap) {
+		ssize_t n = recv(fd, buf + len, cap - 1 - len, 0);
+
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		end = strstr(buf, "\r\n\r\n");
+		if (end != NULL) {
+			const char *cl = strcasestr(buf, "\r\nContent-Length:");
+
+			body = cl != NULL ? strtoul(cl + 17, NULL, 10) : 0;
+			if (len >= (size_t)(end + 4 - buf) + body)
+				break;
+		}
+	}
+	buf[len] = '\0';
+}
+
+static void *server_main(void *arg)
+{
+	struct server *s = arg;
+
+	while (!s->stop) {
+		int c = accept(s->fd, NULL, NULL);
+
+		if (c < 0)
+			break;
+		if (s->stop) {
+			close(c);
+			break;
+		}
+		s->connections++;
+		read_request(c, s->request, sizeof(s->request));
+		if (s->response != NULL) {
+			ssize_t sent = send(c, s->response, s->response_len, MSG_NOSIGNAL);
+			(void)sent;
+		} else {
+			sleep(2); /* never answer in time */
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+static void server_start(struct server *s, const char *response, size_t response_len)
+{
+	struct sockaddr_in addr;
+	socklen_t addr_len = sizeof(addr);
+	int one = 1;
+
+	memset(s, 0, sizeof(*s));
+	s->response = response;
+	s->response_len = response_len;
+	s->fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(s->fd >= 0);
+	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	addr.sin_port = 0;
+	assert_int_equal(bind(s->fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(s->fd, 4), 0);
+	assert_int_equal(getsockname(s->fd, (struct sockaddr *)&addr, &addr_len), 0);
+	s->port = ntohs(addr.sin_port);
+	assert_int_equal(pthread_create(&s->thread, NULL, server_main, s), 0);
+}
+
+static void server_stop(struct server *s)
+{
+	s->stop = 1;
+	shutdown(s->fd, SHUT_RDWR);
+	close(s->fd);
+	pthread_join(s->thread, NULL);
+}
+
+/* One row: a canned response, the body posted, and what the client returns. */
+struct post_case {
+	const char *description;
+	const char *response;
+	const char *body;          /* NULL for the empty POST */
+	size_t max_body;           /* 0 = default */
+	tk_err expected;
+	const char *expected_body; /* received body on success ("" = end) */
+};
+
+#define TEEP_HEADERS "Content-Type: application/teep+cbor\r\n"
+
+static const struct post_case post_cases[] = {
+	{"message answered with a message",
+	 "HTTP/1.1 200 OK\r\n" TEEP_HEADERS "Content-Length: 3\r\n\r\nabc", NULL, 0, TK_OK,
+	 "abc"},
+	{"media type with a parameter",
+	 "HTTP/1.1 200 OK\r\nContent-Type: application/teep+cbor; x=1\r\n"
+	 "Content-Length: 2\r\n\r\nxy",
+	 "q", 0, TK_OK, "xy"},
+	{"204 ends the session", "HTTP/1.1 204 No Content\r\n\r\n", "hello", 0, TK_OK, ""},
+	{"empty 200 ends the session",
+	 "HTTP/1.1 200 OK\r\n" TEEP_HEADERS "Content-Length: 0\r\n\r\n", "hello", 0, TK_OK, ""},
+	{"redirect not followed",
+	 "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/x\r\nContent-Length: 0\r\n\r\n",
+	 NULL, 0, TK_ERR_HTTP_STATUS, NULL},
+	{"server error", "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n",
+	 "m", 0, TK_ERR_HTTP_STATUS, NULL},
+	{"wrong content type",
+	 "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 3\r\n\r\nabc", "m", 0,
+	 TK_ERR_HTTP_STATUS, NULL},
+	{"body over the limit",
+	 "HTTP/1.1 200 OK\r\n" TEEP_HEADERS "Content-Length: 10\r\n\r\n0123456789", "m", 4,
+	 TK_ERR_LIMIT_SIZE, NULL},
+	{"body over the limit without length",
+	 "HTTP/1.1 200 OK\r\n" TEEP_HEADERS "Connection: close\r\n\r\n0123456789", "m", 4,
+	 TK_ERR_LIMIT_SIZE, NULL},
+};
+
+static void check_err(const char *description, tk_err expected, tk_err actual,
+		      const struct tk_diag *diag)
+{
+	if (expected != actual)
+		fail_msg("%s: expected %s, got %s: %s", description, tk_err_name(expected),
+			 tk_err_name(actual), diag->msg);
+}
+
+static void test_post_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(post_cases) / sizeof(post_cases[0]); i++) {
+		const struct post_case *c = &post_cases[i];
+		struct server s;
+		struct tk_http_client_config cfg;
+		struct tk_http_client *client = NULL;
+		struct tk_diag diag;
+		char uri[64];
+		uint8_t resp[64];
+		size_t resp_len = 99;
+		tk_err err;
+
+		server_start(&s, c->response, strlen(c->response));
+		snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/tam", s.port);
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.uri = uri;
+		cfg.max_body = c->max_body;
+		cfg.timeout_ms = 5000;
+		tk_diag_clear(&diag);
+		assert_int_equal(tk_http_client_new(&cfg, &client, &diag), TK_OK);
+		err = tk_http_client_post(client, (const uint8_t *)c->body,
+					  c->body != NULL ? strlen(c->body) : 0, resp,
+					  sizeof(resp), &resp_len, &diag);
+		tk_http_client_free(client);
+		server_stop(&s);
+
+		check_err(c->description, c->expected, err, &diag);
+		if (err != TK_OK) {
+			assert_int_equal(resp_len, 0);
+			continue;
+		}
+		if (resp_len != strlen(c->expected_body) ||
+		    memcmp(resp, c->expected_body, resp_len) != 0)
+			fail_msg("%s: body of %zu bytes differs", c->description, resp_len);
+	}
+}
+
+static void test_post_headers(void **state)
+{
+	static const char response[] = "HTTP/1.1 204 No Content\r\n"
+				       "Set-Cookie: session=1\r\n\r\n";
+	struct server s;
+	struct tk_http_client_config cfg;
+	struct tk_http_client *client = NULL;
+	char uri[64];
+	uint8_t resp[16];
+	size_t resp_len = 0;
+
+	(void)state;
+	server_start(&s, response, strlen(response));
+	snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/tam", s.port);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.uri = uri;
+	assert_int_equal(tk_http_client_new(&cfg, &client, NULL), TK_OK);
+
+	/* Empty POST: Accept, and no Content-Type. */
+	assert_int_equal(tk_http_client_post(client, NULL, 0, resp, sizeof(resp), &resp_len,
+					     NULL),
+			 TK_OK);
+	assert_non_null(strstr(s.request, "POST /tam HTTP/1.1\r\n"));
+	assert_non_null(strcasestr(s.request, "\r\nAccept: application/teep+cbor\r\n"));
+	assert_null(strcasestr(s.request, "\r\nContent-Type:"));
+
+	/* A message: both headers, the body, and no cookie sent back. */
+	assert_int_equal(tk_http_client_post(client, (const uint8_t *)"\x82\x02\xa0", 3, resp,
+					     sizeof(resp), &resp_len, NULL),
+			 TK_OK);
+	assert_non_null(strcasestr(s.request, "\r\nAccept: application/teep+cbor\r\n"));
+	assert_non_null(strcasestr(s.request, "\r\nContent-Type: application/teep+cbor\r\n"));
+	assert_non_null(strcasestr(s.request, "\r\nContent-Length: 3\r\n"));
+	assert_null(strcasestr(s.request, "\r\nCookie:"));
+	assert_null(strcasestr(s.request, "\r\nExpect:"));
+	assert_int_equal(s.connections >= 1, 1);
+
+	tk_http_client_free(client);
+	server_stop(&s);
+}
+
+static void test_timeout(void **state)
+{
+	struct server s;
+	struct tk_http_client_config cfg;
+	struct tk_http_client *client = NULL;
+	struct tk_diag diag;
+	char uri[64];
+	uint8_t resp[16];
+	size_t resp_len = 0;
+
+	(void)state;
+	server_start(&s, NULL, 0);
+	snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/tam", s.port);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.uri = uri;
+	cfg.timeout_ms = 300;
+	tk_diag_clear(&diag);
+	assert_int_equal(tk_http_client_new(&cfg, &client, &diag), TK_OK);
+	check_err("server never answers", TK_ERR_NETWORK,
+		  tk_http_client_post(client, NULL, 0, resp, sizeof(resp), &resp_len, &diag),
+		  &diag);
+	assert_non_null(strstr(diag.msg, "timed out"));
+	tk_http_client_free(client);
+	server_stop(&s);
+}
+
+/* URIs the client must reject before any connection. */
+static void test_uri_rejected(void **state)
+{
+	static const struct {
+		const char *description;
+		const char *uri;
+		tk_err expected;
+	} cases[] = {
+		{"ftp scheme", "ftp://127.0.0.1/tam", TK_ERR_ARG},
+		{"file scheme", "file:///etc/passwd", TK_ERR_ARG},
+		{"no scheme", "127.0.0.1/tam", TK_ERR_ARG},
+		{"empty URI", "", TK_ERR_LIMIT_SIZE},
+		{"scheme only", "http://", TK_ERR_ARG},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tk_http_client_config cfg;
+		struct tk_http_client *client = (struct tk_http_client *)&cfg;
+		struct tk_diag diag;
+
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.uri = cases[i].uri;
+		tk_diag_clear(&diag);
+		check_err(cases[i].description, cases[i].expected,
+			  tk_http_client_new(&cfg, &client, &diag), &diag);
+		assert_null(client);
+	}
+}
+
+static void test_fetch(void **state)
+{
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+				 "Content-Length: 20\r\n\r\nHello, Secure World!";
+	static const char missing[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+	struct tk_http_client_config cfg;
+	struct server s;
+	struct tk_diag diag;
+	char uri[64];
+	uint8_t out[32];
+	size_t out_len = 0;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	server_start(&s, ok, strlen(ok));
+	snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/ta", s.port);
+	assert_int_equal(tk_http_fetch(&cfg, uri, strlen(uri), out, sizeof(out), &out_len, NULL),
+			 TK_OK);
+	assert_int_equal(out_len, 20);
+	assert_memory_equal(out, "Hello, Secure World!", 20);
+	assert_non_null(strstr(s.request, "GET /ta HTTP/1.1\r\n"));
+	tk_diag_clear(&diag);
+	check_err("fetch over the buffer", TK_ERR_LIMIT_SIZE,
+		  tk_http_fetch(&cfg, uri, strlen(uri), out, 10, &out_len, &diag), &diag);
+	assert_int_equal(out_len, 0);
+	server_stop(&s);
+
+	server_start(&s, missing, strlen(missing));
+	snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/ta", s.port);
+	tk_diag_clear(&diag);
+	check_err("fetch of a missing payload", TK_ERR_HTTP_STATUS,
+		  tk_http_fetch(&cfg, uri, strlen(uri), out, sizeof(out), &out_len, &diag), &diag);
+	server_stop(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_post_table),
+		cmocka_unit_test(test_post_headers),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_uri_rejected),
+		cmocka_unit_test(test_fetch),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
