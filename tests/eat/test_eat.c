@@ -1,0 +1,897 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tests of TEEP-profile evidence: sign and verify round trips, every
+ * required claim missing, wrong nonce, wrong key, cnf bound to another
+ * key, non-preferred, indefinite and tagged encodings, and the RFC 9711
+ * example claim sets. The examples are diagnostic notation, so this file
+ * carries a small converter from diagnostic notation to CBOR, written
+ * apart from src/cbor so it can serve as an independent encoder.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cose/tk_cose.h"
+#include "crypto/tk_crypto.h"
+#include "eat/tk_eat.h"
+
+#define EXAMPLES_DIR TK_VECTORS_DIR "/eat/ietf-rats-wg-eat"
+
+/* Fail with the description, the expected and actual codes and the detail. */
+static void check_err(const char *desc, tk_err expected, tk_err actual,
+		      const struct tk_diag *diag)
+{
+	char detail[TK_DIAG_MSG_MAX + 128];
+
+	if (expected == actual)
+		return;
+	tk_diag_format(diag, detail, sizeof(detail));
+	fail_msg("%s: expected %s, got %s (%s)", desc, tk_err_name(expected),
+		 tk_err_name(actual), detail);
+}
+
+/* Keys and claims shared by the tests. */
+struct fixture {
+	const struct tk_crypto *c;
+	struct tk_crypto_key *p256;
+	struct tk_crypto_key *ed25519;
+	struct tk_crypto_key *other;
+	uint8_t p256_kid[TK_CRYPTO_SHA256_LEN];
+	uint8_t nonce[16];
+	uint8_t ueid[33];
+	uint8_t refs[2][128];
+	struct tk_eat_claims claims;
+};
+
+static const uint8_t oemid[3] = {0x89, 0x48, 0x23};
+static const char hwmodel[] = "teepkit-sim";
+static const char hwversion[] = "1.0.0";
+static const char uri_agent[] = "urn:teepkit:teep-agent:0.1.0";
+static const char uri_ta[] = "https://tam.example/ta.suit";
+
+static void make_claims(struct fixture *f)
+{
+	struct tk_eat_claims *claims = &f->claims;
+	static const uint8_t digest[32] = {0xa7, 0xfd, 0x65, 0x93};
+	struct tk_eat_suit_reference ref = {
+		.digest_alg = TK_EAT_DIGEST_SHA256,
+		.digest = {digest, sizeof(digest)},
+	};
+	const char *uris[2] = {uri_agent, uri_ta};
+	size_t len = 0;
+
+	memset(claims, 0, sizeof(*claims));
+	for (size_t i = 0; i < sizeof(f->nonce); i++)
+		f->nonce[i] = (uint8_t)(0x90 + i);
+	f->ueid[0] = 0x01;
+	for (size_t i = 1; i < sizeof(f->ueid); i++)
+		f->ueid[i] = (uint8_t)i;
+
+	claims->present = TK_EAT_HAS_NONCE | TK_EAT_HAS_UEID | TK_EAT_HAS_OEMID |
+			  TK_EAT_HAS_HWMODEL | TK_EAT_HAS_HWVERSION |
+			  TK_EAT_HAS_MANIFESTS | TK_EAT_HAS_IAT;
+	claims->iat = 1796428800;
+	claims->nonce = tk_span_make(f->nonce, sizeof(f->nonce));
+	claims->ueid = tk_span_make(f->ueid, sizeof(f->ueid));
+	claims->oemid = tk_span_make(oemid, sizeof(oemid));
+	claims->hwmodel = tk_span_make(hwmodel, strlen(hwmodel));
+	claims->hwversion = tk_span_make(hwversion, strlen(hwversion));
+	claims->has_hwversion_scheme = true;
+	claims->hwversion_scheme = 1;
+	for (size_t i = 0; i < 2; i++) {
+		ref.uri = tk_span_make(uris[i], strlen(uris[i]));
+		assert_int_equal(tk_eat_encode_suit_reference(&ref, f->refs[i],
+							      sizeof(f->refs[i]),
+							      &len, NULL),
+				 TK_OK);
+		claims->manifests[i].content_type = TK_EAT_CONTENT_FORMAT_CBOR;
+		claims->manifests[i].body = tk_span_make(f->refs[i], len);
+	}
+	claims->manifest_count = 2;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	f->c = tk_crypto_openssl();
+	if (tk_crypto_key_generate(f->c, TK_CRYPTO_KEY_P256, &f->p256, NULL) != TK_OK ||
+	    tk_crypto_key_generate(f->c, TK_CRYPTO_KEY_ED25519, &f->ed25519, NULL) != TK_OK ||
+	    tk_crypto_key_generate(f->c, TK_CRYPTO_KEY_P256, &f->other, NULL) != TK_OK ||
+	    tk_cose_key_thumbprint_crypto(f->c, f->p256, f->p256_kid, NULL) != TK_OK)
+		return -1;
+	make_claims(f);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	tk_crypto_key_free(f->p256);
+	tk_crypto_key_free(f->ed25519);
+	tk_crypto_key_free(f->other);
+	free(f);
+	return 0;
+}
+
+/* Verify evidence with one trusted key and the fixture's nonce. */
+static tk_err verify_with(const struct fixture *f, const struct tk_crypto_key *key,
+			  const uint8_t *ev, size_t ev_len,
+			  struct tk_eat_verified *out, struct tk_diag *diag)
+{
+	struct tk_cose_trusted_key trusted = {.key = key};
+	struct tk_eat_verify_opts opts = {
+		.keys = &trusted,
+		.n_keys = 1,
+		.nonce = tk_span_make(f->nonce, sizeof(f->nonce)),
+	};
+
+	tk_diag_clear(diag);
+	return tk_eat_verify(f->c, ev, ev_len, &opts, out, diag);
+}
+
+/* Sign arbitrary claim bytes as a tagged COSE_Sign1, bypassing tk_eat_sign. */
+static size_t sign_raw(const struct fixture *f, const uint8_t *payload,
+		       size_t payload_len, uint8_t *out, size_t out_cap)
+{
+	struct tk_cose_signer signer = {
+		.key = f->p256, .alg = TK_COSE_ALG_ESP256, .kid_thumbprint = true,
+	};
+	struct tk_cose_sign_opts opts = {.tagged = true};
+	size_t len = 0;
+
+	assert_int_equal(tk_cose_sign1_create(f->c, &signer, payload, payload_len,
+					      &opts, out, out_cap, &len, NULL),
+			 TK_OK);
+	return len;
+}
+
+static void assert_span_equal(struct tk_span got, const void *want, size_t want_len)
+{
+	assert_int_equal(got.len, want_len);
+	assert_memory_equal(got.ptr, want, want_len);
+}
+
+static void round_trip(void **state, bool ed25519)
+{
+	struct fixture *f = *state;
+	const struct tk_crypto_key *key = ed25519 ? f->ed25519 : f->p256;
+	uint8_t kid[TK_CRYPTO_SHA256_LEN];
+	struct tk_eat_suit_reference ref;
+	struct tk_eat_verified v;
+	struct tk_diag diag;
+	uint8_t ev[2048];
+	size_t ev_len = 0;
+	tk_err err;
+
+	tk_diag_clear(&diag);
+	err = tk_eat_sign(f->c, key, &f->claims, ev, sizeof(ev), &ev_len, &diag);
+	check_err("sign", TK_OK, err, &diag);
+	assert_int_equal(ev[0], 0xd2); /* tag 18, COSE_Sign1 */
+
+	err = verify_with(f, key, ev, ev_len, &v, &diag);
+	check_err("verify", TK_OK, err, &diag);
+	assert_int_equal(v.alg, ed25519 ? TK_COSE_ALG_ED25519 : TK_COSE_ALG_ESP256);
+	assert_int_equal(v.key_index, 0);
+
+	assert_int_equal(tk_cose_key_thumbprint_crypto(f->c, key, kid, NULL), TK_OK);
+	assert_span_equal(v.claims.cnf_kid, kid, sizeof(kid));
+	assert_span_equal(v.claims.nonce, f->nonce, sizeof(f->nonce));
+	assert_span_equal(v.claims.ueid, f->ueid, sizeof(f->ueid));
+	assert_span_equal(v.claims.oemid, oemid, sizeof(oemid));
+	assert_false(v.claims.oemid_is_pen);
+	assert_span_equal(v.claims.hwmodel, hwmodel, strlen(hwmodel));
+	assert_span_equal(v.claims.hwversion, hwversion, strlen(hwversion));
+	assert_true(v.claims.has_hwversion_scheme);
+	assert_int_equal(v.claims.hwversion_scheme, 1);
+	assert_span_equal(v.claims.profile, TK_EAT_TEEP_PROFILE,
+			  strlen(TK_EAT_TEEP_PROFILE));
+	assert_int_equal(v.claims.iat, 1796428800);
+	assert_true(v.claims.present & TK_EAT_HAS_IAT);
+
+	assert_int_equal(v.claims.manifest_count, 2);
+	assert_int_equal(v.claims.manifests[1].content_type, 60);
+	assert_true(v.claims.manifests[1].body_is_bstr);
+	err = tk_eat_decode_suit_reference(&v.claims.manifests[1], &ref, &diag);
+	check_err("decode SUIT_Reference", TK_OK, err, &diag);
+	assert_span_equal(ref.uri, uri_ta, strlen(uri_ta));
+	assert_int_equal(ref.digest_alg, -16);
+	assert_int_equal(ref.digest.len, 32);
+	assert_int_equal(ref.digest.ptr[0], 0xa7);
+
+	/* Views point into the evidence, nothing was copied. */
+	assert_true(v.claims.ueid.ptr > ev && v.claims.ueid.ptr < ev + ev_len);
+}
+
+static void test_round_trip_esp256(void **state)
+{
+	round_trip(state, false);
+}
+
+static void test_round_trip_ed25519(void **state)
+{
+	round_trip(state, true);
+}
+
+/* A CWT tag in front of the COSE_Sign1 is accepted (RFC 8392 section 6). */
+static void test_cwt_tag_accepted(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_eat_verified v;
+	struct tk_diag diag;
+	uint8_t ev[2048];
+	size_t ev_len = 0;
+
+	assert_int_equal(tk_eat_sign(f->c, f->p256, &f->claims, ev + 2,
+				     sizeof(ev) - 2, &ev_len, NULL), TK_OK);
+	ev[0] = 0xd8;
+	ev[1] = 0x3d;
+	check_err("CWT-tagged evidence", TK_OK,
+		  verify_with(f, f->p256, ev, ev_len + 2, &v, &diag), &diag);
+	assert_int_equal(v.claims.manifest_count, 2);
+}
+
+/* One row per required claim: left out, then signed and verified. */
+static const struct {
+	const char *claim;
+	uint32_t bit;
+} required_claims[] = {
+	{"cnf", TK_EAT_HAS_CNF},
+	{"eat_nonce", TK_EAT_HAS_NONCE},
+	{"ueid", TK_EAT_HAS_UEID},
+	{"oemid", TK_EAT_HAS_OEMID},
+	{"hwmodel", TK_EAT_HAS_HWMODEL},
+	{"hwversion", TK_EAT_HAS_HWVERSION},
+	{"manifests", TK_EAT_HAS_MANIFESTS},
+};
+
+static void test_required_claim_missing(void **state)
+{
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof(required_claims) / sizeof(required_claims[0]); i++) {
+		struct tk_eat_claims claims = f->claims;
+		struct tk_eat_verified v;
+		struct tk_diag diag;
+		uint8_t payload[1024], ev[2048];
+		size_t payload_len = 0, ev_len = 0;
+		tk_err err;
+
+		/* The verifier sees evidence signed without the claim. */
+		claims.present |= TK_EAT_HAS_CNF;
+		claims.cnf_kid = tk_span_make(f->p256_kid, sizeof(f->p256_kid));
+		claims.present &= ~required_claims[i].bit;
+		assert_int_equal(tk_eat_encode_claims(&claims, payload, sizeof(payload),
+						      &payload_len, NULL), TK_OK);
+		ev_len = sign_raw(f, payload, payload_len, ev, sizeof(ev));
+		err = verify_with(f, f->p256, ev, ev_len, &v, &diag);
+		check_err(required_claims[i].claim, TK_ERR_SCHEMA_MISSING, err, &diag);
+		assert_non_null(strstr(diag.msg, required_claims[i].claim));
+		assert_int_equal(v.claims.present, 0);
+
+		/* The signer refuses to build it (cnf it always adds). */
+		if (required_claims[i].bit == TK_EAT_HAS_CNF)
+			continue;
+		tk_diag_clear(&diag);
+		err = tk_eat_sign(f->c, f->p256, &claims, ev, sizeof(ev), &ev_len, &diag);
+		check_err(required_claims[i].claim, TK_ERR_SCHEMA_MISSING, err, &diag);
+		assert_int_equal(ev_len, 0);
+		assert_non_null(strstr(diag.msg, required_claims[i].claim));
+	}
+}
+
+static void test_wrong_nonce(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t other[16], ev[2048];
+	struct tk_eat_claims claims = f->claims;
+	struct tk_eat_verified v;
+	struct tk_diag diag;
+	size_t ev_len = 0;
+
+	memcpy(other, f->nonce, sizeof(other));
+	other[15] ^= 1;
+	claims.nonce = tk_span_make(other, sizeof(other));
+	assert_int_equal(tk_eat_sign(f->c, f->p256, &claims, ev, sizeof(ev),
+				     &ev_len, NULL), TK_OK);
+	check_err("last nonce byte differs", TK_ERR_NONCE,
+		  verify_with(f, f->p256, ev, ev_len, &v, &diag), &diag);
+
+	claims.nonce = tk_span_make(f->nonce, 8);
+	assert_int_equal(tk_eat_sign(f->c, f->p256, &claims, ev, sizeof(ev),
+				     &ev_len, NULL), TK_OK);
+	check_err("nonce is a prefix", TK_ERR_NONCE,
+		  verify_with(f, f->p256, ev, ev_len, &v, &diag), &diag);
+	assert_int_equal(v.claims.nonce.len, 0);
+}
+
+static void test_wrong_key(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t other_kid[TK_CRYPTO_SHA256_LEN], ev[2048];
+	struct tk_cose_trusted_key trusted[2] = {{.key = f->other}};
+	struct tk_eat_verify_opts opts = {
+		.keys = trusted,
+		.n_keys = 1,
+		.nonce = tk_span_make(f->nonce, sizeof(f->nonce)),
+	};
+	struct tk_eat_verified v;
+	struct tk_diag diag;
+	size_t ev_len = 0;
+
+	assert_int_equal(tk_eat_sign(f->c, f->p256, &f->claims, ev, sizeof(ev),
+				     &ev_len, NULL), TK_OK);
+
+	/* A trusted key without a kid is tried, and the signature fails. */
+	tk_diag_clear(&diag);
+	check_err("other key, no kid", TK_ERR_SIGNATURE,
+		  tk_eat_verify(f->c, ev, ev_len, &opts, &v, &diag), &diag);
+
+	/* A trusted key with its own kid does not match the evidence's kid. */
+	assert_int_equal(tk_cose_key_thumbprint_crypto(f->c, f->other, other_kid, NULL), TK_OK);
+	trusted[0].kid = tk_span_make(other_kid, sizeof(other_kid));
+	tk_diag_clear(&diag);
+	check_err("other key with its kid", TK_ERR_UNTRUSTED,
+		  tk_eat_verify(f->c, ev, ev_len, &opts, &v, &diag), &diag);
+
+	/* With the right key second in the list, that one verifies. */
+	trusted[1].key = f->p256;
+	trusted[1].kid = tk_span_make(f->p256_kid, sizeof(f->p256_kid));
+	opts.n_keys = 2;
+	tk_diag_clear(&diag);
+	check_err("right key second", TK_OK,
+		  tk_eat_verify(f->c, ev, ev_len, &opts, &v, &diag), &diag);
+	assert_int_equal(v.key_index, 1);
+
+	/* A flipped signature bit fails. */
+	ev[ev_len - 1] ^= 0x01;
+	check_err("tampered signature", TK_ERR_SIGNATURE,
+		  verify_with(f, f->p256, ev, ev_len, &v, &diag), &diag);
+}
+
+static void test_cnf_binding(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t other_kid[TK_CRYPTO_SHA256_LEN], ev[2048];
+	struct tk_eat_claims claims = f->claims;
+	struct tk_cose_trusted_key trusted = {.key = f->p256};
+	struct tk_eat_verify_opts opts = {
+		.keys = &trusted,
+		.n_keys = 1,
+		.nonce = tk_span_make(f->nonce, sizeof(f->nonce)),
+	};
+	struct tk_eat_verified v;
+	struct tk_diag diag;
+	size_t ev_len = 0;
+
+	/* Evidence signed by one key whose cnf names another. */
+	assert_int_equal(tk_cose_key_thumbprint_crypto(f->c, f->other, other_kid, NULL), TK_OK);
+	claims.present |= TK_EAT_HAS_CNF;
+	claims.cnf_kid = tk_span_make(other_kid, sizeof(other_kid));
+	assert_int_equal(tk_eat_sign(f->c, f->p256, &claims, ev, sizeof(ev),
+				     &ev_len, NULL), TK_OK);
+	check_err("cnf names another key", TK_ERR_UNTRUSTED,
+		  verify_with(f, f->p256, ev, ev_len, &v, &diag), &diag);
+
+	/* The same evidence passes when the TEEP message was signed by it. */
+	opts.cnf_kid = tk_span_make(other_kid, sizeof(other_kid));
+	tk_diag_clear(&diag);
+	check_err("cnf names the TEEP signer", TK_OK,
+		  tk_eat_verify(f->c, ev, ev_len, &opts, &v, &diag), &diag);
+
+	/* Default evidence fails when the caller expects another signer. */
+	assert_int_equal(tk_eat_sign(f->c, f->p256, &f->claims, ev, sizeof(ev),
+				     &ev_len, NULL), TK_OK);
+	tk_diag_clear(&diag);
+	check_err("TEEP signer differs", TK_ERR_UNTRUSTED,
+		  tk_eat_verify(f->c, ev, ev_len, &opts, &v, &diag), &diag);
+}
+
+/*
+ * Claims-Sets that break the profile's encoding rules, each signed so the
+ * failure comes from the claims decoder. The base is
+ * {10: h'9091...9f' (16 bytes)} with one change per row.
+ */
+static const struct {
+	const char *desc;
+	const char *hex;
+	tk_err expected;
+} bad_encodings[] = {
+	{"map length in 2 bytes", "b8010a50909192939495969798999a9b9c9d9e9f",
+	 TK_ERR_CBOR_NOT_PREFERRED},
+	{"label 10 in 2 bytes", "a1180a50909192939495969798999a9b9c9d9e9f",
+	 TK_ERR_CBOR_NOT_PREFERRED},
+	{"ueid label 256 in 5 bytes",
+	 "a21a0000010047010203040506070a50909192939495969798999a9b9c9d9e9f",
+	 TK_ERR_CBOR_NOT_PREFERRED},
+	{"indefinite map", "bf0a50909192939495969798999a9b9c9d9e9fff",
+	 TK_ERR_CBOR_INDEFINITE},
+	{"indefinite nonce string",
+	 "a10a5f4890919293949596974898999a9b9c9d9e9fff", TK_ERR_CBOR_INDEFINITE},
+	{"tagged nonce", "a10ad84050909192939495969798999a9b9c9d9e9f",
+	 TK_ERR_SCHEMA_TAG},
+	{"tag in an unknown claim",
+	 "a20a50909192939495969798999a9b9c9d9e9f190107c11a5bbd6e2e",
+	 TK_ERR_SCHEMA_TAG},
+	{"nonce of 7 bytes", "a10a4790919293949596", TK_ERR_SCHEMA_LENGTH},
+	{"nonce as an array", "a10a8150909192939495969798999a9b9c9d9e9f",
+	 TK_ERR_SCHEMA_TYPE},
+	{"Claims-Set is an array", "810a", TK_ERR_SCHEMA_TYPE},
+	{"trailing byte", "a10a50909192939495969798999a9b9c9d9e9f00",
+	 TK_ERR_CBOR_TRAILING},
+	{"duplicate label",
+	 "a20a50909192939495969798999a9b9c9d9e9f0a50909192939495969798999a9b9c9d9e9f",
+	 TK_ERR_CBOR_DUPLICATE_KEY},
+	{"label is a byte string", "a1410a01", TK_ERR_SCHEMA_TYPE},
+	{"cnf with two methods", "a108a2034101014101", TK_ERR_SCHEMA_VALUE},
+	{"cnf method 2", "a108a1024101", TK_ERR_SCHEMA_UNKNOWN},
+	{"oemid of 4 bytes", "a11901024401020304", TK_ERR_SCHEMA_LENGTH},
+	{"empty manifests", "a119011080", TK_ERR_SCHEMA_LENGTH},
+	{"manifests entry of 3", "a1190110818318" "3c4100" "00", TK_ERR_SCHEMA_LENGTH},
+	{"hwversion without text", "a1190104810a", TK_ERR_SCHEMA_TYPE},
+};
+
+static size_t from_hex(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; hex[0] != '\0' && hex[1] != '\0' && n < cap; hex += 2) {
+		unsigned byte;
+
+		assert_int_equal(sscanf(hex, "%2x", &byte), 1);
+		out[n++] = (uint8_t)byte;
+	}
+	return n;
+}
+
+static void test_bad_encodings_rejected(void **state)
+{
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof(bad_encodings) / sizeof(bad_encodings[0]); i++) {
+		uint8_t payload[256], ev[1024];
+		struct tk_eat_claims claims;
+		struct tk_eat_verified v;
+		struct tk_diag diag;
+		size_t len = from_hex(bad_encodings[i].hex, payload, sizeof(payload));
+		size_t ev_len;
+		tk_err err;
+
+		tk_diag_clear(&diag);
+		err = tk_eat_decode_claims(payload, len, &claims, &diag);
+		check_err(bad_encodings[i].desc, bad_encodings[i].expected, err, &diag);
+		assert_int_equal(claims.present, 0);
+
+		ev_len = sign_raw(f, payload, len, ev, sizeof(ev));
+		err = verify_with(f, f->p256, ev, ev_len, &v, &diag);
+		check_err(bad_encodings[i].desc, bad_encodings[i].expected, err, &diag);
+	}
+}
+
+static void test_oversized_evidence(void **state)
+{
+	struct fixture *f = *state;
+	size_t len = TK_EAT_MAX_SIZE + 1;
+	uint8_t *big = calloc(1, len);
+	struct tk_eat_verified v;
+	struct tk_diag diag;
+
+	assert_non_null(big);
+	check_err("evidence over the limit", TK_ERR_LIMIT_SIZE,
+		  verify_with(f, f->p256, big, len, &v, &diag), &diag);
+	free(big);
+}
+
+static void test_sign_checks_nonce_length(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_eat_claims claims = f->claims;
+	uint8_t long_nonce[65] = {0}, ev[2048];
+	struct tk_diag diag;
+	size_t ev_len = 1;
+
+	claims.nonce = tk_span_make(long_nonce, sizeof(long_nonce));
+	tk_diag_clear(&diag);
+	check_err("65-byte nonce", TK_ERR_SCHEMA_LENGTH,
+		  tk_eat_sign(f->c, f->p256, &claims, ev, sizeof(ev), &ev_len, &diag),
+		  &diag);
+	assert_int_equal(ev_len, 0);
+}
+
+static void test_claim_names(void **state)
+{
+	const struct tk_cbor_names *names = tk_eat_names();
+	int64_t cnf_path[2] = {TK_EAT_CLAIM_CNF, TK_EAT_CNF_COSE_KEY};
+	uint8_t buf[64];
+	char text[256];
+	size_t len = 0;
+
+	(void)state;
+	assert_string_equal(tk_eat_claim_name(256), "ueid");
+	assert_string_equal(tk_eat_claim_name(272), "manifests");
+	assert_string_equal(tk_eat_claim_name(273), "measurements");
+	assert_null(tk_eat_claim_name(9999));
+	assert_string_equal(names->key_name(names->ctx, NULL, 0, 10), "eat_nonce");
+	assert_string_equal(names->key_name(names->ctx, cnf_path, 1, 3), "kid");
+	assert_string_equal(names->key_name(names->ctx, cnf_path, 2, -2), "x");
+	assert_null(names->key_name(names->ctx, cnf_path, 1, 10));
+	assert_string_equal(names->tag_name(names->ctx, 61), "CWT");
+
+	/* The printer uses the table: {8: {3: h'01'}, 10: ...} */
+	len = from_hex("a208a10341010a489091929394959697", buf, sizeof(buf));
+	assert_int_equal(tk_cbor_to_diag(buf, len, TK_CBOR_STRICT, false, names,
+					 text, sizeof(text), &len, NULL), TK_OK);
+	assert_non_null(strstr(text, "cnf"));
+	assert_non_null(strstr(text, "eat_nonce"));
+	assert_non_null(strstr(text, "kid"));
+}
+
+/*
+ * Diagnostic notation to CBOR, enough for the RFC 9711 examples: maps,
+ * arrays, integers, text, h'' byte strings (juxtaposed ones concatenated),
+ * true/false/null, tags and /comments/. Writes preferred serialization.
+ */
+struct edn {
+	const char *p;
+	uint8_t *out;
+	size_t len, cap;
+};
+
+static void edn_byte(struct edn *e, uint8_t b)
+{
+	assert_true(e->len < e->cap);
+	e->out[e->len++] = b;
+}
+
+static void edn_head(struct edn *e, unsigned major, uint64_t v)
+{
+	uint8_t mt = (uint8_t)(major << 5);
+
+	if (v < 24) {
+		edn_byte(e, mt | (uint8_t)v);
+	} else if (v <= 0xff) {
+		edn_byte(e, mt | 24);
+		edn_byte(e, (uint8_t)v);
+	} else if (v <= 0xffff) {
+		edn_byte(e, mt | 25);
+		for (int s = 8; s >= 0; s -= 8)
+			edn_byte(e, (uint8_t)(v >> s));
+	} else if (v <= 0xffffffffu) {
+		edn_byte(e, mt | 26);
+		for (int s = 24; s >= 0; s -= 8)
+			edn_byte(e, (uint8_t)(v >> s));
+	} else {
+		edn_byte(e, mt | 27);
+		for (int s = 56; s >= 0; s -= 8)
+			edn_byte(e, (uint8_t)(v >> s));
+	}
+}
+
+/* Skip white space and /comments/, and commas when `commas`. */
+static void edn_skip(struct edn *e, bool commas)
+{
+	for (;;) {
+		while (*e->p == ' ' || *e->p == '\n' || *e->p == '\r' || *e->p == '\t' ||
+		       (commas && *e->p == ','))
+			e->p++;
+		if (*e->p != '/')
+			return;
+		e->p = strchr(e->p + 1, '/');
+		assert_non_null(e->p);
+		e->p++;
+	}
+}
+
+static void edn_space(struct edn *e)
+{
+	edn_skip(e, true);
+}
+
+static void edn_item(struct edn *e);
+
+/* Parse items up to `close` into a separate buffer, then write the head. */
+static void edn_container(struct edn *e, char close, unsigned major)
+{
+	struct edn inner = {.p = e->p + 1, .cap = e->cap - e->len};
+	uint64_t items = 0;
+
+	inner.out = malloc(inner.cap);
+	assert_non_null(inner.out);
+	for (;;) {
+		edn_space(&inner);
+		if (*inner.p == close)
+			break;
+		edn_item(&inner);
+		items++;
+		edn_space(&inner);
+		if (*inner.p == ':')
+			inner.p++;
+	}
+	e->p = inner.p + 1;
+	edn_head(e, major, major == 5 ? items / 2 : items);
+	assert_true(e->len + inner.len <= e->cap);
+	memcpy(e->out + e->len, inner.out, inner.len);
+	e->len += inner.len;
+	free(inner.out);
+}
+
+static void edn_bytes(struct edn *e)
+{
+	uint8_t buf[4096];
+	size_t n = 0;
+
+	/* h'..' h'..' juxtaposed form one string. */
+	while (e->p[0] == 'h' && e->p[1] == '\'') {
+		int nibble = -1;
+
+		for (e->p += 2; *e->p != '\''; e->p++) {
+			int v;
+
+			if (*e->p >= '0' && *e->p <= '9')
+				v = *e->p - '0';
+			else if ((*e->p | 0x20) >= 'a' && (*e->p | 0x20) <= 'f')
+				v = (*e->p | 0x20) - 'a' + 10;
+			else
+				continue;
+			if (nibble < 0) {
+				nibble = v;
+			} else {
+				assert_true(n < sizeof(buf));
+				buf[n++] = (uint8_t)(nibble << 4 | v);
+				nibble = -1;
+			}
+		}
+		e->p++;
+		edn_skip(e, false);
+	}
+	edn_head(e, 2, n);
+	for (size_t i = 0; i < n; i++)
+		edn_byte(e, buf[i]);
+}
+
+static void edn_text(struct edn *e)
+{
+	uint8_t buf[4096];
+	size_t n = 0;
+
+	for (e->p++; *e->p != '"'; e->p++) {
+		if (*e->p == '\\')
+			e->p++;
+		assert_true(n < sizeof(buf));
+		buf[n++] = (uint8_t)*e->p;
+	}
+	e->p++;
+	edn_head(e, 3, n);
+	for (size_t i = 0; i < n; i++)
+		edn_byte(e, buf[i]);
+}
+
+static void edn_item(struct edn *e)
+{
+	edn_space(e);
+	if (*e->p == '{') {
+		edn_container(e, '}', 5);
+	} else if (*e->p == '[') {
+		edn_container(e, ']', 4);
+	} else if (*e->p == '"') {
+		edn_text(e);
+	} else if (e->p[0] == 'h' && e->p[1] == '\'') {
+		edn_bytes(e);
+	} else if (strncmp(e->p, "true", 4) == 0) {
+		edn_byte(e, 0xf5);
+		e->p += 4;
+	} else if (strncmp(e->p, "false", 5) == 0) {
+		edn_byte(e, 0xf4);
+		e->p += 5;
+	} else if (strncmp(e->p, "null", 4) == 0) {
+		edn_byte(e, 0xf6);
+		e->p += 4;
+	} else {
+		char *end;
+		long long v = strtoll(e->p, &end, 10);
+
+		assert_true(end != e->p);
+		e->p = end;
+		edn_space(e);
+		if (*e->p == '(') {
+			/* A tag: N( item ) */
+			e->p++;
+			edn_head(e, 6, (uint64_t)v);
+			edn_item(e);
+			edn_space(e);
+			assert_int_equal(*e->p, ')');
+			e->p++;
+		} else if (v < 0) {
+			edn_head(e, 1, (uint64_t)(-1 - v));
+		} else {
+			edn_head(e, 0, (uint64_t)v);
+		}
+	}
+}
+
+/* Read a diagnostic-notation file and convert it; returns the length. */
+static size_t edn_file(const char *path, uint8_t *out, size_t cap)
+{
+	char text[8192];
+	FILE *file = fopen(path, "r");
+	size_t n;
+	struct edn e = {.out = out, .cap = cap};
+
+	if (file == NULL)
+		fail_msg("cannot open %s", path);
+	n = fread(text, 1, sizeof(text) - 1, file);
+	fclose(file);
+	text[n] = '\0';
+
+	/*
+	 * The TEEP draft's example has "application/cbor" inside a comment,
+	 * and a slash ends a comment in diagnostic notation.
+	 */
+	for (char *at = strstr(text, "application/cbor"); at != NULL;
+	     at = strstr(at, "application/cbor"))
+		at[strlen("application")] = '-';
+	e.p = text;
+	edn_item(&e);
+	edn_space(&e);
+	assert_int_equal(*e.p, '\0');
+	return e.len;
+}
+
+/*
+ * The RFC 9711 example Claims-Sets in diagnostic notation: each decodes
+ * strictly, and none meets the TEEP profile because none has cnf.
+ */
+static const struct {
+	const char *file;
+	size_t nonce_len;
+	bool has_ueid;
+	size_t manifests;
+} rfc_examples[] = {
+	{"minimal.diag", 8, false, 0},
+	{"simple.diag", 12, true, 0},
+	{"submods.diag", 16, true, 0},
+	{"valid_hw_block.diag", 12, true, 0},
+	{"valid_hw_block2.diag", 12, true, 0},
+	{"valid_iot.diag", 8, true, 0},
+	{"valid_key_store.diag", 24, false, 1},
+	{"valid_submods.diag", 16, true, 0},
+	{"valid_tee.diag", 16, false, 1},
+};
+
+static void test_rfc9711_examples_decode(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(rfc_examples) / sizeof(rfc_examples[0]); i++) {
+		char path[512];
+		uint8_t cbor[8192];
+		struct tk_eat_claims claims;
+		struct tk_diag diag;
+		size_t len;
+		tk_err err;
+
+		snprintf(path, sizeof(path), "%s/Example-Payloads/%s", EXAMPLES_DIR,
+			 rfc_examples[i].file);
+		len = edn_file(path, cbor, sizeof(cbor));
+
+		tk_diag_clear(&diag);
+		err = tk_eat_decode_claims(cbor, len, &claims, &diag);
+		check_err(rfc_examples[i].file, TK_OK, err, &diag);
+		assert_int_equal(claims.nonce.len, rfc_examples[i].nonce_len);
+		assert_int_equal((claims.present & TK_EAT_HAS_UEID) != 0,
+				 rfc_examples[i].has_ueid);
+		assert_int_equal(claims.manifest_count, rfc_examples[i].manifests);
+		if (claims.present & TK_EAT_HAS_UEID)
+			assert_int_equal(claims.ueid.len, 16);
+
+		tk_diag_clear(&diag);
+		err = tk_eat_check_teep_profile(&claims, &diag);
+		check_err(rfc_examples[i].file, TK_ERR_SCHEMA_MISSING, err, &diag);
+		assert_string_equal(diag.msg, "required claim cnf is missing");
+	}
+}
+
+/* The signed CWT example: tags 61 and 18 around the hw block claims. */
+static void test_rfc9711_cwt_payload_decodes(void **state)
+{
+	uint8_t cbor[4096];
+	struct tk_cose_headers body, signer;
+	struct tk_eat_claims claims;
+	struct tk_span payload;
+	struct tk_diag diag;
+	size_t len;
+
+	(void)state;
+	len = edn_file(EXAMPLES_DIR "/Example-Tokens/valid_cwt.diag", cbor, sizeof(cbor));
+	assert_int_equal(cbor[0], 0xd8);
+	assert_int_equal(cbor[1], 0x3d);
+
+	/* No public key is published for it: read the payload unverified. */
+	tk_diag_clear(&diag);
+	check_err("peek CWT", TK_OK,
+		  tk_cose_peek(cbor + 2, len - 2, &body, &signer, &payload, &diag), &diag);
+	assert_int_equal(body.alg, TK_COSE_ALG_ES256);
+	check_err("CWT claims", TK_OK,
+		  tk_eat_decode_claims(payload.ptr, payload.len, &claims, &diag), &diag);
+	assert_true(claims.oemid_is_pen);
+	assert_int_equal(claims.oemid_pen, 64242);
+	assert_span_equal(claims.hwversion, "3.1", 3);
+	assert_int_equal(claims.hwversion_scheme, 1);
+}
+
+/*
+ * The TEEP draft's example evidence labels manifests 273; RFC 9711
+ * assigns 272 (273 is measurements). As published it lacks manifests;
+ * with the label corrected it meets the profile.
+ */
+static void test_teep_draft_example(void **state)
+{
+	uint8_t cbor[2048];
+	struct tk_eat_suit_reference ref;
+	struct tk_eat_claims claims;
+	struct tk_diag diag;
+	size_t len, i;
+
+	(void)state;
+	len = edn_file(TK_VECTORS_DIR "/teep/eat_diagnostic.txt", cbor, sizeof(cbor));
+	tk_diag_clear(&diag);
+	check_err("draft example", TK_OK, tk_eat_decode_claims(cbor, len, &claims, &diag),
+		  &diag);
+	assert_int_equal(claims.cnf_kid.len, 32);
+	assert_span_equal(claims.oemid, "\x89\x48\x23", 3);
+	check_err("draft example profile", TK_ERR_SCHEMA_MISSING,
+		  tk_eat_check_teep_profile(&claims, &diag), &diag);
+	assert_string_equal(diag.msg, "required claim manifests is missing");
+
+	/* 273 is 19 01 11 in preferred serialization; 272 is 19 01 10. */
+	for (i = 0; i + 2 < len; i++) {
+		if (cbor[i] == 0x19 && cbor[i + 1] == 0x01 && cbor[i + 2] == 0x11)
+			break;
+	}
+	assert_true(i + 2 < len);
+	cbor[i + 2] = 0x10;
+	tk_diag_clear(&diag);
+	check_err("corrected example", TK_OK,
+		  tk_eat_decode_claims(cbor, len, &claims, &diag), &diag);
+	check_err("corrected example profile", TK_OK,
+		  tk_eat_check_teep_profile(&claims, &diag), &diag);
+	assert_int_equal(claims.manifest_count, 1);
+	assert_int_equal(claims.manifests[0].content_type, 60);
+	assert_false(claims.manifests[0].body_is_bstr);
+	check_err("example SUIT_Reference", TK_OK,
+		  tk_eat_decode_suit_reference(&claims.manifests[0], &ref, &diag), &diag);
+	assert_span_equal(ref.uri, "https://example.com/manifest.cbor", 33);
+	assert_int_equal(ref.digest_alg, -16);
+	assert_int_equal(ref.digest.len, 32);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_esp256),
+		cmocka_unit_test(test_round_trip_ed25519),
+		cmocka_unit_test(test_cwt_tag_accepted),
+		cmocka_unit_test(test_required_claim_missing),
+		cmocka_unit_test(test_wrong_nonce),
+		cmocka_unit_test(test_wrong_key),
+		cmocka_unit_test(test_cnf_binding),
+		cmocka_unit_test(test_bad_encodings_rejected),
+		cmocka_unit_test(test_oversized_evidence),
+		cmocka_unit_test(test_sign_checks_nonce_length),
+		cmocka_unit_test(test_claim_names),
+		cmocka_unit_test(test_rfc9711_examples_decode),
+		cmocka_unit_test(test_rfc9711_cwt_payload_decodes),
+		cmocka_unit_test(test_teep_draft_example),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
