@@ -4,7 +4,7 @@
  *
  * Each message type has a table of its options (label, kind of field,
  * where the field lives in the struct). The decoder looks up each label of
- * the options map in the table and skips labels it does not find; the
+ * the options map in the table and skips labels it does not find. The
  * encoder walks the same table in order. The kind decides how a field is
  * read, checked and written, so a bound is stated once per kind.
  *
@@ -43,7 +43,7 @@ const uint8_t tk_teep_profile_sha256_esp256_ecdh_a128gcm[6] = {
 const uint8_t tk_teep_profile_sha256_ed25519_ecdh_chacha_poly[7] = {
 	0x84, 0x2f, 0x32, 0x38, 0x1c, 0x18, 0x18};       /* [-16, -19, -29, 24] */
 
-/* How a field is read, checked and written. */
+/* Kind of a field, which decides how it is read, checked and written. */
 enum field_kind {
 	FIELD_TOKEN,          /* bstr .size (8..64) */
 	FIELD_CHALLENGE,      /* bstr .size (8..512) */
@@ -115,7 +115,7 @@ static struct tk_span view_from(const struct reader *r, size_t start)
 	return tk_span_make(r->buf + start, offset_of(r) - start);
 }
 
-/* Fail unless the next item has type `want`; an absent item is missing. */
+/* Fail unless the next item has type `want`. An absent item is missing. */
 static tk_err expect_type(struct reader *r, const char *name, enum tk_cbor_type want)
 {
 	enum tk_cbor_type type = tk_cbor_peek(r->dec);
@@ -172,7 +172,7 @@ static tk_err read_uint32(struct reader *r, const char *name, uint32_t *out)
 	return TK_OK;
 }
 
-/* err-code: the draft reserves 0; other unknown values are kept. */
+/* err-code: the draft reserves 0, and other unknown values are kept. */
 static tk_err read_err_code(struct reader *r, const char *name, uint64_t *out)
 {
 	size_t at = offset_of(r);
@@ -281,7 +281,7 @@ static tk_err read_cbor_bstr_entry(struct reader *r, const char *name, void *out
 	return err;
 }
 
-/* SUIT_Component_Identifier = [* bstr]; out receives the encoded array. */
+/* SUIT_Component_Identifier = [* bstr]. out receives the encoded array. */
 static tk_err read_component_id(struct reader *r, const char *name, void *out)
 {
 	size_t start = offset_of(r);
@@ -419,7 +419,7 @@ static tk_err read_tc_claims(struct reader *r, const char *name, void *out)
 	return TK_OK;
 }
 
-/* One label of requested-tc-info; unknown labels are skipped. */
+/* One label of requested-tc-info. Unknown labels are skipped. */
 static tk_err read_requested_field(struct reader *r, const char *name, uint64_t label,
 				   struct tk_teep_requested_tc *tc, bool *have_id)
 {
@@ -702,7 +702,7 @@ static size_t error_options(struct tk_teep_error *m, struct option *o)
 	return n;
 }
 
-/* The option table of msg->type; 0 for an unknown type. */
+/* Fill o with the option table of msg->type and return its size, 0 if unknown. */
 static size_t message_options(struct tk_teep_msg *msg, struct option *o)
 {
 	switch (msg->type) {
@@ -738,8 +738,8 @@ static uint64_t message_length(enum tk_teep_type type)
 
 /*
  * options: { * teep-option }, teep-option = (uint => any). Labels the
- * message type does not define are skipped: the draft asks receivers to
- * treat unrecognized labels as unknown optional parameters.
+ * message type does not define are skipped, because the draft recommends
+ * treating unrecognized labels as unknown optional parameters.
  */
 static tk_err read_options(struct reader *r, struct tk_teep_msg *msg)
 {
@@ -810,7 +810,7 @@ static tk_err read_message(struct reader *r, struct tk_teep_msg *msg)
 	if (err != TK_OK)
 		return err;
 
-	/* Types 0..23 fit the enum; message_length() is 0 for reserved ones. */
+	/* Types 0..23 fit the enum, and message_length() is 0 for reserved ones. */
 	expected = type <= 23 ? message_length((enum tk_teep_type)type) : 0;
 	name = tk_teep_type_name(type);
 	if (expected == 0 || name == NULL)
@@ -917,7 +917,7 @@ static void write_requested_tc(struct tk_cbor_enc *enc,
 	}
 }
 
-/* Entry i of a list given as items; the kind says which items array. */
+/* Write entry i of a list given as items. The kind selects the items array. */
 static void write_entry(struct tk_cbor_enc *enc, enum field_kind kind,
 			const void *field, size_t i)
 {
@@ -1060,7 +1060,7 @@ static tk_err write_message(struct tk_cbor_enc *enc, struct tk_teep_msg *msg,
 tk_err tk_teep_encode(const struct tk_teep_msg *msg, uint8_t *out, size_t out_cap,
 		      size_t *out_len, struct tk_diag *diag)
 {
-	/* A copy, so the option tables can point into it; the spans still borrow. */
+	/* A copy, so the option tables can point into it. Its spans still borrow. */
 	struct tk_teep_msg copy = *msg;
 	struct tk_teep_msg check;
 	struct tk_cbor_enc enc;

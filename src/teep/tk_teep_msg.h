@@ -4,7 +4,7 @@
  * QueryResponse, Update, Success, Error): decode and validate a TEEP
  * payload (the content of its COSE_Sign1 or COSE_Sign), and encode one.
  *
- * Decoding allocates nothing. The decoded struct holds views into the
+ * Decoding allocates nothing. The decoded struct contains views into the
  * input: strings as spans, lists as the raw encoded CBOR array plus its
  * entry count. Walk a list with a struct tk_teep_iter. Every entry was
  * validated by tk_teep_decode(), so iterating a decoded list only fails on
@@ -78,8 +78,8 @@ enum tk_teep_label {
 
 /*
  * err-code values (draft section "TEEP Error Code Registry"). 0 is reserved
- * and rejected; any other value, including the reserved 11-16, 18-23 and
- * values above 23, is kept for the caller to treat as an unknown error.
+ * and rejected. Any other value is kept, including the reserved 11-16 and
+ * 18-23 and values above 23, and the caller treats it as an unknown error.
  */
 enum tk_teep_err_code {
 	TK_TEEP_ERR_PERMANENT_ERROR = 1,
@@ -121,7 +121,8 @@ enum tk_teep_err_code {
  * Maximum number of entries in any one list of a message (the draft sets
  * none). A list with more fails with TK_ERR_LIMIT_COUNT, on decode and on
  * encode. Nothing is allocated per entry, so the limit only bounds the work
- * a peer can cause per message; 4096 is far above what one device holds.
+ * a peer can cause per message. 4096 is an estimate, well above the number
+ * of trusted components one TEE is expected to hold.
  */
 #define TK_TEEP_MAX_LIST_COUNT 4096
 

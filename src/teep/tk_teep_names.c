@@ -2,7 +2,7 @@
 /*
  * Name tables of draft-ietf-teep-protocol (message types, CBOR labels,
  * error codes) and of the tags used around TEEP messages. Tables are
- * indexed by number; a gap is a reserved or unknown value.
+ * indexed by number, and a gap is a reserved or unknown value.
  */
 #include "teep/tk_teep_names.h"
 
@@ -62,7 +62,10 @@ static const char *const err_code_names[] = {
 	[TK_TEEP_ERR_MANIFEST_PROCESSING_FAILED] = "ERR_MANIFEST_PROCESSING_FAILED",
 };
 
-/* Keys of a tc-list entry: system-component-id, then SUIT parameters (draft-ietf-suit-manifest). */
+/*
+ * Keys of a tc-list entry: system-component-id, then the SUIT parameters of
+ * draft-ietf-suit-manifest.
+ */
 static const char *const tc_claim_names[] = {
 	[SYSTEM_COMPONENT_ID] = "system-component-id",
 	[1] = "vendor-identifier",
@@ -124,7 +127,7 @@ const char *tk_teep_tag_name(uint64_t tag)
 }
 
 /*
- * The options map has no enclosing map key; requested-tc-info maps sit
+ * The options map has no enclosing map key. requested-tc-info maps are
  * under label 14 and tc-list entries under label 8.
  */
 static const char *key_name(void *ctx, const int64_t *path, unsigned path_len,
