@@ -348,12 +348,12 @@ tk_err tk_http_server_start(const struct tk_http_server_config *cfg,
 	srv->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG,
 		cfg->port, NULL, NULL, on_access, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)TK_HTTP_SERVER_CONNECTION_TIMEOUT,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)TK_HTTP_SERVER_MAX_CONNECTIONS,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)TK_HTTP_SERVER_MAX_PER_IP,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 		MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		err = TK_FAIL(diag, TK_ERR_NETWORK, "cannot listen on %s:%u", cfg->address,

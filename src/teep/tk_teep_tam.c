@@ -65,6 +65,19 @@ static void log_id(struct tk_span id, char out[LOG_ID_CAP])
 	tk_log_id_prefix(id.ptr, id.len, LOG_ID_BYTES, out, LOG_ID_CAP);
 }
 
+/* Copy peer text for a log line, control characters replaced by '?'. */
+static void copy_printable(struct tk_span text, char *out, size_t out_cap)
+{
+	size_t n = text.len < out_cap - 1 ? text.len : out_cap - 1;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = text.ptr[i];
+
+		out[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	out[n] = '\0';
+}
+
 bool tk_teep_tam_is_drop(tk_err err)
 {
 	return err >= 100 && err < 600;
@@ -639,6 +652,7 @@ static tk_err on_result(struct tk_teep_tam *tam, int64_t now, const struct agent
 	};
 	const struct tk_store *st = tam->cfg.store;
 	struct tk_store_session ses;
+	char err_msg[TK_TEEP_MSG_MAX + 1];
 	tk_err err;
 
 	log_id(r.token, token_log);
@@ -672,10 +686,14 @@ static tk_err on_result(struct tk_teep_tam *tam, int64_t now, const struct agent
 	if ((err = finish_transaction(st, err, diag)) != TK_OK)
 		return err;
 
-	tk_log(tam->cfg.log, success ? TK_LOG_INFO : TK_LOG_WARNING, COMPONENT,
-	       "%s from kid %s (token %s)%s%.*s", success ? "Success" : "Error",
-	       agent->kid_log, token_log, r.err_msg.len > 0 ? ": " : "",
-	       (int)r.err_msg.len, (const char *)r.err_msg.ptr);
+	copy_printable(r.err_msg, err_msg, sizeof(err_msg));
+	if (success)
+		tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT, "Success from kid %s (token %s)",
+		       agent->kid_log, token_log);
+	else
+		tk_log(tam->cfg.log, TK_LOG_WARNING, COMPONENT,
+		       "Error %llu from kid %s (token %s): %s",
+		       (unsigned long long)r.err_code, agent->kid_log, token_log, err_msg);
 	return TK_OK;
 }
 

@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The administration commands of teep-tam. Each opens the database, makes
+ * its change in one transaction with an audit line, and prints its result
+ * as `name: value` lines on stdout, which scripts parse:
+ *
+ *   enroll-agent   kid: <hex>
+ *   add-manifest   manifest-component-id: <hex>
+ *                  manifest-component-id-diag: <CBOR diagnostic notation>
+ *                  sequence-number: <decimal>
+ *                  manifest-digest: sha-256:<hex of the SUIT digest of the manifest>
+ *   require        required: <hex> device: <ueid hex>|all
+ *   show-devices   one block per device, blocks separated by a blank line:
+ *                  device: <ueid hex>
+ *                    kid: <hex>|none
+ *                    first-seen: <UTC time>
+ *                    last-seen: <UTC time>
+ *                    installed: <component id hex> sha-256:<hex>|none <diag>
+ *                    last-result: success <UTC time>
+ *                                 | error <err-code> <UTC time> <err-msg>
+ *                                 | none
+ *                  or the line "no devices".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cose/tk_cose.h"
+#include "crypto/tk_crypto.h"
+#include "store/tk_store_sqlite.h"
+#include "suit/tk_suit.h"
+#include "tam.h"
+
+/* Commit the transaction, or roll it back when err is set or commit fails. */
+static tk_err finish(const struct tk_store *st, tk_err err, struct tk_diag *diag)
+{
+	if (err == TK_OK)
+		err = tk_store_commit(st, diag);
+	if (err != TK_OK)
+		tk_store_rollback(st);
+	return err;
+}
+
+/* Read a PEM public key file. Caller owns *out. */
+static tk_err read_public_key(const char *path, struct tk_crypto_key **out,
+			      struct tk_diag *diag)
+{
+	uint8_t *pem = NULL;
+	size_t pem_len = 0;
+	tk_err err;
+
+	*out = NULL;
+	err = tam_read_file(path, &pem, &pem_len, diag);
+	if (err == TK_OK)
+		err = tk_crypto_key_import_pem(tk_crypto_openssl(), pem, pem_len, out, diag);
+	tam_free_file(pem, pem_len);
+	if (err == TK_OK && tk_crypto_key_has_private(*out)) {
+		tk_crypto_key_free(*out);
+		*out = NULL;
+		err = TK_FAIL(diag, TK_ERR_KEY, "a private key was given where a public key "
+			      "belongs; export the public part");
+	}
+	return err;
+}
+
+/* Build the store record of an agent key: COSE_Key encoding and thumbprint. */
+static tk_err agent_key_record(const struct tk_crypto_key *key,
+			       struct tk_store_agent_key *rec, struct tk_diag *diag)
+{
+	tk_err err;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->alg = tk_cose_alg_for_key(key);
+	rec->enrolled_at = (int64_t)time(NULL);
+	err = tk_cose_key_thumbprint_crypto(tk_crypto_openssl(), key, rec->kid, diag);
+	if (err == TK_OK)
+		err = tk_cose_key_encode_public(key, TK_SPAN_EMPTY, rec->alg, rec->pubkey,
+						sizeof(rec->pubkey), &rec->pubkey_len, diag);
+	return err;
+}
+
+int tam_enroll_agent(const struct tam_command *cmd, const struct tam_args *args)
+{
+	const char *path = args->operand;
+	struct tk_store st = {0};
+	struct tk_store_agent_key rec;
+	struct tk_crypto_key *key = NULL;
+	char detail[2 * TK_STORE_KID_LEN + 16];
+	struct tk_diag diag;
+	tk_err err;
+	int rc;
+
+	(void)cmd;
+	tk_diag_clear(&diag);
+	if ((err = read_public_key(path, &key, &diag)) == TK_OK)
+		err = agent_key_record(key, &rec, &diag);
+	tk_crypto_key_free(key);
+	if (err != TK_OK)
+		return tam_fail("cannot read the agent key", path, &diag);
+
+	if ((rc = tam_open_store(tam_get(cmd, args, "db"), &st)) != TAM_EXIT_OK)
+		return rc;
+	for (size_t i = 0; i < 8; i++)
+		snprintf(detail + 2 * i, 3, "%02x", rec.kid[i]);
+	err = tk_store_begin(&st, &diag);
+	if (err == TK_OK) {
+		err = tk_store_agent_key_add(&st, &rec, &diag);
+		if (err == TK_OK)
+			err = tk_store_audit_add(&st, rec.enrolled_at, "enroll-agent", detail,
+						 &diag);
+		err = finish(&st, err, &diag);
+	}
+	tk_store_sqlite_close(&st);
+	if (err != TK_OK)
+		return tam_fail("cannot enroll the agent key", path, &diag);
+
+	printf("kid: ");
+	tam_hex_print(stdout, tk_span_make(rec.kid, TK_STORE_KID_LEN));
+	printf("\n");
+	return TAM_EXIT_OK;
+}
+
+/* Verify the envelope with the signer key and fill the manifest record. */
+static tk_err authenticate_envelope(const uint8_t *env_buf, size_t env_len,
+				    const struct tk_crypto_key *signer,
+				    struct tk_suit_manifest *manifest,
+				    struct tk_diag *diag)
+{
+	struct tk_suit_envelope *env = calloc(1, sizeof(*env));
+	tk_err err;
+
+	if (env == NULL)
+		return TK_FAIL(diag, TK_ERR_NOMEM, "envelope");
+	err = tk_suit_decode_envelope(env_buf, env_len, env, diag);
+	if (err == TK_OK)
+		err = tk_suit_authenticate(env, tk_crypto_openssl(), &signer, 1, manifest, diag);
+	if (err == TK_OK && manifest->manifest_component_id.len == 0)
+		err = TK_FAIL(diag, TK_ERR_SCHEMA_MISSING,
+			      "manifest has no manifest component id (key 5)");
+	free(env);
+	return err;
+}
+
+static void print_manifest(const struct tk_suit_manifest *manifest)
+{
+	printf("manifest-component-id: ");
+	tam_hex_print(stdout, manifest->manifest_component_id);
+	printf("\nmanifest-component-id-diag: ");
+	tam_diag_print(stdout, manifest->manifest_component_id);
+	printf("\nsequence-number: %llu\nmanifest-digest: sha-256:",
+	       (unsigned long long)manifest->sequence_number);
+	tam_hex_print(stdout, tk_span_make(manifest->digest, sizeof(manifest->digest)));
+	printf("\n");
+}
+
+/* Store the manifest with an audit line, in one transaction. */
+static tk_err store_manifest(const struct tk_store *st,
+			     const struct tk_suit_manifest *manifest,
+			     const uint8_t *env_buf, size_t env_len, struct tk_diag *diag)
+{
+	struct tk_store_manifest rec = {
+		.component_id = manifest->manifest_component_id,
+		.sequence = manifest->sequence_number,
+		.digest = tk_span_make(manifest->digest, sizeof(manifest->digest)),
+		.envelope = tk_span_make(env_buf, env_len),
+	};
+	int64_t now = (int64_t)time(NULL);
+	char detail[64];
+	tk_err err;
+
+	snprintf(detail, sizeof(detail), "sequence %llu, %zu bytes",
+		 (unsigned long long)manifest->sequence_number, env_len);
+	err = tk_store_begin(st, diag);
+	if (err != TK_OK)
+		return err;
+	err = tk_store_manifest_add(st, &rec, now, diag);
+	if (err == TK_OK)
+		err = tk_store_audit_add(st, now, "add-manifest", detail, diag);
+	return finish(st, err, diag);
+}
+
+int tam_add_manifest(const struct tam_command *cmd, const struct tam_args *args)
+{
+	const char *path = args->operand;
+	const char *signer_path = tam_get(cmd, args, "signer");
+	struct tk_suit_manifest *manifest = NULL;
+	struct tk_crypto_key *signer = NULL;
+	struct tk_store st = {0};
+	uint8_t *env_buf = NULL;
+	size_t env_len = 0;
+	struct tk_diag diag;
+	tk_err err;
+	int rc = TAM_EXIT_FAIL;
+
+	tk_diag_clear(&diag);
+	if (read_public_key(signer_path, &signer, &diag) != TK_OK)
+		return tam_fail("cannot read the signer key", signer_path, &diag);
+	manifest = calloc(1, sizeof(*manifest));
+	err = manifest == NULL ? TK_FAIL(&diag, TK_ERR_NOMEM, "manifest")
+			       : tam_read_file(path, &env_buf, &env_len, &diag);
+	if (err == TK_OK)
+		err = authenticate_envelope(env_buf, env_len, signer, manifest, &diag);
+	if (err != TK_OK) {
+		rc = tam_fail("cannot verify the envelope", path, &diag);
+		goto done;
+	}
+
+	if ((rc = tam_open_store(tam_get(cmd, args, "db"), &st)) != TAM_EXIT_OK)
+		goto done;
+	err = store_manifest(&st, manifest, env_buf, env_len, &diag);
+	tk_store_sqlite_close(&st);
+	if (err != TK_OK) {
+		rc = tam_fail("cannot register the manifest", path, &diag);
+		goto done;
+	}
+	print_manifest(manifest);
+	rc = TAM_EXIT_OK;
+
+done:
+	tk_crypto_key_free(signer);
+	tam_free_file(env_buf, env_len);
+	free(manifest);
+	return rc;
+}
+
+int tam_require(const struct tam_command *cmd, const struct tam_args *args)
+{
+	const char *id_hex = tam_get(cmd, args, "manifest");
+	const char *ueid_hex = tam_get(cmd, args, "device");
+	uint8_t id[TK_STORE_COMPONENT_ID_MAX], ueid[TK_STORE_UEID_MAX];
+	size_t id_len = 0, ueid_len = 0;
+	struct tk_store st = {0};
+	int64_t now = (int64_t)time(NULL);
+	struct tk_diag diag;
+	tk_err err;
+	int rc;
+
+	tk_diag_clear(&diag);
+	if (tam_hex_parse(id_hex, id, sizeof(id), &id_len, &diag) != TK_OK ||
+	    tk_cbor_check(id, id_len, TK_CBOR_STRICT, &diag) != TK_OK)
+		return tam_misuse(cmd, "--manifest %s is not the hex of one CBOR item", id_hex);
+	if (ueid_hex != NULL && tam_hex_parse(ueid_hex, ueid, sizeof(ueid), &ueid_len,
+					      &diag) != TK_OK)
+		return tam_misuse(cmd, "--device %s is not a UEID in hex", ueid_hex);
+
+	if ((rc = tam_open_store(tam_get(cmd, args, "db"), &st)) != TAM_EXIT_OK)
+		return rc;
+	err = tk_store_begin(&st, &diag);
+	if (err == TK_OK) {
+		err = tk_store_policy_add(&st, tk_span_make(id, id_len),
+					  tk_span_make(ueid, ueid_len), now, &diag);
+		if (err == TK_OK)
+			err = tk_store_audit_add(&st, now, "require",
+						 ueid_hex != NULL ? ueid_hex : "all", &diag);
+		err = finish(&st, err, &diag);
+	}
+	tk_store_sqlite_close(&st);
+	if (err != TK_OK)
+		return tam_fail("cannot require the manifest", id_hex, &diag);
+
+	printf("required: ");
+	tam_hex_print(stdout, tk_span_make(id, id_len));
+	printf(" device: %s\n", ueid_hex != NULL ? ueid_hex : "all");
+	return TAM_EXIT_OK;
+}
+
+/* Print peer text with control characters replaced, so one record stays one line. */
+static void print_text(struct tk_span text)
+{
+	for (size_t i = 0; i < text.len; i++) {
+		uint8_t c = text.ptr[i];
+
+		putchar(c < 0x20 || c == 0x7f ? '?' : c);
+	}
+}
+
+static tk_err print_installed(void *cb_ctx, const struct tk_store_installed *item)
+{
+	(void)cb_ctx;
+	printf("  installed: ");
+	tam_hex_print(stdout, item->component_id);
+	if (item->digest.len > 0) {
+		printf(" sha-256:");
+		tam_hex_print(stdout, item->digest);
+	} else {
+		printf(" none");
+	}
+	printf(" ");
+	tam_diag_print(stdout, item->component_id);
+	printf("\n");
+	return TK_OK;
+}
+
+struct device_listing {
+	const struct tk_store *store;
+	size_t count;
+	struct tk_diag *diag;
+};
+
+static tk_err print_device(void *cb_ctx, const struct tk_store_device *dev)
+{
+	struct device_listing *listing = cb_ctx;
+	char first[21], last[21], result_at[21];
+
+	tam_time_format(dev->first_seen, first);
+	tam_time_format(dev->last_seen, last);
+	tam_time_format(dev->last_result_at, result_at);
+
+	printf("%sdevice: ", listing->count > 0 ? "\n" : "");
+	tam_hex_print(stdout, dev->ueid);
+	printf("\n  kid: ");
+	if (dev->kid.len > 0)
+		tam_hex_print(stdout, dev->kid);
+	else
+		printf("none");
+	printf("\n  first-seen: %s\n  last-seen: %s\n", first, last);
+	listing->count++;
+
+	tk_err err = tk_store_installed_each(listing->store, dev->ueid, print_installed, NULL,
+					     listing->diag);
+	if (err != TK_OK)
+		return err;
+
+	if (!dev->has_result)
+		printf("  last-result: none\n");
+	else if (dev->last_result == TK_STORE_RESULT_SUCCESS)
+		printf("  last-result: success %s\n", result_at);
+	else {
+		printf("  last-result: error %llu %s ", (unsigned long long)dev->last_err_code,
+		       result_at);
+		print_text(dev->last_err_msg);
+		printf("\n");
+	}
+	return TK_OK;
+}
+
+int tam_show_devices(const struct tam_command *cmd, const struct tam_args *args)
+{
+	const char *db = tam_get(cmd, args, "db");
+	struct tk_store st = {0};
+	struct device_listing listing = {.store = &st};
+	struct tk_diag diag;
+	tk_err err;
+	int rc;
+
+	tk_diag_clear(&diag);
+	listing.diag = &diag;
+	if ((rc = tam_open_store(db, &st)) != TAM_EXIT_OK)
+		return rc;
+	err = tk_store_device_each(&st, print_device, &listing, &diag);
+	tk_store_sqlite_close(&st);
+	if (err != TK_OK)
+		return tam_fail("cannot list devices", db, &diag);
+	if (listing.count == 0)
+		printf("no devices\n");
+	return TAM_EXIT_OK;
+}

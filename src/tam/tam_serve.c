@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * teep-tam serve: load the two TAM keys, open the store, start the HTTP
+ * server with the TAM state machine as its handler, and wait for SIGTERM or
+ * SIGINT. The signals are blocked before the server thread starts, so only
+ * the main thread receives them (in sigwait), and the stop is orderly:
+ * server first, then store and keys.
+ *
+ * The handler runs on the server's single polling thread, which is the only
+ * user of the store while serving; that keeps each store transaction on
+ * one thread.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/tk_log.h"
+#include "crypto/tk_crypto.h"
+#include "http/tk_http_server.h"
+#include "store/tk_store_sqlite.h"
+#include "teep/tk_teep_tam.h"
+#include "tam.h"
+
+/* Seconds between purges of expired sessions. */
+#define PURGE_INTERVAL 60
+
+/* Longest accepted --listen value ("255.255.255.255:65535" is 21). */
+#define LISTEN_MAX 64
+
+struct serve_ctx {
+	struct tk_teep_tam tam;
+	const struct tk_store *store;
+	const struct tk_log *log;
+	int64_t last_purge;
+};
+
+/* HTTP handler: run the TAM; a dropped message becomes "no message" (204). */
+static tk_err handle(void *ctx, const uint8_t *body, size_t body_len, uint8_t *out,
+		     size_t out_cap, size_t *out_len)
+{
+	struct serve_ctx *sc = ctx;
+	int64_t now = (int64_t)time(NULL);
+	struct tk_diag diag;
+	tk_err err;
+
+	tk_diag_clear(&diag);
+	if (now - sc->last_purge >= PURGE_INTERVAL) {
+		uint64_t removed = 0;
+
+		sc->last_purge = now;
+		if (tk_store_session_purge(sc->store, now, &removed, &diag) != TK_OK)
+			tk_log(sc->log, TK_LOG_WARNING, "tam", "session purge failed: %s",
+			       diag.msg);
+		else if (removed > 0)
+			tk_log(sc->log, TK_LOG_INFO, "tam", "purged %llu expired sessions",
+			       (unsigned long long)removed);
+		tk_diag_clear(&diag);
+	}
+
+	err = tk_teep_tam_process(&sc->tam, now, body, body_len, out, out_cap, out_len, &diag);
+	if (err != TK_OK && tk_teep_tam_is_drop(err)) {
+		*out_len = 0;
+		return TK_OK;
+	}
+	if (err != TK_OK) {
+		char detail[TK_DIAG_MSG_MAX + 128];
+
+		tk_diag_format(&diag, detail, sizeof(detail));
+		tk_log(sc->log, TK_LOG_ERROR, "tam", "processing failed: %s", detail);
+	}
+	return err;
+}
+
+/* Load the two private keys; exactly one must be P-256 and one Ed25519. */
+static int load_keys(const struct tam_command *cmd, const struct tam_args *args,
+		     struct tk_crypto_key **p256, struct tk_crypto_key **ed25519)
+{
+	for (unsigned i = 0; i < tam_count(cmd, args, "key"); i++) {
+		const char *path = tam_get_at(cmd, args, "key", i);
+		struct tk_crypto_key *key = NULL;
+		uint8_t *pem = NULL;
+		size_t pem_len = 0;
+		struct tk_diag diag;
+		tk_err err;
+
+		tk_diag_clear(&diag);
+		err = tam_read_file(path, &pem, &pem_len, &diag);
+		if (err == TK_OK)
+			err = tk_crypto_key_import_pem(tk_crypto_openssl(), pem, pem_len, &key,
+						       &diag);
+		tam_free_file(pem, pem_len);
+		if (err == TK_OK && !tk_crypto_key_has_private(key))
+			err = TK_FAIL(&diag, TK_ERR_KEY, "a public key; the TAM needs its "
+				      "private key");
+		if (err != TK_OK) {
+			tk_crypto_key_free(key);
+			return tam_fail("cannot load the TAM key", path, &diag);
+		}
+
+		struct tk_crypto_key **slot =
+			tk_crypto_key_type(key) == TK_CRYPTO_KEY_P256 ? p256 : ed25519;
+		if (*slot != NULL) {
+			tk_crypto_key_free(key);
+			return tam_misuse(cmd, "give one ESP256 and one Ed25519 --key, not two "
+					  "of one kind");
+		}
+		*slot = key;
+	}
+	return TAM_EXIT_OK;
+}
+
+/* Parse "A.B.C.D:PORT" into address text and port. */
+static int parse_listen(const struct tam_command *cmd, const char *listen, char *addr,
+			uint16_t *port)
+{
+	const char *colon = strrchr(listen, ':');
+	char *end = NULL;
+	unsigned long value;
+
+	if (colon == NULL || colon == listen || (size_t)(colon - listen) >= LISTEN_MAX)
+		return tam_misuse(cmd, "--listen %s is not ADDR:PORT", listen);
+	memcpy(addr, listen, (size_t)(colon - listen));
+	addr[colon - listen] = '\0';
+	errno = 0;
+	value = strtoul(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || value > 65535)
+		return tam_misuse(cmd, "--listen port %s is not 0..65535", colon + 1);
+	*port = (uint16_t)value;
+	return TAM_EXIT_OK;
+}
+
+/* Parse an optional positive decimal option; *out keeps its value if absent. */
+static int parse_positive(const struct tam_command *cmd, const struct tam_args *args,
+			  const char *name, uint64_t max, uint64_t *out)
+{
+	const char *text = tam_get(cmd, args, name);
+	char *end = NULL;
+	unsigned long long value;
+
+	if (text == NULL)
+		return TAM_EXIT_OK;
+	errno = 0;
+	value = strtoull(text, &end, 10);
+	if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || value == 0 ||
+	    value > max)
+		return tam_misuse(cmd, "--%s %s is not a number from 1 to %llu", name, text,
+				  (unsigned long long)max);
+	*out = value;
+	return TAM_EXIT_OK;
+}
+
+/* Write the port atomically: a temporary file renamed over the path. */
+static int write_port_file(const char *path, uint16_t port)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return TAM_EXIT_FAIL;
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return TAM_EXIT_FAIL;
+	if (fprintf(f, "%u\n", (unsigned int)port) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) != 0) {
+		unlink(tmp);
+		return TAM_EXIT_FAIL;
+	}
+	return TAM_EXIT_OK;
+}
+
+/* Serve until SIGTERM or SIGINT arrives. */
+static int run_server(const struct tk_http_server_config *hcfg, const char *port_file,
+		      const struct tk_log *log, const sigset_t *stop_signals)
+{
+	struct tk_http_server *srv = NULL;
+	struct tk_diag diag;
+	int sig = 0;
+
+	tk_diag_clear(&diag);
+	if (tk_http_server_start(hcfg, &srv, &diag) != TK_OK)
+		return tam_fail("cannot start the HTTP server", hcfg->address, &diag);
+	tk_log(log, TK_LOG_NOTICE, "tam", "serving http://%s:%u%s", hcfg->address,
+	       (unsigned int)tk_http_server_port(srv), hcfg->path);
+	if (port_file != NULL && write_port_file(port_file, tk_http_server_port(srv)) != 0) {
+		fprintf(stderr, "teep-tam: cannot write the port file: %s: %s\n", port_file,
+			strerror(errno));
+		tk_http_server_stop(srv);
+		return TAM_EXIT_FAIL;
+	}
+
+	while (sigwait(stop_signals, &sig) != 0)
+		;
+	tk_log(log, TK_LOG_NOTICE, "tam", "stopping on signal %d", sig);
+	tk_http_server_stop(srv);
+	return TAM_EXIT_OK;
+}
+
+int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
+{
+	static const struct tk_log log = {
+		.write = tk_log_write_stderr, .min_level = TK_LOG_INFO,
+	};
+	struct tk_crypto_key *p256 = NULL, *ed25519 = NULL;
+	uint64_t max_body = TK_HTTP_SERVER_DEFAULT_MAX_BODY;
+	uint64_t lifetime = TK_TEEP_TAM_DEFAULT_LIFETIME;
+	struct tk_store st = {0};
+	struct serve_ctx *sc = NULL;
+	uint8_t *work = NULL;
+	char addr[LISTEN_MAX];
+	uint16_t port = 0;
+	sigset_t stop_signals;
+	struct tk_diag diag;
+	int rc;
+
+	tk_diag_clear(&diag);
+	if ((rc = parse_listen(cmd, tam_get(cmd, args, "listen"), addr, &port)) != 0 ||
+	    (rc = parse_positive(cmd, args, "max-body", TAM_MAX_FILE_SIZE, &max_body)) != 0 ||
+	    (rc = parse_positive(cmd, args, "token-lifetime", 86400, &lifetime)) != 0 ||
+	    (rc = load_keys(cmd, args, &p256, &ed25519)) != 0)
+		goto done;
+	if ((rc = tam_open_store(tam_get(cmd, args, "db"), &st)) != TAM_EXIT_OK)
+		goto done;
+
+	/* The work buffer holds an Update's envelopes and its encoding, each
+	 * at most one response. */
+	sc = calloc(1, sizeof(*sc));
+	work = malloc(2 * TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE);
+	rc = TAM_EXIT_FAIL;
+	if (sc == NULL || work == NULL) {
+		fprintf(stderr, "teep-tam: serve: out of memory\n");
+		goto done;
+	}
+	struct tk_teep_tam_config tcfg = {
+		.crypto = tk_crypto_openssl(), .store = &st, .esp256_key = p256,
+		.ed25519_key = ed25519, .lifetime = (int64_t)lifetime, .log = &log,
+		.work = work, .work_cap = 2 * TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE,
+	};
+	if (tk_teep_tam_init(&sc->tam, &tcfg, &diag) != TK_OK) {
+		rc = tam_fail("cannot start the TAM", tam_get(cmd, args, "db"), &diag);
+		goto done;
+	}
+	sc->store = &st;
+	sc->log = &log;
+
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+
+	struct tk_http_server_config hcfg = {
+		.address = addr, .port = port, .path = "/tam", .max_body = (size_t)max_body,
+		.max_response = TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE, .handler = handle,
+		.handler_ctx = sc, .log = &log,
+	};
+	rc = run_server(&hcfg, tam_get(cmd, args, "port-file"), &log, &stop_signals);
+
+done:
+	tk_store_sqlite_close(&st);
+	tk_crypto_key_free(p256);
+	tk_crypto_key_free(ed25519);
+	free(work);
+	free(sc);
+	return rc;
+}
