@@ -652,13 +652,17 @@ static tk_err handle_update(struct reply *r, const struct tk_teep_update *up,
 	size_t failed = 0;
 	tk_err err;
 
-	/* The token must be the one of this session's QueryRequest. */
-	if (up->token.len != agent->token_len ||
-	    !tk_ct_equal(up->token.ptr, agent->token, agent->token_len)) {
-		tk_diag_clear(&local);
-		(void)TK_FAIL(&local, TK_ERR_NONCE, "token differs from the QueryRequest's");
-		return reply_invalid(r, up->token, TK_ERR_NONCE, &local, diag);
-	}
+	/*
+	 * The Update carries its own token: the draft requires a TAM to use a
+	 * different token in each message it creates, so it cannot equal the
+	 * QueryRequest's. The agent echoes it; the TAM matches it. Replay of an
+	 * old Update is stopped by the TAM key check and the SUIT sequence
+	 * numbers, which reject a manifest that is not newer.
+	 */
+	memcpy(agent->token, up->token.ptr != NULL ? up->token.ptr : agent->token, up->token.len);
+	agent->token_len = up->token.len;
+	log_event(agent, TK_LOG_INFO, "Update verified");
+
 	if (up->has_err_code) {
 		agent->tam_err_code = up->err_code;
 		snprintf(line, sizeof(line), "TAM reported err-code %llu in its Update",
@@ -694,6 +698,24 @@ static tk_err handle_update(struct reply *r, const struct tk_teep_update *up,
 		 agent->installed, agent->unlinked);
 	log_event(agent, TK_LOG_INFO, line);
 	return TK_OK;
+}
+
+/* Token of a decoded message of any type; empty when it has none. */
+static struct tk_span message_token(const struct tk_teep_msg *msg)
+{
+	switch (msg->type) {
+	case TK_TEEP_TYPE_QUERY_REQUEST:
+		return msg->query_request.token;
+	case TK_TEEP_TYPE_QUERY_RESPONSE:
+		return msg->query_response.token;
+	case TK_TEEP_TYPE_UPDATE:
+		return msg->update.token;
+	case TK_TEEP_TYPE_SUCCESS:
+		return msg->success.token;
+	case TK_TEEP_TYPE_ERROR:
+		return msg->error.token;
+	}
+	return TK_SPAN_EMPTY;
 }
 
 /* Verify and decode a TAM message, then dispatch it. */
@@ -732,7 +754,7 @@ static tk_err dispatch(struct reply *r, const uint8_t *in, size_t in_len, struct
 
 	(void)TK_FAIL(&local, TK_ERR_PROTOCOL, "message type %d not expected in state %d",
 		      (int)msg.type, (int)agent->state);
-	return reply_invalid(r, TK_SPAN_EMPTY, TK_ERR_PROTOCOL, &local, diag);
+	return reply_invalid(r, message_token(&msg), TK_ERR_PROTOCOL, &local, diag);
 }
 
 tk_err tk_teep_agent_init(struct tk_teep_agent *agent, const struct tk_teep_agent_config *cfg,
@@ -784,8 +806,6 @@ tk_err tk_teep_agent_process(struct tk_teep_agent *agent, const uint8_t *in, siz
 	*out_len = 0;
 	if (agent == NULL || agent->tee_key == NULL || in == NULL || out == NULL)
 		return TK_FAIL(diag, TK_ERR_ARG, "invalid arguments to the agent");
-	if (agent->state == TK_TEEP_AGENT_DONE)
-		return TK_FAIL(diag, TK_ERR_STATE, "the session already ended");
 
 	memset(&r, 0, sizeof(r));
 	r.agent = agent;

@@ -22,8 +22,9 @@
  *   draft's validation steps say it MUST be rejected, and answering would
  *   send signed data to an unauthenticated peer.
  * - Any other invalid message (not CBOR, not COSE, invalid for the CDDL,
- *   not allowed in this state, token different from the session's) is
- *   answered with an Error message (err-code per the draft's table).
+ *   not allowed in this state) is answered with an Error message (err-code
+ *   per the draft's table). Every reply echoes the token of the message it
+ *   answers, when that message had one.
  * - An Update is processed as the draft says: unneeded-manifest-list
  *   first, then each manifest in order; the first failure stops it and is
  *   answered with ERR_MANIFEST_PROCESSING_FAILED (17) and an err-msg that
@@ -186,7 +187,7 @@ struct tk_teep_agent {
 	int64_t alg;                           /* TEE key algorithm */
 	const struct tk_crypto_key *tee_key;   /* view from the TEE hooks */
 	const struct tk_crypto_key *tam_key;   /* key that verified the QueryRequest */
-	uint8_t token[TK_TEEP_AGENT_MAX_TOKEN]; /* of the QueryRequest */
+	uint8_t token[TK_TEEP_AGENT_MAX_TOKEN]; /* of the last message verified */
 	size_t token_len;                      /* 0 when it had none */
 	enum tk_teep_agent_sent last_sent;
 	uint64_t last_err_code;                /* err-code of the last Error sent */

@@ -591,15 +591,23 @@ static void test_update_rejections(void **state)
 	assert_int_equal(msg.error.err_code, TK_TEEP_ERR_PERMANENT_ERROR);
 	assert_int_equal(f->agent.last_cause, TK_ERR_PROTOCOL);
 
-	/* A token other than the session's: Error 1, nothing installed. */
+	/* The Update has its own token (a TAM uses a new one per message): it is
+	   accepted and echoed. */
 	restart_session(f);
 	query(f, &msg);
 	update(f, f->envelope, f->envelope_len, tk_span_make(other_token, sizeof(other_token)),
 	       &msg);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_SUCCESS);
+	assert_int_equal(msg.success.token.len, sizeof(other_token));
+	assert_memory_equal(msg.success.token.ptr, other_token, sizeof(other_token));
+	assert_int_equal(count_components(f), 1);
+
+	/* A second Update in the same session is not allowed: Error 1. */
+	update(f, f->envelope, f->envelope_len, tk_span_make(token, sizeof(token)), &msg);
 	assert_int_equal(msg.type, TK_TEEP_TYPE_ERROR);
 	assert_int_equal(msg.error.err_code, TK_TEEP_ERR_PERMANENT_ERROR);
-	assert_int_equal(f->agent.last_cause, TK_ERR_NONCE);
-	assert_int_equal(count_components(f), 0);
+	assert_int_equal(msg.error.token.len, sizeof(token));
+	assert_int_equal(f->agent.last_cause, TK_ERR_PROTOCOL);
 }
 
 /* Scripted in-process TAM for tk_teep_agent_run(). */
