@@ -132,7 +132,8 @@ tk_err tk_diag_set(struct tk_diag *diag, tk_err code, size_t offset,
 		   const char *file, int line, const char *fmt, ...)
 	TK_PRINTF(6, 7);
 tk_err tk_diag_vset(struct tk_diag *diag, tk_err code, size_t offset,
-		    const char *file, int line, const char *fmt, va_list ap);
+		    const char *file, int line, const char *fmt, va_list ap)
+	TK_PRINTF(6, 0);
 
 #define TK_FAIL(diag, code, ...) \
 	tk_diag_set((diag), (code), TK_DIAG_NO_OFFSET, __FILE__, __LINE__, __VA_ARGS__)

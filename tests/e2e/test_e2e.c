@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * End-to-end tests: the real teep, teep-tam and teep-agent programs, run as
+ * processes on loopback with state in a temporary folder. Each test starts
+ * its own TAM on a free port and stops it by PID.
+ *
+ * The negative cases check two things: the peer gets a clear answer (an
+ * HTTP status, a TEEP Error, or a one-line CLI error), and neither store
+ * changes (the agent's component list and the TAM's device view are the
+ * same before and after).
+ */
+/* strcasestr() for header checks; test code only. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+/* Component id ['TEEP-Device', 'SecureFS', h'5f1c9a2e...', 'ta'] (byte strings), hex CBOR. */
+static const char ta_id[] =
+	"844b544545502d446576696365485365637572654653505f1c9a2e7b3d4c8e9a612d4b8e0f7c13427461";
+
+/* Body limit given to the TAM in these tests, in bytes. */
+#define TEST_MAX_BODY 16384
+
+struct e2e {
+	char dir[128];
+	char path[16][192]; /* scratch paths, see path_of() */
+	char db[192];
+	char tee[192];
+	char url[96];
+	char manifest_id[512];
+	pid_t tam_pid;
+	struct proc_result result;
+};
+
+static const char *path_of(struct e2e *t, int slot, const char *name)
+{
+	snprintf(t->path[slot], sizeof(t->path[slot]), "%s/%s", t->dir, name);
+	return t->path[slot];
+}
+
+/* Run a program; fail the test with its stderr unless it exits `expected`. */
+static void run_expect(struct e2e *t, int expected, const char *const argv[])
+{
+	assert_int_equal(proc_run(&t->result, argv), 0);
+	if (t->result.exit_code != expected) {
+		print_error("%s exited %d (expected %d)\nstdout: %s\nstderr: %s\n",
+			    argv[0], t->result.exit_code, expected, t->result.out,
+			    t->result.err);
+	}
+	assert_int_equal(t->result.exit_code, expected);
+}
+
+static void keygen(struct e2e *t, const char *alg, const char *name)
+{
+	char priv[192], pub[192];
+
+	snprintf(priv, sizeof(priv), "%s/%s.pem", t->dir, name);
+	snprintf(pub, sizeof(pub), "%s/%s.pub.pem", t->dir, name);
+	run_expect(t, 0, (const char *[]){TK_TEEP_BIN, "keygen", "--alg", alg, "--out",
+					  priv, "--pub", pub, NULL});
+}
+
+static void build_manifest(struct e2e *t, const char *seq, const char *out)
+{
+	char key[192], ta[192];
+
+	snprintf(key, sizeof(key), "%s/signer.pem", t->dir);
+	snprintf(ta, sizeof(ta), "%s/samples/hello.ta", TK_SOURCE_DIR);
+	run_expect(t, 0, (const char *[]){TK_TEEP_BIN, "manifest", "--key", key,
+					  "--component-id", ta_id, "--seq", seq,
+					  "--integrated", "--out", out, ta, NULL});
+}
+
+/* Register an envelope with the TAM database and remember its id. */
+static void add_manifest(struct e2e *t, const char *db, const char *envelope)
+{
+	char signer[192];
+	const char *line;
+
+	snprintf(signer, sizeof(signer), "%s/signer.pub.pem", t->dir);
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "add-manifest", "--db", db,
+					  "--signer", signer, envelope, NULL});
+	line = strstr(t->result.out, "manifest-component-id: ");
+	assert_non_null(line);
+	sscanf(line, "manifest-component-id: %511s", t->manifest_id);
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "require", "--db", db,
+					  "--manifest", t->manifest_id, "--all", NULL});
+}
+
+static void start_tam(struct e2e *t, const char *db)
+{
+	char port_file[192], log[192], max_body[32], port[16] = "";
+	char esp[192], ed[192];
+
+	snprintf(port_file, sizeof(port_file), "%s/port", t->dir);
+	snprintf(log, sizeof(log), "%s/tam.log", t->dir);
+	snprintf(esp, sizeof(esp), "%s/tam-esp256.pem", t->dir);
+	snprintf(ed, sizeof(ed), "%s/tam-ed25519.pem", t->dir);
+	snprintf(max_body, sizeof(max_body), "%d", TEST_MAX_BODY);
+	unlink(port_file);
+	t->tam_pid = proc_start((const char *[]){TK_TAM_BIN, "serve", "--db", db, "--key", esp,
+						 "--key", ed, "--listen", "127.0.0.1:0",
+						 "--port-file", port_file, "--max-body",
+						 max_body, NULL},
+				log);
+	assert_true(t->tam_pid > 0);
+	for (int i = 0; i < 200 && proc_read_file(port_file, port, sizeof(port)) <= 0; i++)
+		nanosleep(&(struct timespec){0, 25 * 1000 * 1000}, NULL);
+	assert_true(atol(port) > 0);
+	snprintf(t->url, sizeof(t->url), "http://127.0.0.1:%ld/tam", atol(port));
+}
+
+static void stop_tam(struct e2e *t)
+{
+	if (t->tam_pid > 0) {
+		int code = proc_stop(t->tam_pid);
+
+		t->tam_pid = 0;
+		assert_int_equal(code, 0);
+	}
+}
+
+static void run_agent(struct e2e *t, int expected)
+{
+	char esp[192], ed[192], anchor[192];
+
+	snprintf(esp, sizeof(esp), "%s/tam-esp256.pub.pem", t->dir);
+	snprintf(ed, sizeof(ed), "%s/tam-ed25519.pub.pem", t->dir);
+	snprintf(anchor, sizeof(anchor), "%s/signer.pub.pem", t->dir);
+	run_expect(t, expected, (const char *[]){TK_AGENT_BIN, "run", "--state", t->tee,
+						 "--tam", t->url, "--tam-key", esp,
+						 "--tam-key", ed, "--trust-anchor", anchor,
+						 NULL});
+}
+
+/* The agent's component list and the TAM's device view, for comparisons. */
+static void snapshot(struct e2e *t, char *agent_out, char *tam_out, size_t cap)
+{
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
+	snprintf(agent_out, cap, "%s", t->result.out);
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-devices", "--db", t->db, NULL});
+	snprintf(tam_out, cap, "%s", t->result.out);
+}
+
+static int setup(void **state)
+{
+	struct e2e *t = calloc(1, sizeof(*t));
+	char agent_pub[192], envelope[192];
+
+	if (t == NULL)
+		return -1;
+	snprintf(t->dir, sizeof(t->dir), "/tmp/tk-e2e.XXXXXX");
+	if (mkdtemp(t->dir) == NULL)
+		return -1;
+	snprintf(t->db, sizeof(t->db), "%s/tam.sqlite", t->dir);
+	snprintf(t->tee, sizeof(t->tee), "%s/tee", t->dir);
+	*state = t;
+
+	keygen(t, "esp256", "tam-esp256");
+	keygen(t, "ed25519", "tam-ed25519");
+	keygen(t, "esp256", "signer");
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "init", "--state", t->tee, NULL});
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "pubkey", "--state", t->tee, NULL});
+	snprintf(agent_pub, sizeof(agent_pub), "%s/agent.pub.pem", t->dir);
+	FILE *f = fopen(agent_pub, "w");
+	assert_non_null(f);
+	fputs(t->result.out, f);
+	fclose(f);
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "enroll-agent", "--db", t->db,
+					  agent_pub, NULL});
+	snprintf(envelope, sizeof(envelope), "%s/hello-2.suit", t->dir);
+	build_manifest(t, "2", envelope);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct e2e *t = *state;
+
+	if (t->tam_pid > 0)
+		proc_stop(t->tam_pid);
+	proc_remove_tree(t->dir);
+	free(t);
+	return 0;
+}
+
+/* Digest of samples/hello.ta, as `teep-agent list` prints it. */
+static void sample_digest(char *out, size_t cap)
+{
+	char cmd[256];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "sha256sum %s/samples/hello.ta", TK_SOURCE_DIR);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_non_null(fgets(out, (int)cap, p));
+	out[64] = '\0';
+	pclose(p);
+}
+
+static void test_install_by_policy(void **state)
+{
+	struct e2e *t = *state;
+	char digest[80];
+
+	add_manifest(t, t->db, path_of(t, 0, "hello-2.suit"));
+	start_tam(t, t->db);
+	run_agent(t, 0);
+
+	sample_digest(digest, sizeof(digest));
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
+	assert_non_null(strstr(t->result.out, ta_id));
+	assert_non_null(strstr(t->result.out, digest));
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-devices", "--db", t->db, NULL});
+	assert_non_null(strstr(t->result.out, digest));
+
+	/* A second check finds nothing to do and changes nothing. */
+	char agent_before[PROC_OUTPUT_MAX], tam_before[PROC_OUTPUT_MAX];
+	char agent_after[PROC_OUTPUT_MAX], tam_after[PROC_OUTPUT_MAX];
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
+	snprintf(agent_before, sizeof(agent_before), "%s", t->result.out);
+	run_agent(t, 0);
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
+	snprintf(agent_after, sizeof(agent_after), "%s", t->result.out);
+	assert_string_equal(agent_before, agent_after);
+	(void)tam_before;
+	(void)tam_after;
+	stop_tam(t);
+}
+
+struct http_reply {
+	long status;
+	unsigned char body[65536];
+	size_t body_len;
+	char headers[8192];
+	size_t headers_len;
+};
+
+static size_t collect_body(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct http_reply *reply = arg;
+	size_t len = size * n;
+
+	if (len > sizeof(reply->body) - reply->body_len)
+		return 0;
+	memcpy(reply->body + reply->body_len, ptr, len);
+	reply->body_len += len;
+	return len;
+}
+
+static size_t collect_header(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct http_reply *reply = arg;
+	size_t len = size * n;
+
+	if (len >= sizeof(reply->headers) - reply->headers_len)
+		return 0;
+	memcpy(reply->headers + reply->headers_len, ptr, len);
+	reply->headers_len += len;
+	reply->headers[reply->headers_len] = '\0';
+	return len;
+}
+
+/* POST body with the given Content-Type (NULL: none) and read the reply. */
+static void http_post(const char *url, const char *content_type, const void *body,
+		      size_t body_len, struct http_reply *reply)
+{
+	CURL *curl = curl_easy_init();
+	struct curl_slist *headers = NULL;
+	char line[128];
+
+	memset(reply, 0, sizeof(*reply));
+	assert_non_null(curl);
+	headers = curl_slist_append(headers, "Accept: application/teep+cbor");
+	snprintf(line, sizeof(line), "Content-Type: %s", content_type ? content_type : "");
+	headers = curl_slist_append(headers, line);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_POST, 1L);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body_len ? body : "");
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)body_len);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, reply);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, reply);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
+	assert_int_equal(curl_easy_perform(curl), CURLE_OK);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply->status);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+}
+
+/* Start a TAM with the manifest required and the TA installed once. */
+static void start_installed(struct e2e *t)
+{
+	add_manifest(t, t->db, path_of(t, 0, "hello-2.suit"));
+	start_tam(t, t->db);
+	run_agent(t, 0);
+}
+
+static void test_wrong_content_type(void **state)
+{
+	struct e2e *t = *state;
+	struct http_reply reply;
+	char agent_before[PROC_OUTPUT_MAX], tam_before[PROC_OUTPUT_MAX];
+	char agent_after[PROC_OUTPUT_MAX], tam_after[PROC_OUTPUT_MAX];
+	static const unsigned char body[] = {0x83, 0x02, 0xa0, 0x00};
+
+	start_installed(t);
+	snapshot(t, agent_before, tam_before, sizeof(agent_before));
+
+	http_post(t->url, "application/json", body, sizeof(body), &reply);
+	assert_int_equal(reply.status, 415);
+	http_post(t->url, NULL, body, sizeof(body), &reply);
+	assert_int_equal(reply.status, 415);
+
+	/* The empty POST that opens a session needs no Content-Type. */
+	http_post(t->url, NULL, NULL, 0, &reply);
+	assert_int_equal(reply.status, 200);
+	assert_true(reply.body_len > 0);
+	assert_non_null(strcasestr(reply.headers, "X-Content-Type-Options: nosniff"));
+	assert_non_null(strcasestr(reply.headers, "Content-Security-Policy: default-src 'none'"));
+	assert_non_null(strcasestr(reply.headers, "Referrer-Policy: no-referrer"));
+	assert_non_null(strcasestr(reply.headers, "Content-Type: application/teep+cbor"));
+
+	snapshot(t, agent_after, tam_after, sizeof(agent_after));
+	assert_string_equal(agent_before, agent_after);
+	assert_string_equal(tam_before, tam_after);
+	stop_tam(t);
+}
+
+static void test_oversized_body(void **state)
+{
+	struct e2e *t = *state;
+	struct http_reply reply;
+	static unsigned char body[TEST_MAX_BODY + 1];
+	char agent_before[PROC_OUTPUT_MAX], tam_before[PROC_OUTPUT_MAX];
+	char agent_after[PROC_OUTPUT_MAX], tam_after[PROC_OUTPUT_MAX];
+
+	start_installed(t);
+	snapshot(t, agent_before, tam_before, sizeof(agent_before));
+
+	/* A byte string head declaring the whole body, so only the size is wrong. */
+	memset(body, 0x41, sizeof(body));
+	http_post(t->url, "application/teep+cbor", body, sizeof(body), &reply);
+	assert_int_equal(reply.status, 413);
+
+	snapshot(t, agent_after, tam_after, sizeof(agent_after));
+	assert_string_equal(agent_before, agent_after);
+	assert_string_equal(tam_before, tam_after);
+	stop_tam(t);
+}
+
+static void test_truncated_cbor(void **state)
+{
+	struct e2e *t = *state;
+	struct http_reply reply;
+	char agent_before[PROC_OUTPUT_MAX], tam_before[PROC_OUTPUT_MAX];
+	char agent_after[PROC_OUTPUT_MAX], tam_after[PROC_OUTPUT_MAX];
+	char log[65536];
+	/* COSE_Sign1 tag and array head, then the input ends. */
+	static const unsigned char body[] = {0xd2, 0x84, 0x43, 0xa1, 0x01};
+
+	start_installed(t);
+	snapshot(t, agent_before, tam_before, sizeof(agent_before));
+
+	/* The TAM drops an invalid message: an empty 2xx answer ends the session. */
+	http_post(t->url, "application/teep+cbor", body, sizeof(body), &reply);
+	assert_int_equal(reply.status, 204);
+	assert_int_equal(reply.body_len, 0);
+	assert_true(proc_read_file(path_of(t, 1, "tam.log"), log, sizeof(log)) > 0);
+	assert_non_null(strstr(log, "TK_ERR_CBOR"));
+
+	snapshot(t, agent_after, tam_after, sizeof(agent_after));
+	assert_string_equal(agent_before, agent_after);
+	assert_string_equal(tam_before, tam_after);
+	stop_tam(t);
+}
+
+static int count_lines(const char *text)
+{
+	int lines = 0;
+
+	for (; *text != '\0'; text++)
+		lines += *text == '\n';
+	return lines;
+}
+
+/* Flip one bit of the byte at `offset` from the start (or, if negative, the end). */
+static void flip_bit(const char *path, long offset)
+{
+	FILE *f = fopen(path, "r+b");
+	int c;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, offset, offset < 0 ? SEEK_END : SEEK_SET), 0);
+	c = fgetc(f);
+	assert_int_not_equal(c, EOF);
+	assert_int_equal(fseek(f, offset, offset < 0 ? SEEK_END : SEEK_SET), 0);
+	fputc(c ^ 0x01, f);
+	fclose(f);
+}
+
+/*
+ * Offset of the first byte of the signature in an envelope we built: the
+ * COSE_Sign1 ends with `null` (f6, the detached payload) followed by the
+ * 64-byte signature head 58 40.
+ */
+static long signature_offset(const char *path)
+{
+	unsigned char buf[4096];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	for (size_t i = 0; i + 3 < n; i++) {
+		if (buf[i] == 0xf6 && buf[i + 1] == 0x58 && buf[i + 2] == 0x40)
+			return (long)i + 3;
+	}
+	fail_msg("no detached COSE_Sign1 signature found in %s", path);
+	return -1;
+}
+
+static void test_tampered_signature(void **state)
+{
+	struct e2e *t = *state;
+	char tam_before[PROC_OUTPUT_MAX], agent_before[PROC_OUTPUT_MAX];
+	char tam_after[PROC_OUTPUT_MAX], agent_after[PROC_OUTPUT_MAX];
+	char signer[192];
+	const char *envelope = path_of(t, 0, "hello-2.suit");
+
+	snapshot(t, agent_before, tam_before, sizeof(agent_before));
+	flip_bit(envelope, signature_offset(envelope) + 10);
+	snprintf(signer, sizeof(signer), "%s/signer.pub.pem", t->dir);
+	run_expect(t, 1, (const char *[]){TK_TAM_BIN, "add-manifest", "--db", t->db,
+					  "--signer", signer, envelope, NULL});
+	assert_non_null(strstr(t->result.err, "teep-tam: "));
+	assert_non_null(strstr(t->result.err, "TK_ERR_SIGNATURE"));
+	assert_int_equal(count_lines(t->result.err), 1);
+
+	/* A manifest signed by another key does not verify with the trusted signer. */
+	char other_key[192], other_env[192], ta[192];
+	keygen(t, "esp256", "other");
+	snprintf(other_key, sizeof(other_key), "%s/other.pem", t->dir);
+	snprintf(other_env, sizeof(other_env), "%s/other.suit", t->dir);
+	snprintf(ta, sizeof(ta), "%s/samples/hello.ta", TK_SOURCE_DIR);
+	run_expect(t, 0, (const char *[]){TK_TEEP_BIN, "manifest", "--key", other_key,
+					  "--component-id", ta_id, "--seq", "3",
+					  "--integrated", "--out", other_env, ta, NULL});
+	run_expect(t, 1, (const char *[]){TK_TAM_BIN, "add-manifest", "--db", t->db,
+					  "--signer", signer, other_env, NULL});
+	assert_non_null(strstr(t->result.err, "TK_ERR_SIGNATURE"));
+
+	snapshot(t, agent_after, tam_after, sizeof(agent_after));
+	assert_string_equal(agent_before, agent_after);
+	assert_string_equal(tam_before, tam_after);
+}
+
+static void test_tampered_payload(void **state)
+{
+	struct e2e *t = *state;
+	char agent_before[PROC_OUTPUT_MAX];
+	const char *envelope = path_of(t, 0, "hello-2.suit");
+
+	/*
+	 * The integrated payload is the envelope's last item. Its digest is in
+	 * the signed manifest, not its bytes, so the TAM stores the envelope
+	 * and the TEE must refuse the image (condition image-match).
+	 */
+	flip_bit(envelope, -1);
+	add_manifest(t, t->db, envelope);
+	start_tam(t, t->db);
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
+	snprintf(agent_before, sizeof(agent_before), "%s", t->result.out);
+
+	run_agent(t, 1);
+	assert_non_null(strstr(t->result.err, "err-code 17"));
+
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
+	assert_string_equal(agent_before, t->result.out);
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-devices", "--db", t->db, NULL});
+	assert_null(strstr(t->result.out, ta_id + 2));
+	stop_tam(t);
+}
+
+static void test_untrusted_signer_rejected_by_agent(void **state)
+{
+	struct e2e *t = *state;
+	char agent_before[PROC_OUTPUT_MAX], tam_before[PROC_OUTPUT_MAX];
+	char other_key[192], other_pub[192], other_env[192], ta[192];
+
+	/* The TAM trusts this signer, the agent does not: the TEE must refuse. */
+	keygen(t, "esp256", "other");
+	snprintf(other_key, sizeof(other_key), "%s/other.pem", t->dir);
+	snprintf(other_pub, sizeof(other_pub), "%s/other.pub.pem", t->dir);
+	snprintf(other_env, sizeof(other_env), "%s/other.suit", t->dir);
+	snprintf(ta, sizeof(ta), "%s/samples/hello.ta", TK_SOURCE_DIR);
+	run_expect(t, 0, (const char *[]){TK_TEEP_BIN, "manifest", "--key", other_key,
+					  "--component-id", ta_id, "--seq", "1",
+					  "--integrated", "--out", other_env, ta, NULL});
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "add-manifest", "--db", t->db,
+					  "--signer", other_pub, other_env, NULL});
+	sscanf(strstr(t->result.out, "manifest-component-id: "),
+	       "manifest-component-id: %511s", t->manifest_id);
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "require", "--db", t->db,
+					  "--manifest", t->manifest_id, "--all", NULL});
+	start_tam(t, t->db);
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
+	snprintf(agent_before, sizeof(agent_before), "%s", t->result.out);
+
+	run_agent(t, 1);
+	assert_non_null(strstr(t->result.err, "err-code 17"));
+
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
+	assert_string_equal(agent_before, t->result.out);
+	(void)tam_before;
+	stop_tam(t);
+}
+
+static void test_lower_sequence_number(void **state)
+{
+	struct e2e *t = *state;
+	char agent_before[PROC_OUTPUT_MAX];
+	char db2[192], agent_pub[192];
+
+	/* Install sequence number 2 from the first TAM. */
+	start_installed(t);
+	stop_tam(t);
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
+	snprintf(agent_before, sizeof(agent_before), "%s", t->result.out);
+
+	/* A second TAM offers sequence number 1 of the same manifest. */
+	snprintf(db2, sizeof(db2), "%s/tam2.sqlite", t->dir);
+	snprintf(agent_pub, sizeof(agent_pub), "%s/agent.pub.pem", t->dir);
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "enroll-agent", "--db", db2,
+					  agent_pub, NULL});
+	build_manifest(t, "1", path_of(t, 2, "hello-1.suit"));
+	add_manifest(t, db2, path_of(t, 2, "hello-1.suit"));
+	start_tam(t, db2);
+	run_agent(t, 1);
+
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
+	assert_string_equal(agent_before, t->result.out);
+	stop_tam(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_install_by_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_content_type, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oversized_body, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_cbor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tampered_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tampered_payload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_untrusted_signer_rejected_by_agent,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lower_sequence_number, setup, teardown),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	int failed = cmocka_run_group_tests_name("e2e", tests, NULL, NULL);
+	curl_global_cleanup();
+	return failed;
+}
