@@ -117,8 +117,9 @@
 
 /*
  * Maximum number of entries in the manifests claim; more fails with
- * TK_ERR_LIMIT_COUNT. One per installed manifest plus the TEEP Agent; the
- * claims struct holds them in a fixed array, so nothing is allocated.
+ * TK_ERR_LIMIT_COUNT. Evidence has one entry per installed manifest plus
+ * the TEEP Agent. The claims struct stores them in a fixed array, so
+ * nothing is allocated.
  */
 #define TK_EAT_MAX_MANIFESTS 64
 
@@ -222,7 +223,7 @@ TK_MUST_CHECK tk_err tk_eat_decode_claims(const uint8_t *buf, size_t len,
 TK_MUST_CHECK tk_err tk_eat_check_teep_profile(const struct tk_eat_claims *claims,
 					       struct tk_diag *diag);
 
-/* What tk_eat_verify() checks evidence against. Zero-initialise. */
+/* Options of tk_eat_verify(). Zero-initialise, then set every field. */
 struct tk_eat_verify_opts {
 	/*
 	 * Trusted attestation keys (in this version: the enrolled agent
@@ -253,8 +254,8 @@ struct tk_eat_verified {
  * fits, TK_ERR_SIGNATURE when it does not verify), the claims decoded
  * strictly, the TEEP profile rules, eat_nonce equal to opts->nonce
  * (compared in constant time, TK_ERR_NONCE), and cnf naming the expected
- * key (TK_ERR_UNTRUSTED). Borrows evidence; on success out holds views into
- * it, on failure *out is zeroed.
+ * key (TK_ERR_UNTRUSTED). Borrows evidence. On success out contains views
+ * into it, and on failure *out is zeroed.
  */
 TK_MUST_CHECK tk_err tk_eat_verify(const struct tk_crypto *c,
 				   const uint8_t *evidence, size_t evidence_len,

@@ -65,6 +65,10 @@ static tk_err expect(struct tk_cbor_dec *dec, enum tk_cbor_type type,
 
 	if (got == type || (type == TK_CBOR_UINT && got == TK_CBOR_NINT))
 		return TK_OK;
+	if (got == TK_CBOR_TAG)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TAG,
+					"claim %s: tagged (the TEEP profile uses "
+					"no tags)", claim);
 	return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
 				"claim %s: expected %s", claim, what);
 }
@@ -368,7 +372,9 @@ static unsigned count_claims(uint32_t present)
 {
 	unsigned n = 0;
 
-	for (uint32_t bits = present & 0x1ffu; bits != 0; bits &= bits - 1)
+	uint32_t known = (TK_EAT_HAS_MANIFESTS << 1) - 1;
+
+	for (uint32_t bits = present & known; bits != 0; bits &= bits - 1)
 		n++;
 	return n;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The TEE backend interface: what the TEEP Agent needs from the TEE it
- * manages, behind one table of function pointers with a context pointer, so
- * a simulated backend, a TPM-rooted one and later real TEEs (OP-TEE, SGX, a
- * confidential VM) plug in without link-time symbol replacement.
+ * The TEE backend interface: the services the TEEP Agent needs from the
+ * TEE it manages, behind one table of function pointers with a context
+ * pointer. A simulated backend, a TPM-rooted one and later real TEEs
+ * (OP-TEE, SGX, a confidential VM) plug in without link-time symbol
+ * replacement.
  *
  * A backend owns:
  * - the TEE signing key (created on first start, never exported in private
@@ -64,7 +65,7 @@ struct tk_crypto_key;
 /* Length of the SHA-256 digests reported for stored objects. */
 #define TK_TEE_DIGEST_LEN 32
 
-/* What the store reports about one component image or one manifest. */
+/* Metadata of one stored component image or manifest envelope. */
 struct tk_tee_object_info {
 	uint8_t id[TK_TEE_MAX_ID_LEN]; /* encoded (manifest) component id */
 	size_t id_len;

@@ -409,7 +409,7 @@ static tk_err sim_get_sequence_number(void *ctx, const uint8_t *id,
 	struct tk_diag local;
 	tk_err err;
 
-	/* Absence is an answer here, so keep it out of the caller's diag. */
+	/* A missing record is a valid result here, so keep it out of diag. */
 	tk_diag_clear(&local);
 	err = object_info(sim, sim->sequence_fd, id, id_len, &info, &local);
 	if (err == TK_ERR_NOT_FOUND)

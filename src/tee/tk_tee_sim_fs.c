@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * File helpers of the simulated TEE backend. Everything is relative to a
- * folder descriptor and opened with O_NOFOLLOW, and every replacement is a
+ * File helpers of the simulated TEE backend. Every path is relative to a
+ * folder descriptor and opened with O_NOFOLLOW. Every replacement is a
  * rename of a fully written and fsynced temporary file, so a crash at any
  * point leaves either the old or the new file under the final name.
  */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -267,7 +268,7 @@ static void test_required_claim_missing(void **state)
 		size_t payload_len = 0, ev_len = 0;
 		tk_err err;
 
-		/* The verifier sees evidence signed without the claim. */
+		/* The verifier receives evidence signed without the claim. */
 		claims.present |= TK_EAT_HAS_CNF;
 		claims.cnf_kid = tk_span_make(f->p256_kid, sizeof(f->p256_kid));
 		claims.present &= ~required_claims[i].bit;
@@ -534,6 +535,78 @@ static void test_claim_names(void **state)
 	assert_non_null(strstr(text, "cnf"));
 	assert_non_null(strstr(text, "eat_nonce"));
 	assert_non_null(strstr(text, "kid"));
+}
+
+/*
+ * Independent oracle: Python's cbor2 and cryptography decode the evidence,
+ * check that the claims are in deterministic encoding, rebuild the COSE
+ * Sig_structure and verify the ECDSA signature with the exported public key.
+ */
+static const char oracle_script[] =
+	"import sys, cbor2\n"
+	"from cryptography.hazmat.primitives import hashes, serialization\n"
+	"from cryptography.hazmat.primitives.asymmetric import ec, utils\n"
+	"ev = open(sys.argv[1], 'rb').read()\n"
+	"key = serialization.load_pem_public_key(open(sys.argv[2], 'rb').read())\n"
+	"tag = cbor2.loads(ev)\n"
+	"assert tag.tag == 18, tag.tag\n"
+	"prot, unprot, payload, sig = tag.value\n"
+	"assert cbor2.loads(prot) == {1: -9}, prot\n"
+	"tbs = cbor2.dumps(['Signature1', prot, b'', payload])\n"
+	"r = int.from_bytes(sig[:32], 'big'); s = int.from_bytes(sig[32:], 'big')\n"
+	"key.verify(utils.encode_dss_signature(r, s), tbs, ec.ECDSA(hashes.SHA256()))\n"
+	"claims = cbor2.loads(payload)\n"
+	"assert cbor2.dumps(claims, canonical=True) == payload, 'not deterministic'\n"
+	"assert claims[10].hex() == sys.argv[3], claims[10]\n"
+	"assert unprot[4] == claims[8][3], 'kid and cnf differ'\n"
+	"assert claims[265] == 'urn:ietf:rfc:rfcXXXX'\n"
+	"ref = cbor2.loads(claims[272][1][1])\n"
+	"assert ref[0] == 'https://tam.example/ta.suit' and ref[1][0] == -16, ref\n"
+	"print('oracle ok')\n";
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+	FILE *file = fopen(path, "wb");
+
+	assert_non_null(file);
+	assert_int_equal(fwrite(data, 1, len, file), len);
+	assert_int_equal(fclose(file), 0);
+}
+
+static void test_python_oracle_verifies(void **state)
+{
+	struct fixture *f = *state;
+	char dir[] = "/tmp/tk-eat-oracle-XXXXXX";
+	char ev_path[64], pem_path[64], script_path[64], command[512], nonce_hex[40];
+	uint8_t ev[2048], pem[TK_CRYPTO_PEM_MAX];
+	size_t ev_len = 0, pem_len = 0;
+	int status;
+
+	if (system("/usr/bin/python3 -c 'import cbor2, cryptography' 2>/dev/null") != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(ev_path, sizeof(ev_path), "%s/evidence.cbor", dir);
+	snprintf(pem_path, sizeof(pem_path), "%s/key.pem", dir);
+	snprintf(script_path, sizeof(script_path), "%s/oracle.py", dir);
+	for (size_t i = 0; i < sizeof(f->nonce); i++)
+		snprintf(nonce_hex + 2 * i, 3, "%02x", f->nonce[i]);
+
+	assert_int_equal(tk_eat_sign(f->c, f->p256, &f->claims, ev, sizeof(ev), &ev_len,
+				     NULL), TK_OK);
+	assert_int_equal(tk_crypto_key_export_pem(f->p256, false, pem, sizeof(pem),
+						  &pem_len, NULL), TK_OK);
+	write_bytes(ev_path, ev, ev_len);
+	write_bytes(pem_path, pem, pem_len);
+	write_bytes(script_path, oracle_script, strlen(oracle_script));
+
+	snprintf(command, sizeof(command), "/usr/bin/python3 %s %s %s %s", script_path,
+		 ev_path, pem_path, nonce_hex);
+	status = system(command);
+	unlink(ev_path);
+	unlink(pem_path);
+	unlink(script_path);
+	rmdir(dir);
+	assert_int_equal(status, 0);
 }
 
 /*
@@ -888,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_oversized_evidence),
 		cmocka_unit_test(test_sign_checks_nonce_length),
 		cmocka_unit_test(test_claim_names),
+		cmocka_unit_test(test_python_oracle_verifies),
 		cmocka_unit_test(test_rfc9711_examples_decode),
 		cmocka_unit_test(test_rfc9711_cwt_payload_decodes),
 		cmocka_unit_test(test_teep_draft_example),

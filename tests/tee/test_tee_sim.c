@@ -2,9 +2,10 @@
 /*
  * Tests of the simulated TEE backend: the state directory and key file
  * modes, a stable key, kid and UEID across restarts, the component and
- * manifest store, persisted sequence numbers, recovery from an interrupted
- * install, and that no component id or symlink reaches outside the state
- * directory. Each test works in its own temporary folder.
+ * manifest store, persisted sequence numbers and recovery from an
+ * interrupted install. Further tests check that no component id or symlink
+ * reaches outside the state directory. Each test uses its own temporary
+ * folder.
  */
 #include <setjmp.h>
 #include <stdarg.h>
