@@ -340,8 +340,9 @@ static int cmd_init(const struct command *cmd, const struct args *args)
 		err = tk_tee_ueid(&tee, ueid, sizeof(ueid), &ueid_len, &diag);
 	if (err == TK_OK) {
 		if (info.alg != alg)
-			fprintf(stderr, "notice agent: %s already holds a key with alg %lld; "
-				"kept it\n", state, (long long)info.alg);
+			tk_log(&stderr_log, TK_LOG_NOTICE, "agent",
+			       "%s already contains a key with alg %lld, which is kept", state,
+			       (long long)info.alg);
 		printf("kid ");
 		print_hex(stdout, info.kid, sizeof(info.kid));
 		printf("\nueid ");

@@ -117,8 +117,8 @@ static bool is_shape_error(tk_err err)
 /*
  * Verify the COSE wrapper of a TAM message (draft section "Validating a
  * TEEP Message", steps 1-4). Before a suite is chosen, a COSE_Sign or a
- * COSE_Sign1 by any configured TAM key is accepted; afterwards only a
- * COSE_Sign1 by the key that verified the QueryRequest.
+ * COSE_Sign1 by any configured TAM key is accepted. Afterwards only a
+ * COSE_Sign1 by the key that verified the QueryRequest is.
  */
 static tk_err verify_message(struct tk_teep_agent *agent, const uint8_t *in, size_t in_len,
 			     struct tk_span *payload, struct tk_diag *diag)
@@ -204,8 +204,8 @@ static tk_err send_message(struct reply *r, const struct tk_teep_msg *msg,
 }
 
 /*
- * Answer with an Error message (draft section "Error Message"). The token
- * of the message being answered is echoed when it had one. `cause` and
+ * Reply with an Error message (draft section "Error Message"). The token
+ * of the message being replied to is echoed when it had one. `cause` and
  * `why` say what failed; for the codes that require it, the agent's
  * supported values are attached.
  */
@@ -532,7 +532,7 @@ static uint64_t check_query_request(const struct tk_teep_agent *agent,
 	return 0;
 }
 
-/* Answer a QueryRequest with a QueryResponse (draft "Handling a QueryRequest"). */
+/* Reply to a QueryRequest with a QueryResponse (draft "Handling a QueryRequest"). */
 static tk_err handle_query_request(struct reply *r, const struct tk_teep_query_request *qr,
 				   struct tk_diag *diag)
 {
@@ -730,8 +730,8 @@ static tk_err dispatch(struct reply *r, const uint8_t *in, size_t in_len, struct
 	tk_diag_clear(&local);
 	err = verify_message(agent, in, in_len, &payload, &local);
 	if (err == TK_ERR_UNTRUSTED || err == TK_ERR_SIGNATURE) {
-		/* Dropped: the draft's validation says reject, and a reply would
-		   sign data for an unauthenticated peer. */
+		/* Dropped, because the draft's validation requires rejecting
+		   it and a reply would sign data for an unauthenticated peer. */
 		log_event(agent, TK_LOG_NOTICE, "dropped a message no trusted TAM key verifies");
 		if (diag != NULL)
 			*diag = local;
@@ -861,7 +861,7 @@ tk_err tk_teep_agent_run(struct tk_teep_agent *agent, const struct tk_transport_
 	log_event(agent, TK_LOG_INFO, "session ended by the TAM");
 	if (agent->last_sent == TK_TEEP_AGENT_SENT_ERROR)
 		return TK_FAIL(diag, agent->last_cause != TK_OK ? agent->last_cause : TK_ERR_PROTOCOL,
-			       "agent answered with Error err-code %llu: %s",
+			       "agent responded with Error err-code %llu: %s",
 			       (unsigned long long)agent->last_err_code, agent->last_err_msg);
 	if (agent->tam_err_code != 0)
 		return TK_FAIL(diag, TK_ERR_PROTOCOL, "TAM reported err-code %llu",

@@ -18,16 +18,16 @@
  *   algorithm is the session's cipher suite: every reply is a COSE_Sign1
  *   with the TEE key, and every later TAM message must be a COSE_Sign1
  *   verified with the same TAM key.
- * - A message no configured TAM key verifies is dropped, not answered: the
- *   draft's validation steps say it MUST be rejected, and answering would
- *   send signed data to an unauthenticated peer.
+ * - A message no configured TAM key verifies is dropped without a reply,
+ *   because the draft's validation steps require rejecting it and a reply
+ *   would send signed data to an unauthenticated peer.
  * - Any other invalid message (not CBOR, not COSE, invalid for the CDDL,
- *   not allowed in this state) is answered with an Error message (err-code
+ *   not allowed in this state) gets an Error message in reply (err-code
  *   per the draft's table). Every reply echoes the token of the message it
- *   answers, when that message had one.
- * - An Update is processed as the draft says: unneeded-manifest-list
+ *   replies to, when that message had one.
+ * - An Update is processed in the draft's order: unneeded-manifest-list
  *   first, then each manifest in order; the first failure stops it and is
- *   answered with ERR_MANIFEST_PROCESSING_FAILED (17) and an err-msg that
+ *   reported with ERR_MANIFEST_PROCESSING_FAILED (17) and an err-msg that
  *   names what failed. Manifests before the failing one stay installed.
  *
  * No heap use: messages are built in the caller's buffers.
@@ -53,7 +53,7 @@
 #define TK_TEEP_AGENT_MAX_TAM_KEYS 8
 
 /*
- * Maximum number of messages the agent answers in one session. A TAM
+ * Maximum number of messages the agent processes in one session. A TAM
  * needs three (QueryRequest, Update, then the end); more fail with
  * TK_ERR_LIMIT_COUNT so a hostile TAM cannot keep a session open forever.
  */
@@ -68,7 +68,7 @@
 /* Maximum err-msg length in bytes (draft: text .size (1..128)). */
 #define TK_TEEP_AGENT_MAX_ERR_MSG 128
 
-/* What one installed trusted component looks like to the agent. */
+/* Installed trusted component, as the TEE hooks report it. */
 struct tk_teep_agent_component {
 	struct tk_span id;        /* encoded SUIT_Component_Identifier */
 	uint64_t sequence_number; /* of the manifest that installed it */
@@ -81,8 +81,8 @@ typedef tk_err (*tk_teep_agent_visit_fn)(void *visit_ctx,
 
 /*
  * TEE hooks. A NULL hook makes the operation that needs it fail with
- * TK_ERR_UNSUPPORTED (a QueryRequest or Update is then answered with an
- * Error, never with a made-up success).
+ * TK_ERR_UNSUPPORTED (the agent then responds to a QueryRequest or
+ * Update with an Error, never with a made-up success).
  */
 struct tk_teep_agent_tee_ops {
 	/*
@@ -210,7 +210,7 @@ TK_MUST_CHECK tk_err tk_teep_agent_init(struct tk_teep_agent *agent,
 /*
  * Process one message from the TAM and write the signed reply into
  * out[0..out_cap). Returns TK_OK with a reply (QueryResponse, Success or
- * an Error; agent->last_sent tells which), or fails without a reply:
+ * an Error; agent->last_sent records which), or fails without a reply:
  * TK_ERR_UNTRUSTED when no trusted TAM key verifies the message (dropped),
  * TK_ERR_BUFFER_TOO_SMALL, or a local failure to sign. *out_len is 0 on
  * failure.
@@ -221,11 +221,11 @@ TK_MUST_CHECK tk_err tk_teep_agent_process(struct tk_teep_agent *agent,
 					   size_t *out_len, struct tk_diag *diag);
 
 /*
- * Run one session over `transport`: an empty POST, then answer each TAM
+ * Run one session over `transport`: an empty POST, then reply to each TAM
  * message until the TAM ends the session. buf and reply are the caller's
  * buffers for the received message and the reply. Returns TK_OK when the
  * session ended after a Success or without an Update; when the agent had to
- * send an Error, the cause of that Error (diag says what failed); transport
+ * send an Error, the cause of that Error (diag names what failed); transport
  * failures as the transport reports them.
  */
 TK_MUST_CHECK tk_err tk_teep_agent_run(struct tk_teep_agent *agent,

@@ -2,7 +2,7 @@
 /*
  * Tests of the agent state machine against a scripted fake TAM in process.
  * The fake TAM signs QueryRequests as COSE_Sign with test keys (ESP256 and
- * Ed25519) and Updates as COSE_Sign1; the agent runs on the simulated TEE in
+ * Ed25519) and Updates as COSE_Sign1. The agent runs on the simulated TEE in
  * a temporary state folder and on the real SUIT processor, with the SUIT
  * example signer key as trust anchor. Replies are verified with the TEE key
  * and decoded, and the TEE store is checked after each Update.
@@ -352,22 +352,37 @@ static void query(struct fixture *f, struct tk_teep_msg *msg)
 	assert_int_equal(msg->type, TK_TEEP_TYPE_QUERY_RESPONSE);
 }
 
-/* Send an Update with one manifest and the given token; return the reply. */
-static void update(struct fixture *f, const uint8_t *envelope, size_t envelope_len,
-		   struct tk_span tok, struct tk_teep_msg *reply)
+/* Send an Update (manifest and unneeded id optional) and return the reply. */
+static void update_lists(struct fixture *f, const uint8_t *envelope, size_t envelope_len,
+			 const uint8_t *unneeded, size_t unneeded_len, struct tk_span tok,
+			 struct tk_teep_msg *reply)
 {
 	struct tk_span manifest = tk_span_make(envelope, envelope_len);
+	struct tk_span unneeded_id = tk_span_make(unneeded, unneeded_len);
 	struct tk_teep_msg msg;
 	size_t len = 0;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.type = TK_TEEP_TYPE_UPDATE;
 	msg.update.token = tok;
-	msg.update.manifest_list.items = &manifest;
-	msg.update.manifest_list.count = 1;
+	if (envelope != NULL) {
+		msg.update.manifest_list.items = &manifest;
+		msg.update.manifest_list.count = 1;
+	}
+	if (unneeded != NULL) {
+		msg.update.unneeded_manifest_list.items = &unneeded_id;
+		msg.update.unneeded_manifest_list.count = 1;
+	}
 	assert_int_equal(tk_teep_encode(&msg, f->payload, sizeof(f->payload), &len, NULL), TK_OK);
 	deliver(f, sign_single(f, len, f->tam_p256), TK_OK);
 	open_reply(f, reply);
+}
+
+/* Send an Update with one manifest and the given token; return the reply. */
+static void update(struct fixture *f, const uint8_t *envelope, size_t envelope_len,
+		   struct tk_span tok, struct tk_teep_msg *reply)
+{
+	update_lists(f, envelope, envelope_len, NULL, 0, tok, reply);
 }
 
 static size_t count_components(struct fixture *f)
@@ -542,7 +557,7 @@ static void test_tampered_manifest(void **state)
 	free(bad);
 }
 
-/* Rows: a QueryRequest variation and the agent's answer. */
+/* Rows: a QueryRequest variation and the agent's reply. */
 static void test_query_request_rejections(void **state)
 {
 	struct fixture *f = *state;
@@ -610,10 +625,119 @@ static void test_update_rejections(void **state)
 	assert_int_equal(f->agent.last_cause, TK_ERR_PROTOCOL);
 }
 
+static void test_unneeded_manifest_unlinked(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_teep_msg msg;
+	struct tk_tee_object_info info;
+	uint64_t seq = 0;
+	bool found = false;
+
+	query(f, &msg);
+	update(f, f->envelope, f->envelope_len, tk_span_make(token, sizeof(token)), &msg);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_SUCCESS);
+	assert_int_equal(count_components(f), 1);
+
+	/* Unlinking runs the manifest's uninstall section: the TA is removed,
+	   the envelope too, and the sequence number stays. */
+	restart_session(f);
+	query(f, &msg);
+	update_lists(f, NULL, 0, example_manifest_id, sizeof(example_manifest_id),
+		     tk_span_make(token, sizeof(token)), &msg);
+	if (msg.type != TK_TEEP_TYPE_SUCCESS)
+		fail_msg("expected Success, got type %d: %.*s", (int)msg.type,
+			 (int)msg.error.err_msg.len, (const char *)msg.error.err_msg.ptr);
+	assert_int_equal(f->agent.unlinked, 1);
+	assert_int_equal(count_components(f), 0);
+	assert_int_equal(tk_tee_manifest_info(&f->tee, example_manifest_id,
+					      sizeof(example_manifest_id), &info, NULL),
+			 TK_ERR_NOT_FOUND);
+	assert_int_equal(tk_tee_get_sequence_number(&f->tee, example_manifest_id,
+						    sizeof(example_manifest_id), &seq, &found,
+						    NULL),
+			 TK_OK);
+	assert_true(found);
+	assert_int_equal(seq, 3);
+
+	/* Unlinking a manifest that is not installed succeeds and changes nothing. */
+	restart_session(f);
+	query(f, &msg);
+	update_lists(f, NULL, 0, example_manifest_id, sizeof(example_manifest_id),
+		     tk_span_make(token, sizeof(token)), &msg);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_SUCCESS);
+	assert_int_equal(f->agent.unlinked, 0);
+
+	/* Reinstalling the same sequence number is still a rollback. */
+	restart_session(f);
+	query(f, &msg);
+	update(f, f->envelope, f->envelope_len, tk_span_make(token, sizeof(token)), &msg);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_ERROR);
+	assert_int_equal(f->agent.last_cause, TK_ERR_ROLLBACK);
+	assert_int_equal(count_components(f), 0);
+}
+
+/* Rows: a QueryRequest field the agent does not support and the err-code. */
+static void test_query_request_negotiation(void **state)
+{
+	struct fixture *f = *state;
+	static const uint64_t version_1[1] = {1};
+	static const uint64_t timestamp_only[1] = {TK_TEEP_FRESHNESS_TIMESTAMP};
+	static const int64_t both[2] = {TK_TEEP_ALG_ESP256, TK_TEEP_ALG_ED25519};
+	static const struct {
+		const char *description;
+		int field; /* 0 versions, 1 freshness, 2 no challenge */
+		uint64_t err_code;
+	} cases[] = {
+		{"only version 1 offered", 0, TK_TEEP_ERR_UNSUPPORTED_MSG_VERSION},
+		{"only timestamp freshness", 1, TK_TEEP_ERR_UNSUPPORTED_FRESHNESS_MECHANISMS},
+		{"attestation without challenge", 2, TK_TEEP_ERR_PERMANENT_ERROR},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tk_teep_msg msg;
+		struct tk_teep_msg reply;
+		struct tk_span copy = TK_SPAN_EMPTY;
+		uint8_t saved[1024];
+		size_t len;
+
+		restart_session(f);
+		len = encode_query_request(f, both, 2,
+					   TK_TEEP_DATA_ATTESTATION | TK_TEEP_DATA_TRUSTED_COMPONENTS);
+		/* Decode the encoded request, change one field, encode it again. */
+		memcpy(saved, f->payload, len);
+		assert_int_equal(tk_teep_decode(saved, len, &msg, NULL), TK_OK);
+		if (cases[i].field == 0) {
+			msg.query_request.versions.raw = copy;
+			msg.query_request.versions.items = version_1;
+			msg.query_request.versions.count = 1;
+		} else if (cases[i].field == 1) {
+			msg.query_request.supported_freshness_mechanisms.items = timestamp_only;
+			msg.query_request.supported_freshness_mechanisms.count = 1;
+		} else {
+			msg.query_request.challenge = TK_SPAN_EMPTY;
+		}
+		assert_int_equal(tk_teep_encode(&msg, f->payload, sizeof(f->payload), &len, NULL),
+				 TK_OK);
+		deliver(f, sign_multi(f, len, &f->tam_p256, 1), TK_OK);
+		open_reply(f, &reply);
+		if (reply.type != TK_TEEP_TYPE_ERROR || reply.error.err_code != cases[i].err_code)
+			fail_msg("%s: expected Error %llu, got type %d err-code %llu",
+				 cases[i].description, (unsigned long long)cases[i].err_code,
+				 (int)reply.type, (unsigned long long)reply.error.err_code);
+		assert_int_equal(reply.error.token.len, sizeof(token));
+		if (cases[i].field == 0)
+			assert_int_equal(reply.error.versions.count, 1);
+		if (cases[i].field == 1)
+			assert_int_equal(reply.error.supported_freshness_mechanisms.count, 1);
+	}
+}
+
 /* Scripted in-process TAM for tk_teep_agent_run(). */
 struct script {
 	struct fixture *f;
 	int step;
+	int fail_at;       /* step that fails with TK_ERR_NETWORK, or -1 */
+	bool repeat;       /* reply to every message with the QueryRequest */
 	size_t query_len;
 	size_t update_len;
 	uint8_t query[BUF_CAP / 8];
@@ -626,8 +750,16 @@ static tk_err script_exchange(void *ctx, const uint8_t *req, size_t req_len, uin
 	struct script *s = ctx;
 
 	(void)req;
-	(void)diag;
 	*resp_len = 0;
+	if (s->step == s->fail_at)
+		return TK_FAIL(diag, TK_ERR_NETWORK, "injected transport failure at step %d",
+			       s->step);
+	if (s->repeat) {
+		s->step++;
+		memcpy(resp, s->query, s->query_len);
+		*resp_len = s->query_len;
+		return TK_OK;
+	}
 	switch (s->step++) {
 	case 0: /* empty POST: send the QueryRequest */
 		assert_int_equal(req_len, 0);
@@ -659,6 +791,7 @@ static void test_run_session(void **state)
 	tk_err err;
 
 	s->f = f;
+	s->fail_at = -1;
 	s->query_len = sign_multi(f, encode_query_request(f, both, 2, TK_TEEP_DATA_ATTESTATION),
 				  &f->tam_p256, 1);
 	memcpy(s->query, f->msg, s->query_len);
@@ -686,6 +819,25 @@ static void test_run_session(void **state)
 	err = tk_teep_agent_run(&f->agent, &transport, f->msg, BUF_CAP, f->reply, BUF_CAP, &diag);
 	assert_int_equal(err, TK_ERR_ROLLBACK);
 	assert_non_null(strstr(diag.msg, "err-code 17"));
+
+	/* A transport failure after the QueryResponse ends the session with it. */
+	restart_session(f);
+	s->step = 0;
+	s->fail_at = 1;
+	tk_diag_clear(&diag);
+	err = tk_teep_agent_run(&f->agent, &transport, f->msg, BUF_CAP, f->reply, BUF_CAP, &diag);
+	assert_int_equal(err, TK_ERR_NETWORK);
+	assert_non_null(strstr(diag.msg, "injected"));
+
+	/* A TAM that never ends the session is cut off after the round limit. */
+	restart_session(f);
+	s->step = 0;
+	s->fail_at = -1;
+	s->repeat = true;
+	tk_diag_clear(&diag);
+	err = tk_teep_agent_run(&f->agent, &transport, f->msg, BUF_CAP, f->reply, BUF_CAP, &diag);
+	assert_int_equal(err, TK_ERR_LIMIT_COUNT);
+	assert_int_equal(s->step, TK_TEEP_AGENT_MAX_ROUNDS + 1);
 	free(s);
 }
 
@@ -698,6 +850,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tampered_manifest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_request_rejections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_rejections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unneeded_manifest_unlinked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_query_request_negotiation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_session, setup, teardown),
 	};
 

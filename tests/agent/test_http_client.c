@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Tests of the TEEP/HTTP client against a small HTTP server the test runs
- * on 127.0.0.1 (a free port picked by the kernel). The server answers each
+ * on 127.0.0.1 (a free port picked by the kernel). The server replies to each
  * connection with one canned response and keeps the request it received,
  * so the tests assert both what the client sent and how it treats the
- * answer.
+ * response.
  */
 #define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
@@ -27,7 +27,7 @@
 
 #define REQUEST_MAX 8192
 
-/* Loopback server answering each connection with `response`. */
+/* Loopback server that replies to each connection with `response`. */
 struct server {
 	int fd;
 	int port;
@@ -84,7 +84,7 @@ static void *server_main(void *arg)
 			ssize_t sent = send(c, s->response, s->response_len, MSG_NOSIGNAL);
 			(void)sent;
 		} else {
-			sleep(2); /* never answer in time */
+			sleep(2); /* never reply in time */
 		}
 		close(c);
 	}
