@@ -65,6 +65,12 @@ static void log_id(struct tk_span id, char out[LOG_ID_CAP])
 	tk_log_id_prefix(id.ptr, id.len, LOG_ID_BYTES, out, LOG_ID_CAP);
 }
 
+/*
+ * Replace the store's "not found" by the protocol's reason: diag keeps the
+ * first failure recorded, so it is cleared first.
+ */
+#define REFAIL(diag, code, msg) (tk_diag_clear(diag), TK_FAIL((diag), (code), msg))
+
 /* Copy peer text for a log line, control characters replaced by '?'. */
 static void copy_printable(struct tk_span text, char *out, size_t out_cap)
 {
@@ -230,7 +236,7 @@ static tk_err verify_agent_message(struct tk_teep_tam *tam, const uint8_t *in,
 
 	err = tk_store_agent_key_get(tam->cfg.store, kid, &agent->rec, diag);
 	if (err == TK_ERR_NOT_FOUND)
-		return TK_FAIL(diag, TK_ERR_UNTRUSTED, "kid %s is not enrolled", agent->kid_log);
+		return REFAIL(diag, TK_ERR_UNTRUSTED, "kid is not enrolled");
 	if (err != TK_OK)
 		return err;
 
@@ -570,7 +576,7 @@ static tk_err appraise_query_response(struct tk_teep_tam *tam, int64_t now,
 	/* Single use: the challenge is marked used in this transaction. */
 	err = tk_store_session_use(st, TK_STORE_BY_CHALLENGE, nonce, now, &ses, diag);
 	if (err == TK_ERR_NOT_FOUND)
-		return TK_FAIL(diag, TK_ERR_NONCE, "eat_nonce matches no challenge sent");
+		return REFAIL(diag, TK_ERR_NONCE, "eat_nonce matches no challenge sent");
 	if (err != TK_OK)
 		return err;
 	if (ses.state != TK_STORE_SESSION_QUERY_SENT)
@@ -672,7 +678,7 @@ static tk_err on_result(struct tk_teep_tam *tam, int64_t now, const struct agent
 		return err;
 	err = tk_store_session_use(st, TK_STORE_BY_TOKEN, r.token, now, &ses, diag);
 	if (err == TK_ERR_NOT_FOUND)
-		err = TK_FAIL(diag, TK_ERR_NONCE, "token matches no Update sent");
+		err = REFAIL(diag, TK_ERR_NONCE, "token matches no Update sent");
 	else if (err == TK_OK && ses.state != TK_STORE_SESSION_UPDATE_SENT)
 		err = TK_FAIL(diag, TK_ERR_PROTOCOL, "token belongs to no Update");
 	else if (err == TK_OK && (!ses.has_kid ||

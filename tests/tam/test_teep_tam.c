@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tests of the TAM state machine with a fake agent in process: the
+ * QueryRequest, an Update for what the policy requires, Success and Error
+ * recording, and the drops (replay, unknown kid, wrong nonce, expiry,
+ * missing evidence, tokens not sent), each leaving every table's row count
+ * unchanged.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cose/tk_cose.h"
+#include "fake_agent.h"
+
+/* Manifest component id ["TEEP-Device", "ta"] and a stand-in envelope. */
+static const uint8_t ta_id[] = {0x82, 0x4b, 'T', 'E', 'E', 'P', '-', 'D', 'e', 'v', 'i',
+				'c', 'e', 0x42, 't', 'a'};
+static const uint8_t ta_envelope[] = {0xa2, 0x02, 0x41, 0x00, 0x03, 0x41, 0x01};
+/* A second registered but not required TA, requested by the agent. */
+static const uint8_t other_id[] = {0x81, 0x45, 'o', 't', 'h', 'e', 'r'};
+static const uint8_t other_envelope[] = {0xa2, 0x02, 0x41, 0x02, 0x03, 0x41, 0x03};
+
+static uint8_t in[BENCH_MSG_MAX], out[BENCH_MSG_MAX];
+
+static int setup_p256(void **state)
+{
+	struct bench *b = calloc(1, sizeof(*b));
+
+	assert_non_null(b);
+	bench_setup(b, TK_CRYPTO_KEY_P256);
+	*state = b;
+	return 0;
+}
+
+static int setup_ed25519(void **state)
+{
+	struct bench *b = calloc(1, sizeof(*b));
+
+	assert_non_null(b);
+	bench_setup(b, TK_CRYPTO_KEY_ED25519);
+	*state = b;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct bench *b = *state;
+
+	bench_teardown(b);
+	free(b);
+	return 0;
+}
+
+static void assert_counts_equal(const struct bench_counts *a, const struct bench_counts *b)
+{
+	assert_int_equal(a->devices, b->devices);
+	assert_int_equal(a->agent_keys, b->agent_keys);
+	assert_int_equal(a->manifests, b->manifests);
+	assert_int_equal(a->policies, b->policies);
+	assert_int_equal(a->installed, b->installed);
+	assert_int_equal(a->sessions, b->sessions);
+	assert_int_equal(a->results, b->results);
+	assert_int_equal(a->audit, b->audit);
+}
+
+static tk_err process(struct bench *b, int64_t now, size_t in_len, size_t *out_len)
+{
+	tk_diag_clear(&b->diag);
+	return tk_teep_tam_process(&b->tam, now, in, in_len, out, sizeof(out), out_len,
+				   &b->diag);
+}
+
+static void test_query_request_signed_twice(void **state)
+{
+	struct bench *b = *state;
+	struct tk_cose_trusted_key ed = {.key = b->tam_ed25519};
+	struct tk_cose_verify_opts opts = {.keys = &ed, .n_keys = 1};
+	struct tk_teep_cipher_suite suite;
+	struct tk_cose_verified v;
+	struct tk_teep_msg msg;
+	struct tk_teep_iter it;
+	uint8_t challenge[512];
+	size_t challenge_len = 0, len;
+
+	len = bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	bench_expect("verify with Ed25519", TK_OK,
+		     tk_cose_sign_verify(b->crypto, out, len, &opts, &v, &b->diag), &b->diag);
+	assert_int_equal(v.signer.alg, TK_COSE_ALG_ED25519);
+	bench_expect("decode", TK_OK, tk_teep_decode(v.payload.ptr, v.payload.len, &msg,
+						     &b->diag), &b->diag);
+
+	assert_int_equal(challenge_len, TK_TEEP_TAM_NONCE_LEN);
+	assert_int_equal(msg.query_request.token.len, 0);
+	assert_int_equal(msg.query_request.data_item_requested,
+			 TK_TEEP_DATA_ATTESTATION | TK_TEEP_DATA_TRUSTED_COMPONENTS);
+	assert_int_equal(msg.query_request.supported_teep_cipher_suites.count, 2);
+	bench_expect("suites", TK_OK,
+		     tk_teep_iter_init(&it, msg.query_request.supported_teep_cipher_suites.raw,
+				       &b->diag), &b->diag);
+	bench_expect("suite 1", TK_OK, tk_teep_iter_next_suite(&it, &suite), NULL);
+	assert_int_equal(suite.cose_type, TK_TEEP_COSE_SIGN1);
+	assert_int_equal(suite.alg, TK_TEEP_ALG_ESP256);
+	bench_expect("suite 2", TK_OK, tk_teep_iter_next_suite(&it, &suite), NULL);
+	assert_int_equal(suite.alg, TK_TEEP_ALG_ED25519);
+
+	assert_int_equal(bench_counts(b).sessions, 1);
+
+	/* A second session gets another challenge. */
+	uint8_t second[512];
+	size_t second_len = 0;
+
+	bench_connect(b, BENCH_NOW, second, &second_len, out, sizeof(out));
+	assert_int_equal(second_len, challenge_len);
+	assert_memory_not_equal(second, challenge, challenge_len);
+	assert_int_equal(bench_counts(b).sessions, 2);
+}
+
+/* Run one QueryResponse for the required TA and return the Update's token. */
+static size_t run_to_update(struct bench *b, enum tk_crypto_key_type tam_key,
+			    uint8_t *token)
+{
+	uint8_t challenge[512];
+	size_t challenge_len = 0, in_len, out_len = 0;
+	struct tk_teep_msg msg;
+	struct tk_teep_iter it;
+	struct tk_span envelope;
+	struct fake_query_response q = {.signer = b->agent, .attester = b->agent};
+
+	bench_require_all(b, tk_span_make(ta_id, sizeof(ta_id)),
+			  tk_span_make(ta_envelope, sizeof(ta_envelope)));
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+
+	bench_expect("QueryResponse", TK_OK, process(b, BENCH_NOW + 1, in_len, &out_len),
+		     &b->diag);
+	assert_true(out_len > 0);
+	bench_open_update(b, out, out_len, tam_key, &msg);
+	assert_int_equal(msg.update.token.len, TK_TEEP_TAM_NONCE_LEN);
+	assert_int_equal(msg.update.manifest_list.count, 1);
+	bench_expect("manifest list", TK_OK,
+		     tk_teep_iter_init(&it, msg.update.manifest_list.raw, &b->diag), &b->diag);
+	bench_expect("envelope", TK_OK, tk_teep_iter_next_bstr(&it, &envelope), NULL);
+	assert_int_equal(envelope.len, sizeof(ta_envelope));
+	assert_memory_equal(envelope.ptr, ta_envelope, sizeof(ta_envelope));
+
+	memcpy(token, msg.update.token.ptr, msg.update.token.len);
+	return msg.update.token.len;
+}
+
+static void test_update_then_success(void **state)
+{
+	struct bench *b = *state;
+	uint8_t token[64];
+	size_t token_len = run_to_update(b, TK_CRYPTO_KEY_P256, token), in_len, out_len = 0;
+	struct bench_counts after_update = bench_counts(b), after_success;
+
+	assert_int_equal(after_update.devices, 1);
+	assert_int_equal(after_update.installed, 0);
+	assert_int_equal(after_update.sessions, 2);
+
+	in_len = fake_result(b, b->agent, tk_span_make(token, token_len), 0, in, sizeof(in));
+	bench_expect("Success", TK_OK, process(b, BENCH_NOW + 2, in_len, &out_len), &b->diag);
+	assert_int_equal(out_len, 0);
+	after_success = bench_counts(b);
+	assert_int_equal(after_success.results, 1);
+
+	/* The same Success again is a replay: dropped, nothing recorded. */
+	bench_expect("replayed Success", TK_ERR_REPLAY,
+		     process(b, BENCH_NOW + 3, in_len, &out_len), &b->diag);
+	assert_int_equal(out_len, 0);
+	struct bench_counts now = bench_counts(b);
+	assert_counts_equal(&after_success, &now);
+	assert_non_null(strstr(b->last_warning, "dropped Success"));
+}
+
+static void test_update_signed_with_agent_suite(void **state)
+{
+	struct bench *b = *state;
+	uint8_t token[64];
+	size_t token_len = run_to_update(b, TK_CRYPTO_KEY_ED25519, token), in_len, out_len = 0;
+
+	in_len = fake_result(b, b->agent, tk_span_make(token, token_len), 17, in, sizeof(in));
+	bench_expect("Error", TK_OK, process(b, BENCH_NOW + 2, in_len, &out_len), &b->diag);
+	assert_int_equal(bench_counts(b).results, 1);
+	/* The peer's err-msg had a newline; the log line must not. */
+	assert_null(strchr(b->last_warning, '\n'));
+	assert_non_null(strstr(b->last_warning, "Error 17"));
+}
+
+static void test_nothing_to_send(void **state)
+{
+	struct bench *b = *state;
+	const struct tk_span installed[] = {tk_span_make(ta_id, sizeof(ta_id))};
+	struct fake_query_response q = {
+		.signer = b->agent, .attester = b->agent, .installed = installed,
+		.installed_count = 1,
+	};
+	uint8_t challenge[512];
+	size_t challenge_len = 0, in_len, out_len = 1;
+
+	bench_require_all(b, tk_span_make(ta_id, sizeof(ta_id)),
+			  tk_span_make(ta_envelope, sizeof(ta_envelope)));
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	bench_expect("QueryResponse", TK_OK, process(b, BENCH_NOW, in_len, &out_len),
+		     &b->diag);
+	assert_int_equal(out_len, 0);
+	assert_int_equal(bench_counts(b).installed, 1);
+	assert_int_equal(bench_counts(b).devices, 1);
+	assert_int_equal(bench_counts(b).sessions, 1);
+}
+
+static void test_requested_ta_sent(void **state)
+{
+	struct bench *b = *state;
+	const struct tk_span requested[] = {
+		tk_span_make(other_id, sizeof(other_id)),
+		tk_span_make("\x81\x41z", 3), /* not registered: ignored */
+	};
+	struct tk_store_manifest m = {
+		.component_id = tk_span_make(other_id, sizeof(other_id)), .sequence = 3,
+		.digest = tk_span_make(ta_envelope, sizeof(ta_envelope)),
+		.envelope = tk_span_make(other_envelope, sizeof(other_envelope)),
+	};
+	struct fake_query_response q = {
+		.signer = b->agent, .attester = b->agent, .requested = requested,
+		.requested_count = 2,
+	};
+	uint8_t challenge[512];
+	size_t challenge_len = 0, in_len, out_len = 0;
+	struct tk_teep_msg msg;
+
+	bench_expect("add", TK_OK, tk_store_manifest_add(&b->store, &m, 1, &b->diag), &b->diag);
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	bench_expect("QueryResponse", TK_OK, process(b, BENCH_NOW, in_len, &out_len),
+		     &b->diag);
+	bench_open_update(b, out, out_len, TK_CRYPTO_KEY_P256, &msg);
+	assert_int_equal(msg.update.manifest_list.count, 1);
+}
+
+/* One rejected QueryResponse: how it differs from a valid one. */
+struct rejection {
+	const char *what;
+	bool stranger_signs;      /* signed by a key never enrolled */
+	bool stranger_attests;    /* evidence signed by another key */
+	bool wrong_nonce;
+	bool omit_evidence;
+	bool with_token;
+	int64_t delay;            /* seconds after the QueryRequest */
+	tk_err expected;
+	const char *logged;       /* text the drop's log line contains */
+};
+
+static void test_query_response_rejections(void **state)
+{
+	static const struct rejection cases[] = {
+		{"unknown kid", .stranger_signs = true, .expected = TK_ERR_UNTRUSTED,
+		 .logged = "is not enrolled"},
+		{"evidence by another key", .stranger_attests = true,
+		 .expected = TK_ERR_UNTRUSTED, .logged = "dropped QueryResponse"},
+		{"wrong nonce in evidence", .wrong_nonce = true, .expected = TK_ERR_NONCE,
+		 .logged = "matches no challenge"},
+		{"no evidence", .omit_evidence = true, .expected = TK_ERR_SCHEMA_MISSING,
+		 .logged = "attestation-payload"},
+		{"token never sent", .with_token = true, .expected = TK_ERR_PROTOCOL,
+		 .logged = "token"},
+		{"late response", .delay = BENCH_LIFETIME, .expected = TK_ERR_EXPIRED,
+		 .logged = "expired"},
+	};
+	struct bench *b = *state;
+
+	bench_require_all(b, tk_span_make(ta_id, sizeof(ta_id)),
+			  tk_span_make(ta_envelope, sizeof(ta_envelope)));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct rejection *c = &cases[i];
+		uint8_t challenge[512], other[32] = {0x77};
+		size_t challenge_len = 0, in_len, out_len = 1;
+		struct fake_query_response q = {
+			.signer = c->stranger_signs ? b->stranger : b->agent,
+			.attester = c->stranger_attests ? b->stranger : b->agent,
+			.omit_evidence = c->omit_evidence,
+			.token = c->with_token ? tk_span_make("token-12345678", 14)
+					       : TK_SPAN_EMPTY,
+		};
+		struct bench_counts before, after;
+		tk_err err;
+
+		bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+		q.nonce = c->wrong_nonce ? tk_span_make(other, sizeof(other))
+					 : tk_span_make(challenge, challenge_len);
+		in_len = fake_query_response(b, &q, in, sizeof(in));
+		before = bench_counts(b);
+		b->last_warning[0] = '\0';
+
+		err = process(b, BENCH_NOW + c->delay, in_len, &out_len);
+		bench_expect(c->what, c->expected, err, &b->diag);
+		assert_true(tk_teep_tam_is_drop(err));
+		assert_int_equal(out_len, 0);
+		after = bench_counts(b);
+		assert_counts_equal(&before, &after);
+		if (strstr(b->last_warning, c->logged) == NULL)
+			fail_msg("%s: log line \"%s\" lacks \"%s\"", c->what, b->last_warning,
+				 c->logged);
+	}
+}
+
+static void test_replayed_query_response(void **state)
+{
+	struct bench *b = *state;
+	struct fake_query_response q = {.signer = b->agent, .attester = b->agent};
+	uint8_t challenge[512], kid_prefix[16];
+	size_t challenge_len = 0, in_len, out_len = 0;
+	struct bench_counts before, after;
+
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	bench_expect("first", TK_OK, process(b, BENCH_NOW, in_len, &out_len), &b->diag);
+
+	before = bench_counts(b);
+	bench_expect("replay", TK_ERR_REPLAY, process(b, BENCH_NOW + 1, in_len, &out_len),
+		     &b->diag);
+	assert_int_equal(out_len, 0);
+	after = bench_counts(b);
+	assert_counts_equal(&before, &after);
+
+	/* The drop names the agent by a kid prefix and the challenge prefix. */
+	snprintf((char *)kid_prefix, sizeof(kid_prefix), "%02x%02x%02x%02x...",
+		 b->agent_kid[0], b->agent_kid[1], b->agent_kid[2], b->agent_kid[3]);
+	assert_non_null(strstr(b->last_warning, (const char *)kid_prefix));
+	assert_non_null(strstr(b->last_warning, "dropped QueryResponse"));
+}
+
+static void test_rejected_challenge_stays_usable(void **state)
+{
+	struct bench *b = *state;
+	struct fake_query_response q = {.signer = b->agent, .attester = b->stranger};
+	uint8_t challenge[512];
+	size_t challenge_len = 0, in_len, out_len = 0;
+
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	bench_expect("bad evidence", TK_ERR_UNTRUSTED, process(b, BENCH_NOW, in_len, &out_len),
+		     &b->diag);
+
+	/* The rollback left the challenge unused, so the real answer counts. */
+	q.attester = b->agent;
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	bench_expect("good evidence", TK_OK, process(b, BENCH_NOW, in_len, &out_len),
+		     &b->diag);
+	assert_int_equal(bench_counts(b).devices, 1);
+}
+
+static void test_result_token_checks(void **state)
+{
+	static const struct {
+		const char *what;
+		bool stranger;
+		bool unknown_token;
+		bool no_token;
+		tk_err expected;
+	} cases[] = {
+		{"unknown token", .unknown_token = true, .expected = TK_ERR_NONCE},
+		{"Success without token", .no_token = true, .expected = TK_ERR_PROTOCOL},
+		{"unknown kid", .stranger = true, .expected = TK_ERR_UNTRUSTED},
+	};
+	struct bench *b = *state;
+	uint8_t token[64];
+	size_t token_len = run_to_update(b, TK_CRYPTO_KEY_P256, token);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tk_span t = tk_span_make(token, token_len);
+		struct bench_counts before = bench_counts(b), after;
+		size_t in_len, out_len = 1;
+
+		if (cases[i].unknown_token)
+			t = tk_span_make("0123456789abcdef", 16);
+		if (cases[i].no_token)
+			t = TK_SPAN_EMPTY;
+		in_len = fake_result(b, cases[i].stranger ? b->stranger : b->agent, t, 0, in,
+				     sizeof(in));
+		bench_expect(cases[i].what, cases[i].expected,
+			     process(b, BENCH_NOW + 2, in_len, &out_len), &b->diag);
+		assert_int_equal(out_len, 0);
+		after = bench_counts(b);
+		assert_counts_equal(&before, &after);
+	}
+}
+
+static void test_garbage_dropped(void **state)
+{
+	static const struct {
+		const char *what;
+		const uint8_t *bytes;
+		size_t len;
+	} cases[] = {
+		{"truncated CBOR", (const uint8_t *)"\xd2\x84\x43", 3},
+		{"not COSE", (const uint8_t *)"\x01", 1},
+		{"COSE_Sign1 without kid", (const uint8_t *)"\x84\x40\xa0\x41\x00\x40", 6},
+	};
+	struct bench *b = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bench_counts before = bench_counts(b), after;
+		size_t out_len = 1;
+		tk_err err;
+
+		memcpy(in, cases[i].bytes, cases[i].len);
+		err = process(b, BENCH_NOW, cases[i].len, &out_len);
+		if (!tk_teep_tam_is_drop(err))
+			fail_msg("%s: expected a drop, got %s", cases[i].what, tk_err_name(err));
+		assert_int_equal(out_len, 0);
+		after = bench_counts(b);
+		assert_counts_equal(&before, &after);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_query_request_signed_twice, setup_p256,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_update_then_success, setup_p256, teardown),
+		cmocka_unit_test_setup_teardown(test_update_signed_with_agent_suite,
+						setup_ed25519, teardown),
+		cmocka_unit_test_setup_teardown(test_nothing_to_send, setup_p256, teardown),
+		cmocka_unit_test_setup_teardown(test_requested_ta_sent, setup_p256, teardown),
+		cmocka_unit_test_setup_teardown(test_query_response_rejections, setup_p256,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replayed_query_response, setup_p256,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rejected_challenge_stays_usable,
+						setup_p256, teardown),
+		cmocka_unit_test_setup_teardown(test_result_token_checks, setup_p256, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_dropped, setup_p256, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
