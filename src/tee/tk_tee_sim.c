@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -467,6 +468,45 @@ static const struct tk_tee_ops sim_ops = {
 
 /* Opening. */
 
+/*
+ * Create the state directory 0700 unless it exists, and fsync its parent
+ * so that the new entry survives a crash.
+ */
+static tk_err create_root(const char *path, struct tk_diag *diag)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t parent_len;
+	tk_err err = TK_OK;
+	int fd;
+
+	if (mkdir(path, 0700) != 0) {
+		if (errno == EEXIST)
+			return TK_OK;
+		return TK_FAIL(diag, TK_ERR_IO, "create state directory %s failed: %s",
+			       path, strerror(errno));
+	}
+
+	if (slash == NULL) {
+		parent[0] = '.';
+		parent_len = 1;
+	} else {
+		parent_len = slash == path ? 1 : (size_t)(slash - path);
+		if (parent_len >= sizeof(parent))
+			return TK_FAIL(diag, TK_ERR_ARG, "state directory path is too long");
+		memcpy(parent, path, parent_len);
+	}
+	parent[parent_len] = '\0';
+
+	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0)
+		err = TK_FAIL(diag, TK_ERR_IO, "fsync of %s failed: %s", parent,
+			      strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
 /* Open the state directory itself, creating it 0700 when allowed. */
 static tk_err open_root(const struct tk_tee_sim_config *config, int *out_fd,
 			struct tk_diag *diag)
@@ -476,9 +516,12 @@ static tk_err open_root(const struct tk_tee_sim_config *config, int *out_fd,
 	int fd;
 
 	*out_fd = -1;
-	if (config->create && mkdir(path, 0700) != 0 && errno != EEXIST)
-		return TK_FAIL(diag, TK_ERR_IO, "create state directory %s failed: %s",
-			       path, strerror(errno));
+	if (config->create) {
+		tk_err err = create_root(path, diag);
+
+		if (err != TK_OK)
+			return err;
+	}
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -501,6 +544,9 @@ static tk_err open_root(const struct tk_tee_sim_config *config, int *out_fd,
  * Take an exclusive lock so that two processes never write one state
  * directory at once. The lock dies with the process, so a crash never
  * leaves the directory locked.
+ * NOTE: POSIX record locks belong to the process, so a second open of the
+ * same directory within one process is not excluded. Programs open the
+ * backend once.
  */
 static tk_err lock_root(struct sim *sim, const char *path, struct tk_diag *diag)
 {

@@ -36,8 +36,15 @@ tk_err tk_tee_sim_open_dir(int dirfd, const char *name, bool create,
 	int fd;
 
 	*out_fd = -1;
-	if (create && mkdirat(dirfd, name, 0700) != 0 && errno != EEXIST)
-		return fail_errno(diag, "mkdir", name, errno);
+	if (create) {
+		if (mkdirat(dirfd, name, 0700) == 0) {
+			/* The new entry is durable once its parent is synced. */
+			if (fsync(dirfd) != 0)
+				return fail_errno(diag, "fsync parent of", name, errno);
+		} else if (errno != EEXIST) {
+			return fail_errno(diag, "mkdir", name, errno);
+		}
+	}
 
 	fd = openat(dirfd, name,
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
