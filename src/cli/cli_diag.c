@@ -6,9 +6,9 @@
  * TEEP, SUIT and COSE wrap CBOR items in byte strings (COSE protected
  * headers and payloads, SUIT manifests and command sequences, the envelopes
  * of a TEEP Update). tk_cbor_to_diag() prints such a byte string as hex, so
- * each item is rendered in two passes: the cbor layer prints the item, then
- * every byte string in it that holds exactly one CBOR array, map or tag is
- * rendered the same way, recursively, and put in place of its hex as
+ * each item is rendered in two passes. The cbor layer prints the item. Then
+ * every byte string in it that contains exactly one CBOR array, map or tag
+ * is rendered the same way, recursively, and put in place of its hex as
  * `<< ... >>` (RFC 8610 appendix G.3). The hex to replace is found by
  * printing the byte string alone with the same printer, so this code never
  * depends on how the printer formats hex.
@@ -260,7 +260,7 @@ static int64_t key_value(struct tk_span raw)
 	return major == 0 ? (int64_t)value : -1 - (int64_t)value;
 }
 
-/* Whether a byte string holds exactly one CBOR array, map or tag. */
+/* Whether a byte string contains exactly one CBOR array, map or tag. */
 static bool holds_cbor(struct tk_span content)
 {
 	uint8_t major;
@@ -384,10 +384,10 @@ static tk_err find_embedded(const uint8_t *buf, size_t len, struct embedded_list
 }
 
 /*
- * Schema of a wrapped item: a COSE payload, a TEEP manifest-list entry or
- * attestation payload switches to the schema of what it carries; anything
- * else (headers, manifests, command sequences, digests) keeps the
- * enclosing schema and its key path.
+ * Schema of a wrapped item. A tagged COSE object, a COSE payload, a TEEP
+ * manifest-list entry or an attestation payload switches to the schema of
+ * its content. Anything else (headers, manifests, command sequences,
+ * digests) keeps the enclosing schema and its key path.
  */
 static enum tk_cli_schema embedded_schema(enum tk_cli_schema parent,
 					  const struct embedded *item, bool *reset_path)
@@ -395,6 +395,11 @@ static enum tk_cli_schema embedded_schema(enum tk_cli_schema parent,
 	int64_t key = item->path_len > 0 ? item->path[item->path_len - 1] : INT64_MIN;
 
 	*reset_path = true;
+	/* A tagged COSE object, e.g. SUIT encryption info, gets COSE names. */
+	if ((item->content.ptr[0] >> 5) == TK_CBOR_TAG &&
+	    tk_cli_classify_payload(item->content.ptr, item->content.len) ==
+		    TK_CLI_SCHEMA_COSE)
+		return TK_CLI_SCHEMA_COSE;
 	if (parent == TK_CLI_SCHEMA_COSE && item->path_len == 0 && item->top_index == 2)
 		return tk_cli_classify_payload(item->content.ptr, item->content.len);
 	if (parent == TK_CLI_SCHEMA_TEEP && key == 10)

@@ -2,8 +2,9 @@
 /*
  * File and hex helpers of the `teep` program: bounded whole-file reads,
  * writes that never widen a secret's permissions or follow a planted
- * symlink, and the annotated-hex reader used by `teep inspect --hex` (the
- * format of the TEEP draft's examples: hex bytes with `#` comments).
+ * symlink, and the annotated-hex reader of `teep inspect --hex`. Annotated
+ * hex is the format of the TEEP draft's examples, hex bytes with `#`
+ * comments.
  */
 #include "tk_cli.h"
 
@@ -31,7 +32,7 @@ static int hex_value(int c)
 }
 
 /* Read everything from fd, growing the buffer up to TK_CLI_MAX_FILE_SIZE. */
-static tk_err read_fd(int fd, const char *path, uint8_t **out, size_t *out_len,
+static tk_err read_fd(int fd, uint8_t **out, size_t *out_len,
 		      struct tk_diag *diag)
 {
 	uint8_t *buf = NULL;
@@ -48,15 +49,14 @@ static tk_err read_fd(int fd, const char *path, uint8_t **out, size_t *out_len,
 
 			if (cap >= (size_t)TK_CLI_MAX_FILE_SIZE + 1) {
 				err = TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
-					      "%s is larger than %u bytes", path,
-					      TK_CLI_MAX_FILE_SIZE);
+					      "larger than %u bytes", TK_CLI_MAX_FILE_SIZE);
 				goto done;
 			}
 			if (new_cap > (size_t)TK_CLI_MAX_FILE_SIZE + 1)
 				new_cap = (size_t)TK_CLI_MAX_FILE_SIZE + 1;
 			grown = malloc(new_cap);
 			if (grown == NULL) {
-				err = TK_FAIL(diag, TK_ERR_NOMEM, "reading %s", path);
+				err = TK_FAIL(diag, TK_ERR_NOMEM, "reading");
 				goto done;
 			}
 			if (len > 0)
@@ -70,7 +70,7 @@ static tk_err read_fd(int fd, const char *path, uint8_t **out, size_t *out_len,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			err = TK_FAIL(diag, TK_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+			err = TK_FAIL(diag, TK_ERR_IO, "cannot read: %s", strerror(errno));
 			goto done;
 		}
 		if (n == 0)
@@ -78,14 +78,13 @@ static tk_err read_fd(int fd, const char *path, uint8_t **out, size_t *out_len,
 		len += (size_t)n;
 	}
 	if (len > TK_CLI_MAX_FILE_SIZE) {
-		err = TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "%s is larger than %u bytes", path,
-			      TK_CLI_MAX_FILE_SIZE);
+		err = TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "larger than %u bytes", TK_CLI_MAX_FILE_SIZE);
 		goto done;
 	}
 	if (buf == NULL) {
 		buf = malloc(1);
 		if (buf == NULL) {
-			err = TK_FAIL(diag, TK_ERR_NOMEM, "reading %s", path);
+			err = TK_FAIL(diag, TK_ERR_NOMEM, "reading");
 			goto done;
 		}
 	}
@@ -107,14 +106,14 @@ tk_err tk_cli_read_file(const char *path, uint8_t **out, size_t *out_len,
 	*out = NULL;
 	*out_len = 0;
 	if (strcmp(path, "-") == 0)
-		return read_fd(STDIN_FILENO, "standard input", out, out_len, diag);
+		return read_fd(STDIN_FILENO, out, out_len, diag);
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		return TK_FAIL(diag, errno == ENOENT ? TK_ERR_NOT_FOUND : TK_ERR_IO,
-			       "cannot open %s: %s", path, strerror(errno));
+			       "cannot open: %s", strerror(errno));
 	}
-	err = read_fd(fd, path, out, out_len, diag);
+	err = read_fd(fd, out, out_len, diag);
 	close(fd);
 	return err;
 }
@@ -127,7 +126,7 @@ void tk_cli_free_file(uint8_t *buf, size_t len)
 	free(buf);
 }
 
-static tk_err write_all(int fd, const char *path, const uint8_t *buf, size_t len,
+static tk_err write_all(int fd, const uint8_t *buf, size_t len,
 			struct tk_diag *diag)
 {
 	while (len > 0) {
@@ -136,13 +135,12 @@ static tk_err write_all(int fd, const char *path, const uint8_t *buf, size_t len
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return TK_FAIL(diag, TK_ERR_IO, "cannot write %s: %s", path,
-				       strerror(errno));
+			return TK_FAIL(diag, TK_ERR_IO, "cannot write: %s", strerror(errno));
 		buf += n;
 		len -= (size_t)n;
 	}
 	if (fsync(fd) != 0)
-		return TK_FAIL(diag, TK_ERR_IO, "cannot sync %s: %s", path, strerror(errno));
+		return TK_FAIL(diag, TK_ERR_IO, "cannot sync: %s", strerror(errno));
 	return TK_OK;
 }
 
@@ -155,12 +153,12 @@ static tk_err write_exclusive(const char *path, const uint8_t *buf, size_t len,
 	tk_err err;
 
 	if (fd < 0 && errno == EEXIST)
-		return TK_FAIL(diag, TK_ERR_EXISTS, "%s already exists", path);
+		return TK_FAIL(diag, TK_ERR_EXISTS, "file exists; pass --force to replace it");
 	if (fd < 0)
-		return TK_FAIL(diag, TK_ERR_IO, "cannot create %s: %s", path, strerror(errno));
-	err = write_all(fd, path, buf, len, diag);
+		return TK_FAIL(diag, TK_ERR_IO, "cannot create: %s", strerror(errno));
+	err = write_all(fd, buf, len, diag);
 	if (close(fd) != 0 && err == TK_OK)
-		err = TK_FAIL(diag, TK_ERR_IO, "cannot close %s: %s", path, strerror(errno));
+		err = TK_FAIL(diag, TK_ERR_IO, "cannot close: %s", strerror(errno));
 	if (err != TK_OK)
 		unlink(path);
 	return err;
@@ -181,14 +179,13 @@ static tk_err write_replace(const char *path, const uint8_t *buf, size_t len,
 	tk_err err = TK_ERR_IO;
 
 	if (tmp == NULL)
-		return TK_FAIL(diag, TK_ERR_NOMEM, "writing %s", path);
+		return TK_FAIL(diag, TK_ERR_NOMEM, "writing");
 	memcpy(tmp, path, path_len);
 	memcpy(tmp + path_len, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
 
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		err = TK_FAIL(diag, TK_ERR_IO, "cannot create a temporary file for %s: %s",
-			      path, strerror(errno));
+		err = TK_FAIL(diag, TK_ERR_IO, "cannot create a temporary file: %s", strerror(errno));
 		goto done;
 	}
 	mask = umask(0);
@@ -198,7 +195,7 @@ static tk_err write_replace(const char *path, const uint8_t *buf, size_t len,
 			      strerror(errno));
 		goto done;
 	}
-	err = write_all(fd, path, buf, len, diag);
+	err = write_all(fd, buf, len, diag);
 	if (err != TK_OK)
 		goto done;
 	if (close(fd) != 0) {
@@ -208,7 +205,7 @@ static tk_err write_replace(const char *path, const uint8_t *buf, size_t len,
 	}
 	fd = -1;
 	if (rename(tmp, path) != 0) {
-		err = TK_FAIL(diag, TK_ERR_IO, "cannot replace %s: %s", path, strerror(errno));
+		err = TK_FAIL(diag, TK_ERR_IO, "cannot replace: %s", strerror(errno));
 		goto done;
 	}
 	err = TK_OK;

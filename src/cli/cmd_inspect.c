@@ -10,6 +10,7 @@
  *   tag 18, or [bstr, map, bstr/nil, bstr]       COSE_Sign1 (COSE_Mac0 when
  *                                                the alg is a MAC algorithm)
  *   tag 17                                       COSE_Mac0
+ *   tag 97, or [bstr, map, bstr/nil, bstr, array] COSE_Mac
  *   tag 98, or [bstr, map, bstr/nil, array]      COSE_Sign (COSE_Encrypt
  *                                                when the body has an alg
  *                                                or an IV)
@@ -20,7 +21,7 @@
  *   any other map                                EAT claims set
  *
  * A COSE_Sign1 or COSE_Sign whose payload is a TEEP message is validated as
- * that message too; a COSE_Sign1 whose payload is a map is an EAT. Nothing
+ * that message too. A COSE_Sign1 whose payload is a map is an EAT. Nothing
  * is verified: inspect has no keys, so signatures are shown, not checked.
  *
  * On success the program prints a comment line naming what it found, then
@@ -44,11 +45,12 @@
 /* CBOR tags of the COSE objects without a constant in tk_cose.h. */
 #define COSE_TAG_ENCRYPT0 16
 #define COSE_TAG_ENCRYPT 96
+#define COSE_TAG_MAC 97
 
 /* Header label of the IV (RFC 9052 section 3.1). */
 #define COSE_HDR_IV 5
 
-/* What the input was recognised as. */
+/* Kind of object the input was recognised as. */
 enum kind {
 	KIND_UNKNOWN = 0,
 	KIND_TEEP,
@@ -56,6 +58,7 @@ enum kind {
 	KIND_COSE_SIGN1,
 	KIND_COSE_SIGN,
 	KIND_COSE_MAC0,
+	KIND_COSE_MAC,
 	KIND_COSE_ENCRYPT0,
 	KIND_COSE_ENCRYPT,
 	KIND_EAT_CLAIMS,
@@ -67,14 +70,14 @@ struct shape {
 	unsigned tag_count;        /* tags read, at most 2 */
 	enum tk_cbor_type type;    /* type under the tags */
 	uint64_t count;            /* array elements or map pairs */
-	enum tk_cbor_type elem[4]; /* array: types of the first elements */
+	enum tk_cbor_type elem[5]; /* array: types of the first elements */
 	struct tk_span protected_hdr;   /* array: element 0 when a bstr */
 	struct tk_span unprotected_hdr; /* array: element 1 when a map, encoded */
 	bool has_key2;             /* map: integer key 2 present */
 	bool has_key3;             /* map: integer key 3 present */
 };
 
-/* What a validation failed on, for the error line. */
+/* Detail of a failed validation, for the error line. */
 struct failure {
 	struct tk_diag diag;
 	size_t base;               /* offset of the validated item in the input */
@@ -101,7 +104,7 @@ static tk_err read_array_shape(struct tk_cbor_dec *dec, struct shape *s)
 	for (unsigned i = 0; err == TK_OK && tk_cbor_more(dec); i++) {
 		enum tk_cbor_type type = tk_cbor_peek(dec);
 
-		if (i < 4)
+		if (i < 5)
 			s->elem[i] = type;
 		if (i == 0 && type == TK_CBOR_BSTR)
 			err = tk_cbor_get_bstr(dec, &s->protected_hdr);
@@ -227,6 +230,8 @@ static enum kind classify_array(const struct shape *s)
 	if (s->count == 4 && s->elem[3] == TK_CBOR_BSTR)
 		return header_has(s, TK_COSE_HDR_ALG, &alg) && is_mac_alg(alg) ? KIND_COSE_MAC0
 									   : KIND_COSE_SIGN1;
+	if (s->count == 5 && s->elem[3] == TK_CBOR_BSTR && s->elem[4] == TK_CBOR_ARRAY)
+		return KIND_COSE_MAC;
 	if (s->count == 4 && s->elem[3] == TK_CBOR_ARRAY) {
 		/* A COSE_Sign body names no algorithm; an Encrypt body does. */
 		if (header_has(s, TK_COSE_HDR_ALG, &alg) || header_has(s, COSE_HDR_IV, &alg))
@@ -243,6 +248,7 @@ static enum kind classify_tag(uint64_t tag)
 	case TK_COSE_TAG_SIGN1: return KIND_COSE_SIGN1;
 	case TK_COSE_TAG_SIGN: return KIND_COSE_SIGN;
 	case TK_COSE_TAG_MAC0: return KIND_COSE_MAC0;
+	case COSE_TAG_MAC: return KIND_COSE_MAC;
 	case COSE_TAG_ENCRYPT0: return KIND_COSE_ENCRYPT0;
 	case COSE_TAG_ENCRYPT: return KIND_COSE_ENCRYPT;
 	default: return KIND_UNKNOWN;
@@ -302,11 +308,24 @@ static const char *kind_name(enum kind kind)
 	case KIND_COSE_SIGN1: return "COSE_Sign1";
 	case KIND_COSE_SIGN: return "COSE_Sign";
 	case KIND_COSE_MAC0: return "COSE_Mac0";
+	case KIND_COSE_MAC: return "COSE_Mac";
 	case KIND_COSE_ENCRYPT0: return "COSE_Encrypt0";
 	case KIND_COSE_ENCRYPT: return "COSE_Encrypt";
 	case KIND_EAT_CLAIMS: return "EAT claims set";
 	default: return "unknown";
 	}
+}
+
+/* Name the field of a message that names none: "CBOR: <message>". */
+static void prefix_field(struct tk_diag *diag, const char *field)
+{
+	char msg[TK_DIAG_MSG_MAX + 32];
+	size_t len;
+
+	snprintf(msg, sizeof(msg), "%s: %s", field, diag->msg);
+	len = strnlen(msg, sizeof(diag->msg) - 1);
+	memcpy(diag->msg, msg, len);
+	diag->msg[len] = '\0';
 }
 
 /* Decode a TEEP message at buf[0..len), base bytes into the input. */
@@ -336,7 +355,7 @@ static tk_err validate_eat(const uint8_t *buf, size_t len, size_t base, struct f
 	return err;
 }
 
-/* Skip a CWT tag (61) so the COSE decoder sees the COSE object. */
+/* Offset of the COSE object inside a CWT tag (61), or 0 when untagged. */
 static size_t skip_cwt_tag(const uint8_t *buf, size_t len)
 {
 	struct tk_cbor_dec dec;
@@ -366,6 +385,8 @@ static tk_err validate_signed(const uint8_t *buf, size_t len, enum kind kind, ch
 	f->base = start;
 	err = tk_cose_peek(buf + start, len - start, &body, &signer, &payload, &f->diag);
 	snprintf(what, what_cap, "%s", kind_name(kind));
+	if (err != TK_OK)
+		prefix_field(&f->diag, kind_name(kind));
 	if (err != TK_OK || payload.len == 0)
 		return err;
 
@@ -390,11 +411,12 @@ static tk_err validate_signed(const uint8_t *buf, size_t len, enum kind kind, ch
 
 /*
  * The COSE layer has no decoder for COSE_Mac0 without a key, nor for
- * COSE_Encrypt0 and COSE_Encrypt, so their structure is checked here
- * against RFC 9052 sections 5 and 6:
+ * COSE_Mac, COSE_Encrypt0 and COSE_Encrypt, so their structure is checked
+ * here against RFC 9052 sections 5 and 6:
  *   Headers = (protected: bstr .cbor header_map / bstr .size 0,
  *              unprotected: header_map)
  *   COSE_Mac0 = [Headers, payload: bstr / nil, tag: bstr]
+ *   COSE_Mac = [Headers, payload: bstr / nil, tag: bstr, recipients: [+COSE_recipient]]
  *   COSE_Encrypt0 = [Headers, ciphertext: bstr / nil]
  *   COSE_Encrypt = [Headers, ciphertext: bstr / nil, recipients: [+COSE_recipient]]
  *   COSE_recipient = [Headers, ciphertext: bstr / nil, ? recipients: [+COSE_recipient]]
@@ -437,6 +459,10 @@ static tk_err enter_cose_array(struct tk_cbor_dec *dec, const char *what, uint64
 	if (tk_cbor_peek(dec) != TK_CBOR_ARRAY)
 		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE, "%s: not an array", what);
 	err = tk_cbor_enter_array(dec, &count);
+	if (err == TK_OK && (count < min || count > max) && min == max)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
+					"%s: %llu elements, expected %llu", what,
+					(unsigned long long)count, (unsigned long long)min);
 	if (err == TK_OK && (count < min || count > max))
 		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
 					"%s: %llu elements, expected %llu to %llu", what,
@@ -445,7 +471,7 @@ static tk_err enter_cose_array(struct tk_cbor_dec *dec, const char *what, uint64
 	return err;
 }
 
-static tk_err check_recipients(struct tk_cbor_dec *dec, unsigned depth)
+static tk_err check_recipients(struct tk_cbor_dec *dec)
 {
 	uint64_t count = 0;
 	tk_err err;
@@ -463,7 +489,7 @@ static tk_err check_recipients(struct tk_cbor_dec *dec, unsigned depth)
 			err = check_bstr_or_nil(dec, "ciphertext");
 		/* The decoder's depth limit bounds this recursion. */
 		if (err == TK_OK && tk_cbor_more(dec))
-			err = check_recipients(dec, depth + 1);
+			err = check_recipients(dec);
 		if (err == TK_OK)
 			err = tk_cbor_leave(dec);
 	}
@@ -475,12 +501,18 @@ static tk_err validate_cose_structure(const uint8_t *buf, size_t len, enum kind 
 {
 	struct tk_cbor_dec dec;
 	size_t start = skip_cwt_tag(buf, len);
+	bool mac = kind == KIND_COSE_MAC0 || kind == KIND_COSE_MAC;
 	uint64_t tag = kind == KIND_COSE_MAC0 ? TK_COSE_TAG_MAC0
+		       : kind == KIND_COSE_MAC ? COSE_TAG_MAC
 		       : kind == KIND_COSE_ENCRYPT0 ? COSE_TAG_ENCRYPT0 : COSE_TAG_ENCRYPT;
-	uint64_t elements = kind == KIND_COSE_ENCRYPT0 ? 3 : 4;
+	uint64_t elements = 4;
 	bool tagged = false;
 	tk_err err;
 
+	if (kind == KIND_COSE_ENCRYPT0)
+		elements = 3;
+	else if (kind == KIND_COSE_MAC)
+		elements = 5;
 	f->base = start;
 	err = tk_cbor_dec_init(&dec, buf + start, len - start, TK_CBOR_ALLOW_ALL, &f->diag);
 	if (err == TK_OK)
@@ -490,13 +522,13 @@ static tk_err validate_cose_structure(const uint8_t *buf, size_t len, enum kind 
 	if (err == TK_OK)
 		err = check_headers(&dec);
 	if (err == TK_OK)
-		err = check_bstr_or_nil(&dec, kind == KIND_COSE_MAC0 ? "payload" : "ciphertext");
-	if (err == TK_OK && kind == KIND_COSE_MAC0 && tk_cbor_peek(&dec) != TK_CBOR_BSTR)
+		err = check_bstr_or_nil(&dec, mac ? "payload" : "ciphertext");
+	if (err == TK_OK && mac && tk_cbor_peek(&dec) != TK_CBOR_BSTR)
 		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TYPE, "tag: not a byte string");
-	else if (err == TK_OK && kind == KIND_COSE_MAC0)
+	else if (err == TK_OK && mac)
 		err = tk_cbor_skip(&dec);
-	if (err == TK_OK && kind == KIND_COSE_ENCRYPT)
-		err = check_recipients(&dec, 0);
+	if (err == TK_OK && (kind == KIND_COSE_ENCRYPT || kind == KIND_COSE_MAC))
+		err = check_recipients(&dec);
 	if (err == TK_OK)
 		err = tk_cbor_leave(&dec);
 	if (err == TK_OK)
@@ -505,8 +537,8 @@ static tk_err validate_cose_structure(const uint8_t *buf, size_t len, enum kind 
 }
 
 /* Validate the input as `kind`; *what receives a description on success. */
-static tk_err validate(const uint8_t *buf, size_t len, enum kind kind, char *what,
-		       size_t what_cap, struct failure *f)
+static tk_err validate(const uint8_t *buf, size_t len, const struct shape *shape,
+		       enum kind kind, char *what, size_t what_cap, struct failure *f)
 {
 	struct tk_suit_envelope *env;
 	tk_err err;
@@ -527,12 +559,17 @@ static tk_err validate(const uint8_t *buf, size_t len, enum kind kind, char *wha
 	case KIND_COSE_SIGN:
 		return validate_signed(buf, len, kind, what, what_cap, f);
 	case KIND_COSE_MAC0:
+	case KIND_COSE_MAC:
 	case KIND_COSE_ENCRYPT0:
 	case KIND_COSE_ENCRYPT:
 		return validate_cose_structure(buf, len, kind, f);
 	case KIND_EAT_CLAIMS:
 		return validate_eat(buf, len, 0, f);
 	default:
+		if (shape->tag_count > 0)
+			return TK_FAIL_AT(&f->diag, TK_ERR_SCHEMA_TAG, 0,
+					  "tag %llu: not a SUIT, COSE or CWT tag",
+					  (unsigned long long)shape->tags[0]);
 		return TK_FAIL_AT(&f->diag, TK_ERR_SCHEMA_UNKNOWN, 0,
 				  "input: not a TEEP message, SUIT envelope, COSE object or "
 				  "EAT claims set");
@@ -599,14 +636,19 @@ int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *a
 	memset(&f, 0, sizeof(f));
 	tk_diag_clear(&f.diag);
 	err = load_input(args->operand, tk_cli_has(cmd, args, "hex"), &buf, &len, &f.diag);
+	if (err == TK_ERR_ARG)
+		prefix_field(&f.diag, "hex");
 	if (err != TK_OK)
 		return tk_cli_fail(cmd, name, &f.diag);
 
+	/* Check well-formedness first, so every layer below gets one whole item. */
 	err = tk_cbor_check(buf, len, TK_CBOR_ALLOW_ALL, &f.diag);
-	if (err == TK_OK) {
+	if (err != TK_OK) {
+		prefix_field(&f.diag, "CBOR");
+	} else {
 		read_shape(buf, len, &shape);
 		kind = classify(&shape);
-		err = validate(buf, len, kind, what, sizeof(what), &f);
+		err = validate(buf, len, &shape, kind, what, sizeof(what), &f);
 	}
 	if (err != TK_OK) {
 		rc = report_invalid(cmd, name, &f, what);

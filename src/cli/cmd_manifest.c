@@ -5,9 +5,9 @@
  * SUIT layer's builder. The envelope is written untagged, as TEEP carries it
  * in an Update's manifest-list.
  *
- * The one --component-id names both the trusted component and its manifest
- * (the manifest component id that TAM policy and the agent's anti-rollback
- * state are keyed by), so the id a user passes to `teep-tam require` and to
+ * The one --component-id names both the trusted component and its manifest.
+ * TAM policy and the agent's anti-rollback state are keyed by the manifest
+ * component id, so the id a user passes to `teep-tam require` and to
  * `teep-agent run --request` is the id printed here.
  *
  * Output on stdout, one `name: value` line each, for scripts:

@@ -111,7 +111,7 @@ TK_MUST_CHECK tk_err tk_cli_read_file(const char *path, uint8_t **out,
 /* Wipe (the buffer may hold a key) and free a buffer of tk_cli_read_file(). */
 void tk_cli_free_file(uint8_t *buf, size_t len);
 
-/* How tk_cli_write_file() treats an existing file. */
+/* Behaviour of tk_cli_write_file() when the file exists. */
 enum tk_cli_write_mode {
 	TK_CLI_WRITE_EXCL,    /* fail with TK_ERR_EXISTS if the path exists */
 	TK_CLI_WRITE_REPLACE, /* replace it atomically */
@@ -123,8 +123,8 @@ enum tk_cli_write_mode {
  * TK_CLI_WRITE_EXCL creates the file with O_EXCL, so a symlink or an
  * existing file at path is never followed or truncated. TK_CLI_WRITE_REPLACE
  * writes a temporary file beside path, fsyncs it and renames it over path,
- * so a reader sees the old or the new content, and the file never has wider
- * permissions than `perm` while it holds the data. Borrows buf.
+ * so a reader gets the old or the new content, and the file never has wider
+ * permissions than `perm` while it contains the data. Borrows buf.
  */
 TK_MUST_CHECK tk_err tk_cli_write_file(const char *path, const uint8_t *buf,
 				       size_t len, unsigned perm,
@@ -132,8 +132,8 @@ TK_MUST_CHECK tk_err tk_cli_write_file(const char *path, const uint8_t *buf,
 				       struct tk_diag *diag);
 
 /*
- * Decode annotated hex: on each line, text from `#` to the end of the line
- * is a comment; of the rest, every character that is not a hex digit is
+ * Decode annotated hex. On each line, text from `#` to the end of the line
+ * is a comment. Of the rest, every character that is not a hex digit is
  * dropped, and the remaining digits are decoded in pairs across lines.
  * Writes into out[0..out_cap). Fails with TK_ERR_ARG on an odd number of
  * digits, TK_ERR_BUFFER_TOO_SMALL when out is too small. out may alias text
@@ -154,7 +154,7 @@ TK_MUST_CHECK tk_err tk_cli_hex_parse(const char *hex, uint8_t *out,
 /* Write len bytes as lowercase hex into out (needs 2 * len + 1 bytes). */
 void tk_cli_hex_format(const uint8_t *buf, size_t len, char *out, size_t out_cap);
 
-/* Which layer's names label the keys of an item printed by inspect. */
+/* Layer whose names label the keys of an item printed by inspect. */
 enum tk_cli_schema {
 	TK_CLI_SCHEMA_PLAIN = 0, /* no names */
 	TK_CLI_SCHEMA_TEEP = 1,  /* TEEP message */
