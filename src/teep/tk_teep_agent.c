@@ -350,7 +350,7 @@ static tk_err build_requested_list(struct reply *r, struct tk_span *raw, size_t 
 				   struct tk_diag *diag)
 {
 	const struct tk_teep_agent_config *cfg = &r->agent->cfg;
-	bool missing[64];
+	bool missing[TK_TEEP_AGENT_MAX_REQUESTED];
 	size_t n = 0;
 	struct tk_cbor_enc enc;
 	size_t cap;
@@ -360,7 +360,7 @@ static tk_err build_requested_list(struct reply *r, struct tk_span *raw, size_t 
 
 	*count = 0;
 	if (cfg->n_requested > sizeof(missing) / sizeof(missing[0]))
-		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "%zu requested components, limit %zu",
+		return TK_FAIL(diag, TK_ERR_INTERNAL, "%zu requested components, limit %zu",
 			       cfg->n_requested, sizeof(missing) / sizeof(missing[0]));
 	for (size_t i = 0; i < cfg->n_requested; i++) {
 		struct tc_walk w = {NULL, &cfg->requested[i], false, 0};
@@ -776,6 +776,9 @@ tk_err tk_teep_agent_init(struct tk_teep_agent *agent, const struct tk_teep_agen
 		return TK_FAIL(diag, TK_ERR_ARG, "missing work buffer");
 	if (cfg->requested == NULL && cfg->n_requested > 0)
 		return TK_FAIL(diag, TK_ERR_ARG, "missing requested component ids");
+	if (cfg->n_requested > TK_TEEP_AGENT_MAX_REQUESTED)
+		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "%zu requested components, limit %d",
+			       cfg->n_requested, TK_TEEP_AGENT_MAX_REQUESTED);
 
 	tee = &cfg->tee;
 	if (tee->signing_key == NULL)

@@ -59,6 +59,13 @@
  */
 #define TK_TEEP_AGENT_MAX_ROUNDS 8
 
+/*
+ * Maximum number of requested component ids (RequestTA calls) per session.
+ * More fail tk_teep_agent_init() with TK_ERR_LIMIT_COUNT. A node requests a
+ * handful of TAs; 16 keeps the per-session check table on the stack.
+ */
+#define TK_TEEP_AGENT_MAX_REQUESTED 16
+
 /* Maximum length of a session token (draft: bstr .size (8..64)). */
 #define TK_TEEP_AGENT_MAX_TOKEN 64
 
