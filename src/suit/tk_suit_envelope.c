@@ -25,27 +25,77 @@
 
 /* Helpers shared with the processor and the builder. */
 
-void tk_suit_key_begin(struct tk_suit_key_order *order, struct tk_cbor_dec *dec)
+/* Decode one encoded key item. */
+static tk_err decode_key(struct tk_span raw, struct tk_suit_key *key, struct tk_diag *diag)
 {
-	order->start = tk_cbor_offset(dec);
+	struct tk_cbor_dec dec;
+	tk_err err;
+
+	err = tk_cbor_dec_init(&dec, raw.ptr, raw.len, TK_CBOR_STRICT, diag);
+	if (err != TK_OK)
+		return err;
+	key->type = tk_cbor_peek(&dec);
+	if (key->type == TK_CBOR_UINT || key->type == TK_CBOR_NINT)
+		err = tk_cbor_get_int(&dec, &key->value);
+	else if (key->type == TK_CBOR_TSTR)
+		err = tk_cbor_get_tstr(&dec, &key->text);
+	else
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TYPE,
+				       "map key is neither an integer nor a text string");
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+	return err;
 }
 
-tk_err tk_suit_key_end(struct tk_suit_key_order *order, struct tk_cbor_dec *dec)
+tk_err tk_suit_map_key(struct tk_cbor_dec *dec, struct tk_suit_key_order *order,
+		       struct tk_suit_key *key)
 {
-	size_t end = tk_cbor_offset(dec);
-	struct tk_span key = tk_span_make(dec->buf + order->start, end - order->start);
+	struct tk_span raw;
+	tk_err err;
+
+	memset(key, 0, sizeof(*key));
+	err = tk_cbor_get_raw(dec, &raw);
+	if (err != TK_OK)
+		return err;
 
 	if (order->prev.len > 0) {
-		size_t n = order->prev.len < key.len ? order->prev.len : key.len;
-		int cmp = memcmp(order->prev.ptr, key.ptr, n);
+		size_t n = order->prev.len < raw.len ? order->prev.len : raw.len;
+		int cmp = memcmp(order->prev.ptr, raw.ptr, n);
 
 		/* Equal keys are rejected by the CBOR decoder already. */
-		if (cmp > 0 || (cmp == 0 && order->prev.len > key.len))
+		if (cmp > 0 || (cmp == 0 && order->prev.len > raw.len))
 			return tk_cbor_dec_fail(dec, TK_ERR_CBOR_NOT_PREFERRED,
 						"map keys not in canonical order "
 						"(RFC 8949 section 4.2.1)");
 	}
-	order->prev = key;
+	order->prev = raw;
+
+	err = decode_key(raw, key, NULL);
+	if (err != TK_OK)
+		return tk_cbor_dec_fail(dec, err,
+					"map key is neither an int64 nor a text string");
+	return TK_OK;
+}
+
+tk_err tk_suit_get_bstr_with_head(struct tk_cbor_dec *dec, struct tk_span *content,
+				  struct tk_span *encoded)
+{
+	struct tk_cbor_dec inner;
+	tk_err err;
+
+	*content = TK_SPAN_EMPTY;
+	*encoded = TK_SPAN_EMPTY;
+	if (tk_cbor_peek(dec) != TK_CBOR_BSTR)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE, "expected a byte string");
+	err = tk_cbor_get_raw(dec, encoded);
+	if (err == TK_OK)
+		err = tk_cbor_dec_init(&inner, encoded->ptr, encoded->len, TK_CBOR_STRICT, NULL);
+	if (err == TK_OK)
+		err = tk_cbor_get_bstr(&inner, content);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&inner);
+	if (err != TK_OK)
+		return tk_cbor_dec_fail(dec, err, "byte string could not be read");
 	return TK_OK;
 }
 
@@ -92,38 +142,37 @@ tk_err tk_suit_digest_decode(const uint8_t *buf, size_t len,
 /* SUIT_Component_Identifier = [* bstr] */
 tk_err tk_suit_component_id_get(struct tk_cbor_dec *dec, struct tk_span *out)
 {
-	size_t start = tk_cbor_offset(dec);
+	struct tk_cbor_dec inner;
+	struct tk_span raw, part;
 	uint64_t count = 0;
-	struct tk_span part;
 	tk_err err;
 
 	*out = TK_SPAN_EMPTY;
-	err = tk_cbor_enter_array(dec, &count);
-	while (err == TK_OK && tk_cbor_more(dec))
-		err = tk_cbor_get_bstr(dec, &part);
-	if (err == TK_OK)
-		err = tk_cbor_leave(dec);
+	if (tk_cbor_peek(dec) != TK_CBOR_ARRAY)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
+					"component id is not an array");
+	err = tk_cbor_get_raw(dec, &raw);
 	if (err != TK_OK)
 		return err;
-
-	if (tk_cbor_offset(dec) - start > TK_SUIT_MAX_ID_LEN)
+	if (raw.len > TK_SUIT_MAX_ID_LEN)
 		return tk_cbor_dec_fail(dec, TK_ERR_LIMIT_SIZE,
-					"component id of %zu bytes, limit %d",
-					tk_cbor_offset(dec) - start, TK_SUIT_MAX_ID_LEN);
-	*out = tk_span_make(dec->buf + start, tk_cbor_offset(dec) - start);
-	return TK_OK;
-}
+					"component id of %zu bytes, limit %d", raw.len,
+					TK_SUIT_MAX_ID_LEN);
 
-/* Consume a byte string and return both its content and its encoding. */
-static tk_err get_bstr_with_head(struct tk_cbor_dec *dec, struct tk_span *content,
-				 struct tk_span *encoded)
-{
-	size_t start = tk_cbor_offset(dec);
-	tk_err err = tk_cbor_get_bstr(dec, content);
-
+	err = tk_cbor_dec_init(&inner, raw.ptr, raw.len, TK_CBOR_STRICT, NULL);
 	if (err == TK_OK)
-		*encoded = tk_span_make(dec->buf + start, tk_cbor_offset(dec) - start);
-	return err;
+		err = tk_cbor_enter_array(&inner, &count);
+	while (err == TK_OK && tk_cbor_more(&inner))
+		err = tk_cbor_get_bstr(&inner, &part);
+	if (err == TK_OK)
+		err = tk_cbor_leave(&inner);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&inner);
+	if (err != TK_OK)
+		return tk_cbor_dec_fail(dec, err,
+					"component id is not an array of byte strings");
+	*out = raw;
+	return TK_OK;
 }
 
 /* Check that a byte string holds one item in the strict profile. */
@@ -154,7 +203,7 @@ static tk_err decode_envelope_member(struct tk_cbor_dec *dec, uint64_t key,
 	case TK_SUIT_ENV_AUTHENTICATION:
 		return tk_cbor_get_bstr(dec, &env->auth_wrapper);
 	case TK_SUIT_ENV_MANIFEST:
-		return get_bstr_with_head(dec, &env->manifest, &env->manifest_bstr);
+		return tk_suit_get_bstr_with_head(dec, &env->manifest, &env->manifest_bstr);
 	case TK_SUIT_SECTION_PAYLOAD_FETCH:
 		severed = &env->severed_payload_fetch;
 		break;
@@ -175,7 +224,7 @@ static tk_err decode_envelope_member(struct tk_cbor_dec *dec, uint64_t key,
 					(unsigned long long)key);
 	}
 
-	err = get_bstr_with_head(dec, &content, &encoded);
+	err = tk_suit_get_bstr_with_head(dec, &content, &encoded);
 	if (err == TK_OK)
 		*severed = encoded;
 	return err;
@@ -213,9 +262,9 @@ static tk_err decode_integrated(struct tk_cbor_dec *dec, struct tk_span name,
  */
 static tk_err decode_envelope_map(struct tk_cbor_dec *dec, struct tk_suit_envelope *env)
 {
-	struct tk_suit_key_order order = {TK_SPAN_EMPTY, 0};
-	uint64_t count = 0, key = 0;
-	struct tk_span name;
+	struct tk_suit_key_order order = {TK_SPAN_EMPTY};
+	struct tk_suit_key key;
+	uint64_t count = 0;
 	bool found = false;
 	tk_err err;
 
@@ -229,26 +278,17 @@ static tk_err decode_envelope_map(struct tk_cbor_dec *dec, struct tk_suit_envelo
 		err = tk_cbor_enter_map(dec, &count);
 
 	while (err == TK_OK && tk_cbor_more(dec)) {
-		enum tk_cbor_type type = tk_cbor_peek(dec);
-
-		tk_suit_key_begin(&order, dec);
-		if (type == TK_CBOR_UINT) {
-			err = tk_cbor_get_uint(dec, &key);
-			if (err == TK_OK)
-				err = tk_suit_key_end(&order, dec);
-			if (err == TK_OK)
-				err = decode_envelope_member(dec, key, env);
-		} else if (type == TK_CBOR_TSTR) {
-			err = tk_cbor_get_tstr(dec, &name);
-			if (err == TK_OK)
-				err = tk_suit_key_end(&order, dec);
-			if (err == TK_OK)
-				err = decode_integrated(dec, name, env);
-		} else {
+		err = tk_suit_map_key(dec, &order, &key);
+		if (err != TK_OK)
+			break;
+		if (key.type == TK_CBOR_UINT)
+			err = decode_envelope_member(dec, (uint64_t)key.value, env);
+		else if (key.type == TK_CBOR_TSTR)
+			err = decode_integrated(dec, key.text, env);
+		else
 			err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_UNKNOWN,
-					       "envelope key is neither an unsigned "
-					       "integer nor a text string");
-		}
+					       "unknown envelope key %lld",
+					       (long long)key.value);
 	}
 	if (err == TK_OK)
 		err = tk_cbor_leave(dec);
@@ -471,6 +511,22 @@ tk_err tk_suit_authenticate(const struct tk_suit_envelope *env,
 
 /* Manifest decoding, after authentication. */
 
+/* Consume a map key that must be an unsigned integer. */
+static tk_err get_uint_key(struct tk_cbor_dec *dec, struct tk_suit_key_order *order,
+			   uint64_t *out)
+{
+	struct tk_suit_key key;
+	tk_err err = tk_suit_map_key(dec, order, &key);
+
+	*out = 0;
+	if (err == TK_OK && key.type != TK_CBOR_UINT)
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_UNKNOWN,
+				       "map key is not an unsigned integer");
+	if (err == TK_OK)
+		*out = (uint64_t)key.value;
+	return err;
+}
+
 /* SUIT_Components = [ + SUIT_Component_Identifier ] */
 static tk_err decode_components(struct tk_cbor_dec *dec, struct tk_suit_manifest *m)
 {
@@ -506,7 +562,7 @@ static tk_err decode_components(struct tk_cbor_dec *dec, struct tk_suit_manifest
 static tk_err decode_common(struct tk_span common, struct tk_suit_manifest *m,
 			    struct tk_diag *diag)
 {
-	struct tk_suit_key_order order = {TK_SPAN_EMPTY, 0};
+	struct tk_suit_key_order order = {TK_SPAN_EMPTY};
 	struct tk_cbor_dec dec;
 	uint64_t count = 0, key = 0;
 	tk_err err;
@@ -515,10 +571,7 @@ static tk_err decode_common(struct tk_span common, struct tk_suit_manifest *m,
 	if (err == TK_OK)
 		err = tk_cbor_enter_map(&dec, &count);
 	while (err == TK_OK && tk_cbor_more(&dec)) {
-		tk_suit_key_begin(&order, &dec);
-		err = tk_cbor_get_uint(&dec, &key);
-		if (err == TK_OK)
-			err = tk_suit_key_end(&order, &dec);
+		err = get_uint_key(&dec, &order, &key);
 		if (err != TK_OK)
 			break;
 		if (key == TK_SUIT_COMMON_DEPENDENCIES) {
@@ -733,7 +786,7 @@ static tk_err decode_manifest(const struct tk_crypto *crypto,
 			      const struct tk_suit_envelope *env,
 			      struct tk_suit_manifest *m, struct tk_diag *diag)
 {
-	struct tk_suit_key_order order = {TK_SPAN_EMPTY, 0};
+	struct tk_suit_key_order order = {TK_SPAN_EMPTY};
 	struct tk_cbor_dec dec;
 	uint64_t count = 0, key = 0;
 	unsigned required = 0; /* bit k set: key k (1-3) seen */
@@ -745,10 +798,7 @@ static tk_err decode_manifest(const struct tk_crypto *crypto,
 	if (err == TK_OK)
 		err = tk_cbor_enter_map(&dec, &count);
 	while (err == TK_OK && tk_cbor_more(&dec)) {
-		tk_suit_key_begin(&order, &dec);
-		err = tk_cbor_get_uint(&dec, &key);
-		if (err == TK_OK)
-			err = tk_suit_key_end(&order, &dec);
+		err = get_uint_key(&dec, &order, &key);
 		if (err == TK_OK && is_severable_key(key) &&
 		    tk_cbor_peek(&dec) == TK_CBOR_ARRAY)
 			severed_refs |= UINT32_C(1) << key;

@@ -68,19 +68,36 @@
 #define TK_SUIT_UUID_LEN 16
 
 /*
- * Map key order checker: SUIT maps must be in canonical order
- * (manifest-37 section 8.1), that is RFC 8949 section 4.2.1 bytewise
- * lexicographic order of the encoded keys. Call tk_suit_key_begin() before
- * decoding a key and tk_suit_key_end() after it.
+ * Map key reader that also checks canonical order: SUIT maps must be
+ * encoded in canonical order (manifest-37, "Encoding Considerations"), which
+ * for preferred encodings is RFC 8949 section 4.2.1 bytewise lexicographic
+ * order of the encoded keys. Zero-initialise one per map.
  */
 struct tk_suit_key_order {
 	struct tk_span prev; /* encoded previous key, empty before the first */
-	size_t start;        /* offset of the key being decoded */
 };
 
-void tk_suit_key_begin(struct tk_suit_key_order *order, struct tk_cbor_dec *dec);
-TK_MUST_CHECK tk_err tk_suit_key_end(struct tk_suit_key_order *order,
-				     struct tk_cbor_dec *dec);
+/* A decoded map key: an integer that fits int64_t, or a text string. */
+struct tk_suit_key {
+	enum tk_cbor_type type; /* TK_CBOR_UINT, TK_CBOR_NINT or TK_CBOR_TSTR */
+	int64_t value;          /* for the integer types */
+	struct tk_span text;    /* for TK_CBOR_TSTR */
+};
+
+/*
+ * Consume the next map key. Fails with TK_ERR_CBOR_NOT_PREFERRED when it
+ * does not sort after the previous key, and TK_ERR_SCHEMA_TYPE when it is
+ * neither an integer nor a text string.
+ */
+TK_MUST_CHECK tk_err tk_suit_map_key(struct tk_cbor_dec *dec,
+				     struct tk_suit_key_order *order,
+				     struct tk_suit_key *key);
+
+/* Consume a byte string; return its content and its encoding (head
+ * included), both views into the input. */
+TK_MUST_CHECK tk_err tk_suit_get_bstr_with_head(struct tk_cbor_dec *dec,
+						struct tk_span *content,
+						struct tk_span *encoded);
 
 /*
  * Decode an encoded SUIT_Digest = [alg: int, bytes: bstr, * extensions].

@@ -254,10 +254,10 @@ static void merge_params(struct params *to, const struct params *from, bool over
 /* override-parameters and set-parameters: {+ $$SUIT_Parameters} */
 static tk_err cmd_parameters(struct processor *p, struct tk_cbor_dec *dec, bool override)
 {
-	struct tk_suit_key_order order = {TK_SPAN_EMPTY, 0};
+	struct tk_suit_key_order order = {TK_SPAN_EMPTY};
+	struct tk_suit_key key;
 	struct params given;
 	uint64_t count = 0;
-	int64_t key = 0;
 	tk_err err;
 
 	memset(&given, 0, sizeof(given));
@@ -265,12 +265,12 @@ static tk_err cmd_parameters(struct processor *p, struct tk_cbor_dec *dec, bool 
 	if (err == TK_OK && count == 0)
 		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH, "empty parameter map");
 	while (err == TK_OK && tk_cbor_more(dec)) {
-		tk_suit_key_begin(&order, dec);
-		err = tk_cbor_get_int(dec, &key);
+		err = tk_suit_map_key(dec, &order, &key);
+		if (err == TK_OK && key.type == TK_CBOR_TSTR)
+			err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
+					       "parameter key is a text string");
 		if (err == TK_OK)
-			err = tk_suit_key_end(&order, dec);
-		if (err == TK_OK)
-			err = decode_parameter(dec, key, &given, p->diag);
+			err = decode_parameter(dec, key.value, &given, p->diag);
 	}
 	if (err == TK_OK)
 		err = tk_cbor_leave(dec);

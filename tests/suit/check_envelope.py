@@ -70,7 +70,7 @@ def main():
     try:
         check(envelope_bytes, key)
     except (ValueError, KeyError, IndexError, InvalidSignature) as err:
-        print("check_envelope: %s: %s" % (sys.argv[1], err or "invalid signature"),
+        print("check_envelope: %s: %s" % (sys.argv[1], str(err) or "invalid signature"),
               file=sys.stderr)
         return 1
     return 0

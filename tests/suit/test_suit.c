@@ -774,6 +774,189 @@ static void test_unknown_commands(void **state)
 	tk_crypto_key_free(key);
 }
 
+/* Hand-made manifests, signed with a test key: shape and command rows. */
+
+/* [20, {1: vendor, 2: class}, 1, 15, 2, 15] and the same after
+ * [12, true] for manifests with several components. */
+static const char shared_one_hex[] =
+	"8614a20150c0ddd5f15243566087db4f5b0aa26c2f0250db42f7093d8c55baa8c5265fc5820f4e010f020f";
+static const char shared_all_hex[] =
+	"880cf514a20150c0ddd5f15243566087db4f5b0aa26c2f0250db42f7093d8c55baa8c5265fc5820f4e010f020f";
+
+struct manifest_spec {
+	const char *what;
+	uint64_t version;
+	size_t components;       /* ids [h'00'], [h'01'], ... */
+	bool dependencies;       /* suit-common has suit-dependencies */
+	bool component_id;       /* has a manifest component id */
+	bool out_of_order;       /* sequence number written before version */
+	const char *install_hex; /* install sequence; "many" for 65 commands */
+	tk_err authenticate_expected;
+	tk_err process_expected;
+	size_t stores;
+	const char *named;       /* text the failure message must contain */
+};
+
+static size_t hex_to_bytes(const char *hex, uint8_t *out, size_t cap)
+{
+	return hex_decode(hex, strlen(hex), out, cap);
+}
+
+static size_t encode_spec_manifest(const struct manifest_spec *spec, uint8_t *out, size_t cap)
+{
+	uint8_t shared[128], install[512];
+	size_t shared_len, install_len = 0, len = 0;
+	struct tk_cbor_enc enc;
+
+	shared_len = hex_to_bytes(spec->components > 1 ? shared_all_hex : shared_one_hex,
+				  shared, sizeof(shared));
+	if (strcmp(spec->install_hex, "many") == 0) {
+		tk_cbor_enc_init(&enc, install, sizeof(install), NULL);
+		tk_cbor_put_array(&enc, 2 * (TK_SUIT_MAX_COMMANDS + 1));
+		for (int i = 0; i <= TK_SUIT_MAX_COMMANDS; i++) {
+			tk_cbor_put_uint(&enc, 1);
+			tk_cbor_put_uint(&enc, 15);
+		}
+		assert_int_equal(tk_cbor_enc_finish(&enc, &install_len), TK_OK);
+	} else {
+		install_len = hex_to_bytes(spec->install_hex, install, sizeof(install));
+	}
+
+	tk_cbor_enc_init(&enc, out, cap, NULL);
+	tk_cbor_put_map(&enc, 4 + (spec->component_id ? 1 : 0));
+	if (spec->out_of_order) {
+		tk_cbor_put_uint(&enc, 2);
+		tk_cbor_put_uint(&enc, 1);
+		tk_cbor_put_uint(&enc, 1);
+		tk_cbor_put_uint(&enc, spec->version);
+	} else {
+		tk_cbor_put_uint(&enc, 1);
+		tk_cbor_put_uint(&enc, spec->version);
+		tk_cbor_put_uint(&enc, 2);
+		tk_cbor_put_uint(&enc, 1);
+	}
+	tk_cbor_put_uint(&enc, 3);
+	tk_cbor_put_bstr_begin(&enc);
+	tk_cbor_put_map(&enc, spec->dependencies ? 3 : 2);
+	if (spec->dependencies) {
+		tk_cbor_put_uint(&enc, 1);
+		tk_cbor_put_map(&enc, 1);
+		tk_cbor_put_uint(&enc, 0);
+		tk_cbor_put_map(&enc, 0);
+	}
+	tk_cbor_put_uint(&enc, 2);
+	tk_cbor_put_array(&enc, spec->components);
+	for (size_t i = 0; i < spec->components; i++) {
+		uint8_t id = (uint8_t)i;
+
+		tk_cbor_put_array(&enc, 1);
+		tk_cbor_put_bstr(&enc, &id, 1);
+	}
+	tk_cbor_put_uint(&enc, 4);
+	tk_cbor_put_bstr(&enc, shared, shared_len);
+	tk_cbor_put_bstr_end(&enc);
+	if (spec->component_id) {
+		tk_cbor_put_uint(&enc, 5);
+		tk_cbor_put_array(&enc, 1);
+		tk_cbor_put_bstr(&enc, (const uint8_t *)"m", 1);
+	}
+	tk_cbor_put_uint(&enc, 20);
+	tk_cbor_put_bstr(&enc, install, install_len);
+	assert_int_equal(tk_cbor_enc_finish(&enc, &len), TK_OK);
+	return len;
+}
+
+static void test_manifest_rows(void **state)
+{
+	static const struct manifest_spec rows[] = {
+		{"keys out of order", 1, 1, false, true, true, "82030f",
+		 TK_ERR_CBOR_NOT_PREFERRED, TK_OK, 0, "canonical order"},
+		{"version 2", 2, 1, false, true, false, "82030f",
+		 TK_ERR_UNSUPPORTED, TK_OK, 0, "version 2"},
+		{"nine components", 1, 9, false, true, false, "82030f",
+		 TK_ERR_LIMIT_COUNT, TK_OK, 0, "9 components"},
+		{"dependencies", 1, 1, true, true, false, "82030f",
+		 TK_OK, TK_ERR_UNSUPPORTED, 0, "dependencies"},
+		{"no manifest component id", 1, 1, false, false, false, "82030f",
+		 TK_OK, TK_ERR_SCHEMA_MISSING, 0, "manifest component id"},
+		/* [20, {18: 'ABC'}, 18, 15, 6, 15]: write, check-content */
+		{"write and check content", 1, 1, false, true, false,
+		 "8614a11243414243120f060f", TK_OK, TK_OK, 1, NULL},
+		/* [20, {21: "ftp://example.org/ta"}, 21, 15] */
+		{"ftp uri", 1, 1, false, true, false,
+		 "8414a115746674703a2f2f6578616d706c652e6f72672f7461150f",
+		 TK_OK, TK_ERR_UNSUPPORTED, 0, "scheme"},
+		/* [20, {13: true}] */
+		{"soft failure outside try-each", 1, 1, false, true, false, "8214a10df5",
+		 TK_OK, TK_ERR_UNSUPPORTED, 0, "soft-failure"},
+		/* [20, {21: "#x"}, 21, 15] */
+		{"integrated payload missing", 1, 1, false, true, false,
+		 "8414a115622378150f", TK_OK, TK_ERR_NOT_FOUND, 0, "#x"},
+		/* [20, {14: 4, 21: "https://example.org/ta"}, 21, 15] */
+		{"fetch over image size", 1, 1, false, true, false,
+		 "8414a20e04157668747470733a2f2f6578616d706c652e6f72672f7461150f",
+		 TK_OK, TK_ERR_LIMIT_SIZE, 0, "larger than 4"},
+		/* [12, 0, 20, {18: 'ABC'}, 18, 15, 12, 1, 20, {22: 0}, 22, 15,
+		 *  20, {18: 'ABC'}, 6, 15]: write 0, copy 0 to 1, check 1 */
+		{"copy between components", 1, 2, false, true, false,
+		 "900c0014a11243414243120f0c0114a11600160f14a11243414243060f",
+		 TK_OK, TK_OK, 2, NULL},
+		/* [12, true, 20, {18: 'A'}, 18, 15] */
+		{"component index true", 1, 2, false, true, false, "860cf514a1124141120f",
+		 TK_OK, TK_OK, 2, NULL},
+		/* [20, {18: 'A'}, 18, 15] with two components */
+		{"no component index", 1, 2, false, true, false, "8414a1124141120f",
+		 TK_OK, TK_ERR_SCHEMA_VALUE, 0, "before set-component-index"},
+		/* [3, 15] with no digest set */
+		{"image match without digest", 1, 1, false, true, false, "82030f",
+		 TK_OK, TK_ERR_CONDITION, 0, "no image digest"},
+		{"too many commands", 1, 1, false, true, false, "many",
+		 TK_OK, TK_ERR_LIMIT_COUNT, 0, "65 commands"},
+	};
+	struct tk_crypto_key *key = fresh_key(TK_CRYPTO_KEY_P256);
+	const struct tk_crypto_key *keys[1] = {key};
+	static uint8_t manifest[WORK_CAP], env[WORK_CAP], work[WORK_CAP];
+
+	(void)state;
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		struct tk_suit_platform_ops ops = full_ops_template;
+		struct tk_suit_process_opts opts = {&ops, tk_crypto_openssl(), work,
+						    sizeof(work), NULL};
+		size_t manifest_len = encode_spec_manifest(&rows[r], manifest, sizeof(manifest));
+		size_t env_len = sign_manifest(manifest, manifest_len, key, env, sizeof(env));
+		struct tk_suit_envelope e;
+		struct tk_suit_manifest m;
+		struct platform pf;
+		struct tk_diag diag;
+		size_t stores = 0;
+		tk_err err;
+
+		tk_diag_clear(&diag);
+		platform_init(&pf);
+		ops.ctx = &pf;
+		assert_int_equal(tk_suit_decode_envelope(env, env_len, &e, &diag), TK_OK);
+		err = tk_suit_authenticate(&e, tk_crypto_openssl(), keys, 1, &m, &diag);
+		expect_err(rows[r].what, rows[r].authenticate_expected, err, &diag);
+		if (err == TK_OK) {
+			err = tk_suit_process(&m, TK_SUIT_PROCEDURE_UPDATE, &opts, &diag);
+			expect_err(rows[r].what, rows[r].process_expected, err, &diag);
+		}
+		if (rows[r].named != NULL && strstr(diag.msg, rows[r].named) == NULL)
+			fail_msg("%s: message does not name \"%s\": %s", rows[r].what,
+				 rows[r].named, diag.msg);
+		for (size_t i = 0; i < pf.call_count; i++)
+			stores += strncmp(pf.calls[i], "store ", 6) == 0;
+		if (stores != rows[r].stores)
+			fail_msg("%s: expected %zu stores, got %zu", rows[r].what,
+				 rows[r].stores, stores);
+		if (rows[r].stores > 0) {
+			assert_int_equal(pf.sequence, 1);
+			assert_true(pf.stored_len == 3 || pf.stored_len == 1);
+		}
+	}
+	tk_crypto_key_free(key);
+}
+
 /* Builder. */
 
 static const uint8_t ta_component_id[] = {
@@ -1023,6 +1206,7 @@ int main(void)
 		cmocka_unit_test(test_negative_rows),
 		cmocka_unit_test(test_truncated_envelope),
 		cmocka_unit_test(test_unknown_commands),
+		cmocka_unit_test(test_manifest_rows),
 		cmocka_unit_test(test_builder_round_trip),
 		cmocka_unit_test(test_builder_rejects_bad_params),
 		cmocka_unit_test(test_uninstall),
