@@ -261,8 +261,7 @@ static bool is_hash_name(const char *name)
 	return i == TK_TEE_SIM_HASH_NAME_LEN;
 }
 
-static tk_err list_objects(const struct sim *sim, int dirfd,
-			   tk_tee_visit_fn visit, void *visit_ctx,
+static tk_err list_objects(int dirfd, tk_tee_visit_fn visit, void *visit_ctx,
 			   struct tk_diag *diag)
 {
 	struct tk_tee_object_info info;
@@ -294,7 +293,6 @@ static tk_err list_objects(const struct sim *sim, int dirfd,
 		close_fd(&obj_fd);
 		err = visit(visit_ctx, &info);
 	}
-	(void)sim;
 	closedir(dir);
 	return err;
 }
@@ -334,7 +332,7 @@ static tk_err sim_list_components(void *ctx, tk_tee_visit_fn visit,
 {
 	const struct sim *sim = ctx;
 
-	return list_objects(sim, sim->components_fd, visit, visit_ctx, diag);
+	return list_objects(sim->components_fd, visit, visit_ctx, diag);
 }
 
 static tk_err remove_object(const struct sim *sim, int dirfd, const uint8_t *id,
@@ -390,7 +388,7 @@ static tk_err sim_list_manifests(void *ctx, tk_tee_visit_fn visit,
 {
 	const struct sim *sim = ctx;
 
-	return list_objects(sim, sim->manifests_fd, visit, visit_ctx, diag);
+	return list_objects(sim->manifests_fd, visit, visit_ctx, diag);
 }
 
 static tk_err sim_remove_manifest(void *ctx, const uint8_t *id, size_t id_len,

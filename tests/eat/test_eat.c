@@ -398,6 +398,62 @@ static void test_cnf_binding(void **state)
 		  tk_eat_verify(f->c, ev, ev_len, &opts, &v, &diag), &diag);
 }
 
+/* cnf may carry the whole COSE_Key; its thumbprint must name the signer. */
+static void test_cnf_cose_key(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *desc;
+		bool other;
+		tk_err expected;
+	} rows[] = {
+		{"COSE_Key of the signer", false, TK_OK},
+		{"COSE_Key of another key", true, TK_ERR_UNTRUSTED},
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct tk_eat_claims claims = f->claims;
+		uint8_t cose_key[128], ev[2048];
+		size_t key_len = 0, ev_len = 0;
+		struct tk_eat_verified v;
+		struct tk_diag diag;
+
+		assert_int_equal(tk_cose_key_encode_public(rows[i].other ? f->other : f->p256,
+							   TK_SPAN_EMPTY, 0, cose_key,
+							   sizeof(cose_key), &key_len, NULL),
+				 TK_OK);
+		claims.present |= TK_EAT_HAS_CNF;
+		claims.cnf_key = tk_span_make(cose_key, key_len);
+		assert_int_equal(tk_eat_sign(f->c, f->p256, &claims, ev, sizeof(ev),
+					     &ev_len, NULL), TK_OK);
+		check_err(rows[i].desc, rows[i].expected,
+			  verify_with(f, f->p256, ev, ev_len, &v, &diag), &diag);
+		if (rows[i].expected == TK_OK) {
+			assert_int_equal(v.claims.cnf_kid.len, 0);
+			assert_int_equal(v.claims.cnf_key.len, key_len);
+			assert_memory_equal(v.claims.cnf_key.ptr, cose_key, key_len);
+		}
+	}
+}
+
+/* Counting mode sizes the buffer exactly; one byte less is too small. */
+static void test_encode_sizes(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t out[1024];
+	size_t needed = 0, len = 0;
+	struct tk_diag diag;
+
+	assert_int_equal(tk_eat_encode_claims(&f->claims, NULL, 0, &needed, NULL), TK_OK);
+	assert_true(needed > 100);
+	assert_int_equal(tk_eat_encode_claims(&f->claims, out, needed, &len, NULL), TK_OK);
+	assert_int_equal(len, needed);
+	tk_diag_clear(&diag);
+	check_err("buffer one byte short", TK_ERR_BUFFER_TOO_SMALL,
+		  tk_eat_encode_claims(&f->claims, out, needed - 1, &len, &diag), &diag);
+	assert_int_equal(len, 0);
+}
+
 /*
  * Claims-Sets that break the profile's encoding rules, each signed so the
  * failure comes from the claims decoder. The base is
@@ -957,6 +1013,8 @@ int main(void)
 		cmocka_unit_test(test_wrong_nonce),
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_cnf_binding),
+		cmocka_unit_test(test_cnf_cose_key),
+		cmocka_unit_test(test_encode_sizes),
 		cmocka_unit_test(test_bad_encodings_rejected),
 		cmocka_unit_test(test_oversized_evidence),
 		cmocka_unit_test(test_sign_checks_nonce_length),
