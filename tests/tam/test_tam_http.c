@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tests of the TEEP/HTTP server with the TAM behind it, started in process
+ * on 127.0.0.1 with a port the system picks, and driven with libcurl: the
+ * empty POST gets a QueryRequest signed with both TAM keys, the binding's
+ * header fields are on every response with a body, and wrong Content-Type,
+ * missing Accept, oversized bodies, other methods and paths are rejected
+ * with the status the binding or HTTP prescribes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "cose/tk_cose.h"
+#include "fake_agent.h"
+#include "http/tk_http_server.h"
+
+/* Body limit of the test server, small so oversized bodies are cheap. */
+#define TEST_MAX_BODY 2048
+
+struct http_fixture {
+	struct bench bench;
+	struct tk_http_server *srv;
+	char url[64];
+};
+
+struct response {
+	long status;
+	uint8_t body[BENCH_MSG_MAX];
+	size_t body_len;
+	char headers[4096];
+	size_t headers_len;
+};
+
+/* Bytes a read callback streams without a declared length. */
+struct stream {
+	size_t left;
+};
+
+static tk_err tam_handler(void *ctx, const uint8_t *body, size_t body_len, uint8_t *out,
+			  size_t out_cap, size_t *out_len)
+{
+	struct bench *b = ctx;
+	tk_err err;
+
+	tk_diag_clear(&b->diag);
+	err = tk_teep_tam_process(&b->tam, BENCH_NOW, body, body_len, out, out_cap, out_len,
+				  &b->diag);
+	if (tk_teep_tam_is_drop(err)) {
+		*out_len = 0;
+		return TK_OK;
+	}
+	return err;
+}
+
+static tk_err failing_handler(void *ctx, const uint8_t *body, size_t body_len,
+			      uint8_t *out, size_t out_cap, size_t *out_len)
+{
+	(void)ctx;
+	(void)body;
+	(void)body_len;
+	(void)out;
+	(void)out_cap;
+	*out_len = 0;
+	return TK_ERR_DB;
+}
+
+static struct tk_http_server *start(tk_http_handler_fn handler, void *ctx, char *url,
+				    size_t url_cap)
+{
+	struct tk_http_server_config cfg = {
+		.address = "127.0.0.1", .port = 0, .path = "/tam", .max_body = TEST_MAX_BODY,
+		.handler = handler, .handler_ctx = ctx,
+	};
+	struct tk_http_server *srv = NULL;
+	struct tk_diag diag;
+
+	tk_diag_clear(&diag);
+	bench_expect("start", TK_OK, tk_http_server_start(&cfg, &srv, &diag), &diag);
+	assert_true(tk_http_server_port(srv) != 0);
+	snprintf(url, url_cap, "http://127.0.0.1:%u/tam", (unsigned)tk_http_server_port(srv));
+	return srv;
+}
+
+static int setup(void **state)
+{
+	struct http_fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	bench_setup(&f->bench, TK_CRYPTO_KEY_P256);
+	f->srv = start(tam_handler, &f->bench, f->url, sizeof(f->url));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct http_fixture *f = *state;
+
+	tk_http_server_stop(f->srv);
+	bench_teardown(&f->bench);
+	free(f);
+	return 0;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	struct response *r = ctx;
+	size_t len = size * n;
+
+	if (len > sizeof(r->body) - r->body_len)
+		return 0;
+	memcpy(r->body + r->body_len, data, len);
+	r->body_len += len;
+	return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+{
+	struct response *r = ctx;
+	size_t len = size * n;
+
+	if (len < sizeof(r->headers) - r->headers_len) {
+		memcpy(r->headers + r->headers_len, data, len);
+		r->headers_len += len;
+		r->headers[r->headers_len] = '\0';
+	}
+	return len;
+}
+
+static size_t on_read(char *buf, size_t size, size_t n, void *ctx)
+{
+	struct stream *s = ctx;
+	size_t len = size * n < s->left ? size * n : s->left;
+
+	memset(buf, 0xa5, len);
+	s->left -= len;
+	return len;
+}
+
+/* Request options of one test request. */
+struct request {
+	const char *method;       /* NULL: POST */
+	const char *url_suffix;   /* appended to the server URL, e.g. "x" */
+	const char *content_type; /* NULL: none */
+	const char *accept;       /* NULL: none */
+	const uint8_t *body;
+	size_t body_len;
+	size_t stream_len;        /* >0: send this many bytes chunked, no length */
+};
+
+static void perform(const char *url, const struct request *req, struct response *r)
+{
+	struct curl_slist *headers = NULL;
+	struct stream stream = {.left = req->stream_len};
+	char line[128], full_url[96];
+	CURL *curl = curl_easy_init();
+
+	assert_non_null(curl);
+	memset(r, 0, sizeof(*r));
+	snprintf(full_url, sizeof(full_url), "%s%s", url,
+		 req->url_suffix != NULL ? req->url_suffix : "");
+	curl_easy_setopt(curl, CURLOPT_URL, full_url);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
+
+	/* Drop the headers curl adds by default, then add the requested ones. */
+	headers = curl_slist_append(headers, "Expect:");
+	headers = curl_slist_append(headers, "Accept:");
+	headers = curl_slist_append(headers, "Content-Type:");
+	if (req->accept != NULL) {
+		snprintf(line, sizeof(line), "Accept: %s", req->accept);
+		headers = curl_slist_append(headers, line);
+	}
+	if (req->content_type != NULL) {
+		snprintf(line, sizeof(line), "Content-Type: %s", req->content_type);
+		headers = curl_slist_append(headers, line);
+	}
+
+	if (req->method != NULL) {
+		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
+	} else if (req->stream_len > 0) {
+		headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
+		curl_easy_setopt(curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(curl, CURLOPT_READDATA, &stream);
+	} else {
+		curl_easy_setopt(curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body != NULL ? (const char *)req->body : "");
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
+	}
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+
+	CURLcode rc = curl_easy_perform(curl);
+	/* The server may close an oversized upload early; the status still counts. */
+	if (rc != CURLE_OK && rc != CURLE_SEND_ERROR && rc != CURLE_RECV_ERROR)
+		fail_msg("curl: %s", curl_easy_strerror(rc));
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+}
+
+static bool has_header(const struct response *r, const char *line)
+{
+	const char *p = r->headers;
+	size_t len = strlen(line);
+
+	while ((p = strchr(p, '\n')) != NULL) {
+		p++;
+		if (strncasecmp(p, line, len) == 0 && (p[len] == '\r' || p[len] == '\n'))
+			return true;
+	}
+	return false;
+}
+
+static void assert_binding_headers(const char *what, const struct response *r)
+{
+	static const char *const required[] = {
+		"Content-Type: application/teep+cbor",
+		"X-Content-Type-Options: nosniff",
+		"Content-Security-Policy: default-src 'none'",
+		"Referrer-Policy: no-referrer",
+	};
+
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (!has_header(r, required[i]))
+			fail_msg("%s: response lacks \"%s\"; headers:\n%s", what, required[i],
+				 r->headers);
+	}
+	/* The binding says Cache-Control MUST NOT be used on these responses. */
+	for (const char *p = r->headers; (p = strchr(p, '\n')) != NULL;) {
+		p++;
+		if (strncasecmp(p, "Cache-Control:", 14) == 0)
+			fail_msg("%s: response has Cache-Control", what);
+	}
+}
+
+static void test_empty_post_query_request(void **state)
+{
+	struct http_fixture *f = *state;
+	struct request req = {.accept = "application/teep+cbor"};
+	struct tk_cose_trusted_key p256 = {.key = f->bench.tam_p256};
+	struct tk_cose_trusted_key ed = {.key = f->bench.tam_ed25519};
+	struct tk_cose_verify_opts opts = {.n_keys = 1};
+	struct tk_cose_verified v;
+	struct tk_teep_msg msg;
+	static struct response r;
+
+	perform(f->url, &req, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(r.body_len > 0);
+	assert_binding_headers("empty POST", &r);
+
+	/* The COSE_Sign verifies with each TAM key on its own. */
+	opts.keys = &p256;
+	bench_expect("ESP256 signer", TK_OK,
+		     tk_cose_sign_verify(f->bench.crypto, r.body, r.body_len, &opts, &v,
+					 &f->bench.diag), &f->bench.diag);
+	assert_int_equal(v.signer.alg, TK_COSE_ALG_ESP256);
+	opts.keys = &ed;
+	bench_expect("Ed25519 signer", TK_OK,
+		     tk_cose_sign_verify(f->bench.crypto, r.body, r.body_len, &opts, &v,
+					 &f->bench.diag), &f->bench.diag);
+	assert_int_equal(v.signer.alg, TK_COSE_ALG_ED25519);
+	bench_expect("decode", TK_OK, tk_teep_decode(v.payload.ptr, v.payload.len, &msg,
+						     &f->bench.diag), &f->bench.diag);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_QUERY_REQUEST);
+	assert_int_equal(msg.query_request.challenge.len, TK_TEEP_TAM_NONCE_LEN);
+
+	/* Accept with parameters and a list also admits the TEEP type. */
+	req.accept = "text/html, application/teep+cbor;q=0.9";
+	perform(f->url, &req, &r);
+	assert_int_equal(r.status, 200);
+	req.accept = "*/*";
+	perform(f->url, &req, &r);
+	assert_int_equal(r.status, 200);
+}
+
+static void test_rejected_requests(void **state)
+{
+	static uint8_t big[TEST_MAX_BODY + 1];
+	static const uint8_t message[] = {0xd2, 0x84, 0x40, 0xa0, 0x41, 0x00, 0x40};
+	static const struct {
+		const char *what;
+		struct request req;
+		long status;
+	} cases[] = {
+		{"wrong Content-Type", {.content_type = "application/cbor",
+					.accept = "application/teep+cbor", .body = message,
+					.body_len = sizeof(message)}, 415},
+		{"no Content-Type", {.accept = "application/teep+cbor", .body = message,
+				     .body_len = sizeof(message)}, 415},
+		{"oversized body", {.content_type = "application/teep+cbor",
+				    .accept = "application/teep+cbor", .body = big,
+				    .body_len = sizeof(big)}, 413},
+		{"oversized chunked body", {.content_type = "application/teep+cbor",
+					    .accept = "application/teep+cbor",
+					    .stream_len = 4 * TEST_MAX_BODY}, 413},
+		{"no Accept", {.content_type = "application/teep+cbor"}, 406},
+		{"Accept without TEEP", {.accept = "application/json"}, 406},
+		{"GET", {.method = "GET", .accept = "application/teep+cbor"}, 405},
+		{"other path", {.url_suffix = "/x", .accept = "application/teep+cbor"}, 404},
+		{"invalid message dropped", {.content_type = "application/teep+cbor",
+					     .accept = "application/teep+cbor",
+					     .body = message, .body_len = sizeof(message)}, 204},
+		{"body at the limit dropped", {.content_type = "application/teep+cbor",
+					       .accept = "application/teep+cbor", .body = big,
+					       .body_len = TEST_MAX_BODY}, 204},
+	};
+	struct http_fixture *f = *state;
+	static struct response r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bench_counts before = bench_counts(&f->bench), after;
+
+		perform(f->url, &cases[i].req, &r);
+		if (r.status != cases[i].status)
+			fail_msg("%s: expected HTTP %ld, got %ld", cases[i].what,
+				 cases[i].status, r.status);
+		assert_int_equal(r.body_len, 0);
+		after = bench_counts(&f->bench);
+		assert_int_equal(before.sessions, after.sessions);
+		assert_int_equal(before.devices, after.devices);
+		assert_int_equal(before.results, after.results);
+	}
+}
+
+static void test_full_exchange_over_http(void **state)
+{
+	static const uint8_t ta_id[] = {0x81, 0x42, 't', 'a'};
+	static const uint8_t envelope[] = {0xa1, 0x03, 0x41, 0x00};
+	struct http_fixture *f = *state;
+	struct bench *b = &f->bench;
+	struct request req = {.accept = "application/teep+cbor"};
+	struct fake_query_response q = {.signer = b->agent, .attester = b->agent};
+	struct tk_cose_trusted_key p256 = {.key = b->tam_p256};
+	struct tk_cose_verify_opts opts = {.keys = &p256, .n_keys = 1};
+	struct tk_cose_verified v;
+	struct tk_teep_msg msg;
+	static uint8_t qr[BENCH_MSG_MAX];
+	static struct response r;
+
+	bench_require_all(b, tk_span_make(ta_id, sizeof(ta_id)),
+			  tk_span_make(envelope, sizeof(envelope)));
+	perform(f->url, &req, &r);
+	assert_int_equal(r.status, 200);
+	bench_expect("verify", TK_OK, tk_cose_sign_verify(b->crypto, r.body, r.body_len, &opts,
+							  &v, &b->diag), &b->diag);
+	bench_expect("decode", TK_OK, tk_teep_decode(v.payload.ptr, v.payload.len, &msg,
+						     &b->diag), &b->diag);
+	q.nonce = msg.query_request.challenge;
+
+	req.content_type = "application/teep+cbor";
+	req.body = qr;
+	req.body_len = fake_query_response(b, &q, qr, sizeof(qr));
+	perform(f->url, &req, &r);
+	assert_int_equal(r.status, 200);
+	assert_binding_headers("Update", &r);
+	bench_open_update(b, r.body, r.body_len, TK_CRYPTO_KEY_P256, &msg);
+	assert_int_equal(msg.update.manifest_list.count, 1);
+
+	/* The same QueryResponse again is dropped: 204, nothing stored. */
+	struct bench_counts before = bench_counts(b), after;
+
+	perform(f->url, &req, &r);
+	assert_int_equal(r.status, 204);
+	assert_int_equal(r.body_len, 0);
+	after = bench_counts(b);
+	assert_int_equal(before.sessions, after.sessions);
+	assert_int_equal(before.installed, after.installed);
+	assert_int_equal(before.audit, after.audit);
+}
+
+static void test_handler_failure_500(void **state)
+{
+	struct request req = {.accept = "application/teep+cbor"};
+	static struct response r;
+	struct tk_http_server *srv;
+	char url[64];
+
+	(void)state;
+	srv = start(failing_handler, NULL, url, sizeof(url));
+	perform(url, &req, &r);
+	tk_http_server_stop(srv);
+	assert_int_equal(r.status, 500);
+	assert_int_equal(r.body_len, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_empty_post_query_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rejected_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_exchange_over_http, setup, teardown),
+		cmocka_unit_test(test_handler_failure_500),
+	};
+	int rc;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	curl_global_cleanup();
+	return rc;
+}
