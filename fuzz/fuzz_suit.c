@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // fuzz-libs: tk_suit tk_cose tk_cbor tk_crypto tk_common
 /*
- * Fuzz target for the SUIT layer, in two modes chosen by the first byte:
+ * Fuzz target for the SUIT layer, in two modes chosen by the first byte.
  *
- *   even: the rest is an envelope; decode it and authenticate it with a
- *         fixed Ed25519 test key (the decoder and the authentication
- *         wrapper parser see the raw input);
- *   odd:  the rest is a manifest; the harness wraps it in an envelope
- *         signed with that key, so decoding, authentication, manifest
- *         decoding and the processor all run on it through the public
- *         API, against a platform whose hooks accept everything.
+ *   even: The rest is an envelope. It is decoded and authenticated with a
+ *         fixed Ed25519 test key, so the envelope decoder and the
+ *         authentication wrapper parser read the raw input.
+ *   odd:  The rest is a manifest. The harness wraps it in an envelope
+ *         signed with that key, so manifest decoding and the processor run
+ *         on it through the public API, against a platform whose hooks
+ *         accept everything.
  *
  * The library has no way to process a manifest without authenticating it,
  * and the harness adds none: the second mode signs instead.

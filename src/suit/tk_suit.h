@@ -240,7 +240,7 @@ enum tk_suit_identifier {
  * TK_SUIT_MAX_ID_LEN). A NULL hook makes the command that needs it fail with
  * TK_ERR_UNSUPPORTED; no hook is ever assumed to succeed.
  *
- * The signatures of store, read and the sequence number hooks match those of
+ * The signatures of store and the sequence number hooks match those of
  * struct tk_tee_ops, so an agent can forward them directly.
  */
 struct tk_suit_platform_ops {
@@ -306,7 +306,7 @@ enum tk_suit_procedure {
 	TK_SUIT_PROCEDURE_UPDATE = 1,
 	/* Invocation: validate, load, invoke. Not supported yet. */
 	TK_SUIT_PROCEDURE_INVOKE = 2,
-	/* Uninstall: the uninstall section (trust-domains section 7). */
+	/* Uninstall: the uninstall section (trust-domains-11 section 6). */
 	TK_SUIT_PROCEDURE_UNINSTALL = 3,
 };
 
@@ -388,9 +388,11 @@ struct tk_suit_build_params {
  * The shared sequence sets vendor-id, class-id, image digest and image size
  * and checks the vendor and class conditions for the ids given. Install
  * sets the uri, fetches and checks image-match, uninstall unlinks, and the
- * payload becomes an integrated member when no URI is given. The authentication wrapper holds one COSE_Sign1 with a nil
- * payload over the encoded SUIT_Digest. With out == NULL and out_cap == 0
- * only *out_len is set, to size a buffer. *out_len is 0 on failure.
+ * payload becomes an integrated member when no URI is given. The
+ * authentication wrapper contains one COSE_Sign1 with a nil payload over the
+ * encoded SUIT_Digest, without a kid, as in the examples. With out == NULL and out_cap == 0
+ * only *out_len is set, to an upper bound for sizing a buffer (the exact
+ * length is known after signing). *out_len is 0 on failure.
  */
 TK_MUST_CHECK tk_err tk_suit_build_envelope(const struct tk_suit_build_params *params,
 					    uint8_t *out, size_t out_cap,

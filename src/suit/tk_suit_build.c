@@ -4,9 +4,9 @@
  * digest and size, a URI or an integrated payload, signed with one key.
  *
  * The layout follows the draft-ietf-teep-protocol examples (suit_uri and
- * suit_integrated), so a manifest built with their parameters is byte for
- * byte the one of the examples; only the signature differs, because ECDSA
- * signatures are randomized.
+ * suit_integrated), so a manifest built with their parameters equals the
+ * examples' manifest byte for byte. Only the signature differs, because
+ * ECDSA signatures are randomized.
  *
  * No allocation: the manifest is encoded at the end of the caller's buffer,
  * hashed and signed, then moved behind the authentication wrapper written
@@ -20,10 +20,9 @@
 #include "crypto/tk_crypto.h"
 #include "suit/tk_suit_impl.h"
 
-/* Upper bound of the encoded SUIT_Digest (4 bytes of head and alg, 2 + 32
- * of digest) and of the COSE_Sign1 over it: tag, array head, protected
- * header of at most 4 bytes in its bstr, empty map, nil and 64 + 2 bytes of
- * signature. */
+/* Upper bounds of the encoded SUIT_Digest (38 bytes: heads, alg and the
+ * 32-byte digest) and of the COSE_Sign1 over it (74 bytes: tag, array head,
+ * a 4-byte protected header bstr, empty map, nil, 66-byte signature). */
 #define DIGEST_ITEM_MAX 40
 #define SIGN1_MAX 96
 /* Envelope head, key 2, the bstr-wrapped authentication wrapper, key 3. */

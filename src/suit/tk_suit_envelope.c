@@ -3,9 +3,9 @@
  * SUIT envelope decoding and authentication.
  *
  * The envelope is read in two steps so that no byte of the manifest is
- * interpreted before it is authenticated (manifest-37 section 8.3): the
- * envelope decoder only splits the outer map into views, and the manifest is
- * decoded by tk_suit_authenticate() after the SUIT digest and a COSE_Sign1
+ * interpreted before it is authenticated (manifest-37 section 6.2). The
+ * envelope decoder only splits the outer map into views. The manifest is
+ * decoded by tk_suit_authenticate(), after the SUIT digest and a COSE_Sign1
  * over it have been checked. Every map is read in the strict CBOR profile and
  * in canonical key order, which the draft requires of SUIT encodings.
  */
@@ -175,7 +175,7 @@ tk_err tk_suit_component_id_get(struct tk_cbor_dec *dec, struct tk_span *out)
 	return TK_OK;
 }
 
-/* Check that a byte string holds one item in the strict profile. */
+/* Check that a byte string contains one item in the strict profile. */
 static tk_err check_embedded(struct tk_cbor_dec *dec, struct tk_span content,
 			     const char *what)
 {
@@ -634,8 +634,8 @@ static struct tk_span severed_member(const struct tk_suit_envelope *env, uint64_
 }
 
 /*
- * A severed member: the manifest holds its SUIT_Digest, the envelope the
- * encoded byte string (manifest-37 section 8.4.12). Returns the byte
+ * A severed member: the manifest contains its SUIT_Digest, and the envelope
+ * the encoded byte string (manifest-37 section 8.4.12). Returns the byte
  * string's content, or an empty span when the member was removed.
  */
 static tk_err resolve_severed(struct tk_cbor_dec *dec, const struct tk_crypto *crypto,
@@ -670,7 +670,7 @@ static tk_err resolve_severed(struct tk_cbor_dec *dec, const struct tk_crypto *c
 	return err;
 }
 
-/* A member that holds a command sequence, inline or severed. */
+/* A member that contains a command sequence, inline or severed. */
 static tk_err decode_section(struct tk_cbor_dec *dec, const struct tk_crypto *crypto,
 			     const struct tk_suit_envelope *env, uint64_t key,
 			     struct tk_suit_manifest *m, struct tk_diag *diag)

@@ -9,7 +9,7 @@
 #include "suit/tk_suit.h"
 
 /* Envelope and manifest keys (draft-ietf-suit-manifest-37 section 11,
- * draft-ietf-suit-trust-domains-11 section 10). */
+ * draft-ietf-suit-trust-domains-11 section 9). */
 #define TK_SUIT_ENV_AUTHENTICATION 2
 #define TK_SUIT_ENV_MANIFEST 3
 #define TK_SUIT_MAN_VERSION 1
@@ -22,7 +22,7 @@
 #define TK_SUIT_COMMON_COMPONENTS 2
 #define TK_SUIT_COMMON_SHARED_SEQUENCE 4
 
-/* Commands (manifest-37 section 11.5, trust-domains-11 section 10). */
+/* Commands (manifest-37 section 11.4, trust-domains-11 section 9.4). */
 #define TK_SUIT_CMD_VENDOR_IDENTIFIER 1
 #define TK_SUIT_CMD_CLASS_IDENTIFIER 2
 #define TK_SUIT_CMD_IMAGE_MATCH 3
@@ -45,7 +45,7 @@
 #define TK_SUIT_CMD_RUN_SEQUENCE 32
 #define TK_SUIT_CMD_UNLINK 33
 
-/* Parameters (manifest-37 section 11.6). */
+/* Parameters (manifest-37 section 11.5). */
 #define TK_SUIT_PARAM_VENDOR_ID 1
 #define TK_SUIT_PARAM_CLASS_ID 2
 #define TK_SUIT_PARAM_IMAGE_DIGEST 3

@@ -3,7 +3,7 @@
  * Names of SUIT labels for diagnostic output (`teep inspect`) and error
  * messages: sections, commands, and the keys of the envelope, manifest,
  * common and parameter maps, as registered by draft-ietf-suit-manifest-37
- * section 11 and draft-ietf-suit-trust-domains-11 section 10.
+ * section 11 and draft-ietf-suit-trust-domains-11 section 9.
  */
 #include "suit/tk_suit.h"
 

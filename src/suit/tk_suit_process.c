@@ -8,8 +8,8 @@
  * view into the envelope (integrated payloads, parameter content) or in the
  * caller's work buffer (fetched and copied bytes). Conditions read the
  * staged image, or the installed one through the read hook. The store hook
- * sees a component only after every section of the procedure succeeded, so
- * a failed manifest changes nothing on the platform.
+ * is called only after every section of the procedure succeeded, so a
+ * failed manifest changes nothing on the platform.
  *
  * Each command applies to the components the component index selects,
  * kept as a bit set so that an index list and `true` work like an integer.
@@ -112,7 +112,7 @@ static tk_err hash_write(void *ctx, const uint8_t *chunk, size_t len,
 }
 
 /* Sink that compares what it receives with an expected content, without an
- * early exit (manifest-37 section 8.4.9.4 requires constant time). */
+ * early exit (manifest-37 section 8.4.9.3 requires constant time). */
 struct compare_sink {
 	struct tk_span expected;
 	uint64_t len;
@@ -208,11 +208,11 @@ static tk_err decode_parameter(struct tk_cbor_dec *dec, int64_t key,
 		return tk_cbor_get_bool(dec, &flag);
 	case TK_SUIT_PARAM_SOFT_FAILURE:
 		/* Setting it outside try-each or run-sequence causes an
-		 * abort (manifest-37 section 8.4.8.13). */
+		 * abort (manifest-37 section 8.4.8.15). */
 		return tk_cbor_dec_fail(dec, TK_ERR_UNSUPPORTED,
 					"soft-failure outside try-each or run-sequence");
 	default:
-		if (key < 0) /* custom parameters are hints (section 8.4.8.14) */
+		if (key < 0) /* custom parameters are hints (section 8.4.8.16) */
 			return tk_cbor_skip(dec);
 		return tk_cbor_dec_fail(dec, TK_ERR_UNSUPPORTED,
 					"unknown parameter %lld", (long long)key);
@@ -581,7 +581,7 @@ static tk_err dir_copy(struct processor *p, size_t i)
 	return TK_OK;
 }
 
-/* unlink (trust-domains-11 section 6.6), run only by uninstall. */
+/* unlink (trust-domains-11 section 5.6.5), run only by uninstall. */
 static tk_err dir_unlink(struct processor *p, size_t i)
 {
 	struct tk_span id = p->m->components[i];
@@ -764,7 +764,7 @@ static tk_err run_section(struct processor *p, enum tk_suit_section section)
 	return run_sequence(p, sequence, tk_suit_section_name(section));
 }
 
-/* Anti-rollback (manifest-37 section 6.1, teep-protocol section 11). */
+/* Anti-rollback (manifest-37 sections 6.1 and 8.4.2). */
 static tk_err check_rollback(struct processor *p)
 {
 	struct tk_span id = p->m->manifest_component_id;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of the SUIT layer against the draft-ietf-teep-protocol examples
- * (suit_uri, suit_integrated, the example TA), the draft-ietf-suit-manifest
- * examples 0-5 and their P-256 key, envelopes made by our builder, and
- * negative rows (tampering, wrong key, failed conditions, rollback, unknown
- * commands, missing hooks, truncation). A test platform records every hook
+ * Tests of the SUIT layer. Fixtures are the draft-ietf-teep-protocol
+ * examples (suit_uri, suit_integrated, the example TA), the
+ * draft-ietf-suit-manifest examples 0-5 with their P-256 key, and envelopes
+ * made by our builder. Negative rows cover tampering, a wrong key, failed
+ * conditions, rollback, unknown commands, missing hooks and truncation. A test platform records every hook
  * call so each process test compares the calls made, in order.
  */
 #include <setjmp.h>
@@ -194,7 +194,7 @@ static tk_err pf_fetch(void *ctx, const char *uri, uint64_t max_size,
 
 	(void)max_size;
 	record(pf, "fetch %s", uri);
-	/* Two chunks, so the processor sees a stream. */
+	/* Two chunks, so the processor receives a stream. */
 	err = sink->write(sink->ctx, pf->body.ptr, half, diag);
 	if (err == TK_OK)
 		err = sink->write(sink->ctx, pf->body.ptr + half, pf->body.len - half, diag);
