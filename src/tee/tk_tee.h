@@ -7,9 +7,9 @@
  * replacement.
  *
  * A backend owns:
- * - the TEE signing key (created on first start, never exported in private
- *   form): signs TEEP messages and EAT evidence, and its kid is the RFC 9679
- *   COSE key thumbprint (SHA-256) of its public COSE_Key;
+ * - the TEE signing key, created on first start. No hook exports its
+ *   private part. It signs TEEP messages and EAT evidence, and its kid is
+ *   the RFC 9679 COSE key thumbprint (SHA-256) of its public COSE_Key;
  * - the UEID of the device (RFC 9711 section 4.2.1);
  * - the component store: installed trusted components by component id,
  *   each install atomic (after a crash the store holds the old or the new

@@ -2,10 +2,11 @@
 /*
  * The simulated TEE backend: a software signing key and a state directory
  * standing in for TEE storage. It is what `teep-agent` uses until a real
- * TEE or a TPM backs the agent, so it keeps the same promises a real one
- * would: the key never leaves the backend in private form, installs are
- * atomic, sequence numbers only grow, and nothing a peer chooses becomes a
- * path. The layout is documented with struct tk_tee_sim_config.
+ * TEE or a TPM backs the agent, so it keeps the promises a real one would
+ * where software can: the private key is written only to key.pem (mode
+ * 0600) and never logged, installs are atomic, sequence numbers only grow,
+ * and nothing a peer chooses becomes a path. The layout is documented with
+ * struct tk_tee_sim_config.
  */
 #include "tee/tk_tee.h"
 

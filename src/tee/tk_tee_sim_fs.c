@@ -96,7 +96,7 @@ tk_err tk_tee_sim_write_atomic(int dirfd, const char *name, unsigned mode,
 	if (fd < 0)
 		return fail_errno(diag, "create", tmp, errno);
 
-	/* The umask may have removed bits; set the exact mode. */
+	/* The umask may have removed bits, so set the exact mode. */
 	if (fchmod(fd, (mode_t)mode) != 0) {
 		err = fail_errno(diag, "chmod", tmp, errno);
 		goto out;
@@ -133,7 +133,7 @@ out:
 	return err;
 }
 
-/* Open a regular file for reading; *st receives its status. */
+/* Open a regular file for reading. *st receives its status. */
 static tk_err open_regular(int dirfd, const char *name, int *out_fd,
 			   struct stat *st, struct tk_diag *diag)
 {
