@@ -4,8 +4,8 @@
  * into the caller's buffer, and a pull decoder that allocates nothing.
  *
  * The decoder validates the whole item when it is initialised (well-formed,
- * within limits, valid UTF-8, no duplicate map keys, no trailing bytes, and
- * the strict options requested), so the getters that follow can only fail
+ * within limits, valid UTF-8, no two map keys of equal value, no trailing
+ * bytes, and the strict options requested), so the getters that follow can only fail
  * because the item has another shape than the caller expects. Getters keep a
  * sticky error: after the first failure every call fails with the same code,
  * and tk_cbor_dec_finish() reports it once.
@@ -36,8 +36,10 @@
  * without allocating, by comparing each key with the earlier keys of its
  * map, which it reaches by rescanning the map from its start. A map of n
  * pairs therefore costs up to n * n / 2 key comparisons and rescans each of
- * its bytes up to n times. Larger maps fail with TK_ERR_LIMIT_COUNT. The
- * maps of TEEP, SUIT, COSE and EAT have a few dozen keys at most.
+ * its bytes up to n times, once more for every enclosing map. Keys compare
+ * by value in the CBOR data model, so 1 and 0x1801, or "ab" and
+ * (_ "a", "b"), are duplicates. Larger maps fail with TK_ERR_LIMIT_COUNT.
+ * The maps of TEEP, SUIT, COSE and EAT have a few dozen keys at most.
  */
 #define TK_CBOR_MAX_MAP_PAIRS 256
 

@@ -6,15 +6,16 @@
  * The walk is recursive, one frame per array, map or tag, and the depth is
  * checked before recursing, so the stack is bounded by TK_CBOR_MAX_DEPTH.
  * Duplicate map keys are found without allocating: each key is compared
- * with the earlier keys of its map by rescanning the map from its start
- * (cost in the comment on TK_CBOR_MAX_MAP_PAIRS).
+ * by value with the earlier keys of its map, which are reached by
+ * rescanning the map from its start (cost in the comment on
+ * TK_CBOR_MAX_MAP_PAIRS).
  *
  * Rules checked, with the error each one fails with:
  *   input ends inside an item                  TK_ERR_CBOR_TRUNCATED
  *   bytes after the item                       TK_ERR_CBOR_TRAILING
  *   AI 28-30, or AI 31 on major type 0, 1, 6   TK_ERR_CBOR_RESERVED_AI
  *   invalid UTF-8 in a text string             TK_ERR_CBOR_UTF8
- *   two equal keys in one map                  TK_ERR_CBOR_DUPLICATE_KEY
+ *   two keys of equal value in one map         TK_ERR_CBOR_DUPLICATE_KEY
  *   indefinite length under NO_INDEFINITE      TK_ERR_CBOR_INDEFINITE
  *   longer head or float than needed           TK_ERR_CBOR_NOT_PREFERRED
  *   break outside an indefinite-length item    TK_ERR_CBOR_BREAK
@@ -204,29 +205,81 @@ static bool strings_equal(const uint8_t *buf, size_t len, size_t a, size_t b)
 	}
 }
 
+static bool items_equal(const uint8_t *buf, size_t len, size_t *a, size_t *b);
+
+/* True at the end of a container being compared: its count or a break. */
+static bool container_done(const uint8_t *buf, const struct tk_cbor_head *head,
+			   size_t pos, uint64_t items_seen)
+{
+	if (head->ai == TK_CBOR_AI_INDEFINITE)
+		return buf[pos] == TK_CBOR_BREAK;
+	return items_seen == (head->major == 5 ? head->arg * 2 : head->arg);
+}
+
+/* Compare the contents of two validated arrays or maps in order. */
+static bool containers_equal(const uint8_t *buf, size_t len,
+			     const struct tk_cbor_head *ha, const struct tk_cbor_head *hb)
+{
+	size_t a = ha->pos + ha->size, b = hb->pos + hb->size;
+
+	for (uint64_t i = 0;; i++) {
+		bool done_a = container_done(buf, ha, a, i);
+		bool done_b = container_done(buf, hb, b, i);
+		if (done_a || done_b)
+			return done_a && done_b;
+		if (!items_equal(buf, len, &a, &b))
+			return false;
+	}
+}
+
 /*
- * Compare two validated map keys. Integers and strings compare by value,
- * so 0x01 equals 0x1801 and "ab" equals (_ "a", "b"); other keys compare
- * by their encoded bytes.
+ * Compare two validated items in the CBOR data model (RFC 8949 section 2),
+ * where the encoding does not matter: 0x01 equals 0x1801, "ab" equals
+ * (_ "a", "b"), [] equals [_ ], and 1.0 as half equals 1.0 as single. On
+ * success both offsets move past their items; on a difference they are
+ * left anywhere.
  */
-static bool keys_equal(const uint8_t *buf, size_t len, size_t a, size_t b)
+static bool items_equal(const uint8_t *buf, size_t len, size_t *a, size_t *b)
 {
 	struct tk_cbor_head ha, hb;
-	size_t end_a, end_b;
+	double value_a, value_b;
+	bool equal;
 
-	(void)tk_cbor_head_read(buf, len, a, &ha, NULL);
-	(void)tk_cbor_head_read(buf, len, b, &hb, NULL);
-	if (ha.major != hb.major)
+	(void)tk_cbor_head_read(buf, len, *a, &ha, NULL);
+	(void)tk_cbor_head_read(buf, len, *b, &hb, NULL);
+	if (tk_cbor_head_type(&ha) != tk_cbor_head_type(&hb))
 		return false;
-	if (ha.major <= 1)
-		return ha.arg == hb.arg;
-	if (ha.major <= 3)
-		return strings_equal(buf, len, a, b);
 
-	if (tk_cbor_skip_item(buf, len, a, &end_a) != TK_OK ||
-	    tk_cbor_skip_item(buf, len, b, &end_b) != TK_OK)
-		return false;
-	return end_a - a == end_b - b && memcmp(buf + a, buf + b, end_a - a) == 0;
+	switch (ha.major) {
+	case 2:
+	case 3:
+		equal = strings_equal(buf, len, *a, *b);
+		break;
+	case 4:
+	case 5:
+		equal = containers_equal(buf, len, &ha, &hb);
+		break;
+	case 6:
+		*a += ha.size;
+		*b += hb.size;
+		return ha.arg == hb.arg && items_equal(buf, len, a, b);
+	case 7:
+		if (tk_cbor_head_type(&ha) != TK_CBOR_FLOAT) {
+			equal = ha.arg == hb.arg;
+			break;
+		}
+		/* Compare bits, so -0.0 differs from 0.0 and equal NaNs match. */
+		value_a = tk_cbor_head_float(&ha);
+		value_b = tk_cbor_head_float(&hb);
+		equal = memcmp(&value_a, &value_b, sizeof(value_a)) == 0;
+		break;
+	default:
+		equal = ha.arg == hb.arg;
+		break;
+	}
+	/* Both items were validated, so skipping them cannot fail. */
+	return equal && tk_cbor_skip_item(buf, len, *a, a) == TK_OK &&
+	       tk_cbor_skip_item(buf, len, *b, b) == TK_OK;
 }
 
 /* Fail if the key at `key` equals one of the `pairs` keys from `first`. */
@@ -236,7 +289,9 @@ static tk_err check_key_unique(struct check_ctx *ctx, size_t first, uint64_t pai
 	size_t at = first;
 
 	for (uint64_t i = 0; i < pairs; i++) {
-		if (keys_equal(ctx->buf, ctx->len, at, key))
+		size_t a = at, b = key;
+
+		if (items_equal(ctx->buf, ctx->len, &a, &b))
 			return TK_FAIL_AT(ctx->diag, TK_ERR_CBOR_DUPLICATE_KEY, key,
 					  "map key (initial byte 0x%02x) repeats the key at offset %zu",
 					  ctx->buf[key], at);
