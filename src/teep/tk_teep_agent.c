@@ -414,11 +414,11 @@ static int64_t version_scheme(const char *version)
 
 /*
  * Build the evidence: an EAT of the TEEP profile (draft section "EAT
- * Profile") with eat_nonce = challenge, ueid, oemid, hwmodel, hwversion,
+ * Profile") with eat_nonce = `nonce` (the challenge or token), ueid, oemid, hwmodel, hwversion,
  * manifests (the agent itself as a SUIT_Reference) and cnf (the TEE key's
  * thumbprint), signed as a COSE_Sign1 with the TEE key.
  */
-static tk_err build_evidence(struct reply *r, struct tk_span challenge,
+static tk_err build_evidence(struct reply *r, struct tk_span nonce,
 			     struct tk_span *evidence, struct tk_diag *diag)
 {
 	struct tk_teep_agent *agent = r->agent;
@@ -456,7 +456,7 @@ static tk_err build_evidence(struct reply *r, struct tk_span challenge,
 	claims.present = TK_EAT_HAS_CNF | TK_EAT_HAS_NONCE | TK_EAT_HAS_UEID |
 			 TK_EAT_HAS_OEMID | TK_EAT_HAS_HWMODEL | TK_EAT_HAS_HWVERSION |
 			 TK_EAT_HAS_PROFILE | TK_EAT_HAS_MANIFESTS;
-	claims.nonce = challenge;
+	claims.nonce = nonce;
 	claims.ueid = tk_span_make(ueid, ueid_len);
 	claims.oemid = dev->oemid;
 	claims.hwmodel = dev->hwmodel;
@@ -525,9 +525,17 @@ static uint64_t check_query_request(const struct tk_teep_agent *agent,
 			return TK_TEEP_ERR_UNSUPPORTED_FRESHNESS_MECHANISMS;
 		}
 	}
-	if ((qr->data_item_requested & TK_TEEP_DATA_ATTESTATION) != 0 && qr->challenge.len == 0) {
-		*why = "attestation requested without a challenge";
-		return TK_TEEP_ERR_PERMANENT_ERROR;
+	/* The EAT nonce is the challenge, or in the passport model the token
+	   (draft section "Attestation Freshness Mechanisms"). */
+	if ((qr->data_item_requested & TK_TEEP_DATA_ATTESTATION) != 0) {
+		if (qr->challenge.len == 0 && qr->token.len == 0) {
+			*why = "attestation requested without a challenge or token";
+			return TK_TEEP_ERR_PERMANENT_ERROR;
+		}
+		if (qr->challenge.len > TK_EAT_NONCE_MAX) {
+			*why = "challenge longer than the 64 bytes an EAT nonce holds";
+			return TK_TEEP_ERR_PERMANENT_ERROR;
+		}
 	}
 	return 0;
 }
@@ -565,8 +573,8 @@ static tk_err handle_query_request(struct reply *r, const struct tk_teep_query_r
 		err = build_requested_list(r, &msg.query_response.requested_tc_list.raw,
 					   &msg.query_response.requested_tc_list.count, &local);
 	if (err == TK_OK && (qr->data_item_requested & TK_TEEP_DATA_ATTESTATION) != 0) {
-		err = build_evidence(r, qr->challenge, &msg.query_response.attestation_payload,
-				     &local);
+		err = build_evidence(r, qr->challenge.len > 0 ? qr->challenge : qr->token,
+				     &msg.query_response.attestation_payload, &local);
 		msg.query_response.has_attestation_payload = err == TK_OK;
 	}
 	if (err != TK_OK)

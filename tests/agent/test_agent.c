@@ -443,6 +443,40 @@ static void test_query_response(void **state)
 	assert_int_equal(ev.claims.manifest_count, 1);
 }
 
+static void test_passport_nonce_is_token(void **state)
+{
+	struct fixture *f = *state;
+	static const int64_t both[2] = {TK_TEEP_ALG_ESP256, TK_TEEP_ALG_ED25519};
+	struct tk_cose_trusted_key key = {f->agent.tee_key, TK_SPAN_EMPTY};
+	struct tk_eat_verify_opts eopts;
+	struct tk_eat_verified ev;
+	struct tk_teep_msg msg;
+	struct tk_diag diag;
+	uint8_t saved[1024];
+	size_t len;
+
+	/* Attestation bit set, token and no challenge, as in the draft's
+	   QueryRequest example: the token is the EAT nonce. */
+	len = encode_query_request(f, both, 2, TK_TEEP_DATA_ATTESTATION);
+	memcpy(saved, f->payload, len);
+	assert_int_equal(tk_teep_decode(saved, len, &msg, NULL), TK_OK);
+	msg.query_request.challenge = TK_SPAN_EMPTY;
+	assert_int_equal(tk_teep_encode(&msg, f->payload, sizeof(f->payload), &len, NULL), TK_OK);
+	deliver(f, sign_multi(f, len, &f->tam_p256, 1), TK_OK);
+	open_reply(f, &msg);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_QUERY_RESPONSE);
+	assert_true(msg.query_response.has_attestation_payload);
+
+	memset(&eopts, 0, sizeof(eopts));
+	eopts.keys = &key;
+	eopts.n_keys = 1;
+	eopts.nonce = tk_span_make(token, sizeof(token));
+	tk_diag_clear(&diag);
+	if (tk_eat_verify(crypto(), msg.query_response.attestation_payload.ptr,
+			  msg.query_response.attestation_payload.len, &eopts, &ev, &diag) != TK_OK)
+		fail_msg("evidence does not verify with the token as nonce: %s", diag.msg);
+}
+
 static void test_update_installs(void **state)
 {
 	struct fixture *f = *state;
@@ -582,6 +616,15 @@ static void test_query_request_rejections(void **state)
 	assert_int_equal(msg.error.supported_teep_cipher_suites.count, 1);
 	assert_int_equal(msg.error.token.len, sizeof(token));
 
+	/* Signed only with Ed25519, which an ESP256 agent does not verify: Error 5. */
+	restart_session(f);
+	len = encode_query_request(f, both, 2, TK_TEEP_DATA_TRUSTED_COMPONENTS);
+	deliver(f, sign_multi(f, len, &f->tam_ed25519, 1), TK_OK);
+	open_reply(f, &msg);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_ERROR);
+	assert_int_equal(msg.error.err_code, TK_TEEP_ERR_UNSUPPORTED_CIPHER_SUITES);
+	assert_int_equal(f->agent.last_cause, TK_ERR_ALG_UNSUPPORTED);
+
 	/* Truncated CBOR: Error 1 (permanent error), no token known. */
 	restart_session(f);
 	len = encode_query_request(f, both, 2, TK_TEEP_DATA_TRUSTED_COMPONENTS);
@@ -683,14 +726,17 @@ static void test_query_request_negotiation(void **state)
 	static const uint64_t version_1[1] = {1};
 	static const uint64_t timestamp_only[1] = {TK_TEEP_FRESHNESS_TIMESTAMP};
 	static const int64_t both[2] = {TK_TEEP_ALG_ESP256, TK_TEEP_ALG_ED25519};
+	static const uint8_t long_challenge[65] = {0};
 	static const struct {
 		const char *description;
-		int field; /* 0 versions, 1 freshness, 2 no challenge */
+		int field; /* 0 versions, 1 freshness, 2 no challenge or token,
+			      3 long challenge */
 		uint64_t err_code;
 	} cases[] = {
 		{"only version 1 offered", 0, TK_TEEP_ERR_UNSUPPORTED_MSG_VERSION},
 		{"only timestamp freshness", 1, TK_TEEP_ERR_UNSUPPORTED_FRESHNESS_MECHANISMS},
-		{"attestation without challenge", 2, TK_TEEP_ERR_PERMANENT_ERROR},
+		{"attestation without challenge or token", 2, TK_TEEP_ERR_PERMANENT_ERROR},
+		{"challenge longer than an EAT nonce", 3, TK_TEEP_ERR_PERMANENT_ERROR},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -713,8 +759,12 @@ static void test_query_request_negotiation(void **state)
 		} else if (cases[i].field == 1) {
 			msg.query_request.supported_freshness_mechanisms.items = timestamp_only;
 			msg.query_request.supported_freshness_mechanisms.count = 1;
-		} else {
+		} else if (cases[i].field == 2) {
 			msg.query_request.challenge = TK_SPAN_EMPTY;
+			msg.query_request.token = TK_SPAN_EMPTY;
+		} else {
+			msg.query_request.challenge = tk_span_make(long_challenge,
+								   sizeof(long_challenge));
 		}
 		assert_int_equal(tk_teep_encode(&msg, f->payload, sizeof(f->payload), &len, NULL),
 				 TK_OK);
@@ -724,7 +774,7 @@ static void test_query_request_negotiation(void **state)
 			fail_msg("%s: expected Error %llu, got type %d err-code %llu",
 				 cases[i].description, (unsigned long long)cases[i].err_code,
 				 (int)reply.type, (unsigned long long)reply.error.err_code);
-		assert_int_equal(reply.error.token.len, sizeof(token));
+		assert_int_equal(reply.error.token.len, cases[i].field == 2 ? 0 : sizeof(token));
 		if (cases[i].field == 0)
 			assert_int_equal(reply.error.versions.count, 1);
 		if (cases[i].field == 1)
@@ -845,6 +895,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_query_response, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passport_nonce_is_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_installs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lower_sequence_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tampered_manifest, setup, teardown),
