@@ -21,8 +21,13 @@
  *   any other map                                EAT claims set
  *
  * A COSE_Sign1 or COSE_Sign whose payload is a TEEP message is validated as
- * that message too. A COSE_Sign1 whose payload is a map is an EAT. Nothing
- * is verified: inspect has no keys, so signatures are shown, not checked.
+ * that message too. A COSE_Sign1 whose payload is a map is an EAT.
+ *
+ * Without --key nothing is verified: signatures are shown, not checked, and
+ * a SUIT manifest is printed but not decoded, because the SUIT layer decodes
+ * a manifest only after authenticating it. With --key PUB.pem, a
+ * COSE_Sign1, a COSE_Sign or a SUIT envelope must verify with that key
+ * before anything it signs is decoded.
  *
  * On success the program prints a comment line naming what it found, then
  * the diagnostic notation, and exits 0. When the input is invalid it prints
@@ -37,6 +42,7 @@
 
 #include "cbor/tk_cbor.h"
 #include "cose/tk_cose.h"
+#include "crypto/tk_crypto.h"
 #include "eat/tk_eat.h"
 #include "suit/tk_suit.h"
 #include "teep/tk_teep_msg.h"
@@ -81,6 +87,15 @@ struct shape {
 struct failure {
 	struct tk_diag diag;
 	size_t base;               /* offset of the validated item in the input */
+};
+
+/* Input of one validation. */
+struct subject {
+	const uint8_t *buf;
+	size_t len;
+	const struct shape *shape;
+	enum kind kind;
+	const struct tk_crypto_key *key; /* verify with it; NULL: decode only */
 };
 
 const struct tk_cbor_names *tk_cli_teep_names(void)
@@ -367,24 +382,55 @@ static size_t skip_cwt_tag(const uint8_t *buf, size_t len)
 	return tk_cbor_offset(&dec);
 }
 
-/*
- * Decode a COSE_Sign1 or COSE_Sign with the COSE layer, then its payload
- * when that is a TEEP message or (for COSE_Sign1) an EAT claims set.
- */
-static tk_err validate_signed(const uint8_t *buf, size_t len, enum kind kind, char *what,
-			      size_t what_cap, struct failure *f)
+/* Verify a COSE_Sign1 or COSE_Sign with one key; *payload is what it signs. */
+static tk_err verify_signed(const uint8_t *msg, size_t len, enum kind kind,
+			    const struct tk_crypto_key *key, struct tk_span *payload,
+			    struct tk_diag *diag)
 {
-	size_t start = skip_cwt_tag(buf, len);
+	struct tk_cose_trusted_key trusted = {key, TK_SPAN_EMPTY};
+	struct tk_cose_verify_opts opts;
+	struct tk_cose_verified verified;
+	tk_err err;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.tag_mode = TK_COSE_TAG_OPTIONAL;
+	opts.keys = &trusted;
+	opts.n_keys = 1;
+	if (kind == KIND_COSE_SIGN1)
+		err = tk_cose_sign1_verify(tk_crypto_openssl(), msg, len, &opts, &verified, diag);
+	else
+		err = tk_cose_sign_verify(tk_crypto_openssl(), msg, len, &opts, &verified, diag);
+	*payload = err == TK_OK ? verified.payload : TK_SPAN_EMPTY;
+	return err;
+}
+
+/*
+ * Decode a COSE_Sign1 or COSE_Sign with the COSE layer, verifying it first
+ * when a key is given, then its payload when that is a TEEP message or (for
+ * COSE_Sign1) an EAT claims set.
+ */
+static tk_err validate_signed(const struct subject *in, char *what, size_t what_cap,
+			      struct failure *f)
+{
+	size_t start = skip_cwt_tag(in->buf, in->len);
+	const uint8_t *buf = in->buf;
+	enum kind kind = in->kind;
 	struct tk_cose_headers body;
 	struct tk_cose_headers signer;
 	struct tk_span payload = TK_SPAN_EMPTY;
+	const char *verified = in->key != NULL ? ", signature verified" : "";
 	char inner[64];
 	size_t base;
 	tk_err err;
 
 	f->base = start;
-	err = tk_cose_peek(buf + start, len - start, &body, &signer, &payload, &f->diag);
-	snprintf(what, what_cap, "%s", kind_name(kind));
+	if (in->key != NULL)
+		err = verify_signed(buf + start, in->len - start, kind, in->key, &payload,
+				    &f->diag);
+	else
+		err = tk_cose_peek(buf + start, in->len - start, &body, &signer, &payload,
+				   &f->diag);
+	snprintf(what, what_cap, "%s%s", kind_name(kind), verified);
 	if (err != TK_OK)
 		prefix_field(&f->diag, kind_name(kind));
 	if (err != TK_OK || payload.len == 0)
@@ -395,14 +441,15 @@ static tk_err validate_signed(const uint8_t *buf, size_t len, enum kind kind, ch
 	case TK_CLI_SCHEMA_TEEP:
 		err = validate_teep(payload.ptr, payload.len, base, inner, sizeof(inner), f);
 		if (err == TK_OK)
-			snprintf(what, what_cap, "%s carrying a %s", kind_name(kind), inner);
+			snprintf(what, what_cap, "%s carrying a %s%s", kind_name(kind), inner,
+				 verified);
 		return err;
 	case TK_CLI_SCHEMA_EAT:
 		if (kind != KIND_COSE_SIGN1)
 			return TK_OK;
 		err = validate_eat(payload.ptr, payload.len, base, f);
 		if (err == TK_OK)
-			snprintf(what, what_cap, "EAT: %s carrying a claims set", kind_name(kind));
+			snprintf(what, what_cap, "EAT in a %s%s", kind_name(kind), verified);
 		return err;
 	default:
 		return TK_OK;
@@ -536,28 +583,57 @@ static tk_err validate_cose_structure(const uint8_t *buf, size_t len, enum kind 
 	return err;
 }
 
-/* Validate the input as `kind`; *what receives a description on success. */
-static tk_err validate(const uint8_t *buf, size_t len, const struct shape *shape,
-		       enum kind kind, char *what, size_t what_cap, struct failure *f)
+/*
+ * Decode a SUIT envelope. With a key, also authenticate it, which is when
+ * the SUIT layer decodes the manifest itself.
+ */
+static tk_err validate_suit(const struct subject *in, char *what, size_t what_cap,
+			    struct failure *f)
 {
-	struct tk_suit_envelope *env;
-	tk_err err;
+	struct tk_suit_envelope *env = malloc(sizeof(*env));
+	struct tk_suit_manifest *manifest = malloc(sizeof(*manifest));
+	tk_err err = TK_ERR_NOMEM;
+
+	if (env == NULL || manifest == NULL) {
+		err = TK_FAIL(&f->diag, TK_ERR_NOMEM, "SUIT envelope");
+		goto done;
+	}
+	err = tk_suit_decode_envelope(in->buf, in->len, env, &f->diag);
+	if (err == TK_OK && in->key != NULL)
+		err = tk_suit_authenticate(env, tk_crypto_openssl(), &in->key, 1, manifest,
+					   &f->diag);
+	if (err == TK_OK && in->key != NULL)
+		snprintf(what, what_cap, "SUIT envelope, authenticated, sequence number %llu",
+			 (unsigned long long)manifest->sequence_number);
+done:
+	free(manifest);
+	free(env);
+	return err;
+}
+
+/* Validate the input as in->kind; *what receives a description on success. */
+static tk_err validate(const struct subject *in, char *what, size_t what_cap,
+		       struct failure *f)
+{
+	const uint8_t *buf = in->buf;
+	size_t len = in->len;
+	enum kind kind = in->kind;
+	const struct shape *shape = in->shape;
 
 	snprintf(what, what_cap, "%s", kind_name(kind));
 	f->base = 0;
+	if (in->key != NULL && kind != KIND_SUIT && kind != KIND_COSE_SIGN1 &&
+	    kind != KIND_COSE_SIGN && kind != KIND_UNKNOWN)
+		return TK_FAIL_AT(&f->diag, TK_ERR_ARG, 0,
+				  "--key: a %s carries no signature to verify", kind_name(kind));
 	switch (kind) {
 	case KIND_TEEP:
 		return validate_teep(buf, len, 0, what, what_cap, f);
 	case KIND_SUIT:
-		env = malloc(sizeof(*env));
-		if (env == NULL)
-			return TK_FAIL(&f->diag, TK_ERR_NOMEM, "SUIT envelope");
-		err = tk_suit_decode_envelope(buf, len, env, &f->diag);
-		free(env);
-		return err;
+		return validate_suit(in, what, what_cap, f);
 	case KIND_COSE_SIGN1:
 	case KIND_COSE_SIGN:
-		return validate_signed(buf, len, kind, what, what_cap, f);
+		return validate_signed(in, what, what_cap, f);
 	case KIND_COSE_MAC0:
 	case KIND_COSE_MAC:
 	case KIND_COSE_ENCRYPT0:
@@ -584,6 +660,21 @@ static enum tk_cli_schema kind_schema(enum kind kind)
 	case KIND_EAT_CLAIMS: return TK_CLI_SCHEMA_EAT;
 	default: return TK_CLI_SCHEMA_COSE;
 	}
+}
+
+/* Read the public key of --key. Caller owns *out, release with tk_crypto_key_free(). */
+static tk_err load_key(const char *path, struct tk_crypto_key **out, struct tk_diag *diag)
+{
+	uint8_t *pem = NULL;
+	size_t pem_len = 0;
+	tk_err err;
+
+	*out = NULL;
+	err = tk_cli_read_file(path, &pem, &pem_len, diag);
+	if (err == TK_OK)
+		err = tk_crypto_key_import_pem(tk_crypto_openssl(), pem, pem_len, out, diag);
+	tk_cli_free_file(pem, pem_len);
+	return err;
 }
 
 /* Read the input named by the operand, decoding hex when asked. */
@@ -623,6 +714,9 @@ static int report_invalid(const struct tk_cli_command *cmd, const char *name,
 int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *args)
 {
 	const char *name = strcmp(args->operand, "-") == 0 ? "stdin" : args->operand;
+	const char *key_path = tk_cli_get(cmd, args, "key");
+	struct tk_crypto_key *key = NULL;
+	struct subject subject;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	struct failure f;
@@ -635,11 +729,15 @@ int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *a
 
 	memset(&f, 0, sizeof(f));
 	tk_diag_clear(&f.diag);
+	if (key_path != NULL && load_key(key_path, &key, &f.diag) != TK_OK)
+		return tk_cli_fail(cmd, key_path, &f.diag);
 	err = load_input(args->operand, tk_cli_has(cmd, args, "hex"), &buf, &len, &f.diag);
 	if (err == TK_ERR_ARG)
 		prefix_field(&f.diag, "hex");
-	if (err != TK_OK)
+	if (err != TK_OK) {
+		tk_crypto_key_free(key);
 		return tk_cli_fail(cmd, name, &f.diag);
+	}
 
 	/* Check well-formedness first, so every layer below gets one whole item. */
 	err = tk_cbor_check(buf, len, TK_CBOR_ALLOW_ALL, &f.diag);
@@ -648,7 +746,8 @@ int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *a
 	} else {
 		read_shape(buf, len, &shape);
 		kind = classify(&shape);
-		err = validate(buf, len, &shape, kind, what, sizeof(what), &f);
+		subject = (struct subject){buf, len, &shape, kind, key};
+		err = validate(&subject, what, sizeof(what), &f);
 	}
 	if (err != TK_OK) {
 		rc = report_invalid(cmd, name, &f, what);
@@ -665,5 +764,6 @@ int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *a
 done:
 	tk_cli_text_free(&text);
 	tk_cli_free_file(buf, len);
+	tk_crypto_key_free(key);
 	return rc;
 }

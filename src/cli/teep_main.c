@@ -47,6 +47,9 @@ static const struct tk_cli_option inspect_options[] = {
 	{"hex", NULL,
 	 "input is annotated hex: text after # on a line is ignored, then non-hex characters",
 	 false, 0},
+	{"key", "PUB.pem",
+	 "verify the COSE signature or SUIT authentication with this public key (PEM)",
+	 false, 0},
 };
 
 /* The subcommands, in the order `teep -h` lists them. */

@@ -31,6 +31,10 @@
 #define VECTORS_TEEP TK_VECTORS_DIR "/teep"
 #define GOLDEN_DIR TK_SOURCE_DIR "/tests/cli/golden"
 #define MALFORMED_DIR TK_SOURCE_DIR "/tests/cli/malformed"
+#define VALID_DIR TK_SOURCE_DIR "/tests/cli/valid"
+
+/* The SUIT manifest-spec example key, which signed the draft's envelopes. */
+#define SUIT_EXAMPLE_KEY "../suit/manifest-spec/private_key.pem"
 
 /* SHA-256 of the TEEP draft's example TA, as its manifests state. */
 #define EXAMPLE_TA "8d82573a-926d-4754-9353-32dc29997f74.ta"
@@ -217,6 +221,36 @@ static const struct golden_case vector_cases[] = {
 };
 
 /*
+ * Inputs of the other kinds inspect recognises, in tests/cli/valid/
+ * (generated with Python cbor2; signatures are zeros, so none verifies),
+ * and the draft's envelopes authenticated with the key that signed them.
+ */
+static const struct golden_case valid_cases[] = {
+	{"valid_sign1_teep_success", "COSE_Sign1 carrying a TEEP Success", VALID_DIR,
+	 {"inspect", "--hex", "sign1_teep_success.hex"}, 0},
+	{"valid_sign_teep_query_request", "COSE_Sign with two signers carrying a QueryRequest",
+	 VALID_DIR, {"inspect", "--hex", "sign_teep_query_request.hex"}, 0},
+	{"valid_eat_cwt", "CWT-tagged COSE_Sign1 carrying EAT claims", VALID_DIR,
+	 {"inspect", "--hex", "eat_cwt.hex"}, 0},
+	{"valid_eat_claims", "bare EAT claims set", VALID_DIR,
+	 {"inspect", "--hex", "eat_claims.hex"}, 0},
+	{"valid_query_response_eat", "QueryResponse with EAT evidence", VALID_DIR,
+	 {"inspect", "--hex", "query_response_eat.hex"}, 0},
+	{"valid_mac0", "tagged COSE_Mac0", VALID_DIR, {"inspect", "--hex", "mac0.hex"}, 0},
+	{"valid_encrypt0", "untagged COSE_Encrypt0", VALID_DIR,
+	 {"inspect", "--hex", "encrypt0.hex"}, 0},
+	{"key_suit_uri", "draft URI envelope authenticated with its signer's key",
+	 VECTORS_TEEP, {"inspect", "--hex", "--key", SUIT_EXAMPLE_KEY, "suit_uri.hex.txt"}, 0},
+	{"key_suit_integrated", "draft integrated envelope authenticated", VECTORS_TEEP,
+	 {"inspect", "--hex", "--key", SUIT_EXAMPLE_KEY, "suit_integrated.hex.txt"}, 0},
+	{"key_sign1_zero_signature", "a zero signature fails verification", VALID_DIR,
+	 {"inspect", "--hex", "--key", TK_VECTORS_DIR "/suit/manifest-spec/private_key.pem",
+	  "sign1_teep_success.hex"}, 1},
+	{"key_unsigned_teep", "--key on an unsigned message fails", VECTORS_TEEP,
+	 {"inspect", "--hex", "--key", SUIT_EXAMPLE_KEY, "teep_success.hex.txt"}, 1},
+};
+
+/*
  * Malformed inputs, each an annotated hex file in tests/cli/malformed/
  * whose first line describes the defect. Every one must fail with exit 1 and
  * the one-line error naming field and byte offset.
@@ -271,6 +305,13 @@ static void test_inspect_vectors(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(vector_cases) / sizeof(vector_cases[0]); i++)
 		run_golden(&vector_cases[i]);
+}
+
+static void test_inspect_other_kinds(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(valid_cases) / sizeof(valid_cases[0]); i++)
+		run_golden(&valid_cases[i]);
 }
 
 /* Count lines; the error of an invalid input must be exactly one. */
@@ -714,10 +755,11 @@ static void test_manifest_round_trip(void **state)
 	for (size_t i = 0; i < 2; i++) {
 		for (int integrated = 0; integrated < 2; integrated++) {
 			char key[512];
+			char pub[512];
 			char env[512];
 			char value[256];
 			const char *keygen_argv[] = {"teep", "keygen", "--alg", algs[i],
-						     "--out", key, NULL};
+						     "--out", key, "--pub", pub, NULL};
 			const char *manifest_argv[] = {
 				"teep", "manifest", "--key", key, "--component-id",
 				EXAMPLE_COMPONENT_ID, "--seq", "7", "--vendor-id",
@@ -728,9 +770,15 @@ static void test_manifest_round_trip(void **state)
 				integrated ? env : "--out", integrated ? EXAMPLE_TA : env,
 				integrated ? NULL : EXAMPLE_TA, NULL};
 			const char *inspect_argv[] = {"teep", "inspect", env, NULL};
+			const char *verify_argv[] = {"teep", "inspect", "--key", pub, env, NULL};
+			const char *wrong_key_argv[] = {
+				"teep", "inspect", "--key",
+				TK_VECTORS_DIR "/suit/manifest-spec/private_key.pem", env, NULL};
 			struct run r;
 
 			path_in_temp(key, sizeof(key), "signer.pem");
+			path_in_temp(pub, sizeof(pub), "signer.pub.pem");
+			unlink(pub);
 			path_in_temp(env, sizeof(env), "envelope.cbor");
 			unlink(key);
 			run_teep(temp_dir, NULL, keygen_argv, &r);
@@ -764,7 +812,23 @@ static void test_manifest_round_trip(void **state)
 			else
 				assert_non_null(strstr(r.out, "\"https://example.org/ta\""));
 			run_free(&r);
+
+			/* The signer's public key authenticates it; another key does not. */
+			run_teep(temp_dir, NULL, verify_argv, &r);
+			if (r.status != 0)
+				print_error("inspect --key of the built envelope failed: %s", r.err);
+			assert_int_equal(r.status, 0);
+			assert_non_null(strstr(r.out, "/ SUIT envelope, authenticated, "
+						      "sequence number 7 /"));
+			run_free(&r);
+			run_teep(temp_dir, NULL, wrong_key_argv, &r);
+			assert_int_equal(r.status, 1);
+			assert_int_equal(r.out_len, 0);
+			assert_int_equal(count_lines(r.err), 1);
+			run_free(&r);
+
 			unlink(key);
+			unlink(pub);
 			unlink(env);
 		}
 	}
@@ -780,7 +844,7 @@ static int teardown(void **state)
 {
 	char path[512];
 	static const char *const names[] = {"run.stdout", "run.stderr", "input.cbor",
-					    "priv.pem", "pub.pem", "signer.pem",
+					    "priv.pem", "pub.pem", "signer.pem", "signer.pub.pem",
 					    "envelope.cbor", "link.pem"};
 
 	(void)state;
@@ -795,6 +859,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inspect_vectors),
+		cmocka_unit_test(test_inspect_other_kinds),
 		cmocka_unit_test(test_inspect_malformed),
 		cmocka_unit_test(test_inspect_binary_and_stdin),
 		cmocka_unit_test(test_inspect_cose_examples),
