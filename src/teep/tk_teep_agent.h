@@ -20,7 +20,10 @@
  *   verified with the same TAM key.
  * - A message no configured TAM key verifies is dropped without a reply,
  *   because the draft's validation steps require rejecting it and a reply
- *   would send signed data to an unauthenticated peer.
+ *   would send signed data to an unauthenticated peer. The exception is a
+ *   message signed only with algorithms the agent does not support: the
+ *   draft requires an ERR_UNSUPPORTED_CIPHER_SUITES (5) Error listing the
+ *   agent's suite, which reveals nothing else.
  * - Any other invalid message (not CBOR, not COSE, invalid for the CDDL,
  *   not allowed in this state) gets an Error message in reply (err-code
  *   per the draft's table). Every reply echoes the token of the message it
