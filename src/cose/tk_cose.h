@@ -17,7 +17,10 @@
  *   4 kid           bstr (we write it in the unprotected header)
  * Unprotected headers may carry other labels (for example IV or
  * counter signatures); they are ignored, as RFC 9052 section 3 allows. A label
- * present in both buckets fails with TK_ERR_SCHEMA_VALUE.
+ * present in both buckets fails with TK_ERR_SCHEMA_VALUE. alg may be in
+ * either bucket; we write it protected. A protected header sent as an
+ * encoded empty map (h'A0') is accepted and enters the signed structure as
+ * h'', like a zero-length one (RFC 9052 section 3).
  *
  * Decoders allocate nothing: every span they return is a view into the
  * message buffer given to them (or into the detached payload or AAD the
@@ -90,8 +93,11 @@ struct tk_cose_headers {
 /* A key we trust for verification, with an optional kid to match. */
 struct tk_cose_trusted_key {
 	const struct tk_crypto_key *key; /* borrowed */
-	struct tk_span kid;              /* if non-empty, a signer's kid must
-					    equal it; empty matches any kid */
+	struct tk_span kid;              /* if non-empty and the signer has a
+					    kid, the two must be equal; an
+					    empty kid here, or a signer
+					    without kid, matches any key of
+					    the right type */
 };
 
 /*

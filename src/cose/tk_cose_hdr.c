@@ -310,6 +310,20 @@ static tk_err bstr_head(uint64_t len, uint8_t out[9], size_t *out_len,
 	return err;
 }
 
+/*
+ * RFC 9052 section 3: a protected header without parameters is sent as a
+ * zero-length bstr, "the version used in the serialization structures for
+ * cryptographic computation", and recipients should also accept an encoded
+ * empty map (h'A0'). Both therefore enter the structure as h''; the COSE WG
+ * examples sign-pass-01 and mac-pass-01 are signed that way.
+ */
+static struct tk_span tbs_protected(struct tk_span raw)
+{
+	if (raw.len == 1 && raw.ptr[0] == 0xa0)
+		return TK_SPAN_EMPTY;
+	return raw;
+}
+
 tk_err tk_cose_build_tbs(struct tk_cose_tbs *tbs, const char *context,
 			 struct tk_span body_protected, bool has_sign_protected,
 			 struct tk_span sign_protected, struct tk_span external_aad,
@@ -324,6 +338,8 @@ tk_err tk_cose_build_tbs(struct tk_cose_tbs *tbs, const char *context,
 	tk_err err;
 
 	memset(tbs, 0, sizeof(*tbs));
+	body_protected = tbs_protected(body_protected);
+	sign_protected = tbs_protected(sign_protected);
 
 	/* [context, body_protected, ...: the prefix ends with the first bstr head. */
 	tk_cbor_enc_init(&enc, tbs->prefix, sizeof(tbs->prefix), diag);
