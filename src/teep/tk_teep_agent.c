@@ -8,9 +8,9 @@
  * (tk_teep_decode), and dispatch on the message type and session state.
  * Each handler builds its reply payload in the caller's work buffer with a
  * bump allocator (struct arena), and sign_reply() wraps it in a COSE_Sign1
- * with the TEE key. Anything invalid after the signature check becomes an
- * Error reply through reply_error(); a message no trusted key verifies gets
- * no reply at all.
+ * with the TEE key. A malformed or invalid message becomes an Error reply
+ * through reply_error(), but a message no trusted key verifies gets no
+ * reply at all.
  */
 #include "teep/tk_teep_agent.h"
 
@@ -206,11 +206,11 @@ static tk_err send_message(struct reply *r, const struct tk_teep_msg *msg,
 /*
  * Reply with an Error message (draft section "Error Message"). The token
  * of the message being replied to is echoed when it had one. `cause` and
- * `why` say what failed; for the codes that require it, the agent's
+ * `detail` say what failed; for the codes that require it, the agent's
  * supported values are attached.
  */
 static tk_err reply_error(struct reply *r, uint64_t err_code, struct tk_span token,
-			  tk_err cause, const struct tk_diag *why, const char *prefix,
+			  tk_err cause, const struct tk_diag *detail, const char *prefix,
 			  struct tk_diag *diag)
 {
 	struct tk_teep_agent *agent = r->agent;
@@ -219,7 +219,7 @@ static tk_err reply_error(struct reply *r, uint64_t err_code, struct tk_span tok
 	static const uint64_t versions[1] = {TK_TEEP_VERSION_0};
 	static const uint64_t freshness[1] = {TK_TEEP_FRESHNESS_NONCE};
 	char err_msg[TK_TEEP_MSG_MAX];
-	size_t err_msg_len = make_err_msg(prefix, why, err_msg, sizeof(err_msg));
+	size_t err_msg_len = make_err_msg(prefix, detail, err_msg, sizeof(err_msg));
 	char line[TK_DIAG_MSG_MAX + 64];
 
 	memset(&msg, 0, sizeof(msg));
@@ -254,11 +254,11 @@ static tk_err reply_error(struct reply *r, uint64_t err_code, struct tk_span tok
 	return send_message(r, &msg, diag);
 }
 
-/* Error for a message that failed validation after its signature checked. */
+/* Reply with ERR_PERMANENT_ERROR (1) to a malformed or invalid message. */
 static tk_err reply_invalid(struct reply *r, struct tk_span token, tk_err cause,
-			    const struct tk_diag *why, struct tk_diag *diag)
+			    const struct tk_diag *detail, struct tk_diag *diag)
 {
-	return reply_error(r, TK_TEEP_ERR_PERMANENT_ERROR, token, cause, why,
+	return reply_error(r, TK_TEEP_ERR_PERMANENT_ERROR, token, cause, detail,
 			   "invalid message: ", diag);
 }
 
@@ -478,7 +478,7 @@ static tk_err build_evidence(struct reply *r, struct tk_span nonce,
 
 /* Check the QueryRequest's negotiable fields; returns the err-code, 0 if fine. */
 static uint64_t check_query_request(const struct tk_teep_agent *agent,
-				    const struct tk_teep_query_request *qr, const char **why)
+				    const struct tk_teep_query_request *qr, const char **reason)
 {
 	struct tk_teep_iter it;
 	struct tk_teep_cipher_suite suite;
@@ -493,7 +493,7 @@ static uint64_t check_query_request(const struct tk_teep_agent *agent,
 			if (tk_teep_iter_next_uint(&it, &value) == TK_OK && value == TK_TEEP_VERSION_0)
 				ok = true;
 		if (!ok) {
-			*why = "no supported version (0) offered";
+			*reason = "no supported version (0) offered";
 			return TK_TEEP_ERR_UNSUPPORTED_MSG_VERSION;
 		}
 	}
@@ -507,7 +507,7 @@ static uint64_t check_query_request(const struct tk_teep_agent *agent,
 		    suite.cose_type == TK_TEEP_COSE_SIGN1 && suite.alg == agent->alg)
 			ok = true;
 	if (!ok) {
-		*why = "no supported cipher suite offered";
+		*reason = "no supported cipher suite offered";
 		return TK_TEEP_ERR_UNSUPPORTED_CIPHER_SUITES;
 	}
 
@@ -521,7 +521,7 @@ static uint64_t check_query_request(const struct tk_teep_agent *agent,
 			    value == TK_TEEP_FRESHNESS_NONCE)
 				ok = true;
 		if (!ok) {
-			*why = "nonce freshness not offered";
+			*reason = "nonce freshness not offered";
 			return TK_TEEP_ERR_UNSUPPORTED_FRESHNESS_MECHANISMS;
 		}
 	}
@@ -529,11 +529,11 @@ static uint64_t check_query_request(const struct tk_teep_agent *agent,
 	   (draft section "Attestation Freshness Mechanisms"). */
 	if ((qr->data_item_requested & TK_TEEP_DATA_ATTESTATION) != 0) {
 		if (qr->challenge.len == 0 && qr->token.len == 0) {
-			*why = "attestation requested without a challenge or token";
+			*reason = "attestation requested without a challenge or token";
 			return TK_TEEP_ERR_PERMANENT_ERROR;
 		}
 		if (qr->challenge.len > TK_EAT_NONCE_MAX) {
-			*why = "challenge longer than the 64 bytes an EAT nonce holds";
+			*reason = "challenge longer than the 64 bytes an EAT nonce holds";
 			return TK_TEEP_ERR_PERMANENT_ERROR;
 		}
 	}
@@ -547,19 +547,21 @@ static tk_err handle_query_request(struct reply *r, const struct tk_teep_query_r
 	struct tk_teep_agent *agent = r->agent;
 	struct tk_teep_msg msg;
 	struct tk_diag local;
-	const char *why = NULL;
+	const char *reason = NULL;
 	uint64_t code;
 	tk_err err;
 
-	/* Keep the token: every later message of the session must carry it. */
-	memcpy(agent->token, qr->token.ptr != NULL ? qr->token.ptr : agent->token, qr->token.len);
+	/* Keep the token for log lines; replies echo it from the message. */
+	if (qr->token.len > 0)
+		memcpy(agent->token, qr->token.ptr, qr->token.len);
 	agent->token_len = qr->token.len;
 	log_event(agent, TK_LOG_INFO, "QueryRequest verified");
 
-	code = check_query_request(agent, qr, &why);
+	code = check_query_request(agent, qr, &reason);
 	if (code != 0) {
 		tk_diag_clear(&local);
-		(void)TK_FAIL(&local, TK_ERR_POLICY, "%s", why != NULL ? why : "invalid QueryRequest");
+		(void)TK_FAIL(&local, TK_ERR_POLICY, "%s",
+			      reason != NULL ? reason : "invalid QueryRequest");
 		return reply_error(r, code, qr->token, TK_ERR_POLICY, &local, "", diag);
 	}
 
@@ -667,7 +669,8 @@ static tk_err handle_update(struct reply *r, const struct tk_teep_update *up,
 	 * old Update is stopped by the TAM key check and the SUIT sequence
 	 * numbers, which reject a manifest that is not newer.
 	 */
-	memcpy(agent->token, up->token.ptr != NULL ? up->token.ptr : agent->token, up->token.len);
+	if (up->token.len > 0)
+		memcpy(agent->token, up->token.ptr, up->token.len);
 	agent->token_len = up->token.len;
 	log_event(agent, TK_LOG_INFO, "Update verified");
 
@@ -740,7 +743,11 @@ static tk_err dispatch(struct reply *r, const uint8_t *in, size_t in_len, struct
 	if (err == TK_ERR_UNTRUSTED || err == TK_ERR_SIGNATURE) {
 		/* Dropped, because the draft's validation requires rejecting
 		   it and a reply would sign data for an unauthenticated peer. */
-		log_event(agent, TK_LOG_NOTICE, "dropped a message no trusted TAM key verifies");
+		char line[TK_DIAG_MSG_MAX + 64];
+
+		snprintf(line, sizeof(line), "dropped a message no trusted TAM key verifies: %s",
+			 local.msg);
+		log_event(agent, TK_LOG_NOTICE, line);
 		if (diag != NULL)
 			*diag = local;
 		return TK_ERR_UNTRUSTED;
