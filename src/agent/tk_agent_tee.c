@@ -190,7 +190,13 @@ static tk_err glue_process_manifest(void *ctx, const uint8_t *envelope, size_t e
 	if (err != TK_OK)
 		return err;
 
-	/* tk_suit_process() requires a manifest component id for an update. */
+	/*
+	 * tk_suit_process() requires a manifest component id for an update.
+	 * NOTE: the components and sequence number are already stored here, so
+	 * a failure to store the envelope leaves them installed without it; a
+	 * later unlink then reports TK_ERR_NOT_FOUND. A TEE transaction over
+	 * both would close this gap.
+	 */
 	err = tk_tee_store_manifest(glue->tee, manifest.manifest_component_id.ptr,
 				    manifest.manifest_component_id.len, envelope, envelope_len,
 				    manifest.sequence_number, diag);
