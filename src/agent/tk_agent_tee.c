@@ -192,8 +192,8 @@ static tk_err glue_process_manifest(void *ctx, const uint8_t *envelope, size_t e
 
 	/*
 	 * tk_suit_process() requires a manifest component id for an update.
-	 * NOTE: the components and sequence number are already stored here, so
-	 * a failure to store the envelope leaves them installed without it; a
+	 * NOTE: the components and sequence number are already stored here. A
+	 * failure to store the envelope leaves them installed without it, and a
 	 * later unlink then reports TK_ERR_NOT_FOUND. A TEE transaction over
 	 * both would close this gap.
 	 */

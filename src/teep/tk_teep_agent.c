@@ -206,7 +206,7 @@ static tk_err send_message(struct reply *r, const struct tk_teep_msg *msg,
 /*
  * Reply with an Error message (draft section "Error Message"). The token
  * of the message being replied to is echoed when it had one. `cause` and
- * `detail` say what failed; for the codes that require it, the agent's
+ * `detail` name what failed. For the codes that require it, the agent's
  * supported values are attached.
  */
 static tk_err reply_error(struct reply *r, uint64_t err_code, struct tk_span token,
