@@ -343,9 +343,9 @@ static int cmd_init(const struct command *cmd, const struct args *args)
 			tk_log(&stderr_log, TK_LOG_NOTICE, "agent",
 			       "%s already contains a key with alg %lld, which is kept", state,
 			       (long long)info.alg);
-		printf("kid ");
+		printf("kid: ");
 		print_hex(stdout, info.kid, sizeof(info.kid));
-		printf("\nueid ");
+		printf("\nueid: ");
 		print_hex(stdout, ueid, ueid_len);
 		printf("\n");
 	}
@@ -374,7 +374,10 @@ static int cmd_pubkey(const struct command *cmd, const struct args *args)
 	return err == TK_OK ? EXIT_OK : fail("cannot export the TEE public key", state, err, &diag);
 }
 
-/* One line per component: id hex, diagnostic notation, sequence number, digest. */
+/*
+ * One line per component: id hex, sequence number, digest, and last the id
+ * in diagnostic notation (it contains spaces).
+ */
 static tk_err print_component(void *ctx, const struct tk_tee_object_info *info)
 {
 	char text[MAX_DIAG_TEXT];
@@ -382,11 +385,11 @@ static tk_err print_component(void *ctx, const struct tk_tee_object_info *info)
 
 	(void)ctx;
 	print_hex(stdout, info->id, info->id_len);
+	printf(" seq %llu sha-256:", (unsigned long long)info->sequence_number);
+	print_hex(stdout, info->digest, sizeof(info->digest));
 	if (tk_cbor_to_diag(info->id, info->id_len, TK_CBOR_ALLOW_ALL, false, NULL, text,
 			    sizeof(text), &text_len, NULL) == TK_OK)
 		printf(" %s", text);
-	printf(" seq %llu sha256 ", (unsigned long long)info->sequence_number);
-	print_hex(stdout, info->digest, sizeof(info->digest));
 	printf("\n");
 	return TK_OK;
 }
