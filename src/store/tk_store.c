@@ -220,6 +220,37 @@ tk_err tk_store_session_use(const struct tk_store *st, enum tk_store_session_key
 	return st->ops->session_use(st->ctx, by, key, now, out, diag);
 }
 
+tk_err tk_store_update_manifest_add(const struct tk_store *st, struct tk_span token,
+				    struct tk_span component_id, uint64_t sequence,
+				    struct tk_diag *diag)
+{
+	tk_err err;
+
+	REQUIRE_HOOK(st, update_manifest_add, diag);
+	if (token.len == 0 || component_id.len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "update manifest without token or id");
+	if ((err = check_len(token, TK_STORE_TOKEN_MAX, "token", diag)) != TK_OK ||
+	    (err = check_len(component_id, TK_STORE_COMPONENT_ID_MAX,
+			     "manifest component id", diag)) != TK_OK ||
+	    (err = check_sequence(sequence, diag)) != TK_OK)
+		return err;
+	return st->ops->update_manifest_add(st->ctx, token, component_id, sequence, diag);
+}
+
+tk_err tk_store_installed_from_update(const struct tk_store *st, struct tk_span token,
+				      struct tk_span ueid, int64_t now, struct tk_diag *diag)
+{
+	tk_err err;
+
+	REQUIRE_HOOK(st, installed_from_update, diag);
+	if (token.len == 0 || ueid.len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "installed_from_update without token or UEID");
+	if ((err = check_len(token, TK_STORE_TOKEN_MAX, "token", diag)) != TK_OK ||
+	    (err = check_len(ueid, TK_STORE_UEID_MAX, "UEID", diag)) != TK_OK)
+		return err;
+	return st->ops->installed_from_update(st->ctx, token, ueid, now, diag);
+}
+
 tk_err tk_store_session_purge(const struct tk_store *st, int64_t now, uint64_t *removed,
 			      struct tk_diag *diag)
 {

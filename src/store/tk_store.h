@@ -14,6 +14,7 @@
  *   policies    "device X (or every device) must have manifest component id Y"
  *   installed   what each device reported in its last QueryResponse
  *   sessions    outstanding TAM requests: token or challenge, expiry, state
+ *   update_manifests  the manifests each outstanding Update carries
  *   results     Success and Error messages received
  *   audit       one line per change of state, for operators
  *
@@ -228,6 +229,20 @@ struct tk_store_ops {
 	tk_err (*session_use)(void *ctx, enum tk_store_session_key by,
 			      struct tk_span key, int64_t now,
 			      struct tk_store_session *out, struct tk_diag *diag);
+	/*
+	 * Note that the Update sent with `token` carries this manifest, so a
+	 * Success for it can record the component as installed.
+	 */
+	tk_err (*update_manifest_add)(void *ctx, struct tk_span token,
+				      struct tk_span component_id, uint64_t sequence,
+				      struct tk_diag *diag);
+	/*
+	 * Record the manifests of the Update sent with `token` as installed on
+	 * the device (sequence known, image digest unknown until it reports).
+	 */
+	tk_err (*installed_from_update)(void *ctx, struct tk_span token,
+					struct tk_span ueid, int64_t now,
+					struct tk_diag *diag);
 	/* Delete sessions that expired before `now`; *removed gets their count. */
 	tk_err (*session_purge)(void *ctx, int64_t now, uint64_t *removed,
 				struct tk_diag *diag);
@@ -302,6 +317,13 @@ TK_MUST_CHECK tk_err tk_store_session_use(const struct tk_store *st,
 					  struct tk_span key, int64_t now,
 					  struct tk_store_session *out,
 					  struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_update_manifest_add(const struct tk_store *st,
+						  struct tk_span token,
+						  struct tk_span component_id,
+						  uint64_t sequence, struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_installed_from_update(const struct tk_store *st,
+						   struct tk_span token, struct tk_span ueid,
+						   int64_t now, struct tk_diag *diag);
 TK_MUST_CHECK tk_err tk_store_session_purge(const struct tk_store *st, int64_t now,
 					    uint64_t *removed, struct tk_diag *diag);
 TK_MUST_CHECK tk_err tk_store_result_add(const struct tk_store *st,

@@ -71,6 +71,12 @@ static const char migration_1[] =
 	" used SMALLINT NOT NULL DEFAULT 0);"
 	"CREATE INDEX sessions_expires ON sessions (expires_at);"
 
+	"CREATE TABLE update_manifests ("
+	" token {bytes} NOT NULL REFERENCES sessions (token) ON DELETE CASCADE,"
+	" component_id {bytes} NOT NULL,"
+	" sequence BIGINT NOT NULL,"
+	" PRIMARY KEY (token, component_id));"
+
 	"CREATE TABLE results ("
 	" id {id},"
 	" kind SMALLINT NOT NULL,"
@@ -90,7 +96,7 @@ static const char migration_1[] =
 
 const struct tk_store_migration tk_store_migrations[] = {
 	{1, "devices, agent keys, manifests, policies, installed, sessions, "
-	    "results, audit", migration_1},
+	    "update manifests, results, audit", migration_1},
 };
 const size_t tk_store_migration_count =
 	sizeof(tk_store_migrations) / sizeof(tk_store_migrations[0]);

@@ -34,7 +34,7 @@ struct sqlite_store {
 /* Tables count_rows() accepts; the name is spliced into SQL, so only these. */
 static const char *const known_tables[] = {
 	"devices", "agent_keys", "manifests", "policies", "installed",
-	"sessions", "results", "audit", "schema_version",
+	"sessions", "update_manifests", "results", "audit", "schema_version",
 };
 
 /* Non-NULL pointer for zero-length blobs: SQLite binds a NULL pointer as NULL. */
@@ -122,7 +122,12 @@ static tk_err step_done(sqlite3 *db, sqlite3_stmt *stmt, struct tk_diag *diag)
 	int rc = sqlite3_step(stmt);
 	tk_err err = TK_OK;
 
-	if (rc == SQLITE_CONSTRAINT)
+	/* A missing referenced row is "not found"; other constraints guard
+	 * uniqueness. */
+	if (rc == SQLITE_CONSTRAINT &&
+	    sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+		err = TK_FAIL(diag, TK_ERR_NOT_FOUND, "sqlite: %s", sqlite3_errmsg(db));
+	else if (rc == SQLITE_CONSTRAINT)
 		err = TK_FAIL(diag, TK_ERR_EXISTS, "sqlite: %s", sqlite3_errmsg(db));
 	else if (rc != SQLITE_DONE)
 		err = DB_FAIL(diag, db, "step");
@@ -648,6 +653,48 @@ static tk_err hook_session_use(void *ctx, enum tk_store_session_key by, struct t
 	return err;
 }
 
+static tk_err hook_update_manifest_add(void *ctx, struct tk_span token,
+				       struct tk_span component_id, uint64_t sequence,
+				       struct tk_diag *diag)
+{
+	struct sqlite_store *s = ctx;
+	sqlite3_stmt *stmt;
+	tk_err err;
+
+	err = prepare(s->db,
+		      "INSERT INTO update_manifests (token, component_id, sequence)"
+		      " VALUES (?, ?, ?)", &stmt, diag);
+	if (err != TK_OK)
+		return err;
+	bind_bytes(stmt, 1, token);
+	bind_bytes(stmt, 2, component_id);
+	sqlite3_bind_int64(stmt, 3, (int64_t)sequence);
+	return step_done(s->db, stmt, diag);
+}
+
+static tk_err hook_installed_from_update(void *ctx, struct tk_span token,
+					 struct tk_span ueid, int64_t now,
+					 struct tk_diag *diag)
+{
+	struct sqlite_store *s = ctx;
+	sqlite3_stmt *stmt;
+	tk_err err;
+
+	/* The WHERE clause keeps SQLite from reading ON CONFLICT as a join. */
+	err = prepare(s->db,
+		      "INSERT INTO installed (ueid, component_id, sequence, digest, reported_at)"
+		      " SELECT ?, component_id, sequence, NULL, ? FROM update_manifests"
+		      " WHERE token = ? ON CONFLICT (ueid, component_id) DO UPDATE SET"
+		      " sequence = excluded.sequence, digest = NULL,"
+		      " reported_at = excluded.reported_at", &stmt, diag);
+	if (err != TK_OK)
+		return err;
+	bind_bytes(stmt, 1, ueid);
+	sqlite3_bind_int64(stmt, 2, now);
+	bind_bytes(stmt, 3, token);
+	return step_done(s->db, stmt, diag);
+}
+
 static tk_err hook_session_purge(void *ctx, int64_t now, uint64_t *removed,
 				 struct tk_diag *diag)
 {
@@ -801,6 +848,8 @@ static const struct tk_store_ops sqlite_ops = {
 	.installed_each = hook_installed_each,
 	.session_add = hook_session_add,
 	.session_use = hook_session_use,
+	.update_manifest_add = hook_update_manifest_add,
+	.installed_from_update = hook_installed_from_update,
 	.session_purge = hook_session_purge,
 	.result_add = hook_result_add,
 	.audit_add = hook_audit_add,

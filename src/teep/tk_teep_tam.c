@@ -40,10 +40,12 @@ struct agent {
 struct plan {
 	uint8_t ids[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS][TK_STORE_COMPONENT_ID_MAX];
 	size_t id_lens[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS];
+	uint64_t sequences[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS]; /* set by build_update */
 	size_t count;
 	size_t skipped;                       /* due but over the limit */
 	const struct tk_store_installed *installed; /* what the device reported */
 	size_t installed_count;
+	char token_log[LOG_ID_CAP];           /* token of the Update, for the log */
 };
 
 static tk_err sign_update_payload(struct tk_teep_tam *tam, const struct agent *agent,
@@ -432,7 +434,7 @@ static tk_err plan_requested(struct tk_teep_tam *tam, const struct agent *agent,
  * encoded message after them.
  */
 static tk_err build_update(struct tk_teep_tam *tam, const struct agent *agent,
-			   const struct plan *plan, struct tk_span token, uint8_t *out,
+			   struct plan *plan, struct tk_span token, uint8_t *out,
 			   size_t out_cap, size_t *out_len, struct tk_diag *diag)
 {
 	struct tk_span envelopes[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS];
@@ -452,6 +454,7 @@ static tk_err build_update(struct tk_teep_tam *tam, const struct agent *agent,
 		if (err != TK_OK)
 			return err;
 		envelopes[i] = m.envelope;
+		plan->sequences[i] = m.sequence;
 		used += m.envelope.len;
 	}
 
@@ -501,7 +504,6 @@ static tk_err answer_query_response(struct tk_teep_tam *tam, int64_t now,
 		.has_kid = true,
 	};
 	const struct tk_store *st = tam->cfg.store;
-	char token_log[LOG_ID_CAP];
 	tk_err err;
 
 	err = tk_store_policy_each(st, ueid, plan_add, plan, diag);
@@ -521,13 +523,14 @@ static tk_err answer_query_response(struct tk_teep_tam *tam, int64_t now,
 				   out, out_cap, out_len, diag);
 	if (err == TK_OK)
 		err = tk_store_session_add(st, &ses, diag);
+	for (size_t i = 0; err == TK_OK && i < plan->count; i++)
+		err = tk_store_update_manifest_add(st, tk_span_make(ses.token, ses.token_len),
+						   tk_span_make(plan->ids[i], plan->id_lens[i]),
+						   plan->sequences[i], diag);
 	if (err != TK_OK)
 		return err;
 
-	log_id(tk_span_make(ses.token, ses.token_len), token_log);
-	tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
-	       "sent Update to kid %s: token %s, %zu manifests", agent->kid_log, token_log,
-	       plan->count);
+	log_id(tk_span_make(ses.token, ses.token_len), plan->token_log);
 	return tk_store_audit_add(st, now, "update-sent", agent->kid_log, diag);
 }
 
@@ -635,10 +638,16 @@ static tk_err on_query_response(struct tk_teep_tam *tam, int64_t now,
 	}
 
 	log_id(eat.claims.ueid, ueid_log);
-	tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
-	       "QueryResponse from kid %s (ueid %s, challenge %s): %zu installed, %s",
-	       agent->kid_log, ueid_log, nonce_log, plan.installed_count,
-	       plan.count > 0 ? "Update sent" : "nothing to send");
+	if (plan.count > 0)
+		tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
+		       "QueryResponse from kid %s (ueid %s, challenge %s): %zu installed; "
+		       "sent Update with %zu manifests, token %s", agent->kid_log, ueid_log,
+		       nonce_log, plan.installed_count, plan.count, plan.token_log);
+	else
+		tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
+		       "QueryResponse from kid %s (ueid %s, challenge %s): %zu installed; "
+		       "nothing to send", agent->kid_log, ueid_log, nonce_log,
+		       plan.installed_count);
 	return TK_OK;
 }
 
@@ -686,6 +695,10 @@ static tk_err on_result(struct tk_teep_tam *tam, int64_t now, const struct agent
 		err = TK_FAIL(diag, TK_ERR_UNTRUSTED, "token was sent to another agent");
 	if (err == TK_OK)
 		err = tk_store_result_add(st, &r, diag);
+	/* Success means the Update's manifests are installed (draft section
+	 * "Success Message"); the next QueryResponse reports their digests. */
+	if (err == TK_OK && success && r.ueid.len > 0)
+		err = tk_store_installed_from_update(st, r.token, r.ueid, now, diag);
 	if (err == TK_OK)
 		err = tk_store_audit_add(st, now, success ? "success" : "error", agent->kid_log,
 					 diag);

@@ -79,7 +79,7 @@ static void test_schema_created(void **state)
 {
 	static const char *const tables[] = {
 		"devices", "agent_keys", "manifests", "policies", "installed",
-		"sessions", "results", "audit",
+		"sessions", "update_manifests", "results", "audit",
 	};
 	struct fixture *f = *state;
 	struct stat sb;
@@ -442,6 +442,46 @@ static void test_device_record_and_results(void **state)
 	assert_int_equal(seen.last_seen, 55);
 }
 
+static void test_installed_from_update(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_store_agent_key k = agent_key(9);
+	struct tk_store_session ses = session_with("update-token-1", "", 5000);
+	struct tk_span token = tk_span_make(ses.token, ses.token_len);
+	struct tk_span ueid = tk_span_make("\x01ueid-0002", 10);
+	uint64_t removed = 0;
+	size_t n_installed = 0;
+
+	expect_err("enroll", TK_OK, tk_store_agent_key_add(&f->st, &k, &f->diag), &f->diag);
+	expect_err("record", TK_OK, tk_store_device_record(&f->st, ueid,
+							   tk_span_make(k.kid, 32), 50,
+							   &f->diag), &f->diag);
+	expect_err("session", TK_OK, tk_store_session_add(&f->st, &ses, &f->diag), &f->diag);
+	expect_err("manifest 1", TK_OK,
+		   tk_store_update_manifest_add(&f->st, token, tk_span_make("ta-1", 4), 3,
+						&f->diag), &f->diag);
+	expect_err("manifest 2", TK_OK,
+		   tk_store_update_manifest_add(&f->st, token, tk_span_make("ta-2", 4), 1,
+						&f->diag), &f->diag);
+	expect_err("unknown token", TK_ERR_NOT_FOUND,
+		   tk_store_update_manifest_add(&f->st, tk_span_make("no-such-token", 13),
+						tk_span_make("ta-1", 4), 1, &f->diag), &f->diag);
+	assert_int_equal(rows(f, "update_manifests"), 2);
+
+	expect_err("installed", TK_OK,
+		   tk_store_installed_from_update(&f->st, token, ueid, 60, &f->diag), &f->diag);
+	expect_err("list", TK_OK, tk_store_installed_each(&f->st, ueid, count_installed,
+							  &n_installed, &f->diag), &f->diag);
+	assert_int_equal(n_installed, 2);
+
+	/* Purging the session takes its update manifests with it. */
+	expect_err("purge", TK_OK, tk_store_session_purge(&f->st, 6000, &removed, &f->diag),
+		   &f->diag);
+	assert_int_equal(removed, 1);
+	assert_int_equal(rows(f, "update_manifests"), 0);
+	assert_int_equal(rows(f, "installed"), 2);
+}
+
 static void test_missing_hook_unsupported(void **state)
 {
 	static const struct tk_store_ops no_ops = {0};
@@ -489,6 +529,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_manifest_sequence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_for_device_or_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_record_and_results, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_installed_from_update, setup, teardown),
 		cmocka_unit_test(test_missing_hook_unsupported),
 		cmocka_unit_test_setup_teardown(test_limits_checked, setup, teardown),
 	};

@@ -139,7 +139,8 @@ struct bench_counts bench_counts(struct bench *b)
 		{"devices", &c.devices}, {"agent_keys", &c.agent_keys},
 		{"manifests", &c.manifests}, {"policies", &c.policies},
 		{"installed", &c.installed}, {"sessions", &c.sessions},
-		{"results", &c.results}, {"audit", &c.audit},
+		{"update_manifests", &c.update_manifests}, {"results", &c.results},
+		{"audit", &c.audit},
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)

@@ -46,8 +46,8 @@ struct bench {
 
 /* Row counts of every table, to show a rejection changed nothing. */
 struct bench_counts {
-	uint64_t devices, agent_keys, manifests, policies, installed, sessions, results,
-		audit;
+	uint64_t devices, agent_keys, manifests, policies, installed, sessions,
+		update_manifests, results, audit;
 };
 
 /* Set up with an agent key of this type, enrolled. Asserts on failure. */

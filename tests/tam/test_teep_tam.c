@@ -66,6 +66,7 @@ static void assert_counts_equal(const struct bench_counts *a, const struct bench
 	assert_int_equal(a->policies, b->policies);
 	assert_int_equal(a->installed, b->installed);
 	assert_int_equal(a->sessions, b->sessions);
+	assert_int_equal(a->update_manifests, b->update_manifests);
 	assert_int_equal(a->results, b->results);
 	assert_int_equal(a->audit, b->audit);
 }
@@ -165,12 +166,15 @@ static void test_update_then_success(void **state)
 	assert_int_equal(after_update.devices, 1);
 	assert_int_equal(after_update.installed, 0);
 	assert_int_equal(after_update.sessions, 2);
+	assert_int_equal(after_update.update_manifests, 1);
 
 	in_len = fake_result(b, b->agent, tk_span_make(token, token_len), 0, in, sizeof(in));
 	bench_expect("Success", TK_OK, process(b, BENCH_NOW + 2, in_len, &out_len), &b->diag);
 	assert_int_equal(out_len, 0);
 	after_success = bench_counts(b);
 	assert_int_equal(after_success.results, 1);
+	/* Success records the Update's manifest as installed on the device. */
+	assert_int_equal(after_success.installed, 1);
 
 	/* The same Success again is a replay: dropped, nothing recorded. */
 	bench_expect("replayed Success", TK_ERR_REPLAY,
