@@ -222,7 +222,7 @@ static tk_err print_item(const uint8_t *buf, size_t len, const struct tk_cbor_na
 	for (;;) {
 		size_t written = 0;
 
-		err = text_reserve(out, out->cap == 0 ? 8 * len + DIAG_MIN_CAP : out->cap, diag);
+		err = text_reserve(out, out->cap == 0 ? 3 * len + DIAG_MIN_CAP : out->cap, diag);
 		if (err != TK_OK)
 			return err;
 		err = tk_cbor_to_diag(buf, len, TK_CBOR_ALLOW_ALL, true, names, out->buf,

@@ -23,32 +23,31 @@
 
 static const struct tk_cli_option keygen_options[] = {
 	{"alg", "esp256|ed25519",
-	 "signature algorithm: ESP256 (ECDSA P-256 with SHA-256) or Ed25519", true, 0},
-	{"out", "PRIV.pem", "private key output, PKCS#8 PEM created with mode 0600", true, 0},
-	{"pub", "PUB.pem", "also write the public key, SPKI PEM", false, 0},
-	{"force", NULL, "replace existing key files instead of failing", false, 0},
+	 "ESP256 (ECDSA P-256, SHA-256) or Ed25519", true, 0},
+	{"out", "PRIV.pem", "private key output (PKCS#8 PEM, mode 0600)", true, 0},
+	{"pub", "PUB.pem", "also write the public key (SPKI PEM)", false, 0},
+	{"force", NULL, "replace existing key files", false, 0},
 };
 
 static const struct tk_cli_option manifest_options[] = {
 	{"key", "SIGNER_PRIV.pem", "TC signer's private key (PKCS#8 PEM)", true, 0},
 	{"component-id", "ID_HEX",
-	 "manifest component id: hex of the CBOR SUIT_Component_Identifier array", true, 0},
-	{"seq", "N", "manifest sequence number (unsigned 64-bit integer)", true, 0},
-	{"vendor-id", "UUID", "add a vendor-id condition (RFC 9562 UUID text)", false, 0},
-	{"class-id", "UUID", "add a class-id condition (RFC 9562 UUID text)", false, 0},
-	{"uri", "URI", "the agent fetches the image from this http or https URI",
-	 false, GROUP_IMAGE_SOURCE},
-	{"integrated", NULL, "carry the image inside the envelope as an integrated payload",
-	 false, GROUP_IMAGE_SOURCE},
+	 "hex of the CBOR SUIT_Component_Identifier array", true, 0},
+	{"seq", "N", "manifest sequence number, 0 to 2^64-1", true, 0},
+	{"vendor-id", "UUID", "add a vendor-id condition", false, 0},
+	{"class-id", "UUID", "add a class-id condition", false, 0},
+	{"uri", "URI", "agents fetch the image from this http(s) URI", false,
+	 GROUP_IMAGE_SOURCE},
+	{"integrated", NULL, "carry the image inside the envelope", false, GROUP_IMAGE_SOURCE},
 	{"out", "ENVELOPE.cbor", "envelope output (replaced if it exists)", true, 0},
 };
 
 static const struct tk_cli_option inspect_options[] = {
 	{"hex", NULL,
-	 "input is annotated hex: text after # on a line is ignored, then non-hex characters",
+	 "FILE is annotated hex (# starts a comment)",
 	 false, 0},
 	{"key", "PUB.pem",
-	 "verify the COSE signature or SUIT authentication with this public key (PEM)",
+	 "verify the COSE signature or SUIT envelope with this key",
 	 false, 0},
 };
 
@@ -56,16 +55,22 @@ static const struct tk_cli_option inspect_options[] = {
 static const struct tk_cli_command commands[] = {
 	{"keygen", "generate a signing key pair and print its kid (RFC 9679 thumbprint)",
 	 NULL, NULL, keygen_options, ARRAY_LEN(keygen_options), tk_cli_keygen},
-	{"manifest",
-	 "build and sign a SUIT envelope for a TA image; print its component id, "
-	 "sequence number and image digest",
+	{"manifest", "build and sign a SUIT envelope that installs a TA image",
 	 "TA_FILE", "the trusted application image", manifest_options,
 	 ARRAY_LEN(manifest_options), tk_cli_manifest},
-	{"inspect",
-	 "print a TEEP, SUIT, COSE or EAT object in diagnostic notation and validate it",
-	 "FILE", "binary CBOR (or hex with --hex); - reads standard input", inspect_options,
+	{"inspect", "validate and print a TEEP, SUIT, COSE or EAT object",
+	 "FILE", "CBOR input, or - for standard input", inspect_options,
 	 ARRAY_LEN(inspect_options), tk_cli_inspect},
 };
+
+/* Column at which synopsis lines wrap, for an 80-column terminal. */
+#define USAGE_WIDTH 79
+
+/* Column where option help starts in a subcommand's usage. */
+#define HELP_COLUMN 30
+
+/* Room for one synopsis token such as `(--uri URI | --integrated)`. */
+#define TOKEN_MAX 160
 
 /* Print `--name VALUE` for one option. */
 static void print_option_use(FILE *stream, const struct tk_cli_option *opt)
@@ -76,21 +81,15 @@ static void print_option_use(FILE *stream, const struct tk_cli_option *opt)
 		fprintf(stream, "--%s", opt->name);
 }
 
-/* Print the exclusive group `group` as `(--a X | --b)`, once. */
-static void print_group_use(FILE *stream, const struct tk_cli_command *cmd, int group)
+/* Append `--name VALUE` to a token buffer. */
+static void append_option_use(char *token, size_t cap, const struct tk_cli_option *opt)
 {
-	bool first = true;
+	size_t used = strlen(token);
 
-	fputs(" (", stream);
-	for (size_t i = 0; i < cmd->option_count; i++) {
-		if (cmd->options[i].group != group)
-			continue;
-		if (!first)
-			fputs(" | ", stream);
-		print_option_use(stream, &cmd->options[i]);
-		first = false;
-	}
-	fputs(")", stream);
+	if (opt->value != NULL)
+		snprintf(token + used, cap - used, "--%s %s", opt->name, opt->value);
+	else
+		snprintf(token + used, cap - used, "--%s", opt->name);
 }
 
 static bool group_printed_before(const struct tk_cli_command *cmd, size_t index)
@@ -102,32 +101,81 @@ static bool group_printed_before(const struct tk_cli_command *cmd, size_t index)
 	return false;
 }
 
-/* One synopsis line: `teep manifest --key K ... [--class-id UUID] FILE`. */
-static void print_synopsis(FILE *stream, const struct tk_cli_command *cmd)
-{
-	fprintf(stream, "teep %s", cmd->name);
-	for (size_t i = 0; i < cmd->option_count; i++) {
-		const struct tk_cli_option *opt = &cmd->options[i];
+/* Writes a synopsis token by token, wrapping before USAGE_WIDTH. */
+struct synopsis_writer {
+	FILE *stream;
+	size_t column; /* characters on the current line */
+	size_t indent; /* column of continuation lines */
+};
 
-		if (opt->group != 0) {
-			if (!group_printed_before(cmd, i))
-				print_group_use(stream, cmd, opt->group);
+static void emit_token(struct synopsis_writer *w, const char *token)
+{
+	size_t len = strlen(token);
+
+	if (w->column + 1 + len > USAGE_WIDTH && w->column > w->indent) {
+		fprintf(w->stream, "\n%*s", (int)w->indent, "");
+		w->column = w->indent;
+	} else {
+		fputc(' ', w->stream);
+		w->column++;
+	}
+	fputs(token, w->stream);
+	w->column += len;
+}
+
+/* The token of option i: `--a X`, `[--a X]`, or its group `(--a X | --b)`. */
+static void format_option_token(const struct tk_cli_command *cmd, size_t i, char *token,
+				size_t cap)
+{
+	const struct tk_cli_option *opt = &cmd->options[i];
+	size_t used;
+
+	token[0] = '\0';
+	if (opt->group == 0) {
+		snprintf(token, cap, "%s", opt->required ? "" : "[");
+		append_option_use(token, cap, opt);
+		used = strlen(token);
+		snprintf(token + used, cap - used, "%s", opt->required ? "" : "]");
+		return;
+	}
+	snprintf(token, cap, "(");
+	for (size_t j = i; j < cmd->option_count; j++) {
+		if (cmd->options[j].group != opt->group)
 			continue;
-		}
-		fputs(opt->required ? " " : " [", stream);
-		print_option_use(stream, opt);
-		if (!opt->required)
-			fputs("]", stream);
+		used = strlen(token);
+		snprintf(token + used, cap - used, "%s", j == i ? "" : " | ");
+		append_option_use(token, cap, &cmd->options[j]);
+	}
+	used = strlen(token);
+	snprintf(token + used, cap - used, ")");
+}
+
+/*
+ * Print `<lead>teep manifest --key K ... TA_FILE`, wrapped so continuation
+ * lines start under the first option.
+ */
+static void print_synopsis(FILE *stream, const char *lead, const struct tk_cli_command *cmd)
+{
+	struct synopsis_writer w = {stream, 0, 0};
+	char token[TOKEN_MAX];
+
+	fprintf(stream, "%steep %s", lead, cmd->name);
+	w.column = strlen(lead) + strlen("teep ") + strlen(cmd->name);
+	w.indent = w.column + 1;
+	for (size_t i = 0; i < cmd->option_count; i++) {
+		if (cmd->options[i].group != 0 && group_printed_before(cmd, i))
+			continue;
+		format_option_token(cmd, i, token, sizeof(token));
+		emit_token(&w, token);
 	}
 	if (cmd->operand != NULL)
-		fprintf(stream, " %s", cmd->operand);
+		emit_token(&w, cmd->operand);
 	fputc('\n', stream);
 }
 
 void tk_cli_print_command_usage(FILE *stream, const struct tk_cli_command *cmd)
 {
-	fputs("usage: ", stream);
-	print_synopsis(stream, cmd);
+	print_synopsis(stream, "usage: ", cmd);
 	fprintf(stream, "\n%s\n\n", cmd->summary);
 	for (size_t i = 0; i < cmd->option_count; i++) {
 		const struct tk_cli_option *opt = &cmd->options[i];
@@ -137,12 +185,13 @@ void tk_cli_print_command_usage(FILE *stream, const struct tk_cli_command *cmd)
 			width += (int)strlen(opt->value) + 1;
 		fputs("  ", stream);
 		print_option_use(stream, opt);
-		fprintf(stream, "%*s  %s\n", width < 28 ? 28 - width : 0, "", opt->help);
+		fprintf(stream, "%*s%s\n", width < HELP_COLUMN - 2 ? HELP_COLUMN - 2 - width : 2, "",
+			opt->help);
 	}
 	if (cmd->operand != NULL) {
-		fprintf(stream, "  %-28s  %s\n", cmd->operand, cmd->operand_help);
+		fprintf(stream, "  %-*s%s\n", HELP_COLUMN - 2, cmd->operand, cmd->operand_help);
 	}
-	fprintf(stream, "  %-28s  %s\n", "-h, --help", "print this help and exit");
+	fprintf(stream, "  %-*s%s\n", HELP_COLUMN - 2, "-h, --help", "print this help and exit");
 }
 
 static void print_usage(FILE *stream)
@@ -157,10 +206,8 @@ static void print_usage(FILE *stream)
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
 		fprintf(stream, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fputc('\n', stream);
-	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
-		fputs("  ", stream);
-		print_synopsis(stream, &commands[i]);
-	}
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		print_synopsis(stream, "  ", &commands[i]);
 }
 
 size_t tk_cli_option_index(const struct tk_cli_command *cmd, const char *name)
