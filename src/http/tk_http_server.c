@@ -21,8 +21,8 @@
 
 /*
  * Bytes of an oversized body (one sent without Content-Length) read and
- * thrown away before the connection is closed without an answer. Reading a
- * little lets a client that streams its body see the 413; the bound stops a
+ * discarded before the connection is closed without a response. Reading a
+ * little lets a client that streams its body see the 413. The bound stops a
  * client from making the server read forever.
  */
 #define DRAIN_MAX (1024u * 1024u)
@@ -49,7 +49,7 @@ struct request {
 	size_t len;        /* bytes buffered */
 	size_t cap;
 	size_t received;   /* bytes received, buffered or not */
-	bool too_large;    /* body exceeded max_body: answer 413 */
+	bool too_large;    /* body exceeded max_body: respond 413 */
 	bool wrong_type;   /* Content-Type is not the TEEP media type */
 };
 
@@ -190,7 +190,7 @@ static bool request_append(const struct tk_http_server *srv, struct request *req
 	return true;
 }
 
-/* The body is complete: answer it. */
+/* The body is complete: respond to it. */
 static enum MHD_Result request_finish(struct tk_http_server *srv,
 				      struct MHD_Connection *conn, struct request *req)
 {
@@ -306,7 +306,7 @@ static void server_free(struct tk_http_server *srv)
 	free(srv);
 }
 
-/* Read back the bound port (the system's pick when the config said 0). */
+/* Read back the bound port (the one the system picked when the config gave 0). */
 static tk_err read_port(struct tk_http_server *srv, struct tk_diag *diag)
 {
 	const union MHD_DaemonInfo *info;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TEEP/HTTP server (draft-ietf-teep-otrp-over-http, "TEEP/HTTP Server
- * Behavior") on libmicrohttpd. It knows HTTP, not TEEP: each POST body is
+ * Behavior") on libmicrohttpd. It handles HTTP, not TEEP: each POST body is
  * handed to a handler that returns the next message (or none), and the
  * server turns that into the response the binding prescribes:
  *
@@ -11,7 +11,8 @@
  *   - a non-empty body must have Content-Type application/teep+cbor, else
  *     415 Unsupported Media Type;
  *   - a request whose Accept field excludes application/teep+cbor gets 406,
- *     as the binding says a TAM SHOULD fail it with "an appropriate error";
+ *     because the binding states a TAM SHOULD fail it with "an appropriate
+ *     error response";
  *   - a body larger than max_body gets 413; the limit is checked against
  *     Content-Length before the body is read and against the bytes received
  *     while it is read, and nothing beyond the limit is buffered;
@@ -42,8 +43,9 @@
 
 /*
  * Default request body limit, in bytes. The TAM receives QueryResponse,
- * Success and Error messages: evidence and SUIT reports fit in a few KiB, so
- * 64 KiB rejects floods early without refusing any real message.
+ * Success and Error messages. teepkit's evidence takes a few hundred bytes
+ * and SUIT reports a few KiB (an estimate), so 64 KiB rejects floods early
+ * without rejecting a real message.
  */
 #define TK_HTTP_SERVER_DEFAULT_MAX_BODY (64u * 1024u)
 
@@ -61,10 +63,10 @@
 #define TK_HTTP_SERVER_MAX_PER_IP 16
 
 /*
- * Produce the message that answers `body` (body_len 0: a new session) into
- * out[0..out_cap). *out_len 0 means "no message" (HTTP 204). Returning an
- * error makes the server answer 500; a handler that drops a peer's message
- * returns TK_OK with *out_len 0. Called on the server thread.
+ * Write the message that responds to `body` (body_len 0: a new session)
+ * into out[0..out_cap). *out_len 0 means "no message" (HTTP 204). Returning
+ * an error makes the server respond 500, so a handler that drops a peer's
+ * message returns TK_OK with *out_len 0. Called on the server thread.
  */
 typedef tk_err (*tk_http_handler_fn)(void *ctx, const uint8_t *body, size_t body_len,
 				     uint8_t *out, size_t out_cap, size_t *out_len);
@@ -92,7 +94,7 @@ TK_MUST_CHECK tk_err tk_http_server_start(const struct tk_http_server_config *cf
 					  struct tk_http_server **out,
 					  struct tk_diag *diag);
 
-/* Port the server listens on (the one picked when the config said 0). */
+/* Port the server listens on (the one the system picked when the config gave 0). */
 uint16_t tk_http_server_port(const struct tk_http_server *srv);
 
 /* Stop serving, close connections and free the server. NULL is ignored. */

@@ -2,7 +2,7 @@
 /*
  * TAM persistence behind one interface: a struct tk_store_ops table with a
  * void *ctx, so the TAM state machine and the admin commands never see which
- * database holds their records. SQLite is the first backend
+ * database stores their records. SQLite is the first backend
  * (tk_store_sqlite.h); a PostgreSQL backend can follow with the same schema
  * and migrations (tk_store_schema.h).
  *
@@ -66,13 +66,13 @@
 /* Maximum length of a free-text field (error message, audit detail). */
 #define TK_STORE_TEXT_MAX 256
 
-/* What an outstanding request waits for. Stored as integers; never renumber. */
+/* State of an outstanding request. Stored as integers; never renumber. */
 enum tk_store_session_state {
 	TK_STORE_SESSION_QUERY_SENT = 1,  /* QueryRequest sent, QueryResponse due */
 	TK_STORE_SESSION_UPDATE_SENT = 2, /* Update sent, Success or Error due */
 };
 
-/* Which field of a session an incoming message is matched on. */
+/* Session field that an incoming message is matched on. */
 enum tk_store_session_key {
 	TK_STORE_BY_TOKEN = 1,     /* the TEEP token parameter */
 	TK_STORE_BY_CHALLENGE = 2, /* the challenge, echoed as eat_nonce */
@@ -159,7 +159,8 @@ typedef tk_err (*tk_store_installed_fn)(void *cb_ctx,
 typedef tk_err (*tk_store_device_fn)(void *cb_ctx, const struct tk_store_device *dev);
 
 struct tk_store_ops {
-	/* Transactions; see the file comment. rollback() cannot fail. */
+	/* Transactions (see the file comment). rollback() returns nothing: a
+	 * failed rollback leaves the backend to discard the transaction. */
 	tk_err (*begin)(void *ctx, struct tk_diag *diag);
 	tk_err (*commit)(void *ctx, struct tk_diag *diag);
 	void (*rollback)(void *ctx);

@@ -2,8 +2,8 @@
 /*
  * The TAM database schema as an ordered list of migrations shared by every
  * SQL backend. A database records the versions it has applied in the table
- * schema_version; opening it applies the missing ones in order, each in one
- * transaction, so an old file is upgraded in place and a crash mid-way
+ * schema_version. Opening it applies the missing ones in order, each in one
+ * transaction. So an old file is upgraded in place, and a crash mid-way
  * leaves it at the last complete version.
  *
  * The SQL stays within what SQLite 3.40 and PostgreSQL 15 both accept. The

@@ -956,9 +956,9 @@ tk_err tk_store_sqlite_open(const char *path, struct tk_store *out, struct tk_di
 	}
 	sqlite3_busy_timeout(s->db, TK_STORE_SQLITE_BUSY_MS);
 
-	/* WAL lets readers run beside the writer; synchronous=FULL makes each
-	 * commit durable before the TAM answers, so a crash loses nothing that
-	 * an agent was told. */
+	/* WAL lets readers run beside the writer. synchronous=FULL makes each
+	 * commit durable before the TAM sends its response, so a crash loses
+	 * nothing an agent has already received. */
 	err = exec_sql(s->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 			      " PRAGMA foreign_keys = ON", diag);
 	if (err == TK_OK)

@@ -7,8 +7,8 @@
  * server first, then store and keys.
  *
  * The handler runs on the server's single polling thread, which is the only
- * user of the store while serving; that keeps each store transaction on
- * one thread.
+ * user of the store while serving. So each store transaction stays on one
+ * thread.
  */
 #include <errno.h>
 #include <signal.h>
@@ -225,8 +225,8 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 	if ((rc = tam_open_store(tam_get(cmd, args, "db"), &st)) != TAM_EXIT_OK)
 		goto done;
 
-	/* The work buffer holds an Update's envelopes and its encoding, each
-	 * at most one response. */
+	/* The work buffer contains an Update's envelopes and then its encoding,
+	 * each at most one response long. */
 	sc = calloc(1, sizeof(*sc));
 	work = malloc(2 * TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE);
 	rc = TAM_EXIT_FAIL;

@@ -15,7 +15,7 @@
 #include "store/tk_store_sqlite.h"
 #include "tam.h"
 
-/* Longest diagnostic notation printed for one component id. */
+/* Maximum length of the diagnostic notation printed for one component id. */
 #define DIAG_TEXT_MAX 1024
 
 int tam_fail(const char *what, const char *value, const struct tk_diag *diag)

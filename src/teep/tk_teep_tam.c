@@ -488,7 +488,7 @@ static tk_err sign_update_payload(struct tk_teep_tam *tam, const struct agent *a
 				    out, out_cap, out_len, diag);
 }
 
-/* Decide what the device lacks and answer with an Update, or nothing. */
+/* Decide what the device lacks and build an Update for it, or no message. */
 static tk_err answer_query_response(struct tk_teep_tam *tam, int64_t now,
 				    const struct agent *agent, struct tk_span ueid,
 				    const struct tk_teep_query_response *qr,
@@ -651,7 +651,7 @@ static tk_err on_query_response(struct tk_teep_tam *tam, int64_t now,
 	return TK_OK;
 }
 
-/* Success or Error answering an Update: match the token, record the result. */
+/* Success or Error in response to an Update: match the token, record the result. */
 static tk_err on_result(struct tk_teep_tam *tam, int64_t now, const struct agent *agent,
 			const struct tk_teep_msg *msg, char token_log[LOG_ID_CAP],
 			struct tk_diag *diag)
@@ -674,10 +674,10 @@ static tk_err on_result(struct tk_teep_tam *tam, int64_t now, const struct agent
 	if (r.token.len == 0 && success)
 		return TK_FAIL(diag, TK_ERR_PROTOCOL, "Success without a token");
 	if (r.token.len == 0) {
-		/* NOTE: an Error without token answers a QueryRequest; no session
-		 * can vouch for its freshness, so it is logged, not stored. */
+		/* NOTE: an Error without token responds to a QueryRequest. No
+		 * session proves it fresh, so it is logged and not stored. */
 		tk_log(tam->cfg.log, TK_LOG_WARNING, COMPONENT,
-		       "Error %llu from kid %s answers a QueryRequest; not stored",
+		       "Error %llu from kid %s without token (a response to a QueryRequest) is logged, not stored",
 		       (unsigned long long)r.err_code, agent->kid_log);
 		return TK_OK;
 	}

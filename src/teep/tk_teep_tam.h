@@ -2,8 +2,8 @@
 /*
  * The TAM side of the TEEP protocol (draft-ietf-teep-protocol), without a
  * transport: each call takes the bytes an agent sent (none to open a
- * session) and returns the bytes to send back (none when the TAM has
- * nothing to say). Persistence goes through a struct tk_store, signatures
+ * session) and returns the bytes to send back (none when the TAM has no
+ * message for the agent). Persistence goes through a struct tk_store, signatures
  * and random values through a struct tk_crypto, so the same code runs
  * behind the HTTP server, in tests wired to an agent in one process, or in
  * a benchmark.
@@ -25,7 +25,7 @@
  *
  * Token and challenge (draft section "QueryRequest Message"): the token
  * "MUST be present if and only if the attestation bit is clear", so a
- * QueryRequest that asks for attestation carries only the challenge, and
+ * QueryRequest that requests attestation carries only the challenge, and
  * the QueryResponse is matched by the eat_nonce of its evidence. Updates
  * carry a token, matched by Success and Error. Both are 32 random bytes,
  * single use and expire after the configured lifetime.
@@ -58,8 +58,8 @@
 
 /*
  * Maximum manifests in one Update. When more are due, the first ones are
- * sent and a notice is logged; the others are still missing at the next
- * QueryResponse and go in a later Update.
+ * sent and a notice is logged. The others are still missing at the next
+ * QueryResponse, so they go in a later Update.
  */
 #define TK_TEEP_TAM_MAX_UPDATE_MANIFESTS 16
 
@@ -74,9 +74,9 @@ struct tk_teep_tam_config {
 	int64_t lifetime;                        /* token/challenge lifetime, s; 0 = default */
 	const struct tk_log *log;                /* may be NULL */
 	/*
-	 * Scratch buffer, borrowed: holds the envelopes of an Update and the
-	 * message before it is signed. Its size bounds the largest Update;
-	 * give at least the response limit of the transport.
+	 * Scratch buffer, borrowed. It contains the envelopes of an Update and
+	 * then the message before it is signed, so it must be twice the
+	 * largest Update: give twice the response limit of the transport.
 	 */
 	uint8_t *work;
 	size_t work_cap;
@@ -99,7 +99,7 @@ TK_MUST_CHECK tk_err tk_teep_tam_init(struct tk_teep_tam *tam,
 
 /*
  * Process one message from an agent (in_len 0: a new session) at time
- * `now` (seconds since the epoch) and write the answer into
+ * `now` (seconds since the epoch) and write the response into
  * out[0..out_cap). *out_len 0 means no message. On failure *out_len is 0
  * and nothing was stored; see tk_teep_tam_is_drop(). Borrows in.
  */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of the TEEP/HTTP server with the TAM behind it, started in process
- * on 127.0.0.1 with a port the system picks, and driven with libcurl: the
- * empty POST gets a QueryRequest signed with both TAM keys, the binding's
- * header fields are on every response with a body, and wrong Content-Type,
- * missing Accept, oversized bodies, other methods and paths are rejected
- * with the status the binding or HTTP prescribes.
+ * Tests of the TEEP/HTTP server with the TAM behind it. The server runs in
+ * process on 127.0.0.1 with a port the system picks, and libcurl drives it.
+ * The empty POST must get a QueryRequest signed with both TAM keys, and
+ * every response with a body must carry the binding's header fields. Wrong
+ * Content-Type, missing Accept, oversized bodies, other methods and other
+ * paths must get the status the binding or HTTP prescribes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -238,7 +238,7 @@ static void assert_binding_headers(const char *what, const struct response *r)
 			fail_msg("%s: response lacks \"%s\"; headers:\n%s", what, required[i],
 				 r->headers);
 	}
-	/* The binding says Cache-Control MUST NOT be used on these responses. */
+	/* The binding states that Cache-Control MUST NOT be used on these responses. */
 	for (const char *p = r->headers; (p = strchr(p, '\n')) != NULL;) {
 		p++;
 		if (strncasecmp(p, "Cache-Control:", 14) == 0)

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of the TAM state machine with a fake agent in process: the
- * QueryRequest, an Update for what the policy requires, Success and Error
- * recording, and the drops (replay, unknown kid, wrong nonce, expiry,
- * missing evidence, tokens not sent), each leaving every table's row count
- * unchanged.
+ * Tests of the TAM state machine with a fake agent in process. They cover
+ * the QueryRequest, an Update for what the policy requires, and recording
+ * Success and Error. They also cover the drops (replay, unknown kid, wrong
+ * nonce, expiry, missing evidence, tokens never sent), each of which must
+ * leave every table's row count unchanged.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -359,7 +359,7 @@ static void test_rejected_challenge_stays_usable(void **state)
 	bench_expect("bad evidence", TK_ERR_UNTRUSTED, process(b, BENCH_NOW, in_len, &out_len),
 		     &b->diag);
 
-	/* The rollback left the challenge unused, so the real answer counts. */
+	/* The rollback left the challenge unused, so the valid response is accepted. */
 	q.attester = b->agent;
 	in_len = fake_query_response(b, &q, in, sizeof(in));
 	bench_expect("good evidence", TK_OK, process(b, BENCH_NOW, in_len, &out_len),
