@@ -10,9 +10,10 @@
  * Header parameters understood (RFC 9052 section 3.1), the only ones a
  * protected header may contain; any other protected label fails with
  * TK_ERR_CRIT:
- *   1 alg           int (or tstr, always unsupported)
- *   2 crit          array of labels; each must be one of the labels below
- *                   and present in the same protected header, else TK_ERR_CRIT
+ *   1 alg           int (a tstr alg is never supported)
+ *   2 crit          array of labels. Each must be one of the labels 1, 3
+ *                   or 4 and be present in the same protected header,
+ *                   otherwise the message fails with TK_ERR_CRIT.
  *   3 content type  uint or tstr
  *   4 kid           bstr (we write it in the unprotected header)
  * Unprotected headers may carry other labels (for example IV or
@@ -68,7 +69,7 @@
 /* Maximum kid length we accept or write, in bytes (TK_ERR_SCHEMA_LENGTH). */
 #define TK_COSE_KID_MAX 64
 
-/* How an input's outer CBOR tag is treated. */
+/* Rule for the outer CBOR tag of an input message. */
 enum tk_cose_tag_mode {
 	TK_COSE_TAG_OPTIONAL = 0, /* tagged with the right tag, or untagged */
 	TK_COSE_TAG_REQUIRED = 1, /* must carry the tag */
@@ -168,7 +169,7 @@ TK_MUST_CHECK tk_err tk_cose_sign1_create(const struct tk_crypto *c,
  * tried in order. Errors: TK_ERR_SCHEMA_TAG (wrong or missing tag),
  * TK_ERR_CRIT (protected header not understood), TK_ERR_ALG_UNSUPPORTED,
  * TK_ERR_UNTRUSTED (no trusted key fits), TK_ERR_SIGNATURE. On success *out
- * holds views into msg (or into the detached payload); on failure it is
+ * contains views into msg (or into the detached payload); on failure it is
  * zeroed. Borrows msg.
  */
 TK_MUST_CHECK tk_err tk_cose_sign1_verify(const struct tk_crypto *c,
@@ -196,7 +197,7 @@ TK_MUST_CHECK tk_err tk_cose_sign_create(const struct tk_crypto *c,
 /*
  * Verify a COSE_Sign: succeeds on the first signer whose alg is supported
  * and allowed and whose signature verifies with a trusted key that matches
- * it. out->signer_index and out->key_index say which. When none verifies,
+ * it. out->signer_index and out->key_index identify them. When none verifies,
  * the error is the most telling one met: TK_ERR_SIGNATURE if a candidate
  * signature failed, else TK_ERR_CRIT, else TK_ERR_UNTRUSTED, else
  * TK_ERR_ALG_UNSUPPORTED. A body protected header not understood fails the

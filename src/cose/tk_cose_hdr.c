@@ -259,6 +259,18 @@ enum tk_crypto_key_type tk_cose_key_type_for(enum tk_crypto_sig_alg alg)
 	}
 }
 
+tk_err tk_cose_check_verify_opts(const struct tk_cose_verify_opts *opts,
+				 struct tk_diag *diag)
+{
+	if ((opts->external_aad.ptr == NULL && opts->external_aad.len != 0) ||
+	    (opts->detached_payload.ptr == NULL && opts->detached_payload.len != 0))
+		return TK_FAIL(diag, TK_ERR_ARG, "external AAD or detached payload is NULL");
+	if ((opts->keys == NULL && opts->n_keys != 0) ||
+	    (opts->allowed_algs == NULL && opts->n_allowed_algs != 0))
+		return TK_FAIL(diag, TK_ERR_ARG, "trusted keys or allowed algs are NULL");
+	return TK_OK;
+}
+
 static bool alg_allowed(int64_t alg, const struct tk_cose_verify_opts *opts)
 {
 	if (opts->allowed_algs == NULL)

@@ -66,6 +66,10 @@ tk_err tk_cose_decode_single(const uint8_t *msg, size_t msg_len,
 			     struct tk_span *payload, struct tk_span *last,
 			     struct tk_diag *diag);
 
+/* Check the spans and arrays of verification options. */
+tk_err tk_cose_check_verify_opts(const struct tk_cose_verify_opts *opts,
+				 struct tk_diag *diag);
+
 /* Resolve hdr's alg: present, not text, supported and allowed by opts. */
 tk_err tk_cose_check_sig_alg(const struct tk_cose_hdr *hdr,
 			  const struct tk_cose_verify_opts *opts,

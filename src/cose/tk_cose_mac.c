@@ -113,8 +113,10 @@ tk_err tk_cose_mac0_verify(const struct tk_crypto *c, const uint8_t *key,
 	memset(out, 0, sizeof(*out));
 	memset(&hdr, 0, sizeof(hdr));
 
-	err = tk_cose_decode_single(msg, msg_len, opts, TK_COSE_TAG_MAC0, "COSE_Mac0",
-				    &hdr, &payload, &tag, diag);
+	err = tk_cose_check_verify_opts(opts, diag);
+	if (err == TK_OK)
+		err = tk_cose_decode_single(msg, msg_len, opts, TK_COSE_TAG_MAC0,
+					    "COSE_Mac0", &hdr, &payload, &tag, diag);
 	if (err == TK_OK)
 		err = check_mac_alg(&hdr, opts, diag);
 	if (err == TK_OK)

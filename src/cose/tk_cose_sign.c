@@ -100,8 +100,10 @@ tk_err tk_cose_sign1_verify(const struct tk_crypto *c, const uint8_t *msg,
 	memset(out, 0, sizeof(*out));
 	memset(&hdr, 0, sizeof(hdr));
 
-	err = tk_cose_decode_single(msg, msg_len, opts, TK_COSE_TAG_SIGN1, "COSE_Sign1",
-				    &hdr, &payload, &sig, diag);
+	err = tk_cose_check_verify_opts(opts, diag);
+	if (err == TK_OK)
+		err = tk_cose_decode_single(msg, msg_len, opts, TK_COSE_TAG_SIGN1,
+					    "COSE_Sign1", &hdr, &payload, &sig, diag);
 	if (err == TK_OK)
 		err = tk_cose_check_sig_alg(&hdr, opts, &sig_alg, diag);
 	if (err == TK_OK)
@@ -277,7 +279,10 @@ tk_err tk_cose_sign_verify(const struct tk_crypto *c, const uint8_t *msg,
 	memset(out, 0, sizeof(*out));
 	memset(&body, 0, sizeof(body));
 
-	err = decode_sign(msg, msg_len, opts, &body, &payload, signers, &n_signers, diag);
+	err = tk_cose_check_verify_opts(opts, diag);
+	if (err == TK_OK)
+		err = decode_sign(msg, msg_len, opts, &body, &payload, signers,
+				  &n_signers, diag);
 	if (err != TK_OK)
 		return err;
 

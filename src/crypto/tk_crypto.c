@@ -11,7 +11,7 @@
 
 #include "crypto/tk_crypto_key.h"
 
-/* True if ops holds the member `op`; c itself may be NULL. */
+/* True if the provider has operation `op`. c itself may be NULL. */
 #define HAS_OP(c, op) ((c) != NULL && (c)->ops != NULL && (c)->ops->op != NULL)
 
 static tk_err check_parts(const struct tk_span *parts, size_t n_parts,

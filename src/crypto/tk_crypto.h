@@ -85,10 +85,10 @@ struct tk_crypto_hash_ctx {
 
 /*
  * Operations of a provider. `ctx` is the provider's context. Any member
- * may be NULL; the wrapper then fails with TK_ERR_UNSUPPORTED. Arguments
- * have the meaning documented on the wrapper of the same name; wrappers
- * check arguments before calling, and set outputs to empty values on
- * failure, so implementations may rely on valid arguments.
+ * may be NULL, and the wrapper then fails with TK_ERR_UNSUPPORTED.
+ * Arguments have the meaning documented on the wrapper of the same name.
+ * Wrappers check arguments before calling and set outputs to empty values
+ * on failure, so implementations may rely on valid arguments.
  *
  * Later members (ECDH, HKDF, AES key wrap, AES-GCM, AES-CTR,
  * ChaCha20-Poly1305) are appended at the end; initialise tables with
@@ -192,7 +192,7 @@ void tk_crypto_key_free(struct tk_crypto_key *key);
 /* Type of a key, TK_CRYPTO_KEY_NONE for NULL. */
 enum tk_crypto_key_type tk_crypto_key_type(const struct tk_crypto_key *key);
 
-/* True if the key holds a private part (can sign). */
+/* True if the key contains a private part (can sign). */
 bool tk_crypto_key_has_private(const struct tk_crypto_key *key);
 
 /*

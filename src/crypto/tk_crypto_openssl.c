@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The OpenSSL 3.0 crypto provider, the only code in teepkit that calls
- * OpenSSL. It uses the EVP interfaces and no deprecated call, keeps no
- * state of its own (the operations table is constant and ctx is unused),
- * and empties OpenSSL's error queue into the diagnostic record on every
- * failure so the cause is kept.
+ * OpenSSL. It uses no call that OpenSSL 3.0 deprecates. It keeps no state
+ * of its own, because the operations table is constant and ctx is unused.
+ * On every failure it moves OpenSSL's error queue into the diagnostic
+ * record, so the cause is kept.
  *
  * Keys are EVP_PKEY objects inside struct tk_crypto_key. OpenSSL clears
  * private key material when an EVP_PKEY is freed; buffers of our own that
@@ -49,7 +49,7 @@ tk_err tk_diag_set_openssl(struct tk_diag *diag, tk_err code, const char *what,
 
 	detail[0] = '\0';
 
-	/* Drain the whole queue even when diag already holds a cause. */
+	/* Drain the whole queue even when diag already records a cause. */
 	while ((e = ERR_get_error()) != 0) {
 		char one[160];
 
@@ -737,8 +737,8 @@ static tk_err ecdsa_verify(EVP_PKEY *pkey, const struct tk_span *parts,
 		goto out;
 	}
 
-	/* 0 is a bad signature; a negative value is a malformed one (r or s
-	   zero or out of range), which is a bad signature too. */
+	/* 0 means a bad signature. A negative value means a malformed one
+	   (r or s zero or out of range), which is a bad signature too. */
 	ok = EVP_PKEY_verify(pctx, der, der_len, digest, sizeof(digest));
 	ERR_clear_error();
 	err = ok == 1 ? TK_OK

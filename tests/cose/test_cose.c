@@ -240,7 +240,7 @@ static const struct {
 	enum kind kind;
 	tk_err key_expected;
 	tk_err expected;
-	const char *why;
+	const char *covers; /* what the example exercises */
 } example_rows[] = {
 	{"sign1-tests/sign-pass-01.json", K_SIGN1, TK_OK, TK_OK, "protected h'A0'"},
 	{"sign1-tests/sign-pass-02.json", K_SIGN1, TK_OK, TK_OK, "external AAD"},
@@ -384,7 +384,7 @@ static void test_cose_wg_examples(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(example_rows) / sizeof(example_rows[0]); i++) {
-		const char *desc = example_rows[i].file;
+		char desc[256];
 		enum kind kind = example_rows[i].kind;
 		struct example *ex = calloc(1, sizeof(*ex));
 		struct tk_crypto_key *key = NULL;
@@ -395,7 +395,9 @@ static void test_cose_wg_examples(void **state)
 		tk_err err;
 
 		assert_non_null(ex);
-		load_example(desc, kind, ex);
+		snprintf(desc, sizeof(desc), "%s (%s)", example_rows[i].file,
+			 example_rows[i].covers);
+		load_example(example_rows[i].file, kind, ex);
 		tk_diag_clear(&diag);
 		memset(&opts, 0, sizeof(opts));
 		opts.external_aad = tk_span_make(ex->aad, ex->aad_len);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of the crypto provider interface with the OpenSSL provider:
- * published known-answer vectors (FIPS 180-2 SHA-256, RFC 4231 HMAC,
- * RFC 8032 Ed25519, RFC 6979 ECDSA P-256), key import and export in PEM
- * and raw form, sign/verify round trips with tampered rows, and a provider
- * without operations, which must fail with TK_ERR_UNSUPPORTED.
+ * Tests of the crypto provider interface with the OpenSSL provider. They
+ * use published known-answer vectors (FIPS 180-2 SHA-256, RFC 4231 HMAC,
+ * RFC 8032 Ed25519, RFC 6979 ECDSA P-256). They also cover key import and
+ * export in PEM and raw form, and sign/verify round trips with tampered
+ * rows. A provider without operations must fail with TK_ERR_UNSUPPORTED.
  */
 #include <setjmp.h>
 #include <stdarg.h>
