@@ -333,7 +333,8 @@ struct tk_suit_process_opts {
  * and TEEP relies on the sequence number for replay protection of Update.
  * Then the shared sequence and the sections run in order. Staged components
  * are stored, and the new sequence number persisted, only after all of them
- * succeeded.
+ * succeeded. A fetched image that no image-match or check-content covered
+ * is never stored: the update fails with TK_ERR_POLICY.
  *
  * Supported commands: set-component-index (integer index),
  * override-parameters, conditions vendor-identifier, class-identifier,

@@ -45,6 +45,9 @@ struct component {
 	struct params params;
 	bool staged;
 	struct tk_span image; /* view into the envelope or the work buffer */
+	bool verified;        /* the staged bytes are authenticated: written
+				 from the manifest, or matched by image-match
+				 or check-content since they were fetched */
 };
 
 /* Interpreter state for one procedure. */
@@ -305,7 +308,7 @@ static tk_err cmd_set_component_index(struct processor *p, struct tk_cbor_dec *d
 					       "empty component index list");
 		while (err == TK_OK && tk_cbor_more(dec)) {
 			err = tk_cbor_get_uint(dec, &index);
-			if (err == TK_OK && index >= count)
+			if (err != TK_OK || index >= count)
 				break;
 			selected |= UINT32_C(1) << index;
 		}
@@ -420,9 +423,11 @@ static tk_err cond_image_match(struct processor *p, size_t i)
 			       "the manifest's", i);
 	if (params->has_size && params->size != hs.len)
 		return TK_FAIL(p->diag, TK_ERR_DIGEST_MISMATCH,
-			       "image-match: component %zu has %llu bytes, manifest "
-			       "says %llu", i, (unsigned long long)hs.len,
+			       "image-match: component %zu has %llu bytes, the "
+			       "manifest expects %llu", i, (unsigned long long)hs.len,
 			       (unsigned long long)params->size);
+	if (p->comps[i].staged)
+		p->comps[i].verified = true;
 	return TK_OK;
 }
 
@@ -441,6 +446,8 @@ static tk_err cond_check_content(struct processor *p, size_t i)
 	if (err == TK_OK && (cs.diff != 0 || cs.len != params->content.len))
 		err = TK_FAIL(p->diag, TK_ERR_CONDITION,
 			      "check-content failed for component %zu", i);
+	if (err == TK_OK && p->comps[i].staged)
+		p->comps[i].verified = true;
 	return err;
 }
 
@@ -470,6 +477,7 @@ static tk_err fetch_integrated(struct processor *p, size_t i, struct tk_span uri
 				       "the image size", (int)uri.len,
 				       (const char *)uri.ptr, item->payload.len);
 		p->comps[i].staged = true;
+		p->comps[i].verified = false;
 		p->comps[i].image = item->payload;
 		return TK_OK;
 	}
@@ -515,6 +523,7 @@ static tk_err fetch_remote(struct processor *p, size_t i, struct tk_span uri)
 	if (err != TK_OK)
 		return err;
 	p->comps[i].staged = true;
+	p->comps[i].verified = false;
 	p->comps[i].image = staged_view(p, &ss);
 	p->work_used += ss.len;
 	return TK_OK;
@@ -542,7 +551,9 @@ static tk_err dir_write(struct processor *p, size_t i)
 	if (params->content.len > image_limit(params))
 		return TK_FAIL(p->diag, TK_ERR_LIMIT_SIZE,
 			       "write: content exceeds the image size");
+	/* The content is part of the authenticated manifest. */
 	p->comps[i].staged = true;
+	p->comps[i].verified = true;
 	p->comps[i].image = params->content;
 	return TK_OK;
 }
@@ -569,13 +580,17 @@ static tk_err dir_copy(struct processor *p, size_t i)
 			return TK_FAIL(p->diag, TK_ERR_LIMIT_SIZE,
 				       "copy: source exceeds the image size");
 		p->comps[i].staged = true;
+		p->comps[i].verified = p->comps[source].verified;
 		p->comps[i].image = p->comps[source].image;
 		return TK_OK;
 	}
+
+	/* An installed source was verified when it was installed. */
 	err = read_image(p, source, &sink);
 	if (err != TK_OK)
 		return err;
 	p->comps[i].staged = true;
+	p->comps[i].verified = true;
 	p->comps[i].image = staged_view(p, &ss);
 	p->work_used += ss.len;
 	return TK_OK;
@@ -790,11 +805,24 @@ static tk_err check_rollback(struct processor *p)
 	return err;
 }
 
-/* Store every staged component, then persist the sequence number. */
+/*
+ * Store every staged component, then persist the sequence number. A fetched
+ * image that no condition checked is rejected first: the manifest draft
+ * leaves image-match to the author, but storing bytes that neither the
+ * signature nor a digest covers would let whoever serves the URI choose
+ * the trusted component.
+ */
 static tk_err commit_update(struct processor *p)
 {
 	struct tk_span mid = p->m->manifest_component_id;
 	tk_err err = TK_OK;
+
+	for (size_t i = 0; i < p->m->component_count; i++) {
+		if (p->comps[i].staged && !p->comps[i].verified)
+			return TK_FAIL(p->diag, TK_ERR_POLICY,
+				       "component %zu was fetched but not checked "
+				       "with image-match or check-content", i);
+	}
 
 	for (size_t i = 0; err == TK_OK && i < p->m->component_count; i++) {
 		struct tk_span id = p->m->components[i];

@@ -912,6 +912,10 @@ static void test_manifest_rows(void **state)
 		 TK_OK, TK_ERR_CONDITION, 0, "no image digest"},
 		{"too many commands", 1, 1, false, true, false, "many",
 		 TK_OK, TK_ERR_LIMIT_COUNT, 0, "65 commands"},
+		/* [20, {21: "https://example.org/ta"}, 21, 15], no image-match */
+		{"fetch without image match", 1, 1, false, true, false,
+		 "8414a1157668747470733a2f2f6578616d706c652e6f72672f7461150f",
+		 TK_OK, TK_ERR_POLICY, 0, "not checked"},
 	};
 	struct tk_crypto_key *key = fresh_key(TK_CRYPTO_KEY_P256);
 	const struct tk_crypto_key *keys[1] = {key};
