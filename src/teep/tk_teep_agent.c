@@ -370,6 +370,18 @@ static tk_err build_requested_list(struct reply *r, struct tk_span *raw, size_t 
 			return err;
 		missing[i] = !w.found;
 		n += missing[i] ? 1 : 0;
+		if (w.found) {
+			/* RequestTA of an installed TA sends nothing (draft "TEEP
+			   Agent Behavior"); say so, since the user asked for it. */
+			char id[2 * 16 + 4];
+			char line[96];
+
+			tk_log_id_prefix(cfg->requested[i].ptr, cfg->requested[i].len, 16, id,
+					 sizeof(id));
+			snprintf(line, sizeof(line), "requested component %s is installed already",
+				 id);
+			log_event(r->agent, TK_LOG_INFO, line);
+		}
 	}
 	if (n == 0)
 		return TK_OK;
