@@ -774,6 +774,169 @@ static void test_unknown_commands(void **state)
 	tk_crypto_key_free(key);
 }
 
+/* Envelope shapes built from the pieces of suit_uri. */
+enum envelope_shape {
+	SHAPE_UNKNOWN_KEY,     /* {2: auth, 3: manifest, 99: h''} */
+	SHAPE_NO_MANIFEST,     /* {2: auth} */
+	SHAPE_PAYLOAD_TEXT,    /* {2: auth, 3: manifest, "#tc": "text"} */
+	SHAPE_OUT_OF_ORDER,    /* {3: manifest, 2: auth} */
+	SHAPE_INDEFINITE,      /* indefinite-length map */
+	SHAPE_NO_AUTH_BLOCK,   /* authentication wrapper [digest] */
+	SHAPE_SEVERED_EXTRA,   /* {2: auth, 3: manifest, 20: h'...'} */
+};
+
+static size_t encode_shape(enum envelope_shape shape, uint8_t *out, size_t cap)
+{
+	static struct blob env;
+	struct tk_suit_envelope e;
+	struct tk_cbor_enc enc;
+	struct tk_cbor_dec dec;
+	struct tk_span auth_bstr, digest_item;
+	uint64_t count = 0;
+	size_t len = 0;
+
+	read_annotated_hex("teep/suit_uri.hex.txt", &env);
+	assert_int_equal(tk_suit_decode_envelope(env.bytes, env.len, &e, NULL), TK_OK);
+	/* The encoded key-2 byte string: from the key's value to key 3. */
+	auth_bstr = tk_span_make(env.bytes + 2, (size_t)(e.manifest_bstr.ptr - 1 - env.bytes - 2));
+
+	tk_cbor_enc_init(&enc, out, cap, NULL);
+	switch (shape) {
+	case SHAPE_UNKNOWN_KEY:
+	case SHAPE_PAYLOAD_TEXT:
+	case SHAPE_SEVERED_EXTRA:
+		tk_cbor_put_map(&enc, 3);
+		tk_cbor_put_uint(&enc, 2);
+		tk_cbor_put_raw(&enc, auth_bstr.ptr, auth_bstr.len);
+		tk_cbor_put_uint(&enc, 3);
+		tk_cbor_put_raw(&enc, e.manifest_bstr.ptr, e.manifest_bstr.len);
+		if (shape == SHAPE_UNKNOWN_KEY) {
+			tk_cbor_put_uint(&enc, 99);
+			tk_cbor_put_bstr(&enc, NULL, 0);
+		} else if (shape == SHAPE_PAYLOAD_TEXT) {
+			tk_cbor_put_cstr(&enc, "#tc");
+			tk_cbor_put_cstr(&enc, "text");
+		} else {
+			tk_cbor_put_uint(&enc, 20);
+			tk_cbor_put_bstr(&enc, (const uint8_t *)"\x82\x03\x0f", 3);
+		}
+		break;
+	case SHAPE_NO_MANIFEST:
+		tk_cbor_put_map(&enc, 1);
+		tk_cbor_put_uint(&enc, 2);
+		tk_cbor_put_raw(&enc, auth_bstr.ptr, auth_bstr.len);
+		break;
+	case SHAPE_OUT_OF_ORDER:
+		tk_cbor_put_map(&enc, 2);
+		tk_cbor_put_uint(&enc, 3);
+		tk_cbor_put_raw(&enc, e.manifest_bstr.ptr, e.manifest_bstr.len);
+		tk_cbor_put_uint(&enc, 2);
+		tk_cbor_put_raw(&enc, auth_bstr.ptr, auth_bstr.len);
+		break;
+	case SHAPE_INDEFINITE:
+		assert_true(env.len + 1 <= cap);
+		memcpy(out, env.bytes, env.len);
+		out[0] = 0xbf; /* map of indefinite length */
+		out[env.len] = 0xff;
+		return env.len + 1;
+	case SHAPE_NO_AUTH_BLOCK:
+		assert_int_equal(tk_cbor_dec_init(&dec, e.auth_wrapper.ptr, e.auth_wrapper.len,
+						  TK_CBOR_STRICT, NULL), TK_OK);
+		assert_int_equal(tk_cbor_enter_array(&dec, &count), TK_OK);
+		assert_int_equal(tk_cbor_get_raw(&dec, &digest_item), TK_OK);
+		tk_cbor_put_map(&enc, 2);
+		tk_cbor_put_uint(&enc, 2);
+		tk_cbor_put_bstr_begin(&enc);
+		tk_cbor_put_array(&enc, 1);
+		tk_cbor_put_raw(&enc, digest_item.ptr, digest_item.len);
+		tk_cbor_put_bstr_end(&enc);
+		tk_cbor_put_uint(&enc, 3);
+		tk_cbor_put_raw(&enc, e.manifest_bstr.ptr, e.manifest_bstr.len);
+		break;
+	}
+	assert_int_equal(tk_cbor_enc_finish(&enc, &len), TK_OK);
+	return len;
+}
+
+static void test_envelope_rows(void **state)
+{
+	static const struct {
+		const char *what;
+		enum envelope_shape shape;
+		tk_err decode_expected;
+		tk_err authenticate_expected;
+	} rows[] = {
+		{"unknown envelope key", SHAPE_UNKNOWN_KEY, TK_ERR_SCHEMA_UNKNOWN, TK_OK},
+		{"no manifest", SHAPE_NO_MANIFEST, TK_ERR_SCHEMA_MISSING, TK_OK},
+		{"integrated payload as text", SHAPE_PAYLOAD_TEXT, TK_ERR_SCHEMA_TYPE, TK_OK},
+		{"keys out of order", SHAPE_OUT_OF_ORDER, TK_ERR_CBOR_NOT_PREFERRED, TK_OK},
+		{"indefinite-length map", SHAPE_INDEFINITE, TK_ERR_CBOR_INDEFINITE, TK_OK},
+		{"no authentication block", SHAPE_NO_AUTH_BLOCK, TK_OK, TK_ERR_SCHEMA_MISSING},
+		{"severed member not referenced", SHAPE_SEVERED_EXTRA, TK_OK,
+		 TK_ERR_SCHEMA_VALUE},
+	};
+	struct tk_crypto_key *key = example_key();
+	const struct tk_crypto_key *keys[1] = {key};
+	static uint8_t env[WORK_CAP];
+
+	(void)state;
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		size_t len = encode_shape(rows[r].shape, env, sizeof(env));
+		struct tk_suit_envelope e;
+		struct tk_suit_manifest m;
+		struct tk_diag diag;
+		tk_err err;
+
+		tk_diag_clear(&diag);
+		err = tk_suit_decode_envelope(env, len, &e, &diag);
+		expect_err(rows[r].what, rows[r].decode_expected, err, &diag);
+		if (err != TK_OK)
+			continue;
+		err = tk_suit_authenticate(&e, tk_crypto_openssl(), keys, 1, &m, &diag);
+		expect_err(rows[r].what, rows[r].authenticate_expected, err, &diag);
+	}
+
+	/* Authentication needs at least one trusted key. */
+	{
+		static struct blob uri;
+		struct tk_suit_envelope e;
+		struct tk_suit_manifest m;
+		struct tk_diag diag;
+
+		tk_diag_clear(&diag);
+		read_annotated_hex("teep/suit_uri.hex.txt", &uri);
+		assert_int_equal(tk_suit_decode_envelope(uri.bytes, uri.len, &e, &diag), TK_OK);
+		expect_err("no trusted key", TK_ERR_UNTRUSTED,
+			   tk_suit_authenticate(&e, tk_crypto_openssl(), keys, 0, &m, &diag),
+			   &diag);
+	}
+	tk_crypto_key_free(key);
+}
+
+/* A severed install member must match the digest in the manifest. */
+static void test_severed_member_tampered(void **state)
+{
+	struct tk_crypto_key *key = example_key();
+	const struct tk_crypto_key *keys[1] = {key};
+	static struct blob env;
+	struct tk_suit_envelope e;
+	struct tk_suit_manifest m;
+	struct tk_diag diag;
+	size_t at;
+
+	(void)state;
+	tk_diag_clear(&diag);
+	read_spec_example(2, &env);
+	assert_int_equal(tk_suit_decode_envelope(env.bytes, env.len, &e, &diag), TK_OK);
+	assert_true(e.severed_install.len > 4);
+	at = (size_t)(e.severed_install.ptr - env.bytes) + e.severed_install.len - 1;
+	env.bytes[at] ^= 0x01;
+	assert_int_equal(tk_suit_decode_envelope(env.bytes, env.len, &e, &diag), TK_OK);
+	expect_err("tampered severed install", TK_ERR_DIGEST_MISMATCH,
+		   tk_suit_authenticate(&e, tk_crypto_openssl(), keys, 1, &m, &diag), &diag);
+	tk_crypto_key_free(key);
+}
+
 /* Hand-made manifests, signed with a test key: shape and command rows. */
 
 /* [20, {1: vendor, 2: class}, 1, 15, 2, 15] and the same after
@@ -1211,6 +1374,8 @@ int main(void)
 		cmocka_unit_test(test_truncated_envelope),
 		cmocka_unit_test(test_unknown_commands),
 		cmocka_unit_test(test_manifest_rows),
+		cmocka_unit_test(test_envelope_rows),
+		cmocka_unit_test(test_severed_member_tampered),
 		cmocka_unit_test(test_builder_round_trip),
 		cmocka_unit_test(test_builder_rejects_bad_params),
 		cmocka_unit_test(test_uninstall),
