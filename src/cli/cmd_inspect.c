@@ -698,9 +698,8 @@ static tk_err load_input(const char *path, bool hex, uint8_t **buf, size_t *len,
 	return TK_OK;
 }
 
-/* Report a validation failure with the offset counted in the whole input. */
-static int report_invalid(const struct tk_cli_command *cmd, const char *name,
-			  struct failure *f, const char *what)
+/* Count a failure's offset in the whole input and make sure it names a field. */
+static void finish_failure(struct failure *f, const char *what)
 {
 	if (f->diag.offset == TK_DIAG_NO_OFFSET)
 		f->diag.offset = f->base;
@@ -708,7 +707,43 @@ static int report_invalid(const struct tk_cli_command *cmd, const char *name,
 		f->diag.offset += f->base;
 	if (f->diag.msg[0] == '\0')
 		snprintf(f->diag.msg, sizeof(f->diag.msg), "%s", what);
-	return tk_cli_fail(cmd, name, &f->diag);
+}
+
+tk_err tk_cli_inspect_buffer(const uint8_t *buf, size_t len, const struct tk_crypto_key *key,
+			     struct tk_cli_inspection *out)
+{
+	struct failure f;
+	struct shape shape;
+	struct subject subject;
+	enum kind kind;
+	tk_err err;
+
+	memset(out, 0, sizeof(*out));
+	memset(&f, 0, sizeof(f));
+	tk_diag_clear(&f.diag);
+	snprintf(out->what, sizeof(out->what), "CBOR");
+
+	/* Check well-formedness first, so every layer below gets one whole item. */
+	err = tk_cbor_check(buf, len, TK_CBOR_ALLOW_ALL, &f.diag);
+	if (err != TK_OK) {
+		prefix_field(&f.diag, "CBOR");
+		finish_failure(&f, out->what);
+		out->diag = f.diag;
+		return err;
+	}
+	read_shape(buf, len, &shape);
+	kind = classify(&shape);
+	subject = (struct subject){buf, len, &shape, kind, key};
+	err = validate(&subject, out->what, sizeof(out->what), &f);
+	if (err != TK_OK) {
+		finish_failure(&f, out->what);
+		out->diag = f.diag;
+		return err;
+	}
+
+	err = tk_cli_render_diag(buf, len, kind_schema(kind), &out->text, &f.diag);
+	out->diag = f.diag;
+	return err;
 }
 
 int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *args)
@@ -716,53 +751,32 @@ int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *a
 	const char *name = strcmp(args->operand, "-") == 0 ? "stdin" : args->operand;
 	const char *key_path = tk_cli_get(cmd, args, "key");
 	struct tk_crypto_key *key = NULL;
-	struct subject subject;
+	struct tk_cli_inspection result;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	struct failure f;
-	struct shape shape;
-	struct tk_cli_text text = {0};
-	char what[96] = "CBOR";
-	enum kind kind = KIND_UNKNOWN;
+	struct tk_diag diag;
 	tk_err err;
 	int rc;
 
-	memset(&f, 0, sizeof(f));
-	tk_diag_clear(&f.diag);
-	if (key_path != NULL && load_key(key_path, &key, &f.diag) != TK_OK)
-		return tk_cli_fail(cmd, key_path, &f.diag);
-	err = load_input(args->operand, tk_cli_has(cmd, args, "hex"), &buf, &len, &f.diag);
+	tk_diag_clear(&diag);
+	if (key_path != NULL && load_key(key_path, &key, &diag) != TK_OK)
+		return tk_cli_fail(cmd, key_path, &diag);
+	err = load_input(args->operand, tk_cli_has(cmd, args, "hex"), &buf, &len, &diag);
 	if (err == TK_ERR_ARG)
-		prefix_field(&f.diag, "hex");
+		prefix_field(&diag, "hex");
 	if (err != TK_OK) {
 		tk_crypto_key_free(key);
-		return tk_cli_fail(cmd, name, &f.diag);
+		return tk_cli_fail(cmd, name, &diag);
 	}
 
-	/* Check well-formedness first, so every layer below gets one whole item. */
-	err = tk_cbor_check(buf, len, TK_CBOR_ALLOW_ALL, &f.diag);
+	err = tk_cli_inspect_buffer(buf, len, key, &result);
 	if (err != TK_OK) {
-		prefix_field(&f.diag, "CBOR");
+		rc = tk_cli_fail(cmd, name, &result.diag);
 	} else {
-		read_shape(buf, len, &shape);
-		kind = classify(&shape);
-		subject = (struct subject){buf, len, &shape, kind, key};
-		err = validate(&subject, what, sizeof(what), &f);
+		printf("/ %s /\n%s\n", result.what, result.text.buf);
+		rc = TK_CLI_EXIT_OK;
 	}
-	if (err != TK_OK) {
-		rc = report_invalid(cmd, name, &f, what);
-		goto done;
-	}
-
-	err = tk_cli_render_diag(buf, len, kind_schema(kind), &text, &f.diag);
-	if (err != TK_OK) {
-		rc = tk_cli_fail(cmd, name, &f.diag);
-		goto done;
-	}
-	printf("/ %s /\n%s\n", what, text.buf);
-	rc = TK_CLI_EXIT_OK;
-done:
-	tk_cli_text_free(&text);
+	tk_cli_text_free(&result.text);
 	tk_cli_free_file(buf, len);
 	tk_crypto_key_free(key);
 	return rc;

@@ -20,6 +20,8 @@
 #include "cbor/tk_cbor.h"
 #include "common/tk_err.h"
 
+struct tk_crypto_key;
+
 enum {
 	TK_CLI_EXIT_OK = 0,
 	TK_CLI_EXIT_FAIL = 1,
@@ -189,6 +191,26 @@ TK_MUST_CHECK tk_err tk_cli_render_diag(const uint8_t *buf, size_t len,
  */
 enum tk_cli_schema tk_cli_classify_payload(const uint8_t *buf, size_t len);
 
+/* Outcome of tk_cli_inspect_buffer(). */
+struct tk_cli_inspection {
+	char what[96];           /* description of the recognised input */
+	struct tk_cli_text text; /* diagnostic notation, empty on failure;
+				    release with tk_cli_text_free() */
+	struct tk_diag diag;     /* the failure, its offset counted from the
+				    start of the input and its message
+				    starting with the field */
+};
+
+/*
+ * Recognise buf as a TEEP message, SUIT envelope, COSE object or EAT,
+ * validate it with its layer's decoder (verifying it first with key when
+ * key is not NULL) and render it in diagnostic notation. Borrows buf and
+ * key. Always release out->text, also on failure.
+ */
+TK_MUST_CHECK tk_err tk_cli_inspect_buffer(const uint8_t *buf, size_t len,
+					   const struct tk_crypto_key *key,
+					   struct tk_cli_inspection *out);
+
 /* The names tables of the TEEP and EAT layers, NULL where none exists. */
 const struct tk_cbor_names *tk_cli_teep_names(void);
 const struct tk_cbor_names *tk_cli_eat_names(void);
@@ -197,6 +219,15 @@ const struct tk_cbor_names *tk_cli_eat_names(void);
 int tk_cli_keygen(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
 int tk_cli_manifest(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
 int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
+
+/*
+ * Print `<lead>teep <command> --option VALUE ... OPERAND`, wrapped so that
+ * continuation lines start under the first option.
+ */
+void tk_cli_print_synopsis(FILE *stream, const char *lead, const struct tk_cli_command *cmd);
+
+/* Whether an option before `index` belongs to the same exclusive group. */
+bool tk_cli_group_listed_before(const struct tk_cli_command *cmd, size_t index);
 
 /* Print the usage of one subcommand, with its option help, to `stream`. */
 void tk_cli_print_command_usage(FILE *stream, const struct tk_cli_command *cmd);
