@@ -111,6 +111,8 @@ tk_err tk_store_manifest_add(const struct tk_store *st, const struct tk_store_ma
 	if ((err = check_len(m->component_id, TK_STORE_COMPONENT_ID_MAX,
 			     "manifest component id", diag)) != TK_OK ||
 	    (err = check_len(m->digest, TK_STORE_DIGEST_MAX, "digest", diag)) != TK_OK ||
+	    (err = check_len(m->image_digest, TK_STORE_DIGEST_MAX, "image digest",
+			     diag)) != TK_OK ||
 	    (err = check_sequence(m->sequence, diag)) != TK_OK)
 		return err;
 	return st->ops->manifest_add(st->ctx, m, now, diag);

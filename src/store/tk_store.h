@@ -94,6 +94,9 @@ struct tk_store_manifest {
 	struct tk_span component_id; /* encoded SUIT_Component_Identifier */
 	uint64_t sequence;           /* suit-manifest-sequence-number */
 	struct tk_span digest;       /* SHA-256 of the encoded SUIT_Manifest */
+	struct tk_span image_digest; /* SHA-256 the manifest requires of the
+					image it installs; empty if unknown.
+					manifest_get leaves it empty. */
 	struct tk_span envelope;     /* the whole SUIT_Envelope as received */
 };
 
@@ -239,7 +242,7 @@ struct tk_store_ops {
 				      struct tk_diag *diag);
 	/*
 	 * Record the manifests of the Update sent with `token` as installed on
-	 * the device (sequence known, image digest unknown until it reports).
+	 * the device, with their sequence numbers and image digests.
 	 */
 	tk_err (*installed_from_update)(void *ctx, struct tk_span token,
 					struct tk_span ueid, int64_t now,

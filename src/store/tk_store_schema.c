@@ -41,6 +41,7 @@ static const char migration_1[] =
 	" component_id {bytes} NOT NULL,"
 	" sequence BIGINT NOT NULL,"
 	" digest {bytes} NOT NULL,"
+	" image_digest {bytes},"
 	" envelope {bytes} NOT NULL,"
 	" added_at BIGINT NOT NULL,"
 	" PRIMARY KEY (component_id, sequence));"

@@ -324,14 +324,15 @@ static tk_err hook_manifest_add(void *ctx, const struct tk_store_manifest *m,
 
 	if (err == TK_OK)
 		err = prepare(s->db,
-			      "INSERT INTO manifests (component_id, sequence, digest, envelope,"
-			      " added_at) VALUES (?, ?, ?, ?, ?)", &stmt, diag);
+			      "INSERT INTO manifests (component_id, sequence, digest, image_digest,"
+			      " envelope, added_at) VALUES (?, ?, ?, ?, ?, ?)", &stmt, diag);
 	if (err == TK_OK) {
 		bind_bytes(stmt, 1, m->component_id);
 		sqlite3_bind_int64(stmt, 2, (int64_t)m->sequence);
 		bind_bytes(stmt, 3, m->digest);
-		bind_bytes(stmt, 4, m->envelope);
-		sqlite3_bind_int64(stmt, 5, now);
+		bind_bytes_or_null(stmt, 4, m->image_digest);
+		bind_bytes(stmt, 5, m->envelope);
+		sqlite3_bind_int64(stmt, 6, now);
 		err = step_done(s->db, stmt, diag);
 	}
 
@@ -680,12 +681,15 @@ static tk_err hook_installed_from_update(void *ctx, struct tk_span token,
 	sqlite3_stmt *stmt;
 	tk_err err;
 
-	/* The WHERE clause keeps SQLite from reading ON CONFLICT as a join. */
+	/* The WHERE clause keeps SQLite from reading ON CONFLICT as part of the
+	 * join. */
 	err = prepare(s->db,
 		      "INSERT INTO installed (ueid, component_id, sequence, digest, reported_at)"
-		      " SELECT ?, component_id, sequence, NULL, ? FROM update_manifests"
-		      " WHERE token = ? ON CONFLICT (ueid, component_id) DO UPDATE SET"
-		      " sequence = excluded.sequence, digest = NULL,"
+		      " SELECT ?, u.component_id, u.sequence, m.image_digest, ?"
+		      " FROM update_manifests u LEFT JOIN manifests m"
+		      " ON m.component_id = u.component_id AND m.sequence = u.sequence"
+		      " WHERE u.token = ? ON CONFLICT (ueid, component_id) DO UPDATE SET"
+		      " sequence = excluded.sequence, digest = excluded.digest,"
 		      " reported_at = excluded.reported_at", &stmt, diag);
 	if (err != TK_OK)
 		return err;

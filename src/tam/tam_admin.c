@@ -9,6 +9,7 @@
  *                  manifest-component-id-diag: <CBOR diagnostic notation>
  *                  sequence-number: <decimal>
  *                  manifest-digest: sha-256:<hex of the SUIT digest of the manifest>
+ *                  image-digest: sha-256:<hex>|none
  *   require        required: <hex> device: <ueid hex>|all
  *   show-devices   one block per device, blocks separated by a blank line:
  *                  device: <ueid hex>
@@ -26,11 +27,21 @@
 #include <string.h>
 #include <time.h>
 
+#include "cbor/tk_cbor.h"
 #include "cose/tk_cose.h"
 #include "crypto/tk_crypto.h"
 #include "store/tk_store_sqlite.h"
 #include "suit/tk_suit.h"
 #include "tam.h"
+
+/*
+ * SUIT numbers from the IANA section of draft-ietf-suit-manifest: the
+ * override-parameters directive (20), which alone may set a digest, its
+ * image-digest parameter (3), and SHA-256 (COSE algorithm -16).
+ */
+#define SUIT_DIRECTIVE_OVERRIDE_PARAMETERS 20
+#define SUIT_PARAMETER_IMAGE_DIGEST 3
+#define SUIT_DIGEST_SHA256 (-16)
 
 /* Commit the transaction, or roll it back when err is set or commit fails. */
 static tk_err finish(const struct tk_store *st, tk_err err, struct tk_diag *diag)
@@ -142,8 +153,75 @@ static tk_err authenticate_envelope(const uint8_t *env_buf, size_t env_len,
 	return err;
 }
 
+/* SHA-256 bytes of an encoded SUIT_Digest [-16, bstr], or empty. */
+static struct tk_span sha256_of_suit_digest(struct tk_span encoded)
+{
+	struct tk_span bytes = TK_SPAN_EMPTY;
+	struct tk_cbor_dec dec;
+	uint64_t count = 0;
+	int64_t alg = 0;
+
+	if (tk_cbor_dec_init(&dec, encoded.ptr, encoded.len, TK_CBOR_STRICT, NULL) != TK_OK ||
+	    tk_cbor_enter_array(&dec, &count) != TK_OK || count != 2 ||
+	    tk_cbor_get_int(&dec, &alg) != TK_OK || tk_cbor_get_bstr(&dec, &bytes) != TK_OK ||
+	    tk_cbor_leave(&dec) != TK_OK || tk_cbor_dec_finish(&dec) != TK_OK)
+		return TK_SPAN_EMPTY;
+	if (alg != SUIT_DIGEST_SHA256 || bytes.len != TK_CRYPTO_SHA256_LEN)
+		return TK_SPAN_EMPTY;
+	return bytes;
+}
+
+/* Look for image-digest in the parameters map of an override-parameters. */
+static struct tk_span digest_in_parameters(struct tk_cbor_dec *dec)
+{
+	struct tk_span found = TK_SPAN_EMPTY, value;
+	uint64_t pairs = 0;
+	int64_t key = 0;
+
+	if (tk_cbor_enter_map(dec, &pairs) != TK_OK)
+		return TK_SPAN_EMPTY;
+	while (tk_cbor_more(dec)) {
+		if (tk_cbor_get_int(dec, &key) != TK_OK)
+			return TK_SPAN_EMPTY;
+		if (key == SUIT_PARAMETER_IMAGE_DIGEST && tk_cbor_get_bstr(dec, &value) == TK_OK)
+			found = sha256_of_suit_digest(value);
+		else if (tk_cbor_skip(dec) != TK_OK)
+			return TK_SPAN_EMPTY;
+	}
+	return tk_cbor_leave(dec) == TK_OK ? found : TK_SPAN_EMPTY;
+}
+
+/*
+ * Find the image digest the shared sequence sets (SUIT_Command_Sequence =
+ * [+ (command, argument)]), where single-component manifests such as those
+ * `teep manifest` builds put it. Empty when none is found.
+ */
+static struct tk_span find_image_digest(const struct tk_suit_manifest *manifest)
+{
+	struct tk_span seq = manifest->shared_sequence, found = TK_SPAN_EMPTY;
+	struct tk_cbor_dec dec;
+	uint64_t count = 0;
+	int64_t command = 0;
+
+	if (seq.len == 0 || manifest->component_count != 1 ||
+	    tk_cbor_dec_init(&dec, seq.ptr, seq.len, TK_CBOR_STRICT, NULL) != TK_OK ||
+	    tk_cbor_enter_array(&dec, &count) != TK_OK)
+		return TK_SPAN_EMPTY;
+	while (tk_cbor_more(&dec) && found.len == 0) {
+		if (tk_cbor_get_int(&dec, &command) != TK_OK)
+			return TK_SPAN_EMPTY;
+		if (command == SUIT_DIRECTIVE_OVERRIDE_PARAMETERS)
+			found = digest_in_parameters(&dec);
+		else if (tk_cbor_skip(&dec) != TK_OK)
+			return TK_SPAN_EMPTY;
+	}
+	return found;
+}
+
 static void print_manifest(const struct tk_suit_manifest *manifest)
 {
+	struct tk_span image_digest = find_image_digest(manifest);
+
 	printf("manifest-component-id: ");
 	tam_hex_print(stdout, manifest->manifest_component_id);
 	printf("\nmanifest-component-id-diag: ");
@@ -151,6 +229,13 @@ static void print_manifest(const struct tk_suit_manifest *manifest)
 	printf("\nsequence-number: %llu\nmanifest-digest: sha-256:",
 	       (unsigned long long)manifest->sequence_number);
 	tam_hex_print(stdout, tk_span_make(manifest->digest, sizeof(manifest->digest)));
+	printf("\nimage-digest: ");
+	if (image_digest.len > 0) {
+		printf("sha-256:");
+		tam_hex_print(stdout, image_digest);
+	} else {
+		printf("none");
+	}
 	printf("\n");
 }
 
@@ -163,6 +248,7 @@ static tk_err store_manifest(const struct tk_store *st,
 		.component_id = manifest->manifest_component_id,
 		.sequence = manifest->sequence_number,
 		.digest = tk_span_make(manifest->digest, sizeof(manifest->digest)),
+		.image_digest = find_image_digest(manifest),
 		.envelope = tk_span_make(env_buf, env_len),
 	};
 	int64_t now = (int64_t)time(NULL);

@@ -367,6 +367,11 @@ static bool plan_has(const struct plan *plan, struct tk_span id)
 		if (tk_span_equal(tk_span_make(plan->ids[i], plan->id_lens[i]), id))
 			return true;
 	}
+	return false;
+}
+
+static bool device_has(const struct plan *plan, struct tk_span id)
+{
 	for (size_t i = 0; i < plan->installed_count; i++) {
 		if (tk_span_equal(plan->installed[i].component_id, id))
 			return true;
@@ -374,11 +379,9 @@ static bool plan_has(const struct plan *plan, struct tk_span id)
 	return false;
 }
 
-/* Add a component id to the plan unless the device has it or it is there. */
-static tk_err plan_add(void *cb_ctx, struct tk_span id)
+/* Add a component id to the plan unless it is there already. */
+static tk_err plan_add(struct plan *plan, struct tk_span id)
 {
-	struct plan *plan = cb_ctx;
-
 	if (id.len == 0 || id.len > TK_STORE_COMPONENT_ID_MAX || plan_has(plan, id))
 		return TK_OK;
 	if (plan->count == TK_TEEP_TAM_MAX_UPDATE_MANIFESTS) {
@@ -391,7 +394,22 @@ static tk_err plan_add(void *cb_ctx, struct tk_span id)
 	return TK_OK;
 }
 
-/* Requested TAs are added when a manifest for them is registered. */
+/* Policy callback: a required manifest goes in unless the device has it. */
+static tk_err plan_add_required(void *cb_ctx, struct tk_span id)
+{
+	struct plan *plan = cb_ctx;
+
+	if (device_has(plan, id))
+		return TK_OK;
+	return plan_add(plan, id);
+}
+
+/*
+ * Requested TAs are added when a manifest for them is registered, also when
+ * the device lists the component: the tc-list carries no sequence number, so
+ * only the agent knows it wants another version, and its TEE rejects an
+ * older one.
+ */
 static tk_err plan_requested(struct tk_teep_tam *tam, const struct agent *agent,
 			     const struct tk_teep_query_response *qr, struct plan *plan,
 			     struct tk_diag *diag)
@@ -506,7 +524,7 @@ static tk_err answer_query_response(struct tk_teep_tam *tam, int64_t now,
 	const struct tk_store *st = tam->cfg.store;
 	tk_err err;
 
-	err = tk_store_policy_each(st, ueid, plan_add, plan, diag);
+	err = tk_store_policy_each(st, ueid, plan_add_required, plan, diag);
 	if (err == TK_OK)
 		err = plan_requested(tam, agent, qr, plan, diag);
 	if (err != TK_OK || plan->count == 0)

@@ -17,6 +17,8 @@
 #include "eat/tk_eat.h"
 #include "store/tk_store_sqlite.h"
 
+const uint8_t bench_image_digest[32] = {0x1d, 0x16, 0xe5};
+
 static const uint8_t oemid[3] = {0x00, 0x1b, 0x44};
 static const char hwmodel[] = "teepkit-test";
 static const char hwversion[] = "1.0";
@@ -119,7 +121,9 @@ void bench_require_all(struct bench *b, struct tk_span component_id,
 	static const uint8_t digest[32] = {0x5a};
 	struct tk_store_manifest m = {
 		.component_id = component_id, .sequence = 1,
-		.digest = tk_span_make(digest, sizeof(digest)), .envelope = envelope,
+		.digest = tk_span_make(digest, sizeof(digest)),
+		.image_digest = tk_span_make(bench_image_digest, sizeof(bench_image_digest)),
+		.envelope = envelope,
 	};
 
 	bench_expect("add manifest", TK_OK, tk_store_manifest_add(&b->store, &m, 1, &b->diag),

@@ -54,6 +54,9 @@ struct bench_counts {
 void bench_setup(struct bench *b, enum tk_crypto_key_type agent_type);
 void bench_teardown(struct bench *b);
 
+/* Image digest that bench_require_all() registers with each manifest. */
+extern const uint8_t bench_image_digest[32];
+
 /* Register envelope bytes for a component id and require it on all devices. */
 void bench_require_all(struct bench *b, struct tk_span component_id,
 		       struct tk_span envelope);

@@ -156,6 +156,18 @@ static size_t run_to_update(struct bench *b, enum tk_crypto_key_type tam_key,
 	return msg.update.token.len;
 }
 
+/* Keep the fields of the one installed record (digest as a flag: view ends). */
+static tk_err copy_installed(void *cb_ctx, const struct tk_store_installed *item)
+{
+	struct tk_store_installed *seen = cb_ctx;
+
+	assert_memory_equal(item->digest.ptr, bench_image_digest, sizeof(bench_image_digest));
+	*seen = *item;
+	seen->component_id = TK_SPAN_EMPTY;
+	seen->digest = tk_span_make(bench_image_digest, item->digest.len);
+	return TK_OK;
+}
+
 static void test_update_then_success(void **state)
 {
 	struct bench *b = *state;
@@ -173,8 +185,17 @@ static void test_update_then_success(void **state)
 	assert_int_equal(out_len, 0);
 	after_success = bench_counts(b);
 	assert_int_equal(after_success.results, 1);
-	/* Success records the Update's manifest as installed on the device. */
+	/* Success records the Update's manifest as installed on the device,
+	 * with the image digest registered with the manifest. */
 	assert_int_equal(after_success.installed, 1);
+	struct tk_store_installed seen = {0};
+
+	bench_expect("installed", TK_OK,
+		     tk_store_installed_each(&b->store, tk_span_make(b->ueid, sizeof(b->ueid)),
+					     copy_installed, &seen, &b->diag), &b->diag);
+	assert_true(seen.has_sequence);
+	assert_int_equal(seen.sequence, 1);
+	assert_int_equal(seen.digest.len, sizeof(bench_image_digest));
 
 	/* The same Success again is a replay: dropped, nothing recorded. */
 	bench_expect("replayed Success", TK_ERR_REPLAY,
@@ -230,6 +251,8 @@ static void test_requested_ta_sent(void **state)
 		tk_span_make(other_id, sizeof(other_id)),
 		tk_span_make("\x81\x41z", 3), /* not registered: ignored */
 	};
+	/* The device lists the TA too: an explicit request still gets it. */
+	const struct tk_span installed[] = {tk_span_make(other_id, sizeof(other_id))};
 	struct tk_store_manifest m = {
 		.component_id = tk_span_make(other_id, sizeof(other_id)), .sequence = 3,
 		.digest = tk_span_make(ta_envelope, sizeof(ta_envelope)),
@@ -237,7 +260,7 @@ static void test_requested_ta_sent(void **state)
 	};
 	struct fake_query_response q = {
 		.signer = b->agent, .attester = b->agent, .requested = requested,
-		.requested_count = 2,
+		.requested_count = 2, .installed = installed, .installed_count = 1,
 	};
 	uint8_t challenge[512];
 	size_t challenge_len = 0, in_len, out_len = 0;
