@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target for the CBOR layer: the validator under both flag sets, a
- * walk with the pull decoder, the diagnostic printer, and a property check
- * that a valid item re-encoded by walking it validates again (and, for a
- * strict item without NaN, comes out byte for byte the same).
+ * walk with the pull decoder, and the diagnostic printer. A property check
+ * re-encodes every valid item by walking it and validates the result. A
+ * strict item without NaN must come out byte for byte the same.
  */
 // fuzz-libs: tk_cbor tk_common
 #include <math.h>

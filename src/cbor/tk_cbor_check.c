@@ -6,9 +6,8 @@
  * The walk is recursive, one frame per array, map or tag, and the depth is
  * checked before recursing, so the stack is bounded by TK_CBOR_MAX_DEPTH.
  * Duplicate map keys are found without allocating: each key is compared
- * by value with the earlier keys of its map, which are reached by
- * rescanning the map from its start (cost in the comment on
- * TK_CBOR_MAX_MAP_PAIRS).
+ * by value with the earlier keys of its map, whose offsets stay on the
+ * stack (cost in the comment on TK_CBOR_MAX_MAP_PAIRS).
  *
  * Rules checked, with the error each one fails with:
  *   input ends inside an item                  TK_ERR_CBOR_TRUNCATED
@@ -282,22 +281,18 @@ static bool items_equal(const uint8_t *buf, size_t len, size_t *a, size_t *b)
 	       tk_cbor_skip_item(buf, len, *b, b) == TK_OK;
 }
 
-/* Fail if the key at `key` equals one of the `pairs` keys from `first`. */
-static tk_err check_key_unique(struct check_ctx *ctx, size_t first, uint64_t pairs,
-			       size_t key)
+/* Fail if the key at keys[count] equals one of keys[0..count). */
+static tk_err check_key_unique(struct check_ctx *ctx, const size_t *keys, size_t count)
 {
-	size_t at = first;
+	size_t key = keys[count];
 
-	for (uint64_t i = 0; i < pairs; i++) {
-		size_t a = at, b = key;
+	for (size_t i = 0; i < count; i++) {
+		size_t a = keys[i], b = key;
 
 		if (items_equal(ctx->buf, ctx->len, &a, &b))
 			return TK_FAIL_AT(ctx->diag, TK_ERR_CBOR_DUPLICATE_KEY, key,
 					  "map key (initial byte 0x%02x) repeats the key at offset %zu",
-					  ctx->buf[key], at);
-		/* Both items were validated, so skipping them cannot fail. */
-		(void)tk_cbor_skip_item(ctx->buf, ctx->len, at, &at);
-		(void)tk_cbor_skip_item(ctx->buf, ctx->len, at, &at);
+					  ctx->buf[key], keys[i]);
 	}
 	return TK_OK;
 }
@@ -328,16 +323,20 @@ static tk_err check_array(struct check_ctx *ctx, const struct tk_cbor_head *head
 	return TK_OK;
 }
 
-/* Check map keys and values, and that no key repeats (RFC 8949 5.6). */
+/*
+ * Check map keys and values, and that no key repeats (RFC 8949 section
+ * 5.6). The offsets of the keys seen so far stay in this frame, so each new
+ * key is compared with the earlier ones without rescanning their values.
+ */
 static tk_err check_map(struct check_ctx *ctx, const struct tk_cbor_head *head,
 			size_t *pos, unsigned depth)
 {
 	bool indefinite = head->ai == TK_CBOR_AI_INDEFINITE;
-	size_t first = head->pos + head->size;
-	size_t at = first, key;
+	size_t keys[TK_CBOR_MAX_MAP_PAIRS];
+	size_t at = head->pos + head->size;
 	tk_err err = TK_OK;
 
-	for (uint64_t i = 0; indefinite || i < head->arg; i++) {
+	for (size_t i = 0; indefinite || i < head->arg; i++) {
 		if (at_break(ctx, at, indefinite)) {
 			*pos = at + 1;
 			return TK_OK;
@@ -346,14 +345,14 @@ static tk_err check_map(struct check_ctx *ctx, const struct tk_cbor_head *head,
 			return TK_FAIL_AT(ctx->diag, TK_ERR_LIMIT_COUNT, head->pos,
 					  "map has more than %d pairs",
 					  TK_CBOR_MAX_MAP_PAIRS);
-		key = at;
+		keys[i] = at;
 		err = check_item(ctx, &at, depth + 1);
 		if (err == TK_OK)
-			err = check_key_unique(ctx, first, i, key);
+			err = check_key_unique(ctx, keys, i);
 		if (err == TK_OK && at_break(ctx, at, indefinite))
 			err = TK_FAIL_AT(ctx->diag, TK_ERR_CBOR_BREAK, at,
 					 "break after the map key at offset %zu, before its value",
-					 key);
+					 keys[i]);
 		if (err == TK_OK)
 			err = check_item(ctx, &at, depth + 1);
 		if (err != TK_OK)

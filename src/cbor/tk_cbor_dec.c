@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Pull decoder over an item that tk_cbor_check() already validated. Since
- * the input is known to be well-formed and within limits, the getters here
- * only compare the next item's type with the one the caller expects; every
+ * Pull decoder over an item that tk_cbor_check() already validated. The
+ * input is known to be well-formed and within limits, so the getters here
+ * only compare the next item's type with the one the caller expects. Every
  * failure is a schema failure and is kept as the sticky error.
  *
  * The decoder keeps one level per open array or map with the items left in

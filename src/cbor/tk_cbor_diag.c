@@ -8,8 +8,8 @@
  *
  * The input is validated with tk_cbor_check() first, so the walk here can
  * read heads without error handling and its recursion is bounded by
- * TK_CBOR_MAX_DEPTH. Output goes to the caller's buffer; once it is full
- * the printer keeps counting so a failure can say how much was needed.
+ * TK_CBOR_MAX_DEPTH. Output goes to the caller's buffer. Once it is full
+ * the printer keeps counting, so a failure can report the size needed.
  */
 #include "cbor/tk_cbor.h"
 
@@ -253,7 +253,7 @@ static void print_key(struct diag_ctx *ctx, size_t *pos, unsigned indent)
 	}
 	emits(ctx, ": ");
 
-	/* The value sees this key as the innermost entry of its path. */
+	/* While the value prints, this key is the innermost entry of the path. */
 	ctx->path[ctx->path_len++] = label;
 }
 

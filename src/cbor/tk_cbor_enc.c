@@ -171,9 +171,14 @@ void tk_cbor_put_float(struct tk_cbor_enc *enc, double value)
 	uint8_t out[HEAD_MAX];
 	uint64_t bits;
 	unsigned width = tk_cbor_float_shortest(value, &bits);
+	unsigned ai = 27;
 
 	/* Float heads are AI 25, 26, 27 for 2, 4, 8 bytes, always written out. */
-	out[0] = (uint8_t)(7 << 5 | (width == 2 ? 25 : width == 4 ? 26 : 27));
+	if (width == 2)
+		ai = 25;
+	else if (width == 4)
+		ai = 26;
+	out[0] = (uint8_t)(7 << 5 | ai);
 	for (unsigned i = 0; i < width; i++)
 		out[1 + i] = (uint8_t)(bits >> (8 * (width - 1 - i)));
 	put_bytes(enc, out, 1 + width);
@@ -272,7 +277,9 @@ static int compare_keys(const uint8_t *a, size_t a_len, const uint8_t *b, size_t
 
 	if (cmp != 0)
 		return cmp;
-	return a_len < b_len ? -1 : a_len > b_len ? 1 : 0;
+	if (a_len < b_len)
+		return -1;
+	return a_len > b_len;
 }
 
 /*

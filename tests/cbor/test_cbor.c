@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of the CBOR layer: the RFC 8949 Appendix A examples (decoded,
+ * Tests of the CBOR layer. The RFC 8949 Appendix A examples are decoded,
  * re-encoded byte for byte, printed in diagnostic notation, and rejected by
- * the strict profile when they are not preferred serialization), one
- * negative row per rule the validator enforces, the getters, the encoder
- * (shortest floats, bstr wrapping, sorted maps, buffer limits) and the
- * diagnostic printer.
+ * the strict profile when they are not preferred serialization. A table has
+ * one negative row per rule the validator enforces. Further tests cover the
+ * getters, the encoder (shortest floats, bstr wrapping, sorted maps, buffer
+ * limits) and the diagnostic printer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
