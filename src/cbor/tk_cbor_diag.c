@@ -375,9 +375,10 @@ tk_err tk_cbor_to_diag(const uint8_t *buf, size_t len, uint32_t flags,
 		return TK_OK;
 	}
 	if (ctx.out_len >= out_cap) {
-		out[0] = '\0';
+		if (out_cap > 0)
+			out[0] = '\0';
 		return TK_FAIL(diag, TK_ERR_BUFFER_TOO_SMALL,
-			       "diagnostic text needs %zu bytes, buffer holds %zu",
+			       "diagnostic text needs %zu bytes but the buffer has %zu",
 			       ctx.out_len + 1, out_cap);
 	}
 	out[ctx.out_len] = '\0';

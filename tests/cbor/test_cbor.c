@@ -1136,6 +1136,12 @@ static void test_diag_buffer(void **state)
 			 TK_OK);
 	assert_string_equal(text, "{1: 2, 3: 4}");
 
+	/* A zero capacity with a real buffer writes nothing at all. */
+	text[0] = 'x';
+	assert_int_equal(tk_cbor_to_diag(item, len, 0, false, NULL, text, 0, &text_len, NULL),
+			 TK_ERR_BUFFER_TOO_SMALL);
+	assert_int_equal(text[0], 'x');
+
 	/* Invalid input fails with the validator's error. */
 	len = from_hex("a2010201", item, sizeof(item));
 	assert_int_equal(tk_cbor_to_diag(item, len, 0, false, NULL, text, sizeof(text),
