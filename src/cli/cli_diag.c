@@ -14,7 +14,7 @@
  * depends on how the printer formats hex.
  *
  * Labels are named by the tables of the layers. Because a wrapped item is
- * printed on its own, the callback sees only the map keys inside it; the
+ * printed on its own, the callback gets only the map keys inside it. The
  * wrapper below prefixes the keys that led to the byte string, so a SUIT
  * manifest printed alone is still known to sit under envelope key 3.
  */
@@ -261,7 +261,7 @@ static int64_t key_value(struct tk_span raw)
 }
 
 /* Whether a byte string contains exactly one CBOR array, map or tag. */
-static bool holds_cbor(struct tk_span content)
+static bool wraps_cbor(struct tk_span content)
 {
 	uint8_t major;
 
@@ -309,7 +309,7 @@ static tk_err walk_bstr(struct walk *w, long top_index)
 	if ((head[0] & 0x1f) == 31)
 		return tk_cbor_skip(&w->dec);
 	err = tk_cbor_get_bstr(&w->dec, &content);
-	if (err != TK_OK || !holds_cbor(content))
+	if (err != TK_OK || !wraps_cbor(content))
 		return err;
 	w->cur.raw = tk_span_make(head, (size_t)(content.ptr + content.len - head));
 	w->cur.content = content;

@@ -179,36 +179,42 @@ static void read_shape(const uint8_t *buf, size_t len, struct shape *s)
 		(void)read_map_shape(&dec, s);
 }
 
-/* Integer value of `label` in an encoded header map; false when absent. */
+/*
+ * Whether an encoded header map contains `label`. *value receives its
+ * integer value, or 0 when the value is not an integer.
+ */
 static bool header_int(struct tk_span map, int64_t label, int64_t *value)
 {
 	struct tk_cbor_dec dec;
-	bool found = false;
+	uint64_t count = 0;
 
 	if (map.len == 0 || tk_cbor_dec_init(&dec, map.ptr, map.len, TK_CBOR_ALLOW_ALL,
 					     NULL) != TK_OK)
 		return false;
-	if (tk_cbor_peek(&dec) != TK_CBOR_MAP)
+	if (tk_cbor_peek(&dec) != TK_CBOR_MAP || tk_cbor_enter_map(&dec, &count) != TK_OK)
 		return false;
-	if (tk_cbor_enter_map(&dec, &(uint64_t){0}) != TK_OK)
-		return false;
-	while (!found && tk_cbor_more(&dec)) {
+	while (tk_cbor_more(&dec)) {
 		enum tk_cbor_type type = tk_cbor_peek(&dec);
-		int64_t key = 0;
+		int64_t key = INT64_MIN;
 
-		if ((type == TK_CBOR_UINT || type == TK_CBOR_NINT) &&
-		    tk_cbor_get_int(&dec, &key) == TK_OK && key == label) {
-			found = true;
-			if (tk_cbor_peek(&dec) != TK_CBOR_UINT && tk_cbor_peek(&dec) != TK_CBOR_NINT)
-				*value = 0;
-			else if (tk_cbor_get_int(&dec, value) != TK_OK)
+		if (type == TK_CBOR_UINT || type == TK_CBOR_NINT) {
+			if (tk_cbor_get_int(&dec, &key) != TK_OK)
 				return false;
-		} else if ((type != TK_CBOR_UINT && type != TK_CBOR_NINT &&
-			    tk_cbor_skip(&dec) != TK_OK) || tk_cbor_skip(&dec) != TK_OK) {
+		} else if (tk_cbor_skip(&dec) != TK_OK) {
 			return false;
 		}
+		if (key != label) {
+			if (tk_cbor_skip(&dec) != TK_OK)
+				return false;
+			continue;
+		}
+		*value = 0;
+		type = tk_cbor_peek(&dec);
+		if (type == TK_CBOR_UINT || type == TK_CBOR_NINT)
+			return tk_cbor_get_int(&dec, value) == TK_OK;
+		return true;
 	}
-	return found;
+	return false;
 }
 
 static bool header_has(const struct shape *s, int64_t label, int64_t *value)

@@ -6,7 +6,7 @@
  * examples, the usage and exit-code conventions, `teep keygen` file
  * handling, and a keygen, manifest, inspect round trip.
  *
- * A golden file tests/cli/golden/<case>.txt holds the exit status, stdout
+ * A golden file tests/cli/golden/<case>.txt contains the exit status, stdout
  * and stderr of one run. Set TK_UPDATE_GOLDEN=1 to rewrite them from the
  * current program after checking the difference by hand.
  *
@@ -104,11 +104,12 @@ static void path_in_temp(char *out, size_t cap, const char *name)
 }
 
 /*
- * Run the program with argv (argv[0] is ignored) in directory cwd, with
- * stdin from stdin_path (NULL: /dev/null), capturing stdout and stderr.
+ * Run `program` with argv (argv[0] is replaced by program) in directory
+ * cwd, with stdin from stdin_path (NULL: /dev/null), capturing stdout and
+ * stderr.
  */
-static void run_teep(const char *cwd, const char *stdin_path, const char *const *argv,
-		     struct run *r)
+static void run_program(const char *program, const char *cwd, const char *stdin_path,
+			const char *const *argv, struct run *r)
 {
 	char out_path[512];
 	char err_path[512];
@@ -119,7 +120,7 @@ static void run_teep(const char *cwd, const char *stdin_path, const char *const 
 
 	path_in_temp(out_path, sizeof(out_path), "run.stdout");
 	path_in_temp(err_path, sizeof(err_path), "run.stderr");
-	args[argc++] = TK_TEEP_PROGRAM;
+	args[argc++] = program;
 	for (size_t i = 1; argv[i] != NULL; i++) {
 		assert_true(argc + 1 < MAX_ARGS);
 		args[argc++] = argv[i];
@@ -139,7 +140,7 @@ static void run_teep(const char *cwd, const char *stdin_path, const char *const 
 		dup2(in, STDIN_FILENO);
 		dup2(out, STDOUT_FILENO);
 		dup2(err, STDERR_FILENO);
-		execv(TK_TEEP_PROGRAM, (char *const *)args);
+		execv(program, (char *const *)args);
 		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
@@ -148,6 +149,13 @@ static void run_teep(const char *cwd, const char *stdin_path, const char *const 
 	r->err = read_whole(err_path, &r->err_len);
 	assert_non_null(r->out);
 	assert_non_null(r->err);
+}
+
+/* Run the teep program under test; see run_program(). */
+static void run_teep(const char *cwd, const char *stdin_path, const char *const *argv,
+		     struct run *r)
+{
+	run_program(TK_TEEP_PROGRAM, cwd, stdin_path, argv, r);
 }
 
 static void run_free(struct run *r)
@@ -640,6 +648,37 @@ static mode_t file_mode(const char *path)
 	return st.st_mode & 07777;
 }
 
+/*
+ * Independent oracle for the kid: the RFC 9679 thumbprint of a public key
+ * PEM computed with Python's cryptography and cbor2 packages. The COSE_Key
+ * labels used (1, -1, -2, -3) each encode in one byte, so cbor2's canonical
+ * order equals the RFC 8949 deterministic order the RFC requires.
+ */
+static const char thumbprint_script[] =
+	"import sys, hashlib, cbor2\n"
+	"from cryptography.hazmat.primitives import serialization as s\n"
+	"from cryptography.hazmat.primitives.asymmetric import ec\n"
+	"k = s.load_pem_public_key(open(sys.argv[1], 'rb').read())\n"
+	"if isinstance(k, ec.EllipticCurvePublicKey):\n"
+	"    n = k.public_numbers()\n"
+	"    m = {1: 2, -1: 1, -2: n.x.to_bytes(32, 'big'), -3: n.y.to_bytes(32, 'big')}\n"
+	"else:\n"
+	"    m = {1: 1, -1: 6, -2: k.public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)}\n"
+	"print(hashlib.sha256(cbor2.dumps(m, canonical=True)).hexdigest())\n";
+
+static void check_kid_with_python(const char *pub_path, const char *kid_line)
+{
+	const char *argv[] = {"python3", "-c", thumbprint_script, pub_path, NULL};
+	struct run r;
+
+	run_program("/usr/bin/python3", temp_dir, NULL, argv, &r);
+	if (r.status != 0)
+		print_error("python3 thumbprint oracle failed: %s", r.err);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, kid_line);
+	run_free(&r);
+}
+
 static void test_keygen_files(void **state)
 {
 	static const char *const algs[] = {"esp256", "ed25519"};
@@ -668,6 +707,7 @@ static void test_keygen_files(void **state)
 		assert_int_equal(r.status, 0);
 		assert_string_equal(r.err, "");
 		assert_kid_line(r.out);
+		check_kid_with_python(pub, r.out);
 		run_free(&r);
 		assert_int_equal(file_mode(priv), 0600);
 		first_key = read_whole(priv, NULL);
