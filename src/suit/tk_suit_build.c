@@ -30,7 +30,8 @@
 
 /* Shared sequence: override-parameters with the identity and the image
  * digest and size, then the vendor and class conditions. */
-static void put_shared_sequence(struct tk_cbor_enc *enc, const struct tk_suit_build_params *bp,
+static void put_shared_sequence(struct tk_cbor_enc *enc,
+				const struct tk_suit_build_params *bp,
 				const uint8_t digest[TK_SUIT_DIGEST_LEN])
 {
 	uint64_t pairs = 2 + (bp->vendor_id != NULL) + (bp->class_id != NULL);
@@ -68,7 +69,8 @@ static void put_shared_sequence(struct tk_cbor_enc *enc, const struct tk_suit_bu
 }
 
 /* The manifest as a byte string (the SUIT digest input). */
-static void put_manifest_bstr(struct tk_cbor_enc *enc, const struct tk_suit_build_params *bp,
+static void put_manifest_bstr(struct tk_cbor_enc *enc,
+			      const struct tk_suit_build_params *bp,
 			      const uint8_t digest[TK_SUIT_DIGEST_LEN])
 {
 	const char *uri = bp->uri != NULL ? bp->uri : bp->integrated_name;

@@ -115,4 +115,13 @@ TK_MUST_CHECK tk_err tk_suit_digest_decode(const uint8_t *buf, size_t len,
 TK_MUST_CHECK tk_err tk_suit_component_id_get(struct tk_cbor_dec *dec,
 					      struct tk_span *out);
 
+/*
+ * Decode the manifest of an authenticated envelope into *m (zeroed by the
+ * caller). Only tk_suit_authenticate() calls it, after the checks.
+ */
+TK_MUST_CHECK tk_err tk_suit_decode_manifest(const struct tk_crypto *crypto,
+					     const struct tk_suit_envelope *env,
+					     struct tk_suit_manifest *m,
+					     struct tk_diag *diag);
+
 #endif /* TK_SUIT_IMPL_H */
