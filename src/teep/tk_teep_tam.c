@@ -249,6 +249,8 @@ static tk_err verify_agent_message(struct tk_teep_tam *tam, const uint8_t *in,
 		return err == TK_ERR_NOMEM ? err : TK_FAIL(diag, TK_ERR_INTERNAL,
 				"enrolled key %s cannot be used", agent->kid_log);
 
+	/* NOTE: the draft also allows a COSE_Sign from an agent; teepkit agents
+	 * sign with one key, so only COSE_Sign1 is accepted for now. */
 	trusted.key = agent->key;
 	trusted.kid = tk_span_make(agent->rec.kid, TK_STORE_KID_LEN);
 	opts.tag_mode = TK_COSE_TAG_OPTIONAL;
@@ -275,10 +277,9 @@ static tk_err peek_evidence_nonce(struct tk_span evidence, struct tk_span *nonce
 				  struct tk_diag *diag)
 {
 	struct tk_cose_headers body, signer;
-	struct tk_eat_claims *claims = NULL;
+	struct tk_eat_claims claims;
 	struct tk_cbor_dec dec;
 	struct tk_span sign1, payload;
-	struct tk_eat_claims storage;
 	bool tagged;
 	tk_err err;
 
@@ -297,15 +298,13 @@ static tk_err peek_evidence_nonce(struct tk_span evidence, struct tk_span *nonce
 		err = tk_cbor_dec_finish(&dec);
 	if (err == TK_OK)
 		err = tk_cose_peek(sign1.ptr, sign1.len, &body, &signer, &payload, diag);
-	if (err == TK_OK) {
-		claims = &storage;
-		err = tk_eat_decode_claims(payload.ptr, payload.len, claims, diag);
-	}
+	if (err == TK_OK)
+		err = tk_eat_decode_claims(payload.ptr, payload.len, &claims, diag);
 	if (err != TK_OK)
 		return err;
-	if (!(claims->present & TK_EAT_HAS_NONCE))
+	if (!(claims.present & TK_EAT_HAS_NONCE))
 		return TK_FAIL(diag, TK_ERR_SCHEMA_MISSING, "evidence has no eat_nonce");
-	*nonce = claims->nonce;
+	*nonce = claims.nonce;
 	return TK_OK;
 }
 
@@ -606,6 +605,13 @@ static tk_err appraise_query_response(struct tk_teep_tam *tam, int64_t now,
 	opts.nonce = tk_span_make(ses.challenge, ses.challenge_len);
 	err = tk_eat_verify(tam->cfg.crypto, qr->attestation_payload.ptr,
 			    qr->attestation_payload.len, &opts, eat, diag);
+	/* A key speaks for one device: evidence naming another UEID is rejected,
+	 * so one enrolled key cannot rewrite the records of other devices. */
+	if (err == TK_OK && agent->rec.ueid_len > 0 &&
+	    !tk_span_equal(eat->claims.ueid, tk_span_make(agent->rec.ueid,
+							   agent->rec.ueid_len)))
+		err = TK_FAIL(diag, TK_ERR_POLICY, "evidence names another UEID than the one "
+			      "bound to this kid");
 	if (err == TK_OK)
 		err = collect_tc_list(qr, items, &n_items, diag);
 	if (err == TK_OK)

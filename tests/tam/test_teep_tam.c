@@ -369,6 +369,32 @@ static void test_replayed_query_response(void **state)
 	assert_non_null(strstr(b->last_warning, "dropped QueryResponse"));
 }
 
+static void test_key_bound_to_one_ueid(void **state)
+{
+	struct bench *b = *state;
+	struct fake_query_response q = {.signer = b->agent, .attester = b->agent};
+	uint8_t challenge[512];
+	size_t challenge_len = 0, in_len, out_len = 0;
+	struct bench_counts before, after;
+
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	bench_expect("first device", TK_OK, process(b, BENCH_NOW, in_len, &out_len), &b->diag);
+
+	/* The same key now claims another device. */
+	b->ueid[1] ^= 0xff;
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	before = bench_counts(b);
+	bench_expect("other UEID", TK_ERR_POLICY, process(b, BENCH_NOW, in_len, &out_len),
+		     &b->diag);
+	after = bench_counts(b);
+	assert_counts_equal(&before, &after);
+	assert_int_equal(after.devices, 1);
+}
+
 static void test_rejected_challenge_stays_usable(void **state)
 {
 	struct bench *b = *state;
@@ -468,6 +494,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replayed_query_response, setup_p256,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_key_bound_to_one_ueid, setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_rejected_challenge_stays_usable,
 						setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_result_token_checks, setup_p256, teardown),
