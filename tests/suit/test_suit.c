@@ -1075,6 +1075,20 @@ static void test_manifest_rows(void **state)
 		 TK_OK, TK_ERR_CONDITION, 0, "no image digest"},
 		{"too many commands", 1, 1, false, true, false, "many",
 		 TK_OK, TK_ERR_LIMIT_COUNT, 0, "65 commands"},
+		/* [20, {3: << [-16, digest of the example TA] >>}, 3, 15]: the
+		 * installed image is read through the read hook */
+		{"image match on installed image", 1, 1, false, true, false,
+		 "8414a1035824822f58208cf71ac86af31be184ec7a05a411a8c3a14fd9b77a30d0463974"
+		 "81469468ece8030f", TK_OK, TK_OK, 0, NULL},
+		/* the same with a digest of zeros */
+		{"installed image mismatch", 1, 1, false, true, false,
+		 "8414a1035824822f58200000000000000000000000000000000000000000000000000000"
+		 "000000000000030f", TK_OK, TK_ERR_DIGEST_MISMATCH, 0, "image-match"},
+		/* [12, 1, 20, {22: 0}, 22, 15, 20, {3: << digest >>}, 3, 15]: copy
+		 * the installed component 0 into component 1, then check it */
+		{"copy from installed component", 1, 2, false, true, false,
+		 "8a0c0114a11600160f14a1035824822f58208cf71ac86af31be184ec7a05a411a8c3a14f"
+		 "d9b77a30d046397481469468ece8030f", TK_OK, TK_OK, 1, NULL},
 		/* [20, {21: "https://example.org/ta"}, 21, 15], no image-match */
 		{"fetch without image match", 1, 1, false, true, false,
 		 "8414a1157668747470733a2f2f6578616d706c652e6f72672f7461150f",
@@ -1118,7 +1132,8 @@ static void test_manifest_rows(void **state)
 				 rows[r].stores, stores);
 		if (rows[r].stores > 0) {
 			assert_int_equal(pf.sequence, 1);
-			assert_true(pf.stored_len == 3 || pf.stored_len == 1);
+			assert_true(pf.stored_len == 3 || pf.stored_len == 1 ||
+				    pf.stored_len == ta.len);
 		}
 	}
 	tk_crypto_key_free(key);
