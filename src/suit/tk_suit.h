@@ -184,7 +184,8 @@ struct tk_suit_manifest {
  * strict CBOR profile (canonical encoding is required by the draft).
  * Rejects unknown integer keys other than the severable members, an
  * integrated payload name twice, and any envelope larger than
- * TK_SUIT_MAX_ENVELOPE_SIZE. Does not read the manifest. On failure *out is
+ * TK_SUIT_MAX_ENVELOPE_SIZE. Severed dependency-resolution and
+ * candidate-verification members fail with TK_ERR_UNSUPPORTED. Does not read the manifest. On failure *out is
  * zeroed. Returns views into buf, valid while buf is.
  */
 TK_MUST_CHECK tk_err tk_suit_decode_envelope(const uint8_t *buf, size_t len,
@@ -331,20 +332,25 @@ struct tk_suit_process_opts {
  * TK_ERR_ROLLBACK, so an installed manifest is never applied twice.
  * draft-ietf-suit-manifest-37 section 8.4.2 requires rejecting lower ones,
  * and TEEP relies on the sequence number for replay protection of Update.
- * Then the shared sequence and the sections run in order. Staged components
- * are stored, and the new sequence number persisted, only after all of them
+ * Then the shared sequence runs once, followed by payload-fetch,
+ * candidate-verification, install and validate. A manifest that also has a
+ * dependency-resolution, load or invoke section, or dependencies, fails with
+ * TK_ERR_UNSUPPORTED naming it, before anything runs. Staged components are
+ * stored, and the new sequence number persisted, only after all sections
  * succeeded. A fetched image that no image-match or check-content covered
  * is never stored: the update fails with TK_ERR_POLICY.
  *
- * Supported commands: set-component-index (integer index),
- * override-parameters, conditions vendor-identifier, class-identifier,
- * device-identifier, image-match, check-content, abort, directives fetch
- * (http/https through the fetch hook, `#name` from the integrated payloads),
- * copy, write, and unlink in the uninstall procedure. Any other command,
- * section or feature (dependencies, try-each, run-sequence, component index
- * true or a list, invoke, swap, custom commands) fails with
- * TK_ERR_UNSUPPORTED naming it. A failed condition fails with
- * TK_ERR_CONDITION, image-match with TK_ERR_DIGEST_MISMATCH.
+ * Uninstall runs the shared sequence and the uninstall section.
+ *
+ * Supported commands: set-component-index (an index, a list or true),
+ * override-parameters, set-parameters, conditions vendor-identifier,
+ * class-identifier, device-identifier, image-match, check-content, abort,
+ * directives fetch (http/https through the fetch hook, `#name` from the
+ * integrated payloads), copy, write, and unlink in the uninstall procedure.
+ * Any other command (try-each, run-sequence, invoke, swap, the dependency
+ * commands, custom commands) fails with TK_ERR_UNSUPPORTED naming it. A
+ * failed condition fails with TK_ERR_CONDITION, image-match with
+ * TK_ERR_DIGEST_MISMATCH.
  *
  * Borrows everything; the work buffer is wiped before returning.
  */
