@@ -4,7 +4,7 @@
  * (draft-ietf-suit-manifest-37 sections 8.4.8 to 8.4.10), each applied to
  * one component. Staged images live in the envelope (integrated payloads,
  * parameter content) or in the caller's work buffer (fetched and copied
- * bytes); conditions read them through a sink, so the installed image can
+ * bytes). Conditions read them through a sink, so the installed image can
  * be streamed from the platform the same way.
  */
 #include "suit/tk_suit.h"

@@ -192,10 +192,10 @@ static tk_err check_rollback(struct tk_suit_processor *p)
 
 /*
  * Store every staged component, then persist the sequence number. A fetched
- * image that no condition checked is rejected first: the manifest draft
+ * image that no condition checked is rejected first. The manifest draft
  * leaves image-match to the author, but storing bytes that neither the
- * signature nor a digest covers would let whoever serves the URI choose
- * the trusted component.
+ * signature nor a digest covers would let any server on the fetch path
+ * choose the trusted component.
  */
 static tk_err commit_update(struct tk_suit_processor *p)
 {
