@@ -24,7 +24,9 @@
 #include <string.h>
 
 #include "cbor/tk_cbor.h"
+#include "eat/tk_eat.h"
 #include "suit/tk_suit.h"
+#include "teep/tk_teep_names.h"
 
 /*
  * Maximum map keys on the path from the outermost item to a map, across
@@ -47,7 +49,8 @@
 
 /* Names and context of one rendering pass. */
 struct names_ctx {
-	const struct tk_cbor_names *inner; /* the layer's table, may be NULL */
+	const struct tk_cbor_names *inner; /* `table`, or NULL for no names */
+	struct tk_cbor_names table;        /* the layer's names */
 	int64_t prefix[MAX_PATH];          /* map keys leading to this item */
 	unsigned prefix_len;
 	int64_t scratch[MAX_PATH];         /* prefix + path, built per call */
@@ -134,14 +137,24 @@ static const char *cose_names_tag(void *ctx, uint64_t tag)
 /* Names of COSE headers, COSE_Key labels and COSE tags. */
 static const struct tk_cbor_names cose_names = {cose_names_key, cose_names_tag, NULL};
 
-static const struct tk_cbor_names *schema_names(enum tk_cli_schema schema)
+/* Copy the names of `schema` into *out; false when it has none. */
+static bool schema_names(enum tk_cli_schema schema, struct tk_cbor_names *out)
 {
 	switch (schema) {
-	case TK_CLI_SCHEMA_TEEP: return tk_cli_teep_names();
-	case TK_CLI_SCHEMA_SUIT: return &tk_suit_cbor_names;
-	case TK_CLI_SCHEMA_COSE: return &cose_names;
-	case TK_CLI_SCHEMA_EAT: return tk_cli_eat_names();
-	default: return NULL;
+	case TK_CLI_SCHEMA_TEEP:
+		*out = tk_teep_cbor_names();
+		return true;
+	case TK_CLI_SCHEMA_SUIT:
+		*out = tk_suit_cbor_names;
+		return true;
+	case TK_CLI_SCHEMA_COSE:
+		*out = cose_names;
+		return true;
+	case TK_CLI_SCHEMA_EAT:
+		*out = *tk_eat_names();
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -506,7 +519,7 @@ static tk_err render(const uint8_t *buf, size_t len, enum tk_cli_schema schema,
 	out->len = 0;
 	if (names == NULL)
 		return TK_FAIL(diag, TK_ERR_NOMEM, "rendering %zu bytes", len);
-	names->inner = schema_names(schema);
+	names->inner = schema_names(schema, &names->table) ? &names->table : NULL;
 	names->prefix_len = prefix_len;
 	if (prefix_len > 0)
 		memcpy(names->prefix, prefix, prefix_len * sizeof(int64_t));

@@ -46,7 +46,6 @@
 #include "eat/tk_eat.h"
 #include "suit/tk_suit.h"
 #include "teep/tk_teep_msg.h"
-#include "teep/tk_teep_names.h"
 
 /* CBOR tags of the COSE objects without a constant in tk_cose.h. */
 #define COSE_TAG_ENCRYPT0 16
@@ -98,20 +97,6 @@ struct subject {
 	const struct tk_crypto_key *key; /* verify with it; NULL: decode only */
 };
 
-const struct tk_cbor_names *tk_cli_teep_names(void)
-{
-	/* The TEEP layer returns its table by value; the program keeps one. */
-	static struct tk_cbor_names names;
-
-	names = tk_teep_cbor_names();
-	return &names;
-}
-
-const struct tk_cbor_names *tk_cli_eat_names(void)
-{
-	return tk_eat_names();
-}
-
 static tk_err read_array_shape(struct tk_cbor_dec *dec, struct shape *s)
 {
 	tk_err err = tk_cbor_enter_array(dec, &s->count);
@@ -162,6 +147,8 @@ static void read_shape(const uint8_t *buf, size_t len, struct shape *s)
 
 	memset(s, 0, sizeof(*s));
 	s->type = TK_CBOR_NONE;
+	for (size_t i = 0; i < sizeof(s->elem) / sizeof(s->elem[0]); i++)
+		s->elem[i] = TK_CBOR_NONE;
 	err = tk_cbor_dec_init(&dec, buf, len, TK_CBOR_ALLOW_ALL, NULL);
 	while (err == TK_OK && tk_cbor_peek(&dec) == TK_CBOR_TAG) {
 		uint64_t tag = 0;

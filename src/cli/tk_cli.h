@@ -211,10 +211,6 @@ TK_MUST_CHECK tk_err tk_cli_inspect_buffer(const uint8_t *buf, size_t len,
 					   const struct tk_crypto_key *key,
 					   struct tk_cli_inspection *out);
 
-/* The names tables of the TEEP and EAT layers, NULL where none exists. */
-const struct tk_cbor_names *tk_cli_teep_names(void);
-const struct tk_cbor_names *tk_cli_eat_names(void);
-
 /* The subcommands, each in its own file. */
 int tk_cli_keygen(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
 int tk_cli_manifest(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
