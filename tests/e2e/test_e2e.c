@@ -119,8 +119,9 @@ static void start_tam(struct e2e *t, const char *db)
 	assert_true(t->tam_pid > 0);
 	for (int i = 0; i < 200 && proc_read_file(port_file, port, sizeof(port)) <= 0; i++)
 		nanosleep(&(struct timespec){0, 25 * 1000 * 1000}, NULL);
-	assert_true(atol(port) > 0);
-	snprintf(t->url, sizeof(t->url), "http://127.0.0.1:%ld/tam", atol(port));
+	long port_number = strtol(port, NULL, 10);
+	assert_true(port_number > 0 && port_number < 65536);
+	snprintf(t->url, sizeof(t->url), "http://127.0.0.1:%ld/tam", port_number);
 }
 
 static void stop_tam(struct e2e *t)
@@ -144,6 +145,20 @@ static void run_agent(struct e2e *t, int expected)
 						 "--tam", t->url, "--tam-key", esp,
 						 "--tam-key", ed, "--trust-anchor", anchor,
 						 NULL});
+}
+
+/* One policy check that also requests the sample TA by component id. */
+static void run_agent_request(struct e2e *t, int expected)
+{
+	char esp[192], ed[192], anchor[192];
+
+	snprintf(esp, sizeof(esp), "%s/tam-esp256.pub.pem", t->dir);
+	snprintf(ed, sizeof(ed), "%s/tam-ed25519.pub.pem", t->dir);
+	snprintf(anchor, sizeof(anchor), "%s/signer.pub.pem", t->dir);
+	run_expect(t, expected, (const char *[]){TK_AGENT_BIN, "run", "--state", t->tee,
+						 "--tam", t->url, "--tam-key", esp,
+						 "--tam-key", ed, "--trust-anchor", anchor,
+						 "--request", ta_id, NULL});
 }
 
 /* The agent's component list and the TAM's device view, for comparisons. */
@@ -552,7 +567,16 @@ static void test_lower_sequence_number(void **state)
 	build_manifest(t, "1", path_of(t, 2, "hello-1.suit"));
 	add_manifest(t, db2, path_of(t, 2, "hello-1.suit"));
 	start_tam(t, db2);
-	run_agent(t, 1);
+
+	/*
+	 * The TAM sees the component in the tc-list and offers nothing, so the
+	 * agent requests the TA explicitly: the TAM then sends the older
+	 * manifest and the TEE must refuse it.
+	 */
+	run_agent(t, 0);
+	run_agent_request(t, 1);
+	assert_non_null(strstr(t->result.err, "err-code 17"));
+	assert_non_null(strstr(t->result.err, "TK_ERR_ROLLBACK"));
 
 	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
 	assert_string_equal(agent_before, t->result.out);
