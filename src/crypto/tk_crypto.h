@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Cryptographic provider interface. Every layer reaches hashes, random
- * bytes, keys, signatures and MACs through a `struct tk_crypto`: a table of
+ * bytes, keys, signatures, MACs, ECDH, HKDF, AES key wrap, AEADs and
+ * AES-CTR through a `struct tk_crypto`: a table of
  * operations plus a context pointer, so an mbedTLS or PSA backend can be
  * added for in-TEE builds without link-time symbol replacement.
  * tk_crypto_openssl() returns the OpenSSL 3.0 provider; src/crypto/ is the
@@ -52,6 +53,15 @@
  */
 #define TK_CRYPTO_MAX_PARTS 12
 
+/* Lengths for key agreement, key derivation and ciphers, in bytes. */
+#define TK_CRYPTO_ECDH_SECRET_LEN 32  /* P-256 shared secret (x coordinate) */
+#define TK_CRYPTO_HKDF_PRK_LEN 32     /* HKDF-SHA256 pseudorandom key */
+#define TK_CRYPTO_HKDF_MAX_OUT (255 * 32) /* RFC 5869 limit for SHA-256 */
+#define TK_CRYPTO_AES_KW_OVERHEAD 8   /* RFC 3394 integrity block */
+#define TK_CRYPTO_AEAD_NONCE_LEN 12
+#define TK_CRYPTO_AEAD_TAG_LEN 16
+#define TK_CRYPTO_AES_CTR_IV_LEN 16   /* initial counter block */
+
 /* Key types. Values are stable; 0 is never a valid type. */
 enum tk_crypto_key_type {
 	TK_CRYPTO_KEY_NONE = 0,
@@ -64,6 +74,15 @@ enum tk_crypto_sig_alg {
 	TK_CRYPTO_SIG_NONE = 0,
 	TK_CRYPTO_SIG_ECDSA_P256_SHA256 = 1, /* raw r || s, 64 bytes */
 	TK_CRYPTO_SIG_ED25519 = 2,           /* pure Ed25519, 64 bytes */
+};
+
+/* AEAD algorithms: AES-GCM (NIST SP 800-38D) and ChaCha20-Poly1305 (RFC 8439). */
+enum tk_crypto_aead_alg {
+	TK_CRYPTO_AEAD_NONE = 0,
+	TK_CRYPTO_AEAD_A128GCM = 1,
+	TK_CRYPTO_AEAD_A192GCM = 2,
+	TK_CRYPTO_AEAD_A256GCM = 3,
+	TK_CRYPTO_AEAD_CHACHA20_POLY1305 = 4,
 };
 
 /*
@@ -90,9 +109,9 @@ struct tk_crypto_hash_ctx {
  * Wrappers check arguments before calling and set outputs to empty values
  * on failure, so implementations may rely on valid arguments.
  *
- * Later members (ECDH, HKDF, AES key wrap, AES-GCM, AES-CTR,
- * ChaCha20-Poly1305) are appended at the end; initialise tables with
- * designated initialisers so they stay valid.
+ * New members are appended at the end; initialise tables with designated
+ * initialisers so they stay valid. HKDF is not an operation: the wrapper
+ * builds it from hmac_sha256.
  */
 struct tk_crypto_ops {
 	tk_err (*sha256)(void *ctx, const uint8_t *data, size_t len,
@@ -140,6 +159,30 @@ struct tk_crypto_ops {
 			      const struct tk_span *parts, size_t n_parts,
 			      uint8_t out[TK_CRYPTO_HMAC_SHA256_LEN],
 			      struct tk_diag *diag);
+
+	tk_err (*ecdh)(void *ctx, const struct tk_crypto_key *priv,
+		       const struct tk_crypto_key *peer,
+		       uint8_t secret[TK_CRYPTO_ECDH_SECRET_LEN], struct tk_diag *diag);
+	tk_err (*aes_kw_wrap)(void *ctx, const uint8_t *kek, size_t kek_len,
+			      const uint8_t *in, size_t in_len, uint8_t *out,
+			      struct tk_diag *diag);
+	tk_err (*aes_kw_unwrap)(void *ctx, const uint8_t *kek, size_t kek_len,
+				const uint8_t *in, size_t in_len, uint8_t *out,
+				struct tk_diag *diag);
+	tk_err (*aead_seal)(void *ctx, enum tk_crypto_aead_alg alg,
+			    const uint8_t *key, size_t key_len,
+			    const uint8_t nonce[TK_CRYPTO_AEAD_NONCE_LEN],
+			    struct tk_span aad, const uint8_t *in, size_t in_len,
+			    uint8_t *out, struct tk_diag *diag);
+	tk_err (*aead_open)(void *ctx, enum tk_crypto_aead_alg alg,
+			    const uint8_t *key, size_t key_len,
+			    const uint8_t nonce[TK_CRYPTO_AEAD_NONCE_LEN],
+			    struct tk_span aad, const uint8_t *in, size_t in_len,
+			    uint8_t *out, struct tk_diag *diag);
+	tk_err (*aes_ctr)(void *ctx, const uint8_t *key, size_t key_len,
+			  const uint8_t iv[TK_CRYPTO_AES_CTR_IV_LEN],
+			  const uint8_t *in, size_t len, uint8_t *out,
+			  struct tk_diag *diag);
 };
 
 /* A provider: its operations and their context. */
@@ -285,5 +328,93 @@ TK_MUST_CHECK tk_err tk_crypto_hmac_sha256(const struct tk_crypto *c,
 					   const struct tk_span *parts, size_t n_parts,
 					   uint8_t out[TK_CRYPTO_HMAC_SHA256_LEN],
 					   struct tk_diag *diag);
+
+/* Key agreement, key derivation and ciphers. Outputs that are secrets
+ * (shared secrets, derived keys, unwrapped keys, plaintexts) are wiped on
+ * failure; the caller wipes them after use. */
+
+/*
+ * ECDH on P-256: the x coordinate of priv * peer (RFC 9053 section 6.3.1).
+ * priv must contain a private part; both keys must be P-256 (TK_ERR_KEY).
+ */
+TK_MUST_CHECK tk_err tk_crypto_ecdh(const struct tk_crypto_key *priv,
+				    const struct tk_crypto_key *peer,
+				    uint8_t secret[TK_CRYPTO_ECDH_SECRET_LEN],
+				    struct tk_diag *diag);
+
+/*
+ * HKDF-SHA256 (RFC 5869), built on tk_crypto_hmac_sha256() so every
+ * provider with HMAC has it. An empty salt means 32 zero bytes.
+ */
+TK_MUST_CHECK tk_err tk_crypto_hkdf_sha256_extract(const struct tk_crypto *c,
+						   struct tk_span salt, struct tk_span ikm,
+						   uint8_t prk[TK_CRYPTO_HKDF_PRK_LEN],
+						   struct tk_diag *diag);
+/* out_len must be 1..TK_CRYPTO_HKDF_MAX_OUT (TK_ERR_ARG otherwise). */
+TK_MUST_CHECK tk_err tk_crypto_hkdf_sha256_expand(const struct tk_crypto *c,
+						  const uint8_t prk[TK_CRYPTO_HKDF_PRK_LEN],
+						  struct tk_span info, uint8_t *out,
+						  size_t out_len, struct tk_diag *diag);
+/* Extract then expand. */
+TK_MUST_CHECK tk_err tk_crypto_hkdf_sha256(const struct tk_crypto *c,
+					   struct tk_span salt, struct tk_span ikm,
+					   struct tk_span info, uint8_t *out,
+					   size_t out_len, struct tk_diag *diag);
+
+/*
+ * AES key wrap (RFC 3394) with a 16, 24 or 32-byte KEK. in_len must be a
+ * multiple of 8, at least 16. wrap writes in_len + 8 bytes, unwrap
+ * in_len - 8; out_cap is checked (TK_ERR_BUFFER_TOO_SMALL). A failed
+ * integrity check on unwrap is TK_ERR_DECRYPT.
+ */
+TK_MUST_CHECK tk_err tk_crypto_aes_kw_wrap(const struct tk_crypto *c,
+					   const uint8_t *kek, size_t kek_len,
+					   const uint8_t *in, size_t in_len,
+					   uint8_t *out, size_t out_cap, size_t *out_len,
+					   struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_crypto_aes_kw_unwrap(const struct tk_crypto *c,
+					     const uint8_t *kek, size_t kek_len,
+					     const uint8_t *in, size_t in_len,
+					     uint8_t *out, size_t out_cap, size_t *out_len,
+					     struct tk_diag *diag);
+
+/* Key length in bytes of an AEAD algorithm, 0 for an unknown one. */
+size_t tk_crypto_aead_key_len(enum tk_crypto_aead_alg alg);
+
+/*
+ * Encrypt in[0..in_len) and write ciphertext || 16-byte tag (in_len + 16
+ * bytes) to out. The nonce is 12 bytes and must never repeat under a key.
+ * out may equal in.
+ */
+TK_MUST_CHECK tk_err tk_crypto_aead_seal(const struct tk_crypto *c,
+					 enum tk_crypto_aead_alg alg,
+					 const uint8_t *key, size_t key_len,
+					 const uint8_t nonce[TK_CRYPTO_AEAD_NONCE_LEN],
+					 struct tk_span aad, const uint8_t *in,
+					 size_t in_len, uint8_t *out, size_t out_cap,
+					 size_t *out_len, struct tk_diag *diag);
+/*
+ * Check and decrypt ciphertext || tag (in_len >= 16) into in_len - 16
+ * bytes of out. A wrong tag is TK_ERR_DECRYPT and out is wiped.
+ */
+TK_MUST_CHECK tk_err tk_crypto_aead_open(const struct tk_crypto *c,
+					 enum tk_crypto_aead_alg alg,
+					 const uint8_t *key, size_t key_len,
+					 const uint8_t nonce[TK_CRYPTO_AEAD_NONCE_LEN],
+					 struct tk_span aad, const uint8_t *in,
+					 size_t in_len, uint8_t *out, size_t out_cap,
+					 size_t *out_len, struct tk_diag *diag);
+
+/*
+ * AES-CTR (NIST SP 800-38A) with a 16, 24 or 32-byte key and a 16-byte
+ * initial counter block; encryption and decryption are the same. It has
+ * no integrity: use it only under a signature or MAC (as SUIT does).
+ * out (len bytes) may equal in.
+ */
+TK_MUST_CHECK tk_err tk_crypto_aes_ctr(const struct tk_crypto *c, const uint8_t *key,
+				       size_t key_len,
+				       const uint8_t iv[TK_CRYPTO_AES_CTR_IV_LEN],
+				       const uint8_t *in, size_t len, uint8_t *out,
+				       struct tk_diag *diag);
 
 #endif /* TK_CRYPTO_H */

@@ -30,6 +30,7 @@
 #include <openssl/x509.h>
 
 #include "crypto/tk_crypto_key.h"
+#include "crypto/tk_crypto_openssl.h"
 
 /* OpenSSL group name of P-256 as EVP_PKEY_get_group_name() reports it. */
 #define P256_GROUP_NAME "prime256v1"
@@ -888,6 +889,12 @@ static const struct tk_crypto_ops openssl_ops = {
 	.sign = ossl_sign,
 	.verify = ossl_verify,
 	.hmac_sha256 = ossl_hmac_sha256,
+	.ecdh = tk_crypto_ossl_ecdh,
+	.aes_kw_wrap = tk_crypto_ossl_aes_kw_wrap,
+	.aes_kw_unwrap = tk_crypto_ossl_aes_kw_unwrap,
+	.aead_seal = tk_crypto_ossl_aead_seal,
+	.aead_open = tk_crypto_ossl_aead_open,
+	.aes_ctr = tk_crypto_ossl_aes_ctr,
 };
 
 static const struct tk_crypto openssl_provider = {

@@ -581,7 +581,9 @@ static void test_empty_provider(void **state)
 {
 	static const struct tk_crypto_ops no_ops = {0};
 	const struct tk_crypto empty = {&no_ops, NULL};
-	uint8_t buf[32];
+	uint8_t buf[32] = {0};
+	uint8_t wide[64];
+	size_t len = 0;
 	struct tk_crypto_key *key = NULL;
 	struct tk_crypto_hash_ctx h;
 	struct tk_span part = tk_span_make("x", 1);
@@ -601,6 +603,18 @@ static void test_empty_provider(void **state)
 		  tk_crypto_key_import_pem(&empty, buf, 4, &key, &diag), &diag);
 	check_err("hmac", TK_ERR_UNSUPPORTED,
 		  tk_crypto_hmac_sha256(&empty, buf, 4, &part, 1, buf, &diag), &diag);
+	check_err("aes_kw_wrap", TK_ERR_UNSUPPORTED,
+		  tk_crypto_aes_kw_wrap(&empty, buf, 16, buf, 16, wide, sizeof(wide), &len,
+					&diag), &diag);
+	check_err("aead_seal", TK_ERR_UNSUPPORTED,
+		  tk_crypto_aead_seal(&empty, TK_CRYPTO_AEAD_A128GCM, buf, 16, buf,
+				      TK_SPAN_EMPTY, buf, 4, wide, sizeof(wide), &len, &diag),
+		  &diag);
+	check_err("aes_ctr", TK_ERR_UNSUPPORTED,
+		  tk_crypto_aes_ctr(&empty, buf, 16, buf, buf, 4, wide, &diag), &diag);
+	check_err("hkdf without hmac", TK_ERR_UNSUPPORTED,
+		  tk_crypto_hkdf_sha256(&empty, TK_SPAN_EMPTY, part, part, wide, 8, &diag),
+		  &diag);
 	assert_null(key);
 	assert_int_equal(diag.code, TK_ERR_UNSUPPORTED);
 }
@@ -623,6 +637,251 @@ static void test_openssl_diag(void **state)
 	assert_non_null(strstr(diag.msg, "PEM key does not decode: error:"));
 }
 
+/* RFC 5903 section 8.1: ECDH on P-256, both directions. */
+static void test_ecdh_rfc5903(void **state)
+{
+	const struct tk_crypto *c = tk_crypto_openssl();
+	uint8_t i[32], r[32], gix[32], giy[32], grx[32], gry[32];
+	uint8_t z1[TK_CRYPTO_ECDH_SECRET_LEN], z2[TK_CRYPTO_ECDH_SECRET_LEN];
+	struct tk_crypto_key *ki = NULL, *kr = NULL, *pub_i = NULL, *pub_r = NULL;
+	struct tk_diag diag;
+
+	(void)state;
+	from_hex("c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433", i, 32);
+	from_hex("dad0b65394221cf9b051e1feca5787d098dfe637fc90b9ef945d0c3772581180", gix, 32);
+	from_hex("5271a0461cdb8252d61f1c456fa3e59ab1f45b33accf5f58389e0577b8990bb3", giy, 32);
+	from_hex("c6ef9c5d78ae012a011164acb397ce2088685d8f06bf9be0b283ab46476bee53", r, 32);
+	from_hex("d12dfb5289c8d4f81208b70270398c342296970a0bccb74c736fc7554494bf63", grx, 32);
+	from_hex("56fbf3ca366cc23e8157854c13c58d6aac23f046ada30f8353e74f33039872ab", gry, 32);
+	tk_diag_clear(&diag);
+	check_err("import i", TK_OK,
+		  tk_crypto_key_import_private(c, TK_CRYPTO_KEY_P256, i, 32, &ki, &diag), &diag);
+	check_err("import r", TK_OK,
+		  tk_crypto_key_import_private(c, TK_CRYPTO_KEY_P256, r, 32, &kr, &diag), &diag);
+	check_err("import g^i", TK_OK,
+		  tk_crypto_key_import_public(c, TK_CRYPTO_KEY_P256, gix, 32, giy, 32, &pub_i,
+					      &diag), &diag);
+	check_err("import g^r", TK_OK,
+		  tk_crypto_key_import_public(c, TK_CRYPTO_KEY_P256, grx, 32, gry, 32, &pub_r,
+					      &diag), &diag);
+	check_err("ECDH i, g^r", TK_OK, tk_crypto_ecdh(ki, pub_r, z1, &diag), &diag);
+	check_err("ECDH r, g^i", TK_OK, tk_crypto_ecdh(kr, pub_i, z2, &diag), &diag);
+	assert_hex_equal("RFC 5903 g^ir", z1, 32,
+			 "d6840f6b42f6edafd13116e0e12565202fef8e9ece7dce03812464d04b9442de");
+	assert_memory_equal(z1, z2, 32);
+	check_err("ECDH without a private part", TK_ERR_KEY,
+		  tk_crypto_ecdh(pub_i, pub_r, z1, &diag), &diag);
+	tk_crypto_key_free(ki);
+	tk_crypto_key_free(kr);
+	tk_crypto_key_free(pub_i);
+	tk_crypto_key_free(pub_r);
+}
+
+/* RFC 5869 appendix A, test cases 1 and 3 (empty salt and info). */
+static void test_hkdf_rfc5869(void **state)
+{
+	const struct tk_crypto *c = tk_crypto_openssl();
+	uint8_t ikm[22], salt[13], info[10], prk[32], okm[42];
+	struct tk_diag diag;
+
+	(void)state;
+	memset(ikm, 0x0b, sizeof(ikm));
+	for (size_t k = 0; k < sizeof(salt); k++)
+		salt[k] = (uint8_t)k;
+	for (size_t k = 0; k < sizeof(info); k++)
+		info[k] = (uint8_t)(0xf0 + k);
+	tk_diag_clear(&diag);
+	check_err("case 1 extract", TK_OK,
+		  tk_crypto_hkdf_sha256_extract(c, tk_span_make(salt, 13), tk_span_make(ikm, 22),
+						prk, &diag), &diag);
+	assert_hex_equal("case 1 PRK", prk, 32,
+			 "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
+	check_err("case 1", TK_OK,
+		  tk_crypto_hkdf_sha256(c, tk_span_make(salt, 13), tk_span_make(ikm, 22),
+					tk_span_make(info, 10), okm, 42, &diag), &diag);
+	assert_hex_equal("case 1 OKM", okm, 42,
+			 "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
+			 "34007208d5b887185865");
+	check_err("case 3", TK_OK,
+		  tk_crypto_hkdf_sha256(c, TK_SPAN_EMPTY, tk_span_make(ikm, 22), TK_SPAN_EMPTY,
+					okm, 42, &diag), &diag);
+	assert_hex_equal("case 3 OKM", okm, 42,
+			 "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
+			 "9d201395faa4b61a96c8");
+	check_err("output over the limit", TK_ERR_ARG,
+		  tk_crypto_hkdf_sha256_expand(c, prk, TK_SPAN_EMPTY, okm,
+					       TK_CRYPTO_HKDF_MAX_OUT + 1, &diag), &diag);
+}
+
+/* RFC 3394 sections 4.1 (128-bit KEK) and 4.6 (256-bit KEK, 256-bit data). */
+static void test_aes_kw_rfc3394(void **state)
+{
+	const struct tk_crypto *c = tk_crypto_openssl();
+	static const struct {
+		const char *desc;
+		size_t kek_len;
+		const char *data_hex;
+		const char *wrapped_hex;
+	} rows[] = {
+		{"RFC 3394 4.1", 16, "00112233445566778899aabbccddeeff",
+		 "1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5"},
+		{"RFC 3394 4.6", 32,
+		 "00112233445566778899aabbccddeeff000102030405060708090a0b0c0d0e0f",
+		 "28c9f404c4b810f4cbccb35cfb87f8263f5786e2d80ed326cbc7f0e71a99f43b"
+		 "fb988b9b7a02dd21"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint8_t kek[32], data[32], wrapped[40], back[32];
+		size_t data_len = from_hex(rows[i].data_hex, data, sizeof(data));
+		size_t len = 0;
+		struct tk_diag diag;
+
+		for (size_t k = 0; k < sizeof(kek); k++)
+			kek[k] = (uint8_t)k;
+		tk_diag_clear(&diag);
+		check_err(rows[i].desc, TK_OK,
+			  tk_crypto_aes_kw_wrap(c, kek, rows[i].kek_len, data, data_len, wrapped,
+						sizeof(wrapped), &len, &diag), &diag);
+		assert_hex_equal(rows[i].desc, wrapped, len, rows[i].wrapped_hex);
+		check_err(rows[i].desc, TK_OK,
+			  tk_crypto_aes_kw_unwrap(c, kek, rows[i].kek_len, wrapped, len, back,
+						  sizeof(back), &len, &diag), &diag);
+		assert_int_equal(len, data_len);
+		assert_memory_equal(back, data, data_len);
+
+		/* One changed bit fails the integrity check. */
+		wrapped[3] ^= 0x10;
+		check_err("tampered wrapped key", TK_ERR_DECRYPT,
+			  tk_crypto_aes_kw_unwrap(c, kek, rows[i].kek_len, wrapped,
+						  data_len + 8, back, sizeof(back), &len, &diag),
+			  &diag);
+		assert_int_equal(len, 0);
+		tk_diag_clear(&diag);
+		check_err("KEK of 15 bytes", TK_ERR_KEY,
+			  tk_crypto_aes_kw_wrap(c, kek, 15, data, data_len, wrapped,
+						sizeof(wrapped), &len, &diag), &diag);
+	}
+}
+
+/*
+ * AEAD vectors: AES-GCM test case 2 of the GCM specification (McGrew and
+ * Viega; zero key, nonce and block) and RFC 8439 section 2.8.2.
+ */
+static void test_aead_vectors(void **state)
+{
+	const struct tk_crypto *c = tk_crypto_openssl();
+	static const uint8_t zero_block[16] = {0};
+	static const char sunscreen[] =
+		"Ladies and Gentlemen of the class of '99: If I could offer you only one "
+		"tip for the future, sunscreen would be it.";
+	static const struct {
+		const char *desc;
+		enum tk_crypto_aead_alg alg;
+		const char *key_hex;
+		const char *nonce_hex;
+		const char *aad_hex;
+		const uint8_t *plaintext;
+		size_t plaintext_len;
+		const char *sealed_hex;
+	} rows[] = {
+		{"GCM test case 2", TK_CRYPTO_AEAD_A128GCM, "00000000000000000000000000000000",
+		 "000000000000000000000000", "", zero_block, 16,
+		 "0388dace60b6a392f328c2b971b2fe78ab6e47d42cec13bdf53a67b21257bddf"},
+		{"RFC 8439 2.8.2", TK_CRYPTO_AEAD_CHACHA20_POLY1305,
+		 "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f",
+		 "070000004041424344454647", "50515253c0c1c2c3c4c5c6c7",
+		 (const uint8_t *)sunscreen, sizeof(sunscreen) - 1,
+		 "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
+		 "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
+		 "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
+		 "3ff4def08e4b7a9de576d26586cec64b61161ae10b594f09e26a7e902ecbd0600691"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *desc = rows[i].desc;
+		uint8_t key[32], nonce[12], aad_buf[16], sealed[256], opened[256];
+		size_t key_len = from_hex(rows[i].key_hex, key, sizeof(key));
+		size_t aad_len = from_hex(rows[i].aad_hex, aad_buf, sizeof(aad_buf));
+		struct tk_span aad = tk_span_make(aad_buf, aad_len);
+		size_t len = 0, opened_len = 0;
+		struct tk_diag diag;
+
+		from_hex(rows[i].nonce_hex, nonce, sizeof(nonce));
+		tk_diag_clear(&diag);
+		check_err(desc, TK_OK,
+			  tk_crypto_aead_seal(c, rows[i].alg, key, key_len, nonce, aad,
+					      rows[i].plaintext, rows[i].plaintext_len, sealed,
+					      sizeof(sealed), &len, &diag), &diag);
+		assert_hex_equal(desc, sealed, len, rows[i].sealed_hex);
+		check_err(desc, TK_OK,
+			  tk_crypto_aead_open(c, rows[i].alg, key, key_len, nonce, aad, sealed,
+					      len, opened, sizeof(opened), &opened_len, &diag),
+			  &diag);
+		assert_int_equal(opened_len, rows[i].plaintext_len);
+		assert_memory_equal(opened, rows[i].plaintext, opened_len);
+
+		/* Other AAD, then a changed tag: both fail and return nothing. */
+		check_err("other AAD", TK_ERR_DECRYPT,
+			  tk_crypto_aead_open(c, rows[i].alg, key, key_len, nonce,
+					      tk_span_make(key, 3), sealed, len, opened,
+					      sizeof(opened), &opened_len, &diag), &diag);
+		assert_int_equal(opened_len, 0);
+		tk_diag_clear(&diag);
+		sealed[len - 1] ^= 1;
+		check_err("changed tag", TK_ERR_DECRYPT,
+			  tk_crypto_aead_open(c, rows[i].alg, key, key_len, nonce, aad, sealed,
+					      len, opened, sizeof(opened), &opened_len, &diag),
+			  &diag);
+		tk_diag_clear(&diag);
+		check_err("key of the wrong length", TK_ERR_KEY,
+			  tk_crypto_aead_seal(c, rows[i].alg, key, key_len - 1, nonce, aad,
+					      rows[i].plaintext, rows[i].plaintext_len, sealed,
+					      sizeof(sealed), &len, &diag), &diag);
+	}
+}
+
+/* NIST SP 800-38A F.5.1 (CTR-AES128) and F.5.5 (CTR-AES256), two blocks. */
+static void test_aes_ctr_sp800_38a(void **state)
+{
+	const struct tk_crypto *c = tk_crypto_openssl();
+	static const struct {
+		const char *desc;
+		const char *key_hex;
+		const char *ciphertext_hex;
+	} rows[] = {
+		{"F.5.1", "2b7e151628aed2a6abf7158809cf4f3c",
+		 "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"},
+		{"F.5.5", "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
+		 "601ec313775789a5b7a7f504bbf3d228f443e3ca4d62b59aca84e990cacaf5c5"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint8_t key[32], iv[16], text[32], plain[32];
+		size_t key_len = from_hex(rows[i].key_hex, key, sizeof(key));
+		struct tk_diag diag;
+
+		from_hex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", iv, sizeof(iv));
+		from_hex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51",
+			 plain, sizeof(plain));
+		memcpy(text, plain, sizeof(text));
+
+		/* In place, as SUIT decrypts a payload buffer. */
+		tk_diag_clear(&diag);
+		check_err(rows[i].desc, TK_OK,
+			  tk_crypto_aes_ctr(c, key, key_len, iv, text, sizeof(text), text, &diag),
+			  &diag);
+		assert_hex_equal(rows[i].desc, text, sizeof(text), rows[i].ciphertext_hex);
+		check_err(rows[i].desc, TK_OK,
+			  tk_crypto_aes_ctr(c, key, key_len, iv, text, sizeof(text), text, &diag),
+			  &diag);
+		assert_memory_equal(text, plain, sizeof(plain));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -640,6 +899,11 @@ int main(void)
 		cmocka_unit_test(test_pem_vector_files),
 		cmocka_unit_test(test_empty_provider),
 		cmocka_unit_test(test_openssl_diag),
+		cmocka_unit_test(test_ecdh_rfc5903),
+		cmocka_unit_test(test_hkdf_rfc5869),
+		cmocka_unit_test(test_aes_kw_rfc3394),
+		cmocka_unit_test(test_aead_vectors),
+		cmocka_unit_test(test_aes_ctr_sp800_38a),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

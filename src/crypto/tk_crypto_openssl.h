@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Operations of the OpenSSL provider defined in tk_crypto_openssl_cipher.c
+ * and placed in the table of tk_crypto_openssl.c. Private to src/crypto/.
+ * Arguments are as in struct tk_crypto_ops, already checked by the
+ * wrappers.
+ */
+#ifndef TK_CRYPTO_OPENSSL_H
+#define TK_CRYPTO_OPENSSL_H
+
+#include "crypto/tk_crypto.h"
+
+tk_err tk_crypto_ossl_ecdh(void *ctx, const struct tk_crypto_key *priv,
+			   const struct tk_crypto_key *peer,
+			   uint8_t secret[TK_CRYPTO_ECDH_SECRET_LEN],
+			   struct tk_diag *diag);
+tk_err tk_crypto_ossl_aes_kw_wrap(void *ctx, const uint8_t *kek, size_t kek_len,
+				  const uint8_t *in, size_t in_len, uint8_t *out,
+				  struct tk_diag *diag);
+tk_err tk_crypto_ossl_aes_kw_unwrap(void *ctx, const uint8_t *kek, size_t kek_len,
+				    const uint8_t *in, size_t in_len, uint8_t *out,
+				    struct tk_diag *diag);
+tk_err tk_crypto_ossl_aead_seal(void *ctx, enum tk_crypto_aead_alg alg,
+				const uint8_t *key, size_t key_len,
+				const uint8_t nonce[TK_CRYPTO_AEAD_NONCE_LEN],
+				struct tk_span aad, const uint8_t *in, size_t in_len,
+				uint8_t *out, struct tk_diag *diag);
+tk_err tk_crypto_ossl_aead_open(void *ctx, enum tk_crypto_aead_alg alg,
+				const uint8_t *key, size_t key_len,
+				const uint8_t nonce[TK_CRYPTO_AEAD_NONCE_LEN],
+				struct tk_span aad, const uint8_t *in, size_t in_len,
+				uint8_t *out, struct tk_diag *diag);
+tk_err tk_crypto_ossl_aes_ctr(void *ctx, const uint8_t *key, size_t key_len,
+			      const uint8_t iv[TK_CRYPTO_AES_CTR_IV_LEN],
+			      const uint8_t *in, size_t len, uint8_t *out,
+			      struct tk_diag *diag);
+
+#endif /* TK_CRYPTO_OPENSSL_H */
