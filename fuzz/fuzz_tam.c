@@ -2,10 +2,10 @@
 // fuzz-libs: tk_teep tk_store tk_eat tk_cose tk_cbor tk_crypto tk_common
 //
 // Feed the TAM state machine agent messages. The first input byte picks the
-// mode: 0 passes the rest as the raw message (COSE parsing, kid lookup), any
-// other value signs the rest as the TEEP payload of a COSE_Sign1 by an
-// enrolled agent key, so the fuzzer reaches the handlers behind the
-// signature check (message decoding, evidence, sessions, results). The
+// mode. With 0 the rest is the raw message (COSE parsing, kid lookup). With
+// any other value the rest is signed as the TEEP payload of a COSE_Sign1 by
+// an enrolled agent key. So the fuzzer reaches the handlers behind the
+// signature check too (message decoding, evidence, sessions, results). The
 // store is an SQLite file in a temporary folder made once per process. A
 // session is opened first so challenges exist. Every call must either
 // return a message or fail cleanly.
