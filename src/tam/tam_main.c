@@ -194,10 +194,17 @@ static int check_args(const struct tam_command *cmd, const struct tam_args *args
 						  o->min_count > 1 ? " twice" : "");
 			continue;
 		}
-		for (size_t j = 0; j < cmd->option_count; j++)
-			in_group += cmd->options[j].group == o->group ? args->counts[j] : 0;
+		char names[128] = "";
+
+		for (size_t j = 0; j < cmd->option_count; j++) {
+			if (cmd->options[j].group != o->group)
+				continue;
+			in_group += args->counts[j];
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s--%s",
+				 names[0] != '\0' ? " or " : "", cmd->options[j].name);
+		}
 		if (in_group != 1)
-			return tam_misuse(cmd, "give exactly one of the options in ( | )");
+			return tam_misuse(cmd, "give exactly one of %s", names);
 	}
 	if (cmd->operand != NULL && args->operand == NULL)
 		return tam_misuse(cmd, "missing operand %s", cmd->operand);
