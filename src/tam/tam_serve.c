@@ -28,7 +28,13 @@
 /* Seconds between purges of expired sessions. */
 #define PURGE_INTERVAL 60
 
-/* Longest accepted --listen value ("255.255.255.255:65535" is 21). */
+/*
+ * Largest --max-body accepted, in bytes. Agent messages are far smaller than
+ * the Updates the TAM sends, so the response limit bounds them amply.
+ */
+#define MAX_BODY_LIMIT TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE
+
+/* Maximum length of a --listen value ("255.255.255.255:65535" is 21). */
 #define LISTEN_MAX 64
 
 struct serve_ctx {
@@ -218,7 +224,7 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 
 	tk_diag_clear(&diag);
 	if ((rc = parse_listen(cmd, tam_get(cmd, args, "listen"), addr, &port)) != 0 ||
-	    (rc = parse_positive(cmd, args, "max-body", TAM_MAX_FILE_SIZE, &max_body)) != 0 ||
+	    (rc = parse_positive(cmd, args, "max-body", MAX_BODY_LIMIT, &max_body)) != 0 ||
 	    (rc = parse_positive(cmd, args, "token-lifetime", 86400, &lifetime)) != 0 ||
 	    (rc = load_keys(cmd, args, &p256, &ed25519)) != 0)
 		goto done;
