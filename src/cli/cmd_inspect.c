@@ -337,8 +337,8 @@ static void prefix_field(struct tk_diag *diag, const char *field)
 }
 
 /* Decode a TEEP message at buf[0..len), base bytes into the input. */
-static tk_err validate_teep(const uint8_t *buf, size_t len, size_t base, char *what,
-			    size_t what_cap, struct failure *f)
+static tk_err validate_teep(const uint8_t *buf, size_t len, size_t base, char *description,
+			    size_t description_cap, struct failure *f)
 {
 	struct tk_teep_msg msg;
 	tk_err err;
@@ -346,7 +346,7 @@ static tk_err validate_teep(const uint8_t *buf, size_t len, size_t base, char *w
 	f->base = base;
 	err = tk_teep_decode(buf, len, &msg, &f->diag);
 	if (err == TK_OK)
-		snprintf(what, what_cap, "TEEP %s", teep_type_name(msg.type));
+		snprintf(description, description_cap, "TEEP %s", teep_type_name(msg.type));
 	return err;
 }
 
@@ -402,7 +402,7 @@ static tk_err verify_signed(const uint8_t *msg, size_t len, enum kind kind,
  * when a key is given, then its payload when that is a TEEP message or (for
  * COSE_Sign1) an EAT claims set.
  */
-static tk_err validate_signed(const struct subject *in, char *what, size_t what_cap,
+static tk_err validate_signed(const struct subject *in, char *description, size_t description_cap,
 			      struct failure *f)
 {
 	size_t start = skip_cwt_tag(in->buf, in->len);
@@ -423,7 +423,7 @@ static tk_err validate_signed(const struct subject *in, char *what, size_t what_
 	else
 		err = tk_cose_peek(buf + start, in->len - start, &body, &signer, &payload,
 				   &f->diag);
-	snprintf(what, what_cap, "%s%s", kind_name(kind), verified);
+	snprintf(description, description_cap, "%s%s", kind_name(kind), verified);
 	if (err != TK_OK)
 		prefix_field(&f->diag, kind_name(kind));
 	if (err != TK_OK || payload.len == 0)
@@ -434,7 +434,7 @@ static tk_err validate_signed(const struct subject *in, char *what, size_t what_
 	case TK_CLI_SCHEMA_TEEP:
 		err = validate_teep(payload.ptr, payload.len, base, inner, sizeof(inner), f);
 		if (err == TK_OK)
-			snprintf(what, what_cap, "%s carrying a %s%s", kind_name(kind), inner,
+			snprintf(description, description_cap, "%s carrying a %s%s", kind_name(kind), inner,
 				 verified);
 		return err;
 	case TK_CLI_SCHEMA_EAT:
@@ -442,7 +442,7 @@ static tk_err validate_signed(const struct subject *in, char *what, size_t what_
 			return TK_OK;
 		err = validate_eat(payload.ptr, payload.len, base, f);
 		if (err == TK_OK)
-			snprintf(what, what_cap, "EAT in a %s%s", kind_name(kind), verified);
+			snprintf(description, description_cap, "EAT in a %s%s", kind_name(kind), verified);
 		return err;
 	default:
 		return TK_OK;
@@ -490,22 +490,22 @@ static tk_err check_bstr_or_nil(struct tk_cbor_dec *dec, const char *field)
 	return tk_cbor_skip(dec);
 }
 
-static tk_err enter_cose_array(struct tk_cbor_dec *dec, const char *what, uint64_t min,
+static tk_err enter_cose_array(struct tk_cbor_dec *dec, const char *name, uint64_t min,
 			       uint64_t max)
 {
 	uint64_t count = 0;
 	tk_err err;
 
 	if (tk_cbor_peek(dec) != TK_CBOR_ARRAY)
-		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE, "%s: not an array", what);
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE, "%s: not an array", name);
 	err = tk_cbor_enter_array(dec, &count);
 	if (err == TK_OK && (count < min || count > max) && min == max)
 		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
-					"%s: %llu elements, expected %llu", what,
+					"%s: %llu elements, expected %llu", name,
 					(unsigned long long)count, (unsigned long long)min);
 	if (err == TK_OK && (count < min || count > max))
 		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
-					"%s: %llu elements, expected %llu to %llu", what,
+					"%s: %llu elements, expected %llu to %llu", name,
 					(unsigned long long)count, (unsigned long long)min,
 					(unsigned long long)max);
 	return err;
@@ -580,7 +580,7 @@ static tk_err validate_cose_structure(const uint8_t *buf, size_t len, enum kind 
  * Decode a SUIT envelope. With a key, also authenticate it, which is when
  * the SUIT layer decodes the manifest itself.
  */
-static tk_err validate_suit(const struct subject *in, char *what, size_t what_cap,
+static tk_err validate_suit(const struct subject *in, char *description, size_t description_cap,
 			    struct failure *f)
 {
 	struct tk_suit_envelope *env = malloc(sizeof(*env));
@@ -596,7 +596,7 @@ static tk_err validate_suit(const struct subject *in, char *what, size_t what_ca
 		err = tk_suit_authenticate(env, tk_crypto_openssl(), &in->key, 1, manifest,
 					   &f->diag);
 	if (err == TK_OK && in->key != NULL)
-		snprintf(what, what_cap, "SUIT envelope, authenticated, sequence number %llu",
+		snprintf(description, description_cap, "SUIT envelope, authenticated, sequence number %llu",
 			 (unsigned long long)manifest->sequence_number);
 done:
 	free(manifest);
@@ -605,7 +605,7 @@ done:
 }
 
 /* Validate the input as in->kind; *what receives a description on success. */
-static tk_err validate(const struct subject *in, char *what, size_t what_cap,
+static tk_err validate(const struct subject *in, char *description, size_t description_cap,
 		       struct failure *f)
 {
 	const uint8_t *buf = in->buf;
@@ -613,7 +613,7 @@ static tk_err validate(const struct subject *in, char *what, size_t what_cap,
 	enum kind kind = in->kind;
 	const struct shape *shape = in->shape;
 
-	snprintf(what, what_cap, "%s", kind_name(kind));
+	snprintf(description, description_cap, "%s", kind_name(kind));
 	f->base = 0;
 	if (in->key != NULL && kind != KIND_SUIT && kind != KIND_COSE_SIGN1 &&
 	    kind != KIND_COSE_SIGN && kind != KIND_UNKNOWN)
@@ -621,12 +621,12 @@ static tk_err validate(const struct subject *in, char *what, size_t what_cap,
 				  "--key: a %s carries no signature to verify", kind_name(kind));
 	switch (kind) {
 	case KIND_TEEP:
-		return validate_teep(buf, len, 0, what, what_cap, f);
+		return validate_teep(buf, len, 0, description, description_cap, f);
 	case KIND_SUIT:
-		return validate_suit(in, what, what_cap, f);
+		return validate_suit(in, description, description_cap, f);
 	case KIND_COSE_SIGN1:
 	case KIND_COSE_SIGN:
-		return validate_signed(in, what, what_cap, f);
+		return validate_signed(in, description, description_cap, f);
 	case KIND_COSE_MAC0:
 	case KIND_COSE_MAC:
 	case KIND_COSE_ENCRYPT0:
@@ -692,14 +692,14 @@ static tk_err load_input(const char *path, bool hex, uint8_t **buf, size_t *len,
 }
 
 /* Count a failure's offset in the whole input and make sure it names a field. */
-static void finish_failure(struct failure *f, const char *what)
+static void finish_failure(struct failure *f, const char *description)
 {
 	if (f->diag.offset == TK_DIAG_NO_OFFSET)
 		f->diag.offset = f->base;
 	else
 		f->diag.offset += f->base;
 	if (f->diag.msg[0] == '\0')
-		snprintf(f->diag.msg, sizeof(f->diag.msg), "%s", what);
+		snprintf(f->diag.msg, sizeof(f->diag.msg), "%s", description);
 }
 
 tk_err tk_cli_inspect_buffer(const uint8_t *buf, size_t len, const struct tk_crypto_key *key,
@@ -714,22 +714,22 @@ tk_err tk_cli_inspect_buffer(const uint8_t *buf, size_t len, const struct tk_cry
 	memset(out, 0, sizeof(*out));
 	memset(&f, 0, sizeof(f));
 	tk_diag_clear(&f.diag);
-	snprintf(out->what, sizeof(out->what), "CBOR");
+	snprintf(out->description, sizeof(out->description), "CBOR");
 
 	/* Check well-formedness first, so every layer below gets one whole item. */
 	err = tk_cbor_check(buf, len, TK_CBOR_ALLOW_ALL, &f.diag);
 	if (err != TK_OK) {
 		prefix_field(&f.diag, "CBOR");
-		finish_failure(&f, out->what);
+		finish_failure(&f, out->description);
 		out->diag = f.diag;
 		return err;
 	}
 	read_shape(buf, len, &shape);
 	kind = classify(&shape);
 	subject = (struct subject){buf, len, &shape, kind, key};
-	err = validate(&subject, out->what, sizeof(out->what), &f);
+	err = validate(&subject, out->description, sizeof(out->description), &f);
 	if (err != TK_OK) {
-		finish_failure(&f, out->what);
+		finish_failure(&f, out->description);
 		out->diag = f.diag;
 		return err;
 	}
@@ -766,7 +766,7 @@ int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *a
 	if (err != TK_OK) {
 		rc = tk_cli_fail(cmd, name, &result.diag);
 	} else {
-		printf("/ %s /\n%s\n", result.what, result.text.buf);
+		printf("/ %s /\n%s\n", result.description, result.text.buf);
 		rc = TK_CLI_EXIT_OK;
 	}
 	tk_cli_text_free(&result.text);

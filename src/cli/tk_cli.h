@@ -193,7 +193,7 @@ enum tk_cli_schema tk_cli_classify_payload(const uint8_t *buf, size_t len);
 
 /* Outcome of tk_cli_inspect_buffer(). */
 struct tk_cli_inspection {
-	char what[96];           /* description of the recognised input */
+	char description[96];    /* recognised kind, printed as a comment */
 	struct tk_cli_text text; /* diagnostic notation, empty on failure;
 				    release with tk_cli_text_free() */
 	struct tk_diag diag;     /* the failure, its offset counted from the
