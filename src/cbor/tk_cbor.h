@@ -172,6 +172,7 @@ TK_MUST_CHECK tk_err tk_cbor_get_raw(struct tk_cbor_dec *dec, struct tk_span *ou
 /*
  * Record a schema failure at the current offset and make it sticky. Use it
  * from schema decoders so their errors carry the offset like CBOR ones.
+ * When the decoder already failed, the first error stays and is returned.
  */
 tk_err tk_cbor_dec_fail(struct tk_cbor_dec *dec, tk_err code, const char *fmt, ...)
 	TK_PRINTF(3, 4);
@@ -182,16 +183,18 @@ tk_err tk_cbor_dec_fail(struct tk_cbor_dec *dec, tk_err code, const char *fmt, .
  */
 TK_MUST_CHECK tk_err tk_cbor_dec_finish(struct tk_cbor_dec *dec);
 
+/* Open bstr wrapper or sorted map of the encoder. */
+struct tk_cbor_enc_region {
+	size_t start;  /* offset of the first content byte */
+	bool sorted;   /* sorted map entries, else bstr content */
+};
+
 /*
  * Encoder. Writes into out[0..cap). With out == NULL and cap == 0 it only
  * counts, so a first pass can size the buffer. Errors are sticky; the first
  * (usually TK_ERR_BUFFER_TOO_SMALL) is returned by tk_cbor_enc_finish().
  * Fields are private.
  */
-struct tk_cbor_enc_region {
-	size_t start;  /* offset of the first content byte */
-	bool sorted;   /* sorted map entries, else bstr content */
-};
 
 struct tk_cbor_enc {
 	uint8_t *buf;
