@@ -337,8 +337,8 @@ static void prefix_field(struct tk_diag *diag, const char *field)
 }
 
 /* Decode a TEEP message at buf[0..len), base bytes into the input. */
-static tk_err validate_teep(const uint8_t *buf, size_t len, size_t base, char *description,
-			    size_t description_cap, struct failure *f)
+static tk_err validate_teep(const uint8_t *buf, size_t len, size_t base,
+			    char *description, size_t description_cap, struct failure *f)
 {
 	struct tk_teep_msg msg;
 	tk_err err;
@@ -402,8 +402,8 @@ static tk_err verify_signed(const uint8_t *msg, size_t len, enum kind kind,
  * when a key is given, then its payload when that is a TEEP message or (for
  * COSE_Sign1) an EAT claims set.
  */
-static tk_err validate_signed(const struct subject *in, char *description, size_t description_cap,
-			      struct failure *f)
+static tk_err validate_signed(const struct subject *in, char *description,
+			      size_t description_cap, struct failure *f)
 {
 	size_t start = skip_cwt_tag(in->buf, in->len);
 	const uint8_t *buf = in->buf;
@@ -580,8 +580,8 @@ static tk_err validate_cose_structure(const uint8_t *buf, size_t len, enum kind 
  * Decode a SUIT envelope. With a key, also authenticate it, which is when
  * the SUIT layer decodes the manifest itself.
  */
-static tk_err validate_suit(const struct subject *in, char *description, size_t description_cap,
-			    struct failure *f)
+static tk_err validate_suit(const struct subject *in, char *description,
+			    size_t description_cap, struct failure *f)
 {
 	struct tk_suit_envelope *env = malloc(sizeof(*env));
 	struct tk_suit_manifest *manifest = malloc(sizeof(*manifest));
@@ -596,7 +596,8 @@ static tk_err validate_suit(const struct subject *in, char *description, size_t 
 		err = tk_suit_authenticate(env, tk_crypto_openssl(), &in->key, 1, manifest,
 					   &f->diag);
 	if (err == TK_OK && in->key != NULL)
-		snprintf(description, description_cap, "SUIT envelope, authenticated, sequence number %llu",
+		snprintf(description, description_cap,
+			 "SUIT envelope, authenticated, sequence number %llu",
 			 (unsigned long long)manifest->sequence_number);
 done:
 	free(manifest);
@@ -605,8 +606,8 @@ done:
 }
 
 /* Validate the input as in->kind; *what receives a description on success. */
-static tk_err validate(const struct subject *in, char *description, size_t description_cap,
-		       struct failure *f)
+static tk_err validate(const struct subject *in, char *description,
+		       size_t description_cap, struct failure *f)
 {
 	const uint8_t *buf = in->buf;
 	size_t len = in->len;
@@ -702,7 +703,8 @@ static void finish_failure(struct failure *f, const char *description)
 		snprintf(f->diag.msg, sizeof(f->diag.msg), "%s", description);
 }
 
-tk_err tk_cli_inspect_buffer(const uint8_t *buf, size_t len, const struct tk_crypto_key *key,
+tk_err tk_cli_inspect_buffer(const uint8_t *buf, size_t len,
+			     const struct tk_crypto_key *key,
 			     struct tk_cli_inspection *out)
 {
 	struct failure f;
