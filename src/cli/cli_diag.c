@@ -505,6 +505,91 @@ done:
 	return err;
 }
 
+/* SUIT manifest key of the common member, and its shared-sequence key. */
+#define SUIT_MANIFEST_KEY 3
+#define SUIT_COMMON_KEY 3
+#define SUIT_SHARED_SEQUENCE_KEY 4
+
+/*
+ * Whether the map keys `path` lead from an envelope to a command sequence:
+ * [3 manifest, section] or [3 manifest, 3 common, 4 shared-sequence].
+ */
+static bool is_command_sequence(const int64_t *path, unsigned path_len)
+{
+	static const int64_t sections[] = {
+		TK_SUIT_SECTION_VALIDATE, TK_SUIT_SECTION_LOAD, TK_SUIT_SECTION_INVOKE,
+		TK_SUIT_SECTION_DEPENDENCY_RESOLUTION, TK_SUIT_SECTION_PAYLOAD_FETCH,
+		TK_SUIT_SECTION_CANDIDATE_VERIFICATION, TK_SUIT_SECTION_INSTALL,
+		TK_SUIT_SECTION_UNINSTALL,
+	};
+
+	if (path_len == 3)
+		return path[0] == SUIT_MANIFEST_KEY && path[1] == SUIT_COMMON_KEY &&
+		       path[2] == SUIT_SHARED_SEQUENCE_KEY;
+	if (path_len != 2 || path[0] != SUIT_MANIFEST_KEY)
+		return false;
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		if (path[1] == sections[i])
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Render a SUIT_Command_Sequence, [command, argument, ...], naming each
+ * command as the draft's examples do: `20 / directive-override-parameters /`.
+ * tk_cbor_names can only name map keys, so the array is printed here, each
+ * element through render() for its names and wrapped items.
+ */
+static tk_err render_sequence(const uint8_t *buf, size_t len, const int64_t *prefix,
+			      unsigned prefix_len, unsigned embed_depth,
+			      struct tk_cli_text *out, struct tk_diag *diag)
+{
+	struct tk_cbor_dec dec;
+	struct tk_cli_text element = {0};
+	uint64_t count = 0;
+	size_t index = 0;
+	tk_err err;
+
+	err = tk_cbor_dec_init(&dec, buf, len, TK_CBOR_ALLOW_ALL, diag);
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(&dec, &count);
+	if (err == TK_OK)
+		err = text_append(out, "[\n", 2, diag);
+	while (err == TK_OK && tk_cbor_more(&dec)) {
+		struct tk_span raw;
+		const char *name = NULL;
+
+		err = tk_cbor_get_raw(&dec, &raw);
+		if (err == TK_OK)
+			err = render(raw.ptr, raw.len, TK_CLI_SCHEMA_SUIT, prefix, prefix_len,
+				     embed_depth, &element, diag);
+		if (err == TK_OK && index % 2 == 0 && key_value(raw) != INT64_MIN)
+			name = tk_suit_command_name(key_value(raw));
+		if (err == TK_OK)
+			err = text_append(out, "  ", 2, diag);
+		if (err == TK_OK)
+			err = append_indented(out, element.buf, element.len, 2, diag);
+		if (err == TK_OK && name != NULL) {
+			err = text_append(out, " / ", 3, diag);
+			if (err == TK_OK)
+				err = text_append(out, name, strlen(name), diag);
+			if (err == TK_OK)
+				err = text_append(out, " /", 2, diag);
+		}
+		if (err == TK_OK && tk_cbor_more(&dec))
+			err = text_append(out, ",", 1, diag);
+		if (err == TK_OK)
+			err = text_append(out, "\n", 1, diag);
+		tk_cli_text_free(&element);
+		index++;
+	}
+	if (err == TK_OK)
+		err = text_append(out, "]", 1, diag);
+	tk_cli_text_free(&element);
+	return err;
+}
+
 static tk_err render(const uint8_t *buf, size_t len, enum tk_cli_schema schema,
 		     const int64_t *prefix, unsigned prefix_len, unsigned embed_depth,
 		     struct tk_cli_text *out, struct tk_diag *diag)
@@ -519,6 +604,11 @@ static tk_err render(const uint8_t *buf, size_t len, enum tk_cli_schema schema,
 	out->len = 0;
 	if (names == NULL)
 		return TK_FAIL(diag, TK_ERR_NOMEM, "rendering %zu bytes", len);
+	if (schema == TK_CLI_SCHEMA_SUIT && len > 0 && (buf[0] >> 5) == TK_CBOR_ARRAY &&
+	    is_command_sequence(prefix, prefix_len)) {
+		free(names);
+		return render_sequence(buf, len, prefix, prefix_len, embed_depth, out, diag);
+	}
 	names->inner = schema_names(schema, &names->table) ? &names->table : NULL;
 	names->prefix_len = prefix_len;
 	if (prefix_len > 0)
