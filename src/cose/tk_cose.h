@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * COSE (RFC 9052, algorithms RFC 9053 and RFC 9864): COSE_Sign1, COSE_Sign
- * with several signers, COSE_Mac0, COSE_Key and RFC 9679 key thumbprints.
+ * with several signers, COSE_Mac0, COSE_Encrypt0, COSE_Encrypt, COSE_Key
+ * and RFC 9679 key thumbprints.
  *
  * Signing algorithms: ESP256 (-9, ECDSA P-256 SHA-256) and Ed25519 (-19).
  * Verification also accepts their older, polymorphic names ES256 (-7) and
@@ -89,6 +90,7 @@ struct tk_cose_headers {
 	uint64_t content_type_uint;
 	struct tk_span content_type_text;
 	struct tk_span protected_raw; /* contents of the protected bstr */
+	struct tk_span iv;           /* label 5, empty when absent */
 };
 
 /* A key we trust for verification, with an optional kid to match. */
@@ -243,6 +245,146 @@ TK_MUST_CHECK tk_err tk_cose_mac0_verify(const struct tk_crypto *c,
 					 const struct tk_cose_verify_opts *opts,
 					 struct tk_cose_verified *out,
 					 struct tk_diag *diag);
+
+/*
+ * COSE_Encrypt0 and COSE_Encrypt (RFC 9052 section 5).
+ *
+ * Content algorithms: A128GCM (1), A192GCM (2), A256GCM (3),
+ * ChaCha20/Poly1305 (24), and A128CTR (-65534), A192CTR (-65533), A256CTR
+ * (-65532) of RFC 9459. The CTR algorithms have no integrity: RFC 9459
+ * requires an empty protected header and no external AAD for them, and a
+ * message using them must be authenticated by other means (SUIT signs the
+ * manifest that carries its digest).
+ * Recipient algorithms of COSE_Encrypt: direct (-6), A128KW (-3), A192KW
+ * (-4), A256KW (-5), ECDH-ES+A128KW (-29), ECDH-ES+A192KW (-30) and
+ * ECDH-ES+A256KW (-31) with P-256 keys (RFC 9053 sections 6.1, 6.2, 6.4).
+ * Recipient header labels also understood: 5 IV (bstr, unprotected),
+ * 6 partial IV (always TK_ERR_UNSUPPORTED: it needs a base IV from a key
+ * context we do not keep), -1 ephemeral key (COSE_Key, unprotected).
+ */
+#define TK_COSE_TAG_ENCRYPT0 16
+#define TK_COSE_TAG_ENCRYPT 96
+#define TK_COSE_ALG_A128GCM 1
+#define TK_COSE_ALG_A192GCM 2
+#define TK_COSE_ALG_A256GCM 3
+#define TK_COSE_ALG_CHACHA20_POLY1305 24
+#define TK_COSE_ALG_A128CTR (-65534)
+#define TK_COSE_ALG_A192CTR (-65533)
+#define TK_COSE_ALG_A256CTR (-65532)
+#define TK_COSE_ALG_DIRECT (-6)
+#define TK_COSE_ALG_A128KW (-3)
+#define TK_COSE_ALG_A192KW (-4)
+#define TK_COSE_ALG_A256KW (-5)
+#define TK_COSE_ALG_ECDH_ES_A128KW (-29)
+#define TK_COSE_ALG_ECDH_ES_A192KW (-30)
+#define TK_COSE_ALG_ECDH_ES_A256KW (-31)
+#define TK_COSE_HDR_IV 5
+#define TK_COSE_HDR_PARTIAL_IV 6
+#define TK_COSE_HDR_EPHEMERAL_KEY (-1)
+
+/*
+ * Maximum number of recipients in a COSE_Encrypt (TK_ERR_LIMIT_COUNT);
+ * nested recipients are TK_ERR_UNSUPPORTED.
+ */
+#define TK_COSE_MAX_RECIPIENTS 8
+
+/*
+ * Maximum size of the encoded Enc_structure (context, protected header
+ * and external AAD), which is built in a stack buffer
+ * (TK_ERR_LIMIT_SIZE when exceeded).
+ */
+#define TK_COSE_ENC_STRUCTURE_MAX 512
+
+/*
+ * Secrets for decryption. Zero-initialise, then set the one that applies:
+ * cek for COSE_Encrypt0 and direct recipients, kek for AES key wrap
+ * recipients, recipient_key (a P-256 private key) for ECDH-ES recipients.
+ * All are borrowed.
+ */
+struct tk_cose_decrypt_opts {
+	enum tk_cose_tag_mode tag_mode;
+	struct tk_span external_aad;      /* empty for none */
+	bool detached;                    /* ciphertext is nil in the message */
+	struct tk_span detached_ciphertext;
+	const uint8_t *cek;
+	size_t cek_len;
+	const uint8_t *kek;
+	size_t kek_len;
+	const struct tk_crypto_key *recipient_key;
+	struct tk_span kid;               /* if non-empty, a recipient with a
+					     kid must carry this one */
+	const int64_t *allowed_algs;      /* content algorithms; NULL = all */
+	size_t n_allowed_algs;
+};
+
+/* Result of a decryption; spans are views into the message. */
+struct tk_cose_decrypted {
+	struct tk_cose_headers body;      /* headers of the content layer */
+	size_t recipient_index;           /* COSE_Encrypt only */
+};
+
+/*
+ * Decrypt a COSE_Encrypt0 = [Headers, ciphertext: bstr / nil] (tag 16)
+ * with opts->cek into out[0..out_cap). A wrong key or tag is
+ * TK_ERR_DECRYPT. On failure *out_len is 0, out is wiped and *result is
+ * zeroed. Borrows msg.
+ */
+TK_MUST_CHECK tk_err tk_cose_encrypt0_decrypt(const struct tk_crypto *c,
+					      const uint8_t *msg, size_t msg_len,
+					      const struct tk_cose_decrypt_opts *opts,
+					      uint8_t *out, size_t out_cap, size_t *out_len,
+					      struct tk_cose_decrypted *result,
+					      struct tk_diag *diag);
+
+/*
+ * Decrypt a COSE_Encrypt = [Headers, ciphertext, recipients: [+
+ * COSE_recipient]] (tag 96): find a recipient whose algorithm and kid fit
+ * the secret in opts, recover the content key from it, and decrypt. No
+ * fitting recipient is TK_ERR_KEY. Same output rules as above.
+ */
+TK_MUST_CHECK tk_err tk_cose_encrypt_decrypt(const struct tk_crypto *c,
+					     const uint8_t *msg, size_t msg_len,
+					     const struct tk_cose_decrypt_opts *opts,
+					     uint8_t *out, size_t out_cap, size_t *out_len,
+					     struct tk_cose_decrypted *result,
+					     struct tk_diag *diag);
+
+/*
+ * Encrypt plaintext with a random IV as a COSE_Encrypt0 under cek (length
+ * of the algorithm's key). The protected header is {1: alg} ({} for the
+ * CTR algorithms, which carry alg unprotected); the unprotected header
+ * carries the IV. opts->detached and content type are not supported
+ * (TK_ERR_UNSUPPORTED).
+ */
+TK_MUST_CHECK tk_err tk_cose_encrypt0_create(const struct tk_crypto *c, int64_t alg,
+					     const uint8_t *cek, size_t cek_len,
+					     const uint8_t *plaintext, size_t plaintext_len,
+					     const struct tk_cose_sign_opts *opts,
+					     uint8_t *out, size_t out_cap, size_t *out_len,
+					     struct tk_diag *diag);
+
+/* The recipient of a COSE_Encrypt being created. */
+struct tk_cose_recipient {
+	int64_t alg;                      /* A128KW, A256KW, ECDH-ES+A128KW or
+					     ECDH-ES+A256KW */
+	const struct tk_crypto_key *key;  /* ECDH-ES: recipient's P-256 public
+					     key, borrowed */
+	const uint8_t *kek;               /* AES key wrap: the shared KEK */
+	size_t kek_len;
+	struct tk_span kid;               /* written unprotected; may be empty */
+};
+
+/*
+ * Encrypt plaintext as a COSE_Encrypt with one recipient: a random content
+ * key encrypts the plaintext and is wrapped for the recipient (with a fresh
+ * ephemeral P-256 key for ECDH-ES).
+ */
+TK_MUST_CHECK tk_err tk_cose_encrypt_create(const struct tk_crypto *c, int64_t alg,
+					    const struct tk_cose_recipient *recipient,
+					    const uint8_t *plaintext, size_t plaintext_len,
+					    const struct tk_cose_sign_opts *opts,
+					    uint8_t *out, size_t out_cap, size_t *out_len,
+					    struct tk_diag *diag);
 
 /* COSE_Key (RFC 9052 section 7, RFC 9053 section 7). */
 #define TK_COSE_KTY_OKP 1

@@ -174,6 +174,36 @@ tk_err tk_cose_parse_protected(struct tk_span raw, struct tk_cose_hdr *hdr,
 	return err;
 }
 
+/*
+ * Parse one unprotected label: 1-4 as in the protected bucket, and the
+ * encryption labels IV, partial IV and ephemeral key. Others are skipped.
+ */
+static tk_err parse_unprotected_param(struct tk_cbor_dec *dec, int64_t label,
+				      struct tk_cose_hdr *hdr)
+{
+	struct tk_span unused;
+
+	switch (label) {
+	case TK_COSE_HDR_ALG:
+	case TK_COSE_HDR_CRIT:
+	case TK_COSE_HDR_CONTENT_TYPE:
+	case TK_COSE_HDR_KID:
+		return parse_param(dec, label, false, hdr);
+	case TK_COSE_HDR_IV:
+		return tk_cbor_get_bstr(dec, &hdr->h.iv);
+	case TK_COSE_HDR_PARTIAL_IV:
+		hdr->has_partial_iv = true;
+		return tk_cbor_get_bstr(dec, &unused);
+	case TK_COSE_HDR_EPHEMERAL_KEY:
+		if (tk_cbor_peek(dec) != TK_CBOR_MAP)
+			return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
+						"ephemeral key is not a COSE_Key map");
+		return tk_cbor_get_raw(dec, &hdr->ephemeral_key);
+	default:
+		return tk_cbor_skip(dec);
+	}
+}
+
 tk_err tk_cose_parse_unprotected(struct tk_cbor_dec *dec, struct tk_cose_hdr *hdr)
 {
 	uint64_t count;
@@ -183,7 +213,7 @@ tk_err tk_cose_parse_unprotected(struct tk_cbor_dec *dec, struct tk_cose_hdr *hd
 	while (err == TK_OK && tk_cbor_more(dec)) {
 		enum tk_cbor_type type = tk_cbor_peek(dec);
 
-		/* Text labels and labels above 4 are not ours: skip the pair. */
+		/* Text labels are not ours: skip the pair. */
 		if (type != TK_CBOR_UINT && type != TK_CBOR_NINT) {
 			err = tk_cbor_skip(dec);
 			if (err == TK_OK)
@@ -191,12 +221,8 @@ tk_err tk_cose_parse_unprotected(struct tk_cbor_dec *dec, struct tk_cose_hdr *hd
 			continue;
 		}
 		err = tk_cbor_get_int(dec, &label);
-		if (err != TK_OK)
-			break;
-		if (label < TK_COSE_HDR_ALG || label > TK_COSE_HDR_KID)
-			err = tk_cbor_skip(dec);
-		else
-			err = parse_param(dec, label, false, hdr);
+		if (err == TK_OK)
+			err = parse_unprotected_param(dec, label, hdr);
 	}
 	if (err == TK_OK)
 		err = tk_cbor_leave(dec);
@@ -308,8 +334,8 @@ tk_err tk_cose_check_sig_alg(const struct tk_cose_hdr *hdr,
  * the same argument (RFC 8949 section 3), so tk_cbor writes the uint and
  * the major type bits are changed from 0 to 2.
  */
-static tk_err bstr_head(uint64_t len, uint8_t out[9], size_t *out_len,
-			struct tk_diag *diag)
+tk_err tk_cose_bstr_head(uint64_t len, uint8_t out[9], size_t *out_len,
+			 struct tk_diag *diag)
 {
 	struct tk_cbor_enc enc;
 	tk_err err;
@@ -329,7 +355,7 @@ static tk_err bstr_head(uint64_t len, uint8_t out[9], size_t *out_len,
  * empty map (h'A0'). Both therefore enter the structure as h''; the COSE WG
  * examples sign-pass-01 and mac-pass-01 are signed that way.
  */
-static struct tk_span tbs_protected(struct tk_span raw)
+struct tk_span tk_cose_structure_protected(struct tk_span raw)
 {
 	if (raw.len == 1 && raw.ptr[0] == 0xa0)
 		return TK_SPAN_EMPTY;
@@ -350,14 +376,14 @@ tk_err tk_cose_build_tbs(struct tk_cose_tbs *tbs, const char *context,
 	tk_err err;
 
 	memset(tbs, 0, sizeof(*tbs));
-	body_protected = tbs_protected(body_protected);
-	sign_protected = tbs_protected(sign_protected);
+	body_protected = tk_cose_structure_protected(body_protected);
+	sign_protected = tk_cose_structure_protected(sign_protected);
 
 	/* [context, body_protected, ...: the prefix ends with the first bstr head. */
 	tk_cbor_enc_init(&enc, tbs->prefix, sizeof(tbs->prefix), diag);
 	tk_cbor_put_array(&enc, has_sign_protected ? 5 : 4);
 	tk_cbor_put_cstr(&enc, context);
-	err = bstr_head(body_protected.len, head, &head_len, diag);
+	err = tk_cose_bstr_head(body_protected.len, head, &head_len, diag);
 	if (err != TK_OK)
 		return err;
 	tk_cbor_put_raw(&enc, head, head_len);
@@ -372,7 +398,7 @@ tk_err tk_cose_build_tbs(struct tk_cose_tbs *tbs, const char *context,
 	fields[n_fields++] = external_aad;
 	fields[n_fields++] = payload;
 	for (size_t i = 0; i < n_fields; i++) {
-		err = bstr_head(fields[i].len, tbs->heads[i], &head_len, diag);
+		err = tk_cose_bstr_head(fields[i].len, tbs->heads[i], &head_len, diag);
 		if (err != TK_OK)
 			return err;
 		tbs->parts[tbs->n_parts++] = tk_span_make(tbs->heads[i], head_len);

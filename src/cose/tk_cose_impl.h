@@ -29,6 +29,8 @@ struct tk_cose_hdr {
 	bool alg_is_text;          /* alg was a tstr (never supported) */
 	int64_t crit[TK_COSE_MAX_CRIT];
 	size_t n_crit;
+	bool has_partial_iv;       /* label 6 was present (unsupported) */
+	struct tk_span ephemeral_key; /* label -1: encoded COSE_Key, or empty */
 };
 
 /*
@@ -37,6 +39,12 @@ struct tk_cose_hdr {
  */
 tk_err tk_cose_parse_protected(struct tk_span raw, struct tk_cose_hdr *hdr,
 			    struct tk_diag *diag);
+
+/*
+ * Protected header bytes as they enter a Sig_, MAC_ or Enc_structure: an
+ * encoded empty map (h'A0') becomes h''.
+ */
+struct tk_span tk_cose_structure_protected(struct tk_span raw);
 
 /* Parse the unprotected header map at the decoder's position into hdr. */
 tk_err tk_cose_parse_unprotected(struct tk_cbor_dec *dec, struct tk_cose_hdr *hdr);
@@ -113,6 +121,21 @@ tk_err tk_cose_verify_with_keys(const struct tk_cose_tbs *tbs, enum tk_crypto_si
 
 /* Key type a signature algorithm needs. */
 enum tk_crypto_key_type tk_cose_key_type_for(enum tk_crypto_sig_alg alg);
+
+/* Encode the head of a bstr of len bytes, without its content. */
+tk_err tk_cose_bstr_head(uint64_t len, uint8_t out[9], size_t *out_len,
+			 struct tk_diag *diag);
+
+/*
+ * KEK for ECDH-ES + AES key wrap (RFC 9053 section 6.4): HKDF-SHA256 over
+ * the ECDH secret of priv and peer, with the COSE_KDF_Context naming
+ * kw_alg, kek_len and the recipient's protected header. No salt and no
+ * party identities are used.
+ */
+tk_err tk_cose_derive_kek(const struct tk_crypto *c, const struct tk_crypto_key *priv,
+			  const struct tk_crypto_key *peer, int64_t kw_alg, size_t kek_len,
+			  struct tk_span recipient_protected, uint8_t *kek,
+			  struct tk_diag *diag);
 
 /* Encode a protected header {1: alg[, 3: content type]} into out. */
 tk_err tk_cose_encode_protected(int64_t alg, bool has_content_type,
