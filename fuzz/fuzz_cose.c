@@ -3,8 +3,9 @@
  * Fuzz target for the COSE decoders. The first input byte selects what the
  * rest is fed to: COSE_Sign1 or COSE_Sign verification against fixed test
  * keys (with and without external AAD or a detached payload), COSE_Mac0
- * verification, tk_cose_peek(), or COSE_Key decoding followed by import and
- * thumbprint. Properties checked: a successful verification returns views
+ * verification, tk_cose_peek(), COSE_Key decoding followed by import and
+ * thumbprint, or COSE_Encrypt0 and COSE_Encrypt decryption with fixed
+ * secrets (direct, AES key wrap and ECDH-ES recipients). Properties checked: a successful verification returns views
  * inside the input (or the detached payload), and failures leave the
  * outputs empty.
  */
@@ -35,12 +36,24 @@ static const uint8_t mac_key[32] = {
 	0xb5, 0x33, 0x56, 0x6e, 0x97, 0x66, 0x86, 0x45, 0x7c, 0x14, 0x91, 0xbe,
 	0x3a, 0x76, 0xdc, 0xea, 0x6c, 0x42, 0x71, 0x88,
 };
+/* Content key and KEK "our-secret", and the ECDH key "meriadoc" of the
+   COSE WG examples. */
+static const uint8_t secret16[16] = {
+	0x84, 0x9b, 0x57, 0x21, 0x9d, 0xae, 0x48, 0xde,
+	0x64, 0x6d, 0x07, 0xdb, 0xb5, 0x33, 0x56, 0x6e,
+};
+static const uint8_t ecdh_d[32] = {
+	0xaf, 0xf9, 0x07, 0xc9, 0x9f, 0x9a, 0xd3, 0xaa, 0xe6, 0xc4, 0xcd, 0xf2,
+	0x11, 0x22, 0xbc, 0xe2, 0xbd, 0x68, 0xb5, 0x28, 0x3e, 0x69, 0x07, 0x15,
+	0x4a, 0xd9, 0x11, 0x84, 0x0f, 0xa2, 0x08, 0xcf,
+};
 static const uint8_t aad[] = {0x11, 0xaa, 0x22, 0xbb, 0x33, 0xcc, 0x44, 0xdd,
 			      0x55, 0x00, 0x66, 0x99};
 static const uint8_t detached[] = "This is the content.";
 
 /* Keys live for the whole run; the fuzzer process owns them. */
 static struct tk_cose_trusted_key trusted[2];
+static struct tk_crypto_key *ecdh_key;
 
 static void load_keys(void)
 {
@@ -54,6 +67,8 @@ static void load_keys(void)
 	if (tk_crypto_key_import_private(c, TK_CRYPTO_KEY_P256, p256_d, 32, &p256, NULL) !=
 		    TK_OK ||
 	    tk_crypto_key_import_private(c, TK_CRYPTO_KEY_ED25519, ed25519_seed, 32, &ed,
+					 NULL) != TK_OK ||
+	    tk_crypto_key_import_private(c, TK_CRYPTO_KEY_P256, ecdh_d, 32, &ecdh_key,
 					 NULL) != TK_OK)
 		abort();
 	trusted[0] = (struct tk_cose_trusted_key){p256, tk_span_make(kid11, 2)};
@@ -82,6 +97,37 @@ static void check_result(tk_err err, const struct tk_cose_verified *out,
 	check_view(out->payload, in, in_len);
 	check_view(out->body.kid, in, in_len);
 	check_view(out->signer.protected_raw, in, in_len);
+}
+
+/* Decrypt as COSE_Encrypt0 or COSE_Encrypt; failures must return nothing. */
+static void fuzz_decrypt(const uint8_t *in, size_t len, bool encrypt0, uint8_t selector)
+{
+	const struct tk_crypto *c = tk_crypto_openssl();
+	static uint8_t out[65536];
+	size_t out_len = 1;
+	struct tk_cose_decrypted result;
+	struct tk_cose_decrypt_opts opts = {
+		.cek = secret16,
+		.cek_len = sizeof(secret16),
+		.kek = secret16,
+		.kek_len = sizeof(secret16),
+		.recipient_key = ecdh_key,
+	};
+	tk_err err;
+
+	if (selector & 0x10)
+		opts.external_aad = tk_span_make(aad, sizeof(aad));
+	err = encrypt0 ? tk_cose_encrypt0_decrypt(c, in, len, &opts, out, sizeof(out),
+						  &out_len, &result, NULL)
+		       : tk_cose_encrypt_decrypt(c, in, len, &opts, out, sizeof(out), &out_len,
+						 &result, NULL);
+	if (err != TK_OK && out_len != 0)
+		abort();
+	if (err == TK_OK) {
+		if (out_len > len)
+			abort();
+		check_view(result.body.iv, in, len);
+	}
 }
 
 static void fuzz_key(const uint8_t *in, size_t len)
@@ -150,6 +196,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_view(body.protected_raw, in, len);
 			check_view(signer.kid, in, len);
 		}
+		break;
+	case 5:
+		fuzz_decrypt(in, len, true, data[0]);
+		break;
+	case 6:
+		fuzz_decrypt(in, len, false, data[0]);
 		break;
 	default:
 		fuzz_key(in, len);
