@@ -405,9 +405,9 @@ static tk_err plan_add_required(void *cb_ctx, struct tk_span id)
 
 /*
  * Requested TAs are added when a manifest for them is registered, also when
- * the device lists the component: the tc-list carries no sequence number, so
- * only the agent knows it wants another version, and its TEE rejects an
- * older one.
+ * the device lists the component. The tc-list carries no sequence number,
+ * so only the agent can tell that it needs another version, and its TEE
+ * rejects an older one.
  */
 static tk_err plan_requested(struct tk_teep_tam *tam, const struct agent *agent,
 			     const struct tk_teep_query_response *qr, struct plan *plan,
