@@ -19,7 +19,7 @@
 #include "cose/tk_cose.h"
 #include "fake_agent.h"
 
-/* Manifest component id [h'TEEP-Device', h'ta'] (bytes of that text) and a stand-in envelope. */
+/* Manifest component id [h'TEEP-Device', h'ta'] and a stand-in envelope. */
 static const uint8_t ta_id[] = {0x82, 0x4b, 'T', 'E', 'E', 'P', '-', 'D', 'e', 'v', 'i',
 				'c', 'e', 0x42, 't', 'a'};
 static const uint8_t ta_envelope[] = {0xa2, 0x02, 0x41, 0x00, 0x03, 0x41, 0x01};
