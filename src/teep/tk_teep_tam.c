@@ -393,7 +393,12 @@ static tk_err plan_add(struct plan *plan, struct tk_span id)
 	return TK_OK;
 }
 
-/* Policy callback: a required manifest goes in unless the device has it. */
+/*
+ * Policy callback: a required manifest goes in unless the device has it.
+ * NOTE: a newer sequence number of a component the device lists is not
+ * pushed, because the tc-list carries no sequence number. Comparing the
+ * image digest the device reports with the registered one would find it.
+ */
 static tk_err plan_add_required(void *cb_ctx, struct tk_span id)
 {
 	struct plan *plan = cb_ctx;
