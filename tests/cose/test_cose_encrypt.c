@@ -3,7 +3,9 @@
  * Tests of COSE_Encrypt0 and COSE_Encrypt: the COSE WG examples for
  * AES-GCM, ChaCha20-Poly1305, direct, AES key wrap and ECDH-ES + key wrap
  * recipients (with their expected failures), and round trips for every
- * content algorithm and recipient kind with tampered rows.
+ * content algorithm and recipient kind with tampered rows. An independent
+ * oracle (/usr/bin/python3 with cbor2 and cryptography) decrypts what we
+ * encrypt and encrypts what we decrypt.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -458,6 +465,151 @@ static void test_encrypt_recipients(void **state)
 	tk_crypto_key_free(other);
 }
 
+/* Independent oracle: /usr/bin/python3 with cbor2 and cryptography. */
+
+#define ORACLE_PYTHON "/usr/bin/python3"
+
+static void run_oracle(const char *args, char *line, size_t cap)
+{
+	char cmd[2048];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s '%s/tests/cose/cose_oracle.py' %s 2>&1",
+		 ORACLE_PYTHON, TK_SOURCE_DIR, args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (fgets(line, (int)cap, p) == NULL)
+		line[0] = '\0';
+	pclose(p);
+}
+
+/* Write a file with the given mode (0600 for private keys). */
+static void write_file(const char *dir, const char *name, const uint8_t *data,
+		       size_t len, mode_t mode)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+}
+
+static size_t read_file(const char *dir, const char *name, uint8_t *buf, size_t cap)
+{
+	char path[512];
+	FILE *f;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	len = fread(buf, 1, cap, f);
+	fclose(f);
+	return len;
+}
+
+static void test_python_oracle_encrypt(void **state)
+{
+	const struct tk_crypto *c = tk_crypto_openssl();
+	static const char *const files[] = {"priv.pem", "pub.pem", "ours.cbor", "py.cbor"};
+	char dir[] = "/tmp/tk-cose-encrypt-XXXXXX";
+	char plaintext_hex[2 * sizeof(plaintext) + 1];
+	char args[1024], line[256], path[512];
+	uint8_t pem[TK_CRYPTO_PEM_MAX], x[32], y[32], msg[512], out[256];
+	size_t pem_len = 0, len = 0, out_len = 0;
+	struct tk_crypto_key *priv = NULL, *pub = NULL;
+	struct tk_diag diag;
+	static const struct {
+		int64_t content_alg;
+		int64_t recipient_alg;
+	} ours[] = {
+		{TK_COSE_ALG_A128GCM, TK_COSE_ALG_ECDH_ES_A128KW},
+		{TK_COSE_ALG_A256GCM, TK_COSE_ALG_ECDH_ES_A256KW},
+		{TK_COSE_ALG_A128CTR, TK_COSE_ALG_ECDH_ES_A128KW},
+	};
+	static const int64_t theirs[] = {TK_COSE_ALG_A128GCM, TK_COSE_ALG_A128CTR};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < sizeof(plaintext); i++)
+		snprintf(plaintext_hex + 2 * i, 3, "%02x", plaintext[i]);
+	tk_diag_clear(&diag);
+	check_err("generate", TK_OK, tk_crypto_key_generate(c, TK_CRYPTO_KEY_P256, &priv, &diag),
+		  &diag);
+	check_err("private PEM", TK_OK,
+		  tk_crypto_key_export_pem(priv, true, pem, sizeof(pem), &pem_len, &diag), &diag);
+	write_file(dir, "priv.pem", pem, pem_len, 0600);
+	tk_wipe(pem, sizeof(pem));
+	check_err("public PEM", TK_OK,
+		  tk_crypto_key_export_pem(priv, false, pem, sizeof(pem), &pem_len, &diag), &diag);
+	write_file(dir, "pub.pem", pem, pem_len, 0644);
+	check_err("export", TK_OK, tk_crypto_key_export_public(priv, x, y, &diag), &diag);
+	check_err("public", TK_OK,
+		  tk_crypto_key_import_public(c, TK_CRYPTO_KEY_P256, x, 32, y, 32, &pub, &diag),
+		  &diag);
+
+	/* We encrypt, the oracle decrypts. */
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
+		struct tk_cose_recipient r = {.alg = ours[i].recipient_alg, .key = pub};
+		struct tk_cose_sign_opts sopts = {.tagged = true};
+
+		check_err("encrypt", TK_OK,
+			  tk_cose_encrypt_create(c, ours[i].content_alg, &r, plaintext,
+						 sizeof(plaintext), &sopts, msg, sizeof(msg), &len,
+						 &diag), &diag);
+		write_file(dir, "ours.cbor", msg, len, 0644);
+		snprintf(args, sizeof(args), "decrypt %s/ours.cbor %s/priv.pem %s", dir, dir,
+			 plaintext_hex);
+		run_oracle(args, line, sizeof(line));
+		assert_string_equal(line, "OK\n");
+	}
+
+	/* The oracle must reject a changed GCM ciphertext, or it proves nothing. */
+	struct tk_cose_recipient r0 = {.alg = TK_COSE_ALG_ECDH_ES_A128KW, .key = pub};
+	check_err("encrypt", TK_OK,
+		  tk_cose_encrypt_create(c, TK_COSE_ALG_A128GCM, &r0, plaintext, sizeof(plaintext),
+					 NULL, msg, sizeof(msg), &len, &diag), &diag);
+	/* Tag (2), array (1), protected (4), {5: IV} (15), bstr head (2): byte
+	   30 is inside the ciphertext. */
+	msg[30] ^= 1;
+	write_file(dir, "ours.cbor", msg, len, 0644);
+	snprintf(args, sizeof(args), "decrypt %s/ours.cbor %s/priv.pem %s", dir, dir,
+		 plaintext_hex);
+	run_oracle(args, line, sizeof(line));
+	assert_memory_equal(line, "FAIL", 4);
+
+	/* The oracle encrypts to our key, we decrypt. */
+	for (size_t i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++) {
+		struct tk_cose_decrypt_opts opts = {.tag_mode = TK_COSE_TAG_REQUIRED,
+						    .recipient_key = priv};
+		struct tk_cose_decrypted result;
+
+		snprintf(args, sizeof(args), "encrypt %s/pub.pem %" PRId64 " %s %s/py.cbor", dir,
+			 theirs[i], plaintext_hex, dir);
+		run_oracle(args, line, sizeof(line));
+		assert_string_equal(line, "OK\n");
+		len = read_file(dir, "py.cbor", msg, sizeof(msg));
+		tk_diag_clear(&diag);
+		check_err("decrypt the oracle's message", TK_OK,
+			  tk_cose_encrypt_decrypt(c, msg, len, &opts, out, sizeof(out), &out_len,
+						  &result, &diag), &diag);
+		assert_int_equal(out_len, sizeof(plaintext));
+		assert_memory_equal(out, plaintext, sizeof(plaintext));
+		assert_int_equal(result.body.alg, theirs[i]);
+	}
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+	tk_crypto_key_free(priv);
+	tk_crypto_key_free(pub);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_encrypt0_round_trip),
 		cmocka_unit_test(test_encrypt0_rejects),
 		cmocka_unit_test(test_encrypt_recipients),
+		cmocka_unit_test(test_python_oracle_encrypt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
