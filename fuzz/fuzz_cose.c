@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Fuzz target for the COSE decoders. The first input byte selects what the
- * rest is fed to: COSE_Sign1 or COSE_Sign verification against fixed test
- * keys (with and without external AAD or a detached payload), COSE_Mac0
- * verification, tk_cose_peek(), COSE_Key decoding followed by import and
- * thumbprint, or COSE_Encrypt0 and COSE_Encrypt decryption with fixed
- * secrets (direct, AES key wrap and ECDH-ES recipients). Properties checked: a successful verification returns views
- * inside the input (or the detached payload), and failures leave the
- * outputs empty.
+ * Fuzz target for the COSE decoders. The first input byte selects the
+ * function the rest is fed to. The choices are COSE_Sign1 or COSE_Sign
+ * verification against fixed test keys (with and without external AAD or a
+ * detached payload), COSE_Mac0 verification, tk_cose_peek(), and COSE_Key
+ * decoding followed by import and thumbprint. COSE_Encrypt0 and
+ * COSE_Encrypt are decrypted with fixed secrets (direct, AES key wrap and
+ * ECDH-ES recipients). Properties checked: a successful verification
+ * returns views inside the input (or the detached payload), and failures
+ * leave the outputs empty.
  */
 // fuzz-libs: tk_cose tk_cbor tk_crypto tk_common
 #include <stdbool.h>

@@ -17,16 +17,20 @@
  *                   otherwise the message fails with TK_ERR_CRIT.
  *   3 content type  uint or tstr
  *   4 kid           bstr (we write it in the unprotected header)
- * Unprotected headers may carry other labels (for example IV or
- * counter signatures); they are ignored, as RFC 9052 section 3 allows. A label
- * present in both buckets fails with TK_ERR_SCHEMA_VALUE. alg may be in
- * either bucket; we write it protected. A protected header sent as an
- * encoded empty map (h'A0') is accepted and enters the signed structure as
- * h'', like a zero-length one (RFC 9052 section 3).
+ * Unprotected headers may also carry IV (5), partial IV (6) and ephemeral
+ * key (-1), which the encryption functions use. Other unprotected labels
+ * (for example counter signatures) are ignored, as RFC 9052 section 3
+ * allows. A label present in both buckets fails with TK_ERR_SCHEMA_VALUE.
+ * alg may be in either bucket. We write it protected, except where RFC 9459
+ * (AES-CTR) and RFC 9053 (AES key wrap) require an empty protected header.
+ * A protected header sent as an encoded empty map (h'A0') is accepted and
+ * enters the signed, MACed or encrypted structure as h'', like a
+ * zero-length one (RFC 9052 section 3).
  *
- * Decoders allocate nothing: every span they return is a view into the
- * message buffer given to them (or into the detached payload or AAD the
- * caller passed), valid while that buffer is.
+ * Parsing allocates nothing: every span returned is a view into the message
+ * buffer given (or into the detached payload or AAD the caller passed),
+ * valid while that buffer is. Key operations go through the crypto
+ * provider, which may allocate.
  */
 #ifndef TK_COSE_H
 #define TK_COSE_H

@@ -2,7 +2,7 @@
 /*
  * Creation of COSE_Encrypt0 and COSE_Encrypt with one recipient. The
  * ciphertext is written straight into the caller's output buffer after the
- * encoded headers, so the plaintext is never copied; the plaintext must not
+ * encoded headers, so the plaintext is never copied. The plaintext must not
  * overlap the output.
  */
 #include "cose/tk_cose.h"
@@ -117,8 +117,8 @@ static void put_content_unprotected(struct tk_cbor_enc *enc, const struct conten
 }
 
 /*
- * Write [tag,] array head, headers and the ciphertext bstr head into out;
- * *prefix_len says where the ciphertext goes.
+ * Write [tag,] array head, headers and the ciphertext bstr head into out.
+ * *prefix_len is the offset where the ciphertext goes.
  */
 static tk_err put_content_prefix(const struct content_plan *plan, uint64_t tag,
 				 unsigned items, const struct tk_cose_sign_opts *opts,
