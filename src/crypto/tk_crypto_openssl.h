@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Operations of the OpenSSL provider defined in tk_crypto_openssl_cipher.c
- * and placed in the table of tk_crypto_openssl.c. Private to src/crypto/.
+ * Operations of the OpenSSL provider defined in tk_crypto_openssl_sign.c
+ * and tk_crypto_openssl_cipher.c and placed in the table of
+ * tk_crypto_openssl.c. Private to src/crypto/.
  * Arguments are as in struct tk_crypto_ops, already checked by the
  * wrappers.
  */
@@ -10,6 +11,14 @@
 
 #include "crypto/tk_crypto.h"
 
+tk_err tk_crypto_ossl_sign(void *ctx, const struct tk_crypto_key *key,
+			   enum tk_crypto_sig_alg alg, const struct tk_span *parts,
+			   size_t n_parts, uint8_t sig[TK_CRYPTO_SIG_MAX],
+			   size_t *sig_len, struct tk_diag *diag);
+tk_err tk_crypto_ossl_verify(void *ctx, const struct tk_crypto_key *key,
+			     enum tk_crypto_sig_alg alg, const struct tk_span *parts,
+			     size_t n_parts, const uint8_t *sig, size_t sig_len,
+			     struct tk_diag *diag);
 tk_err tk_crypto_ossl_ecdh(void *ctx, const struct tk_crypto_key *priv,
 			   const struct tk_crypto_key *peer,
 			   uint8_t secret[TK_CRYPTO_ECDH_SECRET_LEN],
