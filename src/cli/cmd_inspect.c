@@ -450,9 +450,9 @@ static tk_err validate_signed(const struct subject *in, char *description,
 }
 
 /*
- * The COSE layer has no decoder for COSE_Mac0 without a key, nor for
- * COSE_Mac, COSE_Encrypt0 and COSE_Encrypt, so their structure is checked
- * here against RFC 9052 sections 5 and 6:
+ * The COSE layer decodes COSE_Mac0, COSE_Encrypt0 and COSE_Encrypt only
+ * together with their key, and COSE_Mac not at all, so inspect checks their
+ * structure here against RFC 9052 sections 5 and 6:
  *   Headers = (protected: bstr .cbor header_map / bstr .size 0,
  *              unprotected: header_map)
  *   COSE_Mac0 = [Headers, payload: bstr / nil, tag: bstr]
