@@ -21,8 +21,8 @@
  * key (-1), which the encryption functions use. Other unprotected labels
  * (for example counter signatures) are ignored, as RFC 9052 section 3
  * allows. A label present in both buckets fails with TK_ERR_SCHEMA_VALUE.
- * alg may be in either bucket. We write it protected, except where RFC 9459
- * (AES-CTR) and RFC 9053 (AES key wrap) require an empty protected header.
+ * alg may be in either bucket. We write it protected, except for AES-CTR
+ * content and AES key wrap recipients, which keep an empty protected header.
  * A protected header sent as an encoded empty map (h'A0') is accepted and
  * enters the signed, MACed or encrypted structure as h'', like a
  * zero-length one (RFC 9052 section 3).
@@ -255,10 +255,12 @@ TK_MUST_CHECK tk_err tk_cose_mac0_verify(const struct tk_crypto *c,
  *
  * Content algorithms: A128GCM (1), A192GCM (2), A256GCM (3),
  * ChaCha20/Poly1305 (24), and A128CTR (-65534), A192CTR (-65533), A256CTR
- * (-65532) of RFC 9459. The CTR algorithms have no integrity: RFC 9459
- * requires an empty protected header and no external AAD for them, and a
- * message using them must be authenticated by other means (SUIT signs the
- * manifest that carries its digest).
+ * (-65532) of RFC 9459. The CTR algorithms have no integrity, so no
+ * Enc_structure is authenticated. As the SUIT firmware encryption draft
+ * requires, their protected header must be empty, and external AAD is
+ * rejected because nothing would bind it. A message using them must be
+ * authenticated by other means (SUIT signs the manifest that carries the
+ * payload digest).
  * Recipient algorithms of COSE_Encrypt: direct (-6), A128KW (-3), A192KW
  * (-4), A256KW (-5), ECDH-ES+A128KW (-29), ECDH-ES+A192KW (-30) and
  * ECDH-ES+A256KW (-31) with P-256 keys (RFC 9053 sections 6.1, 6.2, 6.4).

@@ -134,7 +134,11 @@ static tk_err build_enc_structure(const char *context, struct tk_span protected_
 	return err;
 }
 
-/* RFC 9459 section 4: AES-CTR has no integrity, so nothing may claim it. */
+/*
+ * AES-CTR has no integrity, so no Enc_structure is authenticated. The SUIT
+ * firmware encryption draft requires an empty protected header, and
+ * external AAD would be silently unbound.
+ */
 static tk_err check_ctr_layout(const struct tk_cose_hdr *hdr, struct tk_span aad,
 			       struct tk_diag *diag)
 {

@@ -92,7 +92,8 @@ static tk_err plan_content(const struct tk_crypto *c, int64_t alg, size_t cek_le
 	plan->ciphertext_len = plaintext_len +
 			       (plan->params.aead != TK_CRYPTO_AEAD_NONE ? TK_CRYPTO_AEAD_TAG_LEN : 0);
 
-	/* RFC 9459 section 4: AES-CTR keeps alg unprotected, the rest protect it. */
+	/* AES-CTR needs an empty protected header (see check_ctr_layout() in
+	   tk_cose_encrypt.c), so its alg goes unprotected. The AEADs protect it. */
 	if (plan->params.aead != TK_CRYPTO_AEAD_NONE) {
 		tk_err err = tk_cose_encode_protected(alg, false, 0, plan->prot,
 						      sizeof(plan->prot), &plan->prot_len, diag);
@@ -305,7 +306,8 @@ static tk_err plan_recipient(const struct tk_crypto *c, const struct tk_cose_rec
 		return plan_ecdh_recipient(c, r, kek_len, kw_alg, cek, cek_len, plan, diag);
 	}
 
-	/* RFC 9053 section 6.2.1: AES key wrap leaves the protected header empty. */
+	/* AES key wrap has no per-invocation parameters, so its protected
+	   header is empty, as in the COSE WG and SUIT examples. */
 	if (r->kek == NULL || r->kek_len != kek_len)
 		return TK_FAIL(diag, TK_ERR_KEY, "recipient KEK of %zu bytes, expected %zu",
 			       r->kek_len, kek_len);
