@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Whole TEEP sessions in one process: the agent state machine on the
+ * Whole TEEP sessions in one process. The agent state machine on the
  * simulated TEE talks to the TAM state machine on an SQLite store through
- * an in-process struct tk_transport_ops, which behaves as the HTTP glue
- * does (a message the TAM rejects becomes the empty response) and can
+ * an in-process struct tk_transport_ops. That transport behaves as the HTTP
+ * glue does (a message the TAM rejects becomes the empty response) and can
  * inject faults: a replayed message, a corrupted one, a lost response.
  * The TAM's records are set up with the store calls teep-tam's admin
  * commands make, using the SUIT example envelope and its signer key.
@@ -63,7 +63,7 @@ enum fault {
 	FAULT_NONE = 0,
 	FAULT_REPLAY,  /* deliver the agent's QueryResponse to the TAM twice */
 	FAULT_CORRUPT, /* flip a bit of the TAM's Update on its way */
-	FAULT_LOSE,    /* lose the TAM's Update: the agent sees the session end */
+	FAULT_LOSE,    /* lose the TAM's Update, so the session ends for the agent */
 };
 
 /* The TAM end of the in-process transport. */
@@ -383,12 +383,12 @@ static void test_session_installs_by_policy(void **state)
 	assert_int_equal(f->agent.last_sent, TK_TEEP_AGENT_SENT_SUCCESS);
 	assert_int_equal(f->agent.alg, TK_COSE_ALG_ED25519);
 	assert_true(installed(f));
-	/* NOTE: a second session is checked with a manifest whose manifest
-	   component id equals its component id (as `teep manifest` builds
-	   them): this TAM matches tc-list entries against manifest component
-	   ids, and the example's ids differ ('suit' and 'ta' last), so the TAM
-	   would offer the example again and the agent would refuse it as not
-	   newer. */
+	/* NOTE: the second session is checked in the next test, with a
+	   manifest whose manifest component id equals its component id, as
+	   `teep manifest` builds them. This TAM matches tc-list entries against
+	   manifest component ids. The example's ids differ ('suit' and 'ta'
+	   last), so the TAM would offer the example again and the agent would
+	   refuse it as not newer. */
 }
 
 static void test_session_second_check_idle(void **state)
