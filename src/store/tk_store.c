@@ -119,20 +119,18 @@ tk_err tk_store_manifest_add(const struct tk_store *st, const struct tk_store_ma
 }
 
 tk_err tk_store_manifest_get(const struct tk_store *st, struct tk_span component_id,
-			     struct tk_store_manifest *out, uint8_t *id_buf,
-			     uint8_t *digest_buf, uint8_t *env, size_t env_cap,
-			     struct tk_diag *diag)
+			     struct tk_store_manifest *out, struct tk_store_manifest_buf *buf,
+			     uint8_t *env, size_t env_cap, struct tk_diag *diag)
 {
 	tk_err err;
 
 	REQUIRE_HOOK(st, manifest_get, diag);
-	if (out == NULL || id_buf == NULL || digest_buf == NULL || env == NULL)
+	if (out == NULL || buf == NULL || (env == NULL && env_cap > 0))
 		return TK_FAIL(diag, TK_ERR_ARG, "manifest_get without output buffers");
 	if ((err = check_len(component_id, TK_STORE_COMPONENT_ID_MAX,
 			     "manifest component id", diag)) != TK_OK)
 		return err;
-	return st->ops->manifest_get(st->ctx, component_id, out, id_buf, digest_buf,
-				     env, env_cap, diag);
+	return st->ops->manifest_get(st->ctx, component_id, out, buf, env, env_cap, diag);
 }
 
 tk_err tk_store_policy_add(const struct tk_store *st, struct tk_span component_id,

@@ -90,13 +90,19 @@ struct tk_store_agent_key {
 };
 
 /* A registered SUIT manifest; envelope and ids are views, see each hook. */
+/* Storage for the views of a struct tk_store_manifest read by manifest_get. */
+struct tk_store_manifest_buf {
+	uint8_t component_id[TK_STORE_COMPONENT_ID_MAX];
+	uint8_t digest[TK_STORE_DIGEST_MAX];
+	uint8_t image_digest[TK_STORE_DIGEST_MAX];
+};
+
 struct tk_store_manifest {
 	struct tk_span component_id; /* encoded SUIT_Component_Identifier */
 	uint64_t sequence;           /* suit-manifest-sequence-number */
 	struct tk_span digest;       /* SHA-256 of the encoded SUIT_Manifest */
 	struct tk_span image_digest; /* SHA-256 the manifest requires of the
-					image it installs; empty if unknown.
-					manifest_get leaves it empty. */
+					image it installs; empty if unknown */
 	struct tk_span envelope;     /* the whole SUIT_Envelope as received */
 };
 
@@ -191,14 +197,14 @@ struct tk_store_ops {
 	/*
 	 * Find the highest sequence number registered for component_id and copy
 	 * its envelope into env[0..env_cap). *out gets views into env and into
-	 * id_buf (TK_STORE_COMPONENT_ID_MAX bytes) and digest_buf
-	 * (TK_STORE_DIGEST_MAX bytes). TK_ERR_NOT_FOUND when none is registered,
+	 * buf. With env NULL and env_cap 0 only the metadata is read and
+	 * out->envelope is empty. TK_ERR_NOT_FOUND when none is registered,
 	 * TK_ERR_BUFFER_TOO_SMALL when env is too small.
 	 */
 	tk_err (*manifest_get)(void *ctx, struct tk_span component_id,
-			       struct tk_store_manifest *out, uint8_t *id_buf,
-			       uint8_t *digest_buf, uint8_t *env, size_t env_cap,
-			       struct tk_diag *diag);
+			       struct tk_store_manifest *out,
+			       struct tk_store_manifest_buf *buf, uint8_t *env,
+			       size_t env_cap, struct tk_diag *diag);
 
 	/*
 	 * Require a registered manifest component id for one device (ueid) or,
@@ -295,8 +301,8 @@ TK_MUST_CHECK tk_err tk_store_manifest_add(const struct tk_store *st,
 					   struct tk_diag *diag);
 TK_MUST_CHECK tk_err tk_store_manifest_get(const struct tk_store *st,
 					   struct tk_span component_id,
-					   struct tk_store_manifest *out, uint8_t *id_buf,
-					   uint8_t *digest_buf, uint8_t *env,
+					   struct tk_store_manifest *out,
+					   struct tk_store_manifest_buf *buf, uint8_t *env,
 					   size_t env_cap, struct tk_diag *diag);
 TK_MUST_CHECK tk_err tk_store_policy_add(const struct tk_store *st,
 					 struct tk_span component_id, struct tk_span ueid,

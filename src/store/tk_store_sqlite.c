@@ -340,12 +340,11 @@ static tk_err hook_manifest_add(void *ctx, const struct tk_store_manifest *m,
 }
 
 static tk_err hook_manifest_get(void *ctx, struct tk_span component_id,
-				struct tk_store_manifest *out, uint8_t *id_buf,
-				uint8_t *digest_buf, uint8_t *env, size_t env_cap,
-				struct tk_diag *diag)
+				struct tk_store_manifest *out, struct tk_store_manifest_buf *buf,
+				uint8_t *env, size_t env_cap, struct tk_diag *diag)
 {
 	struct sqlite_store *s = ctx;
-	size_t id_len = 0, digest_len = 0, env_len = 0;
+	size_t digest_len = 0, image_digest_len = 0, env_len = 0;
 	sqlite3_stmt *stmt;
 	int64_t sequence = 0;
 	tk_err err;
@@ -353,7 +352,7 @@ static tk_err hook_manifest_get(void *ctx, struct tk_span component_id,
 
 	memset(out, 0, sizeof(*out));
 	err = prepare(s->db,
-		      "SELECT sequence, digest, envelope FROM manifests"
+		      "SELECT sequence, digest, envelope, image_digest FROM manifests"
 		      " WHERE component_id = ? ORDER BY sequence DESC LIMIT 1", &stmt, diag);
 	if (err != TK_OK)
 		return err;
@@ -367,23 +366,27 @@ static tk_err hook_manifest_get(void *ctx, struct tk_span component_id,
 		err = DB_FAIL(diag, s->db, "read manifest");
 	} else {
 		sequence = sqlite3_column_int64(stmt, 0);
-		err = copy_column(stmt, 1, digest_buf, TK_STORE_DIGEST_MAX, &digest_len, diag);
-		if (err == TK_OK && (size_t)sqlite3_column_bytes(stmt, 2) > env_cap)
+		err = copy_column(stmt, 1, buf->digest, sizeof(buf->digest), &digest_len, diag);
+		if (err == TK_OK)
+			err = copy_column(stmt, 3, buf->image_digest, sizeof(buf->image_digest),
+					  &image_digest_len, diag);
+		if (err == TK_OK && env != NULL &&
+		    (size_t)sqlite3_column_bytes(stmt, 2) > env_cap)
 			err = TK_FAIL(diag, TK_ERR_BUFFER_TOO_SMALL,
 				      "envelope of %d bytes exceeds the buffer of %zu",
 				      sqlite3_column_bytes(stmt, 2), env_cap);
-		if (err == TK_OK)
+		if (err == TK_OK && env != NULL)
 			err = copy_column(stmt, 2, env, env_cap, &env_len, diag);
 	}
 	sqlite3_finalize(stmt);
 	if (err != TK_OK)
 		return err;
 
-	memcpy(id_buf, component_id.ptr, component_id.len);
-	id_len = component_id.len;
-	out->component_id = tk_span_make(id_buf, id_len);
+	memcpy(buf->component_id, component_id.ptr, component_id.len);
+	out->component_id = tk_span_make(buf->component_id, component_id.len);
 	out->sequence = (uint64_t)sequence;
-	out->digest = tk_span_make(digest_buf, digest_len);
+	out->digest = tk_span_make(buf->digest, digest_len);
+	out->image_digest = tk_span_make(buf->image_digest, image_digest_len);
 	out->envelope = tk_span_make(env, env_len);
 	return TK_OK;
 }

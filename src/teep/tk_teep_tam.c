@@ -43,6 +43,7 @@ struct plan {
 	uint64_t sequences[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS]; /* set by build_update */
 	size_t count;
 	size_t skipped;                       /* due but over the limit */
+	const struct tk_store *store;         /* registry of manifests */
 	const struct tk_store_installed *installed; /* what the device reported */
 	size_t installed_count;
 	char token_log[LOG_ID_CAP];           /* token of the Update, for the log */
@@ -369,13 +370,15 @@ static bool plan_has(const struct plan *plan, struct tk_span id)
 	return false;
 }
 
-static bool device_has(const struct plan *plan, struct tk_span id)
+/* The tc-list entry the device reported for a component id, or NULL. */
+static const struct tk_store_installed *device_entry(const struct plan *plan,
+						     struct tk_span id)
 {
 	for (size_t i = 0; i < plan->installed_count; i++) {
 		if (tk_span_equal(plan->installed[i].component_id, id))
-			return true;
+			return &plan->installed[i];
 	}
-	return false;
+	return NULL;
 }
 
 /* Add a component id to the plan unless it is there already. */
@@ -394,16 +397,31 @@ static tk_err plan_add(struct plan *plan, struct tk_span id)
 }
 
 /*
- * Policy callback: a required manifest goes in unless the device has it.
- * NOTE: a newer sequence number of a component the device lists is not
- * pushed, because the tc-list carries no sequence number. Comparing the
- * image digest the device reports with the registered one would find it.
+ * Policy callback: a required manifest goes in unless the device reports
+ * the component with the image digest the registered manifest requires.
+ * The tc-list carries no sequence number, so a device that reports another
+ * digest holds another version: the manifest is sent, and the TEE's
+ * anti-rollback check decides whether it is newer. A device that reports
+ * the component without a digest is taken to have it.
  */
 static tk_err plan_add_required(void *cb_ctx, struct tk_span id)
 {
 	struct plan *plan = cb_ctx;
+	const struct tk_store_installed *have = device_entry(plan, id);
+	struct tk_store_manifest_buf buf;
+	struct tk_store_manifest m;
+	tk_err err;
 
-	if (device_has(plan, id))
+	if (have == NULL)
+		return plan_add(plan, id);
+	if (have->digest.len == 0)
+		return TK_OK;
+	err = tk_store_manifest_get(plan->store, id, &m, &buf, NULL, 0, NULL);
+	if (err == TK_ERR_NOT_FOUND)
+		return TK_OK;
+	if (err != TK_OK)
+		return err;
+	if (m.image_digest.len == 0 || tk_span_equal(m.image_digest, have->digest))
 		return TK_OK;
 	return plan_add(plan, id);
 }
@@ -424,7 +442,7 @@ static tk_err plan_requested(struct tk_teep_tam *tam, const struct agent *agent,
 	if ((err = tk_teep_iter_init(&it, qr->requested_tc_list.raw, diag)) != TK_OK)
 		return err;
 	while (tk_teep_iter_more(&it)) {
-		uint8_t id_buf[TK_STORE_COMPONENT_ID_MAX], digest_buf[TK_STORE_DIGEST_MAX];
+		struct tk_store_manifest_buf buf;
 		struct tk_teep_requested_tc req;
 		struct tk_store_manifest m;
 
@@ -432,17 +450,16 @@ static tk_err plan_requested(struct tk_teep_tam *tam, const struct agent *agent,
 			return err;
 		if (req.component_id.len > TK_STORE_COMPONENT_ID_MAX)
 			continue;
-		/* Only existence is checked here; a zero-capacity envelope buffer
-		 * makes the lookup fail with TK_ERR_BUFFER_TOO_SMALL when found. */
-		err = tk_store_manifest_get(tam->cfg.store, req.component_id, &m, id_buf,
-					    digest_buf, tam->cfg.work, 0, NULL);
+		/* Only existence is checked here, so the envelope is not read. */
+		err = tk_store_manifest_get(tam->cfg.store, req.component_id, &m, &buf,
+					    NULL, 0, NULL);
 		if (err == TK_ERR_NOT_FOUND) {
 			tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
 			       "kid %s requested a TA with no registered manifest",
 			       agent->kid_log);
 			continue;
 		}
-		if (err != TK_OK && err != TK_ERR_BUFFER_TOO_SMALL)
+		if (err != TK_OK)
 			return TK_FAIL(diag, err, "lookup of a requested manifest failed");
 		if ((err = plan_add(plan, req.component_id)) != TK_OK)
 			return err;
@@ -466,12 +483,12 @@ static tk_err build_update(struct tk_teep_tam *tam, const struct agent *agent,
 	tk_err err;
 
 	for (size_t i = 0; i < plan->count; i++) {
-		uint8_t id_buf[TK_STORE_COMPONENT_ID_MAX], digest_buf[TK_STORE_DIGEST_MAX];
+		struct tk_store_manifest_buf buf;
 		struct tk_store_manifest m;
 
 		err = tk_store_manifest_get(tam->cfg.store,
 					    tk_span_make(plan->ids[i], plan->id_lens[i]), &m,
-					    id_buf, digest_buf, work + used,
+					    &buf, work + used,
 					    tam->cfg.work_cap - used, diag);
 		if (err != TK_OK)
 			return err;
@@ -528,6 +545,7 @@ static tk_err answer_query_response(struct tk_teep_tam *tam, int64_t now,
 	const struct tk_store *st = tam->cfg.store;
 	tk_err err;
 
+	plan->store = st;
 	err = tk_store_policy_each(st, ueid, plan_add_required, plan, diag);
 	if (err == TK_OK)
 		err = plan_requested(tam, agent, qr, plan, diag);
@@ -763,7 +781,7 @@ static tk_err on_message(struct tk_teep_tam *tam, int64_t now, const uint8_t *in
 {
 	struct agent agent = {.kid_log = "unknown"};
 	struct tk_teep_msg msg = {0};
-	struct tk_span payload;
+	struct tk_span payload = TK_SPAN_EMPTY;
 	char nonce_log[LOG_ID_CAP] = "none";
 	tk_err err;
 

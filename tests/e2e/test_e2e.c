@@ -147,20 +147,6 @@ static void run_agent(struct e2e *t, int expected)
 						 NULL});
 }
 
-/* One policy check that also requests the sample TA by component id. */
-static void run_agent_request(struct e2e *t, int expected)
-{
-	char esp[192], ed[192], anchor[192];
-
-	snprintf(esp, sizeof(esp), "%s/tam-esp256.pub.pem", t->dir);
-	snprintf(ed, sizeof(ed), "%s/tam-ed25519.pub.pem", t->dir);
-	snprintf(anchor, sizeof(anchor), "%s/signer.pub.pem", t->dir);
-	run_expect(t, expected, (const char *[]){TK_AGENT_BIN, "run", "--state", t->tee,
-						 "--tam", t->url, "--tam-key", esp,
-						 "--tam-key", ed, "--trust-anchor", anchor,
-						 "--request", ta_id, NULL});
-}
-
 /* The agent's component list and the TAM's device view, for comparisons. */
 static void snapshot(struct e2e *t, char *agent_out, char *tam_out, size_t cap)
 {
@@ -551,7 +537,7 @@ static void test_lower_sequence_number(void **state)
 {
 	struct e2e *t = *state;
 	char agent_before[PROC_OUTPUT_MAX];
-	char db2[192], agent_pub[192];
+	char db2[192], agent_pub[192], key[192];
 
 	/* Install sequence number 2 from the first TAM. */
 	start_installed(t);
@@ -559,22 +545,27 @@ static void test_lower_sequence_number(void **state)
 	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
 	snprintf(agent_before, sizeof(agent_before), "%s", t->result.out);
 
-	/* A second TAM offers sequence number 1 of the same manifest. */
+	/*
+	 * A second TAM offers sequence number 1 of the same manifest, for an
+	 * older image. The device reports another digest for the component,
+	 * so the TAM sends the manifest and the TEE must refuse it.
+	 */
 	snprintf(db2, sizeof(db2), "%s/tam2.sqlite", t->dir);
 	snprintf(agent_pub, sizeof(agent_pub), "%s/agent.pub.pem", t->dir);
 	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "enroll-agent", "--db", db2,
 					  agent_pub, NULL});
-	build_manifest(t, "1", path_of(t, 2, "hello-1.suit"));
+	FILE *f = fopen(path_of(t, 3, "hello-v0.ta"), "w");
+	assert_non_null(f);
+	fputs("teepkit sample trusted application v0\n", f);
+	fclose(f);
+	snprintf(key, sizeof(key), "%s/signer.pem", t->dir);
+	run_expect(t, 0, (const char *[]){TK_TEEP_BIN, "manifest", "--key", key,
+					  "--component-id", ta_id, "--seq", "1",
+					  "--integrated", "--out", path_of(t, 2, "hello-1.suit"),
+					  path_of(t, 3, "hello-v0.ta"), NULL});
 	add_manifest(t, db2, path_of(t, 2, "hello-1.suit"));
 	start_tam(t, db2);
-
-	/*
-	 * The TAM sees the component in the tc-list and offers nothing, so the
-	 * agent requests the TA explicitly: the TAM then sends the older
-	 * manifest and the TEE must refuse it.
-	 */
-	run_agent(t, 0);
-	run_agent_request(t, 1);
+	run_agent(t, 1);
 	assert_non_null(strstr(t->result.err, "err-code 17"));
 	assert_non_null(strstr(t->result.err, "TK_ERR_ROLLBACK"));
 

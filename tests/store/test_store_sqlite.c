@@ -257,10 +257,12 @@ static void test_transaction_rollback(void **state)
 static struct tk_store_manifest manifest(const char *id, uint64_t seq, const char *env)
 {
 	static const uint8_t digest[32] = {0xd1};
+	static const uint8_t image_digest[32] = {0x1e};
 	struct tk_store_manifest m = {
 		.component_id = tk_span_make(id, strlen(id)),
 		.sequence = seq,
 		.digest = tk_span_make(digest, sizeof(digest)),
+		.image_digest = tk_span_make(image_digest, sizeof(image_digest)),
 		.envelope = tk_span_make(env, strlen(env)),
 	};
 
@@ -281,7 +283,8 @@ static void test_manifest_sequence(void **state)
 		{"beyond int64", UINT64_MAX, TK_ERR_LIMIT_SIZE},
 	};
 	struct fixture *f = *state;
-	uint8_t id_buf[TK_STORE_COMPONENT_ID_MAX], digest_buf[TK_STORE_DIGEST_MAX], env[64];
+	struct tk_store_manifest_buf buf;
+	uint8_t env[64];
 	struct tk_store_manifest got;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -295,20 +298,22 @@ static void test_manifest_sequence(void **state)
 	assert_int_equal(rows(f, "manifests"), 2);
 
 	expect_err("get latest", TK_OK,
-		   tk_store_manifest_get(&f->st, tk_span_make("ta-1", 4), &got, id_buf,
-					 digest_buf, env, sizeof(env), &f->diag), &f->diag);
+		   tk_store_manifest_get(&f->st, tk_span_make("ta-1", 4), &got, &buf,
+					 env, sizeof(env), &f->diag), &f->diag);
 	assert_int_equal(got.sequence, 3);
 	assert_int_equal(got.envelope.len, strlen("envelope-v3"));
 	assert_memory_equal(got.envelope.ptr, "envelope-v3", got.envelope.len);
 	assert_int_equal(got.digest.len, 32);
 	assert_int_equal(got.digest.ptr[0], 0xd1);
+	assert_int_equal(got.image_digest.len, 32);
+	assert_int_equal(got.image_digest.ptr[0], 0x1e);
 
 	expect_err("small buffer", TK_ERR_BUFFER_TOO_SMALL,
-		   tk_store_manifest_get(&f->st, tk_span_make("ta-1", 4), &got, id_buf,
-					 digest_buf, env, 4, &f->diag), &f->diag);
+		   tk_store_manifest_get(&f->st, tk_span_make("ta-1", 4), &got, &buf,
+					 env, 4, &f->diag), &f->diag);
 	expect_err("unknown id", TK_ERR_NOT_FOUND,
-		   tk_store_manifest_get(&f->st, tk_span_make("ta-9", 4), &got, id_buf,
-					 digest_buf, env, sizeof(env), &f->diag), &f->diag);
+		   tk_store_manifest_get(&f->st, tk_span_make("ta-9", 4), &got, &buf,
+					 env, sizeof(env), &f->diag), &f->diag);
 }
 
 struct id_list {

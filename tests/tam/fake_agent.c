@@ -232,8 +232,8 @@ static size_t sign_message(struct bench *b, struct tk_crypto_key *signer,
 size_t fake_query_response(struct bench *b, const struct fake_query_response *q,
 			   uint8_t *out, size_t out_cap)
 {
-	/* SUIT_Digest [-16, h'00...'] of an installed image. */
-	static uint8_t image_digest[36] = {0x82, 0x2f, 0x58, 0x20};
+	/* SUIT_Digest [-16, h'...'] of the installed image. */
+	uint8_t image_digest[36] = {0x82, 0x2f, 0x58, 0x20};
 	struct tk_teep_tc_claims tcs[8];
 	struct tk_teep_requested_tc reqs[8];
 	struct tk_teep_msg msg = {.type = TK_TEEP_TYPE_QUERY_RESPONSE};
@@ -241,6 +241,8 @@ size_t fake_query_response(struct bench *b, const struct fake_query_response *q,
 	size_t evidence_len;
 
 	assert_true(q->installed_count <= 8 && q->requested_count <= 8);
+	if (!q->other_image)
+		memcpy(image_digest + 4, bench_image_digest, sizeof(bench_image_digest));
 	memset(tcs, 0, sizeof(tcs));
 	memset(reqs, 0, sizeof(reqs));
 	for (size_t i = 0; i < q->installed_count; i++) {

@@ -87,6 +87,8 @@ struct fake_query_response {
 	const struct tk_span *requested;    /* requested-tc-list component ids */
 	size_t requested_count;
 	bool omit_evidence;
+	bool other_image;                   /* report a digest other than
+					       bench_image_digest */
 };
 
 /* Build and sign a QueryResponse. Returns its length. */

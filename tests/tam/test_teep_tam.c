@@ -220,6 +220,29 @@ static void test_update_signed_with_agent_suite(void **state)
 	assert_non_null(strstr(b->last_warning, "Error 17"));
 }
 
+static void test_other_image_sent(void **state)
+{
+	struct bench *b = *state;
+	const struct tk_span installed[] = {tk_span_make(ta_id, sizeof(ta_id))};
+	struct fake_query_response q = {
+		.signer = b->agent, .attester = b->agent, .installed = installed,
+		.installed_count = 1, .other_image = true,
+	};
+	uint8_t challenge[512];
+	size_t challenge_len = 0, in_len, out_len = 0;
+
+	/* The device lists the component with another image: another version. */
+	bench_require_all(b, tk_span_make(ta_id, sizeof(ta_id)),
+			  tk_span_make(ta_envelope, sizeof(ta_envelope)));
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	bench_expect("QueryResponse", TK_OK, process(b, BENCH_NOW, in_len, &out_len),
+		     &b->diag);
+	assert_true(out_len > 0);
+	assert_int_equal(bench_counts(b).sessions, 2);
+}
+
 static void test_nothing_to_send(void **state)
 {
 	struct bench *b = *state;
@@ -489,6 +512,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_update_signed_with_agent_suite,
 						setup_ed25519, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_to_send, setup_p256, teardown),
+		cmocka_unit_test_setup_teardown(test_other_image_sent, setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_requested_ta_sent, setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_query_response_rejections, setup_p256,
 						teardown),
