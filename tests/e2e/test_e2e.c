@@ -25,6 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cose/tk_cose.h"
+#include "crypto/tk_crypto.h"
+#include "eat/tk_eat.h"
+#include "teep/tk_teep_msg.h"
+
 #include "proc.h"
 
 /* Component id ['TEEP-Device', 'SecureFS', h'5f1c9a2e...', 'ta'] (byte strings), hex CBOR. */
@@ -229,16 +234,13 @@ static void test_install_by_policy(void **state)
 	assert_non_null(strstr(t->result.out, digest));
 
 	/* A second check finds nothing to do and changes nothing. */
-	char agent_before[PROC_OUTPUT_MAX], tam_before[PROC_OUTPUT_MAX];
-	char agent_after[PROC_OUTPUT_MAX], tam_after[PROC_OUTPUT_MAX];
+	char agent_before[PROC_OUTPUT_MAX];
 	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
 	snprintf(agent_before, sizeof(agent_before), "%s", t->result.out);
 	run_agent(t, 0);
+	assert_non_null(strstr(t->result.out, "0 manifests installed"));
 	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
-	snprintf(agent_after, sizeof(agent_after), "%s", t->result.out);
-	assert_string_equal(agent_before, agent_after);
-	(void)tam_before;
-	(void)tam_after;
+	assert_string_equal(agent_before, t->result.out);
 	stop_tam(t);
 }
 
@@ -310,6 +312,205 @@ static void start_installed(struct e2e *t)
 	add_manifest(t, t->db, path_of(t, 0, "hello-2.suit"));
 	start_tam(t, t->db);
 	run_agent(t, 0);
+}
+
+/*
+ * A hand-driven agent for the replay and nonce cases: it signs with the
+ * simulated TEE's own key (read from its state folder), so the TAM trusts
+ * it, and builds each QueryResponse itself so a test can replay one or put
+ * a wrong nonce in the evidence.
+ */
+struct fake_agent {
+	const struct tk_crypto *crypto;
+	struct tk_crypto_key *key;
+	uint8_t ueid[64];
+	size_t ueid_len;
+	struct tk_diag diag;
+};
+
+static void expect_ok(const char *what, tk_err err, const struct tk_diag *diag)
+{
+	char text[512];
+
+	if (err != TK_OK) {
+		tk_diag_format(diag, text, sizeof(text));
+		fail_msg("%s failed: %s", what, text);
+	}
+}
+
+static void fake_open(struct e2e *t, struct fake_agent *fa)
+{
+	char path[256], pem[4096];
+	long pem_len, ueid_len;
+
+	memset(fa, 0, sizeof(*fa));
+	fa->crypto = tk_crypto_openssl();
+	snprintf(path, sizeof(path), "%s/key.pem", t->tee);
+	pem_len = proc_read_file(path, pem, sizeof(pem));
+	assert_true(pem_len > 0);
+	expect_ok("import TEE key",
+		  tk_crypto_key_import_pem(fa->crypto, (const uint8_t *)pem, (size_t)pem_len,
+					   &fa->key, &fa->diag), &fa->diag);
+	tk_wipe(pem, sizeof(pem));
+
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/ueid", t->tee);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	ueid_len = (long)fread(fa->ueid, 1, sizeof(fa->ueid), f);
+	fclose(f);
+	assert_true(ueid_len > 0);
+	fa->ueid_len = (size_t)ueid_len;
+}
+
+static void fake_close(struct fake_agent *fa)
+{
+	tk_crypto_key_free(fa->key);
+}
+
+/* Open a session and return the QueryRequest's challenge and token. */
+static void fake_connect(struct e2e *t, struct tk_teep_msg *qr, struct http_reply *reply,
+			 struct fake_agent *fa)
+{
+	struct tk_cose_headers body, signer;
+	struct tk_span payload;
+
+	http_post(t->url, NULL, NULL, 0, reply);
+	assert_int_equal(reply->status, 200);
+	expect_ok("peek QueryRequest",
+		  tk_cose_peek(reply->body, reply->body_len, &body, &signer, &payload,
+			       &fa->diag), &fa->diag);
+	expect_ok("decode QueryRequest",
+		  tk_teep_decode(payload.ptr, payload.len, qr, &fa->diag), &fa->diag);
+	assert_int_equal(qr->type, TK_TEEP_TYPE_QUERY_REQUEST);
+	assert_true(qr->query_request.challenge.len >= 8);
+}
+
+/* Build a signed QueryResponse whose evidence carries `nonce`. */
+static size_t fake_query_response(struct fake_agent *fa, struct tk_span token,
+				  struct tk_span nonce, uint8_t *out, size_t out_cap)
+{
+	static const uint8_t oemid[16] = {0x74, 0x65, 0x65, 0x70};
+	static const uint8_t agent_digest[32] = {0x42};
+	struct tk_eat_suit_reference ref = {
+		.uri = tk_span_make("urn:teepkit:e2e-fake-agent", 26),
+		.digest_alg = TK_EAT_DIGEST_SHA256,
+		.digest = tk_span_make(agent_digest, sizeof(agent_digest)),
+	};
+	struct tk_cose_signer signer = {
+		.key = fa->key, .alg = tk_cose_alg_for_key(fa->key), .kid_thumbprint = true,
+	};
+	const struct tk_cose_sign_opts opts = {.tagged = true};
+	struct tk_teep_msg msg = {.type = TK_TEEP_TYPE_QUERY_RESPONSE};
+	struct tk_eat_claims claims;
+	uint8_t ref_buf[128], evidence[2048], payload[4096];
+	size_t ref_len = 0, evidence_len = 0, payload_len = 0, len = 0;
+
+	memset(&claims, 0, sizeof(claims));
+	expect_ok("encode reference",
+		  tk_eat_encode_suit_reference(&ref, ref_buf, sizeof(ref_buf), &ref_len,
+					       &fa->diag), &fa->diag);
+	claims.present = TK_EAT_HAS_NONCE | TK_EAT_HAS_UEID | TK_EAT_HAS_OEMID |
+			 TK_EAT_HAS_HWMODEL | TK_EAT_HAS_HWVERSION | TK_EAT_HAS_MANIFESTS;
+	claims.nonce = nonce;
+	claims.ueid = tk_span_make(fa->ueid, fa->ueid_len);
+	claims.oemid = tk_span_make(oemid, sizeof(oemid));
+	claims.hwmodel = tk_span_make("e2e", 3);
+	claims.hwversion = tk_span_make("1.0", 3);
+	claims.manifests[0].content_type = TK_EAT_CONTENT_FORMAT_CBOR;
+	claims.manifests[0].body = tk_span_make(ref_buf, ref_len);
+	claims.manifest_count = 1;
+	expect_ok("sign evidence",
+		  tk_eat_sign(fa->crypto, fa->key, &claims, evidence, sizeof(evidence),
+			      &evidence_len, &fa->diag), &fa->diag);
+
+	msg.query_response.token = token;
+	msg.query_response.has_attestation_payload = true;
+	msg.query_response.attestation_payload = tk_span_make(evidence, evidence_len);
+	expect_ok("encode QueryResponse",
+		  tk_teep_encode(&msg, payload, sizeof(payload), &payload_len, &fa->diag),
+		  &fa->diag);
+	expect_ok("sign QueryResponse",
+		  tk_cose_sign1_create(fa->crypto, &signer, payload, payload_len, &opts, out,
+				       out_cap, &len, &fa->diag), &fa->diag);
+	return len;
+}
+
+static void test_replayed_query_response(void **state)
+{
+	struct e2e *t = *state;
+	struct fake_agent fa;
+	struct tk_teep_msg qr;
+	static struct http_reply reply;
+	static uint8_t response[8192];
+	char agent_before[PROC_OUTPUT_MAX], tam_before[PROC_OUTPUT_MAX];
+	char agent_after[PROC_OUTPUT_MAX], tam_after[PROC_OUTPUT_MAX];
+	char log[65536];
+	size_t response_len;
+
+	start_installed(t);
+	fake_open(t, &fa);
+	fake_connect(t, &qr, &reply, &fa);
+	response_len = fake_query_response(&fa, qr.query_request.token,
+					   qr.query_request.challenge, response,
+					   sizeof(response));
+
+	/* The first QueryResponse is answered with an Update: the fake lists nothing. */
+	http_post(t->url, "application/teep+cbor", response, response_len, &reply);
+	assert_int_equal(reply.status, 200);
+	assert_true(reply.body_len > 0);
+	snapshot(t, agent_before, tam_before, sizeof(agent_before));
+
+	/* The same bytes again: the challenge is used, so the TAM drops them. */
+	http_post(t->url, "application/teep+cbor", response, response_len, &reply);
+	assert_int_equal(reply.status, 204);
+	assert_int_equal(reply.body_len, 0);
+	assert_true(proc_read_file(path_of(t, 1, "tam.log"), log, sizeof(log)) > 0);
+	assert_non_null(strstr(log, "TK_ERR_REPLAY"));
+
+	snapshot(t, agent_after, tam_after, sizeof(agent_after));
+	assert_string_equal(agent_before, agent_after);
+	assert_string_equal(tam_before, tam_after);
+	fake_close(&fa);
+	stop_tam(t);
+}
+
+static void test_evidence_wrong_nonce(void **state)
+{
+	struct e2e *t = *state;
+	struct fake_agent fa;
+	struct tk_teep_msg qr;
+	static struct http_reply reply;
+	static uint8_t response[8192];
+	uint8_t wrong[32];
+	char agent_before[PROC_OUTPUT_MAX], tam_before[PROC_OUTPUT_MAX];
+	char agent_after[PROC_OUTPUT_MAX], tam_after[PROC_OUTPUT_MAX];
+	char log[65536];
+	size_t response_len;
+
+	start_installed(t);
+	snapshot(t, agent_before, tam_before, sizeof(agent_before));
+	fake_open(t, &fa);
+	fake_connect(t, &qr, &reply, &fa);
+
+	/* Evidence signed by the enrolled key, but over another nonce. */
+	assert_true(qr.query_request.challenge.len <= sizeof(wrong));
+	memcpy(wrong, qr.query_request.challenge.ptr, qr.query_request.challenge.len);
+	wrong[0] ^= 0xff;
+	response_len = fake_query_response(&fa, qr.query_request.token,
+					   tk_span_make(wrong, qr.query_request.challenge.len),
+					   response, sizeof(response));
+	http_post(t->url, "application/teep+cbor", response, response_len, &reply);
+	assert_int_equal(reply.status, 204);
+	assert_int_equal(reply.body_len, 0);
+	assert_true(proc_read_file(path_of(t, 1, "tam.log"), log, sizeof(log)) > 0);
+	assert_non_null(strstr(log, "TK_ERR_NONCE"));
+
+	snapshot(t, agent_after, tam_after, sizeof(agent_after));
+	assert_string_equal(agent_before, agent_after);
+	assert_string_equal(tam_before, tam_after);
+	fake_close(&fa);
+	stop_tam(t);
 }
 
 static void test_wrong_content_type(void **state)
@@ -502,7 +703,7 @@ static void test_tampered_payload(void **state)
 static void test_untrusted_signer_rejected_by_agent(void **state)
 {
 	struct e2e *t = *state;
-	char agent_before[PROC_OUTPUT_MAX], tam_before[PROC_OUTPUT_MAX];
+	char agent_before[PROC_OUTPUT_MAX];
 	char other_key[192], other_pub[192], other_env[192], ta[192];
 
 	/* The TAM trusts this signer, the agent does not: the TEE must refuse. */
@@ -529,7 +730,6 @@ static void test_untrusted_signer_rejected_by_agent(void **state)
 
 	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
 	assert_string_equal(agent_before, t->result.out);
-	(void)tam_before;
 	stop_tam(t);
 }
 
@@ -581,6 +781,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_content_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oversized_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_cbor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replayed_query_response, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evidence_wrong_nonce, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tampered_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tampered_payload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untrusted_signer_rejected_by_agent,
