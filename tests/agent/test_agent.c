@@ -162,7 +162,8 @@ static int setup(void **state)
 	assert_non_null(f);
 	snprintf(f->state_dir, sizeof(f->state_dir), "/tmp/tk-agent-test-XXXXXX");
 	assert_non_null(mkdtemp(f->state_dir));
-	strcat(f->state_dir, "/tee");
+	size_t dir_len = strlen(f->state_dir);
+	snprintf(f->state_dir + dir_len, sizeof(f->state_dir) - dir_len, "/tee");
 	memset(&sim, 0, sizeof(sim));
 	sim.state_dir = f->state_dir;
 	sim.create = true;
