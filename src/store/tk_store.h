@@ -183,7 +183,8 @@ struct tk_store_ops {
 
 	/*
 	 * Create or refresh the device with this UEID (last seen = now) and bind
-	 * the agent key kid to it.
+	 * the agent key kid to it. TK_ERR_EXISTS when another kid is bound to
+	 * the UEID already, so one key cannot take over another device's records.
 	 */
 	tk_err (*device_record)(void *ctx, struct tk_span ueid, struct tk_span kid,
 				int64_t now, struct tk_diag *diag);

@@ -249,6 +249,29 @@ static tk_err device_upsert(sqlite3 *db, struct tk_span ueid, int64_t now,
 	return step_done(db, stmt, diag);
 }
 
+/* Fail with TK_ERR_EXISTS when an agent key other than `kid` is bound to `ueid`. */
+static tk_err check_ueid_unbound(sqlite3 *db, struct tk_span ueid, struct tk_span kid,
+				 struct tk_diag *diag)
+{
+	sqlite3_stmt *stmt;
+	tk_err err;
+	int rc;
+
+	err = prepare(db, "SELECT 1 FROM agent_keys WHERE ueid = ? AND kid <> ?", &stmt,
+		      diag);
+	if (err != TK_OK)
+		return err;
+	bind_bytes(stmt, 1, ueid);
+	bind_bytes(stmt, 2, kid);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		err = TK_FAIL(diag, TK_ERR_EXISTS, "UEID is bound to another agent key");
+	else if (rc != SQLITE_DONE)
+		err = DB_FAIL(diag, db, "read the agent key bound to a UEID");
+	sqlite3_finalize(stmt);
+	return err;
+}
+
 static tk_err hook_device_record(void *ctx, struct tk_span ueid, struct tk_span kid,
 				 int64_t now, struct tk_diag *diag)
 {
@@ -259,7 +282,9 @@ static tk_err hook_device_record(void *ctx, struct tk_span ueid, struct tk_span 
 	if ((err = savepoint_begin(s->db, diag)) != TK_OK)
 		return err;
 
-	err = device_upsert(s->db, ueid, now, diag);
+	err = check_ueid_unbound(s->db, ueid, kid, diag);
+	if (err == TK_OK)
+		err = device_upsert(s->db, ueid, now, diag);
 	if (err == TK_OK)
 		err = prepare(s->db, "UPDATE agent_keys SET ueid = ? WHERE kid = ?", &stmt,
 			      diag);

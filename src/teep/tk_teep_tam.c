@@ -641,6 +641,9 @@ static tk_err appraise_query_response(struct tk_teep_tam *tam, int64_t now,
 		err = tk_store_device_record(st, eat->claims.ueid,
 					     tk_span_make(agent->rec.kid, TK_STORE_KID_LEN),
 					     now, diag);
+	/* A fresh key must not claim a device that another key speaks for. */
+	if (err == TK_ERR_EXISTS)
+		err = REFAIL(diag, TK_ERR_POLICY, "evidence names a UEID bound to another kid");
 	if (err == TK_OK)
 		err = tk_store_installed_replace(st, eat->claims.ueid, items, n_items, now,
 						 diag);

@@ -426,6 +426,18 @@ static void test_device_record_and_results(void **state)
 	expect_err("get", TK_OK, tk_store_agent_key_get(&f->st, kid, &got, &f->diag), &f->diag);
 	assert_int_equal(got.ueid_len, ueid.len);
 
+	/* A second key cannot take over the device the first key is bound to. */
+	struct tk_store_agent_key k2 = agent_key(8);
+	struct tk_span kid2 = tk_span_make(k2.kid, 32);
+
+	expect_err("enroll second", TK_OK, tk_store_agent_key_add(&f->st, &k2, &f->diag),
+		   &f->diag);
+	expect_err("second key, same UEID", TK_ERR_EXISTS,
+		   tk_store_device_record(&f->st, ueid, kid2, 56, &f->diag), &f->diag);
+	expect_err("get second", TK_OK, tk_store_agent_key_get(&f->st, kid2, &got, &f->diag),
+		   &f->diag);
+	assert_int_equal(got.ueid_len, 0);
+
 	expect_err("installed", TK_OK,
 		   tk_store_installed_replace(&f->st, ueid, items, 2, 55, &f->diag), &f->diag);
 	expect_err("installed again", TK_OK,

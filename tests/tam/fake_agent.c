@@ -45,7 +45,7 @@ static void capture_log(void *ctx, enum tk_log_level level, const char *componen
 		snprintf(b->last_warning, sizeof(b->last_warning), "%s: %s", component, line);
 }
 
-static void enroll(struct bench *b, const struct tk_crypto_key *key, uint8_t kid_out[32])
+void bench_enroll(struct bench *b, const struct tk_crypto_key *key, uint8_t kid_out[32])
 {
 	struct tk_store_agent_key rec = {.alg = tk_cose_alg_for_key(key), .enrolled_at = 1};
 
@@ -86,7 +86,7 @@ void bench_setup(struct bench *b, enum tk_crypto_key_type agent_type)
 	b->tam_ed25519 = generate(b, TK_CRYPTO_KEY_ED25519);
 	b->agent = generate(b, agent_type);
 	b->stranger = generate(b, agent_type);
-	enroll(b, b->agent, b->agent_kid);
+	bench_enroll(b, b->agent, b->agent_kid);
 	b->ueid[0] = 0x01;
 	for (size_t i = 1; i < sizeof(b->ueid); i++)
 		b->ueid[i] = (uint8_t)(0x40 + i);

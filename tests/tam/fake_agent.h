@@ -54,6 +54,9 @@ struct bench_counts {
 void bench_setup(struct bench *b, enum tk_crypto_key_type agent_type);
 void bench_teardown(struct bench *b);
 
+/* Enroll another agent key and copy its kid. Asserts on failure. */
+void bench_enroll(struct bench *b, const struct tk_crypto_key *key, uint8_t kid_out[32]);
+
 /* Image digest that bench_require_all() registers with each manifest. */
 extern const uint8_t bench_image_digest[32];
 

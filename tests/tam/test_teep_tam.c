@@ -418,6 +418,34 @@ static void test_key_bound_to_one_ueid(void **state)
 	assert_int_equal(after.devices, 1);
 }
 
+static void test_ueid_of_another_key_rejected(void **state)
+{
+	struct bench *b = *state;
+	struct fake_query_response q = {.signer = b->agent, .attester = b->agent};
+	uint8_t challenge[512], stranger_kid[32];
+	size_t challenge_len = 0, in_len, out_len = 0;
+	struct bench_counts before, after;
+
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	bench_expect("first key", TK_OK, process(b, BENCH_NOW, in_len, &out_len), &b->diag);
+
+	/* A second enrolled key claims the UEID the first key is bound to. */
+	bench_enroll(b, b->stranger, stranger_kid);
+	q.signer = b->stranger;
+	q.attester = b->stranger;
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	before = bench_counts(b);
+	bench_expect("second key, same UEID", TK_ERR_POLICY,
+		     process(b, BENCH_NOW, in_len, &out_len), &b->diag);
+	assert_int_equal(out_len, 0);
+	after = bench_counts(b);
+	assert_counts_equal(&before, &after);
+}
+
 static void test_rejected_challenge_stays_usable(void **state)
 {
 	struct bench *b = *state;
@@ -519,6 +547,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replayed_query_response, setup_p256,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_key_bound_to_one_ueid, setup_p256, teardown),
+		cmocka_unit_test_setup_teardown(test_ueid_of_another_key_rejected, setup_p256,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_rejected_challenge_stays_usable,
 						setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_result_token_checks, setup_p256, teardown),
