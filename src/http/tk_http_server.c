@@ -213,6 +213,11 @@ static enum MHD_Result request_finish(struct tk_http_server *srv,
 
 	err = srv->handler(srv->handler_ctx, req->body, req->len, srv->response,
 			   srv->max_response, &out_len);
+	if (err == TK_ERR_LIMIT_COUNT) {
+		tk_log(srv->log, TK_LOG_NOTICE, "http", "handler at a resource limit: %s (503)",
+		       tk_err_name(err));
+		return respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, 0);
+	}
 	if (err != TK_OK) {
 		tk_log(srv->log, TK_LOG_ERROR, "http", "handler failed: %s (500)",
 		       tk_err_name(err));

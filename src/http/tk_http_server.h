@@ -65,8 +65,10 @@
 /*
  * Write the message that responds to `body` (body_len 0: a new session)
  * into out[0..out_cap). *out_len 0 means "no message" (HTTP 204). Returning
- * an error makes the server respond 500, so a handler that drops a peer's
- * message returns TK_OK with *out_len 0. Called on the server thread.
+ * TK_ERR_LIMIT_COUNT (a resource such as outstanding sessions is used up)
+ * makes the server respond 503, and any other error 500, so a handler that
+ * drops a peer's message returns TK_OK with *out_len 0. Called on the
+ * server thread.
  */
 typedef tk_err (*tk_http_handler_fn)(void *ctx, const uint8_t *body, size_t body_len,
 				     uint8_t *out, size_t out_cap, size_t *out_len);

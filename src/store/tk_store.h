@@ -270,7 +270,7 @@ struct tk_store_ops {
 	tk_err (*device_each)(void *ctx, tk_store_device_fn cb, void *cb_ctx,
 			      struct tk_diag *diag);
 
-	/* Number of rows of table `table` (tests and diagnostics). */
+	/* Number of rows of table `table` (limits, tests and diagnostics). */
 	tk_err (*count_rows)(void *ctx, const char *table, uint64_t *out,
 			     struct tk_diag *diag);
 };

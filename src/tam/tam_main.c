@@ -20,6 +20,8 @@ static const struct tam_option serve_options[] = {
 	{"max-body", "BYTES", "request body limit in bytes (default 65536)", 0, 1, 0},
 	{"token-lifetime", "SECONDS", "lifetime of a token or challenge in seconds "
 	 "(default 300)", 0, 1, 0},
+	{"max-sessions", "COUNT", "maximum sessions kept until they expire; beyond it an "
+	 "empty POST gets 503 (default 10000)", 0, 1, 0},
 };
 
 static const struct tam_option db_only_options[] = {

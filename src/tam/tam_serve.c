@@ -34,6 +34,9 @@
  */
 #define MAX_BODY_LIMIT TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE
 
+/* Largest --max-sessions accepted; rows of about 200 bytes each (an estimate). */
+#define MAX_SESSIONS_LIMIT 10000000
+
 /* Maximum length of a --listen value ("255.255.255.255:65535" is 21). */
 #define LISTEN_MAX 64
 
@@ -68,9 +71,14 @@ static tk_err handle(void *ctx, const uint8_t *body, size_t body_len, uint8_t *o
 	}
 
 	err = tk_teep_tam_process(&sc->tam, now, body, body_len, out, out_cap, out_len, &diag);
-	if (err != TK_OK && tk_teep_tam_is_drop(err)) {
+	if (err != TK_OK && body_len > 0 && tk_teep_tam_is_drop(err)) {
 		*out_len = 0;
 		return TK_OK;
+	}
+	/* A new session is not a message to drop: the client gets an error status. */
+	if (err != TK_OK && tk_teep_tam_is_drop(err)) {
+		tk_log(sc->log, TK_LOG_NOTICE, "tam", "refused a new session: %s", diag.msg);
+		return err;
 	}
 	if (err != TK_OK) {
 		char detail[TK_DIAG_MSG_MAX + 128];
@@ -213,6 +221,7 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 	struct tk_crypto_key *p256 = NULL, *ed25519 = NULL;
 	uint64_t max_body = TK_HTTP_SERVER_DEFAULT_MAX_BODY;
 	uint64_t lifetime = TK_TEEP_TAM_DEFAULT_LIFETIME;
+	uint64_t max_sessions = TK_TEEP_TAM_DEFAULT_MAX_SESSIONS;
 	struct tk_store st = {0};
 	struct serve_ctx *sc = NULL;
 	uint8_t *work = NULL;
@@ -226,6 +235,8 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 	if ((rc = parse_listen(cmd, tam_get(cmd, args, "listen"), addr, &port)) != 0 ||
 	    (rc = parse_positive(cmd, args, "max-body", MAX_BODY_LIMIT, &max_body)) != 0 ||
 	    (rc = parse_positive(cmd, args, "token-lifetime", 86400, &lifetime)) != 0 ||
+	    (rc = parse_positive(cmd, args, "max-sessions", MAX_SESSIONS_LIMIT,
+				 &max_sessions)) != 0 ||
 	    (rc = load_keys(cmd, args, &p256, &ed25519)) != 0)
 		goto done;
 	if ((rc = tam_open_store(tam_get(cmd, args, "db"), &st)) != TAM_EXIT_OK)
@@ -242,7 +253,8 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 	}
 	struct tk_teep_tam_config tcfg = {
 		.crypto = tk_crypto_openssl(), .store = &st, .esp256_key = p256,
-		.ed25519_key = ed25519, .lifetime = (int64_t)lifetime, .log = &log,
+		.ed25519_key = ed25519, .lifetime = (int64_t)lifetime,
+		.max_sessions = (size_t)max_sessions, .log = &log,
 		.work = work, .work_cap = 2 * TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE,
 	};
 	if (tk_teep_tam_init(&sc->tam, &tcfg, &diag) != TK_OK) {

@@ -122,6 +122,8 @@ tk_err tk_teep_tam_init(struct tk_teep_tam *tam, const struct tk_teep_tam_config
 	tam->cfg = *cfg;
 	if (tam->cfg.lifetime == 0)
 		tam->cfg.lifetime = TK_TEEP_TAM_DEFAULT_LIFETIME;
+	if (tam->cfg.max_sessions == 0)
+		tam->cfg.max_sessions = TK_TEEP_TAM_DEFAULT_MAX_SESSIONS;
 	return TK_OK;
 }
 
@@ -168,6 +170,30 @@ static tk_err encode_query_request(struct tk_teep_tam *tam, struct tk_span chall
 	return tk_teep_encode(&msg, out, out_cap, out_len, diag);
 }
 
+/*
+ * Fail with TK_ERR_LIMIT_COUNT when max_sessions sessions are outstanding.
+ * Expired sessions count until they are purged, so they are purged first.
+ */
+static tk_err check_session_room(struct tk_teep_tam *tam, int64_t now,
+				 struct tk_diag *diag)
+{
+	const struct tk_store *st = tam->cfg.store;
+	uint64_t count = 0, removed = 0;
+	tk_err err;
+
+	err = tk_store_count_rows(st, "sessions", &count, diag);
+	if (err == TK_OK && count >= tam->cfg.max_sessions) {
+		err = tk_store_session_purge(st, now, &removed, diag);
+		count -= removed < count ? removed : count;
+	}
+	if (err == TK_OK && count >= tam->cfg.max_sessions)
+		err = TK_FAIL(diag, TK_ERR_LIMIT_COUNT,
+			      "%llu sessions are outstanding, the limit is %zu; retry "
+			      "when they expire", (unsigned long long)count,
+			      tam->cfg.max_sessions);
+	return err;
+}
+
 /* Empty POST: a QueryRequest signed by both TAM keys, and its session. */
 static tk_err on_connect(struct tk_teep_tam *tam, int64_t now, uint8_t *out,
 			 size_t out_cap, size_t *out_len, struct tk_diag *diag)
@@ -188,7 +214,10 @@ static tk_err on_connect(struct tk_teep_tam *tam, int64_t now, uint8_t *out,
 	size_t payload_len = 0;
 	tk_err err;
 
-	err = tk_crypto_random(tam->cfg.crypto, ses.challenge, TK_TEEP_TAM_NONCE_LEN, diag);
+	err = check_session_room(tam, now, diag);
+	if (err == TK_OK)
+		err = tk_crypto_random(tam->cfg.crypto, ses.challenge, TK_TEEP_TAM_NONCE_LEN,
+				       diag);
 	if (err == TK_OK)
 		err = encode_query_request(tam, tk_span_make(ses.challenge, ses.challenge_len),
 					   tam->cfg.work, tam->cfg.work_cap, &payload_len, diag);

@@ -36,7 +36,8 @@
  * with the agent's kid and a token prefix, and the call returns the error
  * with no output. tk_teep_tam_is_drop() tells such errors from failures of
  * the TAM itself; the HTTP glue answers the first with 204 (the binding's
- * empty message) and the second with 500.
+ * empty message) and the second with 500. A new session refused because
+ * max_sessions are outstanding gets 503.
  */
 #ifndef TK_TEEP_TAM_H
 #define TK_TEEP_TAM_H
@@ -66,12 +67,22 @@
 /* Maximum tc-list entries recorded per device (TK_ERR_LIMIT_COUNT beyond). */
 #define TK_TEEP_TAM_MAX_TC_LIST 256
 
+/*
+ * Default maximum of outstanding sessions: rows of the session table, used
+ * or not, until they expire and are purged. A new session beyond it fails
+ * with TK_ERR_LIMIT_COUNT, so a client that sends empty POSTs in a loop
+ * cannot grow the database without bound. At the default lifetime it
+ * admits 33 new sessions per second on average.
+ */
+#define TK_TEEP_TAM_DEFAULT_MAX_SESSIONS 10000
+
 struct tk_teep_tam_config {
 	const struct tk_crypto *crypto;          /* borrowed */
 	const struct tk_store *store;            /* borrowed */
 	const struct tk_crypto_key *esp256_key;  /* TAM P-256 private key, borrowed */
 	const struct tk_crypto_key *ed25519_key; /* TAM Ed25519 private key, borrowed */
 	int64_t lifetime;                        /* token/challenge lifetime, s; 0 = default */
+	size_t max_sessions;                     /* outstanding sessions; 0 = default */
 	const struct tk_log *log;                /* may be NULL */
 	/*
 	 * Scratch buffer, borrowed. It contains the envelopes of an Update and
@@ -111,7 +122,10 @@ TK_MUST_CHECK tk_err tk_teep_tam_process(struct tk_teep_tam *tam, int64_t now,
 /*
  * True when err means the agent's message was rejected (malformed, invalid,
  * over a limit, not authentic, stale or not allowed), false when the TAM
- * itself failed (storage, memory, internal).
+ * itself failed (storage, memory, internal). Only a message can be dropped:
+ * a new session (in_len 0) that fails, for example with TK_ERR_LIMIT_COUNT
+ * when too many sessions are outstanding, is reported to the client as an
+ * error.
  */
 bool tk_teep_tam_is_drop(tk_err err);
 

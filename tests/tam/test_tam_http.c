@@ -54,23 +54,23 @@ static tk_err tam_handler(void *ctx, const uint8_t *body, size_t body_len, uint8
 	tk_diag_clear(&b->diag);
 	err = tk_teep_tam_process(&b->tam, BENCH_NOW, body, body_len, out, out_cap, out_len,
 				  &b->diag);
-	if (tk_teep_tam_is_drop(err)) {
+	if (body_len > 0 && tk_teep_tam_is_drop(err)) {
 		*out_len = 0;
 		return TK_OK;
 	}
 	return err;
 }
 
+/* Handler that fails with the tk_err that ctx points to. */
 static tk_err failing_handler(void *ctx, const uint8_t *body, size_t body_len,
 			      uint8_t *out, size_t out_cap, size_t *out_len)
 {
-	(void)ctx;
 	(void)body;
 	(void)body_len;
 	(void)out;
 	(void)out_cap;
 	*out_len = 0;
-	return TK_ERR_DB;
+	return *(const tk_err *)ctx;
 }
 
 static struct tk_http_server *start(tk_http_handler_fn handler, void *ctx, char *url,
@@ -382,19 +382,50 @@ static void test_full_exchange_over_http(void **state)
 	assert_int_equal(before.audit, after.audit);
 }
 
-static void test_handler_failure_500(void **state)
+static void test_handler_failure_status(void **state)
 {
+	static const struct {
+		const char *what;
+		tk_err err;
+		long status;
+	} cases[] = {
+		{"store failure", TK_ERR_DB, 500},
+		{"resource limit", TK_ERR_LIMIT_COUNT, 503},
+	};
 	struct request req = {.accept = "application/teep+cbor"};
 	static struct response r;
-	struct tk_http_server *srv;
-	char url[64];
 
 	(void)state;
-	srv = start(failing_handler, NULL, url, sizeof(url));
-	perform(url, &req, &r);
-	tk_http_server_stop(srv);
-	assert_int_equal(r.status, 500);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tk_http_server *srv;
+		char url[64];
+
+		srv = start(failing_handler, (void *)&cases[i].err, url, sizeof(url));
+		perform(url, &req, &r);
+		tk_http_server_stop(srv);
+		if (r.status != cases[i].status)
+			fail_msg("%s: expected status %ld, got %ld", cases[i].what,
+				 cases[i].status, r.status);
+		assert_int_equal(r.body_len, 0);
+	}
+}
+
+static void test_session_limit_503(void **state)
+{
+	struct http_fixture *f = *state;
+	struct tk_teep_tam_config cfg = f->bench.tam.cfg;
+	struct request req = {.accept = "application/teep+cbor"};
+	static struct response r;
+
+	cfg.max_sessions = 1;
+	bench_expect("tam init", TK_OK, tk_teep_tam_init(&f->bench.tam, &cfg, &f->bench.diag),
+		     &f->bench.diag);
+	perform(f->url, &req, &r);
+	assert_int_equal(r.status, 200);
+	perform(f->url, &req, &r);
+	assert_int_equal(r.status, 503);
 	assert_int_equal(r.body_len, 0);
+	assert_int_equal(bench_counts(&f->bench).sessions, 1);
 }
 
 int main(void)
@@ -403,7 +434,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_empty_post_query_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejected_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_exchange_over_http, setup, teardown),
-		cmocka_unit_test(test_handler_failure_500),
+		cmocka_unit_test_setup_teardown(test_session_limit_503, setup, teardown),
+		cmocka_unit_test(test_handler_failure_status),
 	};
 	int rc;
 

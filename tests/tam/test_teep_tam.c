@@ -503,6 +503,28 @@ static void test_result_token_checks(void **state)
 	}
 }
 
+static void test_outstanding_sessions_limited(void **state)
+{
+	struct bench *b = *state;
+	struct tk_teep_tam_config cfg = b->tam.cfg;
+	uint8_t challenge[512];
+	size_t challenge_len = 0, out_len = 1;
+
+	cfg.max_sessions = 2;
+	bench_expect("tam init", TK_OK, tk_teep_tam_init(&b->tam, &cfg, &b->diag), &b->diag);
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	bench_expect("third session", TK_ERR_LIMIT_COUNT, process(b, BENCH_NOW, 0, &out_len),
+		     &b->diag);
+	assert_int_equal(out_len, 0);
+	assert_int_equal(bench_counts(b).sessions, 2);
+
+	/* Once they expire, the old sessions are purged to make room. */
+	bench_connect(b, BENCH_NOW + BENCH_LIFETIME + 1, challenge, &challenge_len, out,
+		      sizeof(out));
+	assert_int_equal(bench_counts(b).sessions, 1);
+}
+
 static void test_garbage_dropped(void **state)
 {
 	static const struct {
@@ -552,6 +574,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rejected_challenge_stays_usable,
 						setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_result_token_checks, setup_p256, teardown),
+		cmocka_unit_test_setup_teardown(test_outstanding_sessions_limited, setup_p256,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_dropped, setup_p256, teardown),
 	};
 
