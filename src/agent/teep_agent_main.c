@@ -526,6 +526,7 @@ static int cmd_run(const struct command *cmd, const struct args *args)
 {
 	const char *state = args->values[OPT_STATE][0];
 	const char *tam = args->values[RUN_TAM][0];
+	char shown_tam[TK_HTTP_CLIENT_SHOWN_URI_CAP]; /* tam without its password */
 	struct run_state rs;
 	struct tk_agent_tee glue;
 	struct tk_http_client_config http;
@@ -539,6 +540,7 @@ static int cmd_run(const struct command *cmd, const struct args *args)
 	tk_err err;
 
 	(void)cmd;
+	tk_http_uri_redact(tam, shown_tam);
 	memset(&rs, 0, sizeof(rs));
 	memset(&glue, 0, sizeof(glue));
 	memset(&http, 0, sizeof(http));
@@ -573,14 +575,14 @@ static int cmd_run(const struct command *cmd, const struct args *args)
 	}
 	err = tk_http_client_new(&http, &rs.client, &diag);
 	if (err != TK_OK) {
-		rc = fail("invalid TAM URI", tam, err, &diag);
+		rc = fail("invalid TAM URI", shown_tam, err, &diag);
 		goto out;
 	}
 	rs.buf = malloc(max_body);
 	rs.reply = malloc(max_body);
 	rs.work = malloc(max_body);
 	if (rs.buf == NULL || rs.reply == NULL || rs.work == NULL) {
-		rc = fail("cannot allocate session buffers", tam, TK_ERR_NOMEM, NULL);
+		rc = fail("cannot allocate session buffers", shown_tam, TK_ERR_NOMEM, NULL);
 		goto out;
 	}
 
@@ -604,7 +606,7 @@ static int cmd_run(const struct command *cmd, const struct args *args)
 	cfg.n_requested = args->count[RUN_REQUEST];
 	cfg.work = rs.work;
 	cfg.work_cap = max_body;
-	cfg.tam_uri = tam;
+	cfg.tam_uri = shown_tam;
 	cfg.log = &stderr_log;
 	err = hash_self(cfg.device.agent_digest, &diag);
 	if (err == TK_OK)
@@ -617,10 +619,10 @@ static int cmd_run(const struct command *cmd, const struct args *args)
 	transport = tk_http_client_transport(rs.client);
 	err = tk_teep_agent_run(&agent, &transport, rs.buf, max_body, rs.reply, max_body, &diag);
 	if (err != TK_OK) {
-		rc = fail("policy check failed", tam, err, &diag);
+		rc = fail("policy check failed", shown_tam, err, &diag);
 		goto out;
 	}
-	printf("session with %s ended: %u manifests installed, %u unlinked\n", tam,
+	printf("session with %s ended: %u manifests installed, %u unlinked\n", shown_tam,
 	       agent.installed, agent.unlinked);
 	rc = EXIT_OK;
 out:

@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,6 +27,7 @@
 struct tk_http_client {
 	CURL *curl;                 /* reused, so the session keeps its connection */
 	char uri[TK_HTTP_CLIENT_MAX_URI + 1];
+	char shown_uri[TK_HTTP_CLIENT_SHOWN_URI_CAP]; /* uri without its password */
 	struct tk_http_client_config cfg; /* cfg.uri points at uri above */
 };
 
@@ -59,6 +61,45 @@ static bool scheme_allowed(const char *uri, size_t len)
 	       (len > 8 && strncasecmp(uri, "https://", 8) == 0);
 }
 
+void tk_http_uri_redact(const char *uri, char out[TK_HTTP_CLIENT_SHOWN_URI_CAP])
+{
+	const char *authority = strstr(uri, "://");
+	const char *end, *at = NULL, *colon = NULL;
+	int n;
+
+	/* RFC 3986 section 3.2: authority = [ userinfo "@" ] host [ ":" port ],
+	 * ending at the first "/", "?" or "#". */
+	if (authority != NULL) {
+		authority += 3;
+		end = authority + strcspn(authority, "/?#");
+		for (const char *p = authority; p < end; p++) {
+			if (*p == '@')
+				at = p;
+		}
+		if (at != NULL)
+			colon = memchr(authority, ':', (size_t)(at - authority));
+	}
+	if (colon == NULL)
+		n = snprintf(out, TK_HTTP_CLIENT_SHOWN_URI_CAP, "%s", uri);
+	else
+		n = snprintf(out, TK_HTTP_CLIENT_SHOWN_URI_CAP, "%.*s***%s",
+			     (int)(colon + 1 - uri), uri, at);
+
+	/* Mark a cut, which only a URI over TK_HTTP_CLIENT_MAX_URI needs. */
+	if (n < 0 || (size_t)n >= TK_HTTP_CLIENT_SHOWN_URI_CAP)
+		memcpy(out + TK_HTTP_CLIENT_SHOWN_URI_CAP - 4, "...", 4);
+}
+
+/* Length of the prefix of s[0..len) without a byte of `reject`, at most max. */
+static size_t strcspn_bounded(const char *s, size_t len, const char *reject, size_t max)
+{
+	size_t n = 0;
+
+	while (n < len && n < max && strchr(reject, s[n]) == NULL)
+		n++;
+	return n;
+}
+
 static tk_err check_uri(const char *uri, size_t len, struct tk_diag *diag)
 {
 	if (len == 0 || len > TK_HTTP_CLIENT_MAX_URI)
@@ -67,10 +108,10 @@ static tk_err check_uri(const char *uri, size_t len, struct tk_diag *diag)
 			       TK_HTTP_CLIENT_MAX_URI);
 	if (memchr(uri, '\0', len) != NULL)
 		return TK_FAIL(diag, TK_ERR_ARG, "URI contains a NUL byte");
+	/* Only the scheme is quoted: the rest may hold a password. */
 	if (!scheme_allowed(uri, len))
-		return TK_FAIL(diag, TK_ERR_ARG,
-			       "URI scheme is not http or https: %.*s",
-			       (int)(len > 64 ? 64 : len), uri);
+		return TK_FAIL(diag, TK_ERR_ARG, "URI scheme is not http or https: %.*s",
+			       (int)strcspn_bounded(uri, len, ":", 16), uri);
 	return TK_OK;
 }
 
@@ -179,6 +220,7 @@ tk_err tk_http_client_new(const struct tk_http_client_config *cfg,
 	}
 	memcpy(client->uri, cfg->uri, uri_len);
 	client->uri[uri_len] = '\0';
+	tk_http_uri_redact(client->uri, client->shown_uri);
 	client->cfg = *cfg;
 	client->cfg.uri = client->uri;
 	*out = client;
@@ -233,11 +275,11 @@ static tk_err check_post_response(struct tk_http_client *client, const struct si
 		return TK_OK;
 	if (status != 200)
 		return TK_FAIL(diag, TK_ERR_HTTP_STATUS,
-			       "TAM %s returned HTTP status %ld", client->uri, status);
+			       "TAM %s returned HTTP status %ld", client->shown_uri, status);
 	if (!is_teep_media_type(content_type))
 		return TK_FAIL(diag, TK_ERR_HTTP_STATUS,
 			       "TAM %s returned Content-Type %.*s, expected %s",
-			       client->uri, CONTENT_TYPE_MAX,
+			       client->shown_uri, CONTENT_TYPE_MAX,
 			       content_type != NULL ? content_type : "(none)",
 			       TK_HTTP_TEEP_MEDIA_TYPE);
 	return TK_OK;
@@ -280,12 +322,12 @@ tk_err tk_http_client_post(struct tk_http_client *client, const uint8_t *body,
 		rc = curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, headers);
 	if (rc != CURLE_OK) {
 		err = TK_FAIL(diag, TK_ERR_NETWORK, "cannot configure the request to %s: %s",
-			      client->uri, curl_easy_strerror(rc));
+			      client->shown_uri, curl_easy_strerror(rc));
 		goto out;
 	}
 
 	rc = curl_easy_perform(client->curl);
-	err = transfer_result(rc, &sink, client->uri, diag);
+	err = transfer_result(rc, &sink, client->shown_uri, diag);
 	if (err != TK_OK)
 		goto out;
 	err = check_post_response(client, &sink, diag);
@@ -294,7 +336,7 @@ tk_err tk_http_client_post(struct tk_http_client *client, const uint8_t *body,
 
 	curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &status);
 	tk_log(client->cfg.log, TK_LOG_DEBUG, "http",
-	       "POST %s: sent %zu bytes, status %ld, received %zu bytes", client->uri,
+	       "POST %s: sent %zu bytes, status %ld, received %zu bytes", client->shown_uri,
 	       body_len, status, sink.len);
 	*resp_len = status == 204 ? 0 : sink.len;
 	err = TK_OK;
@@ -324,6 +366,7 @@ tk_err tk_http_fetch(const struct tk_http_client_config *cfg, const char *uri,
 		     struct tk_diag *diag)
 {
 	char uri_z[TK_HTTP_CLIENT_MAX_URI + 1];
+	char shown[TK_HTTP_CLIENT_SHOWN_URI_CAP];
 	struct sink sink = {out, 0, 0, false};
 	size_t limit;
 	long status = 0;
@@ -341,6 +384,7 @@ tk_err tk_http_fetch(const struct tk_http_client_config *cfg, const char *uri,
 		return err;
 	memcpy(uri_z, uri, uri_len);
 	uri_z[uri_len] = '\0';
+	tk_http_uri_redact(uri_z, shown);
 	limit = effective_max_body(cfg);
 	sink.cap = out_cap < limit ? out_cap : limit;
 
@@ -352,21 +396,21 @@ tk_err tk_http_fetch(const struct tk_http_client_config *cfg, const char *uri,
 		rc = curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
 	if (rc != CURLE_OK) {
 		err = TK_FAIL(diag, TK_ERR_NETWORK, "cannot configure the fetch of %s: %s",
-			      uri_z, curl_easy_strerror(rc));
+			      shown, curl_easy_strerror(rc));
 		goto out;
 	}
 
 	rc = curl_easy_perform(curl);
-	err = transfer_result(rc, &sink, uri_z, diag);
+	err = transfer_result(rc, &sink, shown, diag);
 	if (err != TK_OK)
 		goto out;
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status != 200) {
 		err = TK_FAIL(diag, TK_ERR_HTTP_STATUS, "fetch of %s returned HTTP status %ld",
-			      uri_z, status);
+			      shown, status);
 		goto out;
 	}
-	tk_log(cfg->log, TK_LOG_DEBUG, "http", "GET %s: received %zu bytes", uri_z, sink.len);
+	tk_log(cfg->log, TK_LOG_DEBUG, "http", "GET %s: received %zu bytes", shown, sink.len);
 	*out_len = sink.len;
 	err = TK_OK;
 out:

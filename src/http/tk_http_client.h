@@ -46,6 +46,12 @@
 /* Maximum length of a URI accepted by the client, in bytes. */
 #define TK_HTTP_CLIENT_MAX_URI 2048
 
+/*
+ * Size of a buffer for tk_http_uri_redact(), with the NUL: masking a
+ * password of fewer than 3 bytes lengthens the URI by at most 3 bytes.
+ */
+#define TK_HTTP_CLIENT_SHOWN_URI_CAP (TK_HTTP_CLIENT_MAX_URI + 4)
+
 struct tk_http_client_config {
 	const char *uri;          /* TAM URI, http:// or https:// */
 	size_t max_body;          /* response body limit; 0 = default */
@@ -54,6 +60,15 @@ struct tk_http_client_config {
 	const char *ca_file;      /* PEM CA bundle for https; NULL = system store */
 	const struct tk_log *log; /* may be NULL */
 };
+
+/*
+ * Copy a NUL-terminated URI for messages and logs, with the password of its
+ * userinfo replaced by "***" (a URI carries basic authentication
+ * credentials as "user:password@host"). out must hold
+ * TK_HTTP_CLIENT_SHOWN_URI_CAP bytes. A URI longer than
+ * TK_HTTP_CLIENT_MAX_URI may be cut, and then ends in "...".
+ */
+void tk_http_uri_redact(const char *uri, char out[TK_HTTP_CLIENT_SHOWN_URI_CAP]);
 
 /* Client bound to one TAM URI. Opaque. */
 struct tk_http_client;

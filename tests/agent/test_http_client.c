@@ -310,6 +310,62 @@ static void test_uri_rejected(void **state)
 	}
 }
 
+/* A password in the URI is masked where the client shows the URI. */
+static void test_uri_password_masked(void **state)
+{
+	static const struct {
+		const char *description;
+		const char *userinfo;       /* before the host, "" for none */
+		const char *path;
+		const char *shown_userinfo; /* expected in the message */
+		tk_err expected;
+	} cases[] = {
+		{"user and password", "admin:hunter2@", "/tam", "admin:***@", TK_ERR_HTTP_STATUS},
+		/* curl rejects the unencoded "@"; the message must still mask it. */
+		{"password with @ in it", "admin:hunter2@x@", "/tam", "admin:***@",
+		 TK_ERR_NETWORK},
+		{"user only", "admin@", "/tam", "admin@", TK_ERR_HTTP_STATUS},
+		{"@ in the path", "", "/tam/hunter2@x", "", TK_ERR_HTTP_STATUS},
+	};
+	static const char failure[] =
+		"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tk_http_client_config cfg;
+		struct tk_http_client *client = NULL;
+		struct server s;
+		struct tk_diag diag;
+		char uri[128], shown[128];
+		uint8_t resp[16];
+		size_t resp_len = 0;
+		tk_err err;
+
+		server_start(&s, failure, strlen(failure));
+		snprintf(uri, sizeof(uri), "http://%s127.0.0.1:%d%s", cases[i].userinfo, s.port,
+			 cases[i].path);
+		snprintf(shown, sizeof(shown), "http://%s127.0.0.1:%d%s",
+			 cases[i].shown_userinfo, s.port, cases[i].path);
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.uri = uri;
+		cfg.timeout_ms = 5000;
+		tk_diag_clear(&diag);
+		assert_int_equal(tk_http_client_new(&cfg, &client, &diag), TK_OK);
+		err = tk_http_client_post(client, NULL, 0, resp, sizeof(resp), &resp_len, &diag);
+		tk_http_client_free(client);
+		server_stop(&s);
+
+		check_err(cases[i].description, cases[i].expected, err, &diag);
+		if (strstr(diag.msg, shown) == NULL)
+			fail_msg("%s: message does not show %s: %s", cases[i].description, shown,
+				 diag.msg);
+		if (strstr(cases[i].userinfo, "hunter2") != NULL &&
+		    strstr(diag.msg, "hunter2") != NULL)
+			fail_msg("%s: message shows the password: %s", cases[i].description,
+				 diag.msg);
+	}
+}
+
 static void test_fetch(void **state)
 {
 	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
@@ -493,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_post_headers),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_uri_rejected),
+		cmocka_unit_test(test_uri_password_masked),
 		cmocka_unit_test(test_fetch),
 		cmocka_unit_test_teardown(test_https_verifies_server, tls_teardown),
 	};
