@@ -407,6 +407,30 @@ tk_err tk_cose_build_tbs(struct tk_cose_tbs *tbs, const char *context,
 	return TK_OK;
 }
 
+static const char *key_type_name(enum tk_crypto_key_type type)
+{
+	switch (type) {
+	case TK_CRYPTO_KEY_P256:
+		return "P-256";
+	case TK_CRYPTO_KEY_ED25519:
+		return "Ed25519";
+	default:
+		return "matching";
+	}
+}
+
+static const char *sig_alg_name(enum tk_crypto_sig_alg alg)
+{
+	switch (alg) {
+	case TK_CRYPTO_SIG_ECDSA_P256_SHA256:
+		return "ECDSA P-256 SHA-256";
+	case TK_CRYPTO_SIG_ED25519:
+		return "Ed25519";
+	default:
+		return "unknown";
+	}
+}
+
 /* A trusted key fits when its type fits the algorithm and kids agree. */
 static bool key_fits(const struct tk_cose_trusted_key *trusted,
 		     enum tk_crypto_sig_alg sig_alg, struct tk_span kid)
@@ -452,11 +476,13 @@ tk_err tk_cose_verify_with_keys(const struct tk_cose_tbs *tbs,
 	}
 	if (tried == 0)
 		return TK_FAIL(diag, TK_ERR_UNTRUSTED,
-			       "no trusted key fits the signer (alg %d, kid of %zu bytes)",
-			       (int)sig_alg, kid.len);
+			       "no trusted %s key%s the signer (%s signature, kid of %zu bytes)",
+			       key_type_name(tk_cose_key_type_for(sig_alg)),
+			       kid.len > 0 ? " with this kid fits" : " fits",
+			       sig_alg_name(sig_alg), kid.len);
 	return TK_FAIL(diag, TK_ERR_SIGNATURE,
-		       "signature does not verify with any of %zu fitting trusted keys",
-		       tried);
+		       "signature does not verify with the %zu trusted key%s that fit%s", tried,
+		       tried == 1 ? "" : "s", tried == 1 ? "s" : "");
 }
 
 tk_err tk_cose_encode_protected(int64_t alg, bool has_content_type,
