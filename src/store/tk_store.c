@@ -299,3 +299,41 @@ tk_err tk_store_count_rows(const struct tk_store *st, const char *table, uint64_
 		return TK_FAIL(diag, TK_ERR_ARG, "count_rows without table or output");
 	return st->ops->count_rows(st->ctx, table, out, diag);
 }
+
+tk_err tk_store_policy_remove(const struct tk_store *st, struct tk_span component_id,
+			      struct tk_span ueid, struct tk_diag *diag)
+{
+	tk_err err;
+
+	REQUIRE_HOOK(st, policy_remove, diag);
+	if (component_id.len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "empty manifest component id");
+	if ((err = check_len(component_id, TK_STORE_COMPONENT_ID_MAX,
+			     "manifest component id", diag)) != TK_OK ||
+	    (err = check_len(ueid, TK_STORE_UEID_MAX, "UEID", diag)) != TK_OK)
+		return err;
+	return st->ops->policy_remove(st->ctx, component_id, ueid, diag);
+}
+
+tk_err tk_store_manifest_each(const struct tk_store *st, tk_store_manifest_fn cb,
+			      void *cb_ctx, struct tk_diag *diag)
+{
+	REQUIRE_HOOK(st, manifest_each, diag);
+	if (cb == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "manifest_each without a callback");
+	return st->ops->manifest_each(st->ctx, cb, cb_ctx, diag);
+}
+
+tk_err tk_store_policy_target_each(const struct tk_store *st, struct tk_span component_id,
+				   tk_store_id_fn cb, void *cb_ctx, struct tk_diag *diag)
+{
+	tk_err err;
+
+	REQUIRE_HOOK(st, policy_target_each, diag);
+	if (cb == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "policy_target_each without a callback");
+	if ((err = check_len(component_id, TK_STORE_COMPONENT_ID_MAX,
+			     "manifest component id", diag)) != TK_OK)
+		return err;
+	return st->ops->policy_target_each(st->ctx, component_id, cb, cb_ctx, diag);
+}

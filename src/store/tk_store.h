@@ -166,6 +166,9 @@ typedef tk_err (*tk_store_id_fn)(void *cb_ctx, struct tk_span component_id);
 typedef tk_err (*tk_store_installed_fn)(void *cb_ctx,
 					const struct tk_store_installed *item);
 typedef tk_err (*tk_store_device_fn)(void *cb_ctx, const struct tk_store_device *dev);
+/* One registered manifest as listed by manifest_each; m->envelope is empty. */
+typedef tk_err (*tk_store_manifest_fn)(void *cb_ctx, const struct tk_store_manifest *m,
+				       int64_t added_at);
 
 struct tk_store_ops {
 	/* Transactions (see the file comment). rollback() returns nothing: a
@@ -174,7 +177,10 @@ struct tk_store_ops {
 	tk_err (*commit)(void *ctx, struct tk_diag *diag);
 	void (*rollback)(void *ctx);
 
-	/* Add a key; TK_ERR_EXISTS when the kid is enrolled already. */
+	/*
+	 * Add a key; TK_ERR_EXISTS ("agent key <kid prefix> is already
+	 * enrolled") when the kid is enrolled already.
+	 */
 	tk_err (*agent_key_add)(void *ctx, const struct tk_store_agent_key *key,
 				struct tk_diag *diag);
 	/* Copy the key with this kid into *out; TK_ERR_NOT_FOUND when absent. */
@@ -273,6 +279,24 @@ struct tk_store_ops {
 	/* Number of rows of table `table` (limits, tests and diagnostics). */
 	tk_err (*count_rows)(void *ctx, const char *table, uint64_t *out,
 			     struct tk_diag *diag);
+
+	/*
+	 * Remove the policy that requires component_id on one device (ueid) or,
+	 * with an empty ueid, the policy for every device. A policy for every
+	 * device and one for a single device are separate rows, so removing one
+	 * keeps the other. TK_ERR_NOT_FOUND when no such policy exists.
+	 */
+	tk_err (*policy_remove)(void *ctx, struct tk_span component_id,
+				struct tk_span ueid, struct tk_diag *diag);
+	/* List registered manifests ordered by component id, then sequence. */
+	tk_err (*manifest_each)(void *ctx, tk_store_manifest_fn cb, void *cb_ctx,
+				struct tk_diag *diag);
+	/*
+	 * List the devices a policy requires component_id on, by UEID in
+	 * ascending order; an empty UEID is the policy for every device.
+	 */
+	tk_err (*policy_target_each)(void *ctx, struct tk_span component_id,
+				     tk_store_id_fn cb, void *cb_ctx, struct tk_diag *diag);
 };
 
 /* A store: its hooks and their context. Borrowed by everything that uses it. */
@@ -348,5 +372,15 @@ TK_MUST_CHECK tk_err tk_store_device_each(const struct tk_store *st,
 					  struct tk_diag *diag);
 TK_MUST_CHECK tk_err tk_store_count_rows(const struct tk_store *st, const char *table,
 					 uint64_t *out, struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_policy_remove(const struct tk_store *st,
+					    struct tk_span component_id, struct tk_span ueid,
+					    struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_manifest_each(const struct tk_store *st,
+					    tk_store_manifest_fn cb, void *cb_ctx,
+					    struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_policy_target_each(const struct tk_store *st,
+						 struct tk_span component_id,
+						 tk_store_id_fn cb, void *cb_ctx,
+						 struct tk_diag *diag);
 
 #endif /* TK_STORE_H */

@@ -13,6 +13,7 @@
  */
 #include "store/tk_store_sqlite.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -36,6 +37,9 @@ static const char *const known_tables[] = {
 	"devices", "agent_keys", "manifests", "policies", "installed",
 	"sessions", "update_manifests", "results", "audit", "schema_version",
 };
+
+/* Bytes of a kid shown in messages, as in `teep-tam show-devices` prefixes. */
+#define KID_PREFIX_BYTES 8
 
 /* Non-NULL pointer for zero-length blobs: SQLite binds a NULL pointer as NULL. */
 static const uint8_t empty_blob[1];
@@ -188,7 +192,22 @@ static tk_err hook_agent_key_add(void *ctx, const struct tk_store_agent_key *key
 	sqlite3_bind_int64(stmt, 2, key->alg);
 	bind_bytes(stmt, 3, tk_span_make(key->pubkey, key->pubkey_len));
 	sqlite3_bind_int64(stmt, 4, key->enrolled_at);
-	return step_done(s->db, stmt, diag);
+	if (sqlite3_step(stmt) == SQLITE_DONE) {
+		sqlite3_finalize(stmt);
+		return TK_OK;
+	}
+	/* The kid is the primary key, so a constraint failure means a duplicate. */
+	if (sqlite3_errcode(s->db) == SQLITE_CONSTRAINT) {
+		char kid_hex[2 * KID_PREFIX_BYTES + 1];
+
+		for (size_t i = 0; i < KID_PREFIX_BYTES; i++)
+			snprintf(kid_hex + 2 * i, 3, "%02x", key->kid[i]);
+		err = TK_FAIL(diag, TK_ERR_EXISTS, "agent key %s... is already enrolled", kid_hex);
+	} else {
+		err = DB_FAIL(diag, s->db, "add agent key");
+	}
+	sqlite3_finalize(stmt);
+	return err;
 }
 
 static tk_err hook_agent_key_get(void *ctx, struct tk_span kid,
@@ -865,6 +884,84 @@ static tk_err hook_count_rows(void *ctx, const char *table, uint64_t *out,
 	return err;
 }
 
+static tk_err hook_policy_remove(void *ctx, struct tk_span component_id,
+				 struct tk_span ueid, struct tk_diag *diag)
+{
+	struct sqlite_store *s = ctx;
+	sqlite3_stmt *stmt;
+	tk_err err;
+
+	err = prepare(s->db, "DELETE FROM policies WHERE component_id = ? AND ueid = ?",
+		      &stmt, diag);
+	if (err != TK_OK)
+		return err;
+	bind_bytes(stmt, 1, component_id);
+	bind_bytes(stmt, 2, ueid);
+	if ((err = step_done(s->db, stmt, diag)) != TK_OK)
+		return err;
+	if (sqlite3_changes(s->db) == 0)
+		return TK_FAIL(diag, TK_ERR_NOT_FOUND, "no policy requires this manifest on %s",
+			       ueid.len > 0 ? "this device" : "every device");
+	return TK_OK;
+}
+
+static tk_err hook_manifest_each(void *ctx, tk_store_manifest_fn cb, void *cb_ctx,
+				 struct tk_diag *diag)
+{
+	struct sqlite_store *s = ctx;
+	sqlite3_stmt *stmt;
+	tk_err err;
+	int rc;
+
+	err = prepare(s->db,
+		      "SELECT component_id, sequence, digest, image_digest, added_at"
+		      " FROM manifests ORDER BY component_id, sequence", &stmt, diag);
+	if (err != TK_OK)
+		return err;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct tk_store_manifest m = {
+			.component_id = column_bytes(stmt, 0),
+			.sequence = (uint64_t)sqlite3_column_int64(stmt, 1),
+			.digest = column_bytes(stmt, 2),
+			.image_digest = column_bytes(stmt, 3),
+		};
+
+		err = cb(cb_ctx, &m, sqlite3_column_int64(stmt, 4));
+		if (err != TK_OK)
+			break;
+	}
+	if (err == TK_OK && rc != SQLITE_DONE)
+		err = DB_FAIL(diag, s->db, "list manifests");
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+static tk_err hook_policy_target_each(void *ctx, struct tk_span component_id,
+				      tk_store_id_fn cb, void *cb_ctx, struct tk_diag *diag)
+{
+	struct sqlite_store *s = ctx;
+	sqlite3_stmt *stmt;
+	tk_err err;
+	int rc;
+
+	err = prepare(s->db, "SELECT ueid FROM policies WHERE component_id = ? ORDER BY ueid",
+		      &stmt, diag);
+	if (err != TK_OK)
+		return err;
+	bind_bytes(stmt, 1, component_id);
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		err = cb(cb_ctx, column_bytes(stmt, 0));
+		if (err != TK_OK)
+			break;
+	}
+	if (err == TK_OK && rc != SQLITE_DONE)
+		err = DB_FAIL(diag, s->db, "list policy devices");
+	sqlite3_finalize(stmt);
+	return err;
+}
+
 static const struct tk_store_ops sqlite_ops = {
 	.begin = hook_begin,
 	.commit = hook_commit,
@@ -887,6 +984,9 @@ static const struct tk_store_ops sqlite_ops = {
 	.audit_add = hook_audit_add,
 	.device_each = hook_device_each,
 	.count_rows = hook_count_rows,
+	.policy_remove = hook_policy_remove,
+	.manifest_each = hook_manifest_each,
+	.policy_target_each = hook_policy_target_each,
 };
 
 static tk_err read_version(sqlite3 *db, int64_t *out, struct tk_diag *diag)
@@ -965,24 +1065,65 @@ static tk_err create_private_file(const char *path, struct tk_diag *diag)
 	return TK_OK;
 }
 
-tk_err tk_store_sqlite_open(const char *path, struct tk_store *out, struct tk_diag *diag)
+/* Fail with TK_ERR_NOT_FOUND unless path names an existing file. */
+static tk_err check_file_exists(const char *path, struct tk_diag *diag)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 && errno == ENOENT)
+		return TK_FAIL(diag, TK_ERR_NOT_FOUND, "no such file; enroll-agent, "
+			       "add-manifest and serve create the database");
+	return TK_OK;
+}
+
+/*
+ * Fail with TK_ERR_DB unless the database has the version table, so that a
+ * command that must not create a database does not turn any SQLite file
+ * into one.
+ */
+static tk_err check_teepkit_schema(sqlite3 *db, const char *path, struct tk_diag *diag)
+{
+	sqlite3_stmt *stmt;
+	tk_err err;
+	int rc;
+
+	err = prepare(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+			  " AND name = 'schema_version'", &stmt, diag);
+	if (err != TK_OK)
+		return err;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		err = TK_FAIL(diag, TK_ERR_DB, "%s is not a teepkit database (it has no "
+			      "schema_version table)", path);
+	else if (rc != SQLITE_ROW)
+		err = DB_FAIL(diag, db, "read the schema");
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+/* Open, configure and migrate; `create` allows creating a missing file. */
+static tk_err open_store(const char *path, bool create, struct tk_store *out,
+			 struct tk_diag *diag)
 {
 	struct sqlite_store *s = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
 	tk_err err;
 
 	out->ops = NULL;
 	out->ctx = NULL;
 	if (path == NULL || path[0] == '\0')
 		return TK_FAIL(diag, TK_ERR_ARG, "no database path");
-	if ((err = create_private_file(path, diag)) != TK_OK)
+	err = create ? create_private_file(path, diag) : check_file_exists(path, diag);
+	if (err != TK_OK)
 		return err;
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
 
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return TK_FAIL(diag, TK_ERR_NOMEM, "store context");
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				  SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		err = TK_FAIL(diag, TK_ERR_DB, "sqlite: open %s: %s", path,
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		err = TK_FAIL(diag, TK_ERR_DB, "SQLite cannot open %s: %s", path,
 			      s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
@@ -990,9 +1131,17 @@ tk_err tk_store_sqlite_open(const char *path, struct tk_store *out, struct tk_di
 
 	/* WAL lets readers run beside the writer. synchronous=FULL makes each
 	 * commit durable before the TAM sends its response, so a crash loses
-	 * nothing an agent has already received. */
+	 * nothing an agent has already received. The first statement reads the
+	 * file header, so a file of another kind fails here. */
 	err = exec_sql(s->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 			      " PRAGMA foreign_keys = ON", diag);
+	if (err != TK_OK && sqlite3_errcode(s->db) == SQLITE_NOTADB) {
+		tk_diag_clear(diag);
+		err = TK_FAIL(diag, TK_ERR_DB, "%s is not a teepkit database (SQLite: %s)",
+			      path, sqlite3_errmsg(s->db));
+	}
+	if (err == TK_OK && !create)
+		err = check_teepkit_schema(s->db, path, diag);
 	if (err == TK_OK)
 		err = migrate(s->db, diag);
 	if (err != TK_OK)
@@ -1006,6 +1155,17 @@ fail:
 	sqlite3_close(s->db);
 	free(s);
 	return err;
+}
+
+tk_err tk_store_sqlite_open(const char *path, struct tk_store *out, struct tk_diag *diag)
+{
+	return open_store(path, true, out, diag);
+}
+
+tk_err tk_store_sqlite_open_existing(const char *path, struct tk_store *out,
+				     struct tk_diag *diag)
+{
+	return open_store(path, false, out, diag);
 }
 
 void tk_store_sqlite_close(struct tk_store *st)

@@ -28,6 +28,15 @@
 TK_MUST_CHECK tk_err tk_store_sqlite_open(const char *path, struct tk_store *out,
 					  struct tk_diag *diag);
 
+/*
+ * Open an existing teepkit database at path, as tk_store_sqlite_open() does,
+ * but never create one: TK_ERR_NOT_FOUND when the file does not exist, and
+ * TK_ERR_DB when it is not an SQLite database or has no teepkit schema.
+ * For commands that only read or that change records of an existing TAM.
+ */
+TK_MUST_CHECK tk_err tk_store_sqlite_open_existing(const char *path, struct tk_store *out,
+						   struct tk_diag *diag);
+
 /* Close a store opened by tk_store_sqlite_open(); a rolled-back transaction
  * is discarded. Accepts a store whose ctx is NULL. */
 void tk_store_sqlite_close(struct tk_store *st);

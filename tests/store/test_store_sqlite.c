@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "store/tk_store.h"
 #include "store/tk_store_schema.h"
@@ -499,6 +500,169 @@ static void test_installed_from_update(void **state)
 	assert_int_equal(rows(f, "installed"), 2);
 }
 
+static void test_policy_remove(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_store_manifest m1 = manifest("ta-1", 1, "e1");
+	struct tk_span dev_a = tk_span_make("device-a", 8), dev_b = tk_span_make("device-b", 8);
+	struct id_list list = {0};
+
+	expect_err("add m1", TK_OK, tk_store_manifest_add(&f->st, &m1, 1, &f->diag), &f->diag);
+	expect_err("m1 for all", TK_OK,
+		   tk_store_policy_add(&f->st, m1.component_id, TK_SPAN_EMPTY, 1, &f->diag),
+		   &f->diag);
+	expect_err("m1 for a", TK_OK,
+		   tk_store_policy_add(&f->st, m1.component_id, dev_a, 1, &f->diag), &f->diag);
+
+	expect_err("targets", TK_OK,
+		   tk_store_policy_target_each(&f->st, m1.component_id, collect_id, &list,
+					       &f->diag), &f->diag);
+	assert_int_equal(list.count, 2);
+	assert_string_equal(list.ids[0], "");
+	assert_string_equal(list.ids[1], "device-a");
+
+	expect_err("remove for b, never added", TK_ERR_NOT_FOUND,
+		   tk_store_policy_remove(&f->st, m1.component_id, dev_b, &f->diag), &f->diag);
+	tk_diag_clear(&f->diag);
+	expect_err("remove for all", TK_OK,
+		   tk_store_policy_remove(&f->st, m1.component_id, TK_SPAN_EMPTY, &f->diag),
+		   &f->diag);
+	expect_err("remove for all twice", TK_ERR_NOT_FOUND,
+		   tk_store_policy_remove(&f->st, m1.component_id, TK_SPAN_EMPTY, &f->diag),
+		   &f->diag);
+	tk_diag_clear(&f->diag);
+
+	/* The device's own policy stays; device b needs nothing now. */
+	memset(&list, 0, sizeof(list));
+	expect_err("list a", TK_OK, tk_store_policy_each(&f->st, dev_a, collect_id, &list,
+							 &f->diag), &f->diag);
+	assert_int_equal(list.count, 1);
+	memset(&list, 0, sizeof(list));
+	expect_err("list b", TK_OK, tk_store_policy_each(&f->st, dev_b, collect_id, &list,
+							 &f->diag), &f->diag);
+	assert_int_equal(list.count, 0);
+
+	expect_err("remove for a", TK_OK,
+		   tk_store_policy_remove(&f->st, m1.component_id, dev_a, &f->diag), &f->diag);
+	assert_int_equal(rows(f, "policies"), 0);
+}
+
+struct manifest_list {
+	char ids[4][16];
+	uint64_t sequences[4];
+	size_t image_digest_lens[4];
+	int64_t added_at[4];
+	size_t count;
+};
+
+static tk_err collect_manifest(void *cb_ctx, const struct tk_store_manifest *m,
+			       int64_t added_at)
+{
+	struct manifest_list *list = cb_ctx;
+
+	assert_true(list->count < 4);
+	assert_true(m->component_id.len < sizeof(list->ids[0]));
+	assert_int_equal(m->envelope.len, 0);
+	assert_int_equal(m->digest.len, 32);
+	memcpy(list->ids[list->count], m->component_id.ptr, m->component_id.len);
+	list->sequences[list->count] = m->sequence;
+	list->image_digest_lens[list->count] = m->image_digest.len;
+	list->added_at[list->count] = added_at;
+	list->count++;
+	return TK_OK;
+}
+
+static void test_manifest_each(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_store_manifest m2 = manifest("ta-2", 1, "e3");
+	struct tk_store_manifest m1v1 = manifest("ta-1", 1, "e1");
+	struct tk_store_manifest m1v4 = manifest("ta-1", 4, "e2");
+	struct manifest_list list = {0};
+
+	m2.image_digest = TK_SPAN_EMPTY;
+	expect_err("empty list", TK_OK,
+		   tk_store_manifest_each(&f->st, collect_manifest, &list, &f->diag), &f->diag);
+	assert_int_equal(list.count, 0);
+
+	expect_err("add m2", TK_OK, tk_store_manifest_add(&f->st, &m2, 10, &f->diag), &f->diag);
+	expect_err("add m1 v1", TK_OK, tk_store_manifest_add(&f->st, &m1v1, 11, &f->diag),
+		   &f->diag);
+	expect_err("add m1 v4", TK_OK, tk_store_manifest_add(&f->st, &m1v4, 12, &f->diag),
+		   &f->diag);
+	expect_err("list", TK_OK,
+		   tk_store_manifest_each(&f->st, collect_manifest, &list, &f->diag), &f->diag);
+	assert_int_equal(list.count, 3);
+	assert_string_equal(list.ids[0], "ta-1");
+	assert_int_equal(list.sequences[0], 1);
+	assert_int_equal(list.added_at[0], 11);
+	assert_string_equal(list.ids[1], "ta-1");
+	assert_int_equal(list.sequences[1], 4);
+	assert_string_equal(list.ids[2], "ta-2");
+	assert_int_equal(list.image_digest_lens[2], 0);
+	assert_int_equal(list.image_digest_lens[0], 32);
+}
+
+static void test_agent_key_twice(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_store_agent_key key = agent_key(0xab);
+
+	expect_err("first", TK_OK, tk_store_agent_key_add(&f->st, &key, &f->diag), &f->diag);
+	expect_err("second", TK_ERR_EXISTS, tk_store_agent_key_add(&f->st, &key, &f->diag),
+		   &f->diag);
+	assert_string_equal(f->diag.msg, "agent key abababababababab... is already enrolled");
+}
+
+/* Open a path that must fail, and check the code and a part of the message. */
+static void expect_open_fails(const char *path, tk_err expected, const char *msg_part)
+{
+	struct tk_store st = {0};
+	struct tk_diag diag;
+
+	tk_diag_clear(&diag);
+	expect_err(path, expected, tk_store_sqlite_open_existing(path, &st, &diag), &diag);
+	if (strstr(diag.msg, msg_part) == NULL)
+		fail_msg("%s: message \"%s\" lacks \"%s\"", path, diag.msg, msg_part);
+	assert_null(st.ctx);
+}
+
+static void test_open_existing(void **state)
+{
+	struct fixture *f = *state;
+	char missing[128], text[128], foreign[128];
+	sqlite3 *other = NULL;
+	struct tk_store st = {0};
+	struct tk_diag diag;
+	FILE *file;
+
+	snprintf(missing, sizeof(missing), "%s/typo.sqlite", f->dir);
+	expect_open_fails(missing, TK_ERR_NOT_FOUND, "no such file");
+	assert_int_equal(access(missing, F_OK), -1);
+
+	snprintf(text, sizeof(text), "%s/notes.txt", f->dir);
+	file = fopen(text, "w");
+	assert_non_null(file);
+	fputs("this is not a database, but a text file of some length\n", file);
+	fclose(file);
+	expect_open_fails(text, TK_ERR_DB, "is not a teepkit database (SQLite: file is not "
+			  "a database)");
+	tk_diag_clear(&diag);
+	expect_err("create over text", TK_ERR_DB, tk_store_sqlite_open(text, &st, &diag), &diag);
+	assert_non_null(strstr(diag.msg, "is not a teepkit database"));
+
+	/* An SQLite file of another program is not taken over. */
+	snprintf(foreign, sizeof(foreign), "%s/other.sqlite", f->dir);
+	assert_int_equal(sqlite3_open(foreign, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "CREATE TABLE t (x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	expect_open_fails(foreign, TK_ERR_DB, "has no schema_version table");
+
+	tk_diag_clear(&diag);
+	expect_err("existing", TK_OK, tk_store_sqlite_open_existing(f->path, &st, &diag), &diag);
+	tk_store_sqlite_close(&st);
+}
+
 static void test_missing_hook_unsupported(void **state)
 {
 	static const struct tk_store_ops no_ops = {0};
@@ -516,6 +680,14 @@ static void test_missing_hook_unsupported(void **state)
 	expect_err("count", TK_ERR_UNSUPPORTED, tk_store_count_rows(&empty, "devices", &n,
 								    &diag), &diag);
 	expect_err("null store", TK_ERR_UNSUPPORTED, tk_store_commit(NULL, &diag), &diag);
+	expect_err("policy_remove", TK_ERR_UNSUPPORTED,
+		   tk_store_policy_remove(&empty, tk_span_make("t", 1), TK_SPAN_EMPTY, &diag),
+		   &diag);
+	expect_err("manifest_each", TK_ERR_UNSUPPORTED,
+		   tk_store_manifest_each(&empty, collect_manifest, NULL, &diag), &diag);
+	expect_err("policy_target_each", TK_ERR_UNSUPPORTED,
+		   tk_store_policy_target_each(&empty, tk_span_make("t", 1), collect_id, NULL,
+					       &diag), &diag);
 }
 
 static void test_limits_checked(void **state)
@@ -547,6 +719,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_policy_for_device_or_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_record_and_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_installed_from_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_policy_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agent_key_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_existing, setup, teardown),
 		cmocka_unit_test(test_missing_hook_unsupported),
 		cmocka_unit_test_setup_teardown(test_limits_checked, setup, teardown),
 	};
