@@ -497,9 +497,109 @@ static tk_err plan_requested(struct tk_teep_tam *tam, const struct agent *agent,
 }
 
 /*
+ * Bytes an Update takes besides its envelopes: the COSE_Sign1 wrapper (tag,
+ * protected header, kid, a signature of at most 64 bytes) and the payload's
+ * type, token and list heads come to under 200 bytes, so 512 is a safe bound.
+ */
+#define UPDATE_OVERHEAD 512
+
+/* Largest CBOR head of a byte string (a 64-bit length). */
+#define BSTR_HEAD_MAX 9
+
+/* Where a planned manifest goes when the Update is built. */
+enum fit { FIT_SENT, FIT_LATER, FIT_NEVER };
+
+/*
+ * Copy the envelope of plan entry i to work + *used when it fits both the
+ * work buffer and the response budget left, and set *fit to where it goes.
+ */
+static tk_err load_envelope(struct tk_teep_tam *tam, struct plan *plan, size_t i,
+			    size_t *used, size_t budget, size_t *spent,
+			    struct tk_span *envelope, enum fit *fit, struct tk_diag *diag)
+{
+	struct tk_store_manifest_buf buf;
+	struct tk_store_manifest m;
+	struct tk_diag local;
+	tk_err err;
+
+	tk_diag_clear(&local);
+	err = tk_store_manifest_get(tam->cfg.store, tk_span_make(plan->ids[i], plan->id_lens[i]),
+				    &m, &buf, tam->cfg.work + *used, tam->cfg.work_cap - *used,
+				    &local);
+	/* The work buffer is twice the response, so a first envelope that
+	 * overflows it can never be sent. */
+	if (err == TK_ERR_BUFFER_TOO_SMALL) {
+		*fit = *used == 0 ? FIT_NEVER : FIT_LATER;
+		return TK_OK;
+	}
+	if (err != TK_OK)
+		return TK_FAIL(diag, err, "%s", local.msg);
+
+	if (m.envelope.len > budget - BSTR_HEAD_MAX)
+		*fit = FIT_NEVER;
+	else if (m.envelope.len + BSTR_HEAD_MAX > budget - *spent)
+		*fit = FIT_LATER;
+	else
+		*fit = FIT_SENT;
+	if (*fit != FIT_SENT)
+		return TK_OK;
+	*envelope = m.envelope;
+	plan->sequences[i] = m.sequence;
+	*used += m.envelope.len;
+	*spent += m.envelope.len + BSTR_HEAD_MAX;
+	return TK_OK;
+}
+
+/*
+ * Keep the planned manifests whose envelopes fit one response of out_cap
+ * bytes, in plan order, and copy them into the work buffer. The others
+ * stay due and follow in a later Update. A manifest too large for any
+ * response is logged as an error and skipped, so it cannot block the rest.
+ */
+static tk_err select_envelopes(struct tk_teep_tam *tam, const struct agent *agent,
+			       struct plan *plan, size_t out_cap, struct tk_span *envelopes,
+			       size_t *work_used, struct tk_diag *diag)
+{
+	size_t budget = out_cap > UPDATE_OVERHEAD ? out_cap - UPDATE_OVERHEAD : 0;
+	size_t kept = 0, spent = 0;
+	tk_err err;
+
+	*work_used = 0;
+	for (size_t i = 0; i < plan->count; i++) {
+		enum fit fit = FIT_NEVER;
+		char id_log[LOG_ID_CAP];
+
+		if (budget > BSTR_HEAD_MAX) {
+			err = load_envelope(tam, plan, i, work_used, budget, &spent,
+					    &envelopes[kept], &fit, diag);
+			if (err != TK_OK)
+				return err;
+		}
+		if (fit == FIT_LATER)
+			plan->skipped++;
+		if (fit == FIT_NEVER) {
+			log_id(tk_span_make(plan->ids[i], plan->id_lens[i]), id_log);
+			tk_log(tam->cfg.log, TK_LOG_ERROR, COMPONENT,
+			       "kid %s: manifest %s is too large for a response of %zu "
+			       "bytes; it is not sent", agent->kid_log, id_log, out_cap);
+		}
+		if (fit != FIT_SENT)
+			continue;
+		if (kept != i) {
+			memcpy(plan->ids[kept], plan->ids[i], plan->id_lens[i]);
+			plan->id_lens[kept] = plan->id_lens[i];
+			plan->sequences[kept] = plan->sequences[i];
+		}
+		kept++;
+	}
+	plan->count = kept;
+	return TK_OK;
+}
+
+/*
  * Update (draft section "Update Message"): [3, {20: token, 10: [+ bstr]}],
  * with the envelopes copied from the store into the work buffer and the
- * encoded message after them.
+ * encoded message after them. *out_len is 0 when no planned manifest fits.
  */
 static tk_err build_update(struct tk_teep_tam *tam, const struct agent *agent,
 			   struct plan *plan, struct tk_span token, uint8_t *out,
@@ -511,20 +611,10 @@ static tk_err build_update(struct tk_teep_tam *tam, const struct agent *agent,
 	size_t used = 0, payload_len = 0;
 	tk_err err;
 
-	for (size_t i = 0; i < plan->count; i++) {
-		struct tk_store_manifest_buf buf;
-		struct tk_store_manifest m;
-
-		err = tk_store_manifest_get(tam->cfg.store,
-					    tk_span_make(plan->ids[i], plan->id_lens[i]), &m,
-					    &buf, work + used,
-					    tam->cfg.work_cap - used, diag);
-		if (err != TK_OK)
-			return err;
-		envelopes[i] = m.envelope;
-		plan->sequences[i] = m.sequence;
-		used += m.envelope.len;
-	}
+	*out_len = 0;
+	err = select_envelopes(tam, agent, plan, out_cap, envelopes, &used, diag);
+	if (err != TK_OK || plan->count == 0)
+		return err;
 
 	msg.update.token = token;
 	msg.update.manifest_list.count = plan->count;
@@ -580,18 +670,19 @@ static tk_err answer_query_response(struct tk_teep_tam *tam, int64_t now,
 		err = plan_requested(tam, agent, qr, plan, diag);
 	if (err != TK_OK || plan->count == 0)
 		return err;
-	if (plan->skipped > 0)
-		tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
-		       "kid %s: %zu more manifests are due; they follow in a later Update",
-		       agent->kid_log, plan->skipped);
 
 	memcpy(ses.kid, agent->rec.kid, TK_STORE_KID_LEN);
 	err = tk_crypto_random(tam->cfg.crypto, ses.token, ses.token_len, diag);
 	if (err == TK_OK)
 		err = build_update(tam, agent, plan, tk_span_make(ses.token, ses.token_len),
 				   out, out_cap, out_len, diag);
-	if (err == TK_OK)
-		err = tk_store_session_add(st, &ses, diag);
+	if (err == TK_OK && plan->skipped > 0)
+		tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
+		       "kid %s: %zu more manifests are due; they follow in a later Update",
+		       agent->kid_log, plan->skipped);
+	if (err != TK_OK || plan->count == 0)
+		return err;
+	err = tk_store_session_add(st, &ses, diag);
 	for (size_t i = 0; err == TK_OK && i < plan->count; i++)
 		err = tk_store_update_manifest_add(st, tk_span_make(ses.token, ses.token_len),
 						   tk_span_make(plan->ids[i], plan->id_lens[i]),

@@ -58,9 +58,11 @@
 #define TK_TEEP_TAM_DEFAULT_LIFETIME 300
 
 /*
- * Maximum manifests in one Update. When more are due, the first ones are
- * sent and a notice is logged. The others are still missing at the next
- * QueryResponse, so they go in a later Update.
+ * Maximum manifests in one Update. When more are due, or their envelopes
+ * do not fit one response together, the first ones are sent and a notice is
+ * logged. The others are still missing at the next QueryResponse, so they
+ * go in a later Update. A manifest too large for any response is logged as
+ * an error and never sent.
  */
 #define TK_TEEP_TAM_MAX_UPDATE_MANIFESTS 16
 

@@ -299,6 +299,53 @@ static void test_requested_ta_sent(void **state)
 	assert_int_equal(msg.update.manifest_list.count, 1);
 }
 
+static void test_update_fits_response(void **state)
+{
+	static const struct {
+		uint8_t id[3];
+		size_t envelope_len;
+	} manifests[] = {
+		{{0x81, 0x41, 'a'}, 40000},
+		{{0x81, 0x41, 'b'}, 40000},
+		{{0x81, 0x41, 'c'}, BENCH_MSG_MAX + 1}, /* can never fit a response */
+	};
+	static uint8_t envelope[BENCH_MSG_MAX + 1];
+	struct bench *b = *state;
+	struct fake_query_response q = {.signer = b->agent, .attester = b->agent};
+	uint8_t challenge[512];
+	size_t challenge_len = 0, in_len, out_len = 0;
+	struct tk_teep_msg msg;
+	struct tk_teep_iter it;
+	struct tk_span sent;
+
+	/* Each stand-in envelope is one CBOR byte string of the given size. */
+	for (size_t i = 0; i < sizeof(manifests) / sizeof(manifests[0]); i++) {
+		size_t content = manifests[i].envelope_len - 5;
+
+		envelope[0] = 0x5a;
+		envelope[1] = (uint8_t)(content >> 24);
+		envelope[2] = (uint8_t)(content >> 16);
+		envelope[3] = (uint8_t)(content >> 8);
+		envelope[4] = (uint8_t)content;
+		bench_require_all(b, tk_span_make(manifests[i].id, sizeof(manifests[i].id)),
+				  tk_span_make(envelope, manifests[i].envelope_len));
+	}
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+
+	/* Only one of the two that fit goes in; the other follows later. */
+	bench_expect("QueryResponse", TK_OK, process(b, BENCH_NOW, in_len, &out_len),
+		     &b->diag);
+	bench_open_update(b, out, out_len, TK_CRYPTO_KEY_P256, &msg);
+	assert_int_equal(msg.update.manifest_list.count, 1);
+	bench_expect("manifest list", TK_OK,
+		     tk_teep_iter_init(&it, msg.update.manifest_list.raw, &b->diag), &b->diag);
+	bench_expect("manifest", TK_OK, tk_teep_iter_next_bstr(&it, &sent), &b->diag);
+	assert_int_equal(sent.len, 40000);
+	assert_int_equal(bench_counts(b).update_manifests, 1);
+}
+
 /* One rejected QueryResponse: how it differs from a valid one. */
 struct rejection {
 	const char *what;
@@ -564,6 +611,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nothing_to_send, setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_other_image_sent, setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_requested_ta_sent, setup_p256, teardown),
+		cmocka_unit_test_setup_teardown(test_update_fits_response, setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_query_response_rejections, setup_p256,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replayed_query_response, setup_p256,
