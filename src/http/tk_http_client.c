@@ -177,10 +177,20 @@ static bool is_teep_media_type(const char *content_type)
 	return *content_type == '\0' || *content_type == ';';
 }
 
-/* Map a finished transfer to a tk_err, naming the URI. */
-static tk_err transfer_result(CURLcode rc, const struct sink *sink, const char *uri,
-			      struct tk_diag *diag)
+/*
+ * Map a finished transfer to a tk_err, naming the URI. An error status is
+ * checked before the size, because the body of an error (a 404 page, say)
+ * may exceed the limit, and the status is the cause worth reporting.
+ */
+static tk_err transfer_result(CURL *curl, CURLcode rc, const struct sink *sink,
+			      const char *uri, struct tk_diag *diag)
 {
+	long status = 0;
+
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status >= 300)
+		return TK_FAIL(diag, TK_ERR_HTTP_STATUS, "%s returned HTTP status %ld", uri,
+			       status);
 	if (sink->overflow || rc == CURLE_FILESIZE_EXCEEDED)
 		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
 			       "response from %s is larger than %zu bytes", uri,
@@ -327,7 +337,7 @@ tk_err tk_http_client_post(struct tk_http_client *client, const uint8_t *body,
 	}
 
 	rc = curl_easy_perform(client->curl);
-	err = transfer_result(rc, &sink, client->shown_uri, diag);
+	err = transfer_result(client->curl, rc, &sink, client->shown_uri, diag);
 	if (err != TK_OK)
 		goto out;
 	err = check_post_response(client, &sink, diag);
@@ -401,7 +411,7 @@ tk_err tk_http_fetch(const struct tk_http_client_config *cfg, const char *uri,
 	}
 
 	rc = curl_easy_perform(curl);
-	err = transfer_result(rc, &sink, shown, diag);
+	err = transfer_result(curl, rc, &sink, shown, diag);
 	if (err != TK_OK)
 		goto out;
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

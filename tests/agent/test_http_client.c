@@ -161,6 +161,9 @@ static const struct post_case post_cases[] = {
 	{"body over the limit",
 	 "HTTP/1.1 200 OK\r\n" TEEP_HEADERS "Content-Length: 10\r\n\r\n0123456789", "m", 4,
 	 TK_ERR_LIMIT_SIZE, NULL},
+	{"error status with a body over the limit",
+	 "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 10\r\n\r\n0123456789", "m", 4,
+	 TK_ERR_HTTP_STATUS, NULL},
 	{"body over the limit without length",
 	 "HTTP/1.1 200 OK\r\n" TEEP_HEADERS "Connection: close\r\n\r\n0123456789", "m", 4,
 	 TK_ERR_LIMIT_SIZE, NULL},
@@ -371,6 +374,8 @@ static void test_fetch(void **state)
 	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
 				 "Content-Length: 20\r\n\r\nHello, Secure World!";
 	static const char missing[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+	static const char missing_page[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 20\r\n\r\n"
+					   "<p>404 Not Found</p>";
 	struct tk_http_client_config cfg;
 	struct server s;
 	struct tk_diag diag;
@@ -398,6 +403,15 @@ static void test_fetch(void **state)
 	tk_diag_clear(&diag);
 	check_err("fetch of a missing payload", TK_ERR_HTTP_STATUS,
 		  tk_http_fetch(&cfg, uri, strlen(uri), out, sizeof(out), &out_len, &diag), &diag);
+	server_stop(&s);
+
+	/* The 404 page is larger than the buffer, but the status is still the cause. */
+	server_start(&s, missing_page, strlen(missing_page));
+	snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/ta", s.port);
+	tk_diag_clear(&diag);
+	check_err("fetch of a missing payload with a page", TK_ERR_HTTP_STATUS,
+		  tk_http_fetch(&cfg, uri, strlen(uri), out, 10, &out_len, &diag), &diag);
+	assert_non_null(strstr(diag.msg, "HTTP status 404"));
 	server_stop(&s);
 }
 
