@@ -71,21 +71,61 @@ static bool media_type_is(const char *value, size_t len, const char *type)
 	return len == strlen(type) && strncasecmp(value, type, len) == 0;
 }
 
-/* True when an Accept field value admits the TEEP media type. */
+/*
+ * True when the parameters of one Accept element give it weight 0, which
+ * marks the type as not acceptable (RFC 9110 section 12.4.2: qvalue =
+ * "0" [ "." 0*3DIGIT ] / "1" [ "." 0*3("0") ], parameter names ignore case).
+ */
+static bool weight_is_zero(const char *element, size_t len)
+{
+	const char *end = element + len;
+	const char *p = memchr(element, ';', len);
+
+	while (p != NULL && p < end) {
+		p++;
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (end - p >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+			const char *v = p + 2;
+
+			if (v == end || *v != '0')
+				return false;
+			for (v++; v < end && (*v == '.' || *v == '0'); v++)
+				;
+			return v == end || *v == ' ' || *v == '\t' || *v == ';';
+		}
+		p = memchr(p, ';', (size_t)(end - p));
+	}
+	return false;
+}
+
+/*
+ * True when an Accept field value admits the TEEP media type. The most
+ * specific range that matches decides (RFC 9110 section 12.5.1), so the
+ * TEEP type with q=0 is rejected even beside a wildcard range.
+ */
 static bool accept_allows_teep(const char *accept)
 {
+	static const char *const ranges[] = {TK_HTTP_SERVER_MEDIA_TYPE, "application/*", "*/*"};
+	const size_t n_ranges = sizeof(ranges) / sizeof(ranges[0]);
+	size_t best = n_ranges; /* index into ranges of the most specific match */
+	bool allowed = false;
 	const char *p = accept;
 
 	while (p != NULL && *p != '\0') {
 		const char *comma = strchr(p, ',');
 		size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
 
-		if (media_type_is(p, len, TK_HTTP_SERVER_MEDIA_TYPE) ||
-		    media_type_is(p, len, "application/*") || media_type_is(p, len, "*/*"))
-			return true;
+		for (size_t i = 0; i < best; i++) {
+			if (media_type_is(p, len, ranges[i])) {
+				best = i;
+				allowed = !weight_is_zero(p, len);
+				break;
+			}
+		}
 		p = comma != NULL ? comma + 1 : NULL;
 	}
-	return false;
+	return allowed;
 }
 
 /* Queue a response; a body gets the four fields of the binding. */
