@@ -74,11 +74,12 @@ static tk_err fake_unlink(void *ctx, const uint8_t *id, size_t id_len, struct tk
 }
 
 static tk_err fake_process(void *ctx, const uint8_t *envelope, size_t envelope_len,
-			   struct tk_diag *diag)
+			   struct tk_teep_agent_manifest_name *name, struct tk_diag *diag)
 {
 	(void)ctx;
 	(void)envelope;
 	(void)envelope_len;
+	(void)name;
 	return TK_FAIL(diag, TK_ERR_SIGNATURE, "fuzz TEE installs nothing");
 }
 

@@ -172,20 +172,33 @@ static tk_err glue_unlink_manifest(void *ctx, const uint8_t *id, size_t id_len,
 }
 
 static tk_err glue_process_manifest(void *ctx, const uint8_t *envelope, size_t envelope_len,
+				    struct tk_teep_agent_manifest_name *name,
 				    struct tk_diag *diag)
 {
 	struct tk_agent_tee *glue = ctx;
 	struct tk_suit_platform_ops ops;
 	struct tk_suit_process_opts opts;
+	struct tk_suit_envelope env;
 	struct tk_suit_manifest manifest;
-	char id_hex[2 * 8 + 4];
+	char id_hex[2 * TK_TEE_MAX_ID_LEN + 4];
 	tk_err err;
 
 	err = process_opts(glue, &ops, &opts, diag);
 	if (err != TK_OK)
 		return err;
-	err = tk_suit_process_envelope(envelope, envelope_len, glue->trust_anchors,
-				       glue->n_trust_anchors, &opts, &manifest, diag);
+
+	/* The steps of tk_suit_process_envelope(), so a failure after
+	   authentication can name the manifest. */
+	err = tk_suit_decode_envelope(envelope, envelope_len, &env, diag);
+	if (err == TK_OK)
+		err = tk_suit_authenticate(&env, opts.crypto, glue->trust_anchors,
+					   glue->n_trust_anchors, &manifest, diag);
+	if (err == TK_OK) {
+		name->known = true;
+		name->id = manifest.manifest_component_id;
+		name->sequence_number = manifest.sequence_number;
+		err = tk_suit_process(&manifest, TK_SUIT_PROCEDURE_UPDATE, &opts, diag);
+	}
 	free(opts.work);
 	if (err != TK_OK)
 		return err;
@@ -203,7 +216,7 @@ static tk_err glue_process_manifest(void *ctx, const uint8_t *envelope, size_t e
 	if (err != TK_OK)
 		return err;
 	tk_log_id_prefix(manifest.manifest_component_id.ptr, manifest.manifest_component_id.len,
-			 8, id_hex, sizeof(id_hex));
+			 TK_TEE_MAX_ID_LEN, id_hex, sizeof(id_hex));
 	tk_log(glue->log, TK_LOG_INFO, "agent",
 	       "installed manifest %s sequence number %llu", id_hex,
 	       (unsigned long long)manifest.sequence_number);

@@ -23,6 +23,12 @@
 
 #include "suit/tk_suit_process_impl.h"
 
+/*
+ * Bytes of a component id shown in log lines; a longer id is cut with
+ * "...". A TEEP component id is about 42 bytes, so it shows whole.
+ */
+#define LOG_COMPONENT_ID_BYTES 64
+
 /* A command whose argument is a reporting policy (uint). */
 static tk_err cmd_with_policy(struct tk_suit_processor *p, struct tk_cbor_dec *dec,
 			      int64_t command)
@@ -217,11 +223,16 @@ static tk_err commit_update(struct tk_suit_processor *p)
 		err = p->ops->store(p->ops->ctx, id.ptr, id.len, p->comps[i].image.ptr,
 				    p->comps[i].image.len, p->m->sequence_number,
 				    p->diag);
-		if (err == TK_OK)
+		if (err == TK_OK) {
+			char id_hex[2 * LOG_COMPONENT_ID_BYTES + 4];
+
+			tk_log_id_prefix(id.ptr, id.len, LOG_COMPONENT_ID_BYTES, id_hex,
+					 sizeof(id_hex));
 			tk_log(p->opts->log, TK_LOG_INFO, "suit",
-			       "stored component %zu (%zu bytes) of manifest "
-			       "sequence number %llu", i, p->comps[i].image.len,
+			       "stored component %s (%zu bytes) of manifest "
+			       "sequence number %llu", id_hex, p->comps[i].image.len,
 			       (unsigned long long)p->m->sequence_number);
+		}
 	}
 	if (err == TK_OK)
 		err = p->ops->set_sequence_number(p->ops->ctx, mid.ptr, mid.len,

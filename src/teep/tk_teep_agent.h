@@ -94,6 +94,17 @@ typedef tk_err (*tk_teep_agent_visit_fn)(void *visit_ctx,
  * TK_ERR_UNSUPPORTED (the agent then responds to a QueryRequest or
  * Update with an Error, never with a made-up success).
  */
+/*
+ * Identity of a manifest that a process_manifest hook authenticated, for
+ * errors and logs. `known` stays false until authentication succeeds,
+ * because the fields of an unauthenticated manifest may be forged.
+ */
+struct tk_teep_agent_manifest_name {
+	bool known;
+	struct tk_span id;        /* manifest component id, view into the envelope */
+	uint64_t sequence_number;
+};
+
 struct tk_teep_agent_tee_ops {
 	/*
 	 * The TEE signing key, a view valid while the backend is open, and
@@ -121,10 +132,13 @@ struct tk_teep_agent_tee_ops {
 	 * Run the SUIT update procedure on one envelope: authenticate it with
 	 * the trusted component signers' keys, check anti-rollback, fetch and
 	 * install its payloads atomically. On failure the TEE store is
-	 * unchanged and diag names what failed.
+	 * unchanged and diag names what failed. *name is filled as soon as
+	 * the manifest is authenticated, so errors can name the manifest.
 	 */
 	tk_err (*process_manifest)(void *ctx, const uint8_t *envelope,
-				   size_t envelope_len, struct tk_diag *diag);
+				   size_t envelope_len,
+				   struct tk_teep_agent_manifest_name *name,
+				   struct tk_diag *diag);
 
 	void *ctx;
 };

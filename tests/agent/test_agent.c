@@ -561,6 +561,12 @@ static void test_lower_sequence_rejected(void **state)
 	assert_int_equal(msg.error.err_code, TK_TEEP_ERR_MANIFEST_PROCESSING_FAILED);
 	assert_true(msg.error.err_msg.len > 0);
 	assert_int_equal(f->agent.last_cause, TK_ERR_ROLLBACK);
+
+	/* The err-msg names the manifest by the last 16 bytes of its id and by
+	   its sequence number, not by its position in the manifest-list. */
+	assert_non_null(strstr(f->agent.last_err_msg,
+			       "install of manifest ...6d4754935332dc29997f744473756974 "
+			       "sequence number 2 failed: "));
 	assert_int_equal(tk_tee_component_info(&f->tee, example_component_id,
 					       sizeof(example_component_id), &info, NULL),
 			 TK_OK);
@@ -588,6 +594,10 @@ static void test_tampered_manifest(void **state)
 	assert_int_equal(msg.error.token.len, sizeof(token));
 	assert_true(msg.error.err_msg.len > 0);
 	assert_int_equal(f->agent.last_cause, TK_ERR_SIGNATURE);
+
+	/* An unauthenticated manifest is named by its manifest-list position. */
+	assert_non_null(strstr(f->agent.last_err_msg,
+			       "install of manifest-list entry 0 failed: "));
 	assert_int_equal(count_components(f), 0);
 	free(bad);
 }
