@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Decoder and encoder of the five TEEP messages.
+ * Decoder of the five TEEP messages.
  *
  * Each message type has a table of its options (label, kind of field,
  * where the field lives in the struct). The decoder looks up each label of
- * the options map in the table and skips labels it does not find. The
- * encoder walks the same table in order. The kind decides how a field is
- * read, checked and written, so a bound is stated once per kind.
+ * the options map in the table and skips labels it does not find. The kind
+ * decides how a field is read and checked, so a bound is stated once per
+ * kind. The encoder in tk_teep_msg_enc.c walks the same tables, which
+ * tk_teep_msg_impl.h declares.
  *
- * Lists are checked entry by entry by the same readers the iterators use,
- * and kept as raw views. The encoder checks its output by decoding it, so
- * the two sides cannot drift apart.
+ * Lists are checked entry by entry by the same readers the iterators in
+ * tk_teep_msg_iter.c use, and kept as raw views.
  */
 #include "teep/tk_teep_msg.h"
 
@@ -18,20 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "teep/tk_teep_msg_impl.h"
 #include "teep/tk_teep_names.h"
-
-/*
- * TEEP messages are decoded in preferred serialization without indefinite
- * lengths. The draft does not require it, but it is what the TAM and agent
- * send, and it makes decode then encode reproduce the input byte for byte.
- */
-#define TEEP_CBOR_FLAGS TK_CBOR_STRICT
-
-/* Most options a message type defines (Error has 9 besides token). */
-#define MAX_OPTIONS 12
-
-/* Room for an entry name such as "requested-tc-list[4095].component-id". */
-#define NAME_MAX_LEN 64
 
 /* The SUIT COSE profiles of draft-ietf-suit-mti, encoded. */
 const uint8_t tk_teep_profile_sha256_esp256_ecdh_a128ctr[8] = {
@@ -42,44 +30,6 @@ const uint8_t tk_teep_profile_sha256_esp256_ecdh_a128gcm[6] = {
 	0x84, 0x2f, 0x28, 0x38, 0x1c, 0x01};             /* [-16, -9, -29, 1] */
 const uint8_t tk_teep_profile_sha256_ed25519_ecdh_chacha_poly[7] = {
 	0x84, 0x2f, 0x32, 0x38, 0x1c, 0x18, 0x18};       /* [-16, -19, -29, 24] */
-
-/* Kind of a field, which decides how it is read, checked and written. */
-enum field_kind {
-	FIELD_TOKEN,          /* bstr .size (8..64) */
-	FIELD_CHALLENGE,      /* bstr .size (8..512) */
-	FIELD_MSG,            /* text .size (1..128): msg, err-msg */
-	FIELD_ERR_LANG,       /* text .size (1..35) */
-	FIELD_TEXT,           /* text, any length, with a has_ flag */
-	FIELD_BSTR,           /* bstr, any length, with a has_ flag */
-	FIELD_VERSION,        /* uint .size 4 (uint32_t), with a has_ flag */
-	FIELD_ERR_CODE,       /* err-code: uint, not 0, with a has_ flag */
-	FIELD_UINT_LIST,      /* [+ uint] */
-	FIELD_VERSION_LIST,   /* [+ uint .size 4] */
-	FIELD_CBOR_BSTR_LIST, /* [+ bstr .cbor any] */
-	FIELD_ID_LIST,        /* [+ SUIT_Component_Identifier] */
-	FIELD_PROFILE_LIST,   /* [+ $suit-cose-profile] */
-	FIELD_SUITE_LIST,     /* [+ $teep-cipher-suite] */
-	FIELD_TC_LIST,        /* [+ system-property-claims] */
-	FIELD_REQUESTED_LIST, /* [+ requested-tc-info] */
-};
-
-/* One option of a message type. */
-struct option {
-	uint64_t label;
-	enum field_kind kind;
-	void *field;  /* struct tk_span, uint32_t, uint64_t or list struct, by kind */
-	bool *has;    /* presence flag of FIELD_TEXT, _BSTR, _VERSION, _ERR_CODE */
-};
-
-/* Decoding state shared by the readers below. */
-struct reader {
-	struct tk_cbor_dec *dec;
-	const uint8_t *buf;   /* start of the input, for raw views */
-	struct tk_diag *diag;
-};
-
-/* Reads one list entry into out (may be NULL to only check it). */
-typedef tk_err (*entry_reader)(struct reader *r, const char *name, void *out);
 
 static const char *type_name(enum tk_cbor_type type)
 {
@@ -209,8 +159,8 @@ static tk_err read_string(struct reader *r, const char *name, enum tk_cbor_type 
 }
 
 /* Enter an array of at least `min` and at most TK_TEEP_MAX_LIST_COUNT entries. */
-static tk_err enter_array(struct reader *r, const char *name, uint64_t min,
-			  uint64_t *count)
+tk_err tk_teep_msg_enter_array(struct reader *r, const char *name, uint64_t min,
+			       uint64_t *count)
 {
 	size_t at = offset_of(r);
 	tk_err err = expect_type(r, name, TK_CBOR_ARRAY);
@@ -233,7 +183,7 @@ static tk_err enter_array(struct reader *r, const char *name, uint64_t min,
 
 /* ---- list entries ------------------------------------------------------ */
 
-static tk_err read_uint_entry(struct reader *r, const char *name, void *out)
+tk_err tk_teep_msg_read_uint_entry(struct reader *r, const char *name, void *out)
 {
 	uint64_t value = 0;
 	tk_err err = read_uint(r, name, &value);
@@ -271,7 +221,7 @@ static tk_err read_cbor_bstr(struct reader *r, const char *name, struct tk_span 
 	return TK_OK;
 }
 
-static tk_err read_cbor_bstr_entry(struct reader *r, const char *name, void *out)
+tk_err tk_teep_msg_read_cbor_bstr_entry(struct reader *r, const char *name, void *out)
 {
 	struct tk_span content;
 	tk_err err = read_cbor_bstr(r, name, &content);
@@ -287,7 +237,7 @@ static tk_err read_component_id(struct reader *r, const char *name, void *out)
 	size_t start = offset_of(r);
 	uint64_t count = 0;
 	struct tk_span part;
-	tk_err err = enter_array(r, name, 0, &count);
+	tk_err err = tk_teep_msg_enter_array(r, name, 0, &count);
 
 	for (uint64_t i = 0; err == TK_OK && i < count; i++) {
 		err = expect_type(r, name, TK_CBOR_BSTR);
@@ -307,7 +257,7 @@ static tk_err read_profile(struct reader *r, const char *name, void *out)
 	size_t start = offset_of(r);
 	uint64_t count = 0;
 	int64_t alg;
-	tk_err err = enter_array(r, name, 1, &count);
+	tk_err err = tk_teep_msg_enter_array(r, name, 1, &count);
 
 	for (uint64_t i = 0; err == TK_OK && i < count; i++)
 		err = read_int(r, name, &alg);
@@ -324,7 +274,7 @@ static tk_err read_operation(struct reader *r, const char *name, int64_t *cose_t
 {
 	size_t at = offset_of(r);
 	uint64_t count = 0;
-	tk_err err = enter_array(r, name, 2, &count);
+	tk_err err = tk_teep_msg_enter_array(r, name, 2, &count);
 
 	if (err != TK_OK)
 		return err;
@@ -341,13 +291,13 @@ static tk_err read_operation(struct reader *r, const char *name, int64_t *cose_t
 }
 
 /* $teep-cipher-suite = [+ [cose-type, cose-alg]] (draft section "TEEP Messages"). */
-static tk_err read_suite(struct reader *r, const char *name, void *out)
+tk_err tk_teep_msg_read_suite(struct reader *r, const char *name, void *out)
 {
 	struct tk_teep_cipher_suite suite = {0};
 	size_t start = offset_of(r);
 	uint64_t count = 0;
 	int64_t cose_type, alg;
-	tk_err err = enter_array(r, name, 1, &count);
+	tk_err err = tk_teep_msg_enter_array(r, name, 1, &count);
 
 	for (uint64_t i = 0; err == TK_OK && i < count; i++) {
 		err = read_operation(r, name, &cose_type, &alg);
@@ -366,15 +316,11 @@ static tk_err read_suite(struct reader *r, const char *name, void *out)
 	return err;
 }
 
-/* Label 0 of system-property-claims, and the SUIT parameter it may carry. */
-#define SYSTEM_COMPONENT_ID 0
-#define SUIT_PARAMETER_IMAGE_DIGEST 3
-
 /*
  * system-property-claims = { system-component-id => SUIT_Component_Identifier,
  *                            + $$SUIT_Parameters } (draft-ietf-suit-report).
  */
-static tk_err read_tc_claims(struct reader *r, const char *name, void *out)
+tk_err tk_teep_msg_read_tc_claims(struct reader *r, const char *name, void *out)
 {
 	struct tk_teep_tc_claims claims = {0};
 	char field[NAME_MAX_LEN];
@@ -452,7 +398,7 @@ static tk_err read_requested_field(struct reader *r, const char *name, uint64_t 
  *                       ? tc-manifest-sequence-number => uint,
  *                       ? have-binary => bool }
  */
-static tk_err read_requested_tc(struct reader *r, const char *name, void *out)
+tk_err tk_teep_msg_read_requested_tc(struct reader *r, const char *name, void *out)
 {
 	struct tk_teep_requested_tc tc = {0};
 	size_t start = offset_of(r);
@@ -491,29 +437,29 @@ static entry_reader list_entry_reader(enum field_kind kind)
 {
 	switch (kind) {
 	case FIELD_UINT_LIST:
-		return read_uint_entry;
+		return tk_teep_msg_read_uint_entry;
 	case FIELD_VERSION_LIST:
 		return read_uint32_entry;
 	case FIELD_CBOR_BSTR_LIST:
-		return read_cbor_bstr_entry;
+		return tk_teep_msg_read_cbor_bstr_entry;
 	case FIELD_ID_LIST:
 		return read_component_id;
 	case FIELD_PROFILE_LIST:
 		return read_profile;
 	case FIELD_SUITE_LIST:
-		return read_suite;
+		return tk_teep_msg_read_suite;
 	case FIELD_TC_LIST:
-		return read_tc_claims;
+		return tk_teep_msg_read_tc_claims;
 	case FIELD_REQUESTED_LIST:
-		return read_requested_tc;
+		return tk_teep_msg_read_requested_tc;
 	default:
 		return NULL;
 	}
 }
 
 /* The raw view and count of a list field, by kind. */
-static void list_view(enum field_kind kind, void *field, struct tk_span **raw,
-		      size_t **count)
+void tk_teep_msg_list_view(enum field_kind kind, void *field, struct tk_span **raw,
+			   size_t **count)
 {
 	switch (kind) {
 	case FIELD_UINT_LIST:
@@ -560,7 +506,7 @@ static tk_err read_list(struct reader *r, const char *name, enum field_kind kind
 	uint64_t count = 0;
 	struct tk_span *raw;
 	size_t *list_count;
-	tk_err err = enter_array(r, name, 1, &count);
+	tk_err err = tk_teep_msg_enter_array(r, name, 1, &count);
 
 	for (uint64_t i = 0; err == TK_OK && i < count; i++) {
 		snprintf(entry, sizeof(entry), "%s[%" PRIu64 "]", name, i);
@@ -571,7 +517,7 @@ static tk_err read_list(struct reader *r, const char *name, enum field_kind kind
 	if (err != TK_OK)
 		return err;
 
-	list_view(kind, field, &raw, &list_count);
+	tk_teep_msg_list_view(kind, field, &raw, &list_count);
 	*raw = view_from(r, start);
 	*list_count = (size_t)count;
 	return TK_OK;
@@ -703,7 +649,7 @@ static size_t error_options(struct tk_teep_error *m, struct option *o)
 }
 
 /* Fill o with the option table of msg->type and return its size, 0 if unknown. */
-static size_t message_options(struct tk_teep_msg *msg, struct option *o)
+size_t tk_teep_msg_message_options(struct tk_teep_msg *msg, struct option *o)
 {
 	switch (msg->type) {
 	case TK_TEEP_TYPE_QUERY_REQUEST:
@@ -721,7 +667,7 @@ static size_t message_options(struct tk_teep_msg *msg, struct option *o)
 }
 
 /* Number of array elements of each type: type, options, positional fields. */
-static uint64_t message_length(enum tk_teep_type type)
+uint64_t tk_teep_msg_message_length(enum tk_teep_type type)
 {
 	switch (type) {
 	case TK_TEEP_TYPE_QUERY_REQUEST:
@@ -744,7 +690,7 @@ static uint64_t message_length(enum tk_teep_type type)
 static tk_err read_options(struct reader *r, struct tk_teep_msg *msg)
 {
 	struct option options[MAX_OPTIONS];
-	size_t n = message_options(msg, options);
+	size_t n = tk_teep_msg_message_options(msg, options);
 	uint64_t pairs = 0, label = 0;
 	tk_err err = expect_type(r, "options", TK_CBOR_MAP);
 
@@ -810,8 +756,11 @@ static tk_err read_message(struct reader *r, struct tk_teep_msg *msg)
 	if (err != TK_OK)
 		return err;
 
-	/* Types 0..23 fit the enum, and message_length() is 0 for reserved ones. */
-	expected = type <= 23 ? message_length((enum tk_teep_type)type) : 0;
+	/*
+	 * Types 0..23 fit the enum, and tk_teep_msg_message_length() is 0 for
+	 * reserved ones.
+	 */
+	expected = type <= 23 ? tk_teep_msg_message_length((enum tk_teep_type)type) : 0;
 	name = tk_teep_type_name(type);
 	if (expected == 0 || name == NULL)
 		return TK_FAIL_AT(r->diag, TK_ERR_SCHEMA_UNKNOWN, type_at,
@@ -850,318 +799,4 @@ tk_err tk_teep_decode(const uint8_t *buf, size_t len, struct tk_teep_msg *out,
 	else
 		memset(out, 0, sizeof(*out));
 	return err;
-}
-
-/* ---- encoder ----------------------------------------------------------- */
-
-static bool option_present(const struct option *opt)
-{
-	struct tk_span *raw;
-	size_t *count;
-
-	switch (opt->kind) {
-	case FIELD_TOKEN:
-	case FIELD_CHALLENGE:
-	case FIELD_MSG:
-	case FIELD_ERR_LANG:
-		return ((const struct tk_span *)opt->field)->len > 0;
-	case FIELD_TEXT:
-	case FIELD_BSTR:
-	case FIELD_VERSION:
-	case FIELD_ERR_CODE:
-		return *opt->has;
-	default:
-		list_view(opt->kind, opt->field, &raw, &count);
-		return raw->len > 0 || *count > 0;
-	}
-}
-
-static void write_suite(struct tk_cbor_enc *enc, const struct tk_teep_cipher_suite *s)
-{
-	if (s->raw.len > 0) {
-		tk_cbor_put_raw(enc, s->raw.ptr, s->raw.len);
-		return;
-	}
-	tk_cbor_put_array(enc, 1);
-	tk_cbor_put_array(enc, 2);
-	tk_cbor_put_int(enc, s->cose_type);
-	tk_cbor_put_int(enc, s->alg);
-}
-
-static void write_tc_claims(struct tk_cbor_enc *enc, const struct tk_teep_tc_claims *c)
-{
-	if (c->raw.len > 0) {
-		tk_cbor_put_raw(enc, c->raw.ptr, c->raw.len);
-		return;
-	}
-	tk_cbor_put_map(enc, 2);
-	tk_cbor_put_uint(enc, SYSTEM_COMPONENT_ID);
-	tk_cbor_put_raw(enc, c->component_id.ptr, c->component_id.len);
-	tk_cbor_put_uint(enc, SUIT_PARAMETER_IMAGE_DIGEST);
-	tk_cbor_put_bstr(enc, c->image_digest.ptr, c->image_digest.len);
-}
-
-static void write_requested_tc(struct tk_cbor_enc *enc,
-			       const struct tk_teep_requested_tc *tc)
-{
-	tk_cbor_put_map(enc, 1u + tc->has_sequence_number + tc->has_have_binary);
-	tk_cbor_put_uint(enc, TK_TEEP_LABEL_COMPONENT_ID);
-	tk_cbor_put_raw(enc, tc->component_id.ptr, tc->component_id.len);
-	if (tc->has_sequence_number) {
-		tk_cbor_put_uint(enc, TK_TEEP_LABEL_TC_MANIFEST_SEQUENCE_NUMBER);
-		tk_cbor_put_uint(enc, tc->sequence_number);
-	}
-	if (tc->has_have_binary) {
-		tk_cbor_put_uint(enc, TK_TEEP_LABEL_HAVE_BINARY);
-		tk_cbor_put_bool(enc, tc->have_binary);
-	}
-}
-
-/* Write entry i of a list given as items. The kind selects the items array. */
-static void write_entry(struct tk_cbor_enc *enc, enum field_kind kind,
-			const void *field, size_t i)
-{
-	switch (kind) {
-	case FIELD_UINT_LIST:
-	case FIELD_VERSION_LIST:
-		tk_cbor_put_uint(enc, ((const struct tk_teep_uint_list *)field)->items[i]);
-		break;
-	case FIELD_CBOR_BSTR_LIST: {
-		const struct tk_span *item =
-			&((const struct tk_teep_span_list *)field)->items[i];
-		tk_cbor_put_bstr(enc, item->ptr, item->len);
-		break;
-	}
-	case FIELD_SUITE_LIST:
-		write_suite(enc, &((const struct tk_teep_suite_list *)field)->items[i]);
-		break;
-	case FIELD_TC_LIST:
-		write_tc_claims(enc, &((const struct tk_teep_tc_list *)field)->items[i]);
-		break;
-	case FIELD_REQUESTED_LIST:
-		write_requested_tc(enc,
-				   &((const struct tk_teep_requested_tc_list *)field)->items[i]);
-		break;
-	default: { /* FIELD_ID_LIST, FIELD_PROFILE_LIST: encoded items */
-		const struct tk_span *item =
-			&((const struct tk_teep_span_list *)field)->items[i];
-		tk_cbor_put_raw(enc, item->ptr, item->len);
-		break;
-	}
-	}
-}
-
-/* The items pointer of a list field, to catch a count without items. */
-static const void *list_items(enum field_kind kind, const void *field)
-{
-	switch (kind) {
-	case FIELD_UINT_LIST:
-	case FIELD_VERSION_LIST:
-		return ((const struct tk_teep_uint_list *)field)->items;
-	case FIELD_SUITE_LIST:
-		return ((const struct tk_teep_suite_list *)field)->items;
-	case FIELD_TC_LIST:
-		return ((const struct tk_teep_tc_list *)field)->items;
-	case FIELD_REQUESTED_LIST:
-		return ((const struct tk_teep_requested_tc_list *)field)->items;
-	default:
-		return ((const struct tk_teep_span_list *)field)->items;
-	}
-}
-
-static tk_err write_list(struct tk_cbor_enc *enc, const char *name, enum field_kind kind,
-			 void *field, struct tk_diag *diag)
-{
-	struct tk_span *raw;
-	size_t *count;
-
-	list_view(kind, field, &raw, &count);
-	if (raw->len > 0) {
-		tk_cbor_put_raw(enc, raw->ptr, raw->len);
-		return TK_OK;
-	}
-	if (*count > 0 && list_items(kind, field) == NULL)
-		return TK_FAIL(diag, TK_ERR_ARG, "%s has count %zu but no items", name,
-			       *count);
-	tk_cbor_put_array(enc, *count);
-	for (size_t i = 0; i < *count; i++)
-		write_entry(enc, kind, field, i);
-	return TK_OK;
-}
-
-static tk_err write_option(struct tk_cbor_enc *enc, const struct option *opt,
-			   struct tk_diag *diag)
-{
-	const struct tk_span *span = opt->field;
-
-	tk_cbor_put_uint(enc, opt->label);
-	switch (opt->kind) {
-	case FIELD_TOKEN:
-	case FIELD_CHALLENGE:
-	case FIELD_BSTR:
-		tk_cbor_put_bstr(enc, span->ptr, span->len);
-		return TK_OK;
-	case FIELD_MSG:
-	case FIELD_ERR_LANG:
-	case FIELD_TEXT:
-		tk_cbor_put_tstr(enc, (const char *)span->ptr, span->len);
-		return TK_OK;
-	case FIELD_VERSION:
-		tk_cbor_put_uint(enc, *(const uint32_t *)opt->field);
-		return TK_OK;
-	case FIELD_ERR_CODE:
-		tk_cbor_put_uint(enc, *(const uint64_t *)opt->field);
-		return TK_OK;
-	default:
-		return write_list(enc, tk_teep_label_name(opt->label), opt->kind,
-				  opt->field, diag);
-	}
-}
-
-static tk_err write_message(struct tk_cbor_enc *enc, struct tk_teep_msg *msg,
-			    struct tk_diag *diag)
-{
-	struct tk_teep_query_request *qr = &msg->query_request;
-	struct option options[MAX_OPTIONS];
-	size_t n = message_options(msg, options), present = 0;
-	tk_err err = TK_OK;
-
-	if (n == 0)
-		return TK_FAIL(diag, TK_ERR_ARG, "unknown TEEP message type %d",
-			       (int)msg->type);
-	for (size_t i = 0; i < n; i++)
-		present += option_present(&options[i]);
-
-	tk_cbor_put_array(enc, message_length(msg->type));
-	tk_cbor_put_uint(enc, msg->type);
-	tk_cbor_put_map(enc, present);
-	for (size_t i = 0; err == TK_OK && i < n; i++)
-		if (option_present(&options[i]))
-			err = write_option(enc, &options[i], diag);
-
-	if (err != TK_OK)
-		return err;
-
-	/* Positional fields after the options map. */
-	if (msg->type == TK_TEEP_TYPE_QUERY_REQUEST) {
-		err = write_list(enc, "supported-teep-cipher-suites", FIELD_SUITE_LIST,
-				 &qr->supported_teep_cipher_suites, diag);
-		if (err == TK_OK)
-			err = write_list(enc, "supported-suit-cose-profiles",
-					 FIELD_PROFILE_LIST,
-					 &qr->supported_suit_cose_profiles, diag);
-		tk_cbor_put_uint(enc, qr->data_item_requested);
-	} else if (msg->type == TK_TEEP_TYPE_ERROR) {
-		tk_cbor_put_uint(enc, msg->error.err_code);
-	}
-	return err;
-}
-
-tk_err tk_teep_encode(const struct tk_teep_msg *msg, uint8_t *out, size_t out_cap,
-		      size_t *out_len, struct tk_diag *diag)
-{
-	/* A copy, so the option tables can point into it. Its spans still borrow. */
-	struct tk_teep_msg copy = *msg;
-	struct tk_teep_msg check;
-	struct tk_cbor_enc enc;
-	size_t len = 0;
-	tk_err err;
-
-	*out_len = 0;
-	tk_cbor_enc_init(&enc, out, out_cap, diag);
-	err = write_message(&enc, &copy, diag);
-	if (err == TK_OK)
-		err = tk_cbor_enc_finish(&enc, &len);
-
-	/* Check the output against every rule of the decoder. */
-	if (err == TK_OK && out != NULL)
-		err = tk_teep_decode(out, len, &check, diag);
-
-	if (err == TK_OK)
-		*out_len = len;
-	return err;
-}
-
-/* ---- iterators --------------------------------------------------------- */
-
-tk_err tk_teep_iter_init(struct tk_teep_iter *it, struct tk_span raw, struct tk_diag *diag)
-{
-	struct reader r = {&it->dec, raw.ptr, diag};
-	uint64_t count = 0;
-	tk_err err = TK_OK;
-
-	it->buf = raw.ptr;
-	it->diag = diag;
-	it->index = 0;
-	it->active = false;
-	if (raw.len == 0)
-		return TK_OK;
-
-	err = tk_cbor_dec_init(&it->dec, raw.ptr, raw.len, TEEP_CBOR_FLAGS, diag);
-	if (err == TK_OK)
-		err = enter_array(&r, "list", 0, &count);
-	it->active = err == TK_OK;
-	return err;
-}
-
-bool tk_teep_iter_more(struct tk_teep_iter *it)
-{
-	return it->active && tk_cbor_more(&it->dec);
-}
-
-static tk_err iter_next(struct tk_teep_iter *it, entry_reader read_entry, void *out)
-{
-	struct reader r = {&it->dec, it->buf, it->diag};
-	char name[NAME_MAX_LEN];
-	tk_err err;
-
-	if (!tk_teep_iter_more(it))
-		return TK_FAIL(it->diag, TK_ERR_STATE, "list has no entry left");
-	snprintf(name, sizeof(name), "entry %zu", it->index);
-	err = read_entry(&r, name, out);
-	if (err == TK_OK)
-		it->index++;
-	else
-		it->active = false;
-	return err;
-}
-
-tk_err tk_teep_iter_next_uint(struct tk_teep_iter *it, uint64_t *out)
-{
-	return iter_next(it, read_uint_entry, out);
-}
-
-tk_err tk_teep_iter_next_bstr(struct tk_teep_iter *it, struct tk_span *out)
-{
-	return iter_next(it, read_cbor_bstr_entry, out);
-}
-
-tk_err tk_teep_iter_next_item(struct tk_teep_iter *it, struct tk_span *out)
-{
-	tk_err err;
-
-	if (!tk_teep_iter_more(it))
-		return TK_FAIL(it->diag, TK_ERR_STATE, "list has no entry left");
-	err = tk_cbor_get_raw(&it->dec, out);
-	if (err == TK_OK)
-		it->index++;
-	else
-		it->active = false;
-	return err;
-}
-
-tk_err tk_teep_iter_next_suite(struct tk_teep_iter *it, struct tk_teep_cipher_suite *out)
-{
-	return iter_next(it, read_suite, out);
-}
-
-tk_err tk_teep_iter_next_tc(struct tk_teep_iter *it, struct tk_teep_tc_claims *out)
-{
-	return iter_next(it, read_tc_claims, out);
-}
-
-tk_err tk_teep_iter_next_requested_tc(struct tk_teep_iter *it,
-				      struct tk_teep_requested_tc *out)
-{
-	return iter_next(it, read_requested_tc, out);
 }
