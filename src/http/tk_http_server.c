@@ -9,6 +9,7 @@
 #include "http/tk_http_server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -18,6 +19,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/tk_log_limit.h"
 
 /*
  * Bytes of an oversized body (one sent without Content-Length) read and
@@ -30,6 +35,19 @@
 /* First body buffer, in bytes; it doubles up to the limit as bytes arrive. */
 #define BODY_INITIAL_CAP 4096u
 
+/* Characters of a received Content-Type kept for the log line of a 415. */
+#define TYPE_LOG_MAX 48
+
+/* Kinds of log lines a client causes; each kind is rate-limited on its own. */
+enum peer_event {
+	PEER_REJECTED,   /* wrong method or path, or Accept excludes TEEP (405, 404, 406) */
+	PEER_TOO_LARGE,  /* body over the limit (413) */
+	PEER_MEDIA_TYPE, /* wrong Content-Type (415) */
+	PEER_CLOSED,     /* connection closed while the body arrived */
+	PEER_BUSY,       /* handler at a resource limit (503) */
+	PEER_EVENT_COUNT,
+};
+
 struct tk_http_server {
 	struct MHD_Daemon *daemon;
 	char *path;
@@ -41,6 +59,7 @@ struct tk_http_server {
 	uint16_t port;
 	uint8_t *response; /* handler output, max_response bytes; one request at a
 			      time runs on the polling thread */
+	struct tk_log_limit limits[PEER_EVENT_COUNT]; /* used on the polling thread */
 };
 
 /* State of one request between the calls of the access handler. */
@@ -51,7 +70,54 @@ struct request {
 	size_t received;   /* bytes received, buffered or not */
 	bool too_large;    /* body exceeded max_body: respond 413 */
 	bool wrong_type;   /* Content-Type is not the TEEP media type */
+	char type[TYPE_LOG_MAX + 4]; /* Content-Type received, printable, for the log */
 };
+
+/*
+ * Log a line a client caused at `level` (info or notice), at most
+ * TK_LOG_LIMIT_DEFAULT_PER_SECOND lines of one kind per second.
+ */
+static void log_peer(struct tk_http_server *srv, enum peer_event kind,
+		     enum tk_log_level level, const char *fmt, ...) TK_PRINTF(4, 5);
+static void log_peer(struct tk_http_server *srv, enum peer_event kind,
+		     enum tk_log_level level, const char *fmt, ...)
+{
+	struct timespec ts = {0};
+	uint64_t suppressed = 0;
+	char line[320];
+	va_list ap;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (!tk_log_limit_pass(&srv->limits[kind], (int64_t)ts.tv_sec,
+			       TK_LOG_LIMIT_DEFAULT_PER_SECOND, &suppressed))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (suppressed > 0)
+		tk_log(srv->log, level, "http", "%s (%llu similar lines suppressed before it)",
+		       line, (unsigned long long)suppressed);
+	else
+		tk_log(srv->log, level, "http", "%s", line);
+}
+
+/* Copy a header value for a log line: at most TYPE_LOG_MAX characters,
+ * others than printable ASCII replaced by '?'. */
+static void copy_for_log(const char *value, char *out, size_t out_cap)
+{
+	size_t n = 0;
+
+	for (; value[n] != '\0' && n < TYPE_LOG_MAX && n + 4 < out_cap; n++) {
+		unsigned char c = (unsigned char)value[n];
+
+		out[n] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	if (value[n] != '\0' && n + 4 <= out_cap) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
 
 /* Compare a media type (before any ';' parameter, spaces trimmed). */
 static bool media_type_is(const char *value, size_t len, const char *type)
@@ -152,27 +218,43 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
 	return ret;
 }
 
-/* Checks made when the headers are in; returns 0 to go on, else a status. */
-static unsigned int check_headers(const struct tk_http_server *srv,
-				  struct MHD_Connection *conn, const char *url,
-				  const char *method)
+/*
+ * Checks made when the headers are in; returns 0 to go on, else a status,
+ * after logging the reason.
+ */
+static unsigned int check_headers(struct tk_http_server *srv, struct MHD_Connection *conn,
+				  const char *url, const char *method)
 {
 	const char *accept, *length;
+	unsigned long long declared;
+	unsigned int status = 0;
 
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-		return MHD_HTTP_METHOD_NOT_ALLOWED;
-	if (strcmp(url, srv->path) != 0)
-		return MHD_HTTP_NOT_FOUND;
-
-	accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-	if (accept == NULL || !accept_allows_teep(accept))
-		return MHD_HTTP_NOT_ACCEPTABLE;
+		status = MHD_HTTP_METHOD_NOT_ALLOWED;
+	else if (strcmp(url, srv->path) != 0)
+		status = MHD_HTTP_NOT_FOUND;
+	if (status == 0) {
+		accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_ACCEPT);
+		if (accept == NULL || !accept_allows_teep(accept))
+			status = MHD_HTTP_NOT_ACCEPTABLE;
+	}
+	if (status != 0) {
+		log_peer(srv, PEER_REJECTED, TK_LOG_INFO, "rejected %.16s %.64s (%u)", method,
+			 url, status);
+		return status;
+	}
 
 	/* A declared length over the limit is rejected before any body byte. */
 	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					     MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (length != NULL && strtoull(length, NULL, 10) > srv->max_body)
+	declared = length != NULL ? strtoull(length, NULL, 10) : 0;
+	if (declared > srv->max_body) {
+		log_peer(srv, PEER_TOO_LARGE, TK_LOG_NOTICE, "rejected a body of %llu bytes "
+			 "(Content-Length) over the limit of %zu bytes (413)", declared,
+			 srv->max_body);
 		return MHD_HTTP_CONTENT_TOO_LARGE;
+	}
 	return 0;
 }
 
@@ -187,6 +269,7 @@ static struct request *request_new(struct MHD_Connection *conn)
 					   MHD_HTTP_HEADER_CONTENT_TYPE);
 	req->wrong_type = type == NULL ||
 			  !media_type_is(type, strlen(type), TK_HTTP_SERVER_MEDIA_TYPE);
+	copy_for_log(type != NULL ? type : "(none)", req->type, sizeof(req->type));
 	return req;
 }
 
@@ -238,24 +321,22 @@ static enum MHD_Result request_finish(struct tk_http_server *srv,
 	tk_err err;
 
 	if (req->too_large) {
-		tk_log(srv->log, TK_LOG_WARNING, "http",
-		       "rejected a body of %zu bytes or more: limit %zu (413)",
-		       req->received, srv->max_body);
+		log_peer(srv, PEER_TOO_LARGE, TK_LOG_NOTICE, "rejected a body of %zu bytes or "
+			 "more over the limit of %zu bytes (413)", req->received, srv->max_body);
 		return respond(conn, MHD_HTTP_CONTENT_TOO_LARGE, NULL, 0);
 	}
 	/* The empty POST opens a session and needs no Content-Type. */
 	if (req->received > 0 && req->wrong_type) {
-		tk_log(srv->log, TK_LOG_WARNING, "http",
-		       "rejected a body without Content-Type %s (415)",
-		       TK_HTTP_SERVER_MEDIA_TYPE);
+		log_peer(srv, PEER_MEDIA_TYPE, TK_LOG_NOTICE, "rejected a body with Content-Type "
+			 "\"%s\", not %s (415)", req->type, TK_HTTP_SERVER_MEDIA_TYPE);
 		return respond(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL, 0);
 	}
 
 	err = srv->handler(srv->handler_ctx, req->body, req->len, srv->response,
 			   srv->max_response, &out_len);
 	if (err == TK_ERR_LIMIT_COUNT) {
-		tk_log(srv->log, TK_LOG_NOTICE, "http", "handler at a resource limit: %s (503)",
-		       tk_err_name(err));
+		log_peer(srv, PEER_BUSY, TK_LOG_NOTICE, "handler at a resource limit: %s (503)",
+			 tk_err_name(err));
 		return respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, 0);
 	}
 	if (err != TK_OK) {
@@ -280,11 +361,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	(void)version;
 	if (req == NULL) {
 		status = check_headers(srv, conn, url, method);
-		if (status != 0) {
-			tk_log(srv->log, TK_LOG_INFO, "http", "rejected %.16s %.64s (%u)",
-			       method, url, status);
+		if (status != 0)
 			return respond(conn, status, NULL, 0);
-		}
 		req = request_new(conn);
 		if (req == NULL)
 			return MHD_NO;
@@ -297,8 +375,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 
 		*upload_data_size = 0;
 		if (!keep)
-			tk_log(srv->log, TK_LOG_WARNING, "http",
-			       "closed a connection after %zu body bytes", req->received);
+			log_peer(srv, PEER_CLOSED, TK_LOG_NOTICE, "closed a connection after %zu "
+				 "body bytes (limit %zu bytes)", req->received, srv->max_body);
 		return keep ? MHD_YES : MHD_NO;
 	}
 	return request_finish(srv, conn, req);
@@ -349,6 +427,26 @@ static void server_free(struct tk_http_server *srv)
 	free(srv->response);
 	free(srv->path);
 	free(srv);
+}
+
+/*
+ * True when another socket holds addr, so a failed start can say why.
+ * SO_REUSEADDR, which libmicrohttpd sets as well, keeps a port in TIME_WAIT
+ * from counting as used.
+ */
+static bool address_in_use(const struct sockaddr_in *addr)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	bool in_use;
+
+	if (fd < 0)
+		return false;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	in_use = bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) != 0 &&
+		 errno == EADDRINUSE;
+	close(fd);
+	return in_use;
 }
 
 /* Read back the bound port (the one the system picked when the config gave 0). */
@@ -409,8 +507,12 @@ tk_err tk_http_server_start(const struct tk_http_server_config *cfg,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)TK_HTTP_SERVER_MAX_PER_IP,
 		MHD_OPTION_END);
 	if (srv->daemon == NULL) {
-		err = TK_FAIL(diag, TK_ERR_NETWORK, "cannot listen on %s:%u", cfg->address,
-			      (unsigned int)cfg->port);
+		if (cfg->port != 0 && address_in_use(&addr))
+			err = TK_FAIL(diag, TK_ERR_NETWORK, "address %s:%u is already in use",
+				      cfg->address, (unsigned int)cfg->port);
+		else
+			err = TK_FAIL(diag, TK_ERR_NETWORK, "cannot listen on %s:%u", cfg->address,
+				      (unsigned int)cfg->port);
 		goto fail;
 	}
 	if ((err = read_port(srv, diag)) != TK_OK)

@@ -25,6 +25,13 @@
  *     "Use of HTTP as a Transport"). No Cache-Control field is sent, because
  *     that section says it MUST NOT be used on these POST responses.
  *
+ * Requests a client gets rejected are logged at info (404, 405, 406) or
+ * notice (413, 415, 503, a connection closed mid-body), at most
+ * TK_LOG_LIMIT_DEFAULT_PER_SECOND lines of each kind per second; the next
+ * line that passes says how many were suppressed. A failure of the handler
+ * (500) is logged at error. An address that another socket holds fails
+ * tk_http_server_start() with "address A:P is already in use".
+ *
  * The server runs libmicrohttpd's own polling thread, which calls the
  * handler for one request at a time. It allocates (connections, bodies up
  * to max_body) and does network I/O: it is program-layer glue.

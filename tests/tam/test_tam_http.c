@@ -15,9 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <pthread.h>
+
+#include "common/tk_log_limit.h"
 
 #include "cose/tk_cose.h"
 #include "fake_agent.h"
@@ -413,6 +417,204 @@ static void test_handler_failure_status(void **state)
 	}
 }
 
+/* Log lines the server wrote, captured from its polling thread. */
+struct captured_log {
+	pthread_mutex_t lock;
+	char lines[64][320];
+	enum tk_log_level levels[64];
+	size_t count;
+};
+
+static void capture_line(void *ctx, enum tk_log_level level, const char *component,
+			 const char *line)
+{
+	struct captured_log *log = ctx;
+
+	pthread_mutex_lock(&log->lock);
+	if (log->count < 64) {
+		snprintf(log->lines[log->count], sizeof(log->lines[0]), "%s: %s", component,
+			 line);
+		log->levels[log->count] = level;
+		log->count++;
+	}
+	pthread_mutex_unlock(&log->lock);
+}
+
+/* Start a server that answers 204 and logs through `log`. */
+static struct tk_http_server *start_logged(const struct tk_log *log, char *url,
+					   size_t url_cap)
+{
+	static const tk_err ok = TK_OK;
+	struct tk_http_server_config cfg = {
+		.address = "127.0.0.1", .port = 0, .path = "/tam", .max_body = TEST_MAX_BODY,
+		.handler = failing_handler, .handler_ctx = (void *)&ok, .log = log,
+	};
+	struct tk_http_server *srv = NULL;
+	struct tk_diag diag;
+
+	tk_diag_clear(&diag);
+	bench_expect("start", TK_OK, tk_http_server_start(&cfg, &srv, &diag), &diag);
+	snprintf(url, url_cap, "http://127.0.0.1:%u/tam", (unsigned)tk_http_server_port(srv));
+	return srv;
+}
+
+static void test_peer_error_log_lines(void **state)
+{
+	static uint8_t big[TEST_MAX_BODY + 1];
+	static const uint8_t message[] = {0xd2, 0x84, 0x40, 0xa0, 0x41, 0x00, 0x40};
+	static const struct {
+		const char *what;
+		struct request req;
+		enum tk_log_level level;
+		const char *line;
+	} cases[] = {
+		{"415 names the type", {.content_type = "text/plain;\x01x",
+					.accept = "application/teep+cbor", .body = message,
+					.body_len = sizeof(message)}, TK_LOG_NOTICE,
+		 "http: rejected a body with Content-Type \"text/plain;?x\", not "
+		 "application/teep+cbor (415)"},
+		{"415 without a type", {.accept = "application/teep+cbor", .body = message,
+					.body_len = sizeof(message)}, TK_LOG_NOTICE,
+		 "http: rejected a body with Content-Type \"(none)\", not "
+		 "application/teep+cbor (415)"},
+		{"413 with length", {.content_type = "application/teep+cbor",
+				     .accept = "application/teep+cbor", .body = big,
+				     .body_len = sizeof(big)}, TK_LOG_NOTICE,
+		 "http: rejected a body of 2049 bytes (Content-Length) over the limit of "
+		 "2048 bytes (413)"},
+		{"405", {.method = "GET", .accept = "application/teep+cbor"}, TK_LOG_INFO,
+		 "http: rejected GET /tam (405)"},
+		{"406", {.accept = "application/json"}, TK_LOG_INFO,
+		 "http: rejected POST /tam (406)"},
+	};
+	static struct captured_log captured;
+	struct tk_log log = {.write = capture_line, .ctx = &captured,
+			     .min_level = TK_LOG_DEBUG};
+	static struct response r;
+	struct tk_http_server *srv;
+	char url[64];
+
+	(void)state;
+	memset(&captured, 0, sizeof(captured));
+	pthread_mutex_init(&captured.lock, NULL);
+	srv = start_logged(&log, url, sizeof(url));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t before = captured.count;
+
+		perform(url, &cases[i].req, &r);
+		pthread_mutex_lock(&captured.lock);
+		if (captured.count != before + 1)
+			fail_msg("%s: expected one log line, got %zu", cases[i].what,
+				 captured.count - before);
+		if (strcmp(captured.lines[before], cases[i].line) != 0)
+			fail_msg("%s: expected line\n  %s\ngot\n  %s", cases[i].what,
+				 cases[i].line, captured.lines[before]);
+		assert_int_equal(captured.levels[before], cases[i].level);
+		pthread_mutex_unlock(&captured.lock);
+	}
+	tk_http_server_stop(srv);
+	pthread_mutex_destroy(&captured.lock);
+}
+
+/* Requests beyond the per-second limit are counted, and the count is logged later. */
+static void test_peer_error_log_rate_limited(void **state)
+{
+	static struct captured_log captured;
+	struct tk_log log = {.write = capture_line, .ctx = &captured,
+			     .min_level = TK_LOG_DEBUG};
+	struct request req = {.method = "GET", .accept = "application/teep+cbor"};
+	static struct response r;
+	struct tk_http_server *srv;
+	unsigned long long reported = 0;
+	const size_t sent = 3 * TK_LOG_LIMIT_DEFAULT_PER_SECOND;
+	char url[64];
+
+	(void)state;
+	memset(&captured, 0, sizeof(captured));
+	pthread_mutex_init(&captured.lock, NULL);
+	srv = start_logged(&log, url, sizeof(url));
+	for (size_t i = 0; i < sent; i++)
+		perform(url, &req, &r);
+	/* The requests may span two seconds of the limit, not more. */
+	assert_true(captured.count <= 2 * TK_LOG_LIMIT_DEFAULT_PER_SECOND);
+	sleep(1);
+	perform(url, &req, &r);
+	tk_http_server_stop(srv);
+
+	/* Every request is either a line or counted in a later line. */
+	for (size_t i = 0; i < captured.count; i++) {
+		const char *note = strstr(captured.lines[i], "(405) (");
+		unsigned long long n = 0;
+
+		if (note != NULL) {
+			assert_int_equal(sscanf(note, "(405) (%llu similar lines suppressed "
+						"before it)", &n), 1);
+			reported += n;
+		}
+	}
+	assert_int_equal(captured.count + reported, sent + 1);
+	assert_true(reported >= sent - 2 * TK_LOG_LIMIT_DEFAULT_PER_SECOND);
+	pthread_mutex_destroy(&captured.lock);
+}
+
+static void test_log_limit_windows(void **state)
+{
+	static const struct {
+		const char *what;
+		int64_t now;
+		bool passes;
+		uint64_t suppressed;
+	} cases[] = {
+		{"first in second 10", 10, true, 0},
+		{"second in second 10", 10, true, 0},
+		{"third in second 10 over max 2", 10, false, 0},
+		{"fourth in second 10 over max 2", 10, false, 0},
+		{"first in second 11 reports 2", 11, true, 2},
+		{"second in second 11", 11, true, 0},
+		{"third in second 11 over max 2", 11, false, 0},
+		{"first in second 15 reports 1", 15, true, 1},
+	};
+	struct tk_log_limit limit = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t suppressed = 99;
+		bool passes = tk_log_limit_pass(&limit, cases[i].now, 2, &suppressed);
+
+		if (passes != cases[i].passes)
+			fail_msg("%s: expected %s", cases[i].what,
+				 cases[i].passes ? "pass" : "suppress");
+		if (suppressed != cases[i].suppressed)
+			fail_msg("%s: expected %llu suppressed, got %llu", cases[i].what,
+				 (unsigned long long)cases[i].suppressed,
+				 (unsigned long long)suppressed);
+	}
+}
+
+static void test_address_in_use(void **state)
+{
+	static const tk_err ok = TK_OK;
+	struct tk_http_server *first, *second = NULL;
+	struct tk_http_server_config cfg = {
+		.address = "127.0.0.1", .path = "/tam", .handler = failing_handler,
+		.handler_ctx = (void *)&ok,
+	};
+	char url[64], expected[64];
+	struct tk_diag diag;
+
+	(void)state;
+	first = start(failing_handler, (void *)&ok, url, sizeof(url));
+	cfg.port = tk_http_server_port(first);
+	tk_diag_clear(&diag);
+	bench_expect("second start", TK_ERR_NETWORK, tk_http_server_start(&cfg, &second, &diag),
+		     &diag);
+	assert_null(second);
+	snprintf(expected, sizeof(expected), "address 127.0.0.1:%u is already in use",
+		 (unsigned)cfg.port);
+	assert_string_equal(diag.msg, expected);
+	tk_http_server_stop(first);
+}
+
 static void test_session_limit_503(void **state)
 {
 	struct http_fixture *f = *state;
@@ -439,6 +641,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_exchange_over_http, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_limit_503, setup, teardown),
 		cmocka_unit_test(test_handler_failure_status),
+		cmocka_unit_test(test_peer_error_log_lines),
+		cmocka_unit_test(test_peer_error_log_rate_limited),
+		cmocka_unit_test(test_log_limit_windows),
+		cmocka_unit_test(test_address_in_use),
 	};
 	int rc;
 
