@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,11 @@ struct tk_http_server {
 	uint8_t *response; /* handler output, max_response bytes; one request at a
 			      time runs on the polling thread */
 	struct tk_log_limit limits[PEER_EVENT_COUNT]; /* used on the polling thread */
+	/* While MHD_start_daemon() runs, libmicrohttpd's first message goes into
+	 * start_msg for the failure report instead of the log, so a failed start
+	 * prints one line. */
+	atomic_bool starting;
+	char start_msg[128];
 };
 
 /* State of one request between the calls of the access handler. */
@@ -412,6 +418,11 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	len = strlen(line);
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		line[--len] = '\0';
+	if (atomic_load(&srv->starting)) {
+		if (srv->start_msg[0] == '\0')
+			snprintf(srv->start_msg, sizeof(srv->start_msg), "%.127s", line);
+		return;
+	}
 	tk_log(srv->log, TK_LOG_WARNING, "http", "libmicrohttpd: %s", line);
 }
 #if defined(__clang__)
@@ -496,6 +507,7 @@ tk_err tk_http_server_start(const struct tk_http_server_config *cfg,
 		goto fail;
 	}
 
+	atomic_store(&srv->starting, true);
 	srv->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG,
 		cfg->port, NULL, NULL, on_access, srv,
@@ -506,13 +518,15 @@ tk_err tk_http_server_start(const struct tk_http_server_config *cfg,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)TK_HTTP_SERVER_MAX_CONNECTIONS,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)TK_HTTP_SERVER_MAX_PER_IP,
 		MHD_OPTION_END);
+	atomic_store(&srv->starting, false);
 	if (srv->daemon == NULL) {
 		if (cfg->port != 0 && address_in_use(&addr))
 			err = TK_FAIL(diag, TK_ERR_NETWORK, "address %s:%u is already in use",
 				      cfg->address, (unsigned int)cfg->port);
 		else
-			err = TK_FAIL(diag, TK_ERR_NETWORK, "cannot listen on %s:%u", cfg->address,
-				      (unsigned int)cfg->port);
+			err = TK_FAIL(diag, TK_ERR_NETWORK, "cannot listen on %s:%u: "
+				      "libmicrohttpd: %s", cfg->address, (unsigned int)cfg->port,
+				      srv->start_msg[0] != '\0' ? srv->start_msg : "no reason given");
 		goto fail;
 	}
 	if ((err = read_port(srv, diag)) != TK_OK)
