@@ -111,14 +111,21 @@ void tam_diag_print(FILE *out, struct tk_span item);
 /* Format a time as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into out[0..21). */
 void tam_time_format(int64_t when, char out[21]);
 
-/* Open the SQLite store at path, reporting failures; returns an exit code. */
+/*
+ * Open the SQLite store at path, reporting failures; returns an exit code.
+ * tam_open_store() creates a missing database, tam_open_existing_store()
+ * fails instead (for commands that read or that change policies).
+ */
 int tam_open_store(const char *path, struct tk_store *out);
+int tam_open_existing_store(const char *path, struct tk_store *out);
 
 /* The commands. */
 int tam_serve(const struct tam_command *cmd, const struct tam_args *args);
 int tam_enroll_agent(const struct tam_command *cmd, const struct tam_args *args);
 int tam_add_manifest(const struct tam_command *cmd, const struct tam_args *args);
 int tam_require(const struct tam_command *cmd, const struct tam_args *args);
+int tam_unrequire(const struct tam_command *cmd, const struct tam_args *args);
 int tam_show_devices(const struct tam_command *cmd, const struct tam_args *args);
+int tam_show_manifests(const struct tam_command *cmd, const struct tam_args *args);
 
 #endif /* TAM_H */

@@ -11,6 +11,7 @@
  *                  manifest-digest: sha-256:<hex of the SUIT digest of the manifest>
  *                  image-digest: sha-256:<hex>|none
  *   require        required: <hex> device: <ueid hex>|all
+ *   unrequire      unrequired: <hex> device: <ueid hex>|all
  *   show-devices   one block per device, blocks separated by a blank line:
  *                  device: <ueid hex>
  *                    kid: <hex>|none
@@ -21,6 +22,18 @@
  *                                 | error <err-code> <UTC time> <err-msg>
  *                                 | none
  *                  or the line "no devices".
+ *   show-manifests one block per manifest component id, blocks separated
+ *                  by a blank line:
+ *                  manifest-component-id: <hex>
+ *                    manifest-component-id-diag: <CBOR diagnostic notation>
+ *                    then for each registered sequence number, lowest first:
+ *                    sequence-number: <decimal>
+ *                    manifest-digest: sha-256:<hex>
+ *                    image-digest: sha-256:<hex>|none
+ *                    added: <UTC time>
+ *                    then one line per policy, or "required-on: none":
+ *                    required-on: all|<ueid hex>
+ *                  or the line "no manifests".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +43,7 @@
 #include "cbor/tk_cbor.h"
 #include "cose/tk_cose.h"
 #include "crypto/tk_crypto.h"
+#include "eat/tk_eat.h"
 #include "store/tk_store_sqlite.h"
 #include "suit/tk_suit.h"
 #include "tam.h"
@@ -91,6 +105,23 @@ static tk_err agent_key_record(const struct tk_crypto_key *key,
 	return err;
 }
 
+/* Succeed when the enrolled key with rec's kid has rec's public key. */
+static tk_err check_same_key(const struct tk_store *st, const struct tk_store_agent_key *rec,
+			     struct tk_diag *diag)
+{
+	struct tk_store_agent_key stored;
+	struct tk_diag local;
+
+	tk_diag_clear(&local);
+	if (tk_store_agent_key_get(st, tk_span_make(rec->kid, TK_STORE_KID_LEN), &stored,
+				   &local) != TK_OK ||
+	    stored.pubkey_len != rec->pubkey_len ||
+	    memcmp(stored.pubkey, rec->pubkey, rec->pubkey_len) != 0)
+		return TK_ERR_EXISTS; /* diag keeps "already enrolled" */
+	tk_diag_clear(diag);
+	return TK_OK;
+}
+
 int tam_enroll_agent(const struct tam_command *cmd, const struct tam_args *args)
 {
 	const char *path = args->operand;
@@ -122,6 +153,11 @@ int tam_enroll_agent(const struct tam_command *cmd, const struct tam_args *args)
 						 &diag);
 		err = finish(&st, err, &diag);
 	}
+	/* The kid is the key's thumbprint, so an enrolled kid is this very key:
+	 * enrolling it again succeeds and changes nothing, as long as the stored
+	 * public key matches. */
+	if (err == TK_ERR_EXISTS)
+		err = check_same_key(&st, &rec, &diag);
 	tk_store_sqlite_close(&st);
 	if (err != TK_OK)
 		return tam_fail("cannot enroll the agent key", path, &diag);
@@ -310,12 +346,49 @@ done:
 	return rc;
 }
 
+/* Manifest component id and UEID of require and unrequire. */
+struct policy_args {
+	const char *id_hex;
+	const char *ueid_hex; /* NULL for --all */
+	uint8_t id[TK_STORE_COMPONENT_ID_MAX];
+	size_t id_len;
+	uint8_t ueid[TK_STORE_UEID_MAX];
+	size_t ueid_len;      /* 0 for --all */
+};
+
+/* Parse --manifest and --device; returns an exit code. */
+static int parse_policy_args(const struct tam_command *cmd, const struct tam_args *args,
+			     struct policy_args *out)
+{
+	struct tk_diag diag;
+
+	tk_diag_clear(&diag);
+	out->id_hex = tam_get(cmd, args, "manifest");
+	out->ueid_hex = tam_get(cmd, args, "device");
+	out->ueid_len = 0;
+	if (tam_hex_parse(out->id_hex, out->id, sizeof(out->id), &out->id_len,
+			  &diag) != TK_OK ||
+	    tk_cbor_check(out->id, out->id_len, TK_CBOR_STRICT, &diag) != TK_OK)
+		return tam_misuse(cmd, "--manifest %s is not the hex of one CBOR item",
+				  out->id_hex);
+	if (out->ueid_hex == NULL)
+		return TAM_EXIT_OK;
+	if (tam_hex_parse(out->ueid_hex, out->ueid, sizeof(out->ueid), &out->ueid_len,
+			  &diag) != TK_OK)
+		return tam_misuse(cmd, "--device %s is not a UEID in hex", out->ueid_hex);
+	/* RFC 9711 section 4.2.1: a UEID is 7 to 33 bytes; evidence with another
+	 * length is rejected, so a policy for it could never apply. */
+	if (out->ueid_len < TK_EAT_UEID_MIN || out->ueid_len > TK_EAT_UEID_MAX) {
+		TK_FAIL(&diag, TK_ERR_ARG, "UEID of %zu bytes; RFC 9711 allows %d to %d bytes",
+			out->ueid_len, TK_EAT_UEID_MIN, TK_EAT_UEID_MAX);
+		return tam_fail("invalid UEID", out->ueid_hex, &diag);
+	}
+	return TAM_EXIT_OK;
+}
+
 int tam_require(const struct tam_command *cmd, const struct tam_args *args)
 {
-	const char *id_hex = tam_get(cmd, args, "manifest");
-	const char *ueid_hex = tam_get(cmd, args, "device");
-	uint8_t id[TK_STORE_COMPONENT_ID_MAX], ueid[TK_STORE_UEID_MAX];
-	size_t id_len = 0, ueid_len = 0;
+	struct policy_args p;
 	struct tk_store st = {0};
 	int64_t now = (int64_t)time(NULL);
 	struct tk_diag diag;
@@ -323,31 +396,59 @@ int tam_require(const struct tam_command *cmd, const struct tam_args *args)
 	int rc;
 
 	tk_diag_clear(&diag);
-	if (tam_hex_parse(id_hex, id, sizeof(id), &id_len, &diag) != TK_OK ||
-	    tk_cbor_check(id, id_len, TK_CBOR_STRICT, &diag) != TK_OK)
-		return tam_misuse(cmd, "--manifest %s is not the hex of one CBOR item", id_hex);
-	if (ueid_hex != NULL && tam_hex_parse(ueid_hex, ueid, sizeof(ueid), &ueid_len,
-					      &diag) != TK_OK)
-		return tam_misuse(cmd, "--device %s is not a UEID in hex", ueid_hex);
-
-	if ((rc = tam_open_store(tam_get(cmd, args, "db"), &st)) != TAM_EXIT_OK)
+	if ((rc = parse_policy_args(cmd, args, &p)) != TAM_EXIT_OK)
+		return rc;
+	if ((rc = tam_open_existing_store(tam_get(cmd, args, "db"), &st)) != TAM_EXIT_OK)
 		return rc;
 	err = tk_store_begin(&st, &diag);
 	if (err == TK_OK) {
-		err = tk_store_policy_add(&st, tk_span_make(id, id_len),
-					  tk_span_make(ueid, ueid_len), now, &diag);
+		err = tk_store_policy_add(&st, tk_span_make(p.id, p.id_len),
+					  tk_span_make(p.ueid, p.ueid_len), now, &diag);
 		if (err == TK_OK)
 			err = tk_store_audit_add(&st, now, "require",
-						 ueid_hex != NULL ? ueid_hex : "all", &diag);
+						 p.ueid_hex != NULL ? p.ueid_hex : "all", &diag);
 		err = finish(&st, err, &diag);
 	}
 	tk_store_sqlite_close(&st);
 	if (err != TK_OK)
-		return tam_fail("cannot require the manifest", id_hex, &diag);
+		return tam_fail("cannot require the manifest", p.id_hex, &diag);
 
 	printf("required: ");
-	tam_hex_print(stdout, tk_span_make(id, id_len));
-	printf(" device: %s\n", ueid_hex != NULL ? ueid_hex : "all");
+	tam_hex_print(stdout, tk_span_make(p.id, p.id_len));
+	printf(" device: %s\n", p.ueid_hex != NULL ? p.ueid_hex : "all");
+	return TAM_EXIT_OK;
+}
+
+int tam_unrequire(const struct tam_command *cmd, const struct tam_args *args)
+{
+	struct policy_args p;
+	struct tk_store st = {0};
+	int64_t now = (int64_t)time(NULL);
+	struct tk_diag diag;
+	tk_err err;
+	int rc;
+
+	tk_diag_clear(&diag);
+	if ((rc = parse_policy_args(cmd, args, &p)) != TAM_EXIT_OK)
+		return rc;
+	if ((rc = tam_open_existing_store(tam_get(cmd, args, "db"), &st)) != TAM_EXIT_OK)
+		return rc;
+	err = tk_store_begin(&st, &diag);
+	if (err == TK_OK) {
+		err = tk_store_policy_remove(&st, tk_span_make(p.id, p.id_len),
+					     tk_span_make(p.ueid, p.ueid_len), &diag);
+		if (err == TK_OK)
+			err = tk_store_audit_add(&st, now, "unrequire",
+						 p.ueid_hex != NULL ? p.ueid_hex : "all", &diag);
+		err = finish(&st, err, &diag);
+	}
+	tk_store_sqlite_close(&st);
+	if (err != TK_OK)
+		return tam_fail("cannot remove the policy", p.id_hex, &diag);
+
+	printf("unrequired: ");
+	tam_hex_print(stdout, tk_span_make(p.id, p.id_len));
+	printf(" device: %s\n", p.ueid_hex != NULL ? p.ueid_hex : "all");
 	return TAM_EXIT_OK;
 }
 
@@ -432,7 +533,7 @@ int tam_show_devices(const struct tam_command *cmd, const struct tam_args *args)
 
 	tk_diag_clear(&diag);
 	listing.diag = &diag;
-	if ((rc = tam_open_store(db, &st)) != TAM_EXIT_OK)
+	if ((rc = tam_open_existing_store(db, &st)) != TAM_EXIT_OK)
 		return rc;
 	err = tk_store_device_each(&st, print_device, &listing, &diag);
 	tk_store_sqlite_close(&st);
@@ -440,5 +541,116 @@ int tam_show_devices(const struct tam_command *cmd, const struct tam_args *args)
 		return tam_fail("cannot list devices", db, &diag);
 	if (listing.count == 0)
 		printf("no devices\n");
+	return TAM_EXIT_OK;
+}
+
+struct manifest_listing {
+	const struct tk_store *store;
+	uint8_t last_id[TK_STORE_COMPONENT_ID_MAX]; /* component id of the open block */
+	size_t last_id_len;
+	size_t count;                               /* blocks printed */
+	struct tk_diag *diag;
+};
+
+static tk_err print_target(void *cb_ctx, struct tk_span ueid)
+{
+	size_t *targets = cb_ctx;
+
+	printf("  required-on: ");
+	if (ueid.len == 0)
+		printf("all");
+	else
+		tam_hex_print(stdout, ueid);
+	printf("\n");
+	(*targets)++;
+	return TK_OK;
+}
+
+/* Close the open block with the devices its component id is required on. */
+static tk_err print_targets(struct manifest_listing *listing)
+{
+	size_t targets = 0;
+	tk_err err;
+
+	if (listing->last_id_len == 0)
+		return TK_OK;
+	err = tk_store_policy_target_each(listing->store,
+					  tk_span_make(listing->last_id, listing->last_id_len),
+					  print_target, &targets, listing->diag);
+	if (err == TK_OK && targets == 0)
+		printf("  required-on: none\n");
+	return err;
+}
+
+/* Rows come ordered by component id, so a new id closes the previous block. */
+static tk_err print_manifest_row(void *cb_ctx, const struct tk_store_manifest *m,
+				 int64_t added_at)
+{
+	struct manifest_listing *listing = cb_ctx;
+	char added[21];
+	tk_err err;
+
+	if (m->component_id.len > sizeof(listing->last_id))
+		return TK_FAIL(listing->diag, TK_ERR_INTERNAL, "stored component id of %zu "
+			       "bytes exceeds %zu", m->component_id.len, sizeof(listing->last_id));
+	if (m->component_id.len != listing->last_id_len ||
+	    memcmp(m->component_id.ptr, listing->last_id, m->component_id.len) != 0) {
+		if ((err = print_targets(listing)) != TK_OK)
+			return err;
+		printf("%smanifest-component-id: ", listing->count > 0 ? "\n" : "");
+		tam_hex_print(stdout, m->component_id);
+		printf("\n  manifest-component-id-diag: ");
+		tam_diag_print(stdout, m->component_id);
+		printf("\n");
+		memcpy(listing->last_id, m->component_id.ptr, m->component_id.len);
+		listing->last_id_len = m->component_id.len;
+		listing->count++;
+	}
+
+	tam_time_format(added_at, added);
+	printf("  sequence-number: %llu\n  manifest-digest: sha-256:",
+	       (unsigned long long)m->sequence);
+	tam_hex_print(stdout, m->digest);
+	printf("\n  image-digest: ");
+	if (m->image_digest.len > 0) {
+		printf("sha-256:");
+		tam_hex_print(stdout, m->image_digest);
+	} else {
+		printf("none");
+	}
+	printf("\n  added: %s\n", added);
+	return TK_OK;
+}
+
+int tam_show_manifests(const struct tam_command *cmd, const struct tam_args *args)
+{
+	const char *db = tam_get(cmd, args, "db");
+	struct tk_store st = {0};
+	struct manifest_listing *listing;
+	struct tk_diag diag;
+	tk_err err;
+	int rc;
+
+	tk_diag_clear(&diag);
+	listing = calloc(1, sizeof(*listing));
+	if (listing == NULL) {
+		TK_FAIL(&diag, TK_ERR_NOMEM, "manifest listing");
+		return tam_fail("cannot list manifests", db, &diag);
+	}
+	listing->store = &st;
+	listing->diag = &diag;
+	if ((rc = tam_open_existing_store(db, &st)) != TAM_EXIT_OK) {
+		free(listing);
+		return rc;
+	}
+	err = tk_store_manifest_each(&st, print_manifest_row, listing, &diag);
+	if (err == TK_OK)
+		err = print_targets(listing);
+	tk_store_sqlite_close(&st);
+	if (err == TK_OK && listing->count == 0)
+		printf("no manifests\n");
+	free(listing);
+	if (err != TK_OK)
+		return tam_fail("cannot list manifests", db, &diag);
 	return TAM_EXIT_OK;
 }

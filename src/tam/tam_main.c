@@ -10,35 +10,44 @@
 
 #include "tam.h"
 
+/* Help of --db for commands that create the database, and for those that need one. */
+#define DB_CREATE_HELP "SQLite database of the TAM (created with mode 0600 if missing)"
+#define DB_EXISTING_HELP "SQLite database of the TAM (must exist)"
+
 static const struct tam_option serve_options[] = {
-	{"db", "FILE", "SQLite database of the TAM (created if missing)", 1, 1, 0},
+	{"db", "FILE", DB_CREATE_HELP, 1, 1, 0},
 	{"key", "PRIV.pem", "TAM signing key, PKCS#8 PEM: one ESP256 and one Ed25519",
 	 2, 2, 0},
-	{"listen", "ADDR:PORT", "IPv4 address and port to serve /tam on; port 0 picks "
-	 "a free one", 1, 1, 0},
+	{"listen", "ADDR:PORT", "IPv4 address (A.B.C.D or localhost) and port 0..65535 to "
+	 "serve /tam on; port 0 picks a free one", 1, 1, 0},
 	{"port-file", "FILE", "write the port listened on to FILE once serving", 0, 1, 0},
-	{"max-body", "BYTES", "request body limit in bytes (default 65536)", 0, 1, 0},
-	{"token-lifetime", "SECONDS", "lifetime of a token or challenge in seconds "
-	 "(default 300)", 0, 1, 0},
-	{"max-sessions", "COUNT", "maximum sessions kept until they expire; beyond it an "
-	 "empty POST gets 503 (default 10000)", 0, 1, 0},
+	{"max-body", "BYTES", "request body limit in bytes, 1..1048576 (default 65536)",
+	 0, 1, 0},
+	{"token-lifetime", "SECONDS", "lifetime of a token or challenge in seconds, "
+	 "1..86400 (default 300)", 0, 1, 0},
+	{"max-sessions", "COUNT", "maximum sessions kept until they expire, 1..10000000; "
+	 "beyond it an empty POST gets 503 (default 10000)", 0, 1, 0},
 };
 
-static const struct tam_option db_only_options[] = {
-	{"db", "FILE", "SQLite database of the TAM (created if missing)", 1, 1, 0},
+static const struct tam_option db_create_options[] = {
+	{"db", "FILE", DB_CREATE_HELP, 1, 1, 0},
+};
+
+static const struct tam_option db_existing_options[] = {
+	{"db", "FILE", DB_EXISTING_HELP, 1, 1, 0},
 };
 
 static const struct tam_option add_manifest_options[] = {
-	{"db", "FILE", "SQLite database of the TAM (created if missing)", 1, 1, 0},
+	{"db", "FILE", DB_CREATE_HELP, 1, 1, 0},
 	{"signer", "SIGNER_PUB.pem", "public key (SPKI PEM) the envelope must be signed "
 	 "with", 1, 1, 0},
 };
 
 static const struct tam_option require_options[] = {
-	{"db", "FILE", "SQLite database of the TAM (created if missing)", 1, 1, 0},
+	{"db", "FILE", DB_EXISTING_HELP, 1, 1, 0},
 	{"manifest", "ID_HEX", "manifest component id, hex of its CBOR encoding", 1, 1, 0},
-	{"device", "UEID_HEX", "require it on the device with this UEID (hex)", 0, 1, 1},
-	{"all", NULL, "require it on every device", 0, 1, 1},
+	{"device", "UEID_HEX", "the device with this UEID (hex of 7..33 bytes)", 0, 1, 1},
+	{"all", NULL, "every device", 0, 1, 1},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -46,15 +55,21 @@ static const struct tam_option require_options[] = {
 static const struct tam_command commands[] = {
 	{"serve", "serve the TEEP HTTP binding at /tam until SIGTERM or SIGINT", NULL,
 	 serve_options, COUNT(serve_options), tam_serve},
-	{"enroll-agent", "trust a TEEP Agent's public key; prints its kid", "PUB.pem",
-	 db_only_options, COUNT(db_only_options), tam_enroll_agent},
+	{"enroll-agent", "trust a TEEP Agent's public key; prints its kid (enrolling it "
+	 "again changes nothing)", "PUB.pem",
+	 db_create_options, COUNT(db_create_options), tam_enroll_agent},
 	{"add-manifest", "verify and register a SUIT envelope; prints its manifest "
 	 "component id and sequence number", "ENVELOPE.cbor",
 	 add_manifest_options, COUNT(add_manifest_options), tam_add_manifest},
 	{"require", "require a registered manifest on one device or on all", NULL,
 	 require_options, COUNT(require_options), tam_require},
+	{"unrequire", "remove a policy that require added (one device, or the policy for "
+	 "all)", NULL, require_options, COUNT(require_options), tam_unrequire},
 	{"show-devices", "list devices, their keys, installed components and last "
-	 "result", NULL, db_only_options, COUNT(db_only_options), tam_show_devices},
+	 "result", NULL, db_existing_options, COUNT(db_existing_options), tam_show_devices},
+	{"show-manifests", "list registered manifests: sequence numbers, digests and the "
+	 "devices that require them", NULL, db_existing_options,
+	 COUNT(db_existing_options), tam_show_manifests},
 };
 
 static size_t option_index(const struct tam_command *cmd, const char *name)
@@ -134,6 +149,9 @@ static void usage_details(FILE *out, const struct tam_command *cmd)
 
 void tam_usage(FILE *out, const struct tam_command *cmd)
 {
+	if (cmd == NULL)
+		fprintf(out, "teep-tam: Trusted Application Manager (TAM) of TEEP: installs "
+			"trusted applications over HTTP\n");
 	fprintf(out, "usage:\n");
 	for (size_t i = 0; i < COUNT(commands); i++) {
 		if (cmd != NULL && cmd != &commands[i])
@@ -142,7 +160,8 @@ void tam_usage(FILE *out, const struct tam_command *cmd)
 		usage_details(out, &commands[i]);
 	}
 	if (cmd == NULL)
-		fprintf(out, "  teep-tam -h\n      print this help\n");
+		fprintf(out, "  teep-tam -h\n      print this help\n"
+			"  teep-tam --version\n      print the version\n");
 }
 
 int tam_misuse(const struct tam_command *cmd, const char *fmt, ...)
@@ -245,6 +264,10 @@ int main(int argc, char **argv)
 		return tam_misuse(NULL, "missing command");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		tam_usage(stdout, NULL);
+		return TAM_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("teep-tam %s\n", TAM_VERSION);
 		return TAM_EXIT_OK;
 	}
 

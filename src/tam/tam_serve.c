@@ -10,6 +10,7 @@
  * user of the store while serving. So each store transaction stays on one
  * thread.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -127,22 +128,38 @@ static int load_keys(const struct tam_command *cmd, const struct tam_args *args,
 	return TAM_EXIT_OK;
 }
 
-/* Parse "A.B.C.D:PORT" into address text and port. */
+/* The --listen forms, for messages. */
+#define LISTEN_FORMS "A.B.C.D:PORT or localhost:PORT, with PORT 0..65535"
+
+/*
+ * Parse "A.B.C.D:PORT" or "localhost:PORT" into IPv4 address text and port.
+ * A malformed value is misuse (exit 2), and so is an IPv6 address, which the
+ * server cannot bind yet.
+ */
 static int parse_listen(const struct tam_command *cmd, const char *listen, char *addr,
 			uint16_t *port)
 {
 	const char *colon = strrchr(listen, ':');
+	struct in_addr ipv4;
 	char *end = NULL;
 	unsigned long value;
 
+	if (listen[0] == '[' || (colon != NULL && memchr(listen, ':', (size_t)(colon - listen))))
+		return tam_misuse(cmd, "--listen %s: IPv6 is not supported yet; give "
+				  LISTEN_FORMS, listen);
 	if (colon == NULL || colon == listen || (size_t)(colon - listen) >= LISTEN_MAX)
-		return tam_misuse(cmd, "--listen %s is not ADDR:PORT", listen);
+		return tam_misuse(cmd, "--listen %s is not " LISTEN_FORMS, listen);
 	memcpy(addr, listen, (size_t)(colon - listen));
 	addr[colon - listen] = '\0';
 	errno = 0;
 	value = strtoul(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0' || errno != 0 || value > 65535)
-		return tam_misuse(cmd, "--listen port %s is not 0..65535", colon + 1);
+	if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 || value > 65535)
+		return tam_misuse(cmd, "--listen %s: port %s is not 0..65535", listen, colon + 1);
+	if (strcmp(addr, "localhost") == 0)
+		snprintf(addr, LISTEN_MAX, "127.0.0.1");
+	if (inet_pton(AF_INET, addr, &ipv4) != 1)
+		return tam_misuse(cmd, "--listen %s: %s is not an IPv4 address; give "
+				  LISTEN_FORMS, listen, addr);
 	*port = (uint16_t)value;
 	return TAM_EXIT_OK;
 }
@@ -168,47 +185,50 @@ static int parse_positive(const struct tam_command *cmd, const struct tam_args *
 }
 
 /* Write the port atomically: a temporary file renamed over the path. */
-static int write_port_file(const char *path, uint16_t port)
+static tk_err write_port_file(const char *path, uint16_t port, struct tk_diag *diag)
 {
 	char tmp[4096];
 	FILE *f;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return TAM_EXIT_FAIL;
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "path longer than %zu bytes",
+			       sizeof(tmp) - 16);
 	f = fopen(tmp, "w");
 	if (f == NULL)
-		return TAM_EXIT_FAIL;
+		return TK_FAIL(diag, TK_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
 	if (fprintf(f, "%u\n", (unsigned int)port) < 0 || fclose(f) != 0 ||
 	    rename(tmp, path) != 0) {
+		tk_err err = TK_FAIL(diag, TK_ERR_IO, "cannot write it: %s", strerror(errno));
+
 		unlink(tmp);
-		return TAM_EXIT_FAIL;
+		return err;
 	}
-	return TAM_EXIT_OK;
+	return TK_OK;
 }
 
-/* Serve until SIGTERM or SIGINT arrives. */
+/* Serve until SIGTERM or SIGINT arrives; *sig gets the signal. */
 static int run_server(const struct tk_http_server_config *hcfg, const char *port_file,
-		      const struct tk_log *log, const sigset_t *stop_signals)
+		      const struct tk_log *log, const sigset_t *stop_signals, int *sig)
 {
 	struct tk_http_server *srv = NULL;
+	char where[LISTEN_MAX + 8];
 	struct tk_diag diag;
-	int sig = 0;
 
 	tk_diag_clear(&diag);
+	snprintf(where, sizeof(where), "%s:%u", hcfg->address, (unsigned int)hcfg->port);
 	if (tk_http_server_start(hcfg, &srv, &diag) != TK_OK)
-		return tam_fail("cannot start the HTTP server", hcfg->address, &diag);
+		return tam_fail("cannot start the HTTP server", where, &diag);
 	tk_log(log, TK_LOG_NOTICE, "tam", "serving http://%s:%u%s", hcfg->address,
 	       (unsigned int)tk_http_server_port(srv), hcfg->path);
-	if (port_file != NULL && write_port_file(port_file, tk_http_server_port(srv)) != 0) {
-		fprintf(stderr, "teep-tam: cannot write the port file: %s: %s\n", port_file,
-			strerror(errno));
+	if (port_file != NULL &&
+	    write_port_file(port_file, tk_http_server_port(srv), &diag) != TK_OK) {
 		tk_http_server_stop(srv);
-		return TAM_EXIT_FAIL;
+		return tam_fail("cannot write the port file", port_file, &diag);
 	}
 
-	while (sigwait(stop_signals, &sig) != 0)
+	while (sigwait(stop_signals, sig) != 0)
 		;
-	tk_log(log, TK_LOG_NOTICE, "tam", "stopping on signal %d", sig);
+	tk_log(log, TK_LOG_NOTICE, "tam", "stopping on signal %d", *sig);
 	tk_http_server_stop(srv);
 	return TAM_EXIT_OK;
 }
@@ -229,6 +249,7 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 	uint16_t port = 0;
 	sigset_t stop_signals;
 	struct tk_diag diag;
+	int sig = 0;
 	int rc;
 
 	tk_diag_clear(&diag);
@@ -248,7 +269,8 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 	work = malloc(2 * TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE);
 	rc = TAM_EXIT_FAIL;
 	if (sc == NULL || work == NULL) {
-		fprintf(stderr, "teep-tam: serve: out of memory\n");
+		TK_FAIL(&diag, TK_ERR_NOMEM, "TAM state and work buffer");
+		rc = tam_fail("cannot start the TAM", tam_get(cmd, args, "db"), &diag);
 		goto done;
 	}
 	struct tk_teep_tam_config tcfg = {
@@ -274,7 +296,7 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 		.max_response = TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE, .handler = handle,
 		.handler_ctx = sc, .log = &log,
 	};
-	rc = run_server(&hcfg, tam_get(cmd, args, "port-file"), &log, &stop_signals);
+	rc = run_server(&hcfg, tam_get(cmd, args, "port-file"), &log, &stop_signals, &sig);
 
 done:
 	tk_store_sqlite_close(&st);
@@ -282,5 +304,7 @@ done:
 	tk_crypto_key_free(ed25519);
 	free(work);
 	free(sc);
+	if (sig != 0)
+		tk_log(&log, TK_LOG_NOTICE, "tam", "stopped; exit status %d", rc);
 	return rc;
 }

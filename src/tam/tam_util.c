@@ -158,3 +158,13 @@ int tam_open_store(const char *path, struct tk_store *out)
 		return tam_fail("cannot open the database", path, &diag);
 	return TAM_EXIT_OK;
 }
+
+int tam_open_existing_store(const char *path, struct tk_store *out)
+{
+	struct tk_diag diag;
+
+	tk_diag_clear(&diag);
+	if (tk_store_sqlite_open_existing(path, out, &diag) != TK_OK)
+		return tam_fail("cannot open the database", path, &diag);
+	return TAM_EXIT_OK;
+}
