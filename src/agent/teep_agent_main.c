@@ -10,8 +10,10 @@
  *
  * One table (commands[]) drives argument parsing and the usage text. Exit
  * status: 0 on success, 1 when the work failed (one line on stderr:
- * "teep-agent: <what failed>: <value>: <reason>"), 2 on misuse (one line
- * plus the usage on stderr). Logs go to stderr, one line per event.
+ * "teep-agent: <what failed>: <value>: <NAME> (<number>): <sentence>:
+ * <detail>", the tk_diag_format() form teep and teep-tam print), 2 on
+ * misuse (one line plus the command's usage on stderr). Logs go to stderr,
+ * one line per event.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,12 +36,27 @@
 #include "teep/tk_teep_agent.h"
 
 #define PROGRAM "teep-agent"
-#define PROGRAM_VERSION "0.1.0"
+
+/* The project version, from CMake. */
+#ifndef TK_AGENT_VERSION
+#error "TK_AGENT_VERSION must be defined by the build"
+#endif
+#define PROGRAM_VERSION TK_AGENT_VERSION
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* Maximum values of one repeatable option (--tam-key, --trust-anchor, --request). */
 #define MAX_VALUES 8
+
+/* Help text layout: option help starts at HELP_COLUMN, lines end by HELP_WIDTH. */
+#define HELP_COLUMN 31
+#define HELP_WIDTH 79
+_Static_assert(TK_HTTP_CLIENT_DEFAULT_MAX_BODY == 1048576u, "update the --max-body help");
+_Static_assert(TK_SUIT_MAX_ENVELOPE_SIZE == 67174400u, "update the --max-body help");
+_Static_assert(TK_HTTP_CLIENT_DEFAULT_TIMEOUT_MS == 30000L, "update the --timeout help");
+
+/* Maximum --timeout, in seconds. */
+#define MAX_TIMEOUT_S 3600
 
 /* Maximum options of one command. */
 #define MAX_OPTIONS 10
@@ -68,7 +85,7 @@ static const char agent_uri[] = "urn:teepkit:teep-agent:" PROGRAM_VERSION;
 
 struct option_spec {
 	const char *name;   /* long name without "--" */
-	const char *value;  /* placeholder, or NULL for a flag */
+	const char *value;  /* placeholder of the value */
 	const char *help;
 	bool required;
 	bool repeatable;
@@ -77,12 +94,14 @@ struct option_spec {
 struct args {
 	const char *values[MAX_OPTIONS][MAX_VALUES];
 	size_t count[MAX_OPTIONS];
+	bool verbose; /* -v: log debug events too */
 };
 
 struct command {
 	const char *name;
 	const char *summary;
 	int (*run)(const struct command *cmd, const struct args *args);
+	enum tk_log_level log_level; /* lowest level logged without -v */
 	struct option_spec options[MAX_OPTIONS];
 };
 
@@ -99,69 +118,146 @@ enum { INIT_ALG = 1 };
 
 static const struct command commands[] = {
 	{"init", "create the TEE state folder and signing key; print kid and ueid", cmd_init,
+	 TK_LOG_NOTICE,
 	 {{"state", "DIR", "TEE state folder (created mode 0700)", true, false},
-	  {"alg", "ALG", "signing key algorithm: esp256 (default) or ed25519", false, false}}},
-	{"pubkey", "print the TEE public key as PEM", cmd_pubkey,
+	  {"alg", "ALG",
+	   "signing key algorithm of a new state: esp256 (default) or ed25519; "
+	   "an existing state must already have this algorithm", false, false}}},
+	{"pubkey", "print the TEE public key as PEM", cmd_pubkey, TK_LOG_NOTICE,
 	 {{"state", "DIR", "TEE state folder", true, false}}},
-	{"run", "run one policy check against a TAM", cmd_run,
+	{"run", "run one policy check against a TAM", cmd_run, TK_LOG_INFO,
 	 {{"state", "DIR", "TEE state folder", true, false},
 	  {"tam", "URI", "TAM URI (http or https)", true, false},
-	  {"tam-key", "PUB.pem", "trusted TAM public key (repeatable)", true, true},
-	  {"trust-anchor", "PUB.pem", "trusted component signer key (repeatable)", true, true},
-	  {"request", "ID_HEX", "request the TA with this component id (repeatable)", false, true},
+	  {"tam-key", "PUB.pem", "trusted TAM public key, SPKI PEM", true,
+	   true},
+	  {"trust-anchor", "PUB.pem",
+	   "trusted component signer public key, SPKI PEM", true, true},
+	  {"request", "ID_HEX",
+	   "request the TA with this component id hex", false, true},
 	  {"vendor-id", "UUID", "device vendor id for SUIT vendor conditions", false, false},
 	  {"class-id", "UUID", "device class id for SUIT class conditions", false, false},
 	  {"ca-file", "FILE", "CA bundle for an https TAM (default: system store)", false, false},
-	  {"max-body", "BYTES", "largest TAM response accepted, in bytes", false, false},
-	  {"timeout", "SECONDS", "time limit of each HTTP transfer, in seconds", false, false}}},
-	{"list", "list installed trusted components", cmd_list,
+	  {"max-body", "BYTES",
+	   "largest TAM message or SUIT payload accepted, in bytes "
+	   "(default 1048576, at most 67174400)", false, false},
+	  {"timeout", "SECONDS",
+	   "time limit of each HTTP transfer, in seconds (default 30, at most 3600)", false,
+	   false}}},
+	{"list", "list installed trusted components", cmd_list, TK_LOG_NOTICE,
 	 {{"state", "DIR", "TEE state folder", true, false}}},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static void print_usage(FILE *out)
+/* Print "      LEFT  HELP", wrapping HELP at spaces to fit HELP_WIDTH. */
+static void print_help_line(FILE *out, const char *left, const char *help)
 {
-	fprintf(out, "usage: %s COMMAND [OPTIONS]\n       %s -h\n\ncommands:\n", PROGRAM,
-		PROGRAM);
+	int column = fprintf(out, "      %s", left);
+	const char *word = help;
+
+	while (*word != '\0') {
+		size_t len = strcspn(word, " ");
+
+		if (column >= HELP_COLUMN && column + 1 + (int)len > HELP_WIDTH) {
+			fputc('\n', out);
+			column = 0;
+		}
+		if (column < HELP_COLUMN)
+			column += fprintf(out, "%*s", HELP_COLUMN - column, "");
+		else
+			column += fprintf(out, " ");
+		column += fprintf(out, "%.*s", (int)len, word);
+		word += len;
+		while (*word == ' ')
+			word++;
+	}
+	fputc('\n', out);
+}
+
+/* Print one option with its help and "(required, repeatable, at most N)". */
+static void print_option_help(FILE *out, const struct option_spec *o)
+{
+	char left[48];
+	char help[256];
+
+	snprintf(left, sizeof(left), "--%s %s", o->name, o->value);
+	if (o->required && o->repeatable)
+		snprintf(help, sizeof(help), "%s (required, repeatable, at most %d)", o->help,
+			 MAX_VALUES);
+	else if (o->repeatable)
+		snprintf(help, sizeof(help), "%s (repeatable, at most %d)", o->help, MAX_VALUES);
+	else if (o->required)
+		snprintf(help, sizeof(help), "%s (required)", o->help);
+	else
+		snprintf(help, sizeof(help), "%s", o->help);
+	print_help_line(out, left, help);
+}
+
+/* Print the usage of one command, or of all with a summary when cmd is NULL. */
+static void print_usage(FILE *out, const struct command *cmd)
+{
+	if (cmd == NULL)
+		fprintf(out, "%s: TEEP Broker and Agent of one device on a simulated TEE; asks a "
+			"TAM which trusted\napplications to install and installs them with "
+			"SUIT manifests.\n", PROGRAM);
+	fprintf(out, "usage:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++) {
 		const struct command *c = &commands[i];
 
-		fprintf(out, "  %s: %s\n", c->name, c->summary);
-		for (size_t j = 0; j < MAX_OPTIONS && c->options[j].name != NULL; j++) {
-			const struct option_spec *o = &c->options[j];
-			char left[48];
-
-			snprintf(left, sizeof(left), "--%s %s", o->name, o->value);
-			fprintf(out, "      %-24s %s%s\n", left, o->help,
-				o->required ? " (required)" : "");
-		}
+		if (cmd != NULL && cmd != c)
+			continue;
+		fprintf(out, "  %s %s [-v] OPTIONS\n      %s\n", PROGRAM, c->name, c->summary);
+		for (size_t j = 0; j < MAX_OPTIONS && c->options[j].name != NULL; j++)
+			print_option_help(out, &c->options[j]);
+		print_help_line(out, "-v, --verbose", "also log debug events");
 	}
+	if (cmd == NULL)
+		fprintf(out, "  %s -h, --help\n      print this help\n"
+			"  %s COMMAND -h\n      print the help of one command\n"
+			"  %s --version\n      print the version\n", PROGRAM, PROGRAM, PROGRAM);
 }
 
-static int usage_error(const char *fmt, ...) TK_PRINTF(1, 2);
+static int usage_error(const struct command *cmd, const char *fmt, ...) TK_PRINTF(2, 3);
 
-static int usage_error(const char *fmt, ...)
+/* Report misuse as one line plus the usage of cmd (all commands when NULL); return 2. */
+static int usage_error(const struct command *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
 	fprintf(stderr, "%s: ", PROGRAM);
+	if (cmd != NULL)
+		fprintf(stderr, "%s: ", cmd->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	print_usage(stderr);
+	print_usage(stderr, cmd);
 	return EXIT_USAGE;
 }
 
-/* Report a failure as "teep-agent: <what>: <value>: <reason>" and return 1. */
+/*
+ * Report a failure as "teep-agent: <what>: <value>: " and the
+ * tk_diag_format() text of diag, and return 1. A diag without a code (or
+ * NULL) is reported with err and its sentence.
+ */
 static int fail(const char *what, const char *value, tk_err err, const struct tk_diag *diag)
 {
-	const char *reason = diag != NULL && diag->msg[0] != '\0' ? diag->msg : tk_err_text(err);
+	char detail[TK_DIAG_MSG_MAX + 128];
+	struct tk_diag fallback;
 
-	fprintf(stderr, "%s: %s: %s: %s (%s)\n", PROGRAM, what, value, reason, tk_err_name(err));
+	if (diag == NULL || diag->code == TK_OK) {
+		tk_diag_clear(&fallback);
+		(void)TK_FAIL(&fallback, err, "%s", "no detail recorded");
+		diag = &fallback;
+	}
+	tk_diag_format(diag, detail, sizeof(detail));
+	fprintf(stderr, "%s: %s: %s: %s\n", PROGRAM, what, value, detail);
 	return EXIT_FAIL;
 }
 
+/* Return value of parse_args() after -h printed the help, so main() exits 0. */
+#define HELP_PRINTED (-1)
+
+/* Parse the options of cmd; returns EXIT_OK, EXIT_USAGE or HELP_PRINTED. */
 static int parse_args(const struct command *cmd, int argc, char **argv, struct args *args)
 {
 	memset(args, 0, sizeof(*args));
@@ -170,27 +266,32 @@ static int parse_args(const struct command *cmd, int argc, char **argv, struct a
 		size_t j;
 
 		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-			print_usage(stdout);
-			exit(EXIT_OK);
+			print_usage(stdout, cmd);
+			return HELP_PRINTED;
+		}
+		if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
+			args->verbose = true;
+			continue;
 		}
 		if (strncmp(arg, "--", 2) != 0)
-			return usage_error("unexpected argument: %s", arg);
+			return usage_error(cmd, "unexpected argument: %s", arg);
 		for (j = 0; j < MAX_OPTIONS && cmd->options[j].name != NULL; j++)
 			if (strcmp(arg + 2, cmd->options[j].name) == 0)
 				break;
 		if (j == MAX_OPTIONS || cmd->options[j].name == NULL)
-			return usage_error("unknown option: %s", arg);
+			return usage_error(cmd, "unknown option: %s", arg);
 		if (i + 1 >= argc)
-			return usage_error("missing value for %s", arg);
+			return usage_error(cmd, "missing value for %s", arg);
 		if (args->count[j] > 0 && !cmd->options[j].repeatable)
-			return usage_error("option given twice: %s", arg);
+			return usage_error(cmd, "more than one value for %s", arg);
 		if (args->count[j] == MAX_VALUES)
-			return usage_error("option given too often: %s", arg);
+			return usage_error(cmd, "more than %d values for %s", MAX_VALUES, arg);
 		args->values[j][args->count[j]++] = argv[++i];
 	}
 	for (size_t j = 0; j < MAX_OPTIONS && cmd->options[j].name != NULL; j++)
 		if (cmd->options[j].required && args->count[j] == 0)
-			return usage_error("missing option --%s", cmd->options[j].name);
+			return usage_error(cmd, "missing required option --%s",
+					   cmd->options[j].name);
 	return EXIT_OK;
 }
 
@@ -238,6 +339,15 @@ static tk_err load_public_key(const char *path, struct tk_crypto_key **key, stru
 	err = read_file(path, MAX_PEM_FILE, &pem, &len, diag);
 	if (err == TK_OK)
 		err = tk_crypto_key_import_pem(tk_crypto_openssl(), pem, len, key, diag);
+	if (err == TK_OK && tk_crypto_key_has_private(*key)) {
+		/* A private key here means the wrong file, and keeping it loaded
+		   would leave a secret in a process that never signs with it. */
+		tk_crypto_key_free(*key);
+		*key = NULL;
+		err = TK_FAIL(diag, TK_ERR_KEY, "the file contains a private key, but a public "
+			      "key (SPKI PEM, \"BEGIN PUBLIC KEY\") is expected");
+	}
+	tk_wipe(pem, len);
 	free(pem);
 	return err;
 }
@@ -309,7 +419,18 @@ static tk_err open_tee(const char *state, bool create, int64_t alg, struct tk_te
 	return tk_tee_sim_open(&cfg, tee, diag);
 }
 
-static const struct tk_log stderr_log = {tk_log_write_stderr, NULL, TK_LOG_INFO};
+/* The program's log; main() sets its level from the command and -v. */
+static struct tk_log stderr_log = {tk_log_write_stderr, NULL, TK_LOG_INFO};
+
+/* Name of a TEE key algorithm, for messages. */
+static const char *alg_label(int64_t alg)
+{
+	if (alg == TK_COSE_ALG_ESP256)
+		return "ESP256";
+	if (alg == TK_COSE_ALG_ED25519)
+		return "Ed25519";
+	return "unknown";
+}
 
 static int cmd_init(const struct command *cmd, const struct args *args)
 {
@@ -320,29 +441,38 @@ static int cmd_init(const struct command *cmd, const struct args *args)
 	uint8_t ueid[TK_TEE_UEID_LEN];
 	size_t ueid_len = 0;
 	struct tk_diag diag;
+	struct stat st;
 	int64_t alg;
 	tk_err err;
 
-	(void)cmd;
 	if (strcmp(alg_name, "esp256") == 0)
 		alg = TK_COSE_ALG_ESP256;
 	else if (strcmp(alg_name, "ed25519") == 0)
 		alg = TK_COSE_ALG_ED25519;
 	else
-		return usage_error("unknown --alg: %s (expected esp256 or ed25519)", alg_name);
+		return usage_error(cmd, "invalid value for --alg: %s (expected esp256 or ed25519)",
+				   alg_name);
 
 	tk_diag_clear(&diag);
+	if (stat(state, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		(void)TK_FAIL(&diag, TK_ERR_ARG, "the path exists but is not a directory, and "
+			      "--state needs a new or existing state folder");
+		return fail("cannot create the TEE state", state, TK_ERR_ARG, &diag);
+	}
 	err = open_tee(state, true, alg, &tee, &stderr_log, &diag);
 	if (err != TK_OK)
 		return fail("cannot open the TEE state", state, err, &diag);
 	err = tk_tee_key_info(&tee, &info, &diag);
 	if (err == TK_OK)
 		err = tk_tee_ueid(&tee, ueid, sizeof(ueid), &ueid_len, &diag);
+
+	/* An existing state keeps its key: a different --alg is an error, so a
+	   script never believes it got the algorithm it asked for. */
+	if (err == TK_OK && args->count[INIT_ALG] > 0 && info.alg != alg)
+		err = TK_FAIL(&diag, TK_ERR_EXISTS, "the state already contains an %s signing "
+			      "key, which is kept. Use a new --state folder for an %s key",
+			      alg_label(info.alg), alg_label(alg));
 	if (err == TK_OK) {
-		if (info.alg != alg)
-			tk_log(&stderr_log, TK_LOG_NOTICE, "agent",
-			       "%s already contains a key with alg %lld, which is kept", state,
-			       (long long)info.alg);
 		printf("kid: ");
 		print_hex(stdout, info.kid, sizeof(info.kid));
 		printf("\nueid: ");
@@ -350,7 +480,7 @@ static int cmd_init(const struct command *cmd, const struct args *args)
 		printf("\n");
 	}
 	tk_tee_close(&tee);
-	return err == TK_OK ? EXIT_OK : fail("cannot read the TEE key", state, err, &diag);
+	return err == TK_OK ? EXIT_OK : fail("cannot initialize the TEE state", state, err, &diag);
 }
 
 static int cmd_pubkey(const struct command *cmd, const struct args *args)
@@ -375,17 +505,19 @@ static int cmd_pubkey(const struct command *cmd, const struct args *args)
 }
 
 /*
- * One line per component: id hex, sequence number, digest, and last the id
- * in diagnostic notation (it contains spaces).
+ * One line per component: id hex, sequence number and digest (named as
+ * teep-tam show-devices names them), and last the id in diagnostic
+ * notation, because it contains spaces. ctx counts the lines.
  */
 static tk_err print_component(void *ctx, const struct tk_tee_object_info *info)
 {
+	size_t *count = ctx;
 	char text[MAX_DIAG_TEXT];
 	size_t text_len = 0;
 
-	(void)ctx;
+	(*count)++;
 	print_hex(stdout, info->id, info->id_len);
-	printf(" seq %llu sha-256:", (unsigned long long)info->sequence_number);
+	printf(" sequence-number %llu sha-256:", (unsigned long long)info->sequence_number);
 	print_hex(stdout, info->digest, sizeof(info->digest));
 	if (tk_cbor_to_diag(info->id, info->id_len, TK_CBOR_ALLOW_ALL, false, NULL, text,
 			    sizeof(text), &text_len, NULL) == TK_OK)
@@ -399,6 +531,7 @@ static int cmd_list(const struct command *cmd, const struct args *args)
 	const char *state = args->values[OPT_STATE][0];
 	struct tk_tee tee = {0};
 	struct tk_diag diag;
+	size_t count = 0;
 	tk_err err;
 
 	(void)cmd;
@@ -406,9 +539,13 @@ static int cmd_list(const struct command *cmd, const struct args *args)
 	err = open_tee(state, false, 0, &tee, &stderr_log, &diag);
 	if (err != TK_OK)
 		return fail("cannot open the TEE state", state, err, &diag);
-	err = tk_tee_list_components(&tee, print_component, NULL, &diag);
+	err = tk_tee_list_components(&tee, print_component, &count, &diag);
 	tk_tee_close(&tee);
-	return err == TK_OK ? EXIT_OK : fail("cannot list components", state, err, &diag);
+	if (err != TK_OK)
+		return fail("cannot list components", state, err, &diag);
+	if (count == 0)
+		printf("no components installed\n");
+	return EXIT_OK;
 }
 
 /* SHA-256 of this program's executable, for the manifests claim. */
@@ -477,8 +614,8 @@ static bool parse_size(const char *text, unsigned long long max, unsigned long l
 }
 
 /* Load keys and ids named on the command line; returns an exit code. */
-static int load_run_inputs(const struct args *args, struct run_state *rs,
-			   struct tk_agent_tee *glue)
+static int load_run_inputs(const struct command *cmd, const struct args *args,
+			   struct run_state *rs, struct tk_agent_tee *glue)
 {
 	struct tk_diag diag;
 	size_t len = 0;
@@ -503,23 +640,50 @@ static int load_run_inputs(const struct args *args, struct run_state *rs,
 		if (!parse_hex(hex, rs->requested_ids[i], MAX_ID_LEN, &len) ||
 		    tk_cbor_check(rs->requested_ids[i], len, TK_CBOR_STRICT, NULL) != TK_OK ||
 		    rs->requested_ids[i][0] < 0x81 || rs->requested_ids[i][0] > 0x9f)
-			return usage_error("--request is not the hex of a CBOR component id "
-					   "array: %s", hex);
+			return usage_error(cmd, "invalid value for --request: %s (expected the "
+					   "hex of a CBOR component id array)", hex);
 		rs->requested[i] = tk_span_make(rs->requested_ids[i], len);
 	}
 	if (args->count[RUN_VENDOR] > 0) {
 		if (!parse_uuid(args->values[RUN_VENDOR][0], glue->vendor_id))
-			return usage_error("--vendor-id is not a UUID: %s",
+			return usage_error(cmd, "invalid value for --vendor-id: %s (expected a UUID)",
 					   args->values[RUN_VENDOR][0]);
 		glue->has_vendor_id = true;
 	}
 	if (args->count[RUN_CLASS] > 0) {
 		if (!parse_uuid(args->values[RUN_CLASS][0], glue->class_id))
-			return usage_error("--class-id is not a UUID: %s",
+			return usage_error(cmd, "invalid value for --class-id: %s (expected a UUID)",
 					   args->values[RUN_CLASS][0]);
 		glue->has_class_id = true;
 	}
 	return EXIT_OK;
+}
+
+static const char *manifests_word(unsigned count)
+{
+	return count == 1 ? "manifest" : "manifests";
+}
+
+/*
+ * Print how a session that ended without an error went. The HTTP binding
+ * uses 204 both for "nothing is due" and for "the TAM dropped the
+ * message", so the line for a session without an Update names both causes.
+ */
+static void print_session_result(const struct tk_teep_agent *agent, const char *tam)
+{
+	if (agent->last_sent == TK_TEEP_AGENT_SENT_NONE) {
+		printf("session with %s ended: 0 manifests installed, because the TAM sent no "
+		       "QueryRequest (its log says why)\n", tam);
+		return;
+	}
+	if (agent->last_sent != TK_TEEP_AGENT_SENT_SUCCESS) {
+		printf("session with %s ended: 0 manifests installed, because the TAM sent no "
+		       "Update. Either nothing is due, or the TAM dropped the QueryResponse (its "
+		       "log says why)\n", tam);
+		return;
+	}
+	printf("session with %s ended: %u %s installed, %u %s unlinked\n", tam, agent->installed,
+	       manifests_word(agent->installed), agent->unlinked, manifests_word(agent->unlinked));
 }
 
 static int cmd_run(const struct command *cmd, const struct args *args)
@@ -539,7 +703,6 @@ static int cmd_run(const struct command *cmd, const struct args *args)
 	int rc;
 	tk_err err;
 
-	(void)cmd;
 	tk_http_uri_redact(tam, shown_tam);
 	memset(&rs, 0, sizeof(rs));
 	memset(&glue, 0, sizeof(glue));
@@ -553,18 +716,20 @@ static int cmd_run(const struct command *cmd, const struct args *args)
 		http.ca_file = args->values[RUN_CA][0];
 	if (args->count[RUN_MAX_BODY] > 0) {
 		if (!parse_size(args->values[RUN_MAX_BODY][0], TK_SUIT_MAX_ENVELOPE_SIZE, &value))
-			return usage_error("invalid --max-body: %s", args->values[RUN_MAX_BODY][0]);
+			return usage_error(cmd, "invalid value for --max-body: %s (expected 1..%u bytes)",
+					   args->values[RUN_MAX_BODY][0],
+					   (unsigned)TK_SUIT_MAX_ENVELOPE_SIZE);
 		http.max_body = (size_t)value;
 	}
 	if (args->count[RUN_TIMEOUT] > 0) {
-		if (!parse_size(args->values[RUN_TIMEOUT][0], 3600, &value))
-			return usage_error("invalid --timeout (1..3600 seconds): %s",
-					   args->values[RUN_TIMEOUT][0]);
+		if (!parse_size(args->values[RUN_TIMEOUT][0], MAX_TIMEOUT_S, &value))
+			return usage_error(cmd, "invalid value for --timeout: %s (expected 1..%d seconds)",
+					   args->values[RUN_TIMEOUT][0], MAX_TIMEOUT_S);
 		http.timeout_ms = (long)value * 1000;
 	}
 	max_body = http.max_body != 0 ? http.max_body : TK_HTTP_CLIENT_DEFAULT_MAX_BODY;
 
-	rc = load_run_inputs(args, &rs, &glue);
+	rc = load_run_inputs(cmd, args, &rs, &glue);
 	if (rc != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
@@ -622,8 +787,7 @@ static int cmd_run(const struct command *cmd, const struct args *args)
 		rc = fail("policy check failed", shown_tam, err, &diag);
 		goto out;
 	}
-	printf("session with %s ended: %u manifests installed, %u unlinked\n", shown_tam,
-	       agent.installed, agent.unlinked);
+	print_session_result(&agent, shown_tam);
 	rc = EXIT_OK;
 out:
 	run_state_free(&rs);
@@ -636,18 +800,25 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc < 2)
-		return usage_error("missing command");
+		return usage_error(NULL, "missing command");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		print_usage(stdout);
+		print_usage(stdout, NULL);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("%s %s\n", PROGRAM, PROGRAM_VERSION);
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < N_COMMANDS; i++) {
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
 		rc = parse_args(&commands[i], argc - 2, argv + 2, &args);
+		if (rc == HELP_PRINTED)
+			return EXIT_OK;
 		if (rc != EXIT_OK)
 			return rc;
+		stderr_log.min_level = args.verbose ? TK_LOG_DEBUG : commands[i].log_level;
 		return commands[i].run(&commands[i], &args);
 	}
-	return usage_error("unknown command: %s", argv[1]);
+	return usage_error(NULL, "unknown command: %s", argv[1]);
 }
