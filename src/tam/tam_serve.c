@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/tk_log.h"
+#include "common/tk_log_limit.h"
 #include "crypto/tk_crypto.h"
 #include "http/tk_http_server.h"
 #include "store/tk_store_sqlite.h"
@@ -46,6 +47,7 @@ struct serve_ctx {
 	const struct tk_store *store;
 	const struct tk_log *log;
 	int64_t last_purge;
+	struct tk_log_limit refused_log_limit; /* lines on refused new sessions */
 };
 
 /* HTTP handler: run the TAM; a dropped message becomes "no message" (204). */
@@ -76,9 +78,21 @@ static tk_err handle(void *ctx, const uint8_t *body, size_t body_len, uint8_t *o
 		*out_len = 0;
 		return TK_OK;
 	}
-	/* A new session is not a message to drop: the client gets an error status. */
+	/* A new session is not a message to drop: the client gets an error status.
+	 * Any client can cause this, so the line is rate-limited. */
 	if (err != TK_OK && tk_teep_tam_is_drop(err)) {
-		tk_log(sc->log, TK_LOG_NOTICE, "tam", "refused a new session: %s", diag.msg);
+		uint64_t suppressed = 0;
+
+		if (!tk_log_limit_pass(&sc->refused_log_limit, now,
+				       TK_LOG_LIMIT_DEFAULT_PER_SECOND, &suppressed))
+			return err;
+		if (suppressed > 0)
+			tk_log(sc->log, TK_LOG_NOTICE, "tam", "refused a new session: %s (%llu "
+			       "similar lines suppressed before it)", diag.msg,
+			       (unsigned long long)suppressed);
+		else
+			tk_log(sc->log, TK_LOG_NOTICE, "tam", "refused a new session: %s",
+			       diag.msg);
 		return err;
 	}
 	if (err != TK_OK) {

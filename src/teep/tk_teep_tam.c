@@ -87,6 +87,18 @@ static void copy_printable(struct tk_span text, char *out, size_t out_cap)
 	out[n] = '\0';
 }
 
+/* Maximum length of the note on suppressed log lines, with its NUL. */
+#define SUPPRESSED_NOTE_CAP 64
+
+/* Write " (N similar lines suppressed before it)", or "" when N is 0. */
+static void format_suppressed(uint64_t suppressed, char out[SUPPRESSED_NOTE_CAP])
+{
+	out[0] = '\0';
+	if (suppressed > 0)
+		snprintf(out, SUPPRESSED_NOTE_CAP, " (%llu similar lines suppressed before it)",
+			 (unsigned long long)suppressed);
+}
+
 bool tk_teep_tam_is_drop(tk_err err)
 {
 	return err >= 100 && err < 600;
@@ -844,11 +856,20 @@ static tk_err on_result(struct tk_teep_tam *tam, int64_t now, const struct agent
 	if (r.token.len == 0 && success)
 		return TK_FAIL(diag, TK_ERR_PROTOCOL, "Success without a token");
 	if (r.token.len == 0) {
+		char note[SUPPRESSED_NOTE_CAP];
+		uint64_t suppressed = 0;
+
 		/* NOTE: an Error without token responds to a QueryRequest. No
-		 * session proves it fresh, so it is logged and not stored. */
-		tk_log(tam->cfg.log, TK_LOG_WARNING, COMPONENT,
-		       "Error %llu from kid %s without token (a response to a QueryRequest) is logged, not stored",
-		       (unsigned long long)r.err_code, agent->kid_log);
+		 * session proves it fresh, so it is logged, rate-limited, and not
+		 * stored. */
+		if (!tk_log_limit_pass(&tam->untokened_error_log_limit, now,
+				       TK_LOG_LIMIT_DEFAULT_PER_SECOND, &suppressed))
+			return TK_OK;
+		format_suppressed(suppressed, note);
+		tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
+		       "Error %llu from kid %s without token (a response to a QueryRequest) "
+		       "is logged, not stored%s", (unsigned long long)r.err_code,
+		       agent->kid_log, note);
 		return TK_OK;
 	}
 	memcpy(r.kid, agent->rec.kid, TK_STORE_KID_LEN);
@@ -880,7 +901,7 @@ static tk_err on_result(struct tk_teep_tam *tam, int64_t now, const struct agent
 		tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT, "Success from kid %s (token %s)",
 		       agent->kid_log, token_log);
 	else
-		tk_log(tam->cfg.log, TK_LOG_WARNING, COMPONENT,
+		tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
 		       "Error %llu from kid %s (token %s): %s",
 		       (unsigned long long)r.err_code, agent->kid_log, token_log, err_msg);
 	return TK_OK;
@@ -896,6 +917,33 @@ static const char *type_name(enum tk_teep_type type)
 	case TK_TEEP_TYPE_ERROR: return "Error";
 	}
 	return "message";
+}
+
+/*
+ * Log a dropped message at notice, rate-limited because any client can cause
+ * it. A QueryResponse is named by its challenge, a Success or Error by its
+ * token, once the message got that far.
+ */
+static void log_drop(struct tk_teep_tam *tam, int64_t now, const struct tk_teep_msg *msg,
+		     const char *kid_log, const char *nonce_log, const struct tk_diag *diag)
+{
+	char detail[TK_DIAG_MSG_MAX + 64];
+	char nonce_part[LOG_ID_CAP + 16] = "";
+	char note[SUPPRESSED_NOTE_CAP];
+	uint64_t suppressed = 0;
+
+	if (!tk_log_limit_pass(&tam->drop_log_limit, now, TK_LOG_LIMIT_DEFAULT_PER_SECOND,
+			       &suppressed))
+		return;
+	if (msg->type == TK_TEEP_TYPE_QUERY_RESPONSE)
+		snprintf(nonce_part, sizeof(nonce_part), " (challenge %s)", nonce_log);
+	else if (msg->type == TK_TEEP_TYPE_SUCCESS || msg->type == TK_TEEP_TYPE_ERROR)
+		snprintf(nonce_part, sizeof(nonce_part), " (token %s)", nonce_log);
+	format_suppressed(suppressed, note);
+	tk_diag_format(diag, detail, sizeof(detail));
+	tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT, "dropped %s from kid %s%s: %s%s",
+	       msg->type != 0 ? type_name(msg->type) : "message", kid_log, nonce_part, detail,
+	       note);
 }
 
 static tk_err on_message(struct tk_teep_tam *tam, int64_t now, const uint8_t *in,
@@ -928,15 +976,8 @@ static tk_err on_message(struct tk_teep_tam *tam, int64_t now, const uint8_t *in
 		}
 	}
 
-	if (err != TK_OK && tk_teep_tam_is_drop(err)) {
-		char detail[TK_DIAG_MSG_MAX + 64];
-
-		tk_diag_format(diag, detail, sizeof(detail));
-		tk_log(tam->cfg.log, TK_LOG_WARNING, COMPONENT,
-		       "dropped %s from kid %s (token or challenge %s): %s",
-		       msg.type != 0 ? type_name(msg.type) : "message", agent.kid_log,
-		       nonce_log, detail);
-	}
+	if (err != TK_OK && tk_teep_tam_is_drop(err))
+		log_drop(tam, now, &msg, agent.kid_log, nonce_log, diag);
 	tk_crypto_key_free(agent.key);
 	return err;
 }

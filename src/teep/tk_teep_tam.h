@@ -33,8 +33,9 @@
  * Every step is one store transaction. A message the TAM rejects is
  * dropped: the transaction is rolled back (the store is unchanged, the
  * token or challenge stays usable until it expires), the reason is logged
- * with the agent's kid and a token prefix, and the call returns the error
- * with no output. tk_teep_tam_is_drop() tells such errors from failures of
+ * at notice with the agent's kid and a challenge or token prefix, at most
+ * TK_LOG_LIMIT_DEFAULT_PER_SECOND lines per second, and the call returns the
+ * error with no output. tk_teep_tam_is_drop() tells such errors from failures of
  * the TAM itself; the HTTP glue answers the first with 204 (the binding's
  * empty message) and the second with 500. A new session refused because
  * max_sessions are outstanding gets 503.
@@ -48,6 +49,7 @@
 
 #include "common/tk_err.h"
 #include "common/tk_log.h"
+#include "common/tk_log_limit.h"
 #include "crypto/tk_crypto.h"
 #include "store/tk_store.h"
 
@@ -100,6 +102,8 @@ struct tk_teep_tam {
 	struct tk_teep_tam_config cfg;
 	uint8_t esp256_kid[TK_CRYPTO_SHA256_LEN];
 	uint8_t ed25519_kid[TK_CRYPTO_SHA256_LEN];
+	struct tk_log_limit drop_log_limit;            /* lines on dropped messages */
+	struct tk_log_limit untokened_error_log_limit; /* lines on Errors without token */
 };
 
 /*

@@ -41,8 +41,11 @@ static void capture_log(void *ctx, enum tk_log_level level, const char *componen
 {
 	struct bench *b = ctx;
 
-	if (level >= TK_LOG_WARNING)
-		snprintf(b->last_warning, sizeof(b->last_warning), "%s: %s", component, line);
+	if (level < TK_LOG_NOTICE)
+		return;
+	snprintf(b->last_notice, sizeof(b->last_notice), "%s: %s", component, line);
+	b->last_level = level;
+	b->notice_lines++;
 }
 
 void bench_enroll(struct bench *b, const struct tk_crypto_key *key, uint8_t kid_out[32])

@@ -38,7 +38,9 @@ struct bench {
 	uint8_t agent_kid[32];
 	uint8_t ueid[17];
 	struct tk_log log;
-	char last_warning[512];          /* last warning line the TAM logged */
+	char last_notice[512];           /* last line the TAM logged at notice or above */
+	enum tk_log_level last_level;    /* level of that line */
+	size_t notice_lines;             /* lines logged at notice or above */
 	struct tk_teep_tam tam;
 	uint8_t work[2 * BENCH_MSG_MAX];
 	struct tk_diag diag;

@@ -203,7 +203,9 @@ static void test_update_then_success(void **state)
 	assert_int_equal(out_len, 0);
 	struct bench_counts now = bench_counts(b);
 	assert_counts_equal(&after_success, &now);
-	assert_non_null(strstr(b->last_warning, "dropped Success"));
+	assert_non_null(strstr(b->last_notice, "dropped Success"));
+	assert_non_null(strstr(b->last_notice, " (token "));
+	assert_int_equal(b->last_level, TK_LOG_NOTICE);
 }
 
 static void test_update_signed_with_agent_suite(void **state)
@@ -216,8 +218,8 @@ static void test_update_signed_with_agent_suite(void **state)
 	bench_expect("Error", TK_OK, process(b, BENCH_NOW + 2, in_len, &out_len), &b->diag);
 	assert_int_equal(bench_counts(b).results, 1);
 	/* The peer's err-msg had a newline; the log line must not. */
-	assert_null(strchr(b->last_warning, '\n'));
-	assert_non_null(strstr(b->last_warning, "Error 17"));
+	assert_null(strchr(b->last_notice, '\n'));
+	assert_non_null(strstr(b->last_notice, "Error 17"));
 }
 
 static void test_other_image_sent(void **state)
@@ -398,7 +400,7 @@ static void test_query_response_rejections(void **state)
 					 : tk_span_make(challenge, challenge_len);
 		in_len = fake_query_response(b, &q, in, sizeof(in));
 		before = bench_counts(b);
-		b->last_warning[0] = '\0';
+		b->last_notice[0] = '\0';
 
 		err = process(b, BENCH_NOW + c->delay, in_len, &out_len);
 		bench_expect(c->what, c->expected, err, &b->diag);
@@ -406,8 +408,8 @@ static void test_query_response_rejections(void **state)
 		assert_int_equal(out_len, 0);
 		after = bench_counts(b);
 		assert_counts_equal(&before, &after);
-		if (strstr(b->last_warning, c->logged) == NULL)
-			fail_msg("%s: log line \"%s\" lacks \"%s\"", c->what, b->last_warning,
+		if (strstr(b->last_notice, c->logged) == NULL)
+			fail_msg("%s: log line \"%s\" lacks \"%s\"", c->what, b->last_notice,
 				 c->logged);
 	}
 }
@@ -435,8 +437,10 @@ static void test_replayed_query_response(void **state)
 	/* The drop names the agent by a kid prefix and the challenge prefix. */
 	snprintf((char *)kid_prefix, sizeof(kid_prefix), "%02x%02x%02x%02x...",
 		 b->agent_kid[0], b->agent_kid[1], b->agent_kid[2], b->agent_kid[3]);
-	assert_non_null(strstr(b->last_warning, (const char *)kid_prefix));
-	assert_non_null(strstr(b->last_warning, "dropped QueryResponse"));
+	assert_non_null(strstr(b->last_notice, (const char *)kid_prefix));
+	assert_non_null(strstr(b->last_notice, "dropped QueryResponse"));
+	assert_non_null(strstr(b->last_notice, " (challenge "));
+	assert_int_equal(b->last_level, TK_LOG_NOTICE);
 }
 
 static void test_key_bound_to_one_ueid(void **state)
@@ -600,6 +604,32 @@ static void test_garbage_dropped(void **state)
 	}
 }
 
+/* Drops beyond the per-second limit are counted, and the count is logged later. */
+static void test_drop_log_rate_limited(void **state)
+{
+	const size_t burst = TK_LOG_LIMIT_DEFAULT_PER_SECOND + 5;
+	struct bench *b = *state;
+	size_t out_len = 0, logged;
+
+	in[0] = 0x01;
+	b->notice_lines = 0;
+	for (size_t i = 0; i < burst; i++) {
+		tk_err err = process(b, BENCH_NOW, 1, &out_len);
+
+		if (!tk_teep_tam_is_drop(err))
+			fail_msg("message %zu: expected a drop, got %s", i, tk_err_name(err));
+	}
+	logged = b->notice_lines;
+	assert_int_equal(logged, TK_LOG_LIMIT_DEFAULT_PER_SECOND);
+	assert_null(strstr(b->last_notice, "suppressed"));
+
+	(void)process(b, BENCH_NOW + 1, 1, &out_len);
+	assert_int_equal(b->notice_lines, logged + 1);
+	assert_non_null(strstr(b->last_notice, "dropped message from kid unknown: "));
+	assert_non_null(strstr(b->last_notice, " (5 similar lines suppressed before it)"));
+	assert_int_equal(b->last_level, TK_LOG_NOTICE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +645,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_query_response_rejections, setup_p256,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replayed_query_response, setup_p256,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_drop_log_rate_limited, setup_p256,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_key_bound_to_one_ueid, setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_ueid_of_another_key_rejected, setup_p256,
