@@ -237,7 +237,7 @@ static int usage_error(const struct command *cmd, const char *fmt, ...)
 /*
  * Report a failure as "teep-agent: <what>: <value>: " and the
  * tk_diag_format() text of diag, and return 1. A diag without a code (or
- * NULL) is reported with err and its sentence.
+ * NULL) is reported with err, its sentence and "no detail recorded".
  */
 static int fail(const char *what, const char *value, tk_err err, const struct tk_diag *diag)
 {
@@ -747,7 +747,8 @@ static int cmd_run(const struct command *cmd, const struct args *args)
 	rs.reply = malloc(max_body);
 	rs.work = malloc(max_body);
 	if (rs.buf == NULL || rs.reply == NULL || rs.work == NULL) {
-		rc = fail("cannot allocate session buffers", shown_tam, TK_ERR_NOMEM, NULL);
+		(void)TK_FAIL(&diag, TK_ERR_NOMEM, "3 buffers of %zu bytes (--max-body)", max_body);
+		rc = fail("cannot allocate session buffers", shown_tam, TK_ERR_NOMEM, &diag);
 		goto out;
 	}
 
