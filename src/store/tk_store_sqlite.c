@@ -1060,7 +1060,8 @@ static tk_err create_private_file(const char *path, struct tk_diag *diag)
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
 	if (fd < 0)
-		return TK_FAIL(diag, TK_ERR_IO, "cannot open database file %s", path);
+		return TK_FAIL(diag, errno == ENOENT ? TK_ERR_NOT_FOUND : TK_ERR_IO,
+			       "cannot create or open %s: %s", path, strerror(errno));
 	close(fd);
 	return TK_OK;
 }

@@ -328,7 +328,9 @@ static tk_err collect_id(void *cb_ctx, struct tk_span id)
 
 	assert_true(list->count < 4);
 	assert_true(id.len < sizeof(list->ids[0]));
-	memcpy(list->ids[list->count], id.ptr, id.len);
+	/* The "every device" policy target is an empty span with no bytes. */
+	if (id.len > 0)
+		memcpy(list->ids[list->count], id.ptr, id.len);
 	list->ids[list->count][id.len] = '\0';
 	list->count++;
 	return TK_OK;
@@ -639,6 +641,12 @@ static void test_open_existing(void **state)
 	snprintf(missing, sizeof(missing), "%s/typo.sqlite", f->dir);
 	expect_open_fails(missing, TK_ERR_NOT_FOUND, "no such file");
 	assert_int_equal(access(missing, F_OK), -1);
+
+	snprintf(missing, sizeof(missing), "%s/no-folder/tam.sqlite", f->dir);
+	tk_diag_clear(&diag);
+	expect_err("create in a missing folder", TK_ERR_NOT_FOUND,
+		   tk_store_sqlite_open(missing, &st, &diag), &diag);
+	assert_non_null(strstr(diag.msg, "No such file or directory"));
 
 	snprintf(text, sizeof(text), "%s/notes.txt", f->dir);
 	file = fopen(text, "w");
