@@ -3,7 +3,7 @@
  * Rate limit for log lines that a peer can cause (rejected requests,
  * dropped messages), so a flood of bad input cannot flood the log. Each kind
  * of line has its own struct tk_log_limit. At most `max` lines of a kind
- * pass per second; the rest are counted, and the next line that passes
+ * pass per second. The rest are counted, and the next line that passes
  * reports how many were suppressed before it.
  *
  * NOTE: lines suppressed at the end of a burst are reported only when the
