@@ -39,13 +39,15 @@
 /* Characters of a received Content-Type kept for the log line of a 415. */
 #define TYPE_LOG_MAX 48
 
-/* Kinds of log lines a client causes; each kind is rate-limited on its own. */
+/* Kinds of log lines a client can cause; each kind is rate-limited on its own. */
 enum peer_event {
 	PEER_REJECTED,   /* wrong method or path, or Accept excludes TEEP (405, 404, 406) */
 	PEER_TOO_LARGE,  /* body over the limit (413) */
 	PEER_MEDIA_TYPE, /* wrong Content-Type (415) */
 	PEER_CLOSED,     /* connection closed while the body arrived */
 	PEER_BUSY,       /* handler at a resource limit (503) */
+	LIBRARY_MESSAGE, /* libmicrohttpd's own messages, often on a client's
+			    broken connection */
 	PEER_EVENT_COUNT,
 };
 
@@ -80,8 +82,9 @@ struct request {
 };
 
 /*
- * Log a line a client caused at `level` (info or notice), at most
- * TK_LOG_LIMIT_DEFAULT_PER_SECOND lines of one kind per second.
+ * Log a line a client can cause at `level` (info or notice, warning for
+ * libmicrohttpd's messages), at most TK_LOG_LIMIT_DEFAULT_PER_SECOND lines
+ * of one kind per second.
  */
 static void log_peer(struct tk_http_server *srv, enum peer_event kind,
 		     enum tk_log_level level, const char *fmt, ...) TK_PRINTF(4, 5);
@@ -423,7 +426,9 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 			snprintf(srv->start_msg, sizeof(srv->start_msg), "%.127s", line);
 		return;
 	}
-	tk_log(srv->log, TK_LOG_WARNING, "http", "libmicrohttpd: %s", line);
+	/* NOTE: libmicrohttpd may call this from the polling thread and, while
+	 * stopping, from the caller's; a rare race there only miscounts lines. */
+	log_peer(srv, LIBRARY_MESSAGE, TK_LOG_WARNING, "libmicrohttpd: %s", line);
 }
 #if defined(__clang__)
 #pragma clang diagnostic pop

@@ -28,7 +28,8 @@
  * Requests a client gets rejected are logged at info (404, 405, 406) or
  * notice (413, 415, 503, a connection closed mid-body), at most
  * TK_LOG_LIMIT_DEFAULT_PER_SECOND lines of each kind per second; the next
- * line that passes says how many were suppressed. A failure of the handler
+ * line that passes says how many were suppressed. libmicrohttpd's own
+ * messages go at warning with the same limit. A failure of the handler
  * (500) is logged at error. An address that another socket holds fails
  * tk_http_server_start() with "address A:P is already in use".
  *
