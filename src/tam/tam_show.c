@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The listing commands of teep-tam. Each opens an existing database, reads
- * it without changing it, and prints `name: value` lines on stdout, which
- * scripts parse:
+ * The listing commands of teep-tam. Each opens an existing database (which
+ * applies any schema migration it lacks, but changes no record), reads it,
+ * and prints `name: value` lines on stdout, which scripts parse:
  *
  *   show-devices   one block per device, blocks separated by a blank line:
  *                  device: <ueid hex>
