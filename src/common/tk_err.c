@@ -58,7 +58,7 @@ static const struct err_entry err_table[] = {
 	E(TK_ERR_IO, "file operation failed"),
 	E(TK_ERR_NOT_FOUND, "not found"),
 	E(TK_ERR_DB, "database operation failed"),
-	E(TK_ERR_NETWORK, "network transfer failed"),
+	E(TK_ERR_NETWORK, "network operation failed"),
 	E(TK_ERR_HTTP_STATUS, "unexpected HTTP status"),
 	E(TK_ERR_EXISTS, "already exists"),
 	E(TK_ERR_ARG, "invalid argument"),

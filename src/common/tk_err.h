@@ -82,7 +82,7 @@ typedef enum tk_err {
 	TK_ERR_IO = 600,                  /* file system call failed */
 	TK_ERR_NOT_FOUND = 601,           /* file, record or component not found */
 	TK_ERR_DB = 602,                  /* database call failed */
-	TK_ERR_NETWORK = 603,             /* connection or transfer failed */
+	TK_ERR_NETWORK = 603,             /* connection, bind or transfer failed */
 	TK_ERR_HTTP_STATUS = 604,         /* unexpected HTTP status */
 	TK_ERR_EXISTS = 605,              /* record already exists */
 

@@ -409,7 +409,7 @@ static void test_serve_port_in_use(void **state)
 				       "--listen", listen_arg, NULL});
 	close(fd);
 	snprintf(line, sizeof(line), "teep-tam: cannot start the HTTP server: %s: "
-		 "TK_ERR_NETWORK (603): network transfer failed: address %s is already in use",
+		 "TK_ERR_NETWORK (603): network operation failed: address %s is already in use",
 		 listen_arg, listen_arg);
 	assert_one_error_line(t, line);
 }
