@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -198,26 +199,36 @@ static int parse_positive(const struct tam_command *cmd, const struct tam_args *
 	return TAM_EXIT_OK;
 }
 
-/* Write the port atomically: a temporary file renamed over the path. */
+/*
+ * Write the port atomically: a temporary file renamed over the path. The
+ * temporary name is random and created exclusively (mkstemp), because a
+ * predictable name in a shared folder lets another user plant a link there
+ * and have the file it points to overwritten.
+ */
 static tk_err write_port_file(const char *path, uint16_t port, struct tk_diag *diag)
 {
-	char tmp[4096];
-	FILE *f;
+	char tmp[4096], text[8];
+	int fd, len;
+	tk_err err = TK_OK;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "path longer than %zu bytes",
-			       sizeof(tmp) - 16);
-	f = fopen(tmp, "w");
-	if (f == NULL)
+			       sizeof(tmp) - 8);
+	fd = mkstemp(tmp);
+	if (fd < 0)
 		return TK_FAIL(diag, TK_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
-	if (fprintf(f, "%u\n", (unsigned int)port) < 0 || fclose(f) != 0 ||
-	    rename(tmp, path) != 0) {
-		tk_err err = TK_FAIL(diag, TK_ERR_IO, "cannot write it: %s", strerror(errno));
 
+	/* mkstemp creates the file 0600, but the port is no secret. */
+	len = snprintf(text, sizeof(text), "%u\n", (unsigned int)port);
+	if (fchmod(fd, 0644) != 0 || write(fd, text, (size_t)len) != len)
+		err = TK_FAIL(diag, TK_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+	if (close(fd) != 0 && err == TK_OK)
+		err = TK_FAIL(diag, TK_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+	if (err == TK_OK && rename(tmp, path) != 0)
+		err = TK_FAIL(diag, TK_ERR_IO, "cannot rename %s: %s", tmp, strerror(errno));
+	if (err != TK_OK)
 		unlink(tmp);
-		return err;
-	}
-	return TK_OK;
+	return err;
 }
 
 /* Serve until SIGTERM or SIGINT arrives; *sig gets the signal. */

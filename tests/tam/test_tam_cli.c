@@ -386,6 +386,42 @@ static void test_serve_localhost_stops(void **state)
 	assert_string_equal(last, "notice tam: stopped; exit status 0\n");
 }
 
+/* A link planted where the port file's temporary name goes is not followed. */
+static void test_serve_port_file_link(void **state)
+{
+	struct cli *t = *state;
+	char p256[96], ed25519[96], port_file[96], log_path[96], victim[96], text[16];
+	char script[1024];
+	FILE *f;
+	pid_t pid;
+
+	snprintf(p256, sizeof(p256), "%s", path_in(t, "tam-p256.pem"));
+	snprintf(ed25519, sizeof(ed25519), "%s", path_in(t, "tam-ed25519.pem"));
+	snprintf(port_file, sizeof(port_file), "%s", path_in(t, "port"));
+	snprintf(log_path, sizeof(log_path), "%s", path_in(t, "serve.log"));
+	snprintf(victim, sizeof(victim), "%s", path_in(t, "victim"));
+	write_key(p256, TK_CRYPTO_KEY_P256, true);
+	write_key(ed25519, TK_CRYPTO_KEY_ED25519, true);
+	f = fopen(victim, "w");
+	assert_non_null(f);
+	assert_true(fputs("keep\n", f) >= 0);
+	assert_int_equal(fclose(f), 0);
+
+	/* exec keeps the shell's PID, so the link has the name a PID-based
+	 * temporary file would get. */
+	snprintf(script, sizeof(script),
+		 "ln -s '%s' '%s.tmp'$$ && exec '%s' serve --db '%s' --key '%s' --key '%s' "
+		 "--listen 127.0.0.1:0 --port-file '%s'",
+		 victim, port_file, TK_TAM_BIN, t->db, p256, ed25519, port_file);
+	pid = proc_start((const char *[]){"/bin/sh", "-c", script, NULL}, log_path);
+	assert_true(pid > 0);
+	assert_true(wait_for_port(port_file) > 0);
+	assert_int_equal(proc_stop(pid), 0);
+
+	assert_int_equal(proc_read_file(victim, text, sizeof(text)), 5);
+	assert_string_equal(text, "keep\n");
+}
+
 static void test_serve_port_in_use(void **state)
 {
 	struct cli *t = *state;
@@ -427,6 +463,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ueid_length_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_values_misuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serve_localhost_stops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serve_port_file_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serve_port_in_use, setup, teardown),
 	};
 
