@@ -13,6 +13,9 @@ JOBS ?= 2
 FUZZ_SECONDS ?= 15
 CMAKE ?= cmake
 
+# The CMake build runs make again; its Entering/Leaving lines are noise here.
+MAKEFLAGS += --no-print-directory
+
 .PHONY: all deps build demo check test asan fuzz lint-banned clean
 
 all: build
