@@ -823,8 +823,9 @@ static tk_err on_query_response(struct tk_teep_tam *tam, int64_t now,
 	if (plan.count > 0)
 		tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
 		       "QueryResponse from kid %s (ueid %s, challenge %s): %zu installed; "
-		       "sent Update with %zu manifests, token %s", agent->kid_log, ueid_log,
-		       nonce_log, plan.installed_count, plan.count, plan.token_log);
+		       "sent Update with %zu manifest%s, token %s", agent->kid_log, ueid_log,
+		       nonce_log, plan.installed_count, plan.count, plan.count == 1 ? "" : "s",
+		       plan.token_log);
 	else
 		tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
 		       "QueryResponse from kid %s (ueid %s, challenge %s): %zu installed; "
