@@ -110,7 +110,7 @@ const char *tk_err_text(tk_err err);
  * Detail of the most recent failure. Callers keep one per operation and
  * pass it down; every layer accepts NULL where the caller does not want
  * detail. The first failure recorded wins: a later tk_diag_set() on a
- * record that already holds an error keeps the original cause.
+ * record that already contains an error keeps the original cause.
  */
 struct tk_diag {
 	tk_err code;               /* TK_OK while nothing failed */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Byte spans: a pointer and a length, never NUL-terminated. A span borrows
- * its bytes; whoever returns one says what it is a view into.
+ * its bytes, and a function that returns one documents what it views.
  */
 #ifndef TK_SPAN_H
 #define TK_SPAN_H

@@ -4,7 +4,7 @@
  * processes on loopback with state in a temporary folder. Each test starts
  * its own TAM on a free port and stops it by PID.
  *
- * The negative cases check two things: the peer gets a clear answer (an
+ * The negative cases check two things. The peer gets a clear response (an
  * HTTP status, a TEEP Error, or a one-line CLI error), and neither store
  * changes (the agent's component list and the TAM's device view are the
  * same before and after).
@@ -315,9 +315,9 @@ static void start_installed(struct e2e *t)
 }
 
 /*
- * A hand-driven agent for the replay and nonce cases: it signs with the
+ * A hand-driven agent for the replay and nonce cases. It signs with the
  * simulated TEE's own key (read from its state folder), so the TAM trusts
- * it, and builds each QueryResponse itself so a test can replay one or put
+ * it. It builds each QueryResponse itself, so a test can replay one or put
  * a wrong nonce in the evidence.
  */
 struct fake_agent {
@@ -455,7 +455,7 @@ static void test_replayed_query_response(void **state)
 					   qr.query_request.challenge, response,
 					   sizeof(response));
 
-	/* The first QueryResponse is answered with an Update: the fake lists nothing. */
+	/* The TAM sends an Update for the first QueryResponse because the fake lists nothing. */
 	http_post(t->url, "application/teep+cbor", response, response_len, &reply);
 	assert_int_equal(reply.status, 200);
 	assert_true(reply.body_len > 0);
@@ -579,7 +579,7 @@ static void test_truncated_cbor(void **state)
 	start_installed(t);
 	snapshot(t, agent_before, tam_before, sizeof(agent_before));
 
-	/* The TAM drops an invalid message: an empty 2xx answer ends the session. */
+	/* The TAM drops an invalid message, and an empty 2xx response ends the session. */
 	http_post(t->url, "application/teep+cbor", body, sizeof(body), &reply);
 	assert_int_equal(reply.status, 204);
 	assert_int_equal(reply.body_len, 0);
