@@ -181,13 +181,9 @@ int tk_cli_misuse(const struct tk_cli_command *cmd, const char *fmt, ...)
 int tk_cli_fail(const struct tk_cli_command *cmd, const char *value,
 		const struct tk_diag *diag)
 {
-	fprintf(stderr, "teep: %s: %s: ", cmd->name, value);
-	if (diag->msg[0] != '\0')
-		fprintf(stderr, "%s: ", diag->msg);
-	fprintf(stderr, "%s (%s, %d)", tk_err_text(diag->code), tk_err_name(diag->code),
-		(int)diag->code);
-	if (diag->offset != TK_DIAG_NO_OFFSET)
-		fprintf(stderr, " at byte offset %zu", diag->offset);
-	fputc('\n', stderr);
+	char detail[TK_DIAG_MSG_MAX + 128];
+
+	tk_diag_format(diag, detail, sizeof(detail));
+	fprintf(stderr, "teep: %s: %s: %s\n", cmd->name, value, detail);
 	return TK_CLI_EXIT_FAIL;
 }

@@ -94,9 +94,9 @@ int tk_cli_misuse(const struct tk_cli_command *cmd, const char *fmt, ...)
 	TK_PRINTF(2, 3);
 
 /*
- * Report a failure: prints "teep: <cmd>: <value>: <reason>" on stderr, where
- * the reason is the diagnostic message followed by the code's sentence,
- * name and number. Returns TK_CLI_EXIT_FAIL.
+ * Report a failure: prints "teep: <cmd>: <value>: " and the tk_diag_format()
+ * text of diag ("NAME (number): sentence: message [at byte offset N]") on
+ * stderr, the form teep-tam and teep-agent print. Returns TK_CLI_EXIT_FAIL.
  */
 int tk_cli_fail(const struct tk_cli_command *cmd, const char *value,
 		const struct tk_diag *diag);

@@ -338,6 +338,7 @@ static void test_inspect_malformed(void **state)
 	for (size_t i = 0; i < sizeof(malformed_cases) / sizeof(malformed_cases[0]); i++) {
 		char file[128];
 		char golden[128];
+		char prefix[200];
 		const char *argv[] = {"teep", "inspect", "--hex", file, NULL};
 		struct run r;
 
@@ -351,6 +352,9 @@ static void test_inspect_malformed(void **state)
 		assert_int_equal(r.out_len, 0);
 		assert_int_equal(count_lines(r.err), 1);
 		assert_non_null(strstr(r.err, "teep: inspect: "));
+		/* The error follows the file name in the tk_diag_format() form. */
+		snprintf(prefix, sizeof(prefix), "teep: inspect: %s: TK_ERR_", file);
+		assert_true(strncmp(r.err, prefix, strlen(prefix)) == 0);
 		if (strcmp(malformed_cases[i], "odd_digits") != 0)
 			assert_non_null(strstr(r.err, " at byte offset "));
 		check_golden(file, golden, &r);
