@@ -5,7 +5,7 @@
  * usage text from the same table, and the subcommands live in cmd_<name>.c.
  *
  * Conventions (shared by teep-tam and teep-agent): `-h` prints the usage to
- * stdout and exits 0; misuse prints one line and the usage to stderr and
+ * stdout and exits 0, and so does `--version` with the version; misuse prints one line and the usage to stderr and
  * exits 2; a failure prints `teep: <command>: <value>: <reason>` to stderr
  * and exits 1.
  */
@@ -67,6 +67,7 @@ static void print_usage(FILE *stream)
 {
 	fputs("usage: teep <command> [options] [operand]\n"
 	      "       teep <command> -h\n"
+	      "       teep --version\n"
 	      "\n"
 	      "Build, sign and inspect TEEP, SUIT, COSE and EAT objects.\n"
 	      "\n"
@@ -230,6 +231,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		print_usage(stdout);
+		return TK_CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("teep %s\n", TK_CLI_VERSION);
 		return TK_CLI_EXIT_OK;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {

@@ -582,6 +582,20 @@ static void test_usage(void **state)
 		run_golden(&usage_cases[i]);
 }
 
+/* --version prints the project version from CMake on stdout and exits 0. */
+static void test_version(void **state)
+{
+	const char *argv[] = {"teep", "--version", NULL};
+	struct run r;
+
+	(void)state;
+	run_teep("/", NULL, argv, &r);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "teep " TK_PROJECT_VERSION "\n");
+	assert_string_equal(r.err, "");
+	run_free(&r);
+}
+
 /* Misuse of manifest options, checked by exit status and first line. */
 static void test_manifest_misuse(void **state)
 {
@@ -908,6 +922,7 @@ int main(void)
 		cmocka_unit_test(test_inspect_binary_and_stdin),
 		cmocka_unit_test(test_inspect_cose_examples),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_manifest_misuse),
 		cmocka_unit_test(test_keygen_files),
 		cmocka_unit_test(test_keygen_symlink),
