@@ -99,6 +99,6 @@ int tk_cli_keygen(const struct tk_cli_command *cmd, const struct tk_cli_args *ar
 		return tk_cli_fail(cmd, failed, &diag);
 
 	tk_cli_hex_format(kid, sizeof(kid), kid_hex, sizeof(kid_hex));
-	printf("%s\n", kid_hex);
+	printf("kid: %s\n", kid_hex);
 	return TK_CLI_EXIT_OK;
 }

@@ -14,7 +14,8 @@
  *   manifest-component-id: <hex of the encoded SUIT_Component_Identifier>
  *   manifest-component-id-diag: <the same in diagnostic notation>
  *   sequence-number: <N>
- *   image-sha256: <hex>
+ *   image-digest: sha-256:<hex of the SHA-256 digest of TA_FILE>
+ * The names and forms are those `teep-tam add-manifest` prints.
  */
 #include "tk_cli.h"
 
@@ -242,7 +243,7 @@ static void print_result(const struct manifest_request *req, const uint8_t *imag
 	printf("manifest-component-id: %s\n", id_hex);
 	printf("manifest-component-id-diag: %s\n", id_diag);
 	printf("sequence-number: %llu\n", (unsigned long long)req->sequence_number);
-	printf("image-sha256: %s\n", digest_hex);
+	printf("image-digest: sha-256:%s\n", digest_hex);
 }
 
 int tk_cli_manifest(const struct tk_cli_command *cmd, const struct tk_cli_args *args)
