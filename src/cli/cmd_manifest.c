@@ -125,6 +125,23 @@ static tk_err check_component_id(const uint8_t *id, size_t len, struct tk_diag *
 	return err;
 }
 
+/*
+ * Whether uri starts with http:// or https:// and names more than the
+ * scheme, the URIs an agent fetches with HTTP, and fits the SUIT limit.
+ */
+static bool is_fetchable_uri(const char *uri)
+{
+	size_t scheme_len;
+
+	if (strncmp(uri, "http://", 7) == 0)
+		scheme_len = 7;
+	else if (strncmp(uri, "https://", 8) == 0)
+		scheme_len = 8;
+	else
+		return false;
+	return uri[scheme_len] != '\0' && strlen(uri) <= TK_SUIT_MAX_URI_LEN;
+}
+
 /* Parse and check the options; returns 0 or the misuse exit code. */
 static int parse_request(const struct tk_cli_command *cmd, const struct tk_cli_args *args,
 			 struct manifest_request *req)
@@ -133,6 +150,7 @@ static int parse_request(const struct tk_cli_command *cmd, const struct tk_cli_a
 	const char *seq = tk_cli_get(cmd, args, "seq");
 	const char *vendor = tk_cli_get(cmd, args, "vendor-id");
 	const char *class = tk_cli_get(cmd, args, "class-id");
+	const char *uri = tk_cli_get(cmd, args, "uri");
 	struct tk_diag diag;
 
 	memset(req, 0, sizeof(*req));
@@ -158,6 +176,10 @@ static int parse_request(const struct tk_cli_command *cmd, const struct tk_cli_a
 					     class);
 		req->has_class_id = true;
 	}
+	if (uri != NULL && !is_fetchable_uri(uri))
+		return tk_cli_misuse(cmd, "invalid --uri %s (expected an http:// or https:// URI "
+				     "of at most %d bytes, such as https://tam.example/ta.bin)",
+				     uri, TK_SUIT_MAX_URI_LEN);
 	return 0;
 }
 

@@ -632,6 +632,18 @@ static void test_manifest_misuse(void **state)
 		 {"teep", "manifest", "--key", "k", "--component-id", "814100", "--seq", "1",
 		  "--vendor-id", "c0ddd5f1", "--integrated", "--out", "o", "ta"},
 		 "invalid --vendor-id c0ddd5f1"},
+		{"URI with an ftp scheme",
+		 {"teep", "manifest", "--key", "k", "--component-id", "814100", "--seq", "1",
+		  "--uri", "ftp://x/y", "--out", "o", "ta.bin"},
+		 "invalid --uri ftp://x/y (expected an http:// or https:// URI"},
+		{"URI with only a scheme",
+		 {"teep", "manifest", "--key", "k", "--component-id", "814100", "--seq", "1",
+		  "--uri", "https://", "--out", "o", "ta.bin"},
+		 "invalid --uri https:// (expected an http:// or https:// URI"},
+		{"URI with an uppercase scheme",
+		 {"teep", "manifest", "--key", "k", "--component-id", "814100", "--seq", "1",
+		  "--uri", "HTTP://x/y", "--out", "o", "ta.bin"},
+		 "invalid --uri HTTP://x/y"},
 	};
 
 	(void)state;
@@ -648,6 +660,25 @@ static void test_manifest_misuse(void **state)
 		assert_non_null(strstr(r.err, "\nusage: teep manifest "));
 		run_free(&r);
 	}
+}
+
+/* A --uri above the 2048-byte SUIT limit is misuse, not a failure. */
+static void test_manifest_long_uri(void **state)
+{
+	static char uri[2050];
+	const char *argv[] = {"teep", "manifest", "--key", "k", "--component-id", "814100",
+			      "--seq", "1", "--uri", uri, "--out", "o", "ta.bin", NULL};
+	struct run r;
+
+	(void)state;
+	memcpy(uri, "https://", 8);
+	memset(uri + 8, 'a', sizeof(uri) - 9);
+	uri[sizeof(uri) - 1] = '\0';
+	run_teep(temp_dir, NULL, argv, &r);
+	assert_int_equal(r.status, 2);
+	assert_int_equal(r.out_len, 0);
+	assert_non_null(strstr(r.err, "of at most 2048 bytes"));
+	run_free(&r);
 }
 
 /* keygen prints "kid: " and 64 lowercase hex digits on one line. */
@@ -926,6 +957,7 @@ int main(void)
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_manifest_misuse),
+		cmocka_unit_test(test_manifest_long_uri),
 		cmocka_unit_test(test_keygen_files),
 		cmocka_unit_test(test_keygen_symlink),
 		cmocka_unit_test(test_manifest_round_trip),
