@@ -31,6 +31,65 @@ static int hex_value(int c)
 	return -1;
 }
 
+/*
+ * Length of the well-formed UTF-8 sequence of 2 to 4 bytes at text[i], or 0
+ * when there is none. Overlong three- and four-byte forms and surrogates
+ * are accepted, because the sequence is only told apart from binary data.
+ */
+static size_t utf8_sequence_len(const unsigned char *text, size_t text_len, size_t i)
+{
+	size_t len;
+
+	if (text[i] >= 0xc2 && text[i] <= 0xdf)
+		len = 2;
+	else if (text[i] >= 0xe0 && text[i] <= 0xef)
+		len = 3;
+	else if (text[i] >= 0xf0 && text[i] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > text_len - i)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((text[i + k] & 0xc0) != 0x80)
+			return 0;
+	}
+	return len;
+}
+
+/*
+ * Find the first byte that a text file does not contain: NUL and the other
+ * control characters except tab, line feed, vertical tab, form feed and
+ * carriage return, DEL, and bytes above 0x7f outside well-formed UTF-8.
+ * Returns whether there is one, and its offset in *offset.
+ */
+static bool find_binary_byte(const char *text, size_t text_len, size_t *offset)
+{
+	const unsigned char *bytes = (const unsigned char *)text;
+	size_t i = 0;
+
+	while (i < text_len) {
+		unsigned char c = bytes[i];
+		size_t sequence_len;
+
+		if (c < 0x80) {
+			bool whitespace = c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
+					  c == '\r';
+
+			if ((c < 0x20 && !whitespace) || c == 0x7f)
+				break;
+			i++;
+			continue;
+		}
+		sequence_len = utf8_sequence_len(bytes, text_len, i);
+		if (sequence_len == 0)
+			break;
+		i += sequence_len;
+	}
+	*offset = i;
+	return i < text_len;
+}
+
 /* Read everything from fd, growing the buffer up to TK_CLI_MAX_FILE_SIZE. */
 static tk_err read_fd(int fd, uint8_t **out, size_t *out_len,
 		      struct tk_diag *diag)
@@ -231,10 +290,17 @@ tk_err tk_cli_hex_decode(const char *text, size_t text_len, uint8_t *out, size_t
 {
 	size_t len = 0;
 	size_t digits = 0;
+	size_t binary_offset = 0;
 	bool in_comment = false;
 	int high = 0;
 
 	*out_len = 0;
+	/* Dropping every non-digit would turn binary CBOR into random bytes. */
+	if (find_binary_byte(text, text_len, &binary_offset))
+		return TK_FAIL(diag, TK_ERR_ARG,
+			       "byte 0x%02x at file offset %zu is not text, so the input is "
+			       "not annotated hex (give binary CBOR without --hex)",
+			       (unsigned)(unsigned char)text[binary_offset], binary_offset);
 	for (size_t i = 0; i < text_len; i++) {
 		int value;
 

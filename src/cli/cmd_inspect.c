@@ -55,6 +55,9 @@
 /* Header label of the IV (RFC 9052 section 3.1). */
 #define COSE_HDR_IV 5
 
+/* Maximum bytes of a PEM header line quoted in the error for a PEM input. */
+#define PEM_HEADER_QUOTE_MAX 64
+
 /* Kind of object the input was recognised as. */
 enum kind {
 	KIND_UNKNOWN = 0,
@@ -671,6 +674,35 @@ static tk_err load_key(const char *path, struct tk_crypto_key **out, struct tk_d
 	return err;
 }
 
+/*
+ * Fail with TK_ERR_ARG when buf starts, after optional whitespace, with a
+ * PEM header line such as "-----BEGIN PUBLIC KEY-----" (RFC 7468). Both
+ * binary CBOR and annotated hex would misread it, so the error names the
+ * header instead.
+ */
+static tk_err reject_pem(const uint8_t *buf, size_t len, struct tk_diag *diag)
+{
+	static const char begin[] = "-----BEGIN";
+	size_t start = 0;
+	size_t end;
+
+	while (start < len && (buf[start] == ' ' || buf[start] == '\t' || buf[start] == '\r' ||
+			       buf[start] == '\n'))
+		start++;
+	if (len - start < sizeof(begin) - 1 || memcmp(buf + start, begin, sizeof(begin) - 1) != 0)
+		return TK_OK;
+
+	/* Quote the header line, at most PEM_HEADER_QUOTE_MAX bytes of it. */
+	end = start;
+	while (end < len && end - start < PEM_HEADER_QUOTE_MAX && buf[end] != '\n' &&
+	       buf[end] != '\r' && buf[end] >= 0x20 && buf[end] < 0x7f)
+		end++;
+	return TK_FAIL(diag, TK_ERR_ARG,
+		       "input: the file is PEM (%.*s), not CBOR (inspect reads binary CBOR, "
+		       "or annotated hex with --hex)",
+		       (int)(end - start), (const char *)buf + start);
+}
+
 /* Read the input named by the operand, decoding hex when asked. */
 static tk_err load_input(const char *path, bool hex, uint8_t **buf, size_t *len,
 			 struct tk_diag *diag)
@@ -678,17 +710,23 @@ static tk_err load_input(const char *path, bool hex, uint8_t **buf, size_t *len,
 	size_t decoded = 0;
 	tk_err err = tk_cli_read_file(path, buf, len, diag);
 
-	if (err != TK_OK || !hex)
+	if (err != TK_OK)
 		return err;
-	/* Decoding in place: the bytes never overtake the digits. */
-	err = tk_cli_hex_decode((const char *)*buf, *len, *buf, *len, &decoded, diag);
+	err = reject_pem(*buf, *len, diag);
+	if (err == TK_OK && hex) {
+		/* Decoding in place: the bytes never overtake the digits. */
+		err = tk_cli_hex_decode((const char *)*buf, *len, *buf, *len, &decoded, diag);
+		if (err == TK_ERR_ARG)
+			prefix_field(diag, "hex");
+	}
 	if (err != TK_OK) {
 		tk_cli_free_file(*buf, *len);
 		*buf = NULL;
 		*len = 0;
 		return err;
 	}
-	*len = decoded;
+	if (hex)
+		*len = decoded;
 	return TK_OK;
 }
 
@@ -757,8 +795,6 @@ int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *a
 	if (key_path != NULL && load_key(key_path, &key, &diag) != TK_OK)
 		return tk_cli_fail(cmd, key_path, &diag);
 	err = load_input(args->operand, tk_cli_has(cmd, args, "hex"), &buf, &len, &diag);
-	if (err == TK_ERR_ARG)
-		prefix_field(&diag, "hex");
 	if (err != TK_OK) {
 		tk_crypto_key_free(key);
 		return tk_cli_fail(cmd, name, &diag);

@@ -137,8 +137,10 @@ TK_MUST_CHECK tk_err tk_cli_write_file(const char *path, const uint8_t *buf,
  * Decode annotated hex. On each line, text from `#` to the end of the line
  * is a comment. Of the rest, every character that is not a hex digit is
  * dropped, and the remaining digits are decoded in pairs across lines.
- * Writes into out[0..out_cap). Fails with TK_ERR_ARG on an odd number of
- * digits, TK_ERR_BUFFER_TOO_SMALL when out is too small. out may alias text
+ * Writes into out[0..out_cap). Fails with TK_ERR_ARG when text contains a
+ * byte no text file contains (NUL, another control character than
+ * whitespace, DEL, or a byte above 0x7f outside UTF-8) or an odd number of
+ * digits, and with TK_ERR_BUFFER_TOO_SMALL when out is too small. out may alias text
  * (decoding in place is safe because the output never overtakes the input).
  */
 TK_MUST_CHECK tk_err tk_cli_hex_decode(const char *text, size_t text_len,
