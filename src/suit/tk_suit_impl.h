@@ -59,6 +59,13 @@
 #define TK_SUIT_PARAM_INVOKE_ARGS 23
 #define TK_SUIT_PARAM_DEVICE_ID 24
 #define TK_SUIT_PARAM_FETCH_ARGUMENTS 25
+/* suit-parameter-encryption-info (draft-ietf-suit-firmware-encryption-24
+ * section 4, value 19 in its CDDL). */
+#define TK_SUIT_PARAM_ENCRYPTION_INFO 19
+
+/* Key of SUIT_Dependency_Metadata (draft-ietf-suit-trust-domains-11
+ * section 5.1.2, value 1 in the TEEP draft's example). */
+#define TK_SUIT_DEPENDENCY_PREFIX 1
 
 /* Report policy value the builder writes: record and sysinfo on success
  * and failure, as the TEEP examples do. */

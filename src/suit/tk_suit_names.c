@@ -2,8 +2,9 @@
 /*
  * Names of SUIT labels for diagnostic output (`teep inspect`) and error
  * messages: sections, commands, and the keys of the envelope, manifest,
- * common and parameter maps, as registered by draft-ietf-suit-manifest-37
- * section 11 and draft-ietf-suit-trust-domains-11 section 9.
+ * common, parameter and text maps, as registered by
+ * draft-ietf-suit-manifest-37 section 11, draft-ietf-suit-trust-domains-11
+ * section 9 and draft-ietf-suit-firmware-encryption-24 section 4.
  */
 #include "suit/tk_suit.h"
 
@@ -61,11 +62,34 @@ static const struct label_name parameter_keys[] = {
 	{TK_SUIT_PARAM_SOFT_FAILURE, "soft-failure"},
 	{TK_SUIT_PARAM_IMAGE_SIZE, "image-size"},
 	{TK_SUIT_PARAM_CONTENT, "content"},
+	{TK_SUIT_PARAM_ENCRYPTION_INFO, "encryption-info"},
 	{TK_SUIT_PARAM_URI, "uri"},
 	{TK_SUIT_PARAM_SOURCE_COMPONENT, "source-component"},
 	{TK_SUIT_PARAM_INVOKE_ARGS, "invoke-args"},
 	{TK_SUIT_PARAM_DEVICE_ID, "device-identifier"},
 	{TK_SUIT_PARAM_FETCH_ARGUMENTS, "fetch-arguments"},
+};
+
+static const struct label_name dependency_metadata_keys[] = {
+	{TK_SUIT_DEPENDENCY_PREFIX, "dependency-prefix"},
+};
+
+/* SUIT_Text_LMap keys (manifest-37 section 8.4.4). */
+static const struct label_name text_keys[] = {
+	{1, "manifest-description"},
+	{2, "update-description"},
+	{3, "manifest-json-source"},
+	{4, "manifest-yaml-source"},
+};
+
+/* SUIT_Text_Component_Keys (manifest-37 section 8.4.4). */
+static const struct label_name component_text_keys[] = {
+	{1, "vendor-name"},
+	{2, "model-name"},
+	{3, "vendor-domain"},
+	{4, "model-info"},
+	{5, "component-description"},
+	{6, "component-version"},
 };
 
 /* COSE header labels in the authentication blocks (RFC 9052 section 3.1). */
@@ -145,7 +169,10 @@ const char *tk_suit_command_name(int64_t command)
  * decodes, so a manifest is at [.., 3], its common at [.., 3, 3], and a
  * map of parameters inside a command sequence at [.., 3, 3, 4] (shared
  * sequence), [.., 3, <section>] or, for a severed section, [<section>].
- * Anything else at the top level is taken as the envelope.
+ * The metadata of dependency i is at [.., 3, 3, 1, i]. Text is at [.., 3,
+ * 23] or, severed, [23], and its language maps and component maps are
+ * keyed by a text string and an array, which the printer reports as
+ * INT64_MIN. Anything else at the top level is taken as the envelope.
  */
 static const char *key_name(void *ctx, const int64_t *path, unsigned path_len,
 			    int64_t key)
@@ -153,10 +180,20 @@ static const char *key_name(void *ctx, const int64_t *path, unsigned path_len,
 	int64_t last = path_len >= 1 ? path[path_len - 1] : 0;
 	int64_t second = path_len >= 2 ? path[path_len - 2] : 0;
 	int64_t third = path_len >= 3 ? path[path_len - 3] : 0;
+	int64_t fourth = path_len >= 4 ? path[path_len - 4] : 0;
 
 	(void)ctx;
 	if (path_len == 0)
 		return find_name(envelope_keys, COUNT(envelope_keys), key);
+	if (fourth == TK_SUIT_ENV_MANIFEST && third == TK_SUIT_MAN_COMMON &&
+	    second == TK_SUIT_COMMON_DEPENDENCIES)
+		return find_name(dependency_metadata_keys, COUNT(dependency_metadata_keys), key);
+	if (second == TK_SUIT_MAN_TEXT && last == INT64_MIN &&
+	    (path_len == 2 || third == TK_SUIT_ENV_MANIFEST))
+		return find_name(text_keys, COUNT(text_keys), key);
+	if (third == TK_SUIT_MAN_TEXT && second == INT64_MIN && last == INT64_MIN &&
+	    (path_len == 3 || fourth == TK_SUIT_ENV_MANIFEST))
+		return find_name(component_text_keys, COUNT(component_text_keys), key);
 	if (third == TK_SUIT_ENV_MANIFEST && second == TK_SUIT_MAN_COMMON &&
 	    last == TK_SUIT_COMMON_SHARED_SEQUENCE)
 		return find_name(parameter_keys, COUNT(parameter_keys), key);

@@ -1355,6 +1355,10 @@ static void test_names(void **state)
 	static const int64_t manifest_path[] = {3};
 	static const int64_t install_path[] = {3, 20};
 	static const int64_t shared_path[] = {3, 3, 4};
+	static const int64_t dependency_path[] = {3, 3, 1, 1};
+	static const int64_t text_path[] = {3, 23, INT64_MIN};
+	static const int64_t severed_text_path[] = {23, INT64_MIN};
+	static const int64_t component_text_path[] = {23, INT64_MIN, INT64_MIN};
 
 	(void)state;
 	assert_string_equal(tk_suit_cbor_names.key_name(NULL, NULL, 0, 2),
@@ -1364,6 +1368,17 @@ static void test_names(void **state)
 	assert_string_equal(tk_suit_cbor_names.key_name(NULL, install_path, 2, 21), "uri");
 	assert_string_equal(tk_suit_cbor_names.key_name(NULL, shared_path, 3, 14),
 			    "image-size");
+	assert_string_equal(tk_suit_cbor_names.key_name(NULL, install_path, 2, 19),
+			    "encryption-info");
+	assert_string_equal(tk_suit_cbor_names.key_name(NULL, dependency_path, 4, 1),
+			    "dependency-prefix");
+	assert_string_equal(tk_suit_cbor_names.key_name(NULL, text_path, 3, 1),
+			    "manifest-description");
+	assert_string_equal(tk_suit_cbor_names.key_name(NULL, severed_text_path, 2, 4),
+			    "manifest-yaml-source");
+	assert_string_equal(tk_suit_cbor_names.key_name(NULL, component_text_path, 3, 6),
+			    "component-version");
+	assert_null(tk_suit_cbor_names.key_name(NULL, component_text_path, 3, 7));
 	assert_string_equal(tk_suit_cbor_names.tag_name(NULL, 107), "SUIT_Envelope_Tagged");
 	assert_string_equal(tk_suit_command_name(21), "directive-fetch");
 	assert_null(tk_suit_command_name(30));
