@@ -580,8 +580,10 @@ static tk_err validate_cose_structure(const uint8_t *buf, size_t len, enum kind 
 }
 
 /*
- * Decode a SUIT envelope. With a key, also authenticate it, which is when
- * the SUIT layer decodes the manifest itself.
+ * Decode a SUIT envelope. With a key, authenticate it, which is when the
+ * SUIT layer decodes the manifest for processing. Without one, let the SUIT
+ * layer check the wrapper, the digest and the manifest with no signature
+ * verified.
  */
 static tk_err validate_suit(const struct subject *in, char *description,
 			    size_t description_cap, struct failure *f)
@@ -598,10 +600,15 @@ static tk_err validate_suit(const struct subject *in, char *description,
 	if (err == TK_OK && in->key != NULL)
 		err = tk_suit_authenticate(env, tk_crypto_openssl(), &in->key, 1, manifest,
 					   &f->diag);
+	else if (err == TK_OK)
+		err = tk_suit_check_envelope_unauthenticated(env, tk_crypto_openssl(), &f->diag);
 	if (err == TK_OK && in->key != NULL)
 		snprintf(description, description_cap,
 			 "SUIT envelope, authenticated, sequence number %llu",
 			 (unsigned long long)manifest->sequence_number);
+	else if (err == TK_OK)
+		snprintf(description, description_cap,
+			 "SUIT envelope (signature not checked: use --key)");
 done:
 	free(manifest);
 	free(env);

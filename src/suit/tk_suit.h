@@ -19,6 +19,10 @@
  *   tk_suit_process()          runs a procedure of an authenticated
  *                              manifest against the platform hooks.
  *
+ * tk_suit_check_envelope_unauthenticated() runs the checks of
+ * tk_suit_authenticate() that need no key, for inspection, and returns no
+ * manifest.
+ *
  * tk_suit_process_envelope() chains the three for the common case.
  *
  * The processor stages what fetch, write and copy produce in a work buffer
@@ -206,8 +210,9 @@ TK_MUST_CHECK tk_err tk_suit_decode_envelope(const uint8_t *buf, size_t len,
  * fails with TK_ERR_SIGNATURE (TK_ERR_UNTRUSTED when key_count is 0).
  *
  * `crypto` computes the digests; each key verifies with its own provider.
- * Borrows env, crypto and keys. On failure *out is zeroed. The manifest
- * contains views into the envelope buffer.
+ * Borrows env, crypto and keys. On failure *out is zeroed, and offsets in
+ * diag count from the start of the envelope. The manifest contains views
+ * into the envelope buffer.
  */
 TK_MUST_CHECK tk_err tk_suit_authenticate(const struct tk_suit_envelope *env,
 					  const struct tk_crypto *crypto,
@@ -215,6 +220,24 @@ TK_MUST_CHECK tk_err tk_suit_authenticate(const struct tk_suit_envelope *env,
 					  size_t key_count,
 					  struct tk_suit_manifest *out,
 					  struct tk_diag *diag);
+
+/*
+ * Check an envelope as far as is possible without a trusted key, for
+ * inspection. Checks that the authentication wrapper is a bstr-wrapped
+ * SUIT_Digest followed by 1 to TK_SUIT_MAX_AUTH_BLOCKS blocks, each a
+ * bstr-wrapped COSE_Sign1_Tagged or COSE_Mac0_Tagged; that the digest
+ * equals SHA-256 over env->manifest_bstr; and that the manifest decodes with
+ * the decoder tk_suit_authenticate() uses, severed members included.
+ *
+ * No signature or MAC is verified, so success means only that the envelope
+ * is well formed. That is why it returns no manifest: tk_suit_authenticate()
+ * stays the only way to a struct tk_suit_manifest for tk_suit_process().
+ * Offsets in diag count from the start of the envelope. Borrows env and
+ * crypto (which computes the digests).
+ */
+TK_MUST_CHECK tk_err tk_suit_check_envelope_unauthenticated(const struct tk_suit_envelope *env,
+							    const struct tk_crypto *crypto,
+							    struct tk_diag *diag);
 
 /*
  * Receiver of streamed bytes. The fetch and read hooks call `write` once per

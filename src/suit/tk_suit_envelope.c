@@ -11,6 +11,7 @@
  */
 #include "suit/tk_suit.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cose/tk_cose.h"
@@ -22,6 +23,12 @@
  * signer has one or two keys (ESP256 and Ed25519) per TAM.
  */
 #define MAX_TRUSTED_KEYS 16
+
+/* Tag of COSE_Mac_Tagged (RFC 9052 section 6.1), which tk_cose.h lacks. */
+#define COSE_TAG_MAC 97
+
+/* Length of the name of one part of the envelope in an error message. */
+#define PART_NAME_MAX 48
 
 /* Helpers shared with the processor and the builder. */
 
@@ -318,6 +325,25 @@ tk_err tk_suit_decode_envelope(const uint8_t *buf, size_t len,
 /* Authentication. */
 
 /*
+ * Copy a failure `err` recorded in `inner` while decoding `part`, a view
+ * into the envelope, into diag. The message gets `field` in front, and the
+ * offset is counted from the start of the envelope.
+ */
+static tk_err fail_in_part(struct tk_diag *diag, tk_err err, const struct tk_diag *inner,
+			   const struct tk_suit_envelope *env, struct tk_span part,
+			   const char *field)
+{
+	size_t offset = inner->offset;
+
+	if (inner->code == TK_OK)
+		return TK_FAIL(diag, err, "%s: no detail recorded", field);
+	if (offset != TK_DIAG_NO_OFFSET)
+		offset += (size_t)(part.ptr - env->raw.ptr);
+	return tk_diag_set(diag, inner->code, offset, inner->file, inner->line, "%s: %s",
+			   field, inner->msg);
+}
+
+/*
  * SUIT_Authentication = [ bstr .cbor SUIT_Digest,
  *                         * bstr .cbor SUIT_Authentication_Block ]
  * Returns the digest's content and up to TK_SUIT_MAX_AUTH_BLOCKS blocks.
@@ -441,11 +467,178 @@ static tk_err check_manifest_digest(const struct tk_crypto *crypto,
 	if (err != TK_OK)
 		return err;
 	if (!tk_ct_equal(actual, expected.bytes.ptr, TK_SUIT_DIGEST_LEN))
-		return TK_FAIL(diag, TK_ERR_DIGEST_MISMATCH,
-			       "SUIT digest of the manifest does not match the "
-			       "authentication wrapper");
+		return TK_FAIL_AT(diag, TK_ERR_DIGEST_MISMATCH, 0,
+				  "SUIT digest of the manifest does not match the "
+				  "authentication wrapper");
 	memcpy(out, actual, TK_SUIT_DIGEST_LEN);
 	return TK_OK;
+}
+
+/*
+ * Decode the authentication wrapper and check its SUIT_Digest against the
+ * manifest. Returns the encoded digest item (the payload the blocks sign),
+ * the blocks and the digest. Both tk_suit_authenticate() and
+ * tk_suit_check_envelope_unauthenticated() start with it.
+ */
+static tk_err check_wrapper(const struct tk_crypto *crypto, const struct tk_suit_envelope *env,
+			    struct tk_span *digest_item,
+			    struct tk_span blocks[TK_SUIT_MAX_AUTH_BLOCKS], size_t *block_count,
+			    uint8_t digest[TK_SUIT_DIGEST_LEN], struct tk_diag *diag)
+{
+	struct tk_diag inner;
+	tk_err err;
+
+	tk_diag_clear(&inner);
+	err = decode_auth_wrapper(env->auth_wrapper, digest_item, blocks, block_count, &inner);
+	if (err != TK_OK)
+		return fail_in_part(diag, err, &inner, env, env->auth_wrapper,
+				    "authentication wrapper");
+	err = check_manifest_digest(crypto, env, *digest_item, digest, &inner);
+	if (err != TK_OK)
+		return fail_in_part(diag, err, &inner, env, *digest_item,
+				    "authentication wrapper digest");
+	return TK_OK;
+}
+
+/*
+ * Decode the manifest with tk_suit_decode_manifest(), the one manifest
+ * decoder, naming the manifest in the error and counting its offset from
+ * the start of the envelope.
+ */
+static tk_err decode_manifest(const struct tk_crypto *crypto, const struct tk_suit_envelope *env,
+			      struct tk_suit_manifest *m, struct tk_diag *diag)
+{
+	struct tk_diag inner;
+	tk_err err;
+
+	tk_diag_clear(&inner);
+	err = tk_suit_decode_manifest(crypto, env, m, &inner);
+	if (err != TK_OK)
+		return fail_in_part(diag, err, &inner, env, env->manifest, "manifest");
+	return TK_OK;
+}
+
+/* Fail unless the protected header, the content of a bstr, is empty or a map. */
+static tk_err check_protected_header(struct tk_cbor_dec *dec, struct tk_span protected)
+{
+	struct tk_cbor_dec inner;
+	tk_err err;
+
+	if (protected.len == 0)
+		return TK_OK;
+	err = tk_cbor_dec_init(&inner, protected.ptr, protected.len, TK_CBOR_STRICT, NULL);
+	if (err == TK_OK && tk_cbor_peek(&inner) != TK_CBOR_MAP)
+		err = TK_ERR_SCHEMA_TYPE;
+	if (err != TK_OK)
+		return tk_cbor_dec_fail(dec, err, "protected header is not an encoded map");
+	return TK_OK;
+}
+
+/*
+ * COSE_Sign1_Tagged = #6.18([protected: bstr, unprotected: map,
+ *                            payload: bstr / nil, signature: bstr])
+ * COSE_Mac0_Tagged  = #6.17([protected: bstr, unprotected: map,
+ *                            payload: bstr / nil, tag: bstr])
+ * (RFC 9052 sections 4.2 and 6.2). Checks the shape of one authentication
+ * block and verifies nothing. COSE_Sign and COSE_Mac, which SUIT also
+ * allows, fail with TK_ERR_UNSUPPORTED like in tk_suit_authenticate().
+ */
+static tk_err check_block_shape(struct tk_span block, struct tk_diag *diag)
+{
+	struct tk_cbor_dec dec;
+	struct tk_span protected = TK_SPAN_EMPTY;
+	uint64_t tag = 0, count = 0;
+	tk_err err;
+
+	err = tk_cbor_dec_init(&dec, block.ptr, block.len, TK_CBOR_STRICT, diag);
+	if (err == TK_OK && tk_cbor_peek(&dec) != TK_CBOR_TAG)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TAG,
+				       "not a COSE_Sign1_Tagged (18) or COSE_Mac0_Tagged (17)");
+	if (err == TK_OK)
+		err = tk_cbor_get_tag(&dec, &tag);
+	if (err == TK_OK && (tag == TK_COSE_TAG_SIGN || tag == COSE_TAG_MAC))
+		err = tk_cbor_dec_fail(&dec, TK_ERR_UNSUPPORTED,
+				       "COSE tag %llu: only COSE_Sign1 and COSE_Mac0 blocks "
+				       "are supported", (unsigned long long)tag);
+	else if (err == TK_OK && tag != TK_COSE_TAG_SIGN1 && tag != TK_COSE_TAG_MAC0)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TAG,
+				       "tag %llu is not COSE_Sign1_Tagged (18) or "
+				       "COSE_Mac0_Tagged (17)", (unsigned long long)tag);
+	if (err == TK_OK && tk_cbor_peek(&dec) != TK_CBOR_ARRAY)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TYPE, "COSE structure is not an array");
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(&dec, &count);
+	if (err == TK_OK && count != 4)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_LENGTH,
+				       "COSE structure has %llu elements, expected 4",
+				       (unsigned long long)count);
+
+	if (err == TK_OK && tk_cbor_peek(&dec) != TK_CBOR_BSTR)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TYPE,
+				       "protected header is not a byte string");
+	if (err == TK_OK)
+		err = tk_cbor_get_bstr(&dec, &protected);
+	if (err == TK_OK)
+		err = check_protected_header(&dec, protected);
+	if (err == TK_OK && tk_cbor_peek(&dec) != TK_CBOR_MAP)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TYPE, "unprotected header is not a map");
+	if (err == TK_OK)
+		err = tk_cbor_skip(&dec);
+	if (err == TK_OK && tk_cbor_peek(&dec) != TK_CBOR_BSTR &&
+	    tk_cbor_peek(&dec) != TK_CBOR_NULL)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TYPE,
+				       "payload is neither a byte string nor nil");
+	if (err == TK_OK)
+		err = tk_cbor_skip(&dec);
+	if (err == TK_OK && tk_cbor_peek(&dec) != TK_CBOR_BSTR)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TYPE,
+				       "%s is not a byte string",
+				       tag == TK_COSE_TAG_SIGN1 ? "signature" : "tag");
+	if (err == TK_OK)
+		err = tk_cbor_skip(&dec);
+
+	if (err == TK_OK)
+		err = tk_cbor_leave(&dec);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+	return err;
+}
+
+tk_err tk_suit_check_envelope_unauthenticated(const struct tk_suit_envelope *env,
+					      const struct tk_crypto *crypto,
+					      struct tk_diag *diag)
+{
+	struct tk_span blocks[TK_SUIT_MAX_AUTH_BLOCKS];
+	struct tk_span digest_item = TK_SPAN_EMPTY;
+	uint8_t digest[TK_SUIT_DIGEST_LEN];
+	struct tk_suit_manifest m;
+	struct tk_diag inner;
+	size_t block_count = 0;
+	tk_err err;
+
+	if (env == NULL || crypto == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "missing envelope or provider");
+	memset(&m, 0, sizeof(m));
+
+	err = check_wrapper(crypto, env, &digest_item, blocks, &block_count, digest, diag);
+	for (size_t i = 0; err == TK_OK && i < block_count; i++) {
+		char field[PART_NAME_MAX];
+
+		tk_diag_clear(&inner);
+		err = check_block_shape(blocks[i], &inner);
+		snprintf(field, sizeof(field), "authentication block %zu", i + 1);
+		if (err != TK_OK)
+			err = fail_in_part(diag, err, &inner, env, blocks[i], field);
+	}
+
+	/*
+	 * The same decoder as after authentication, so inspection rejects
+	 * what an agent would reject. Its result is dropped: without a
+	 * verified signature it must never reach tk_suit_process().
+	 */
+	if (err == TK_OK)
+		err = decode_manifest(crypto, env, &m, diag);
+	return err;
 }
 
 tk_err tk_suit_authenticate(const struct tk_suit_envelope *env,
@@ -474,17 +667,14 @@ tk_err tk_suit_authenticate(const struct tk_suit_envelope *env,
 		trusted[i].kid = TK_SPAN_EMPTY;
 	}
 
-	err = decode_auth_wrapper(env->auth_wrapper, &digest_item, blocks, &block_count,
-				  diag);
-	if (err == TK_OK)
-		err = check_manifest_digest(crypto, env, digest_item, m.digest, diag);
+	err = check_wrapper(crypto, env, &digest_item, blocks, &block_count, m.digest, diag);
 	if (err == TK_OK)
 		err = verify_blocks(crypto, digest_item, blocks, block_count, trusted,
 				    key_count, diag);
 
 	/* Authenticated: only now is the manifest read. */
 	if (err == TK_OK)
-		err = tk_suit_decode_manifest(crypto, env, &m, diag);
+		err = decode_manifest(crypto, env, &m, diag);
 	if (err == TK_OK)
 		*out = m;
 	return err;

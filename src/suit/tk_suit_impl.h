@@ -123,8 +123,10 @@ TK_MUST_CHECK tk_err tk_suit_component_id_get(struct tk_cbor_dec *dec,
 					      struct tk_span *out);
 
 /*
- * Decode the manifest of an authenticated envelope into *m (zeroed by the
- * caller). Only tk_suit_authenticate() calls it, after the checks.
+ * Decode the manifest of an envelope into *m (zeroed by the caller).
+ * tk_suit_authenticate() calls it after the checks, and
+ * tk_suit_check_envelope_unauthenticated() calls it and drops *m. Offsets
+ * in diag count from the start of env->manifest.
  */
 TK_MUST_CHECK tk_err tk_suit_decode_manifest(const struct tk_crypto *crypto,
 					     const struct tk_suit_envelope *env,

@@ -14,6 +14,16 @@
 #include "crypto/tk_crypto.h"
 #include "suit/tk_suit_impl.h"
 
+/*
+ * Count the offset of a failure recorded while decoding `part` from the
+ * start of `whole` instead, where part is a view into whole.
+ */
+static void rebase_offset(struct tk_diag *diag, struct tk_span part, struct tk_span whole)
+{
+	if (diag != NULL && diag->code != TK_OK && diag->offset != TK_DIAG_NO_OFFSET)
+		diag->offset += (size_t)(part.ptr - whole.ptr);
+}
+
 /* Check that a byte string contains one item in the strict profile. */
 static tk_err check_embedded(struct tk_cbor_dec *dec, struct tk_span content,
 			     const char *what)
@@ -167,8 +177,10 @@ static tk_err resolve_severed(struct tk_cbor_dec *dec, const struct tk_crypto *c
 
 	*content = TK_SPAN_EMPTY;
 	err = tk_cbor_get_raw(dec, &digest_item);
-	if (err == TK_OK)
+	if (err == TK_OK) {
 		err = tk_suit_digest_decode(digest_item.ptr, digest_item.len, &digest, diag);
+		rebase_offset(diag, digest_item, env->manifest);
+	}
 	if (err != TK_OK || member.len == 0)
 		return err;
 
@@ -178,13 +190,19 @@ static tk_err resolve_severed(struct tk_cbor_dec *dec, const struct tk_crypto *c
 				       "severed %s member does not match its digest",
 				       key == TK_SUIT_MAN_TEXT ? "text" :
 				       tk_suit_section_name((enum tk_suit_section)key));
-	if (err == TK_OK)
-		err = tk_cbor_dec_init(&inner, member.ptr, member.len, TK_CBOR_STRICT, diag);
+	if (err != TK_OK)
+		return err;
+
+	/* The member lies outside the manifest, so its errors are reported
+	 * at the digest that references it. */
+	err = tk_cbor_dec_init(&inner, member.ptr, member.len, TK_CBOR_STRICT, NULL);
 	if (err == TK_OK)
 		err = tk_cbor_get_bstr(&inner, content);
 	if (err == TK_OK)
 		err = tk_cbor_dec_finish(&inner);
-	return err;
+	if (err != TK_OK)
+		return tk_cbor_dec_fail(dec, err, "severed member is not a byte string");
+	return TK_OK;
 }
 
 /* A member that contains a command sequence, inline or severed. */
@@ -251,8 +269,10 @@ static tk_err decode_manifest_member(struct tk_cbor_dec *dec, uint64_t key,
 		return tk_cbor_get_uint(dec, &m->sequence_number);
 	case TK_SUIT_MAN_COMMON:
 		err = tk_cbor_get_bstr(dec, &common);
-		if (err == TK_OK)
+		if (err == TK_OK) {
 			err = decode_common(common, m, diag);
+			rebase_offset(diag, common, env->manifest);
+		}
 		return err;
 	case TK_SUIT_MAN_REFERENCE_URI:
 		return tk_cbor_get_tstr(dec, &m->reference_uri);

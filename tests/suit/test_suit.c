@@ -913,6 +913,209 @@ static void test_envelope_rows(void **state)
 	tk_crypto_key_free(key);
 }
 
+/* Inputs of tk_suit_check_envelope_unauthenticated(), mostly made from suit_uri. */
+enum unauthenticated_shape {
+	UNAUTH_URI_EXAMPLE,        /* suit_uri as published */
+	UNAUTH_INTEGRATED_EXAMPLE, /* suit_integrated as published */
+	UNAUTH_EMPTY_WRAPPER,      /* {2: h'', 3: h''} */
+	UNAUTH_WRAPPER_OF_INTS,    /* {2: << [0, 0] >>, 3: << {} >>} */
+	UNAUTH_NO_BLOCK,           /* wrapper [digest] */
+	UNAUTH_BLOCK_NOT_COSE,     /* wrapper [digest, h'01'] */
+	UNAUTH_BLOCK_COSE_SIGN,    /* block 98([h'', {}, nil, []]) */
+	UNAUTH_BLOCK_THREE_ITEMS,  /* block 18([h'', {}, nil]) */
+	UNAUTH_BLOCK_MAC0,         /* block 17([h'', {}, nil, h'00']) */
+	UNAUTH_SIGNATURE_ZEROED,   /* the signature bytes set to 0 */
+	UNAUTH_DIGEST_ZEROED,      /* the SUIT digest bytes set to 0 */
+	UNAUTH_MANIFEST_EMPTY_MAP, /* manifest {} with its correct digest */
+};
+
+/* Encode {2: << [<< digest >>, << block >> ...] >>, 3: manifest_bstr}. */
+static size_t encode_wrapped(struct tk_span digest, const struct tk_span *blocks,
+			     size_t block_count, struct tk_span manifest_bstr, uint8_t *out,
+			     size_t cap)
+{
+	struct tk_cbor_enc enc;
+	size_t len = 0;
+
+	tk_cbor_enc_init(&enc, out, cap, NULL);
+	tk_cbor_put_map(&enc, 2);
+	tk_cbor_put_uint(&enc, 2);
+	tk_cbor_put_bstr_begin(&enc);
+	tk_cbor_put_array(&enc, 1 + block_count);
+	tk_cbor_put_bstr(&enc, digest.ptr, digest.len);
+	for (size_t i = 0; i < block_count; i++)
+		tk_cbor_put_bstr(&enc, blocks[i].ptr, blocks[i].len);
+	tk_cbor_put_bstr_end(&enc);
+	tk_cbor_put_uint(&enc, 3);
+	tk_cbor_put_raw(&enc, manifest_bstr.ptr, manifest_bstr.len);
+	assert_int_equal(tk_cbor_enc_finish(&enc, &len), TK_OK);
+	return len;
+}
+
+static size_t encode_unauthenticated(enum unauthenticated_shape shape, uint8_t *out, size_t cap)
+{
+	static struct blob example;
+	static uint8_t block_copy[512];
+	static const uint8_t empty_wrapper[] = {0xa2, 0x02, 0x40, 0x03, 0x40};
+	static const uint8_t wrapper_of_ints[] = {0xa2, 0x02, 0x43, 0x82, 0x00, 0x00,
+						  0x03, 0x41, 0xa0};
+	static const uint8_t not_cose[] = {0x01};
+	static const uint8_t cose_sign[] = {0xd8, 0x62, 0x84, 0x40, 0xa0, 0xf6, 0x80};
+	static const uint8_t three_items[] = {0xd2, 0x83, 0x40, 0xa0, 0xf6};
+	static const uint8_t mac0[] = {0xd1, 0x84, 0x40, 0xa0, 0xf6, 0x41, 0x00};
+	static const uint8_t empty_manifest_bstr[] = {0x41, 0xa0};
+	uint8_t digest_copy[64], sha[TK_SUIT_DIGEST_LEN];
+	struct tk_suit_envelope e;
+	struct tk_cbor_dec dec;
+	struct tk_cbor_enc enc;
+	struct tk_span digest, block, replaced;
+	uint64_t count = 0;
+	size_t len = 0;
+
+	read_annotated_hex(shape == UNAUTH_INTEGRATED_EXAMPLE ? "teep/suit_integrated.hex.txt"
+							       : "teep/suit_uri.hex.txt",
+			   &example);
+	if (shape == UNAUTH_URI_EXAMPLE || shape == UNAUTH_INTEGRATED_EXAMPLE) {
+		assert_true(example.len <= cap);
+		memcpy(out, example.bytes, example.len);
+		return example.len;
+	}
+	if (shape == UNAUTH_EMPTY_WRAPPER || shape == UNAUTH_WRAPPER_OF_INTS) {
+		const uint8_t *bytes = shape == UNAUTH_EMPTY_WRAPPER ? empty_wrapper
+								      : wrapper_of_ints;
+		len = shape == UNAUTH_EMPTY_WRAPPER ? sizeof(empty_wrapper)
+						    : sizeof(wrapper_of_ints);
+		memcpy(out, bytes, len);
+		return len;
+	}
+
+	/* The digest and the one COSE_Sign1 block of suit_uri. */
+	assert_int_equal(tk_suit_decode_envelope(example.bytes, example.len, &e, NULL), TK_OK);
+	assert_int_equal(tk_cbor_dec_init(&dec, e.auth_wrapper.ptr, e.auth_wrapper.len,
+					  TK_CBOR_STRICT, NULL), TK_OK);
+	assert_int_equal(tk_cbor_enter_array(&dec, &count), TK_OK);
+	assert_int_equal(count, 2);
+	assert_int_equal(tk_cbor_get_bstr(&dec, &digest), TK_OK);
+	assert_int_equal(tk_cbor_get_bstr(&dec, &block), TK_OK);
+
+	switch (shape) {
+	case UNAUTH_NO_BLOCK:
+		return encode_wrapped(digest, NULL, 0, e.manifest_bstr, out, cap);
+	case UNAUTH_BLOCK_NOT_COSE:
+		replaced = tk_span_make(not_cose, sizeof(not_cose));
+		break;
+	case UNAUTH_BLOCK_COSE_SIGN:
+		replaced = tk_span_make(cose_sign, sizeof(cose_sign));
+		break;
+	case UNAUTH_BLOCK_THREE_ITEMS:
+		replaced = tk_span_make(three_items, sizeof(three_items));
+		break;
+	case UNAUTH_BLOCK_MAC0:
+		replaced = tk_span_make(mac0, sizeof(mac0));
+		break;
+	case UNAUTH_SIGNATURE_ZEROED:
+		/* The signature is the last 64 bytes of the ESP256 block. */
+		assert_true(block.len <= sizeof(block_copy) && block.len > 64);
+		memcpy(block_copy, block.ptr, block.len);
+		memset(block_copy + block.len - 64, 0, 64);
+		replaced = tk_span_make(block_copy, block.len);
+		break;
+	case UNAUTH_DIGEST_ZEROED:
+		/* The digest bytes are the last 32 bytes of the SUIT_Digest. */
+		assert_true(digest.len <= sizeof(digest_copy) && digest.len > 32);
+		memcpy(digest_copy, digest.ptr, digest.len);
+		memset(digest_copy + digest.len - 32, 0, 32);
+		return encode_wrapped(tk_span_make(digest_copy, digest.len), &block, 1,
+				      e.manifest_bstr, out, cap);
+	case UNAUTH_MANIFEST_EMPTY_MAP:
+		assert_int_equal(tk_crypto_sha256(tk_crypto_openssl(), empty_manifest_bstr,
+						  sizeof(empty_manifest_bstr), sha, NULL),
+				 TK_OK);
+		tk_cbor_enc_init(&enc, digest_copy, sizeof(digest_copy), NULL);
+		tk_cbor_put_array(&enc, 2);
+		tk_cbor_put_int(&enc, TK_SUIT_ALG_SHA256);
+		tk_cbor_put_bstr(&enc, sha, sizeof(sha));
+		assert_int_equal(tk_cbor_enc_finish(&enc, &len), TK_OK);
+		return encode_wrapped(tk_span_make(digest_copy, len), &block, 1,
+				      tk_span_make(empty_manifest_bstr,
+						   sizeof(empty_manifest_bstr)),
+				      out, cap);
+	default:
+		fail_msg("shape %d has no encoding", (int)shape);
+	}
+	return encode_wrapped(digest, &replaced, 1, e.manifest_bstr, out, cap);
+}
+
+/*
+ * The check without a key rejects what authentication rejects for the
+ * envelope's form, and nothing for a signature it cannot check.
+ */
+static void test_check_unauthenticated(void **state)
+{
+	static const struct {
+		const char *what;
+		enum unauthenticated_shape shape;
+		tk_err check_expected;
+		tk_err authenticate_expected;
+		const char *named;      /* text the failure message must contain */
+		size_t offset;          /* expected offset, or SIZE_MAX for any */
+	} rows[] = {
+		{"uri example", UNAUTH_URI_EXAMPLE, TK_OK, TK_OK, NULL, SIZE_MAX},
+		{"integrated example", UNAUTH_INTEGRATED_EXAMPLE, TK_OK, TK_OK, NULL, SIZE_MAX},
+		{"empty wrapper and manifest", UNAUTH_EMPTY_WRAPPER, TK_ERR_CBOR_TRUNCATED,
+		 TK_ERR_CBOR_TRUNCATED, "authentication wrapper", 3},
+		{"wrapper of integers", UNAUTH_WRAPPER_OF_INTS, TK_ERR_SCHEMA_TYPE,
+		 TK_ERR_SCHEMA_TYPE, "authentication wrapper", 4},
+		{"no authentication block", UNAUTH_NO_BLOCK, TK_ERR_SCHEMA_MISSING,
+		 TK_ERR_SCHEMA_MISSING, "authentication wrapper", SIZE_MAX},
+		{"block not COSE", UNAUTH_BLOCK_NOT_COSE, TK_ERR_SCHEMA_TAG,
+		 TK_ERR_UNSUPPORTED, "authentication block 1", SIZE_MAX},
+		{"COSE_Sign block", UNAUTH_BLOCK_COSE_SIGN, TK_ERR_UNSUPPORTED,
+		 TK_ERR_UNSUPPORTED, "authentication block 1", SIZE_MAX},
+		{"block of three items", UNAUTH_BLOCK_THREE_ITEMS, TK_ERR_SCHEMA_LENGTH,
+		 TK_ERR_SCHEMA_LENGTH, "authentication block 1", SIZE_MAX},
+		{"COSE_Mac0 block", UNAUTH_BLOCK_MAC0, TK_OK, TK_ERR_UNSUPPORTED, NULL, SIZE_MAX},
+		{"signature zeroed", UNAUTH_SIGNATURE_ZEROED, TK_OK, TK_ERR_SIGNATURE, NULL,
+		 SIZE_MAX},
+		{"digest zeroed", UNAUTH_DIGEST_ZEROED, TK_ERR_DIGEST_MISMATCH,
+		 TK_ERR_DIGEST_MISMATCH, "authentication wrapper digest", SIZE_MAX},
+		{"manifest an empty map", UNAUTH_MANIFEST_EMPTY_MAP, TK_ERR_SCHEMA_MISSING,
+		 TK_ERR_SIGNATURE, "manifest", SIZE_MAX},
+	};
+	struct tk_crypto_key *key = example_key();
+	const struct tk_crypto_key *keys[1] = {key};
+	static uint8_t env[WORK_CAP];
+
+	(void)state;
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		size_t len = encode_unauthenticated(rows[r].shape, env, sizeof(env));
+		struct tk_suit_envelope e;
+		struct tk_suit_manifest m;
+		struct tk_diag diag;
+		tk_err err;
+
+		tk_diag_clear(&diag);
+		err = tk_suit_decode_envelope(env, len, &e, &diag);
+		expect_err(rows[r].what, TK_OK, err, &diag);
+
+		err = tk_suit_check_envelope_unauthenticated(&e, tk_crypto_openssl(), &diag);
+		expect_err(rows[r].what, rows[r].check_expected, err, &diag);
+		if (rows[r].named != NULL && strstr(diag.msg, rows[r].named) == NULL)
+			fail_msg("%s: message does not name %s: %s", rows[r].what,
+				 rows[r].named, diag.msg);
+		if (err != TK_OK && diag.offset != TK_DIAG_NO_OFFSET && diag.offset >= len)
+			fail_msg("%s: offset %zu is outside the %zu-byte envelope",
+				 rows[r].what, diag.offset, len);
+		if (rows[r].offset != SIZE_MAX)
+			assert_int_equal(diag.offset, rows[r].offset);
+
+		tk_diag_clear(&diag);
+		err = tk_suit_authenticate(&e, tk_crypto_openssl(), keys, 1, &m, &diag);
+		expect_err(rows[r].what, rows[r].authenticate_expected, err, &diag);
+	}
+	tk_crypto_key_free(key);
+}
+
 /* A severed install member must match the digest in the manifest. */
 static void test_severed_member_tampered(void **state)
 {
@@ -1405,6 +1608,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_commands),
 		cmocka_unit_test(test_manifest_rows),
 		cmocka_unit_test(test_envelope_rows),
+		cmocka_unit_test(test_check_unauthenticated),
 		cmocka_unit_test(test_severed_member_tampered),
 		cmocka_unit_test(test_builder_round_trip),
 		cmocka_unit_test(test_builder_rejects_bad_params),
