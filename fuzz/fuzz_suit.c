@@ -3,19 +3,22 @@
 /*
  * Fuzz target for the SUIT layer, in two modes chosen by the first byte.
  *
- *   even: The rest is an envelope. It is decoded and authenticated with a
- *         fixed Ed25519 test key, so the envelope decoder and the
- *         authentication wrapper parser read the raw input.
+ *   even: The rest is an envelope. It is decoded, checked without a key
+ *         and authenticated with a fixed Ed25519 test key, so the envelope
+ *         decoder and the authentication wrapper parser read the raw input.
  *   odd:  The rest is a manifest. The harness wraps it in an envelope
  *         signed with that key, so manifest decoding and the processor run
  *         on it through the public API, against a platform whose hooks
- *         accept everything.
+ *         accept everything. Because the signature is valid, the check
+ *         without a key must succeed exactly when authentication does.
  *
  * The library has no way to process a manifest without authenticating it,
  * and the harness adds none: the second mode signs instead.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cbor/tk_cbor.h"
@@ -186,9 +189,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tk_diag_clear(&diag);
 
 	if ((data[0] & 1) == 0) {
-		if (tk_suit_decode_envelope(data + 1, size - 1, &env, &diag) == TK_OK)
-			(void)!tk_suit_authenticate(&env, tk_crypto_openssl(), keys, 1, &m,
-						    &diag);
+		if (tk_suit_decode_envelope(data + 1, size - 1, &env, &diag) != TK_OK)
+			return 0;
+		if (tk_suit_check_envelope_unauthenticated(&env, tk_crypto_openssl(), &diag) !=
+			    TK_OK &&
+		    diag.offset != TK_DIAG_NO_OFFSET && diag.offset >= size - 1)
+			abort(); /* offsets count from the envelope start */
+		tk_diag_clear(&diag);
+		(void)!tk_suit_authenticate(&env, tk_crypto_openssl(), keys, 1, &m, &diag);
 		return 0;
 	}
 
@@ -196,6 +204,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (len == 0)
 		return 0;
+	if (tk_suit_decode_envelope(envelope, len, &env, &diag) == TK_OK) {
+		bool checked = tk_suit_check_envelope_unauthenticated(&env, tk_crypto_openssl(),
+								      &diag) == TK_OK;
+		bool authenticated = tk_suit_authenticate(&env, tk_crypto_openssl(), keys, 1,
+							  &m, &diag) == TK_OK;
+
+		if (checked != authenticated)
+			abort();
+	}
+	tk_diag_clear(&diag);
 	if (tk_suit_process_envelope(envelope, len, keys, 1, &opts, &m, &diag) == TK_OK) {
 		/* The uninstall procedure too, on a manifest that installed. */
 		(void)!tk_suit_process(&m, TK_SUIT_PROCEDURE_UNINSTALL, &opts, &diag);
