@@ -15,8 +15,8 @@
 #include "suit/tk_suit_impl.h"
 
 /*
- * Count the offset of a failure recorded while decoding `part` from the
- * start of `whole` instead, where part is a view into whole.
+ * Count the offset of the failure just recorded while decoding `part` from
+ * the start of `whole` instead, where part is a view into whole.
  */
 static void rebase_offset(struct tk_diag *diag, struct tk_span part, struct tk_span whole)
 {
@@ -179,7 +179,8 @@ static tk_err resolve_severed(struct tk_cbor_dec *dec, const struct tk_crypto *c
 	err = tk_cbor_get_raw(dec, &digest_item);
 	if (err == TK_OK) {
 		err = tk_suit_digest_decode(digest_item.ptr, digest_item.len, &digest, diag);
-		rebase_offset(diag, digest_item, env->manifest);
+		if (err != TK_OK)
+			rebase_offset(diag, digest_item, env->manifest);
 	}
 	if (err != TK_OK || member.len == 0)
 		return err;
@@ -271,7 +272,8 @@ static tk_err decode_manifest_member(struct tk_cbor_dec *dec, uint64_t key,
 		err = tk_cbor_get_bstr(dec, &common);
 		if (err == TK_OK) {
 			err = decode_common(common, m, diag);
-			rebase_offset(diag, common, env->manifest);
+			if (err != TK_OK)
+				rebase_offset(diag, common, env->manifest);
 		}
 		return err;
 	case TK_SUIT_MAN_REFERENCE_URI:

@@ -927,6 +927,7 @@ enum unauthenticated_shape {
 	UNAUTH_SIGNATURE_ZEROED,   /* the signature bytes set to 0 */
 	UNAUTH_DIGEST_ZEROED,      /* the SUIT digest bytes set to 0 */
 	UNAUTH_MANIFEST_EMPTY_MAP, /* manifest {} with its correct digest */
+	UNAUTH_COMMON_UNKNOWN_KEY, /* manifest {1: 1, 2: 1, 3: << {9: 0} >>}, correct digest */
 };
 
 /* Encode {2: << [<< digest >>, << block >> ...] >>, 3: manifest_bstr}. */
@@ -964,6 +965,8 @@ static size_t encode_unauthenticated(enum unauthenticated_shape shape, uint8_t *
 	static const uint8_t three_items[] = {0xd2, 0x83, 0x40, 0xa0, 0xf6};
 	static const uint8_t mac0[] = {0xd1, 0x84, 0x40, 0xa0, 0xf6, 0x41, 0x00};
 	static const uint8_t empty_manifest_bstr[] = {0x41, 0xa0};
+	static const uint8_t common_unknown_key_bstr[] = {0x4a, 0xa3, 0x01, 0x01, 0x02, 0x01,
+							  0x03, 0x43, 0xa1, 0x09, 0x00};
 	uint8_t digest_copy[64], sha[TK_SUIT_DIGEST_LEN];
 	struct tk_suit_envelope e;
 	struct tk_cbor_dec dec;
@@ -1028,18 +1031,21 @@ static size_t encode_unauthenticated(enum unauthenticated_shape shape, uint8_t *
 		return encode_wrapped(tk_span_make(digest_copy, digest.len), &block, 1,
 				      e.manifest_bstr, out, cap);
 	case UNAUTH_MANIFEST_EMPTY_MAP:
-		assert_int_equal(tk_crypto_sha256(tk_crypto_openssl(), empty_manifest_bstr,
-						  sizeof(empty_manifest_bstr), sha, NULL),
+	case UNAUTH_COMMON_UNKNOWN_KEY:
+		replaced = shape == UNAUTH_MANIFEST_EMPTY_MAP
+				   ? tk_span_make(empty_manifest_bstr, sizeof(empty_manifest_bstr))
+				   : tk_span_make(common_unknown_key_bstr,
+						  sizeof(common_unknown_key_bstr));
+		assert_int_equal(tk_crypto_sha256(tk_crypto_openssl(), replaced.ptr,
+						  replaced.len, sha, NULL),
 				 TK_OK);
 		tk_cbor_enc_init(&enc, digest_copy, sizeof(digest_copy), NULL);
 		tk_cbor_put_array(&enc, 2);
 		tk_cbor_put_int(&enc, TK_SUIT_ALG_SHA256);
 		tk_cbor_put_bstr(&enc, sha, sizeof(sha));
 		assert_int_equal(tk_cbor_enc_finish(&enc, &len), TK_OK);
-		return encode_wrapped(tk_span_make(digest_copy, len), &block, 1,
-				      tk_span_make(empty_manifest_bstr,
-						   sizeof(empty_manifest_bstr)),
-				      out, cap);
+		return encode_wrapped(tk_span_make(digest_copy, len), &block, 1, replaced, out,
+				      cap);
 	default:
 		fail_msg("shape %d has no encoding", (int)shape);
 	}
@@ -1081,6 +1087,8 @@ static void test_check_unauthenticated(void **state)
 		 TK_ERR_DIGEST_MISMATCH, "authentication wrapper digest", SIZE_MAX},
 		{"manifest an empty map", UNAUTH_MANIFEST_EMPTY_MAP, TK_ERR_SCHEMA_MISSING,
 		 TK_ERR_SIGNATURE, "manifest", SIZE_MAX},
+		{"unknown key in common", UNAUTH_COMMON_UNKNOWN_KEY, TK_ERR_SCHEMA_UNKNOWN,
+		 TK_ERR_SIGNATURE, "suit-common key 9", SIZE_MAX},
 	};
 	struct tk_crypto_key *key = example_key();
 	const struct tk_crypto_key *keys[1] = {key};
@@ -1108,6 +1116,9 @@ static void test_check_unauthenticated(void **state)
 				 rows[r].what, diag.offset, len);
 		if (rows[r].offset != SIZE_MAX)
 			assert_int_equal(diag.offset, rows[r].offset);
+		/* The common map starts 8 bytes into the manifest's content. */
+		if (rows[r].shape == UNAUTH_COMMON_UNKNOWN_KEY)
+			assert_in_range(diag.offset, (size_t)(e.manifest.ptr - env) + 8, len - 1);
 
 		tk_diag_clear(&diag);
 		err = tk_suit_authenticate(&e, tk_crypto_openssl(), keys, 1, &m, &diag);
