@@ -6,7 +6,8 @@
  * interpreted before it is authenticated (manifest-37 section 6.2). The
  * envelope decoder only splits the outer map into views. The manifest is
  * decoded by tk_suit_authenticate(), after the SUIT digest and a COSE_Sign1
- * over it have been checked. Every map is read in the strict CBOR profile and
+ * over it have been checked. tk_suit_check_envelope_unauthenticated()
+ * decodes it with the same decoder for inspection and drops the result. Every map is read in the strict CBOR profile and
  * in canonical key order, which the draft requires of SUIT encodings.
  */
 #include "suit/tk_suit.h"
