@@ -94,7 +94,7 @@ struct tk_cbor_dec {
 };
 
 /*
- * Check that buf holds exactly one well-formed item that obeys `flags` and
+ * Check that buf contains exactly one well-formed item that obeys `flags` and
  * the limits above, without decoding it for a caller. Borrows buf.
  */
 TK_MUST_CHECK tk_err tk_cbor_check(const uint8_t *buf, size_t len,
@@ -142,7 +142,7 @@ TK_MUST_CHECK tk_err tk_cbor_get_simple(struct tk_cbor_dec *dec, uint8_t *out);
 /* Half, single or double precision float (not an integer). */
 TK_MUST_CHECK tk_err tk_cbor_get_float(struct tk_cbor_dec *dec, double *out);
 TK_MUST_CHECK tk_err tk_cbor_get_tag(struct tk_cbor_dec *dec, uint64_t *out);
-/* Consume a tag only if the next item is that tag; *found tells which. */
+/* Consume a tag only if the next item is that tag; *found reports whether it was. */
 TK_MUST_CHECK tk_err tk_cbor_skip_tag(struct tk_cbor_dec *dec, uint64_t tag,
 				      bool *found);
 

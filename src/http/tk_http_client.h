@@ -31,7 +31,7 @@
 
 /*
  * Default maximum response body, in bytes. A TEEP Update carries whole SUIT
- * envelopes, possibly with integrated payloads; 1 MiB holds a small TA while
+ * envelopes, possibly with integrated payloads; 1 MiB fits a small TA while
  * bounding what a hostile server can make the agent buffer. Larger bodies
  * fail with TK_ERR_LIMIT_SIZE.
  */

@@ -441,7 +441,7 @@ static tk_err plan_add(struct plan *plan, struct tk_span id)
  * Policy callback: a required manifest goes in unless the device reports
  * the component with the image digest the registered manifest requires.
  * The tc-list carries no sequence number, so a device that reports another
- * digest holds another version: the manifest is sent, and the TEE's
+ * digest has another version. The manifest is sent, and the TEE's
  * anti-rollback check decides whether it is newer. A device that reports
  * the component without a digest is taken to have it.
  */
