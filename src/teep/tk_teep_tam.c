@@ -6,6 +6,12 @@
  * the COSE_Sign1, decode the TEEP payload, and only then look at its
  * content. Store writes happen inside one transaction that is committed
  * only when the whole step succeeded.
+ *
+ * This file contains the entry points, the QueryRequest sent on a new
+ * session, the verification of agent messages, the appraisal of a
+ * QueryResponse and the dispatch. The Update sent in response is planned and
+ * built in tk_teep_tam_update.c, and Success and Error are handled in
+ * tk_teep_tam_result.c.
  */
 #include "teep/tk_teep_tam.h"
 
@@ -16,50 +22,14 @@
 #include "cose/tk_cose.h"
 #include "eat/tk_eat.h"
 #include "teep/tk_teep_msg.h"
-
-#define COMPONENT "tam"
-
-/* Bytes of a kid, token or challenge shown in logs. */
-#define LOG_ID_BYTES 4
-#define LOG_ID_CAP (2 * LOG_ID_BYTES + 4)
+#include "teep/tk_teep_tam_impl.h"
 
 /* Algorithms accepted on agent messages: current names, then older ones. */
 static const int64_t agent_algs[] = {
 	TK_COSE_ALG_ESP256, TK_COSE_ALG_ED25519, TK_COSE_ALG_ES256, TK_COSE_ALG_EDDSA,
 };
 
-/* The agent that signed a message, once its key is found and verified. */
-struct agent {
-	struct tk_store_agent_key rec;
-	struct tk_crypto_key *key; /* imported from rec.pubkey */
-	int64_t alg;               /* COSE algorithm the agent signed with */
-	char kid_log[LOG_ID_CAP];
-};
-
-/* Manifests to send in one Update. */
-struct plan {
-	uint8_t ids[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS][TK_STORE_COMPONENT_ID_MAX];
-	size_t id_lens[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS];
-	uint64_t sequences[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS]; /* set by build_update */
-	size_t count;
-	size_t skipped;                       /* due but over the limit */
-	const struct tk_store *store;         /* registry of manifests */
-	const struct tk_store_installed *installed; /* what the device reported */
-	size_t installed_count;
-	char token_log[LOG_ID_CAP];           /* token of the Update, for the log */
-};
-
-static tk_err sign_update_payload(struct tk_teep_tam *tam, const struct agent *agent,
-				  const uint8_t *payload, size_t payload_len,
-				  uint8_t *out, size_t out_cap, size_t *out_len,
-				  struct tk_diag *diag);
-
-static bool alg_is_p256(int64_t alg)
-{
-	return alg == TK_COSE_ALG_ESP256 || alg == TK_COSE_ALG_ES256;
-}
-
-static void log_id(struct tk_span id, char out[LOG_ID_CAP])
+void tk_teep_tam_log_id(struct tk_span id, char out[LOG_ID_CAP])
 {
 	if (id.len == 0) {
 		snprintf(out, LOG_ID_CAP, "none");
@@ -68,30 +38,7 @@ static void log_id(struct tk_span id, char out[LOG_ID_CAP])
 	tk_log_id_prefix(id.ptr, id.len, LOG_ID_BYTES, out, LOG_ID_CAP);
 }
 
-/*
- * Replace the store's "not found" by the protocol's reason: diag keeps the
- * first failure recorded, so it is cleared first.
- */
-#define REFAIL(diag, code, msg) (tk_diag_clear(diag), TK_FAIL((diag), (code), msg))
-
-/* Copy peer text for a log line, control characters replaced by '?'. */
-static void copy_printable(struct tk_span text, char *out, size_t out_cap)
-{
-	size_t n = text.len < out_cap - 1 ? text.len : out_cap - 1;
-
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = text.ptr[i];
-
-		out[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-	}
-	out[n] = '\0';
-}
-
-/* Maximum length of the note on suppressed log lines, with its NUL. */
-#define SUPPRESSED_NOTE_CAP 64
-
-/* Write " (N similar lines suppressed before it)", or "" when N is 0. */
-static void format_suppressed(uint64_t suppressed, char out[SUPPRESSED_NOTE_CAP])
+void tk_teep_tam_format_suppressed(uint64_t suppressed, char out[SUPPRESSED_NOTE_CAP])
 {
 	out[0] = '\0';
 	if (suppressed > 0)
@@ -139,8 +86,8 @@ tk_err tk_teep_tam_init(struct tk_teep_tam *tam, const struct tk_teep_tam_config
 	return TK_OK;
 }
 
-/* Commit the open transaction, or roll it back when err or commit fails. */
-static tk_err finish_transaction(const struct tk_store *st, tk_err err, struct tk_diag *diag)
+tk_err tk_teep_tam_finish_transaction(const struct tk_store *st, tk_err err,
+				      struct tk_diag *diag)
 {
 	if (err == TK_OK)
 		err = tk_store_commit(st, diag);
@@ -242,14 +189,14 @@ static tk_err on_connect(struct tk_teep_tam *tam, int64_t now, uint8_t *out,
 	err = tk_store_begin(st, diag);
 	if (err == TK_OK) {
 		err = tk_store_session_add(st, &ses, diag);
-		err = finish_transaction(st, err, diag);
+		err = tk_teep_tam_finish_transaction(st, err, diag);
 	}
 	if (err != TK_OK) {
 		*out_len = 0;
 		return err;
 	}
 
-	log_id(tk_span_make(ses.challenge, ses.challenge_len), challenge_log);
+	tk_teep_tam_log_id(tk_span_make(ses.challenge, ses.challenge_len), challenge_log);
 	tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
 	       "sent QueryRequest: challenge %s, expires in %lld s", challenge_log,
 	       (long long)tam->cfg.lifetime);
@@ -276,7 +223,7 @@ static tk_err verify_agent_message(struct tk_teep_tam *tam, const uint8_t *in,
 	if (kid.len != TK_STORE_KID_LEN)
 		return TK_FAIL(diag, TK_ERR_UNTRUSTED,
 			       "message kid of %zu bytes is no key thumbprint", kid.len);
-	log_id(kid, agent->kid_log);
+	tk_teep_tam_log_id(kid, agent->kid_log);
 
 	err = tk_store_agent_key_get(tam->cfg.store, kid, &agent->rec, diag);
 	if (err == TK_ERR_NOT_FOUND)
@@ -402,310 +349,6 @@ static tk_err collect_tc_list(const struct tk_teep_query_response *qr,
 	return TK_OK;
 }
 
-static bool plan_has(const struct plan *plan, struct tk_span id)
-{
-	for (size_t i = 0; i < plan->count; i++) {
-		if (tk_span_equal(tk_span_make(plan->ids[i], plan->id_lens[i]), id))
-			return true;
-	}
-	return false;
-}
-
-/* The tc-list entry the device reported for a component id, or NULL. */
-static const struct tk_store_installed *device_entry(const struct plan *plan,
-						     struct tk_span id)
-{
-	for (size_t i = 0; i < plan->installed_count; i++) {
-		if (tk_span_equal(plan->installed[i].component_id, id))
-			return &plan->installed[i];
-	}
-	return NULL;
-}
-
-/* Add a component id to the plan unless it is there already. */
-static tk_err plan_add(struct plan *plan, struct tk_span id)
-{
-	if (id.len == 0 || id.len > TK_STORE_COMPONENT_ID_MAX || plan_has(plan, id))
-		return TK_OK;
-	if (plan->count == TK_TEEP_TAM_MAX_UPDATE_MANIFESTS) {
-		plan->skipped++;
-		return TK_OK;
-	}
-	memcpy(plan->ids[plan->count], id.ptr, id.len);
-	plan->id_lens[plan->count] = id.len;
-	plan->count++;
-	return TK_OK;
-}
-
-/*
- * Policy callback: a required manifest goes in unless the device reports
- * the component with the image digest the registered manifest requires.
- * The tc-list carries no sequence number, so a device that reports another
- * digest has another version. The manifest is sent, and the TEE's
- * anti-rollback check decides whether it is newer. A device that reports
- * the component without a digest is taken to have it.
- */
-static tk_err plan_add_required(void *cb_ctx, struct tk_span id)
-{
-	struct plan *plan = cb_ctx;
-	const struct tk_store_installed *have = device_entry(plan, id);
-	struct tk_store_manifest_buf buf;
-	struct tk_store_manifest m;
-	tk_err err;
-
-	if (have == NULL)
-		return plan_add(plan, id);
-	if (have->digest.len == 0)
-		return TK_OK;
-	err = tk_store_manifest_get(plan->store, id, &m, &buf, NULL, 0, NULL);
-	if (err == TK_ERR_NOT_FOUND)
-		return TK_OK;
-	if (err != TK_OK)
-		return err;
-	if (m.image_digest.len == 0 || tk_span_equal(m.image_digest, have->digest))
-		return TK_OK;
-	return plan_add(plan, id);
-}
-
-/*
- * Requested TAs are added when a manifest for them is registered, also when
- * the device lists the component. The tc-list carries no sequence number,
- * so only the agent can tell that it needs another version, and its TEE
- * rejects an older one.
- */
-static tk_err plan_requested(struct tk_teep_tam *tam, const struct agent *agent,
-			     const struct tk_teep_query_response *qr, struct plan *plan,
-			     struct tk_diag *diag)
-{
-	struct tk_teep_iter it;
-	tk_err err;
-
-	if ((err = tk_teep_iter_init(&it, qr->requested_tc_list.raw, diag)) != TK_OK)
-		return err;
-	while (tk_teep_iter_more(&it)) {
-		struct tk_store_manifest_buf buf;
-		struct tk_teep_requested_tc req;
-		struct tk_store_manifest m;
-
-		if ((err = tk_teep_iter_next_requested_tc(&it, &req)) != TK_OK)
-			return err;
-		if (req.component_id.len > TK_STORE_COMPONENT_ID_MAX)
-			continue;
-		/* Only existence is checked here, so the envelope is not read. */
-		err = tk_store_manifest_get(tam->cfg.store, req.component_id, &m, &buf,
-					    NULL, 0, NULL);
-		if (err == TK_ERR_NOT_FOUND) {
-			tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
-			       "kid %s requested a TA with no registered manifest",
-			       agent->kid_log);
-			continue;
-		}
-		if (err != TK_OK)
-			return TK_FAIL(diag, err, "lookup of a requested manifest failed");
-		if ((err = plan_add(plan, req.component_id)) != TK_OK)
-			return err;
-	}
-	return TK_OK;
-}
-
-/*
- * Bytes an Update takes besides its envelopes: the COSE_Sign1 wrapper (tag,
- * protected header, kid, a signature of at most 64 bytes) and the payload's
- * type, token and list heads come to under 200 bytes, so 512 is a safe bound.
- */
-#define UPDATE_OVERHEAD 512
-
-/* Largest CBOR head of a byte string (a 64-bit length). */
-#define BSTR_HEAD_MAX 9
-
-/* Where a planned manifest goes when the Update is built. */
-enum fit { FIT_SENT, FIT_LATER, FIT_NEVER };
-
-/*
- * Copy the envelope of plan entry i to work + *used when it fits both the
- * work buffer and the response budget left, and set *fit to where it goes.
- */
-static tk_err load_envelope(struct tk_teep_tam *tam, struct plan *plan, size_t i,
-			    size_t *used, size_t budget, size_t *spent,
-			    struct tk_span *envelope, enum fit *fit, struct tk_diag *diag)
-{
-	struct tk_store_manifest_buf buf;
-	struct tk_store_manifest m;
-	struct tk_diag local;
-	tk_err err;
-
-	tk_diag_clear(&local);
-	err = tk_store_manifest_get(tam->cfg.store, tk_span_make(plan->ids[i], plan->id_lens[i]),
-				    &m, &buf, tam->cfg.work + *used, tam->cfg.work_cap - *used,
-				    &local);
-	/* The work buffer is twice the response, so a first envelope that
-	 * overflows it can never be sent. */
-	if (err == TK_ERR_BUFFER_TOO_SMALL) {
-		*fit = *used == 0 ? FIT_NEVER : FIT_LATER;
-		return TK_OK;
-	}
-	if (err != TK_OK)
-		return TK_FAIL(diag, err, "%s", local.msg);
-
-	if (m.envelope.len > budget - BSTR_HEAD_MAX)
-		*fit = FIT_NEVER;
-	else if (m.envelope.len + BSTR_HEAD_MAX > budget - *spent)
-		*fit = FIT_LATER;
-	else
-		*fit = FIT_SENT;
-	if (*fit != FIT_SENT)
-		return TK_OK;
-	*envelope = m.envelope;
-	plan->sequences[i] = m.sequence;
-	*used += m.envelope.len;
-	*spent += m.envelope.len + BSTR_HEAD_MAX;
-	return TK_OK;
-}
-
-/*
- * Keep the planned manifests whose envelopes fit one response of out_cap
- * bytes, in plan order, and copy them into the work buffer. The others
- * stay due and follow in a later Update. A manifest too large for any
- * response is logged as an error and skipped, so it cannot block the rest.
- */
-static tk_err select_envelopes(struct tk_teep_tam *tam, const struct agent *agent,
-			       struct plan *plan, size_t out_cap, struct tk_span *envelopes,
-			       size_t *work_used, struct tk_diag *diag)
-{
-	size_t budget = out_cap > UPDATE_OVERHEAD ? out_cap - UPDATE_OVERHEAD : 0;
-	size_t kept = 0, spent = 0;
-	tk_err err;
-
-	*work_used = 0;
-	for (size_t i = 0; i < plan->count; i++) {
-		enum fit fit = FIT_NEVER;
-		char id_log[LOG_ID_CAP];
-
-		if (budget > BSTR_HEAD_MAX) {
-			err = load_envelope(tam, plan, i, work_used, budget, &spent,
-					    &envelopes[kept], &fit, diag);
-			if (err != TK_OK)
-				return err;
-		}
-		if (fit == FIT_LATER)
-			plan->skipped++;
-		if (fit == FIT_NEVER) {
-			log_id(tk_span_make(plan->ids[i], plan->id_lens[i]), id_log);
-			tk_log(tam->cfg.log, TK_LOG_ERROR, COMPONENT,
-			       "kid %s: manifest %s is too large for a response of %zu "
-			       "bytes; it is not sent", agent->kid_log, id_log, out_cap);
-		}
-		if (fit != FIT_SENT)
-			continue;
-		if (kept != i) {
-			memcpy(plan->ids[kept], plan->ids[i], plan->id_lens[i]);
-			plan->id_lens[kept] = plan->id_lens[i];
-			plan->sequences[kept] = plan->sequences[i];
-		}
-		kept++;
-	}
-	plan->count = kept;
-	return TK_OK;
-}
-
-/*
- * Update (draft section "Update Message"): [3, {20: token, 10: [+ bstr]}],
- * with the envelopes copied from the store into the work buffer and the
- * encoded message after them. *out_len is 0 when no planned manifest fits.
- */
-static tk_err build_update(struct tk_teep_tam *tam, const struct agent *agent,
-			   struct plan *plan, struct tk_span token, uint8_t *out,
-			   size_t out_cap, size_t *out_len, struct tk_diag *diag)
-{
-	struct tk_span envelopes[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS];
-	struct tk_teep_msg msg = {.type = TK_TEEP_TYPE_UPDATE};
-	uint8_t *work = tam->cfg.work;
-	size_t used = 0, payload_len = 0;
-	tk_err err;
-
-	*out_len = 0;
-	err = select_envelopes(tam, agent, plan, out_cap, envelopes, &used, diag);
-	if (err != TK_OK || plan->count == 0)
-		return err;
-
-	msg.update.token = token;
-	msg.update.manifest_list.count = plan->count;
-	msg.update.manifest_list.items = envelopes;
-	err = tk_teep_encode(&msg, work + used, tam->cfg.work_cap - used, &payload_len, diag);
-	if (err != TK_OK)
-		return err;
-	return sign_update_payload(tam, agent, work + used, payload_len, out, out_cap,
-				   out_len, diag);
-}
-
-/* Sign with the TAM key of the suite the agent used. */
-static tk_err sign_update_payload(struct tk_teep_tam *tam, const struct agent *agent,
-				  const uint8_t *payload, size_t payload_len,
-				  uint8_t *out, size_t out_cap, size_t *out_len,
-				  struct tk_diag *diag)
-{
-	const struct tk_cose_sign_opts opts = {.tagged = true};
-	struct tk_cose_signer signer = {.kid_thumbprint = true};
-
-	if (alg_is_p256(agent->alg)) {
-		signer.key = tam->cfg.esp256_key;
-		signer.alg = TK_COSE_ALG_ESP256;
-	} else {
-		signer.key = tam->cfg.ed25519_key;
-		signer.alg = TK_COSE_ALG_ED25519;
-	}
-	return tk_cose_sign1_create(tam->cfg.crypto, &signer, payload, payload_len, &opts,
-				    out, out_cap, out_len, diag);
-}
-
-/* Decide what the device lacks and build an Update for it, or no message. */
-static tk_err answer_query_response(struct tk_teep_tam *tam, int64_t now,
-				    const struct agent *agent, struct tk_span ueid,
-				    const struct tk_teep_query_response *qr,
-				    struct plan *plan, uint8_t *out, size_t out_cap,
-				    size_t *out_len, struct tk_diag *diag)
-{
-	struct tk_store_session ses = {
-		.state = TK_STORE_SESSION_UPDATE_SENT,
-		.token_len = TK_TEEP_TAM_NONCE_LEN,
-		.created_at = now,
-		.expires_at = now + tam->cfg.lifetime,
-		.alg = agent->alg,
-		.has_kid = true,
-	};
-	const struct tk_store *st = tam->cfg.store;
-	tk_err err;
-
-	plan->store = st;
-	err = tk_store_policy_each(st, ueid, plan_add_required, plan, diag);
-	if (err == TK_OK)
-		err = plan_requested(tam, agent, qr, plan, diag);
-	if (err != TK_OK || plan->count == 0)
-		return err;
-
-	memcpy(ses.kid, agent->rec.kid, TK_STORE_KID_LEN);
-	err = tk_crypto_random(tam->cfg.crypto, ses.token, ses.token_len, diag);
-	if (err == TK_OK)
-		err = build_update(tam, agent, plan, tk_span_make(ses.token, ses.token_len),
-				   out, out_cap, out_len, diag);
-	if (err == TK_OK && plan->skipped > 0)
-		tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
-		       "kid %s: %zu more manifests are due; they follow in a later Update",
-		       agent->kid_log, plan->skipped);
-	if (err != TK_OK || plan->count == 0)
-		return err;
-	err = tk_store_session_add(st, &ses, diag);
-	for (size_t i = 0; err == TK_OK && i < plan->count; i++)
-		err = tk_store_update_manifest_add(st, tk_span_make(ses.token, ses.token_len),
-						   tk_span_make(plan->ids[i], plan->id_lens[i]),
-						   plan->sequences[i], diag);
-	if (err != TK_OK)
-		return err;
-
-	log_id(tk_span_make(ses.token, ses.token_len), plan->token_log);
-	return tk_store_audit_add(st, now, "update-sent", agent->kid_log, diag);
-}
-
 /* Checks of a QueryResponse that need no store access. */
 static tk_err check_query_response(const struct tk_teep_query_response *qr,
 				   struct tk_diag *diag)
@@ -803,23 +446,23 @@ static tk_err on_query_response(struct tk_teep_tam *tam, int64_t now,
 		return err;
 	if ((err = peek_evidence_nonce(qr->attestation_payload, &nonce, diag)) != TK_OK)
 		return err;
-	log_id(nonce, nonce_log);
+	tk_teep_tam_log_id(nonce, nonce_log);
 
 	if ((err = tk_store_begin(st, diag)) != TK_OK)
 		return err;
 	err = appraise_query_response(tam, now, agent, qr, nonce, &eat, &plan, items, diag);
 	if (err == TK_OK)
-		err = answer_query_response(tam, now, agent, eat.claims.ueid, qr, &plan, out,
-					    out_cap, out_len, diag);
+		err = tk_teep_tam_answer_query_response(tam, now, agent, eat.claims.ueid, qr,
+							&plan, out, out_cap, out_len, diag);
 	if (err == TK_OK && plan.count == 0)
 		err = tk_store_audit_add(st, now, "query-response", agent->kid_log, diag);
-	err = finish_transaction(st, err, diag);
+	err = tk_teep_tam_finish_transaction(st, err, diag);
 	if (err != TK_OK) {
 		*out_len = 0;
 		return err;
 	}
 
-	log_id(eat.claims.ueid, ueid_log);
+	tk_teep_tam_log_id(eat.claims.ueid, ueid_log);
 	if (plan.count > 0)
 		tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
 		       "QueryResponse from kid %s (ueid %s, challenge %s): %zu installed; "
@@ -831,80 +474,6 @@ static tk_err on_query_response(struct tk_teep_tam *tam, int64_t now,
 		       "QueryResponse from kid %s (ueid %s, challenge %s): %zu installed; "
 		       "nothing to send", agent->kid_log, ueid_log, nonce_log,
 		       plan.installed_count);
-	return TK_OK;
-}
-
-/* Success or Error in response to an Update: match the token, record the result. */
-static tk_err on_result(struct tk_teep_tam *tam, int64_t now, const struct agent *agent,
-			const struct tk_teep_msg *msg, char token_log[LOG_ID_CAP],
-			struct tk_diag *diag)
-{
-	bool success = msg->type == TK_TEEP_TYPE_SUCCESS;
-	struct tk_store_result r = {
-		.kind = success ? TK_STORE_RESULT_SUCCESS : TK_STORE_RESULT_ERROR,
-		.token = success ? msg->success.token : msg->error.token,
-		.err_code = success ? 0 : msg->error.err_code,
-		.err_msg = success ? TK_SPAN_EMPTY : msg->error.err_msg,
-		.ueid = tk_span_make(agent->rec.ueid, agent->rec.ueid_len),
-		.received_at = now,
-	};
-	const struct tk_store *st = tam->cfg.store;
-	struct tk_store_session ses;
-	char err_msg[TK_TEEP_MSG_MAX + 1];
-	tk_err err;
-
-	log_id(r.token, token_log);
-	if (r.token.len == 0 && success)
-		return TK_FAIL(diag, TK_ERR_PROTOCOL, "Success without a token");
-	if (r.token.len == 0) {
-		char note[SUPPRESSED_NOTE_CAP];
-		uint64_t suppressed = 0;
-
-		/* NOTE: an Error without token responds to a QueryRequest. No
-		 * session proves it fresh, so it is logged, rate-limited, and not
-		 * stored. */
-		if (!tk_log_limit_pass(&tam->untokened_error_log_limit, now,
-				       TK_LOG_LIMIT_DEFAULT_PER_SECOND, &suppressed))
-			return TK_OK;
-		format_suppressed(suppressed, note);
-		tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
-		       "Error %llu from kid %s without token (a response to a QueryRequest) "
-		       "is logged, not stored%s", (unsigned long long)r.err_code,
-		       agent->kid_log, note);
-		return TK_OK;
-	}
-	memcpy(r.kid, agent->rec.kid, TK_STORE_KID_LEN);
-
-	if ((err = tk_store_begin(st, diag)) != TK_OK)
-		return err;
-	err = tk_store_session_use(st, TK_STORE_BY_TOKEN, r.token, now, &ses, diag);
-	if (err == TK_ERR_NOT_FOUND)
-		err = REFAIL(diag, TK_ERR_NONCE, "token matches no Update sent");
-	else if (err == TK_OK && ses.state != TK_STORE_SESSION_UPDATE_SENT)
-		err = TK_FAIL(diag, TK_ERR_PROTOCOL, "token belongs to no Update");
-	else if (err == TK_OK && (!ses.has_kid ||
-				  memcmp(ses.kid, agent->rec.kid, TK_STORE_KID_LEN) != 0))
-		err = TK_FAIL(diag, TK_ERR_UNTRUSTED, "token was sent to another agent");
-	if (err == TK_OK)
-		err = tk_store_result_add(st, &r, diag);
-	/* Success means the Update's manifests are installed (draft section
-	 * "Success Message"); the next QueryResponse reports their digests. */
-	if (err == TK_OK && success && r.ueid.len > 0)
-		err = tk_store_installed_from_update(st, r.token, r.ueid, now, diag);
-	if (err == TK_OK)
-		err = tk_store_audit_add(st, now, success ? "success" : "error", agent->kid_log,
-					 diag);
-	if ((err = finish_transaction(st, err, diag)) != TK_OK)
-		return err;
-
-	copy_printable(r.err_msg, err_msg, sizeof(err_msg));
-	if (success)
-		tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT, "Success from kid %s (token %s)",
-		       agent->kid_log, token_log);
-	else
-		tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
-		       "Error %llu from kid %s (token %s): %s",
-		       (unsigned long long)r.err_code, agent->kid_log, token_log, err_msg);
 	return TK_OK;
 }
 
@@ -940,7 +509,7 @@ static void log_drop(struct tk_teep_tam *tam, int64_t now, const struct tk_teep_
 		snprintf(nonce_part, sizeof(nonce_part), " (challenge %s)", nonce_log);
 	else if (msg->type == TK_TEEP_TYPE_SUCCESS || msg->type == TK_TEEP_TYPE_ERROR)
 		snprintf(nonce_part, sizeof(nonce_part), " (token %s)", nonce_log);
-	format_suppressed(suppressed, note);
+	tk_teep_tam_format_suppressed(suppressed, note);
 	tk_diag_format(diag, detail, sizeof(detail));
 	tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT, "dropped %s from kid %s%s: %s%s",
 	       msg->type != 0 ? type_name(msg->type) : "message", kid_log, nonce_part, detail,
@@ -968,7 +537,7 @@ static tk_err on_message(struct tk_teep_tam *tam, int64_t now, const uint8_t *in
 			break;
 		case TK_TEEP_TYPE_SUCCESS:
 		case TK_TEEP_TYPE_ERROR:
-			err = on_result(tam, now, &agent, &msg, nonce_log, diag);
+			err = tk_teep_tam_on_result(tam, now, &agent, &msg, nonce_log, diag);
 			break;
 		default:
 			err = TK_FAIL(diag, TK_ERR_PROTOCOL, "a TAM does not accept a %s",
