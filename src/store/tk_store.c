@@ -337,3 +337,60 @@ tk_err tk_store_policy_target_each(const struct tk_store *st, struct tk_span com
 		return err;
 	return st->ops->policy_target_each(st->ctx, component_id, cb, cb_ctx, diag);
 }
+
+tk_err tk_store_manifest_components_add(const struct tk_store *st, struct tk_span manifest_id,
+					uint64_t sequence, const struct tk_span *component_ids,
+					size_t n, struct tk_diag *diag)
+{
+	tk_err err;
+
+	REQUIRE_HOOK(st, manifest_components_add, diag);
+	if (manifest_id.len == 0 || n == 0 || component_ids == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG,
+			       "manifest components without manifest id or component ids");
+	if (n > TK_STORE_MANIFEST_COMPONENTS_MAX)
+		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "%zu component ids exceed %d", n,
+			       TK_STORE_MANIFEST_COMPONENTS_MAX);
+	if ((err = check_len(manifest_id, TK_STORE_COMPONENT_ID_MAX,
+			     "manifest component id", diag)) != TK_OK ||
+	    (err = check_sequence(sequence, diag)) != TK_OK)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		if (component_ids[i].len == 0)
+			return TK_FAIL(diag, TK_ERR_ARG, "empty component id");
+		if ((err = check_len(component_ids[i], TK_STORE_COMPONENT_ID_MAX,
+				     "component id", diag)) != TK_OK)
+			return err;
+	}
+	return st->ops->manifest_components_add(st->ctx, manifest_id, sequence, component_ids,
+						n, diag);
+}
+
+tk_err tk_store_manifest_components_each(const struct tk_store *st, struct tk_span manifest_id,
+					 tk_store_id_fn cb, void *cb_ctx, struct tk_diag *diag)
+{
+	tk_err err;
+
+	REQUIRE_HOOK(st, manifest_components_each, diag);
+	if (cb == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "manifest_components_each without a callback");
+	if ((err = check_len(manifest_id, TK_STORE_COMPONENT_ID_MAX,
+			     "manifest component id", diag)) != TK_OK)
+		return err;
+	return st->ops->manifest_components_each(st->ctx, manifest_id, cb, cb_ctx, diag);
+}
+
+tk_err tk_store_manifest_by_component_each(const struct tk_store *st,
+					   struct tk_span component_id, tk_store_id_fn cb,
+					   void *cb_ctx, struct tk_diag *diag)
+{
+	tk_err err;
+
+	REQUIRE_HOOK(st, manifest_by_component_each, diag);
+	if (cb == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "manifest_by_component_each without a callback");
+	if ((err = check_len(component_id, TK_STORE_COMPONENT_ID_MAX, "component id",
+			     diag)) != TK_OK)
+		return err;
+	return st->ops->manifest_by_component_each(st->ctx, component_id, cb, cb_ctx, diag);
+}

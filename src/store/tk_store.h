@@ -11,6 +11,8 @@
  *   agent_keys  enrolled TEEP Agent public keys by kid (RFC 9679 thumbprint)
  *   manifests   registered SUIT envelopes by manifest component id and
  *               sequence number
+ *   manifest_components  the component ids each registered manifest
+ *               installs (its SUIT common.components)
  *   policies    "device X (or every device) must have manifest component id Y"
  *   installed   what each device reported in its last QueryResponse
  *   sessions    outstanding TAM requests: token or challenge, expiry, state
@@ -52,6 +54,10 @@
  * TK_ERR_LIMIT_SIZE.
  */
 #define TK_STORE_COMPONENT_ID_MAX 256
+
+/* Maximum number of component ids recorded for one manifest, the same bound
+ * as TK_SUIT_MAX_COMPONENTS in the SUIT decoder. */
+#define TK_STORE_MANIFEST_COMPONENTS_MAX 8
 
 /* Maximum encoded COSE_Key length (a P-256 public key takes 77 bytes). */
 #define TK_STORE_PUBKEY_MAX 256
@@ -254,8 +260,10 @@ struct tk_store_ops {
 				      struct tk_span component_id, uint64_t sequence,
 				      struct tk_diag *diag);
 	/*
-	 * Record the manifests of the Update sent with `token` as installed on
-	 * the device, with their sequence numbers and image digests.
+	 * Record the components of the manifests of the Update sent with
+	 * `token` as installed on the device, with the manifests' sequence
+	 * numbers and image digests. A manifest registered without component
+	 * ids is recorded under its manifest component id.
 	 */
 	tk_err (*installed_from_update)(void *ctx, struct tk_span token,
 					struct tk_span ueid, int64_t now,
@@ -297,6 +305,32 @@ struct tk_store_ops {
 	 */
 	tk_err (*policy_target_each)(void *ctx, struct tk_span component_id,
 				     tk_store_id_fn cb, void *cb_ctx, struct tk_diag *diag);
+
+	/*
+	 * Record component_ids[0..n) as the components that the registered
+	 * manifest manifest_id with this sequence number installs.
+	 * TK_ERR_NOT_FOUND when that manifest is not registered, TK_ERR_EXISTS
+	 * when a component id is recorded for it already.
+	 */
+	tk_err (*manifest_components_add)(void *ctx, struct tk_span manifest_id,
+					  uint64_t sequence,
+					  const struct tk_span *component_ids, size_t n,
+					  struct tk_diag *diag);
+	/*
+	 * List the component ids of the highest sequence number registered for
+	 * manifest_id, in ascending order. Lists none when that manifest has no
+	 * recorded components or is not registered.
+	 */
+	tk_err (*manifest_components_each)(void *ctx, struct tk_span manifest_id,
+					   tk_store_id_fn cb, void *cb_ctx,
+					   struct tk_diag *diag);
+	/*
+	 * List, in ascending order, the manifest component ids whose highest
+	 * registered sequence number installs component_id.
+	 */
+	tk_err (*manifest_by_component_each)(void *ctx, struct tk_span component_id,
+					     tk_store_id_fn cb, void *cb_ctx,
+					     struct tk_diag *diag);
 };
 
 /* A store: its hooks and their context. Borrowed by everything that uses it. */
@@ -382,5 +416,18 @@ TK_MUST_CHECK tk_err tk_store_policy_target_each(const struct tk_store *st,
 						 struct tk_span component_id,
 						 tk_store_id_fn cb, void *cb_ctx,
 						 struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_manifest_components_add(const struct tk_store *st,
+						      struct tk_span manifest_id,
+						      uint64_t sequence,
+						      const struct tk_span *component_ids,
+						      size_t n, struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_manifest_components_each(const struct tk_store *st,
+						       struct tk_span manifest_id,
+						       tk_store_id_fn cb, void *cb_ctx,
+						       struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_manifest_by_component_each(const struct tk_store *st,
+							 struct tk_span component_id,
+							 tk_store_id_fn cb, void *cb_ctx,
+							 struct tk_diag *diag);
 
 #endif /* TK_STORE_H */

@@ -95,9 +95,26 @@ static const char migration_1[] =
 	" event TEXT NOT NULL,"
 	" detail TEXT NOT NULL)";
 
+/*
+ * Version 2: the component ids (SUIT common.components) each registered
+ * manifest installs. A manifest component id need not equal the id of the
+ * component it installs, and devices report and request component ids.
+ * Manifests registered before this version have no rows here.
+ */
+static const char migration_2[] =
+	"CREATE TABLE manifest_components ("
+	" manifest_component_id {bytes} NOT NULL,"
+	" sequence BIGINT NOT NULL,"
+	" component_id {bytes} NOT NULL,"
+	" PRIMARY KEY (manifest_component_id, sequence, component_id),"
+	" FOREIGN KEY (manifest_component_id, sequence)"
+	" REFERENCES manifests (component_id, sequence));"
+	"CREATE INDEX manifest_components_component ON manifest_components (component_id)";
+
 const struct tk_store_migration tk_store_migrations[] = {
 	{1, "devices, agent keys, manifests, policies, installed, sessions, "
 	    "update manifests, results, audit", migration_1},
+	{2, "component ids of each manifest", migration_2},
 };
 const size_t tk_store_migration_count =
 	sizeof(tk_store_migrations) / sizeof(tk_store_migrations[0]);

@@ -37,6 +37,7 @@
 static const char *const known_tables[] = {
 	"devices", "agent_keys", "manifests", "policies", "installed",
 	"sessions", "update_manifests", "results", "audit", "schema_version",
+	"manifest_components",
 };
 
 /* Non-NULL pointer for zero-length blobs: SQLite binds a NULL pointer as NULL. */
@@ -217,6 +218,9 @@ static const struct tk_store_ops sqlite_ops = {
 	.policy_remove = tk_store_sqlite_hook_policy_remove,
 	.manifest_each = tk_store_sqlite_hook_manifest_each,
 	.policy_target_each = tk_store_sqlite_hook_policy_target_each,
+	.manifest_components_add = tk_store_sqlite_hook_manifest_components_add,
+	.manifest_components_each = tk_store_sqlite_hook_manifest_components_each,
+	.manifest_by_component_each = tk_store_sqlite_hook_manifest_by_component_each,
 };
 
 static tk_err read_version(sqlite3 *db, int64_t *out, struct tk_diag *diag)

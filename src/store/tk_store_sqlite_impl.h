@@ -90,6 +90,17 @@ tk_err tk_store_sqlite_hook_policy_remove(void *ctx, struct tk_span component_id
 tk_err tk_store_sqlite_hook_policy_target_each(void *ctx, struct tk_span component_id,
 					       tk_store_id_fn cb, void *cb_ctx,
 					       struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_manifest_components_add(void *ctx, struct tk_span manifest_id,
+						    uint64_t sequence,
+						    const struct tk_span *component_ids,
+						    size_t n, struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_manifest_components_each(void *ctx, struct tk_span manifest_id,
+						     tk_store_id_fn cb, void *cb_ctx,
+						     struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_manifest_by_component_each(void *ctx,
+						       struct tk_span component_id,
+						       tk_store_id_fn cb, void *cb_ctx,
+						       struct tk_diag *diag);
 
 /* Sessions, Update manifests, results and audit (tk_store_sqlite_session.c). */
 tk_err tk_store_sqlite_hook_session_add(void *ctx, const struct tk_store_session *ses,

@@ -3,7 +3,9 @@
  * Hooks of the SQLite store for registered manifests and the policies that
  * require them on a device or on every device. A new manifest must carry a
  * sequence number above every stored one for its manifest component id, and
- * a policy may only name a registered manifest. Shared helpers are in
+ * a policy may only name a registered manifest. The component ids a
+ * manifest installs are stored beside it, because devices report and
+ * request components by those ids. Shared helpers are in
  * tk_store_sqlite_impl.h, and the ops table is in tk_store_sqlite.c.
  */
 #include "store/tk_store_sqlite_impl.h"
@@ -270,4 +272,108 @@ tk_err tk_store_sqlite_hook_policy_target_each(void *ctx, struct tk_span compone
 		err = DB_FAIL(diag, s->db, "list policy devices");
 	sqlite3_finalize(stmt);
 	return err;
+}
+
+tk_err tk_store_sqlite_hook_manifest_components_add(void *ctx, struct tk_span manifest_id,
+						    uint64_t sequence,
+						    const struct tk_span *component_ids,
+						    size_t n, struct tk_diag *diag)
+{
+	struct sqlite_store *s = ctx;
+	sqlite3_stmt *stmt = NULL;
+	tk_err err;
+	int rc;
+
+	if ((err = tk_store_sqlite_savepoint_begin(s->db, diag)) != TK_OK)
+		return err;
+
+	err = tk_store_sqlite_prepare(s->db,
+			"SELECT 1 FROM manifests WHERE component_id = ? AND sequence = ?",
+			&stmt, diag);
+	if (err == TK_OK) {
+		tk_store_sqlite_bind_bytes(stmt, 1, manifest_id);
+		sqlite3_bind_int64(stmt, 2, (int64_t)sequence);
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_DONE)
+			err = TK_FAIL(diag, TK_ERR_NOT_FOUND,
+				      "no manifest is registered for this component id"
+				      " with sequence number %llu", (unsigned long long)sequence);
+		else if (rc != SQLITE_ROW)
+			err = DB_FAIL(diag, s->db, "read manifest");
+		sqlite3_finalize(stmt);
+	}
+
+	for (size_t i = 0; err == TK_OK && i < n; i++) {
+		err = tk_store_sqlite_prepare(s->db,
+				"INSERT INTO manifest_components (manifest_component_id, sequence,"
+				" component_id) VALUES (?, ?, ?)", &stmt, diag);
+		if (err != TK_OK)
+			break;
+		tk_store_sqlite_bind_bytes(stmt, 1, manifest_id);
+		sqlite3_bind_int64(stmt, 2, (int64_t)sequence);
+		tk_store_sqlite_bind_bytes(stmt, 3, component_ids[i]);
+		rc = sqlite3_step(stmt);
+		if ((rc & 0xff) == SQLITE_CONSTRAINT)
+			err = TK_FAIL(diag, TK_ERR_EXISTS,
+				      "component id %zu is recorded for this manifest already", i);
+		else if (rc != SQLITE_DONE)
+			err = DB_FAIL(diag, s->db, "record manifest component");
+		sqlite3_finalize(stmt);
+	}
+
+	return tk_store_sqlite_savepoint_end(s->db, err, diag);
+}
+
+/* Run a query with one blob parameter and pass column 0 of each row to cb. */
+static tk_err list_ids(sqlite3 *db, const char *sql, struct tk_span param,
+		       tk_store_id_fn cb, void *cb_ctx, const char *what,
+		       struct tk_diag *diag)
+{
+	sqlite3_stmt *stmt;
+	tk_err err;
+	int rc;
+
+	if ((err = tk_store_sqlite_prepare(db, sql, &stmt, diag)) != TK_OK)
+		return err;
+	tk_store_sqlite_bind_bytes(stmt, 1, param);
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		err = cb(cb_ctx, tk_store_sqlite_column_bytes(stmt, 0));
+		if (err != TK_OK)
+			break;
+	}
+	if (err == TK_OK && rc != SQLITE_DONE)
+		err = DB_FAIL(diag, db, what);
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+tk_err tk_store_sqlite_hook_manifest_components_each(void *ctx, struct tk_span manifest_id,
+						     tk_store_id_fn cb, void *cb_ctx,
+						     struct tk_diag *diag)
+{
+	struct sqlite_store *s = ctx;
+
+	return list_ids(s->db,
+			"SELECT c.component_id FROM manifest_components c"
+			" WHERE c.manifest_component_id = ?1 AND c.sequence ="
+			" (SELECT MAX(m.sequence) FROM manifests m WHERE m.component_id = ?1)"
+			" ORDER BY c.component_id",
+			manifest_id, cb, cb_ctx, "list manifest components", diag);
+}
+
+tk_err tk_store_sqlite_hook_manifest_by_component_each(void *ctx,
+						       struct tk_span component_id,
+						       tk_store_id_fn cb, void *cb_ctx,
+						       struct tk_diag *diag)
+{
+	struct sqlite_store *s = ctx;
+
+	return list_ids(s->db,
+			"SELECT c.manifest_component_id FROM manifest_components c"
+			" WHERE c.component_id = ? AND c.sequence ="
+			" (SELECT MAX(m.sequence) FROM manifests m"
+			" WHERE m.component_id = c.manifest_component_id)"
+			" ORDER BY c.manifest_component_id",
+			component_id, cb, cb_ctx, "list manifests by component", diag);
 }

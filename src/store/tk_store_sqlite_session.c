@@ -166,13 +166,17 @@ tk_err tk_store_sqlite_hook_installed_from_update(void *ctx, struct tk_span toke
 	sqlite3_stmt *stmt;
 	tk_err err;
 
-	/* The WHERE clause keeps SQLite from reading ON CONFLICT as part of the
-	 * join. */
+	/* Each manifest's recorded component ids are installed, or its manifest
+	 * component id when it was registered without them. The WHERE clause
+	 * keeps SQLite from reading ON CONFLICT as part of the join. */
 	err = tk_store_sqlite_prepare(s->db,
 			"INSERT INTO installed (ueid, component_id, sequence, digest, reported_at)"
-			" SELECT ?, u.component_id, u.sequence, m.image_digest, ?"
+			" SELECT ?, COALESCE(c.component_id, u.component_id), u.sequence,"
+			" m.image_digest, ?"
 			" FROM update_manifests u LEFT JOIN manifests m"
 			" ON m.component_id = u.component_id AND m.sequence = u.sequence"
+			" LEFT JOIN manifest_components c"
+			" ON c.manifest_component_id = u.component_id AND c.sequence = u.sequence"
 			" WHERE u.token = ? ON CONFLICT (ueid, component_id) DO UPDATE SET"
 			" sequence = excluded.sequence, digest = excluded.digest,"
 			" reported_at = excluded.reported_at", &stmt, diag);

@@ -605,6 +605,85 @@ static void test_manifest_each(void **state)
 	assert_int_equal(list.image_digest_lens[0], 32);
 }
 
+static void test_manifest_components(void **state)
+{
+	static const struct tk_span two[] = {{(const uint8_t *)"c-a", 3},
+					     {(const uint8_t *)"c-b", 3}};
+	static const struct tk_span one[] = {{(const uint8_t *)"c-b", 3}};
+	static const struct tk_span empty_id[] = {{(const uint8_t *)"", 0}};
+	struct tk_span many[TK_STORE_MANIFEST_COMPONENTS_MAX + 1];
+	static const struct {
+		const char *what;
+		const char *manifest_id;
+		uint64_t seq;
+		const struct tk_span *ids;
+		size_t n;
+		tk_err expected;
+	} cases[] = {
+		{"two components of v1", "m-1", 1, two, 2, TK_OK},
+		{"recorded twice", "m-1", 1, one, 1, TK_ERR_EXISTS},
+		{"unregistered sequence", "m-1", 7, one, 1, TK_ERR_NOT_FOUND},
+		{"unregistered manifest", "m-9", 1, one, 1, TK_ERR_NOT_FOUND},
+		{"no component ids", "m-1", 2, one, 0, TK_ERR_ARG},
+		{"empty component id", "m-1", 2, empty_id, 1, TK_ERR_ARG},
+		{"one component of v2", "m-1", 2, one, 1, TK_OK},
+		{"component of m-2", "m-2", 1, one, 1, TK_OK},
+	};
+	struct fixture *f = *state;
+	struct tk_store_manifest m1v1 = manifest("m-1", 1, "e1");
+	struct tk_store_manifest m1v2 = manifest("m-1", 2, "e2");
+	struct tk_store_manifest m2 = manifest("m-2", 1, "e3");
+	struct id_list list = {0};
+
+	expect_err("add m-1 v1", TK_OK, tk_store_manifest_add(&f->st, &m1v1, 1, &f->diag),
+		   &f->diag);
+	expect_err("add m-1 v2", TK_OK, tk_store_manifest_add(&f->st, &m1v2, 2, &f->diag),
+		   &f->diag);
+	expect_err("add m-2", TK_OK, tk_store_manifest_add(&f->st, &m2, 3, &f->diag), &f->diag);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tk_diag_clear(&f->diag);
+		expect_err(cases[i].what, cases[i].expected,
+			   tk_store_manifest_components_add(
+				   &f->st, tk_span_make(cases[i].manifest_id, 3), cases[i].seq,
+				   cases[i].ids, cases[i].n, &f->diag), &f->diag);
+	}
+	for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++)
+		many[i] = one[0];
+	expect_err("too many component ids", TK_ERR_LIMIT_COUNT,
+		   tk_store_manifest_components_add(&f->st, tk_span_make("m-1", 3), 2, many,
+						    sizeof(many) / sizeof(many[0]), &f->diag),
+		   &f->diag);
+	assert_int_equal(rows(f, "manifest_components"), 4);
+
+	/* Only the highest sequence number of a manifest counts. */
+	expect_err("components of m-1", TK_OK,
+		   tk_store_manifest_components_each(&f->st, tk_span_make("m-1", 3), collect_id,
+						     &list, &f->diag), &f->diag);
+	assert_int_equal(list.count, 1);
+	assert_string_equal(list.ids[0], "c-b");
+
+	memset(&list, 0, sizeof(list));
+	expect_err("components of unknown", TK_OK,
+		   tk_store_manifest_components_each(&f->st, tk_span_make("m-9", 3), collect_id,
+						     &list, &f->diag), &f->diag);
+	assert_int_equal(list.count, 0);
+
+	memset(&list, 0, sizeof(list));
+	expect_err("manifests of c-b", TK_OK,
+		   tk_store_manifest_by_component_each(&f->st, tk_span_make("c-b", 3),
+						       collect_id, &list, &f->diag), &f->diag);
+	assert_int_equal(list.count, 2);
+	assert_string_equal(list.ids[0], "m-1");
+	assert_string_equal(list.ids[1], "m-2");
+
+	/* c-a is a component of m-1 version 1 only, which version 2 replaced. */
+	memset(&list, 0, sizeof(list));
+	expect_err("manifests of c-a", TK_OK,
+		   tk_store_manifest_by_component_each(&f->st, tk_span_make("c-a", 3),
+						       collect_id, &list, &f->diag), &f->diag);
+	assert_int_equal(list.count, 0);
+}
+
 static void test_agent_key_twice(void **state)
 {
 	struct fixture *f = *state;
@@ -674,6 +753,7 @@ static void test_open_existing(void **state)
 static void test_missing_hook_unsupported(void **state)
 {
 	static const struct tk_store_ops no_ops = {0};
+	const struct tk_span one_id = tk_span_make("t", 1);
 	struct tk_store empty = {.ops = &no_ops};
 	struct tk_store_session out;
 	struct tk_diag diag;
@@ -696,6 +776,15 @@ static void test_missing_hook_unsupported(void **state)
 	expect_err("policy_target_each", TK_ERR_UNSUPPORTED,
 		   tk_store_policy_target_each(&empty, tk_span_make("t", 1), collect_id, NULL,
 					       &diag), &diag);
+	expect_err("manifest_components_add", TK_ERR_UNSUPPORTED,
+		   tk_store_manifest_components_add(&empty, tk_span_make("t", 1), 1, &one_id,
+						    1, &diag), &diag);
+	expect_err("manifest_components_each", TK_ERR_UNSUPPORTED,
+		   tk_store_manifest_components_each(&empty, tk_span_make("t", 1), collect_id,
+						     NULL, &diag), &diag);
+	expect_err("manifest_by_component_each", TK_ERR_UNSUPPORTED,
+		   tk_store_manifest_by_component_each(&empty, tk_span_make("t", 1),
+						       collect_id, NULL, &diag), &diag);
 }
 
 static void test_limits_checked(void **state)
@@ -729,6 +818,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_installed_from_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manifest_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest_components, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agent_key_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_existing, setup, teardown),
 		cmocka_unit_test(test_missing_hook_unsupported),
