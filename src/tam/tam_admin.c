@@ -254,7 +254,11 @@ static void print_manifest(const struct tk_suit_manifest *manifest)
 	printf("\n");
 }
 
-/* Store the manifest with an audit line, in one transaction. */
+/*
+ * Store the manifest, the component ids it installs and an audit line, in
+ * one transaction. Devices report and request those component ids, which
+ * need not equal the manifest component id.
+ */
 static tk_err store_manifest(const struct tk_store *st,
 			     const struct tk_suit_manifest *manifest,
 			     const uint8_t *env_buf, size_t env_len, struct tk_diag *diag)
@@ -276,6 +280,10 @@ static tk_err store_manifest(const struct tk_store *st,
 	if (err != TK_OK)
 		return err;
 	err = tk_store_manifest_add(st, &rec, now, diag);
+	if (err == TK_OK)
+		err = tk_store_manifest_components_add(st, rec.component_id, rec.sequence,
+						       manifest->components,
+						       manifest->component_count, diag);
 	if (err == TK_OK)
 		err = tk_store_audit_add(st, now, "add-manifest", detail, diag);
 	return finish(st, err, diag);

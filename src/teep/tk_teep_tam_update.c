@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The Update a TAM sends in response to a QueryResponse: which manifests the
- * device lacks (the required ones it does not report with the right image
- * digest, and the ones it requests), which of their envelopes fit one
- * response, and the signed Update that carries them. The envelopes are
- * copied from the store into the work buffer and the message is encoded
- * after them, so the parsing path allocates nothing.
+ * The Update a TAM sends in response to a QueryResponse. It decides which
+ * manifests the device lacks: the required ones whose components it does
+ * not report with the right image digest, and the ones that install a
+ * component it requests. It keeps those whose envelopes fit one response
+ * and signs the Update that carries them. The envelopes are copied from the
+ * store into the work buffer and the message is encoded after them, so the
+ * parsing path allocates nothing.
  */
 #include "teep/tk_teep_tam_impl.h"
 
@@ -59,25 +60,54 @@ static tk_err plan_add(struct plan *plan, struct tk_span id)
 	return TK_OK;
 }
 
+/* Components of a registered manifest matched against the device's tc-list. */
+struct component_match {
+	const struct plan *plan;
+	size_t count;                         /* component ids listed */
+	const struct tk_store_installed *have; /* first one the device reports */
+};
+
+static tk_err match_component(void *cb_ctx, struct tk_span component_id)
+{
+	struct component_match *match = cb_ctx;
+
+	match->count++;
+	if (match->have == NULL)
+		match->have = device_entry(match->plan, component_id);
+	return TK_OK;
+}
+
 /*
- * Policy callback: a required manifest goes in unless the device reports
- * the component with the image digest the registered manifest requires.
- * The tc-list carries no sequence number, so a device that reports another
- * digest has another version. The manifest is sent, and the TEE's
- * anti-rollback check decides whether it is newer. A device that reports
- * the component without a digest is taken to have it.
+ * Policy callback for one required manifest component id. The device
+ * reports component ids, which a manifest lists in its common.components
+ * and which need not equal its manifest component id. So the manifest is
+ * present when the tc-list has one of its component ids, or its manifest
+ * component id when it was registered without them. For a single-component
+ * manifest the reported image digest must also equal the one the manifest
+ * requires. The tc-list carries no sequence number, so a device that
+ * reports another digest has another version. The manifest is sent, and
+ * the TEE's anti-rollback check decides whether it is newer. A device that
+ * reports the component without a digest is taken to have it.
  */
 static tk_err plan_add_required(void *cb_ctx, struct tk_span id)
 {
 	struct plan *plan = cb_ctx;
-	const struct tk_store_installed *have = device_entry(plan, id);
+	struct component_match match = {.plan = plan};
+	const struct tk_store_installed *have;
 	struct tk_store_manifest_buf buf;
 	struct tk_store_manifest m;
 	tk_err err;
 
+	err = tk_store_manifest_components_each(plan->store, id, match_component, &match, NULL);
+	if (err != TK_OK)
+		return err;
+	have = match.count > 0 ? match.have : device_entry(plan, id);
+
 	if (have == NULL)
 		return plan_add(plan, id);
-	if (have->digest.len == 0)
+	/* A digest names the image of one component, so it is compared only
+	 * for a manifest with one. */
+	if (have->digest.len == 0 || match.count > 1)
 		return TK_OK;
 	err = tk_store_manifest_get(plan->store, id, &m, &buf, NULL, 0, NULL);
 	if (err == TK_ERR_NOT_FOUND)
@@ -87,6 +117,52 @@ static tk_err plan_add_required(void *cb_ctx, struct tk_span id)
 	if (m.image_digest.len == 0 || tk_span_equal(m.image_digest, have->digest))
 		return TK_OK;
 	return plan_add(plan, id);
+}
+
+/* A manifest component id found for a requested component id. */
+struct manifest_found {
+	uint8_t id[TK_STORE_COMPONENT_ID_MAX];
+	size_t len; /* 0 until one is found */
+};
+
+/* Keep the first manifest listed, which has the lowest manifest component id. */
+static tk_err keep_first_manifest(void *cb_ctx, struct tk_span manifest_id)
+{
+	struct manifest_found *found = cb_ctx;
+
+	if (found->len == 0 && manifest_id.len <= sizeof(found->id)) {
+		memcpy(found->id, manifest_id.ptr, manifest_id.len);
+		found->len = manifest_id.len;
+	}
+	return TK_OK;
+}
+
+/*
+ * Find the manifest that serves a requested component id: the registered
+ * manifest that lists it among its components or, for manifests registered
+ * without their components, the one whose manifest component id it is.
+ * TK_ERR_NOT_FOUND when none is registered.
+ */
+static tk_err find_requested_manifest(const struct tk_store *st, struct tk_span component_id,
+				      struct manifest_found *found, struct tk_diag *diag)
+{
+	struct tk_store_manifest_buf buf;
+	struct tk_store_manifest m;
+	tk_err err;
+
+	found->len = 0;
+	err = tk_store_manifest_by_component_each(st, component_id, keep_first_manifest, found,
+						  diag);
+	if (err != TK_OK || found->len > 0)
+		return err;
+
+	/* Only existence is checked here, so the envelope is not read. */
+	err = tk_store_manifest_get(st, component_id, &m, &buf, NULL, 0, diag);
+	if (err != TK_OK)
+		return err;
+	memcpy(found->id, component_id.ptr, component_id.len);
+	found->len = component_id.len;
+	return TK_OK;
 }
 
 /*
@@ -105,17 +181,16 @@ static tk_err plan_requested(struct tk_teep_tam *tam, const struct agent *agent,
 	if ((err = tk_teep_iter_init(&it, qr->requested_tc_list.raw, diag)) != TK_OK)
 		return err;
 	while (tk_teep_iter_more(&it)) {
-		struct tk_store_manifest_buf buf;
 		struct tk_teep_requested_tc req;
-		struct tk_store_manifest m;
+		struct manifest_found found;
+		struct tk_diag local;
 
 		if ((err = tk_teep_iter_next_requested_tc(&it, &req)) != TK_OK)
 			return err;
 		if (req.component_id.len > TK_STORE_COMPONENT_ID_MAX)
 			continue;
-		/* Only existence is checked here, so the envelope is not read. */
-		err = tk_store_manifest_get(tam->cfg.store, req.component_id, &m, &buf,
-					    NULL, 0, NULL);
+		tk_diag_clear(&local);
+		err = find_requested_manifest(tam->cfg.store, req.component_id, &found, &local);
 		if (err == TK_ERR_NOT_FOUND) {
 			tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
 			       "kid %s requested a TA with no registered manifest",
@@ -123,8 +198,9 @@ static tk_err plan_requested(struct tk_teep_tam *tam, const struct agent *agent,
 			continue;
 		}
 		if (err != TK_OK)
-			return TK_FAIL(diag, err, "lookup of a requested manifest failed");
-		if ((err = plan_add(plan, req.component_id)) != TK_OK)
+			return TK_FAIL(diag, err, "lookup of a requested manifest failed: %s",
+				       local.msg);
+		if ((err = plan_add(plan, tk_span_make(found.id, found.len))) != TK_OK)
 			return err;
 	}
 	return TK_OK;

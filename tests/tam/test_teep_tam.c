@@ -27,6 +27,14 @@ static const uint8_t ta_envelope[] = {0xa2, 0x02, 0x41, 0x00, 0x03, 0x41, 0x01};
 static const uint8_t other_id[] = {0x81, 0x45, 'o', 't', 'h', 'e', 'r'};
 static const uint8_t other_envelope[] = {0xa2, 0x02, 0x41, 0x02, 0x03, 0x41, 0x03};
 
+/*
+ * Manifest component id [h'TEEP-Device', h'suit'] of a manifest that
+ * installs the component ta_id, as in the TEEP draft's examples where the
+ * two ids differ.
+ */
+static const uint8_t suit_id[] = {0x82, 0x4b, 'T', 'E', 'E', 'P', '-', 'D', 'e', 'v', 'i',
+				  'c', 'e', 0x44, 's', 'u', 'i', 't'};
+
 static uint8_t in[BENCH_MSG_MAX], out[BENCH_MSG_MAX];
 
 static int setup_p256(void **state)
@@ -299,6 +307,138 @@ static void test_requested_ta_sent(void **state)
 		     &b->diag);
 	bench_open_update(b, out, out_len, TK_CRYPTO_KEY_P256, &msg);
 	assert_int_equal(msg.update.manifest_list.count, 1);
+}
+
+/*
+ * Register the manifest suit_id, which installs ta_id, with the image digest
+ * bench_require_all() uses. With `required` it is required on all devices.
+ */
+static void register_suit_manifest(struct bench *b, bool required)
+{
+	const struct tk_span components[] = {tk_span_make(ta_id, sizeof(ta_id))};
+	struct tk_store_manifest m = {
+		.component_id = tk_span_make(suit_id, sizeof(suit_id)), .sequence = 1,
+		.digest = tk_span_make(bench_image_digest, sizeof(bench_image_digest)),
+		.image_digest = tk_span_make(bench_image_digest, sizeof(bench_image_digest)),
+		.envelope = tk_span_make(ta_envelope, sizeof(ta_envelope)),
+	};
+
+	if (required)
+		bench_require_all(b, m.component_id, m.envelope);
+	else
+		bench_expect("add", TK_OK, tk_store_manifest_add(&b->store, &m, 1, &b->diag),
+			     &b->diag);
+	bench_expect("components", TK_OK,
+		     tk_store_manifest_components_add(&b->store,
+						      tk_span_make(suit_id, sizeof(suit_id)), 1,
+						      components, 1, &b->diag), &b->diag);
+}
+
+static void test_component_of_manifest_reported(void **state)
+{
+	static const struct {
+		const char *what;
+		bool other_image;
+		bool update_expected;
+	} cases[] = {
+		{"component with the manifest's image", false, false},
+		{"component with another image", true, true},
+	};
+	struct bench *b = *state;
+	const struct tk_span installed[] = {tk_span_make(ta_id, sizeof(ta_id))};
+
+	register_suit_manifest(b, true);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fake_query_response q = {
+			.signer = b->agent, .attester = b->agent, .installed = installed,
+			.installed_count = 1, .other_image = cases[i].other_image,
+		};
+		uint8_t challenge[512];
+		size_t challenge_len = 0, in_len, out_len = 0;
+		struct tk_teep_msg msg;
+
+		bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+		q.nonce = tk_span_make(challenge, challenge_len);
+		in_len = fake_query_response(b, &q, in, sizeof(in));
+		bench_expect(cases[i].what, TK_OK, process(b, BENCH_NOW, in_len, &out_len),
+			     &b->diag);
+		if (!cases[i].update_expected) {
+			if (out_len != 0)
+				fail_msg("%s: expected no Update, got %zu bytes", cases[i].what,
+					 out_len);
+			continue;
+		}
+		if (out_len == 0)
+			fail_msg("%s: expected an Update, got none", cases[i].what);
+		bench_open_update(b, out, out_len, TK_CRYPTO_KEY_P256, &msg);
+		assert_int_equal(msg.update.manifest_list.count, 1);
+	}
+}
+
+/* Component ids of the installed records. */
+struct installed_ids {
+	uint8_t id[64];
+	size_t id_len; /* of the last record */
+	size_t count;
+};
+
+static tk_err copy_installed_id(void *cb_ctx, const struct tk_store_installed *item)
+{
+	struct installed_ids *seen = cb_ctx;
+
+	assert_true(item->component_id.len <= sizeof(seen->id));
+	memcpy(seen->id, item->component_id.ptr, item->component_id.len);
+	seen->id_len = item->component_id.len;
+	seen->count++;
+	return TK_OK;
+}
+
+static void test_requested_component_served(void **state)
+{
+	struct bench *b = *state;
+	const struct tk_span requested[] = {tk_span_make(ta_id, sizeof(ta_id))};
+	const struct tk_span installed[] = {tk_span_make(ta_id, sizeof(ta_id))};
+	struct fake_query_response q = {
+		.signer = b->agent, .attester = b->agent, .requested = requested,
+		.requested_count = 1, .installed = installed, .installed_count = 1,
+	};
+	uint8_t challenge[512];
+	size_t challenge_len = 0, in_len, out_len = 0;
+	struct tk_teep_msg msg;
+	struct tk_teep_iter it;
+	struct tk_span envelope;
+	struct installed_ids seen = {0};
+	uint8_t token[64];
+
+	/* No policy requires the manifest, so only the request can bring it. */
+	register_suit_manifest(b, false);
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	bench_expect("QueryResponse", TK_OK, process(b, BENCH_NOW, in_len, &out_len),
+		     &b->diag);
+	assert_true(out_len > 0);
+	bench_open_update(b, out, out_len, TK_CRYPTO_KEY_P256, &msg);
+	assert_int_equal(msg.update.manifest_list.count, 1);
+	bench_expect("manifest list", TK_OK,
+		     tk_teep_iter_init(&it, msg.update.manifest_list.raw, &b->diag), &b->diag);
+	bench_expect("envelope", TK_OK, tk_teep_iter_next_bstr(&it, &envelope), NULL);
+	assert_int_equal(envelope.len, sizeof(ta_envelope));
+	assert_memory_equal(envelope.ptr, ta_envelope, sizeof(ta_envelope));
+	assert_int_equal(bench_counts(b).update_manifests, 1);
+
+	/* Success records the component the manifest installs, not the
+	 * manifest component id. */
+	memcpy(token, msg.update.token.ptr, msg.update.token.len);
+	in_len = fake_result(b, b->agent, tk_span_make(token, msg.update.token.len), 0, in,
+			     sizeof(in));
+	bench_expect("Success", TK_OK, process(b, BENCH_NOW + 1, in_len, &out_len), &b->diag);
+	bench_expect("installed", TK_OK,
+		     tk_store_installed_each(&b->store, tk_span_make(b->ueid, sizeof(b->ueid)),
+					     copy_installed_id, &seen, &b->diag), &b->diag);
+	assert_int_equal(seen.count, 1);
+	assert_int_equal(seen.id_len, sizeof(ta_id));
+	assert_memory_equal(seen.id, ta_id, sizeof(ta_id));
 }
 
 static void test_update_fits_response(void **state)
@@ -641,6 +781,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nothing_to_send, setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_other_image_sent, setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_requested_ta_sent, setup_p256, teardown),
+		cmocka_unit_test_setup_teardown(test_component_of_manifest_reported, setup_p256,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_requested_component_served, setup_p256,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_update_fits_response, setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_query_response_rejections, setup_p256,
 						teardown),
