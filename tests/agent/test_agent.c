@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "vector_io.h"
 #include "agent/tk_agent_tee.h"
 #include "cbor/tk_cbor.h"
 #include "cose/tk_cose.h"
@@ -94,63 +95,6 @@ static const struct tk_crypto *crypto(void)
 	return tk_crypto_openssl();
 }
 
-static uint8_t *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = malloc(BUF_CAP);
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, BUF_CAP, f);
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
-/* Decode annotated hex: drop text after '#' on each line, then non-hex. */
-static uint8_t *read_hex_vector(const char *name, size_t *len)
-{
-	char path[512];
-	size_t text_len = 0;
-	uint8_t *text;
-	uint8_t *out = malloc(BUF_CAP);
-	bool comment = false;
-	int half = -1;
-	size_t n = 0;
-
-	snprintf(path, sizeof(path), "%s/teep/%s", TK_VECTORS_DIR, name);
-	text = read_all(path, &text_len);
-	for (size_t i = 0; i < text_len; i++) {
-		char c = (char)text[i];
-		int v = -1;
-
-		if (c == '#')
-			comment = true;
-		if (c == '\n')
-			comment = false;
-		if (comment)
-			continue;
-		if (c >= '0' && c <= '9')
-			v = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v = c - 'A' + 10;
-		if (v < 0)
-			continue;
-		if (half < 0) {
-			half = v;
-		} else {
-			out[n++] = (uint8_t)(half << 4 | v);
-			half = -1;
-		}
-	}
-	free(text);
-	*len = n;
-	return out;
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -178,10 +122,10 @@ static int setup(void **state)
 	assert_int_equal(tk_crypto_key_generate(crypto(), TK_CRYPTO_KEY_P256, &f->stranger, NULL),
 			 TK_OK);
 	snprintf(path, sizeof(path), "%s/suit/manifest-spec/private_key.pem", TK_VECTORS_DIR);
-	pem = read_all(path, &pem_len);
+	pem = vector_read_file(path, &pem_len);
 	assert_int_equal(tk_crypto_key_import_pem(crypto(), pem, pem_len, &f->signer, NULL), TK_OK);
 	free(pem);
-	f->envelope = read_hex_vector("suit_integrated.hex.txt", &f->envelope_len);
+	f->envelope = vector_read_hex("suit_integrated.hex.txt", &f->envelope_len);
 
 	f->glue.tee = &f->tee;
 	f->glue.crypto = crypto();
