@@ -118,9 +118,9 @@ size_t tk_cbor_offset(const struct tk_cbor_dec *dec);
 /*
  * Getters. Each consumes one item of the named type; on a type mismatch it
  * fails with TK_ERR_SCHEMA_TYPE and consumes nothing. Strings are views into
- * the input; an indefinite-length string fails with TK_ERR_SCHEMA_TYPE
- * because it has no single view (reject it earlier with
- * TK_CBOR_NO_INDEFINITE where the schema forbids it).
+ * the input. An indefinite-length string fails with TK_ERR_SCHEMA_TYPE
+ * because it has no single view, so reject it earlier with
+ * TK_CBOR_NO_INDEFINITE where the schema forbids it.
  */
 TK_MUST_CHECK tk_err tk_cbor_get_uint(struct tk_cbor_dec *dec, uint64_t *out);
 /* Major type 0 or 1 that fits in int64_t; otherwise TK_ERR_SCHEMA_VALUE. */

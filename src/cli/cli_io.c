@@ -34,7 +34,7 @@ static int hex_value(int c)
 /*
  * Length of the well-formed UTF-8 sequence of 2 to 4 bytes at text[i], or 0
  * when there is none. Overlong three- and four-byte forms and surrogates
- * are accepted, because the sequence is only told apart from binary data.
+ * are accepted, because the check only separates text from binary data.
  */
 static size_t utf8_sequence_len(const unsigned char *text, size_t text_len, size_t i)
 {

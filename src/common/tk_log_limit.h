@@ -7,7 +7,7 @@
  * reports how many were suppressed before it.
  *
  * NOTE: lines suppressed at the end of a burst are reported only when the
- * next line of their kind passes; a program that stops logs no final count.
+ * next line of their kind passes. A program that stops logs no final count.
  *
  * Header-only, with no global state: the caller keeps the structs and
  * passes the time, so a library can use it without I/O of its own.

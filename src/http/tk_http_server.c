@@ -446,7 +446,7 @@ static void server_free(struct tk_http_server *srv)
 }
 
 /*
- * True when another socket is bound to addr, so a failed start can say why.
+ * True when another socket is bound to addr, so a failed start can report why.
  * SO_REUSEADDR, which libmicrohttpd sets as well, keeps a port in TIME_WAIT
  * from counting as used.
  */

@@ -23,7 +23,7 @@
  *     X-Content-Type-Options: nosniff, Content-Security-Policy:
  *     default-src 'none' and Referrer-Policy: no-referrer (binding section
  *     "Use of HTTP as a Transport"). No Cache-Control field is sent, because
- *     that section says it MUST NOT be used on these POST responses.
+ *     that section forbids it (MUST NOT) on these POST responses.
  *
  * Requests a client gets rejected are logged at info (404, 405, 406) or
  * notice (413, 415, 503, a connection closed mid-body), at most

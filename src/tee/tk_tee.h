@@ -12,7 +12,7 @@
  *   the RFC 9679 COSE key thumbprint (SHA-256) of its public COSE_Key;
  * - the UEID of the device (RFC 9711 section 4.2.1);
  * - the component store: installed trusted components by component id,
- *   each install atomic (after a crash the store holds the old or the new
+ *   each install atomic (after a crash the store contains the old or the new
  *   image, never a mix);
  * - the installed SUIT envelope per manifest component id;
  * - the highest accepted sequence number per manifest component id, kept

@@ -129,7 +129,7 @@ static tk_err build_requested_list(struct reply *r, struct tk_span *raw, size_t 
 		n += missing[i] ? 1 : 0;
 		if (w.found) {
 			/* RequestTA of an installed TA sends nothing (draft "TEEP
-			   Agent Behavior"); say so, since the user asked for it. */
+			   Agent Behavior"). The user requested it, so log why. */
 			char id[2 * 16 + 4];
 			char line[96];
 

@@ -218,7 +218,7 @@ struct tk_teep_requested_tc_list {
 
 /*
  * In the messages below, a bounded string (token, challenge, msg, err-msg,
- * err-lang) with len 0 is absent; fields that may be empty when present
+ * err-lang) with len 0 is absent. Fields that may be empty when present
  * have a has_ flag. Text fields are UTF-8, not NUL-terminated.
  */
 

@@ -216,7 +216,7 @@ static tk_err plan_requested(struct tk_teep_tam *tam, const struct agent *agent,
 /* Largest CBOR head of a byte string (a 64-bit length). */
 #define BSTR_HEAD_MAX 9
 
-/* Where a planned manifest goes when the Update is built. */
+/* Placement of a planned manifest when the Update is built. */
 enum fit { FIT_SENT, FIT_LATER, FIT_NEVER };
 
 /*
