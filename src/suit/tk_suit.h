@@ -258,6 +258,29 @@ enum tk_suit_identifier {
 };
 
 /*
+ * One command the processor reports to the platform's report hook, as its
+ * reporting policy asks (draft-ietf-suit-manifest-37 section 8.4.9,
+ * SUIT_Record of draft-ietf-suit-report-18). Views are valid only during
+ * the hook call.
+ */
+struct tk_suit_record {
+	const uint64_t *manifest_id; /* dependency indices from the root
+					manifest; manifest_id_len 0 for it */
+	size_t manifest_id_len;
+	int64_t section;             /* manifest key of the command sequence
+					(suit-common 3 for the shared
+					sequence) */
+	uint64_t offset;             /* byte offset of the command within
+					its encoded sequence */
+	uint64_t component_index;
+	int64_t command;             /* SUIT command number */
+	uint64_t policy;             /* the command's reporting policy bits */
+	tk_err result;               /* TK_OK or the command's failure */
+	struct tk_span properties;   /* encoded SUIT_Parameters map the policy
+					asks for, empty when none */
+};
+
+/*
  * Platform hooks. Every hook takes ctx first and a diag last (may be NULL).
  * Component ids and manifest component ids are the CBOR encoding of a
  * SUIT_Component_Identifier array, passed as opaque bytes (at most
@@ -319,6 +342,13 @@ struct tk_suit_platform_ops {
 	tk_err (*set_sequence_number)(void *ctx, const uint8_t *id,
 				      size_t id_len, uint64_t value,
 				      struct tk_diag *diag);
+
+	/*
+	 * Receive one record for the SUIT report. A non-TK_OK return stops
+	 * the procedure. NULL: records are not collected.
+	 */
+	tk_err (*report)(void *ctx, const struct tk_suit_record *record,
+			 struct tk_diag *diag);
 
 	void *ctx;
 };
