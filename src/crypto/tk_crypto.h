@@ -86,6 +86,32 @@ enum tk_crypto_aead_alg {
 };
 
 /*
+ * Algorithms of streaming content encryption (tk_crypto_cipher_init()):
+ * AES-CTR (NIST SP 800-38A, no integrity), AES-GCM and ChaCha20-Poly1305.
+ */
+enum tk_crypto_cipher_alg {
+	TK_CRYPTO_CIPHER_NONE = 0,
+	TK_CRYPTO_CIPHER_A128CTR = 1,
+	TK_CRYPTO_CIPHER_A256CTR = 2,
+	TK_CRYPTO_CIPHER_A128GCM = 3,
+	TK_CRYPTO_CIPHER_A256GCM = 4,
+	TK_CRYPTO_CIPHER_CHACHA20_POLY1305 = 5,
+};
+
+/*
+ * Streaming cipher state. Declare one, start it with
+ * tk_crypto_cipher_init() and end it with one of the final calls or
+ * tk_crypto_cipher_abort(), which release `impl` and wipe the key
+ * schedule. Fields are private.
+ */
+struct tk_crypto_cipher_ctx {
+	const struct tk_crypto *provider;
+	void *impl;                 /* provider state, NULL when not started */
+	enum tk_crypto_cipher_alg alg;
+	bool encrypt;
+};
+
+/*
  * Opaque key. Created by a provider (generate, import); the caller owns it
  * and releases it with tk_crypto_key_free(). A key can be used only with the
  * provider that created it; another provider fails with TK_ERR_KEY.
@@ -183,6 +209,21 @@ struct tk_crypto_ops {
 			  const uint8_t iv[TK_CRYPTO_AES_CTR_IV_LEN],
 			  const uint8_t *in, size_t len, uint8_t *out,
 			  struct tk_diag *diag);
+
+	/* Streaming ciphers; final and abort release impl, also on failure.
+	 * For decryption `tag` is the expected tag, for encryption the
+	 * output; it is unused (NULL) for AES-CTR. */
+	tk_err (*cipher_init)(void *ctx, enum tk_crypto_cipher_alg alg,
+			      bool encrypt, const uint8_t *key,
+			      const uint8_t *iv, size_t iv_len,
+			      struct tk_span aad, void **impl,
+			      struct tk_diag *diag);
+	tk_err (*cipher_update)(void *ctx, void *impl, const uint8_t *in,
+				size_t len, uint8_t *out, struct tk_diag *diag);
+	tk_err (*cipher_final)(void *ctx, void *impl,
+			       uint8_t tag[TK_CRYPTO_AEAD_TAG_LEN],
+			       struct tk_diag *diag);
+	void (*cipher_abort)(void *ctx, void *impl);
 };
 
 /* A provider: its operations and their context. */
@@ -416,5 +457,70 @@ TK_MUST_CHECK tk_err tk_crypto_aes_ctr(const struct tk_crypto *c, const uint8_t 
 				       const uint8_t iv[TK_CRYPTO_AES_CTR_IV_LEN],
 				       const uint8_t *in, size_t len, uint8_t *out,
 				       struct tk_diag *diag);
+
+/*
+ * Streaming content encryption and decryption.
+ *
+ * Key lengths: 16 bytes for A128CTR and A128GCM, 32 for A256CTR, A256GCM
+ * and ChaCha20-Poly1305 (TK_ERR_KEY otherwise). IV: 16 bytes (the initial
+ * counter block) for AES-CTR, 12 bytes for the AEADs (TK_ERR_ARG
+ * otherwise). aad must be empty for AES-CTR (TK_ERR_ARG), which has
+ * nothing to bind it to.
+ *
+ * Each update turns len bytes of input into len bytes of output; out may
+ * equal in. For an AEAD, decrypted bytes are NOT authentic until
+ * tk_crypto_cipher_final_decrypt() returns TK_OK: a caller stages them
+ * and discards (wipes) them when the final call fails.
+ */
+
+/* Key length in bytes of a streaming cipher, 0 for an unknown one. */
+size_t tk_crypto_cipher_key_len(enum tk_crypto_cipher_alg alg);
+
+/* IV length in bytes of a streaming cipher, 0 for an unknown one. */
+size_t tk_crypto_cipher_iv_len(enum tk_crypto_cipher_alg alg);
+
+/* True for the algorithms with an authentication tag. */
+bool tk_crypto_cipher_is_aead(enum tk_crypto_cipher_alg alg);
+
+/*
+ * Start encrypting or decrypting into cc. Borrows key, iv and aad only for
+ * the call (the provider keeps its own key schedule, wiped on release).
+ * On failure cc holds nothing to release.
+ */
+TK_MUST_CHECK tk_err tk_crypto_cipher_init(const struct tk_crypto *c,
+					   struct tk_crypto_cipher_ctx *cc,
+					   enum tk_crypto_cipher_alg alg, bool encrypt,
+					   const uint8_t *key, size_t key_len,
+					   const uint8_t *iv, size_t iv_len,
+					   struct tk_span aad, struct tk_diag *diag);
+
+/*
+ * Process in[0..len) into out[0..len). On failure out is wiped and cc is
+ * released.
+ */
+TK_MUST_CHECK tk_err tk_crypto_cipher_update(struct tk_crypto_cipher_ctx *cc,
+					     const uint8_t *in, size_t len,
+					     uint8_t *out, struct tk_diag *diag);
+
+/*
+ * End an encryption and release cc. For an AEAD the 16-byte tag is written
+ * to tag (which may be NULL for AES-CTR).
+ */
+TK_MUST_CHECK tk_err tk_crypto_cipher_final_encrypt(struct tk_crypto_cipher_ctx *cc,
+						    uint8_t tag[TK_CRYPTO_AEAD_TAG_LEN],
+						    struct tk_diag *diag);
+
+/*
+ * End a decryption and release cc. For an AEAD `tag` is the received
+ * 16-byte tag, and a tag that does not verify is TK_ERR_DECRYPT: the
+ * caller must then discard every byte the updates produced. For AES-CTR
+ * tag must be NULL and the call only releases cc.
+ */
+TK_MUST_CHECK tk_err tk_crypto_cipher_final_decrypt(struct tk_crypto_cipher_ctx *cc,
+						    const uint8_t *tag,
+						    struct tk_diag *diag);
+
+/* Release cc without finishing. Safe on a zeroed or already ended cc. */
+void tk_crypto_cipher_abort(struct tk_crypto_cipher_ctx *cc);
 
 #endif /* TK_CRYPTO_H */

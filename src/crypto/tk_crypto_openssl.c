@@ -619,6 +619,10 @@ static const struct tk_crypto_ops openssl_ops = {
 	.aead_seal = tk_crypto_ossl_aead_seal,
 	.aead_open = tk_crypto_ossl_aead_open,
 	.aes_ctr = tk_crypto_ossl_aes_ctr,
+	.cipher_init = tk_crypto_ossl_cipher_init,
+	.cipher_update = tk_crypto_ossl_cipher_update,
+	.cipher_final = tk_crypto_ossl_cipher_final,
+	.cipher_abort = tk_crypto_ossl_cipher_abort,
 };
 
 static const struct tk_crypto openssl_provider = {

@@ -44,4 +44,16 @@ tk_err tk_crypto_ossl_aes_ctr(void *ctx, const uint8_t *key, size_t key_len,
 			      const uint8_t *in, size_t len, uint8_t *out,
 			      struct tk_diag *diag);
 
+tk_err tk_crypto_ossl_cipher_init(void *ctx, enum tk_crypto_cipher_alg alg,
+				  bool encrypt, const uint8_t *key,
+				  const uint8_t *iv, size_t iv_len,
+				  struct tk_span aad, void **impl,
+				  struct tk_diag *diag);
+tk_err tk_crypto_ossl_cipher_update(void *ctx, void *impl, const uint8_t *in,
+				    size_t len, uint8_t *out, struct tk_diag *diag);
+tk_err tk_crypto_ossl_cipher_final(void *ctx, void *impl,
+				   uint8_t tag[TK_CRYPTO_AEAD_TAG_LEN],
+				   struct tk_diag *diag);
+void tk_crypto_ossl_cipher_abort(void *ctx, void *impl);
+
 #endif /* TK_CRYPTO_OPENSSL_H */
