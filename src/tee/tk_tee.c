@@ -314,6 +314,114 @@ tk_err tk_tee_set_sequence_number(const struct tk_tee *tee, const uint8_t *id,
 	return tee->ops->set_sequence_number(tee->ctx, id, id_len, value, diag);
 }
 
+tk_err tk_tee_load_component(const struct tk_tee *tee, const uint8_t *id,
+			     size_t id_len,
+			     const uint8_t expected_digest[TK_TEE_DIGEST_LEN],
+			     const struct tk_tee_invoke_ops *invoke,
+			     struct tk_diag *diag)
+{
+	tk_err err = check_id(id, id_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	if (expected_digest == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "expected image digest is NULL");
+	if (invoke != NULL && invoke->invoke == NULL)
+		return TK_FAIL(diag, TK_ERR_UNSUPPORTED,
+			       "invoke hook table has no invoke hook");
+	REQUIRE_HOOK(tee, load_component, diag);
+	return tee->ops->load_component(tee->ctx, id, id_len, expected_digest,
+					invoke, diag);
+}
+
+tk_err tk_tee_list_measurements(const struct tk_tee *tee,
+				tk_tee_measurement_fn visit, void *visit_ctx,
+				struct tk_diag *diag)
+{
+	if (visit == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "visit function is NULL");
+	REQUIRE_HOOK(tee, list_measurements, diag);
+	return tee->ops->list_measurements(tee->ctx, visit, visit_ctx, diag);
+}
+
+static tk_err check_nonce(const uint8_t *nonce, size_t nonce_len,
+			  struct tk_tee_quote *out, struct tk_diag *diag)
+{
+	if (out == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "quote output is NULL");
+	memset(out, 0, sizeof(*out));
+	if (nonce == NULL || nonce_len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "nonce is empty");
+	if (nonce_len > TK_TEE_MAX_NONCE_LEN)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
+			       "nonce is %zu bytes, maximum %d", nonce_len,
+			       TK_TEE_MAX_NONCE_LEN);
+	return TK_OK;
+}
+
+tk_err tk_tee_quote(const struct tk_tee *tee, const uint8_t *nonce,
+		    size_t nonce_len, struct tk_tee_quote *out,
+		    struct tk_diag *diag)
+{
+	tk_err err = check_nonce(nonce, nonce_len, out, diag);
+
+	if (err != TK_OK)
+		return err;
+	REQUIRE_HOOK(tee, quote, diag);
+	err = tee->ops->quote(tee->ctx, nonce, nonce_len, out, diag);
+	if (err != TK_OK)
+		memset(out, 0, sizeof(*out));
+	return err;
+}
+
+tk_err tk_tee_certify_signing_key(const struct tk_tee *tee, const uint8_t *nonce,
+				  size_t nonce_len, struct tk_tee_quote *out,
+				  struct tk_diag *diag)
+{
+	tk_err err = check_nonce(nonce, nonce_len, out, diag);
+
+	if (err != TK_OK)
+		return err;
+	REQUIRE_HOOK(tee, certify_signing_key, diag);
+	err = tee->ops->certify_signing_key(tee->ctx, nonce, nonce_len, out, diag);
+	if (err != TK_OK)
+		memset(out, 0, sizeof(*out));
+	return err;
+}
+
+tk_err tk_tee_attestation_key_pem(const struct tk_tee *tee, char *out,
+				  size_t out_cap, size_t *out_len,
+				  struct tk_diag *diag)
+{
+	tk_err err = check_out(out, out_cap, out_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	*out_len = 0;
+	REQUIRE_HOOK(tee, attestation_key_pem, diag);
+	err = tee->ops->attestation_key_pem(tee->ctx, out, out_cap, out_len, diag);
+	if (err != TK_OK)
+		*out_len = 0;
+	return err;
+}
+
+tk_err tk_tee_endorsement_certificate(const struct tk_tee *tee, uint8_t *out,
+				      size_t out_cap, size_t *out_len,
+				      struct tk_diag *diag)
+{
+	tk_err err = check_out(out, out_cap, out_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	*out_len = 0;
+	REQUIRE_HOOK(tee, endorsement_certificate, diag);
+	err = tee->ops->endorsement_certificate(tee->ctx, out, out_cap, out_len,
+						diag);
+	if (err != TK_OK)
+		*out_len = 0;
+	return err;
+}
+
 void tk_tee_close(struct tk_tee *tee)
 {
 	if (tee == NULL)

@@ -90,6 +90,91 @@ struct tk_tee_key_info {
 };
 
 /*
+ * Maximum number of entries in the measurement log, that is loads since
+ * the log was last cleared (TPM: since the TPM was reset). One more load
+ * fails with TK_ERR_LIMIT_COUNT. A node loads a few trusted applications;
+ * 64 bounds the log file and the evidence claim built from it.
+ */
+#define TK_TEE_MAX_MEASUREMENTS 64
+
+/*
+ * Maximum length of a verifier nonce passed to the attestation hooks
+ * (TK_ERR_LIMIT_SIZE). It matches the largest eat_nonce of RFC 9711.
+ */
+#define TK_TEE_MAX_NONCE_LEN 64
+
+/* Capacity of struct tk_tee_quote's buffers: a marshalled TPMS_ATTEST of
+ * a quote or certify fits in 1024 bytes, a TPMT_SIGNATURE in 256. */
+#define TK_TEE_MAX_ATTEST_LEN 1024
+#define TK_TEE_MAX_QUOTE_SIG_LEN 256
+
+/* Maximum length of the DER endorsement key certificate (TK_ERR_LIMIT_SIZE). */
+#define TK_TEE_MAX_CERT_LEN 4096
+
+/*
+ * One entry of the measurement log, in load order. Each load extends a
+ * hash chain: event = SHA-256(encoded component id || image digest), and
+ * running = SHA-256(previous running || event), starting from 32 zero
+ * bytes. That is the TPM's PCR extend rule, so for the TPM backend
+ * `running` is the value of PCR `pcr` after the extend.
+ */
+struct tk_tee_measurement {
+	uint8_t id[TK_TEE_MAX_ID_LEN];        /* encoded component id */
+	size_t id_len;
+	uint8_t digest[TK_TEE_DIGEST_LEN];    /* SHA-256 of the loaded image */
+	uint8_t event[TK_TEE_DIGEST_LEN];     /* value extended, see above */
+	uint8_t running[TK_TEE_DIGEST_LEN];   /* chain value after this entry */
+	uint32_t pcr;                         /* PCR extended (TPM); 0 (sim) */
+};
+
+/*
+ * Called once per log entry, oldest first. Returning anything but TK_OK
+ * stops the walk, and the list call returns that code.
+ */
+typedef tk_err (*tk_tee_measurement_fn)(void *visit_ctx,
+					const struct tk_tee_measurement *m);
+
+/*
+ * Runs a component once it is measured. The backend passes the image it
+ * checked; the hook borrows it for the call. A NULL invoke hook table
+ * means "measure and record only".
+ */
+struct tk_tee_invoke_ops {
+	tk_err (*invoke)(void *ctx, const uint8_t *id, size_t id_len,
+			 const uint8_t *image, size_t image_len,
+			 struct tk_diag *diag);
+	void *ctx;
+};
+
+/* Formats of struct tk_tee_quote. */
+enum tk_tee_quote_format {
+	TK_TEE_QUOTE_NONE = 0,
+	/* Simulated TEE: attest is the 32-byte running hash of the
+	   measurement log, signature is empty. Only the evidence signature
+	   of the TEE key vouches for it. */
+	TK_TEE_QUOTE_SIM = 1,
+	/* TPM 2.0: attest is the marshalled TPMS_ATTEST (TPM 2.0 Part 2,
+	   section 10.12.12) of a quote or certify, signature the marshalled
+	   TPMT_SIGNATURE (ECDSA with SHA-256) by the attestation key. */
+	TK_TEE_QUOTE_TPM2 = 2,
+};
+
+/*
+ * Signed statement of the TEE about its state. For the TPM backend the
+ * qualifying data (extraData) is SHA-256(nonce || kid), with kid the
+ * signing key's RFC 9679 thumbprint: a verifier that recomputes it knows
+ * the statement is fresh and that the TEEP signing key belongs to the
+ * same TEE.
+ */
+struct tk_tee_quote {
+	enum tk_tee_quote_format format;
+	uint8_t attest[TK_TEE_MAX_ATTEST_LEN];
+	size_t attest_len;
+	uint8_t signature[TK_TEE_MAX_QUOTE_SIG_LEN];
+	size_t signature_len;
+};
+
+/*
  * Backend hooks. Every hook takes the backend's ctx first and a diag last
  * (may be NULL). Buffers follow the span convention: out, out_cap, out_len.
  */
@@ -197,6 +282,54 @@ struct tk_tee_ops {
 				      size_t id_len, uint64_t value,
 				      struct tk_diag *diag);
 
+	/*
+	 * Load component `id` (flow "deploy versus load"): read its stored
+	 * image, check it against the digest recorded at install and against
+	 * `expected_digest` (the image digest of its manifest), both failing
+	 * with TK_ERR_DIGEST_MISMATCH; then append it to the measurement log
+	 * (TPM: and extend the PCR); then hand the image to `invoke` when it
+	 * is not NULL. Nothing is recorded when a check fails.
+	 */
+	tk_err (*load_component)(void *ctx, const uint8_t *id, size_t id_len,
+				 const uint8_t expected_digest[TK_TEE_DIGEST_LEN],
+				 const struct tk_tee_invoke_ops *invoke,
+				 struct tk_diag *diag);
+
+	/*
+	 * Visit the measurement log, oldest entry first. The backend checks
+	 * the hash chain first (and, for the TPM, that it ends at the PCR's
+	 * value) and fails with TK_ERR_DIGEST_MISMATCH when it does not hold.
+	 */
+	tk_err (*list_measurements)(void *ctx, tk_tee_measurement_fn visit,
+				    void *visit_ctx, struct tk_diag *diag);
+
+	/*
+	 * A statement over what is loaded, bound to `nonce` (1 to
+	 * TK_TEE_MAX_NONCE_LEN bytes). TPM: a quote of the measurement PCR.
+	 */
+	tk_err (*quote)(void *ctx, const uint8_t *nonce, size_t nonce_len,
+			struct tk_tee_quote *out, struct tk_diag *diag);
+
+	/*
+	 * The attestation key's certification of the TEEP signing key
+	 * (TPM2_Certify), bound to `nonce` as for quote.
+	 */
+	tk_err (*certify_signing_key)(void *ctx, const uint8_t *nonce,
+				      size_t nonce_len, struct tk_tee_quote *out,
+				      struct tk_diag *diag);
+
+	/* Public attestation key that signs quotes, as PEM (SPKI). */
+	tk_err (*attestation_key_pem)(void *ctx, char *out, size_t out_cap,
+				      size_t *out_len, struct tk_diag *diag);
+
+	/*
+	 * The endorsement key certificate (DER X.509) that the manufacturer
+	 * or swtpm_setup stored in TPM NV, for a verifier to chain to its CA.
+	 */
+	tk_err (*endorsement_certificate)(void *ctx, uint8_t *out,
+					  size_t out_cap, size_t *out_len,
+					  struct tk_diag *diag);
+
 	/* Release everything the backend holds, wiping key material. */
 	void (*close)(void *ctx);
 };
@@ -275,6 +408,32 @@ TK_MUST_CHECK tk_err tk_tee_set_sequence_number(const struct tk_tee *tee,
 						const uint8_t *id,
 						size_t id_len, uint64_t value,
 						struct tk_diag *diag);
+
+TK_MUST_CHECK tk_err tk_tee_load_component(const struct tk_tee *tee,
+					   const uint8_t *id, size_t id_len,
+					   const uint8_t expected_digest[TK_TEE_DIGEST_LEN],
+					   const struct tk_tee_invoke_ops *invoke,
+					   struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_list_measurements(const struct tk_tee *tee,
+					      tk_tee_measurement_fn visit,
+					      void *visit_ctx,
+					      struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_quote(const struct tk_tee *tee, const uint8_t *nonce,
+				  size_t nonce_len, struct tk_tee_quote *out,
+				  struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_certify_signing_key(const struct tk_tee *tee,
+						const uint8_t *nonce,
+						size_t nonce_len,
+						struct tk_tee_quote *out,
+						struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_attestation_key_pem(const struct tk_tee *tee,
+						char *out, size_t out_cap,
+						size_t *out_len,
+						struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_endorsement_certificate(const struct tk_tee *tee,
+						    uint8_t *out, size_t out_cap,
+						    size_t *out_len,
+						    struct tk_diag *diag);
 
 /* Close the backend (calls its close hook) and clear *tee. NULL is a no-op. */
 void tk_tee_close(struct tk_tee *tee);
