@@ -37,6 +37,7 @@
 
 #include "common/tk_err.h"
 #include "common/tk_span.h"
+#include "store/tk_store_attest.h"
 
 /* Length of a kid: a SHA-256 COSE key thumbprint (RFC 9679). */
 #define TK_STORE_KID_LEN 32
@@ -331,6 +332,25 @@ struct tk_store_ops {
 	tk_err (*manifest_by_component_each)(void *ctx, struct tk_span component_id,
 					     tk_store_id_fn cb, void *cb_ctx,
 					     struct tk_diag *diag);
+
+	/*
+	 * Attestation records; see tk_store_attest.h for what each stores.
+	 * device_group_get and group_policy_get fail with TK_ERR_NOT_FOUND
+	 * when no row is set (the wrappers turn that into the defaults).
+	 */
+	tk_err (*attestation_add)(void *ctx, const struct tk_store_attestation *a,
+				  struct tk_diag *diag);
+	tk_err (*attestation_each)(void *ctx, struct tk_span ueid, size_t limit,
+				   tk_store_attestation_fn cb, void *cb_ctx,
+				   struct tk_diag *diag);
+	tk_err (*device_group_set)(void *ctx, struct tk_span ueid, const char *group,
+				   int64_t now, struct tk_diag *diag);
+	tk_err (*device_group_get)(void *ctx, struct tk_span ueid, char *out,
+				   size_t out_cap, struct tk_diag *diag);
+	tk_err (*group_policy_set)(void *ctx, const char *group, bool accept_warning,
+				   int64_t now, struct tk_diag *diag);
+	tk_err (*group_policy_get)(void *ctx, const char *group, bool *accept_warning,
+				   struct tk_diag *diag);
 };
 
 /* A store: its hooks and their context. Borrowed by everything that uses it. */

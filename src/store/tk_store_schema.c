@@ -111,10 +111,44 @@ static const char migration_2[] =
 	" REFERENCES manifests (component_id, sequence));"
 	"CREATE INDEX manifest_components_component ON manifest_components (component_id)";
 
+/*
+ * Version 3: attestation. attestation_results keeps every appraisal the
+ * TAM acted on, as a history per device (newest by id). Groups and group
+ * policies do not reference devices, so an operator may place a device in
+ * a group before it first connects; a device without a row is in the
+ * group "default", and a group without a policy rejects warnings.
+ */
+static const char migration_3[] =
+	"CREATE TABLE attestation_results ("
+	" id {id},"
+	" ueid {bytes} NOT NULL,"
+	" kid {bytes} NOT NULL,"
+	" model SMALLINT NOT NULL,"
+	" tier SMALLINT NOT NULL,"
+	" decision SMALLINT NOT NULL,"
+	" group_name TEXT NOT NULL,"
+	" verifier TEXT,"
+	" reason TEXT,"
+	" media_type TEXT,"
+	" result {bytes},"
+	" appraised_at BIGINT NOT NULL);"
+	"CREATE INDEX attestation_results_ueid ON attestation_results (ueid, id);"
+
+	"CREATE TABLE device_groups ("
+	" ueid {bytes} NOT NULL PRIMARY KEY,"
+	" group_name TEXT NOT NULL,"
+	" assigned_at BIGINT NOT NULL);"
+
+	"CREATE TABLE group_policies ("
+	" group_name TEXT NOT NULL PRIMARY KEY,"
+	" accept_warning SMALLINT NOT NULL,"
+	" updated_at BIGINT NOT NULL)";
+
 const struct tk_store_migration tk_store_migrations[] = {
 	{1, "devices, agent keys, manifests, policies, installed, sessions, "
 	    "update manifests, results, audit", migration_1},
 	{2, "component ids of each manifest", migration_2},
+	{3, "attestation results, device groups, group policies", migration_3},
 };
 const size_t tk_store_migration_count =
 	sizeof(tk_store_migrations) / sizeof(tk_store_migrations[0]);

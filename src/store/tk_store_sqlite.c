@@ -37,7 +37,7 @@
 static const char *const known_tables[] = {
 	"devices", "agent_keys", "manifests", "policies", "installed",
 	"sessions", "update_manifests", "results", "audit", "schema_version",
-	"manifest_components",
+	"manifest_components", "attestation_results", "device_groups", "group_policies",
 };
 
 /* Non-NULL pointer for zero-length blobs: SQLite binds a NULL pointer as NULL. */
@@ -221,6 +221,12 @@ static const struct tk_store_ops sqlite_ops = {
 	.manifest_components_add = tk_store_sqlite_hook_manifest_components_add,
 	.manifest_components_each = tk_store_sqlite_hook_manifest_components_each,
 	.manifest_by_component_each = tk_store_sqlite_hook_manifest_by_component_each,
+	.attestation_add = tk_store_sqlite_hook_attestation_add,
+	.attestation_each = tk_store_sqlite_hook_attestation_each,
+	.device_group_set = tk_store_sqlite_hook_device_group_set,
+	.device_group_get = tk_store_sqlite_hook_device_group_get,
+	.group_policy_set = tk_store_sqlite_hook_group_policy_set,
+	.group_policy_get = tk_store_sqlite_hook_group_policy_get,
 };
 
 static tk_err read_version(sqlite3 *db, int64_t *out, struct tk_diag *diag)

@@ -121,4 +121,19 @@ tk_err tk_store_sqlite_hook_result_add(void *ctx, const struct tk_store_result *
 tk_err tk_store_sqlite_hook_audit_add(void *ctx, int64_t now, const char *event,
 				      const char *detail, struct tk_diag *diag);
 
+/* Attestation results, device groups and group policies (tk_store_sqlite_attest.c). */
+tk_err tk_store_sqlite_hook_attestation_add(void *ctx, const struct tk_store_attestation *a,
+					    struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_attestation_each(void *ctx, struct tk_span ueid, size_t limit,
+					     tk_store_attestation_fn cb, void *cb_ctx,
+					     struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_device_group_set(void *ctx, struct tk_span ueid, const char *group,
+					     int64_t now, struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_device_group_get(void *ctx, struct tk_span ueid, char *out,
+					     size_t out_cap, struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_group_policy_set(void *ctx, const char *group, bool accept_warning,
+					     int64_t now, struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_group_policy_get(void *ctx, const char *group, bool *accept_warning,
+					     struct tk_diag *diag);
+
 #endif /* TK_STORE_SQLITE_IMPL_H */
