@@ -49,7 +49,7 @@
 #define TK_COSE_TAG_MAC0 17
 
 /* Algorithms (IANA COSE Algorithms registry). */
-#define TK_COSE_ALG_ES256 (-7)    /* verify only; P-256 key required */
+#define TK_COSE_ALG_ES256 (-7)    /* P-256 key required */
 #define TK_COSE_ALG_EDDSA (-8)    /* verify only; Ed25519 key required */
 #define TK_COSE_ALG_ESP256 (-9)   /* RFC 9864 */
 #define TK_COSE_ALG_ED25519 (-19) /* RFC 9864 */
@@ -317,6 +317,9 @@ struct tk_cose_decrypt_opts {
 	const uint8_t *kek;
 	size_t kek_len;
 	const struct tk_crypto_key *recipient_key;
+	struct tk_span kdf_other;         /* ECDH-ES: SuppPubInfo.other of the
+					     COSE_KDF_Context, such as "SUIT
+					     Report Encryption"; empty = absent */
 	struct tk_span kid;               /* if non-empty, a recipient with a
 					     kid must carry this one */
 	const int64_t *allowed_algs;      /* content algorithms; NULL = all */
@@ -378,6 +381,8 @@ struct tk_cose_recipient {
 	const uint8_t *kek;               /* AES key wrap: the shared KEK */
 	size_t kek_len;
 	struct tk_span kid;               /* written unprotected; may be empty */
+	struct tk_span kdf_other;         /* ECDH-ES: SuppPubInfo.other of the
+					     COSE_KDF_Context; empty = absent */
 };
 
 /*

@@ -324,11 +324,11 @@ static tk_err decode_recipient(struct tk_cbor_dec *dec, struct recipient_entry *
 /*
  * COSE_KDF_Context (RFC 9053 section 5.2) for ECDH-ES + key wrap, with no
  * party identities: [AlgorithmID, [nil, nil, nil], [nil, nil, nil],
- *                    [keyDataLength, protected]].
+ *                    [keyDataLength, protected, ? other: bstr]].
  */
 static tk_err build_kdf_context(int64_t kw_alg, size_t kek_len,
-				struct tk_span recipient_protected, uint8_t *buf,
-				size_t *len, struct tk_diag *diag)
+				struct tk_span recipient_protected, struct tk_span other,
+				uint8_t *buf, size_t *len, struct tk_diag *diag)
 {
 	struct tk_cbor_enc enc;
 	struct tk_span prot = tk_cose_structure_protected(recipient_protected);
@@ -342,16 +342,18 @@ static tk_err build_kdf_context(int64_t kw_alg, size_t kek_len,
 		tk_cbor_put_null(&enc);
 		tk_cbor_put_null(&enc);
 	}
-	tk_cbor_put_array(&enc, 2);
+	tk_cbor_put_array(&enc, other.len > 0 ? 3 : 2);
 	tk_cbor_put_uint(&enc, (uint64_t)kek_len * 8);
 	tk_cbor_put_bstr(&enc, prot.ptr, prot.len);
+	if (other.len > 0)
+		tk_cbor_put_bstr(&enc, other.ptr, other.len);
 	return tk_cbor_enc_finish(&enc, len);
 }
 
 tk_err tk_cose_derive_kek(const struct tk_crypto *c, const struct tk_crypto_key *priv,
 			  const struct tk_crypto_key *peer, int64_t kw_alg, size_t kek_len,
-			  struct tk_span recipient_protected, uint8_t *kek,
-			  struct tk_diag *diag)
+			  struct tk_span recipient_protected, struct tk_span other,
+			  uint8_t *kek, struct tk_diag *diag)
 {
 	uint8_t secret[TK_CRYPTO_ECDH_SECRET_LEN];
 	uint8_t context[TK_COSE_ENC_STRUCTURE_MAX];
@@ -360,7 +362,7 @@ tk_err tk_cose_derive_kek(const struct tk_crypto *c, const struct tk_crypto_key 
 
 	err = tk_crypto_ecdh(priv, peer, secret, diag);
 	if (err == TK_OK)
-		err = build_kdf_context(kw_alg, kek_len, recipient_protected, context,
+		err = build_kdf_context(kw_alg, kek_len, recipient_protected, other, context,
 					&context_len, diag);
 	if (err == TK_OK)
 		err = tk_crypto_hkdf_sha256(c, TK_SPAN_EMPTY,
@@ -393,7 +395,8 @@ static tk_err unwrap_ecdh(const struct tk_crypto *c, const struct recipient_entr
 		err = tk_cose_key_to_crypto(c, &epk, &peer, diag);
 	if (err == TK_OK)
 		err = tk_cose_derive_kek(c, opts->recipient_key, peer, walg->kw_alg,
-					 walg->kek_len, r->hdr.h.protected_raw, kek, diag);
+					 walg->kek_len, r->hdr.h.protected_raw, opts->kdf_other,
+					 kek, diag);
 	if (err == TK_OK)
 		err = tk_crypto_aes_kw_unwrap(c, kek, walg->kek_len, r->ciphertext.ptr,
 					      r->ciphertext.len, cek, KEY_MAX, cek_len, diag);

@@ -264,7 +264,8 @@ static tk_err plan_ecdh_recipient(const struct tk_crypto *c,
 						sizeof(plan->epk), &plan->epk_len, diag);
 	if (err == TK_OK)
 		err = tk_cose_derive_kek(c, eph, r->key, kw_alg, kek_len,
-					 tk_span_make(plan->prot, plan->prot_len), kek, diag);
+					 tk_span_make(plan->prot, plan->prot_len), r->kdf_other,
+					 kek, diag);
 	if (err == TK_OK)
 		err = tk_crypto_aes_kw_wrap(c, kek, kek_len, cek, cek_len, plan->wrapped,
 					    sizeof(plan->wrapped), &plan->wrapped_len, diag);

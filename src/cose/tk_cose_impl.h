@@ -129,13 +129,14 @@ tk_err tk_cose_bstr_head(uint64_t len, uint8_t out[9], size_t *out_len,
 /*
  * KEK for ECDH-ES + AES key wrap (RFC 9053 section 6.4): HKDF-SHA256 over
  * the ECDH secret of priv and peer, with the COSE_KDF_Context naming
- * kw_alg, kek_len and the recipient's protected header. No salt and no
- * party identities are used.
+ * kw_alg, kek_len, the recipient's protected header and, when not empty,
+ * SuppPubInfo.other (a bstr naming the protocol, as the SUIT encryption
+ * and TEEP drafts require). No salt and no party identities are used.
  */
 tk_err tk_cose_derive_kek(const struct tk_crypto *c, const struct tk_crypto_key *priv,
 			  const struct tk_crypto_key *peer, int64_t kw_alg, size_t kek_len,
-			  struct tk_span recipient_protected, uint8_t *kek,
-			  struct tk_diag *diag);
+			  struct tk_span recipient_protected, struct tk_span other,
+			  uint8_t *kek, struct tk_diag *diag);
 
 /* Encode a protected header {1: alg[, 3: content type]} into out. */
 tk_err tk_cose_encode_protected(int64_t alg, bool has_content_type,

@@ -398,31 +398,31 @@ static void test_encrypt_recipients(void **state)
 		tk_err expected;
 	} rows[] = {
 		{"ECDH-ES+A128KW, A128GCM", TK_COSE_ALG_A128GCM,
-		 {TK_COSE_ALG_ECDH_ES_A128KW, pub, NULL, 0, tk_span_make(kid, 10)}, priv, 0,
+		 {TK_COSE_ALG_ECDH_ES_A128KW, pub, NULL, 0, tk_span_make(kid, 10), TK_SPAN_EMPTY}, priv, 0,
 		 TK_SPAN_EMPTY, TK_OK},
 		{"ECDH-ES+A256KW, A256GCM", TK_COSE_ALG_A256GCM,
-		 {TK_COSE_ALG_ECDH_ES_A256KW, pub, NULL, 0, TK_SPAN_EMPTY}, priv, 0,
+		 {TK_COSE_ALG_ECDH_ES_A256KW, pub, NULL, 0, TK_SPAN_EMPTY, TK_SPAN_EMPTY}, priv, 0,
 		 TK_SPAN_EMPTY, TK_OK},
 		{"ECDH-ES+A128KW, A128CTR", TK_COSE_ALG_A128CTR,
-		 {TK_COSE_ALG_ECDH_ES_A128KW, pub, NULL, 0, tk_span_make(kid, 10)}, priv, 0,
+		 {TK_COSE_ALG_ECDH_ES_A128KW, pub, NULL, 0, tk_span_make(kid, 10), TK_SPAN_EMPTY}, priv, 0,
 		 tk_span_make(kid, 10), TK_OK},
 		{"A128KW, ChaCha20/Poly1305", TK_COSE_ALG_CHACHA20_POLY1305,
-		 {TK_COSE_ALG_A128KW, NULL, kek, 16, tk_span_make(kid, 10)}, NULL, 16,
+		 {TK_COSE_ALG_A128KW, NULL, kek, 16, tk_span_make(kid, 10), TK_SPAN_EMPTY}, NULL, 16,
 		 TK_SPAN_EMPTY, TK_OK},
 		{"A256KW, A128GCM", TK_COSE_ALG_A128GCM,
-		 {TK_COSE_ALG_A256KW, NULL, kek, 32, TK_SPAN_EMPTY}, NULL, 32, TK_SPAN_EMPTY,
+		 {TK_COSE_ALG_A256KW, NULL, kek, 32, TK_SPAN_EMPTY, TK_SPAN_EMPTY}, NULL, 32, TK_SPAN_EMPTY,
 		 TK_OK},
 		{"ECDH-ES to another key", TK_COSE_ALG_A128GCM,
-		 {TK_COSE_ALG_ECDH_ES_A128KW, pub, NULL, 0, TK_SPAN_EMPTY}, other, 0,
+		 {TK_COSE_ALG_ECDH_ES_A128KW, pub, NULL, 0, TK_SPAN_EMPTY, TK_SPAN_EMPTY}, other, 0,
 		 TK_SPAN_EMPTY, TK_ERR_DECRYPT},
 		{"ECDH-ES without a private key", TK_COSE_ALG_A128GCM,
-		 {TK_COSE_ALG_ECDH_ES_A128KW, pub, NULL, 0, TK_SPAN_EMPTY}, NULL, 0,
+		 {TK_COSE_ALG_ECDH_ES_A128KW, pub, NULL, 0, TK_SPAN_EMPTY, TK_SPAN_EMPTY}, NULL, 0,
 		 TK_SPAN_EMPTY, TK_ERR_KEY},
 		{"kid mismatch", TK_COSE_ALG_A128GCM,
-		 {TK_COSE_ALG_ECDH_ES_A128KW, pub, NULL, 0, tk_span_make(kid, 10)}, priv, 0,
+		 {TK_COSE_ALG_ECDH_ES_A128KW, pub, NULL, 0, tk_span_make(kid, 10), TK_SPAN_EMPTY}, priv, 0,
 		 tk_span_make(other_kid, 5), TK_ERR_KEY},
 		{"KEK of the wrong length", TK_COSE_ALG_A128GCM,
-		 {TK_COSE_ALG_A128KW, NULL, kek, 16, TK_SPAN_EMPTY}, NULL, 32, TK_SPAN_EMPTY,
+		 {TK_COSE_ALG_A128KW, NULL, kek, 16, TK_SPAN_EMPTY, TK_SPAN_EMPTY}, NULL, 32, TK_SPAN_EMPTY,
 		 TK_ERR_KEY},
 	};
 
@@ -610,6 +610,75 @@ static void test_python_oracle_encrypt(void **state)
 	tk_crypto_key_free(pub);
 }
 
+/* Read an upper-case hex file with line breaks into buf. */
+static size_t read_hex_vector(const char *name, uint8_t *buf, size_t cap)
+{
+	char path[512], text[1024];
+	size_t n = 0;
+	FILE *f;
+	int ch;
+
+	snprintf(path, sizeof(path), "%s/suit/firmware-encryption/%s", TK_VECTORS_DIR, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while ((ch = fgetc(f)) != EOF)
+		if (strchr("0123456789ABCDEFabcdef", ch) != NULL && ch != '\0' &&
+		    n + 1 < sizeof(text))
+			text[n++] = (char)ch;
+	fclose(f);
+	text[n] = '\0';
+	return from_hex(text, buf, cap);
+}
+
+/*
+ * ECDH-ES+A128KW with SuppPubInfo.other: the SUIT firmware encryption
+ * draft's ES-DH AES-GCM example binds "SUIT Payload Encryption", so it
+ * decrypts only when that string enters the COSE_KDF_Context.
+ */
+static void test_ecdh_kdf_other(void **state)
+{
+	static const char other[] = "SUIT Payload Encryption";
+	static const char expected[] = "This is a real firmware image.";
+	const struct tk_crypto *c = tk_crypto_openssl();
+	uint8_t d[32], msg[512], payload[128], out[128];
+	size_t msg_len, payload_len, out_len = 0;
+	struct tk_crypto_key *priv = NULL;
+	struct tk_cose_decrypted result;
+	struct tk_diag diag;
+
+	(void)state;
+	from_hex("60FE6DD6D85D5740A5349B6F91267EEAC5BA81B8CB53EE249E4B4EB102C476B3", d,
+		 sizeof(d));
+	assert_int_equal(tk_crypto_key_import_private(c, TK_CRYPTO_KEY_P256, d, 32, &priv, NULL),
+			 TK_OK);
+	msg_len = read_hex_vector("suit-encryption-info-es-ecdh-aes-gcm.hex", msg, sizeof(msg));
+	payload_len = read_hex_vector("encrypted-payload-es-ecdh-aes-gcm.hex", payload,
+				      sizeof(payload));
+
+	struct tk_cose_decrypt_opts opts = {
+		.tag_mode = TK_COSE_TAG_OPTIONAL,
+		.detached = true,
+		.detached_ciphertext = tk_span_make(payload, payload_len),
+		.recipient_key = priv,
+		.kdf_other = tk_span_make((const uint8_t *)other, strlen(other)),
+	};
+	tk_diag_clear(&diag);
+	check_err("with SuppPubInfo.other", TK_OK,
+		  tk_cose_encrypt_decrypt(c, msg, msg_len, &opts, out, sizeof(out), &out_len,
+					  &result, &diag), &diag);
+	assert_int_equal(out_len, strlen(expected));
+	assert_memory_equal(out, expected, out_len);
+
+	/* Without it the KEK differs and the key unwrap fails. */
+	opts.kdf_other = TK_SPAN_EMPTY;
+	tk_diag_clear(&diag);
+	check_err("without SuppPubInfo.other", TK_ERR_DECRYPT,
+		  tk_cose_encrypt_decrypt(c, msg, msg_len, &opts, out, sizeof(out), &out_len,
+					  &result, &diag), &diag);
+	assert_int_equal(out_len, 0);
+	tk_crypto_key_free(priv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -618,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_encrypt0_rejects),
 		cmocka_unit_test(test_encrypt_recipients),
 		cmocka_unit_test(test_python_oracle_encrypt),
+		cmocka_unit_test(test_ecdh_kdf_other),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
