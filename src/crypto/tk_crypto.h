@@ -224,6 +224,13 @@ struct tk_crypto_ops {
 			       uint8_t tag[TK_CRYPTO_AEAD_TAG_LEN],
 			       struct tk_diag *diag);
 	void (*cipher_abort)(void *ctx, void *impl);
+
+	/* X.509 chain verification, see tk_crypto_x509_verify_chain(). */
+	tk_err (*x509_verify_chain)(void *ctx, const struct tk_span *chain,
+				    size_t n_chain, const struct tk_span *trusted,
+				    size_t n_trusted, int64_t at_time,
+				    struct tk_crypto_key **leaf_key,
+				    struct tk_diag *diag);
 };
 
 /* A provider: its operations and their context. */
@@ -522,5 +529,34 @@ TK_MUST_CHECK tk_err tk_crypto_cipher_final_decrypt(struct tk_crypto_cipher_ctx 
 
 /* Release cc without finishing. Safe on a zeroed or already ended cc. */
 void tk_crypto_cipher_abort(struct tk_crypto_cipher_ctx *cc);
+
+/* X.509 certificates. */
+
+/*
+ * Maximum number of certificates in a chain or in a trusted list, and
+ * maximum DER size of one certificate (TK_ERR_LIMIT_COUNT and
+ * TK_ERR_LIMIT_SIZE beyond). A TPM EK chain is the EK certificate and one
+ * to three CA certificates of about 1 KiB each.
+ */
+#define TK_CRYPTO_X509_MAX_CHAIN 8
+#define TK_CRYPTO_X509_MAX_DER 8192
+
+/*
+ * Verify an X.509 certificate chain (DER, leaf first, then untrusted
+ * intermediates) up to one of the trusted CA certificates (DER), as of
+ * at_time (seconds since the epoch; 0 means now). No key usage or purpose
+ * is required of the leaf, so TPM EK certificates (key encipherment only)
+ * verify. On success *leaf_key is the leaf's public key, which must be
+ * P-256 (TK_ERR_KEY for RSA and others); the caller owns it, release with
+ * tk_crypto_key_free(). A chain that does not verify is TK_ERR_UNTRUSTED
+ * with OpenSSL's reason; malformed DER is TK_ERR_KEY.
+ */
+TK_MUST_CHECK tk_err tk_crypto_x509_verify_chain(const struct tk_crypto *c,
+						 const struct tk_span *chain,
+						 size_t n_chain,
+						 const struct tk_span *trusted,
+						 size_t n_trusted, int64_t at_time,
+						 struct tk_crypto_key **leaf_key,
+						 struct tk_diag *diag);
 
 #endif /* TK_CRYPTO_H */

@@ -623,6 +623,7 @@ static const struct tk_crypto_ops openssl_ops = {
 	.cipher_update = tk_crypto_ossl_cipher_update,
 	.cipher_final = tk_crypto_ossl_cipher_final,
 	.cipher_abort = tk_crypto_ossl_cipher_abort,
+	.x509_verify_chain = tk_crypto_ossl_x509_verify_chain,
 };
 
 static const struct tk_crypto openssl_provider = {

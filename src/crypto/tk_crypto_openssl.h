@@ -56,4 +56,10 @@ tk_err tk_crypto_ossl_cipher_final(void *ctx, void *impl,
 				   struct tk_diag *diag);
 void tk_crypto_ossl_cipher_abort(void *ctx, void *impl);
 
+tk_err tk_crypto_ossl_x509_verify_chain(void *ctx, const struct tk_span *chain,
+					size_t n_chain, const struct tk_span *trusted,
+					size_t n_trusted, int64_t at_time,
+					struct tk_crypto_key **leaf_key,
+					struct tk_diag *diag);
+
 #endif /* TK_CRYPTO_OPENSSL_H */

@@ -18,6 +18,9 @@
  *     260 hwversion  [tstr, ? int]            required
  *     265 eat_profile tstr (URI) / bstr (OID) optional, must be the TEEP one
  *     272 manifests  [+ [uint, bstr]]         required
+ *     273 measurements [+ [uint, bstr]]       optional: loaded TAs
+ *     -75000 tpm-quote {1: attest, 2: sig,    optional: TPM backend
+ *            3: [+ [pcr, value]], ? 4: AK COSE_Key, ? 5: [+ EK cert]}
  * The profile demands CBOR only, definite lengths, preferred serialization
  * and no tags inside the claims; the decoder rejects anything else. Claims
  * not listed are skipped (after the same checks), as RFC 9711 allows.
@@ -32,6 +35,14 @@
  *   string, so the reference is wrapped in one; 60 (application/cbor) is
  *   the draft example's placeholder while no content format is assigned.
  *   The decoder also accepts the draft example's unwrapped body.
+ * - Each measurements entry (RFC 9711 section 4.2.16) is [60, bstr .cbor
+ *   teepkit-measurement] with teepkit-measurement = [component-id:
+ *   [+ bstr], digest: SUIT_Digest, ? pcr: uint], one per loaded TA in load
+ *   order; with the TPM backend the digests replay the quoted PCR.
+ * - The TPM quote travels in the private-use claim -75000 (RFC 8392
+ *   reserves labels below -65536 for private use), because neither
+ *   RFC 9711 nor the TEEP draft defines a claim for it. docs/evidence-format.md
+ *   shows an example in diagnostic notation.
  * - The profile's label is "urn:ietf:rfc:rfcXXXX" as printed in the draft.
  *
  * Decoders allocate nothing: claims are views into the input buffer.
@@ -80,6 +91,16 @@
 #define TK_EAT_CLAIM_MEASRES 274
 #define TK_EAT_CLAIM_INTUSE 275
 
+/* Private-use claim of teepkit evidence: the TPM quote (see above). */
+#define TK_EAT_CLAIM_TPM_QUOTE (-75000)
+
+/* Keys inside the tpm-quote claim. */
+#define TK_EAT_TPM_KEY_ATTEST 1    /* bstr: TPMS_ATTEST as signed */
+#define TK_EAT_TPM_KEY_SIGNATURE 2 /* bstr: TPMT_SIGNATURE */
+#define TK_EAT_TPM_KEY_PCRS 3      /* [+ [index: uint, value: bstr]] */
+#define TK_EAT_TPM_KEY_AK 4        /* COSE_Key: attestation key, public */
+#define TK_EAT_TPM_KEY_EK_CHAIN 5  /* [+ bstr]: EK certificate, then CAs */
+
 /* Confirmation methods inside cnf (RFC 8747 section 3.1). */
 #define TK_EAT_CNF_COSE_KEY 1
 #define TK_EAT_CNF_KID 3
@@ -123,6 +144,20 @@
  */
 #define TK_EAT_MAX_MANIFESTS 64
 
+/*
+ * Maximum number of entries in the measurements claim (TK_ERR_LIMIT_COUNT
+ * beyond): one per loaded TA, stored in a fixed array like manifests.
+ */
+#define TK_EAT_MAX_MEASUREMENTS 64
+
+/*
+ * Maximum number of PCR values and EK chain certificates in the tpm-quote
+ * claim (TK_ERR_LIMIT_COUNT beyond). A TPM 2.0 SHA-256 bank has 24 PCRs;
+ * an EK chain is the EK certificate plus at most three CA certificates.
+ */
+#define TK_EAT_TPM_MAX_PCRS 24
+#define TK_EAT_TPM_MAX_CHAIN 4
+
 /* One entry of the manifests claim: [content-type, content-format]. */
 struct tk_eat_manifest {
 	uint64_t content_type; /* CoAP content format */
@@ -130,6 +165,32 @@ struct tk_eat_manifest {
 				  the whole encoded item when not a bstr;
 				  encode: the bytes to wrap in a bstr */
 	bool body_is_bstr;     /* decode only; encode always writes a bstr */
+};
+
+/* A teepkit-measurement: what was loaded, its digest and the PCR extended. */
+struct tk_eat_measured_component {
+	struct tk_span component_id; /* encoded SUIT_Component_Identifier */
+	int64_t digest_alg;          /* COSE algorithm id, TK_EAT_DIGEST_SHA256 */
+	struct tk_span digest;       /* digest bytes */
+	bool has_pcr;
+	uint64_t pcr;                /* TPM PCR index, 0..23 */
+};
+
+/* One quoted PCR value of the tpm-quote claim. */
+struct tk_eat_tpm_pcr_value {
+	uint64_t index;        /* PCR index, 0..23 */
+	struct tk_span value;  /* SHA-256 bank value, 32 bytes */
+};
+
+/* The tpm-quote claim. Spans view the evidence. */
+struct tk_eat_tpm_claim {
+	struct tk_span attest;    /* TPMS_ATTEST, parse with tk_eat_tpm_* */
+	struct tk_span signature; /* TPMT_SIGNATURE */
+	struct tk_eat_tpm_pcr_value pcrs[TK_EAT_TPM_MAX_PCRS];
+	size_t pcr_count;
+	struct tk_span ak_key;    /* encoded COSE_Key, empty when absent */
+	struct tk_span ek_chain[TK_EAT_TPM_MAX_CHAIN]; /* DER certificates */
+	size_t ek_chain_count;
 };
 
 /* A SUIT_Reference: the URI and SUIT digest of one manifest. */
@@ -150,6 +211,8 @@ enum tk_eat_claim_bit {
 	TK_EAT_HAS_HWVERSION = 1u << 6,
 	TK_EAT_HAS_PROFILE = 1u << 7,
 	TK_EAT_HAS_MANIFESTS = 1u << 8,
+	TK_EAT_HAS_MEASUREMENTS = 1u << 9,
+	TK_EAT_HAS_TPM_QUOTE = 1u << 10,
 };
 
 /*
@@ -176,6 +239,10 @@ struct tk_eat_claims {
 	struct tk_span profile;
 	struct tk_eat_manifest manifests[TK_EAT_MAX_MANIFESTS];
 	size_t manifest_count;
+	/* measurements entries have the shape of manifests entries */
+	struct tk_eat_manifest measurements[TK_EAT_MAX_MEASUREMENTS];
+	size_t measurement_count;
+	struct tk_eat_tpm_claim tpm;   /* valid with TK_EAT_HAS_TPM_QUOTE */
 };
 
 /*
@@ -279,6 +346,23 @@ TK_MUST_CHECK tk_err tk_eat_encode_suit_reference(
 TK_MUST_CHECK tk_err tk_eat_decode_suit_reference(
 	const struct tk_eat_manifest *manifest,
 	struct tk_eat_suit_reference *out, struct tk_diag *diag);
+
+/*
+ * Encode a teepkit-measurement [component-id, [alg, digest], ? pcr] for a
+ * measurements entry body; component_id must be an encoded array of byte
+ * strings. Writes into out[0..out_cap).
+ */
+TK_MUST_CHECK tk_err tk_eat_encode_measured_component(
+	const struct tk_eat_measured_component *mc, uint8_t *out, size_t out_cap,
+	size_t *out_len, struct tk_diag *diag);
+
+/*
+ * Decode the teepkit-measurement in a measurements entry body (strict
+ * CBOR, no tags). Views into measurement->body; *out is zeroed on failure.
+ */
+TK_MUST_CHECK tk_err tk_eat_decode_measured_component(
+	const struct tk_eat_manifest *measurement,
+	struct tk_eat_measured_component *out, struct tk_diag *diag);
 
 /* Name of a Claims-Set label ("ueid"), or NULL when unknown. */
 const char *tk_eat_claim_name(int64_t label);
