@@ -324,10 +324,13 @@ static tk_err plan_signer(const struct tk_crypto *c, const struct tk_cose_signer
 	if (!tk_crypto_key_has_private(signer->key))
 		return TK_FAIL(diag, TK_ERR_KEY, "signer key has no private part");
 
-	/* We sign only with the fully specified algorithms (RFC 9864). */
-	if (signer->alg != TK_COSE_ALG_ESP256 && signer->alg != TK_COSE_ALG_ED25519)
+	/* We sign with the fully specified algorithms (RFC 9864), and with
+	 * ES256 for SUIT receivers that know only the algorithm of
+	 * draft-ietf-suit-manifest-37's examples. */
+	if (signer->alg != TK_COSE_ALG_ESP256 && signer->alg != TK_COSE_ALG_ED25519 &&
+	    signer->alg != TK_COSE_ALG_ES256)
 		return TK_FAIL(diag, TK_ERR_ALG_UNSUPPORTED,
-			       "alg %" PRId64 " for signing, expected -9 or -19",
+			       "alg %" PRId64 " for signing, expected -9, -19 or -7",
 			       signer->alg);
 	plan->sig_alg = tk_cose_sig_alg(signer->alg);
 	type = tk_crypto_key_type(signer->key);

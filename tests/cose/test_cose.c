@@ -701,8 +701,8 @@ static void test_sign1_create_rejects(void **state)
 		struct tk_cose_signer signer;
 		tk_err expected;
 	} rows[] = {
-		{"ES256 is verify-only", {k->p256, TK_COSE_ALG_ES256, {NULL, 0}, false},
-		 TK_ERR_ALG_UNSUPPORTED},
+		{"ES256 with an Ed25519 key", {k->ed25519, TK_COSE_ALG_ES256, {NULL, 0},
+					       false}, TK_ERR_KEY},
 		{"EdDSA is verify-only", {k->ed25519, TK_COSE_ALG_EDDSA, {NULL, 0}, false},
 		 TK_ERR_ALG_UNSUPPORTED},
 		{"ESP256 with an Ed25519 key", {k->ed25519, TK_COSE_ALG_ESP256, {NULL, 0},
