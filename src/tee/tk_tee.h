@@ -449,6 +449,8 @@ void tk_tee_close(struct tk_tee *tee);
  *   components/<h>     one installed component: metadata record and image
  *   manifests/<h>      one installed envelope: metadata record and envelope
  *   sequence/<h>       highest sequence number of one manifest component id
+ *   measurements       the measurement log of loaded components, kept
+ *                      until removed by hand (the simulator has no reset)
  * <h> is the lowercase hex SHA-256 of the encoded id, so no peer-chosen
  * bytes ever reach a path. Metadata and data share one file, so a single
  * rename replaces both: every file is written to a temporary name in the

@@ -21,6 +21,7 @@
 
 #include "cose/tk_cose.h"
 #include "crypto/tk_crypto.h"
+#include "tee/tk_tee_measure.h"
 #include "tee/tk_tee_sim_fs.h"
 
 #define KEY_FILE "key.pem"
@@ -444,6 +445,52 @@ static tk_err sim_set_sequence_number(void *ctx, const uint8_t *id,
 			    diag);
 }
 
+/* Measured load: the log in the state directory is the only record. */
+
+static const struct tk_tee_ops sim_ops;
+
+static tk_err sim_load_component(void *ctx, const uint8_t *id, size_t id_len,
+				 const uint8_t expected_digest[TK_TEE_DIGEST_LEN],
+				 const struct tk_tee_invoke_ops *invoke,
+				 struct tk_diag *diag)
+{
+	struct sim *sim = ctx;
+	struct tk_tee self = {&sim_ops, sim};
+
+	return tk_tee_measure_load(&self, sim->crypto, sim->root_fd, NULL, id,
+				   id_len, expected_digest, invoke, diag);
+}
+
+static tk_err sim_list_measurements(void *ctx, tk_tee_measurement_fn visit,
+				    void *visit_ctx, struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+	uint8_t running[TK_TEE_DIGEST_LEN];
+	size_t count;
+
+	return tk_tee_mlog_walk(sim->root_fd, sim->crypto, visit, visit_ctx,
+				running, &count, diag);
+}
+
+/* The simulated quote is the running hash; the nonce binds nothing here. */
+static tk_err sim_quote(void *ctx, const uint8_t *nonce, size_t nonce_len,
+			struct tk_tee_quote *out, struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+	size_t count;
+	tk_err err;
+
+	(void)nonce;
+	(void)nonce_len;
+	err = tk_tee_mlog_walk(sim->root_fd, sim->crypto, NULL, NULL, out->attest,
+			       &count, diag);
+	if (err != TK_OK)
+		return err;
+	out->format = TK_TEE_QUOTE_SIM;
+	out->attest_len = TK_TEE_DIGEST_LEN;
+	return TK_OK;
+}
+
 static const struct tk_tee_ops sim_ops = {
 	.key_info = sim_key_info,
 	.signing_key = sim_signing_key,
@@ -462,6 +509,9 @@ static const struct tk_tee_ops sim_ops = {
 	.remove_manifest = sim_remove_manifest,
 	.get_sequence_number = sim_get_sequence_number,
 	.set_sequence_number = sim_set_sequence_number,
+	.load_component = sim_load_component,
+	.list_measurements = sim_list_measurements,
+	.quote = sim_quote,
 	.close = sim_close,
 };
 
