@@ -157,57 +157,184 @@ static tk_err decode_hwversion(struct tk_cbor_dec *dec,
 	return err != TK_OK ? err : tk_cbor_leave(dec);
 }
 
-/* manifests = [+ [content-type: uint, content-format: bstr / any]]. */
-static tk_err decode_manifests(struct tk_cbor_dec *dec, const uint8_t *buf,
-			       struct tk_eat_claims *out)
+/* One [content-type: uint, content-format: bstr / any] entry. */
+static tk_err decode_format_entry(struct tk_cbor_dec *dec, const uint8_t *buf,
+				  const char *claim, struct tk_eat_manifest *m)
 {
-	uint64_t count = 0;
-	tk_err err = expect(dec, TK_CBOR_ARRAY, "manifests", "an array");
+	uint64_t pair = 0;
+	tk_err err = expect(dec, TK_CBOR_ARRAY, claim, "an array of entries");
 
 	if (err == TK_OK)
-		err = tk_cbor_enter_array(dec, &count);
-	if (err == TK_OK && count == 0)
+		err = tk_cbor_enter_array(dec, &pair);
+	if (err == TK_OK && pair != 2)
 		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
-				       "claim manifests: empty, expected at least one entry");
-	if (err == TK_OK && count > TK_EAT_MAX_MANIFESTS)
+				       "claim %s: entry of %llu elements, expected 2",
+				       claim, (unsigned long long)pair);
+	if (err == TK_OK && tk_cbor_peek(dec) != TK_CBOR_UINT)
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
+				       "claim %s: content type is not an unsigned integer",
+				       claim);
+	if (err == TK_OK)
+		err = tk_cbor_get_uint(dec, &m->content_type);
+	if (err == TK_OK && tk_cbor_peek(dec) == TK_CBOR_BSTR) {
+		m->body_is_bstr = true;
+		err = tk_cbor_get_bstr(dec, &m->body);
+	} else if (err == TK_OK) {
+		err = get_raw_untagged(dec, buf, &m->body);
+	}
+	return err != TK_OK ? err : tk_cbor_leave(dec);
+}
+
+/*
+ * manifests and measurements = [+ [content-type: uint, content-format:
+ * bstr / any]] (RFC 9711 sections 4.2.15 and 4.2.16), into entries[0..max).
+ */
+static tk_err decode_format_list(struct tk_cbor_dec *dec, const uint8_t *buf,
+				 const char *claim, struct tk_eat_manifest *entries,
+				 size_t max, size_t *count)
+{
+	uint64_t n = 0;
+	tk_err err = expect(dec, TK_CBOR_ARRAY, claim, "an array");
+
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(dec, &n);
+	if (err == TK_OK && n == 0)
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
+				       "claim %s: empty, expected at least one entry", claim);
+	if (err == TK_OK && n > max)
 		err = tk_cbor_dec_fail(dec, TK_ERR_LIMIT_COUNT,
-				       "claim manifests: %llu entries, maximum %d",
-				       (unsigned long long)count, TK_EAT_MAX_MANIFESTS);
+				       "claim %s: %llu entries, maximum %zu", claim,
+				       (unsigned long long)n, max);
 
 	while (err == TK_OK && tk_cbor_more(dec)) {
-		struct tk_eat_manifest *m;
-		uint64_t pair = 0;
-
-		if (out->manifest_count >= TK_EAT_MAX_MANIFESTS) {
+		/* n was checked, but the bound protects entries itself. */
+		if (*count >= max) {
 			err = tk_cbor_dec_fail(dec, TK_ERR_LIMIT_COUNT,
-					       "claim manifests: more than %d entries",
-					       TK_EAT_MAX_MANIFESTS);
+					       "claim %s: more than %zu entries", claim, max);
 			break;
 		}
-		m = &out->manifests[out->manifest_count];
-		err = expect(dec, TK_CBOR_ARRAY, "manifests entry", "an array");
+		err = decode_format_entry(dec, buf, claim, &entries[*count]);
+		if (err == TK_OK)
+			(*count)++;
+	}
+	return err != TK_OK ? err : tk_cbor_leave(dec);
+}
+
+/* pcrs = [+ [index: uint .le 23, value: bstr .size 32]] */
+static tk_err decode_tpm_pcrs(struct tk_cbor_dec *dec, struct tk_eat_tpm_claim *tpm)
+{
+	uint64_t n = 0;
+	tk_err err = expect(dec, TK_CBOR_ARRAY, "tpm-quote pcrs", "an array");
+
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(dec, &n);
+	while (err == TK_OK && tk_cbor_more(dec)) {
+		struct tk_eat_tpm_pcr_value *v = &tpm->pcrs[tpm->pcr_count];
+		uint64_t pair = 0;
+
+		if (tpm->pcr_count >= TK_EAT_TPM_MAX_PCRS) {
+			err = tk_cbor_dec_fail(dec, TK_ERR_LIMIT_COUNT,
+					       "claim tpm-quote: more than %d PCR values",
+					       TK_EAT_TPM_MAX_PCRS);
+			break;
+		}
+		err = expect(dec, TK_CBOR_ARRAY, "tpm-quote pcr", "an array");
 		if (err == TK_OK)
 			err = tk_cbor_enter_array(dec, &pair);
 		if (err == TK_OK && pair != 2)
 			err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
-					       "claim manifests: entry of %llu elements, expected 2",
-					       (unsigned long long)pair);
-		if (err == TK_OK && tk_cbor_peek(dec) != TK_CBOR_UINT)
-			err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
-					       "claim manifests: content type is not an unsigned integer");
+					       "claim tpm-quote: PCR entry of %llu elements, "
+					       "expected 2", (unsigned long long)pair);
 		if (err == TK_OK)
-			err = tk_cbor_get_uint(dec, &m->content_type);
-		if (err == TK_OK && tk_cbor_peek(dec) == TK_CBOR_BSTR) {
-			m->body_is_bstr = true;
-			err = tk_cbor_get_bstr(dec, &m->body);
-		} else if (err == TK_OK) {
-			err = get_raw_untagged(dec, buf, &m->body);
-		}
+			err = tk_cbor_get_uint(dec, &v->index);
+		if (err == TK_OK && v->index >= TK_EAT_TPM_MAX_PCRS)
+			err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_VALUE,
+					       "claim tpm-quote: PCR index %llu, maximum %d",
+					       (unsigned long long)v->index,
+					       TK_EAT_TPM_MAX_PCRS - 1);
+		if (err == TK_OK)
+			err = get_bstr_sized(dec, "tpm-quote pcr value", TK_CRYPTO_SHA256_LEN,
+					     TK_CRYPTO_SHA256_LEN, &v->value);
 		if (err == TK_OK)
 			err = tk_cbor_leave(dec);
 		if (err == TK_OK)
-			out->manifest_count++;
+			tpm->pcr_count++;
 	}
+	return err != TK_OK ? err : tk_cbor_leave(dec);
+}
+
+/* ek-chain = [+ bstr], DER certificates, leaf first. */
+static tk_err decode_tpm_chain(struct tk_cbor_dec *dec, struct tk_eat_tpm_claim *tpm)
+{
+	uint64_t n = 0;
+	tk_err err = expect(dec, TK_CBOR_ARRAY, "tpm-quote ek-chain", "an array");
+
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(dec, &n);
+	while (err == TK_OK && tk_cbor_more(dec)) {
+		if (tpm->ek_chain_count >= TK_EAT_TPM_MAX_CHAIN) {
+			err = tk_cbor_dec_fail(dec, TK_ERR_LIMIT_COUNT,
+					       "claim tpm-quote: more than %d EK chain "
+					       "certificates", TK_EAT_TPM_MAX_CHAIN);
+			break;
+		}
+		err = get_bstr_sized(dec, "tpm-quote ek-chain", 1, TK_EAT_MAX_SIZE,
+				     &tpm->ek_chain[tpm->ek_chain_count]);
+		if (err == TK_OK)
+			tpm->ek_chain_count++;
+	}
+	return err != TK_OK ? err : tk_cbor_leave(dec);
+}
+
+static tk_err decode_tpm_member(struct tk_cbor_dec *dec, const uint8_t *buf,
+				uint64_t key, struct tk_eat_tpm_claim *tpm)
+{
+	switch (key) {
+	case TK_EAT_TPM_KEY_ATTEST:
+		return get_bstr_sized(dec, "tpm-quote attest", 1, TK_EAT_MAX_SIZE,
+				      &tpm->attest);
+	case TK_EAT_TPM_KEY_SIGNATURE:
+		return get_bstr_sized(dec, "tpm-quote signature", 1, TK_EAT_MAX_SIZE,
+				      &tpm->signature);
+	case TK_EAT_TPM_KEY_PCRS:
+		return decode_tpm_pcrs(dec, tpm);
+	case TK_EAT_TPM_KEY_AK: {
+		tk_err err = expect(dec, TK_CBOR_MAP, "tpm-quote ak", "a COSE_Key map");
+
+		return err != TK_OK ? err : get_raw_untagged(dec, buf, &tpm->ak_key);
+	}
+	case TK_EAT_TPM_KEY_EK_CHAIN:
+		return decode_tpm_chain(dec, tpm);
+	default:
+		return skip_untagged(dec);
+	}
+}
+
+/* tpm-quote = {1: attest, 2: signature, 3: pcrs, ? 4: ak, ? 5: ek-chain} */
+static tk_err decode_tpm_quote(struct tk_cbor_dec *dec, const uint8_t *buf,
+			       struct tk_eat_tpm_claim *tpm)
+{
+	uint64_t count = 0;
+	tk_err err = expect(dec, TK_CBOR_MAP, "tpm-quote", "a map");
+
+	if (err == TK_OK)
+		err = tk_cbor_enter_map(dec, &count);
+	while (err == TK_OK && tk_cbor_more(dec)) {
+		uint64_t key = 0;
+
+		if (tk_cbor_peek(dec) != TK_CBOR_UINT)
+			err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
+					       "claim tpm-quote: key is not an unsigned integer");
+		if (err == TK_OK)
+			err = tk_cbor_get_uint(dec, &key);
+		if (err == TK_OK)
+			err = decode_tpm_member(dec, buf, key, tpm);
+	}
+	if (err == TK_OK && (tpm->attest.len == 0 || tpm->signature.len == 0 ||
+			     tpm->pcr_count == 0))
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_MISSING,
+				       "claim tpm-quote: attest (1), signature (2) and "
+				       "pcrs (3) are required");
 	return err != TK_OK ? err : tk_cbor_leave(dec);
 }
 
@@ -273,7 +400,16 @@ static tk_err decode_claim(struct tk_cbor_dec *dec, const uint8_t *buf,
 		return decode_profile(dec, out);
 	case TK_EAT_CLAIM_MANIFESTS:
 		out->present |= TK_EAT_HAS_MANIFESTS;
-		return decode_manifests(dec, buf, out);
+		return decode_format_list(dec, buf, "manifests", out->manifests,
+					  TK_EAT_MAX_MANIFESTS, &out->manifest_count);
+	case TK_EAT_CLAIM_MEASUREMENTS:
+		out->present |= TK_EAT_HAS_MEASUREMENTS;
+		return decode_format_list(dec, buf, "measurements", out->measurements,
+					  TK_EAT_MAX_MEASUREMENTS,
+					  &out->measurement_count);
+	case TK_EAT_CLAIM_TPM_QUOTE:
+		out->present |= TK_EAT_HAS_TPM_QUOTE;
+		return decode_tpm_quote(dec, buf, &out->tpm);
 	default:
 		return skip_untagged(dec);
 	}
@@ -372,7 +508,7 @@ static unsigned count_claims(uint32_t present)
 {
 	unsigned n = 0;
 
-	uint32_t known = (TK_EAT_HAS_MANIFESTS << 1) - 1;
+	uint32_t known = (TK_EAT_HAS_TPM_QUOTE << 1) - 1;
 
 	for (uint32_t bits = present & known; bits != 0; bits &= bits - 1)
 		n++;
@@ -410,36 +546,90 @@ static void put_hwversion(struct tk_cbor_enc *enc, const struct tk_eat_claims *c
 		tk_cbor_put_int(enc, c->hwversion_scheme);
 }
 
-static void put_manifests(struct tk_cbor_enc *enc, const struct tk_eat_claims *c)
+static void put_format_list(struct tk_cbor_enc *enc, int64_t label,
+			    const struct tk_eat_manifest *entries, size_t count)
 {
-	tk_cbor_put_uint(enc, TK_EAT_CLAIM_MANIFESTS);
-	tk_cbor_put_array(enc, c->manifest_count);
-	for (size_t i = 0; i < c->manifest_count; i++) {
+	tk_cbor_put_int(enc, label);
+	tk_cbor_put_array(enc, count);
+	for (size_t i = 0; i < count; i++) {
 		tk_cbor_put_array(enc, 2);
-		tk_cbor_put_uint(enc, c->manifests[i].content_type);
-		tk_cbor_put_bstr(enc, c->manifests[i].body.ptr,
-				 c->manifests[i].body.len);
+		tk_cbor_put_uint(enc, entries[i].content_type);
+		tk_cbor_put_bstr(enc, entries[i].body.ptr, entries[i].body.len);
 	}
 }
 
-/* Labels ascending, which is also the deterministic order of RFC 8949 4.2.1. */
+/* Keys 1, 2, 3, 4 and 5 in ascending order; 4 and 5 when set. */
+static void put_tpm_quote(struct tk_cbor_enc *enc, const struct tk_eat_tpm_claim *t)
+{
+	tk_cbor_put_int(enc, TK_EAT_CLAIM_TPM_QUOTE);
+	tk_cbor_put_map(enc, 3 + (t->ak_key.len > 0) + (t->ek_chain_count > 0));
+	tk_cbor_put_uint(enc, TK_EAT_TPM_KEY_ATTEST);
+	tk_cbor_put_bstr(enc, t->attest.ptr, t->attest.len);
+	tk_cbor_put_uint(enc, TK_EAT_TPM_KEY_SIGNATURE);
+	tk_cbor_put_bstr(enc, t->signature.ptr, t->signature.len);
+	tk_cbor_put_uint(enc, TK_EAT_TPM_KEY_PCRS);
+	tk_cbor_put_array(enc, t->pcr_count);
+	for (size_t i = 0; i < t->pcr_count; i++) {
+		tk_cbor_put_array(enc, 2);
+		tk_cbor_put_uint(enc, t->pcrs[i].index);
+		tk_cbor_put_bstr(enc, t->pcrs[i].value.ptr, t->pcrs[i].value.len);
+	}
+	if (t->ak_key.len > 0) {
+		tk_cbor_put_uint(enc, TK_EAT_TPM_KEY_AK);
+		tk_cbor_put_raw(enc, t->ak_key.ptr, t->ak_key.len);
+	}
+	if (t->ek_chain_count > 0) {
+		tk_cbor_put_uint(enc, TK_EAT_TPM_KEY_EK_CHAIN);
+		tk_cbor_put_array(enc, t->ek_chain_count);
+		for (size_t i = 0; i < t->ek_chain_count; i++)
+			tk_cbor_put_bstr(enc, t->ek_chain[i].ptr, t->ek_chain[i].len);
+	}
+}
+
+/* Limits the encoder checks before writing (the decoder's, mirrored). */
+static tk_err check_encode_limits(const struct tk_eat_claims *c, struct tk_diag *diag)
+{
+	if (c->manifest_count > TK_EAT_MAX_MANIFESTS)
+		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT,
+			       "%zu manifests entries, maximum %d",
+			       c->manifest_count, TK_EAT_MAX_MANIFESTS);
+	if (c->measurement_count > TK_EAT_MAX_MEASUREMENTS)
+		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT,
+			       "%zu measurements entries, maximum %d",
+			       c->measurement_count, TK_EAT_MAX_MEASUREMENTS);
+	if ((c->present & TK_EAT_HAS_TPM_QUOTE) &&
+	    (c->tpm.pcr_count > TK_EAT_TPM_MAX_PCRS ||
+	     c->tpm.ek_chain_count > TK_EAT_TPM_MAX_CHAIN))
+		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT,
+			       "tpm-quote: %zu PCR values and %zu EK certificates, "
+			       "maximum %d and %d", c->tpm.pcr_count,
+			       c->tpm.ek_chain_count, TK_EAT_TPM_MAX_PCRS,
+			       TK_EAT_TPM_MAX_CHAIN);
+	if ((c->present & TK_EAT_HAS_CNF) && c->cnf_kid.len == 0 &&
+	    c->cnf_key.len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "claim cnf has neither kid nor key");
+	return TK_OK;
+}
+
+/* Labels in deterministic order (RFC 8949 section 4.2.1), see below. */
 tk_err tk_eat_encode_claims(const struct tk_eat_claims *c, uint8_t *out,
 			    size_t out_cap, size_t *out_len, struct tk_diag *diag)
 {
 	struct tk_cbor_enc enc;
+	tk_err err;
 
 	if (out_len != NULL)
 		*out_len = 0;
 	if (c == NULL || out_len == NULL || (out == NULL && out_cap > 0))
 		return TK_FAIL(diag, TK_ERR_ARG, "claims or output buffer is NULL");
-	if (c->manifest_count > TK_EAT_MAX_MANIFESTS)
-		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT,
-			       "%zu manifests entries, maximum %d",
-			       c->manifest_count, TK_EAT_MAX_MANIFESTS);
-	if ((c->present & TK_EAT_HAS_CNF) && c->cnf_kid.len == 0 &&
-	    c->cnf_key.len == 0)
-		return TK_FAIL(diag, TK_ERR_ARG, "claim cnf has neither kid nor key");
+	err = check_encode_limits(c, diag);
+	if (err != TK_OK)
+		return err;
 
+	/*
+	 * Deterministic order (RFC 8949 section 4.2.1) sorts by encoded key:
+	 * the private claim -75000 (major type 1) follows every unsigned label.
+	 */
 	tk_cbor_enc_init(&enc, out, out_cap, diag);
 	tk_cbor_put_map(&enc, count_claims(c->present));
 	if (c->present & TK_EAT_HAS_IAT) {
@@ -473,6 +663,12 @@ tk_err tk_eat_encode_claims(const struct tk_eat_claims *c, uint8_t *out,
 					 c->profile.len);
 	}
 	if (c->present & TK_EAT_HAS_MANIFESTS)
-		put_manifests(&enc, c);
+		put_format_list(&enc, TK_EAT_CLAIM_MANIFESTS, c->manifests,
+				c->manifest_count);
+	if (c->present & TK_EAT_HAS_MEASUREMENTS)
+		put_format_list(&enc, TK_EAT_CLAIM_MEASUREMENTS, c->measurements,
+				c->measurement_count);
+	if (c->present & TK_EAT_HAS_TPM_QUOTE)
+		put_tpm_quote(&enc, &c->tpm);
 	return tk_cbor_enc_finish(&enc, out_len);
 }

@@ -300,3 +300,114 @@ tk_err tk_eat_decode_suit_reference(const struct tk_eat_manifest *manifest,
 		memset(out, 0, sizeof(*out));
 	return err;
 }
+
+tk_err tk_eat_encode_measured_component(const struct tk_eat_measured_component *mc,
+					uint8_t *out, size_t out_cap, size_t *out_len,
+					struct tk_diag *diag)
+{
+	struct tk_cbor_enc enc;
+	tk_err err;
+
+	if (out_len != NULL)
+		*out_len = 0;
+	if (mc == NULL || out_len == NULL || mc->digest.len == 0 ||
+	    mc->component_id.len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG,
+			       "measured component, its id or its digest is missing");
+	err = tk_cbor_check(mc->component_id.ptr, mc->component_id.len,
+			    TK_CBOR_STRICT, diag);
+	if (err != TK_OK)
+		return err;
+	if ((mc->component_id.ptr[0] >> 5) != TK_CBOR_ARRAY)
+		return TK_FAIL(diag, TK_ERR_ARG, "component id is not an array");
+
+	/* teepkit-measurement = [component-id, SUIT_Digest, ? pcr: uint] */
+	tk_cbor_enc_init(&enc, out, out_cap, diag);
+	tk_cbor_put_array(&enc, mc->has_pcr ? 3 : 2);
+	tk_cbor_put_raw(&enc, mc->component_id.ptr, mc->component_id.len);
+	tk_cbor_put_array(&enc, 2);
+	tk_cbor_put_int(&enc, mc->digest_alg);
+	tk_cbor_put_bstr(&enc, mc->digest.ptr, mc->digest.len);
+	if (mc->has_pcr)
+		tk_cbor_put_uint(&enc, mc->pcr);
+	return tk_cbor_enc_finish(&enc, out_len);
+}
+
+/* SUIT_Component_Identifier = [+ bstr], kept as its encoded bytes. */
+static tk_err decode_component_id(struct tk_cbor_dec *dec, const uint8_t *buf,
+				  struct tk_span *out)
+{
+	size_t start = tk_cbor_offset(dec);
+	uint64_t count = 0;
+	tk_err err;
+
+	if (tk_cbor_peek(dec) != TK_CBOR_ARRAY)
+		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
+					"measured component id is not an array");
+	err = tk_cbor_enter_array(dec, &count);
+	if (err == TK_OK && count == 0)
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH,
+				       "measured component id is empty");
+	while (err == TK_OK && tk_cbor_more(dec)) {
+		struct tk_span part;
+
+		if (tk_cbor_peek(dec) != TK_CBOR_BSTR)
+			return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
+						"measured component id part is not a "
+						"byte string");
+		err = tk_cbor_get_bstr(dec, &part);
+	}
+	if (err == TK_OK)
+		err = tk_cbor_leave(dec);
+	if (err == TK_OK)
+		*out = tk_span_make(buf + start, tk_cbor_offset(dec) - start);
+	return err;
+}
+
+tk_err tk_eat_decode_measured_component(const struct tk_eat_manifest *measurement,
+					struct tk_eat_measured_component *out,
+					struct tk_diag *diag)
+{
+	struct tk_cbor_dec dec;
+	uint64_t count = 0;
+	tk_err err;
+
+	if (out == NULL || measurement == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "measurement or output is NULL");
+	memset(out, 0, sizeof(*out));
+	if (!measurement->body_is_bstr)
+		return TK_FAIL(diag, TK_ERR_SCHEMA_TYPE,
+			       "measurements entry body is not a byte string");
+
+	err = tk_cbor_dec_init(&dec, measurement->body.ptr, measurement->body.len,
+			       TK_CBOR_STRICT, diag);
+	if (err == TK_OK && tk_cbor_peek(&dec) != TK_CBOR_ARRAY)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_TYPE,
+				       "measured component is not an array");
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(&dec, &count);
+	if (err == TK_OK && count != 2 && count != 3)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_LENGTH,
+				       "measured component has %llu elements, expected 2 or 3",
+				       (unsigned long long)count);
+	if (err == TK_OK)
+		err = decode_component_id(&dec, measurement->body.ptr, &out->component_id);
+	if (err == TK_OK) {
+		struct tk_eat_suit_reference digest = {0};
+
+		err = decode_suit_digest(&dec, &digest);
+		out->digest_alg = digest.digest_alg;
+		out->digest = digest.digest;
+	}
+	if (err == TK_OK && count == 3) {
+		out->has_pcr = true;
+		err = tk_cbor_get_uint(&dec, &out->pcr);
+	}
+	if (err == TK_OK)
+		err = tk_cbor_leave(&dec);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+	if (err != TK_OK)
+		memset(out, 0, sizeof(*out));
+	return err;
+}

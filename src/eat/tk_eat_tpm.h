@@ -91,9 +91,8 @@ struct tk_eat_tpm_signature {
 
 /*
  * Parse a TPMS_ATTEST of type quote. Fails with TK_ERR_SCHEMA_VALUE for a
- * wrong magic or type, TK_ERR_SCHEMA_LENGTH for a size past the input,
- * TK_ERR_LIMIT_* past a limit above, TK_ERR_CBOR_TRAILING for bytes after
- * the structure. Views into buf; *out is zeroed on failure.
+ * wrong magic or type, TK_ERR_SCHEMA_LENGTH for a size past the input or
+ * bytes after the structure, TK_ERR_LIMIT_* past a limit above. Views into buf; *out is zeroed on failure.
  */
 TK_MUST_CHECK tk_err tk_eat_tpm_parse_attest(const uint8_t *buf, size_t len,
 					     struct tk_eat_tpm_attest *out,
