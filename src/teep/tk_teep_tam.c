@@ -154,6 +154,32 @@ static tk_err check_session_room(struct tk_teep_tam *tam, int64_t now,
 }
 
 /* Empty POST: a QueryRequest signed by both TAM keys, and its session. */
+/*
+ * The challenge of a new QueryRequest: from the verifier when it hands out
+ * nonces (its session nonce, which the evidence must then carry), else
+ * TK_TEEP_TAM_NONCE_LEN random bytes. It must fit an eat_nonce (RFC 9711
+ * section 4.1: 8..64 bytes).
+ */
+static tk_err make_challenge(struct tk_teep_tam *tam, int64_t now,
+			     struct tk_store_session *ses, struct tk_diag *diag)
+{
+	const struct tk_teep_tam_verifier_ops *ops = tam->cfg.verifier;
+	tk_err err;
+
+	if (ops == NULL || ops->new_challenge == NULL) {
+		ses->challenge_len = TK_TEEP_TAM_NONCE_LEN;
+		return tk_crypto_random(tam->cfg.crypto, ses->challenge, ses->challenge_len,
+					diag);
+	}
+	err = ops->new_challenge(ops->ctx, now, ses->challenge, sizeof(ses->challenge),
+				 &ses->challenge_len, diag);
+	if (err == TK_OK && (ses->challenge_len < TK_EAT_NONCE_MIN ||
+			     ses->challenge_len > TK_EAT_NONCE_MAX))
+		err = TK_FAIL(diag, TK_ERR_INTERNAL, "verifier nonce of %zu bytes, expected "
+			      "%d..%d", ses->challenge_len, TK_EAT_NONCE_MIN, TK_EAT_NONCE_MAX);
+	return err;
+}
+
 static tk_err on_connect(struct tk_teep_tam *tam, int64_t now, uint8_t *out,
 			 size_t out_cap, size_t *out_len, struct tk_diag *diag)
 {
@@ -175,8 +201,7 @@ static tk_err on_connect(struct tk_teep_tam *tam, int64_t now, uint8_t *out,
 
 	err = check_session_room(tam, now, diag);
 	if (err == TK_OK)
-		err = tk_crypto_random(tam->cfg.crypto, ses.challenge, TK_TEEP_TAM_NONCE_LEN,
-				       diag);
+		err = make_challenge(tam, now, &ses, diag);
 	if (err == TK_OK)
 		err = encode_query_request(tam, tk_span_make(ses.challenge, ses.challenge_len),
 					   tam->cfg.work, tam->cfg.work_cap, &payload_len, diag);
@@ -256,47 +281,6 @@ static tk_err verify_agent_message(struct tk_teep_tam *tam, const uint8_t *in,
 	return TK_OK;
 }
 
-/*
- * Read eat_nonce from the evidence without verifying it, only to find the
- * session: the evidence arrived inside a TEEP message whose signature was
- * verified already, and tk_eat_verify() checks it fully before anything is
- * stored.
- */
-static tk_err peek_evidence_nonce(struct tk_span evidence, struct tk_span *nonce,
-				  struct tk_diag *diag)
-{
-	struct tk_cose_headers body, signer;
-	struct tk_eat_claims claims;
-	struct tk_cbor_dec dec;
-	struct tk_span sign1, payload;
-	bool tagged;
-	tk_err err;
-
-	*nonce = TK_SPAN_EMPTY;
-	if (evidence.len > TK_EAT_MAX_SIZE)
-		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "evidence of %zu bytes exceeds %u",
-			       evidence.len, TK_EAT_MAX_SIZE);
-
-	/* evidence = [#6.61] COSE_Sign1(_Tagged) */
-	err = tk_cbor_dec_init(&dec, evidence.ptr, evidence.len, TK_CBOR_STRICT, diag);
-	if (err == TK_OK)
-		err = tk_cbor_skip_tag(&dec, TK_EAT_TAG_CWT, &tagged);
-	if (err == TK_OK)
-		err = tk_cbor_get_raw(&dec, &sign1);
-	if (err == TK_OK)
-		err = tk_cbor_dec_finish(&dec);
-	if (err == TK_OK)
-		err = tk_cose_peek(sign1.ptr, sign1.len, &body, &signer, &payload, diag);
-	if (err == TK_OK)
-		err = tk_eat_decode_claims(payload.ptr, payload.len, &claims, diag);
-	if (err != TK_OK)
-		return err;
-	if (!(claims.present & TK_EAT_HAS_NONCE))
-		return TK_FAIL(diag, TK_ERR_SCHEMA_MISSING, "evidence has no eat_nonce");
-	*nonce = claims.nonce;
-	return TK_OK;
-}
-
 /* SHA-256 digest bytes of an encoded SUIT_Digest [-16, bstr]; else empty. */
 static struct tk_span sha256_of_suit_digest(struct tk_span encoded)
 {
@@ -357,11 +341,6 @@ static tk_err check_query_response(const struct tk_teep_query_response *qr,
 		return TK_FAIL(diag, TK_ERR_SCHEMA_MISSING,
 			       "QueryResponse has no attestation-payload, though attestation "
 			       "was requested");
-	if (qr->has_attestation_payload_format &&
-	    !tk_span_equal(qr->attestation_payload_format,
-			   tk_span_make(TK_EAT_TEEP_MEDIA_TYPE, strlen(TK_EAT_TEEP_MEDIA_TYPE))))
-		return TK_FAIL(diag, TK_ERR_SCHEMA_VALUE,
-			       "attestation-payload-format is not the TEEP EAT profile");
 	/* The QueryRequest carried no token, so the response must not either. */
 	if (qr->token.len > 0)
 		return TK_FAIL(diag, TK_ERR_PROTOCOL,
@@ -369,24 +348,20 @@ static tk_err check_query_response(const struct tk_teep_query_response *qr,
 	return TK_OK;
 }
 
-/* Appraise the evidence and record the device; inside the transaction. */
-static tk_err appraise_query_response(struct tk_teep_tam *tam, int64_t now,
-				      const struct agent *agent,
-				      const struct tk_teep_query_response *qr,
-				      struct tk_span nonce, struct tk_eat_verified *eat,
-				      struct plan *plan, struct tk_store_installed *items,
-				      struct tk_diag *diag)
+/*
+ * Use up the challenge the appraisal answered, apply the group policy,
+ * record the device and, when the policy lets it proceed, what it
+ * reported installed; inside the transaction.
+ */
+static tk_err record_query_response(struct tk_teep_tam *tam, int64_t now,
+				    const struct agent *agent,
+				    const struct tk_teep_query_response *qr,
+				    struct tk_span nonce, struct verdict *v,
+				    struct plan *plan, struct tk_store_installed *items,
+				    struct tk_diag *diag)
 {
 	const struct tk_store *st = tam->cfg.store;
-	struct tk_cose_trusted_key trusted = {
-		.key = agent->key,
-		.kid = tk_span_make(agent->rec.kid, TK_STORE_KID_LEN),
-	};
-	struct tk_eat_verify_opts opts = {
-		.keys = &trusted,
-		.n_keys = 1,
-		.cnf_kid = tk_span_make(agent->rec.kid, TK_STORE_KID_LEN),
-	};
+	struct tk_span ueid = v->appraisal.ueid;
 	struct tk_store_session ses;
 	size_t n_items = 0;
 	tk_err err;
@@ -394,37 +369,90 @@ static tk_err appraise_query_response(struct tk_teep_tam *tam, int64_t now,
 	/* Single use: the challenge is marked used in this transaction. */
 	err = tk_store_session_use(st, TK_STORE_BY_CHALLENGE, nonce, now, &ses, diag);
 	if (err == TK_ERR_NOT_FOUND)
-		return REFAIL(diag, TK_ERR_NONCE, "eat_nonce matches no challenge sent");
+		return REFAIL(diag, TK_ERR_NONCE, "attestation nonce matches no challenge sent");
 	if (err != TK_OK)
 		return err;
 	if (ses.state != TK_STORE_SESSION_QUERY_SENT)
 		return TK_FAIL(diag, TK_ERR_PROTOCOL, "challenge belongs to no QueryRequest");
 
-	opts.nonce = tk_span_make(ses.challenge, ses.challenge_len);
-	err = tk_eat_verify(tam->cfg.crypto, qr->attestation_payload.ptr,
-			    qr->attestation_payload.len, &opts, eat, diag);
 	/* A key speaks for one device: evidence naming another UEID is rejected,
 	 * so one enrolled key cannot rewrite the records of other devices. */
-	if (err == TK_OK && agent->rec.ueid_len > 0 &&
-	    !tk_span_equal(eat->claims.ueid, tk_span_make(agent->rec.ueid,
-							   agent->rec.ueid_len)))
-		err = TK_FAIL(diag, TK_ERR_POLICY, "evidence names another UEID than the one "
-			      "bound to this kid");
+	if (agent->rec.ueid_len > 0 &&
+	    !tk_span_equal(ueid, tk_span_make(agent->rec.ueid, agent->rec.ueid_len)))
+		return TK_FAIL(diag, TK_ERR_POLICY, "attestation names another UEID than the "
+			       "one bound to this kid");
+	err = collect_tc_list(qr, items, &n_items, diag);
 	if (err == TK_OK)
-		err = collect_tc_list(qr, items, &n_items, diag);
-	if (err == TK_OK)
-		err = tk_store_device_record(st, eat->claims.ueid,
+		err = tk_store_device_record(st, ueid,
 					     tk_span_make(agent->rec.kid, TK_STORE_KID_LEN),
 					     now, diag);
 	/* A fresh key must not claim a device that another key speaks for. */
 	if (err == TK_ERR_EXISTS)
-		err = REFAIL(diag, TK_ERR_POLICY, "evidence names a UEID bound to another kid");
+		err = REFAIL(diag, TK_ERR_POLICY, "attestation names a UEID bound to another kid");
 	if (err == TK_OK)
-		err = tk_store_installed_replace(st, eat->claims.ueid, items, n_items, now,
-						 diag);
+		err = tk_teep_tam_decide(tam, now, agent, v, diag);
+	/* When attestation failed, the tc-list cannot be trusted (draft section
+	 * "Handling an Attestation Result"), so it is not recorded. */
+	if (err == TK_OK && v->proceed)
+		err = tk_store_installed_replace(st, ueid, items, n_items, now, diag);
 	plan->installed = items;
 	plan->installed_count = n_items;
 	return err;
+}
+
+/*
+ * Set the attestation part of the Update: the result to hand back in the
+ * background-check model, and for a refusal the err-msg.
+ */
+static void plan_attestation(const struct verdict *v, struct plan *plan)
+{
+	const struct tk_teep_tam_appraisal *a = &v->appraisal;
+	size_t n;
+
+	if (v->model == TK_STORE_MODEL_BACKGROUND_CHECK && a->result.len > 0) {
+		plan->result = a->result;
+		plan->result_format = a->media_type;
+	}
+	plan->refuse = !v->proceed;
+	if (!plan->refuse)
+		return;
+	/* err-msg is 1..128 bytes of UTF-8: the verifier's reason is cut to
+	 * fit and anything but printable ASCII in it becomes '?'. */
+	n = (size_t)snprintf(plan->err_msg, sizeof(plan->err_msg),
+			     "attestation %s for group %s", tk_store_tier_name(a->tier),
+			     v->group);
+	if (a->reason[0] == '\0' || n + 2 >= sizeof(plan->err_msg))
+		return;
+	memcpy(plan->err_msg + n, ": ", 2);
+	n += 2;
+	for (const char *r = a->reason; *r != '\0' && n + 1 < sizeof(plan->err_msg); r++)
+		plan->err_msg[n++] = *r >= 0x20 && *r < 0x7f ? *r : '?';
+	plan->err_msg[n] = '\0';
+}
+
+static void log_query_response(struct tk_teep_tam *tam, const struct agent *agent,
+			       const struct verdict *v, const struct plan *plan,
+			       const char *nonce_log)
+{
+	char ueid_log[LOG_ID_CAP];
+	char what[96];
+
+	tk_teep_tam_log_id(v->appraisal.ueid, ueid_log);
+	if (plan->refuse)
+		snprintf(what, sizeof(what), "sent Update with err-code 7, token %s",
+			 plan->token_log);
+	else if (plan->count > 0 || plan->result.len > 0)
+		snprintf(what, sizeof(what), "sent Update with %zu manifest%s%s, token %s",
+			 plan->count, plan->count == 1 ? "" : "s",
+			 plan->result.len > 0 ? " and the attestation result" : "",
+			 plan->token_log);
+	else
+		snprintf(what, sizeof(what), "nothing to send");
+	tk_log(tam->cfg.log, plan->refuse ? TK_LOG_NOTICE : TK_LOG_INFO, COMPONENT,
+	       "QueryResponse from kid %s (ueid %s, challenge %s): attestation %s (%s, "
+	       "group %s), %zu installed; %s", agent->kid_log, ueid_log, nonce_log,
+	       tk_store_tier_name(v->appraisal.tier), tk_store_model_name(v->model), v->group,
+	       plan->installed_count, what);
 }
 
 static tk_err on_query_response(struct tk_teep_tam *tam, int64_t now,
@@ -436,44 +464,36 @@ static tk_err on_query_response(struct tk_teep_tam *tam, int64_t now,
 	static const struct plan empty_plan;
 	struct tk_store_installed items[TK_TEEP_TAM_MAX_TC_LIST];
 	const struct tk_store *st = tam->cfg.store;
-	struct tk_eat_verified eat;
+	struct verdict v;
 	struct tk_span nonce;
 	struct plan plan = empty_plan;
-	char ueid_log[LOG_ID_CAP];
+	bool sent;
 	tk_err err;
 
 	if ((err = check_query_response(qr, diag)) != TK_OK)
 		return err;
-	if ((err = peek_evidence_nonce(qr->attestation_payload, &nonce, diag)) != TK_OK)
-		return err;
+	err = tk_teep_tam_appraise(tam, now, agent, qr, &v, &nonce, diag);
 	tk_teep_tam_log_id(nonce, nonce_log);
+	if (err != TK_OK)
+		return err;
 
 	if ((err = tk_store_begin(st, diag)) != TK_OK)
 		return err;
-	err = appraise_query_response(tam, now, agent, qr, nonce, &eat, &plan, items, diag);
-	if (err == TK_OK)
-		err = tk_teep_tam_answer_query_response(tam, now, agent, eat.claims.ueid, qr,
+	err = record_query_response(tam, now, agent, qr, nonce, &v, &plan, items, diag);
+	if (err == TK_OK) {
+		plan_attestation(&v, &plan);
+		err = tk_teep_tam_answer_query_response(tam, now, agent, v.appraisal.ueid, qr,
 							&plan, out, out_cap, out_len, diag);
-	if (err == TK_OK && plan.count == 0)
+	}
+	sent = err == TK_OK && *out_len > 0;
+	if (err == TK_OK && !sent)
 		err = tk_store_audit_add(st, now, "query-response", agent->kid_log, diag);
 	err = tk_teep_tam_finish_transaction(st, err, diag);
 	if (err != TK_OK) {
 		*out_len = 0;
 		return err;
 	}
-
-	tk_teep_tam_log_id(eat.claims.ueid, ueid_log);
-	if (plan.count > 0)
-		tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
-		       "QueryResponse from kid %s (ueid %s, challenge %s): %zu installed; "
-		       "sent Update with %zu manifest%s, token %s", agent->kid_log, ueid_log,
-		       nonce_log, plan.installed_count, plan.count, plan.count == 1 ? "" : "s",
-		       plan.token_log);
-	else
-		tk_log(tam->cfg.log, TK_LOG_INFO, COMPONENT,
-		       "QueryResponse from kid %s (ueid %s, challenge %s): %zu installed; "
-		       "nothing to send", agent->kid_log, ueid_log, nonce_log,
-		       plan.installed_count);
+	log_query_response(tam, agent, &v, &plan, nonce_log);
 	return TK_OK;
 }
 

@@ -13,20 +13,23 @@
  *                    the Ed25519 key, asking for attestation and trusted
  *                    components, offering cipher suites [[18,-9]] and
  *                    [[18,-19]], with a fresh random challenge.
- *   QueryResponse -> verify (enrolled agent key by kid), check the evidence
- *                    (EAT signed by the same key, eat_nonce = an outstanding
- *                    challenge, required claims), use the challenge up,
- *                    record the device and its tc-list, then either an
- *                    Update (COSE_Sign1 with the suite the agent used, fresh
- *                    token) with the required-but-missing and the requested
- *                    manifests, or no message.
+ *   QueryResponse -> verify (enrolled agent key by kid), appraise the
+ *                    attestation-payload (see "Attestation" below), use the
+ *                    challenge it answers up, apply the device group's
+ *                    policy, record the appraisal and the device, then
+ *                    either an Update (COSE_Sign1 with the suite the agent
+ *                    used, fresh token) with the required-but-missing and
+ *                    the requested manifests and any result to hand back,
+ *                    an Update with err-code 7 and no manifests when the
+ *                    policy refuses, or no message.
  *   Success/Error -> verify, use the Update's token up, record the result,
  *                    no message.
  *
  * Token and challenge (draft section "QueryRequest Message"): the token
  * "MUST be present if and only if the attestation bit is clear", so a
  * QueryRequest that requests attestation carries only the challenge, and
- * the QueryResponse is matched by the eat_nonce of its evidence. Updates
+ * the QueryResponse is matched by the eat_nonce of its evidence, or by the
+ * eat_nonce of the attestation result it presents. Updates
  * carry a token, matched by Success and Error. Both are 32 random bytes,
  * single use and expire after the configured lifetime.
  *
@@ -52,6 +55,7 @@
 #include "common/tk_log_limit.h"
 #include "crypto/tk_crypto.h"
 #include "store/tk_store.h"
+#include "store/tk_store_attest.h"
 
 /* Length of the tokens and challenges the TAM creates, in bytes. */
 #define TK_TEEP_TAM_NONCE_LEN 32
@@ -80,6 +84,80 @@
  */
 #define TK_TEEP_TAM_DEFAULT_MAX_SESSIONS 10000
 
+/*
+ * Attestation (RFC 9334). The TAM appraises each QueryResponse's
+ * attestation-payload in one of three ways:
+ *   - enrolled-key mode (struct tk_teep_tam_config.verifier NULL): the
+ *     evidence must be an EAT signed by the enrolled agent key, with the
+ *     challenge as eat_nonce and cnf naming that key. A verified EAT counts
+ *     as "affirming"; nothing is compared with reference values, and an
+ *     attestation result from the agent is rejected.
+ *   - background check: the verifier's appraise_evidence hook passes the
+ *     evidence to a verifier (in process or over HTTP) and returns its
+ *     signed result (EAR), which the TAM keeps and hands back to the agent
+ *     in its Update.
+ *   - passport: the agent presents an EAR (tk_teep_payload_is_result());
+ *     verify_result checks it was signed by a trusted verifier, is bound by
+ *     cnf to the key that signed the QueryResponse, and returns its nonce,
+ *     which must equal an outstanding challenge.
+ * Then the policy of the device's group decides: affirming proceeds,
+ * warning proceeds only when the group accepts warnings, contraindicated
+ * and none get an Update with err-code ERR_ATTESTATION_REQUIRED (7), an
+ * err-msg and no manifests (draft section "Handling an Attestation
+ * Result", case 1). Every appraisal is recorded in the store.
+ */
+
+/* Maximum length of an appraisal's reason, with the NUL. */
+#define TK_TEEP_TAM_REASON_CAP 128
+
+/* Maximum length of an appraisal's verifier name, with the NUL. */
+#define TK_TEEP_TAM_VERIFIER_NAME_CAP 64
+
+/* What an appraisal hook is given. Spans are borrowed for the call. */
+struct tk_teep_tam_attestation {
+	struct tk_span payload;    /* attestation-payload */
+	struct tk_span format;     /* attestation-payload-format; empty when absent */
+	struct tk_span challenge;  /* appraise_evidence: the eat_nonce the evidence
+				      carries, which the TAM checks is an
+				      outstanding challenge; verify_result: empty */
+	struct tk_span agent_kid;  /* RFC 9679 thumbprint of the key that signed
+				      the QueryResponse; cnf must name it */
+	int64_t now;               /* seconds since the epoch */
+};
+
+/* Outcome of an appraisal hook. Spans are views valid until the next call. */
+struct tk_teep_tam_appraisal {
+	enum tk_store_tier tier;
+	struct tk_span ueid;       /* device the evidence or result names */
+	struct tk_span nonce;      /* verify_result: the result's eat_nonce */
+	struct tk_span result;     /* signed attestation result; empty when none */
+	struct tk_span media_type; /* of result */
+	char verifier[TK_TEEP_TAM_VERIFIER_NAME_CAP]; /* who appraised, for records */
+	char reason[TK_TEEP_TAM_REASON_CAP]; /* why not affirming; "" when affirming */
+};
+
+/*
+ * Verifier hooks. A NULL appraise_evidence or verify_result makes a
+ * payload that needs it fail with TK_ERR_POLICY (the message is dropped).
+ * A hook returns TK_OK with a tier for anything it appraised, including a
+ * contraindicated result, and an error only when there is nothing to
+ * appraise (malformed, not signed by a trusted verifier, wrong cnf, stale).
+ */
+struct tk_teep_tam_verifier_ops {
+	/*
+	 * Write the challenge of a new QueryRequest into out[0..cap), 8..64
+	 * bytes (an HTTP verifier hands out its session nonce). NULL: the TAM
+	 * draws TK_TEEP_TAM_NONCE_LEN random bytes.
+	 */
+	tk_err (*new_challenge)(void *ctx, int64_t now, uint8_t *out, size_t cap,
+				size_t *out_len, struct tk_diag *diag);
+	tk_err (*appraise_evidence)(void *ctx, const struct tk_teep_tam_attestation *in,
+				    struct tk_teep_tam_appraisal *out, struct tk_diag *diag);
+	tk_err (*verify_result)(void *ctx, const struct tk_teep_tam_attestation *in,
+				struct tk_teep_tam_appraisal *out, struct tk_diag *diag);
+	void *ctx;
+};
+
 struct tk_teep_tam_config {
 	const struct tk_crypto *crypto;          /* borrowed */
 	const struct tk_store *store;            /* borrowed */
@@ -88,6 +166,8 @@ struct tk_teep_tam_config {
 	int64_t lifetime;                        /* token/challenge lifetime, s; 0 = default */
 	size_t max_sessions;                     /* outstanding sessions; 0 = default */
 	const struct tk_log *log;                /* may be NULL */
+	/* Verifier hooks, borrowed; NULL selects the enrolled-key mode. */
+	const struct tk_teep_tam_verifier_ops *verifier;
 	/*
 	 * Scratch buffer, borrowed. It contains the envelopes of an Update and
 	 * then the message before it is signed, so it must be twice the

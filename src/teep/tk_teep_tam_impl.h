@@ -53,6 +53,22 @@ struct plan {
 	const struct tk_store_installed *installed; /* what the device reported */
 	size_t installed_count;
 	char token_log[LOG_ID_CAP];           /* token of the Update, for the log */
+	/*
+	 * Attestation part of the Update. An Update is sent when it has
+	 * manifests, a result or an err-code; refuse sends no manifests.
+	 */
+	bool refuse;                          /* attestation did not pass the policy */
+	struct tk_span result;                /* attestation result handed back */
+	struct tk_span result_format;         /* its media type */
+	char err_msg[TK_TEEP_MSG_MAX + 1];    /* err-msg of a refusal */
+};
+
+/* An appraisal and what the group policy made of it. */
+struct verdict {
+	struct tk_teep_tam_appraisal appraisal;
+	enum tk_store_attest_model model;
+	char group[TK_STORE_GROUP_MAX + 1];
+	bool proceed;
 };
 
 /*
@@ -80,6 +96,26 @@ TK_MUST_CHECK tk_err tk_teep_tam_answer_query_response(struct tk_teep_tam *tam, 
 						       struct plan *plan, uint8_t *out,
 						       size_t out_cap, size_t *out_len,
 						       struct tk_diag *diag);
+
+/*
+ * Appraise the attestation-payload of a QueryResponse outside the store
+ * transaction (tk_teep_tam_attest.c): evidence with the verifier hooks or
+ * the enrolled key, a result with verify_result. On success *nonce is the
+ * value that must equal an outstanding challenge.
+ */
+TK_MUST_CHECK tk_err tk_teep_tam_appraise(struct tk_teep_tam *tam, int64_t now,
+					  const struct agent *agent,
+					  const struct tk_teep_query_response *qr,
+					  struct verdict *v, struct tk_span *nonce,
+					  struct tk_diag *diag);
+
+/*
+ * Apply the policy of the device's group to v->appraisal, set v->proceed
+ * and v->group, and record the appraisal; inside the transaction.
+ */
+TK_MUST_CHECK tk_err tk_teep_tam_decide(struct tk_teep_tam *tam, int64_t now,
+					const struct agent *agent, struct verdict *v,
+					struct tk_diag *diag);
 
 /*
  * Success or Error in response to an Update: match the token, record the

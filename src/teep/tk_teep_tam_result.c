@@ -57,10 +57,19 @@ tk_err tk_teep_tam_on_result(struct tk_teep_tam *tam, int64_t now,
 				       TK_LOG_LIMIT_DEFAULT_PER_SECOND, &suppressed))
 			return TK_OK;
 		tk_teep_tam_format_suppressed(suppressed, note);
-		tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
-		       "Error %llu from kid %s without token (a response to a QueryRequest) "
-		       "is logged, not stored%s", (unsigned long long)r.err_code,
-		       agent->kid_log, note);
+		/* NOTE: the draft says a TAM answers ERR_ATTESTATION_REQUIRED with a
+		 * QueryRequest carrying its own attestation-payload. This TAM has no
+		 * evidence of its own, so it ends the session instead of sending
+		 * the same QueryRequest again. */
+		if (r.err_code == TK_TEEP_ERR_ATTESTATION_REQUIRED)
+			tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
+			       "kid %s requires attestation of the TAM (Error 7), which this "
+			       "TAM does not provide; session ended%s", agent->kid_log, note);
+		else
+			tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
+			       "Error %llu from kid %s without token (a response to a "
+			       "QueryRequest) is logged, not stored%s",
+			       (unsigned long long)r.err_code, agent->kid_log, note);
 		return TK_OK;
 	}
 	memcpy(r.kid, agent->rec.kid, TK_STORE_KID_LEN);

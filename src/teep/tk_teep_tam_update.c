@@ -270,7 +270,10 @@ static tk_err select_envelopes(struct tk_teep_tam *tam, const struct agent *agen
 			       struct plan *plan, size_t out_cap, struct tk_span *envelopes,
 			       size_t *work_used, struct tk_diag *diag)
 {
-	size_t budget = out_cap > UPDATE_OVERHEAD ? out_cap - UPDATE_OVERHEAD : 0;
+	/* The attestation result and its media type travel in the same Update. */
+	size_t reserved = UPDATE_OVERHEAD + plan->result.len + plan->result_format.len +
+			  2 * BSTR_HEAD_MAX;
+	size_t budget = out_cap > reserved ? out_cap - reserved : 0;
 	size_t kept = 0, spent = 0;
 	tk_err err;
 
@@ -306,10 +309,18 @@ static tk_err select_envelopes(struct tk_teep_tam *tam, const struct agent *agen
 	return TK_OK;
 }
 
+/* True when the Update has something besides manifests to carry. */
+static bool has_attestation_part(const struct plan *plan)
+{
+	return plan->refuse || plan->result.len > 0;
+}
+
 /*
- * Update (draft section "Update Message"): [3, {20: token, 10: [+ bstr]}],
+ * Update (draft section "Update Message"):
+ * [3, {20: token, 10: [+ bstr], 13: format, 7: result, 23: 7, 12: err-msg}],
  * with the envelopes copied from the store into the work buffer and the
- * encoded message after them. *out_len is 0 when no planned manifest fits.
+ * encoded message after them. A refusal carries no manifests. *out_len is 0
+ * when neither a planned manifest fits nor is there an attestation part.
  */
 static tk_err build_update(struct tk_teep_tam *tam, const struct agent *agent,
 			   struct plan *plan, struct tk_span token, uint8_t *out,
@@ -322,13 +333,27 @@ static tk_err build_update(struct tk_teep_tam *tam, const struct agent *agent,
 	tk_err err;
 
 	*out_len = 0;
-	err = select_envelopes(tam, agent, plan, out_cap, envelopes, &used, diag);
-	if (err != TK_OK || plan->count == 0)
+	if (!plan->refuse)
+		err = select_envelopes(tam, agent, plan, out_cap, envelopes, &used, diag);
+	else
+		err = TK_OK;
+	if (err != TK_OK || (plan->count == 0 && !has_attestation_part(plan)))
 		return err;
 
 	msg.update.token = token;
 	msg.update.manifest_list.count = plan->count;
-	msg.update.manifest_list.items = envelopes;
+	msg.update.manifest_list.items = plan->count > 0 ? envelopes : NULL;
+	if (plan->result.len > 0) {
+		msg.update.has_attestation_payload = true;
+		msg.update.attestation_payload = plan->result;
+		msg.update.has_attestation_payload_format = true;
+		msg.update.attestation_payload_format = plan->result_format;
+	}
+	if (plan->refuse) {
+		msg.update.has_err_code = true;
+		msg.update.err_code = TK_TEEP_ERR_ATTESTATION_REQUIRED;
+		msg.update.err_msg = tk_span_make(plan->err_msg, strlen(plan->err_msg));
+	}
 	err = tk_teep_encode(&msg, work + used, tam->cfg.work_cap - used, &payload_len, diag);
 	if (err != TK_OK)
 		return err;
@@ -374,10 +399,13 @@ tk_err tk_teep_tam_answer_query_response(struct tk_teep_tam *tam, int64_t now,
 	tk_err err;
 
 	plan->store = st;
-	err = tk_store_policy_each(st, ueid, plan_add_required, plan, diag);
-	if (err == TK_OK)
+	/* A refused device gets no manifests, so none are planned. */
+	err = TK_OK;
+	if (!plan->refuse)
+		err = tk_store_policy_each(st, ueid, plan_add_required, plan, diag);
+	if (err == TK_OK && !plan->refuse)
 		err = plan_requested(tam, agent, qr, plan, diag);
-	if (err != TK_OK || plan->count == 0)
+	if (err != TK_OK || (plan->count == 0 && !has_attestation_part(plan)))
 		return err;
 
 	memcpy(ses.kid, agent->rec.kid, TK_STORE_KID_LEN);
@@ -389,7 +417,7 @@ tk_err tk_teep_tam_answer_query_response(struct tk_teep_tam *tam, int64_t now,
 		tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
 		       "kid %s: %zu more manifests are due; they follow in a later Update",
 		       agent->kid_log, plan->skipped);
-	if (err != TK_OK || plan->count == 0)
+	if (err != TK_OK || *out_len == 0)
 		return err;
 	err = tk_store_session_add(st, &ses, diag);
 	for (size_t i = 0; err == TK_OK && i < plan->count; i++)

@@ -260,7 +260,14 @@ size_t fake_query_response(struct bench *b, const struct fake_query_response *q,
 	msg.query_response.tc_list.items = tcs;
 	msg.query_response.requested_tc_list.count = q->requested_count;
 	msg.query_response.requested_tc_list.items = reqs;
-	if (!q->omit_evidence) {
+	if (q->format.len > 0) {
+		msg.query_response.has_attestation_payload_format = true;
+		msg.query_response.attestation_payload_format = q->format;
+	}
+	if (q->payload.len > 0) {
+		msg.query_response.has_attestation_payload = true;
+		msg.query_response.attestation_payload = q->payload;
+	} else if (!q->omit_evidence) {
 		evidence_len = sign_evidence(b, q->attester, q->nonce, evidence,
 					     sizeof(evidence));
 		msg.query_response.has_attestation_payload = true;

@@ -94,6 +94,11 @@ struct fake_query_response {
 	bool omit_evidence;
 	bool other_image;                   /* report a digest other than
 					       bench_image_digest */
+	struct tk_span payload;             /* non-empty: sent as the
+					       attestation-payload instead of
+					       evidence (a passport result) */
+	struct tk_span format;              /* attestation-payload-format,
+					       empty: absent */
 };
 
 /* Build and sign a QueryResponse. Returns its length. */

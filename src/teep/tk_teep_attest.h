@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What an attestation-payload holds, told by its attestation-payload-format
+ * (draft-ietf-teep-protocol, "Handling a QueryResponse Message"): Evidence
+ * for a verifier (the background-check model of RFC 9334 section 5.2), or
+ * an Attestation Result the agent obtained itself (the passport model,
+ * section 5.1). Shared by the TAM and the agent state machines.
+ *
+ * The draft's text says the EAT media type of its "EAT Profile" section
+ * indicates an Attestation Result and any other value Evidence, while the
+ * same section defines that media type for the agent's evidence. teepkit
+ * follows the meaning of the profile: an absent format or the TEEP EAT
+ * profile is Evidence, an EAR (draft-ietf-rats-ear) is a result, and any
+ * other value is Evidence of a format the verifier may know.
+ */
+#ifndef TK_TEEP_ATTEST_H
+#define TK_TEEP_ATTEST_H
+
+#include <stdbool.h>
+
+#include "common/tk_span.h"
+
+/*
+ * Media type of an EAR signed as a CWT (draft-ietf-rats-ear section
+ * "Media Types" with the profile of draft 03). The profile contains ':'
+ * and '/', which a media type parameter may carry only quoted (RFC 9110
+ * section 5.6.6), so it is quoted.
+ */
+#define TK_TEEP_EAR_MEDIA_TYPE \
+	"application/eat+cwt; eat_profile=\"tag:ietf.org,2026:rats/ear#03\""
+
+/*
+ * True when format names an EAR (TK_TEEP_EAR_MEDIA_TYPE, compared
+ * byte for byte), false for Evidence: an empty format, the TEEP EAT
+ * profile, or any other value.
+ */
+bool tk_teep_payload_is_result(struct tk_span format);
+
+#endif /* TK_TEEP_ATTEST_H */
