@@ -9,12 +9,14 @@
 
 #include <string.h>
 
+#include "eat/tk_eat_impl.h"
+
 /*
  * Skip one item, rejecting tags anywhere inside it (the TEEP profile:
  * "CBOR Tags are not used"). Recursion is bounded by TK_CBOR_MAX_DEPTH,
  * which tk_cbor_dec_init() enforced on the whole input.
  */
-static tk_err skip_untagged(struct tk_cbor_dec *dec)
+tk_err tk_eat_skip_untagged(struct tk_cbor_dec *dec)
 {
 	uint64_t count;
 
@@ -30,7 +32,7 @@ static tk_err skip_untagged(struct tk_cbor_dec *dec)
 				    : tk_cbor_enter_array(dec, &count);
 
 		while (err == TK_OK && tk_cbor_more(dec))
-			err = skip_untagged(dec);
+			err = tk_eat_skip_untagged(dec);
 		if (err != TK_OK)
 			return err;
 		return tk_cbor_leave(dec);
@@ -41,11 +43,11 @@ static tk_err skip_untagged(struct tk_cbor_dec *dec)
 }
 
 /* Skip one item without tags and return its encoded bytes. */
-static tk_err get_raw_untagged(struct tk_cbor_dec *dec, const uint8_t *buf,
+tk_err tk_eat_get_raw_untagged(struct tk_cbor_dec *dec, const uint8_t *buf,
 			       struct tk_span *out)
 {
 	size_t start = tk_cbor_offset(dec);
-	tk_err err = skip_untagged(dec);
+	tk_err err = tk_eat_skip_untagged(dec);
 
 	if (err != TK_OK)
 		return err;
@@ -122,7 +124,7 @@ static tk_err decode_cnf(struct tk_cbor_dec *dec, const uint8_t *buf,
 	} else if (method == TK_EAT_CNF_COSE_KEY) {
 		err = expect(dec, TK_CBOR_MAP, "cnf COSE_Key", "a map");
 		if (err == TK_OK)
-			err = get_raw_untagged(dec, buf, &out->cnf_key);
+			err = tk_eat_get_raw_untagged(dec, buf, &out->cnf_key);
 	} else {
 		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_UNKNOWN,
 				       "claim cnf: confirmation method %lld is "
@@ -180,7 +182,7 @@ static tk_err decode_format_entry(struct tk_cbor_dec *dec, const uint8_t *buf,
 		m->body_is_bstr = true;
 		err = tk_cbor_get_bstr(dec, &m->body);
 	} else if (err == TK_OK) {
-		err = get_raw_untagged(dec, buf, &m->body);
+		err = tk_eat_get_raw_untagged(dec, buf, &m->body);
 	}
 	return err != TK_OK ? err : tk_cbor_leave(dec);
 }
@@ -301,12 +303,12 @@ static tk_err decode_tpm_member(struct tk_cbor_dec *dec, const uint8_t *buf,
 	case TK_EAT_TPM_KEY_AK: {
 		tk_err err = expect(dec, TK_CBOR_MAP, "tpm-quote ak", "a COSE_Key map");
 
-		return err != TK_OK ? err : get_raw_untagged(dec, buf, &tpm->ak_key);
+		return err != TK_OK ? err : tk_eat_get_raw_untagged(dec, buf, &tpm->ak_key);
 	}
 	case TK_EAT_TPM_KEY_EK_CHAIN:
 		return decode_tpm_chain(dec, tpm);
 	default:
-		return skip_untagged(dec);
+		return tk_eat_skip_untagged(dec);
 	}
 }
 
@@ -411,7 +413,7 @@ static tk_err decode_claim(struct tk_cbor_dec *dec, const uint8_t *buf,
 		out->present |= TK_EAT_HAS_TPM_QUOTE;
 		return decode_tpm_quote(dec, buf, &out->tpm);
 	default:
-		return skip_untagged(dec);
+		return tk_eat_skip_untagged(dec);
 	}
 }
 
@@ -445,7 +447,7 @@ tk_err tk_eat_decode_claims(const uint8_t *buf, size_t len,
 		if (key_type == TK_CBOR_TSTR) {
 			err = tk_cbor_skip(&dec);
 			if (err == TK_OK)
-				err = skip_untagged(&dec);
+				err = tk_eat_skip_untagged(&dec);
 			continue;
 		}
 		if (!is_int(key_type)) {

@@ -41,6 +41,7 @@ static const struct label_name claim_names[] = {
 	{TK_EAT_CLAIM_MEASUREMENTS, "measurements"},
 	{TK_EAT_CLAIM_MEASRES, "measres"},
 	{TK_EAT_CLAIM_INTUSE, "intuse"},
+	{TK_EAT_CLAIM_TPM_QUOTE, "tpm-quote"},
 };
 
 /* Confirmation methods (RFC 8747 section 3.1). */
