@@ -27,7 +27,7 @@ enum {
 };
 
 /* Maximum options of one command, and values of one repeatable option. */
-#define TAM_MAX_OPTIONS 8
+#define TAM_MAX_OPTIONS 12
 #define TAM_MAX_VALUES 2
 
 /*
@@ -127,5 +127,15 @@ int tam_require(const struct tam_command *cmd, const struct tam_args *args);
 int tam_unrequire(const struct tam_command *cmd, const struct tam_args *args);
 int tam_show_devices(const struct tam_command *cmd, const struct tam_args *args);
 int tam_show_manifests(const struct tam_command *cmd, const struct tam_args *args);
+int tam_set_group(const struct tam_command *cmd, const struct tam_args *args);
+int tam_set_policy(const struct tam_command *cmd, const struct tam_args *args);
+int tam_show_results(const struct tam_command *cmd, const struct tam_args *args);
+
+/*
+ * Print the "group:" and "attestation:" lines of show-devices for one
+ * device (its group, and its latest appraisal or "none").
+ */
+TK_MUST_CHECK tk_err tam_print_latest_attestation(const struct tk_store *st,
+						  struct tk_span ueid, struct tk_diag *diag);
 
 #endif /* TAM_H */

@@ -50,6 +50,25 @@ static const struct tam_option require_options[] = {
 	{"all", NULL, "every device", 0, 1, 1},
 };
 
+static const struct tam_option set_group_options[] = {
+	{"db", "FILE", DB_EXISTING_HELP, 1, 1, 0},
+	{"device", "UEID_HEX", "the device with this UEID (hex of 1..64 bytes)", 1, 1, 0},
+	{"group", "NAME", "group name: 1..64 of A-Z a-z 0-9 . _ -", 1, 1, 0},
+};
+
+static const struct tam_option set_policy_options[] = {
+	{"db", "FILE", DB_EXISTING_HELP, 1, 1, 0},
+	{"group", "NAME", "group the policy is for (\"default\": devices in no group)", 1, 1,
+	 0},
+	{"warning", "accept|reject", "whether an attestation result of tier warning lets "
+	 "the TAM install (default reject)", 1, 1, 0},
+};
+
+static const struct tam_option show_results_options[] = {
+	{"db", "FILE", DB_EXISTING_HELP, 1, 1, 0},
+	{"device", "UEID_HEX", "only the device with this UEID", 0, 1, 0},
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct tam_command commands[] = {
@@ -70,6 +89,13 @@ static const struct tam_command commands[] = {
 	{"show-manifests", "list registered manifests: sequence numbers, digests and the "
 	 "devices that require them", NULL, db_existing_options,
 	 COUNT(db_existing_options), tam_show_manifests},
+	{"set-group", "place a device in a group, whose policy applies to its attestation "
+	 "results", NULL, set_group_options, COUNT(set_group_options), tam_set_group},
+	{"set-policy", "set whether a group's devices with a warning attestation result get "
+	 "their manifests", NULL, set_policy_options, COUNT(set_policy_options),
+	 tam_set_policy},
+	{"show-results", "list the attestation results the TAM acted on, newest first", NULL,
+	 show_results_options, COUNT(show_results_options), tam_show_results},
 };
 
 static size_t option_index(const struct tam_command *cmd, const char *name)

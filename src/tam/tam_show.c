@@ -10,6 +10,9 @@
  *                    first-seen: <UTC time>
  *                    last-seen: <UTC time>
  *                    installed: <component id hex> sha-256:<hex>|none <diag>
+ *                    group: <name>
+ *                    attestation: <tier> <model> proceed|refuse <UTC time>
+ *                                 group <name> | none
  *                    last-result: success <UTC time>
  *                                 | error <err-code> <UTC time> <err-msg>
  *                                 | none
@@ -88,6 +91,10 @@ static tk_err print_device(void *cb_ctx, const struct tk_store_device *dev)
 
 	tk_err err = tk_store_installed_each(listing->store, dev->ueid, print_installed, NULL,
 					     listing->diag);
+	if (err != TK_OK)
+		return err;
+
+	err = tam_print_latest_attestation(listing->store, dev->ueid, listing->diag);
 	if (err != TK_OK)
 		return err;
 
