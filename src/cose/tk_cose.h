@@ -287,6 +287,7 @@ TK_MUST_CHECK tk_err tk_cose_mac0_verify(const struct tk_crypto *c,
 #define TK_COSE_HDR_IV 5
 #define TK_COSE_HDR_PARTIAL_IV 6
 #define TK_COSE_HDR_EPHEMERAL_KEY (-1)
+#define TK_COSE_HDR_SALT (-20)      /* RFC 9053 section 5.1, bstr */
 
 /*
  * Maximum number of recipients in a COSE_Encrypt (TK_ERR_LIMIT_COUNT);
@@ -396,6 +397,50 @@ TK_MUST_CHECK tk_err tk_cose_encrypt_create(const struct tk_crypto *c, int64_t a
 					    const struct tk_cose_sign_opts *opts,
 					    uint8_t *out, size_t out_cap, size_t *out_len,
 					    struct tk_diag *diag);
+
+/*
+ * One COSE_recipient as read by tk_cose_encrypt_parse(); views into the
+ * message.
+ */
+struct tk_cose_recipient_view {
+	struct tk_cose_headers hdr;   /* merged headers; hdr.protected_raw is
+					 the content of the protected bstr */
+	bool alg_is_text;             /* alg was a tstr (never supported) */
+	bool has_partial_iv;          /* label 6 present (unsupported) */
+	bool nested;                  /* carries its own recipients */
+	struct tk_span ephemeral_key; /* label -1: encoded COSE_Key, or empty */
+	struct tk_span salt;          /* label -20, or empty */
+	struct tk_span ciphertext;    /* wrapped key, empty when nil */
+	struct tk_span encoded;       /* the whole encoded COSE_recipient */
+};
+
+/*
+ * A COSE_Encrypt (tag 96) or COSE_Encrypt0 (tag 16) read without any key,
+ * so a caller can pick the recipient and key first. Views into the message.
+ */
+struct tk_cose_encrypt_view {
+	uint64_t tag;                 /* TK_COSE_TAG_ENCRYPT or _ENCRYPT0 */
+	struct tk_cose_headers body;  /* content layer headers */
+	bool alg_is_text;
+	bool has_partial_iv;
+	bool detached;                /* ciphertext is nil */
+	struct tk_span ciphertext;    /* empty when detached */
+	size_t recipient_count;       /* 0 for COSE_Encrypt0 */
+	struct tk_cose_recipient_view recipients[TK_COSE_MAX_RECIPIENTS];
+};
+
+/*
+ * Decode a tagged COSE_Encrypt or COSE_Encrypt0 into *out, checking the
+ * header rules of tk_cose.h (protected labels understood, crit, no label
+ * in both buckets) but no algorithm and no key. The tag is required (other
+ * tags and an untagged array fail with TK_ERR_SCHEMA_TAG); more than
+ * TK_COSE_MAX_RECIPIENTS recipients fail with TK_ERR_LIMIT_COUNT. A
+ * recipient's own protected header is checked too, and a malformed one
+ * fails the whole message. *out is zeroed on failure. Borrows msg.
+ */
+TK_MUST_CHECK tk_err tk_cose_encrypt_parse(const uint8_t *msg, size_t msg_len,
+					   struct tk_cose_encrypt_view *out,
+					   struct tk_diag *diag);
 
 /* COSE_Key (RFC 9052 section 7, RFC 9053 section 7). */
 #define TK_COSE_KTY_OKP 1

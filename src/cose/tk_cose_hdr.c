@@ -176,7 +176,8 @@ tk_err tk_cose_parse_protected(struct tk_span raw, struct tk_cose_hdr *hdr,
 
 /*
  * Parse one unprotected label: 1-4 as in the protected bucket, and the
- * encryption labels IV, partial IV and ephemeral key. Others are skipped.
+ * encryption labels IV, partial IV, ephemeral key and salt. Others are
+ * skipped.
  */
 static tk_err parse_unprotected_param(struct tk_cbor_dec *dec, int64_t label,
 				      struct tk_cose_hdr *hdr)
@@ -199,6 +200,8 @@ static tk_err parse_unprotected_param(struct tk_cbor_dec *dec, int64_t label,
 			return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_TYPE,
 						"ephemeral key is not a COSE_Key map");
 		return tk_cbor_get_raw(dec, &hdr->ephemeral_key);
+	case TK_COSE_HDR_SALT:
+		return tk_cbor_get_bstr(dec, &hdr->salt);
 	default:
 		return tk_cbor_skip(dec);
 	}

@@ -31,6 +31,7 @@ struct tk_cose_hdr {
 	size_t n_crit;
 	bool has_partial_iv;       /* label 6 was present (unsupported) */
 	struct tk_span ephemeral_key; /* label -1: encoded COSE_Key, or empty */
+	struct tk_span salt;       /* label -20 (unprotected), or empty */
 };
 
 /*

@@ -48,6 +48,7 @@
 
 struct tk_crypto;
 struct tk_crypto_key;
+struct tk_suit_recipient;
 
 /* CBOR tag of SUIT_Envelope_Tagged. Decoding accepts it; the builder omits
  * it because TEEP carries envelopes untagged in its manifest-list. */
@@ -349,6 +350,18 @@ struct tk_suit_platform_ops {
 	 */
 	tk_err (*report)(void *ctx, const struct tk_suit_record *record,
 			 struct tk_diag *diag);
+
+	/*
+	 * Recover the content encryption key of one COSE_recipient of a
+	 * SUIT_Encryption_Info (draft-ietf-suit-firmware-encryption-24) with
+	 * a key that stays in the TEE, usually by calling
+	 * tk_suit_unwrap_cek() (suit/tk_suit_encryption.h). TK_ERR_KEY when
+	 * the platform has no key for this recipient; the processor then
+	 * tries the next one. The CEK goes to cek[0..*cek_len).
+	 */
+	tk_err (*unwrap_cek)(void *ctx, const struct tk_suit_recipient *recipient,
+			     uint8_t *cek, size_t cek_cap, size_t *cek_len,
+			     struct tk_diag *diag);
 
 	void *ctx;
 };

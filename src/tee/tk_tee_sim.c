@@ -25,6 +25,7 @@
 #include "tee/tk_tee_sim_fs.h"
 
 #define KEY_FILE "key.pem"
+#define REPORT_KEY_FILE "report-key.pem"
 #define UEID_FILE "ueid"
 #define LOCK_FILE "lock"
 #define COMPONENTS_DIR "components"
@@ -44,6 +45,7 @@ struct sim {
 	int sequence_fd;
 	struct tk_crypto_key *key;
 	struct tk_tee_key_info key_info;
+	struct tk_crypto_key *report_key; /* NULL until created */
 	uint8_t ueid[TK_TEE_UEID_LEN];
 };
 
@@ -75,6 +77,7 @@ static void sim_close(void *ctx)
 	if (sim == NULL)
 		return;
 	tk_crypto_key_free(sim->key);
+	tk_crypto_key_free(sim->report_key);
 	close_fd(&sim->components_fd);
 	close_fd(&sim->manifests_fd);
 	close_fd(&sim->sequence_fd);
@@ -135,6 +138,18 @@ static tk_err sim_public_key_pem(void *ctx, char *out, size_t out_cap,
 
 	return tk_crypto_key_export_pem(sim->key, false, (uint8_t *)out,
 					out_cap, out_len, diag);
+}
+
+static tk_err sim_report_key(void *ctx, const struct tk_crypto_key **out,
+			     struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	if (sim->report_key == NULL)
+		return TK_FAIL(diag, TK_ERR_NOT_FOUND,
+			       "no SUIT report key: open the TEE with create once");
+	*out = sim->report_key;
+	return TK_OK;
 }
 
 static tk_err sim_ueid(void *ctx, uint8_t *out, size_t out_cap,
@@ -496,6 +511,7 @@ static const struct tk_tee_ops sim_ops = {
 	.signing_key = sim_signing_key,
 	.sign = sim_sign,
 	.public_key_pem = sim_public_key_pem,
+	.report_key = sim_report_key,
 	.ueid = sim_ueid,
 	.install_component = sim_install_component,
 	.component_info = sim_component_info,
@@ -691,6 +707,48 @@ static tk_err open_key(struct sim *sim, const struct tk_tee_sim_config *config,
 	return TK_OK;
 }
 
+/*
+ * Load the SUIT report key, or create it with the signing key's type when
+ * missing and `create` is set, also in a state directory made before
+ * report keys existed. Without `create` a missing key is no error: the
+ * report_key hook then fails with TK_ERR_NOT_FOUND.
+ */
+static tk_err open_report_key(struct sim *sim, bool create, struct tk_diag *diag)
+{
+	uint8_t pem[TK_CRYPTO_PEM_MAX];
+	size_t pem_len = 0;
+	struct tk_diag local;
+	tk_err err;
+
+	tk_diag_clear(&local);
+	err = tk_tee_sim_read_small(sim->root_fd, REPORT_KEY_FILE, true, pem, sizeof(pem),
+				    &pem_len, &local);
+	if (err == TK_OK)
+		err = tk_crypto_key_import_pem(sim->crypto, pem, pem_len, &sim->report_key, diag);
+	else if (err == TK_ERR_NOT_FOUND && create)
+		err = tk_crypto_key_generate(sim->crypto, tk_crypto_key_type(sim->key),
+					     &sim->report_key, diag);
+	else if (err == TK_ERR_NOT_FOUND)
+		return TK_OK;
+	else
+		return TK_FAIL(diag, err, "SUIT report key: %s", local.msg);
+
+	/* A key just generated is written out; pem_len is 0 only then. */
+	if (err == TK_OK && pem_len == 0)
+		err = tk_crypto_key_export_pem(sim->report_key, true, pem, sizeof(pem), &pem_len,
+					       diag);
+	if (err == TK_OK && local.code == TK_ERR_NOT_FOUND)
+		err = tk_tee_sim_write_atomic(sim->root_fd, REPORT_KEY_FILE, 0600, pem, pem_len,
+					      NULL, 0, diag);
+	tk_wipe(pem, sizeof(pem));
+	if (err == TK_OK && !tk_crypto_key_has_private(sim->report_key))
+		err = TK_FAIL(diag, TK_ERR_KEY, "%s holds no private key", REPORT_KEY_FILE);
+	if (err == TK_OK && tk_crypto_key_type(sim->report_key) != tk_crypto_key_type(sim->key))
+		err = TK_FAIL(diag, TK_ERR_KEY, "%s is not of the signing key's type",
+			      REPORT_KEY_FILE);
+	return err;
+}
+
 /* Load the UEID, or create a random one (RFC 9711 type RAND). */
 static tk_err open_ueid(struct sim *sim, bool create, struct tk_diag *diag)
 {
@@ -778,6 +836,8 @@ tk_err tk_tee_sim_open(const struct tk_tee_sim_config *config,
 		err = open_key(sim, config, diag);
 	if (err == TK_OK)
 		err = open_ueid(sim, config->create, diag);
+	if (err == TK_OK && sim->key != NULL)
+		err = open_report_key(sim, config->create, diag);
 	if (err != TK_OK) {
 		sim_close(sim);
 		return err;

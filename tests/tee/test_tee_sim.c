@@ -622,6 +622,50 @@ static void test_second_process_locked_out(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* The SUIT report key: its own key of the signing key's type, 0600, kept
+   across restarts, and created in a state directory that lacks it. */
+static void test_report_key(void **state)
+{
+	struct fixture *f = *state;
+	const struct tk_crypto_key *key = NULL;
+	struct tk_tee_key_info info;
+	uint8_t first[32], second[32];
+	char path[256];
+	struct tk_diag diag;
+
+	check_err("create Ed25519", TK_OK, open_sim(f, true, TK_COSE_ALG_ED25519, &diag),
+		  &diag);
+	assert_int_equal(mode_of(f->state, "report-key.pem"), 0600);
+	check_err("report key", TK_OK, tk_tee_report_key(&f->tee, &key, &diag), &diag);
+	assert_int_equal(tk_crypto_key_type(key), TK_CRYPTO_KEY_ED25519);
+	assert_true(tk_crypto_key_has_private(key));
+	assert_int_equal(tk_cose_key_thumbprint_crypto(tk_crypto_openssl(), key, first, NULL),
+			 TK_OK);
+	assert_int_equal(tk_tee_key_info(&f->tee, &info, NULL), TK_OK);
+	assert_memory_not_equal(first, info.kid, sizeof(first));
+
+	check_err("reopen", TK_OK, open_sim(f, false, 0, &diag), &diag);
+	check_err("report key again", TK_OK, tk_tee_report_key(&f->tee, &key, &diag), &diag);
+	assert_int_equal(tk_cose_key_thumbprint_crypto(tk_crypto_openssl(), key, second, NULL),
+			 TK_OK);
+	assert_memory_equal(first, second, sizeof(first));
+
+	/* A state directory from before report keys: none without create,
+	   a new one with it. */
+	snprintf(path, sizeof(path), "%s/report-key.pem", f->state);
+	assert_int_equal(unlink(path), 0);
+	check_err("reopen without the key", TK_OK, open_sim(f, false, 0, &diag), &diag);
+	check_err("no report key", TK_ERR_NOT_FOUND, tk_tee_report_key(&f->tee, &key, &diag),
+		  &diag);
+	assert_null(key);
+	check_err("reopen with create", TK_OK, open_sim(f, true, 0, &diag), &diag);
+	check_err("new report key", TK_OK, tk_tee_report_key(&f->tee, &key, &diag), &diag);
+	assert_int_equal(tk_cose_key_thumbprint_crypto(tk_crypto_openssl(), key, second, NULL),
+			 TK_OK);
+	assert_memory_not_equal(first, second, sizeof(first));
+	assert_int_equal(mode_of(f->state, "report-key.pem"), 0600);
+}
+
 static void test_missing_hooks_unsupported(void **state)
 {
 	static const struct tk_tee_ops no_hooks = {0};
@@ -637,6 +681,8 @@ static void test_missing_hooks_unsupported(void **state)
 		  &diag);
 	check_err("ueid", TK_ERR_UNSUPPORTED,
 		  tk_tee_ueid(&tee, buf, sizeof(buf), &len, &diag), &diag);
+	check_err("report key", TK_ERR_UNSUPPORTED,
+		  tk_tee_report_key(&tee, &(const struct tk_crypto_key *){NULL}, &diag), &diag);
 	assert_int_equal(len, 0);
 	check_err("install", TK_ERR_UNSUPPORTED,
 		  tk_tee_install_component(&tee, id_a, sizeof(id_a), buf, 1, 1, &diag),
@@ -664,6 +710,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_symlinks_not_followed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loose_modes_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_process_locked_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_key, setup, teardown),
 		cmocka_unit_test(test_missing_hooks_unsupported),
 	};
 
