@@ -106,6 +106,23 @@ tk_err tk_tee_public_key_pem(const struct tk_tee *tee, char *out,
 	return err;
 }
 
+tk_err tk_tee_report_key(const struct tk_tee *tee, const struct tk_crypto_key **out,
+			 struct tk_diag *diag)
+{
+	tk_err err;
+
+	if (out == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "report key output is NULL");
+	*out = NULL;
+	REQUIRE_HOOK(tee, report_key, diag);
+	err = tee->ops->report_key(tee->ctx, out, diag);
+	if (err == TK_OK && *out == NULL)
+		err = TK_FAIL(diag, TK_ERR_INTERNAL, "TEE backend returned no report key");
+	if (err != TK_OK)
+		*out = NULL;
+	return err;
+}
+
 tk_err tk_tee_ueid(const struct tk_tee *tee, uint8_t *out, size_t out_cap,
 		   size_t *out_len, struct tk_diag *diag)
 {

@@ -203,6 +203,17 @@ struct tk_tee_ops {
 	tk_err (*public_key_pem)(void *ctx, char *out, size_t out_cap,
 				 size_t *out_len, struct tk_diag *diag);
 
+	/*
+	 * The SUIT report signing key as a crypto handle, a view valid until
+	 * the backend is closed. It is a key of its own, because
+	 * draft-ietf-teep-protocol requires the key of a SUIT report's COSE
+	 * protection to differ from the one signing TEEP messages. Its
+	 * algorithm is that of the signing key. TK_ERR_NOT_FOUND when the
+	 * backend was opened without creating one.
+	 */
+	tk_err (*report_key)(void *ctx, const struct tk_crypto_key **out,
+			     struct tk_diag *diag);
+
 	/* The UEID, TK_TEE_UEID_LEN bytes for the simulated backend. */
 	tk_err (*ueid)(void *ctx, uint8_t *out, size_t out_cap, size_t *out_len,
 		       struct tk_diag *diag);
@@ -353,6 +364,9 @@ TK_MUST_CHECK tk_err tk_tee_sign(const struct tk_tee *tee, const uint8_t *tbs,
 TK_MUST_CHECK tk_err tk_tee_public_key_pem(const struct tk_tee *tee, char *out,
 					   size_t out_cap, size_t *out_len,
 					   struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_report_key(const struct tk_tee *tee,
+				       const struct tk_crypto_key **out,
+				       struct tk_diag *diag);
 TK_MUST_CHECK tk_err tk_tee_ueid(const struct tk_tee *tee, uint8_t *out,
 				 size_t out_cap, size_t *out_len,
 				 struct tk_diag *diag);
@@ -445,6 +459,10 @@ void tk_tee_close(struct tk_tee *tee);
  * rejected when it is a symlink, is not owned by the caller's user, or
  * grants any access to group or others:
  *   key.pem            TEE signing key, PKCS#8 PEM, mode 0600
+ *   report-key.pem     SUIT report signing key, the same algorithm and
+ *                      format, mode 0600; created on an open with
+ *                      `create` when missing, also in an older state
+ *                      directory
  *   ueid               the UEID, raw bytes
  *   components/<h>     one installed component: metadata record and image
  *   manifests/<h>      one installed envelope: metadata record and envelope
