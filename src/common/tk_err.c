@@ -61,6 +61,7 @@ static const struct err_entry err_table[] = {
 	E(TK_ERR_NETWORK, "network operation failed"),
 	E(TK_ERR_HTTP_STATUS, "unexpected HTTP status"),
 	E(TK_ERR_EXISTS, "already exists"),
+	E(TK_ERR_DEVICE, "TPM or other device rejected a command"),
 	E(TK_ERR_ARG, "invalid argument"),
 	E(TK_ERR_STATE, "call not valid in this state"),
 	E(TK_ERR_UNSUPPORTED, "not supported"),

@@ -85,6 +85,7 @@ typedef enum tk_err {
 	TK_ERR_NETWORK = 603,             /* connection, bind or transfer failed */
 	TK_ERR_HTTP_STATUS = 604,         /* unexpected HTTP status */
 	TK_ERR_EXISTS = 605,              /* record already exists */
+	TK_ERR_DEVICE = 606,              /* TPM or other device rejected a command */
 
 	TK_ERR_ARG = 700,                 /* invalid argument */
 	TK_ERR_STATE = 701,               /* call not valid in this state */

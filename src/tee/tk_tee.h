@@ -483,6 +483,10 @@ struct tk_tee_sim_config {
 				   -9 ESP256 or -19 Ed25519; 0 = ESP256 */
 	bool create;            /* create dir, key and UEID when missing;
 				   false fails with TK_ERR_NOT_FOUND */
+	bool storage_only;      /* no signing key (key.pem is neither read
+				   nor created; the key hooks fail with
+				   TK_ERR_UNSUPPORTED): the store of a
+				   backend that keeps its keys elsewhere */
 	const struct tk_log *log; /* may be NULL; never receives secrets */
 };
 
@@ -492,6 +496,56 @@ struct tk_tee_sim_config {
  * already exists, create_alg is ignored and the existing key is used.
  */
 TK_MUST_CHECK tk_err tk_tee_sim_open(const struct tk_tee_sim_config *config,
+				     struct tk_tee *out, struct tk_diag *diag);
+
+/*
+ * The TPM backend: a TPM 2.0 (swtpm or hardware) holds the keys and the
+ * measurements, the state directory the rest.
+ *
+ * Layout of `state_dir`: that of the simulated backend without key.pem
+ * (components, manifests, sequence numbers and the UEID are stored the
+ * same way, by the same code), plus
+ *   tpm/signing-key     TEEP signing key, TPM2B_PUBLIC || TPM2B_PRIVATE
+ *                       as the TPM wrapped it under the SRK, mode 0600
+ *   tpm/attestation-key attestation key, the same, wrapped under the EK
+ *   tpm/measurements    the measurement log, which replays to the PCR
+ * The SRK is the TCG template's ECC P-256 storage primary, derived again
+ * for each use. The TEEP signing key is ECDSA P-256 (ESP256): the TPM has
+ * no Ed25519. The attestation key is a restricted ECDSA P-256 key under
+ * the persistent EK. A TPM reset (PCR back to zero) clears the log at the
+ * next open.
+ */
+struct tk_tee_tpm_config {
+	const char *state_dir;  /* path of the state directory */
+	const char *tcti;       /* TCTI configuration for tpm2-tss, such as
+				   "swtpm:host=127.0.0.1,port=2321" or
+				   "device:/dev/tpmrm0" */
+	const struct tk_crypto *crypto; /* provider; NULL = OpenSSL */
+	uint32_t pcr;           /* PCR extended on load, 0..23;
+				   0 = TK_TEE_TPM_DEFAULT_PCR */
+	uint32_t ek_handle;     /* persistent EK; 0 = TK_TEE_TPM_DEFAULT_EK */
+	uint32_t ek_cert_index; /* NV index of the EK certificate;
+				   0 = TK_TEE_TPM_DEFAULT_EK_CERT */
+	bool create;            /* create dir and keys when missing;
+				   false fails with TK_ERR_NOT_FOUND */
+	const struct tk_log *log; /* may be NULL; never receives secrets */
+};
+
+/* PCR 23 is the application PCR of the TCG PC Client PCR allocation, so
+ * loads leave boot measurements alone; tests may pick the debug PCR 16. */
+#define TK_TEE_TPM_DEFAULT_PCR 23
+
+/* The RSA 2048 EK and its certificate at the TCG's usual handles, where
+ * swtpm_setup 0.7 puts them. */
+#define TK_TEE_TPM_DEFAULT_EK 0x81010001u
+#define TK_TEE_TPM_DEFAULT_EK_CERT 0x01c00002u
+
+/*
+ * Open (and on first start, create) a TPM-backed TEE. On success *out
+ * holds the backend; caller owns it, release with tk_tee_close(). TPM
+ * failures are TK_ERR_DEVICE, an unreachable TPM TK_ERR_NETWORK.
+ */
+TK_MUST_CHECK tk_err tk_tee_tpm_open(const struct tk_tee_tpm_config *config,
 				     struct tk_tee *out, struct tk_diag *diag);
 
 #endif /* TK_TEE_H */

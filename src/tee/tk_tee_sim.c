@@ -89,12 +89,22 @@ static void sim_close(void *ctx)
 
 /* Key. */
 
+/* A storage-only instance has no key, and its key hooks fail. */
+static tk_err require_key(const struct sim *sim, struct tk_diag *diag)
+{
+	if (sim->key == NULL)
+		return TK_FAIL(diag, TK_ERR_UNSUPPORTED,
+			       "this TEE store was opened without a signing key");
+	return TK_OK;
+}
+
 static tk_err sim_key_info(void *ctx, struct tk_tee_key_info *out,
 			   struct tk_diag *diag)
 {
 	const struct sim *sim = ctx;
 
-	(void)diag;
+	if (sim->key == NULL)
+		return require_key(sim, diag);
 	*out = sim->key_info;
 	return TK_OK;
 }
@@ -104,7 +114,8 @@ static tk_err sim_signing_key(void *ctx, const struct tk_crypto_key **out,
 {
 	const struct sim *sim = ctx;
 
-	(void)diag;
+	if (sim->key == NULL)
+		return require_key(sim, diag);
 	*out = sim->key;
 	return TK_OK;
 }
@@ -117,8 +128,10 @@ static tk_err sim_sign(void *ctx, const uint8_t *tbs, size_t tbs_len,
 	struct tk_span part = tk_span_make(tbs, tbs_len);
 	uint8_t buf[TK_CRYPTO_SIG_MAX];
 	size_t len = 0;
-	tk_err err;
+	tk_err err = require_key(sim, diag);
 
+	if (err != TK_OK)
+		return err;
 	err = tk_crypto_sign(sim->key, tk_cose_sig_alg(sim->key_info.alg),
 			     &part, 1, buf, &len, diag);
 	if (err != TK_OK)
@@ -136,6 +149,8 @@ static tk_err sim_public_key_pem(void *ctx, char *out, size_t out_cap,
 {
 	const struct sim *sim = ctx;
 
+	if (sim->key == NULL)
+		return require_key(sim, diag);
 	return tk_crypto_key_export_pem(sim->key, false, (uint8_t *)out,
 					out_cap, out_len, diag);
 }
@@ -832,7 +847,7 @@ tk_err tk_tee_sim_open(const struct tk_tee_sim_config *config,
 		err = lock_root(sim, config->state_dir, diag);
 	if (err == TK_OK)
 		err = open_folders(sim, config->create, diag);
-	if (err == TK_OK)
+	if (err == TK_OK && !config->storage_only)
 		err = open_key(sim, config, diag);
 	if (err == TK_OK)
 		err = open_ueid(sim, config->create, diag);
