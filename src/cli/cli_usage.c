@@ -21,22 +21,23 @@
 /* Room for one synopsis token such as `(--uri URI | --integrated)`. */
 #define TOKEN_MAX 160
 
-/* Print `--name VALUE` for one option. */
+/* Print `--name VALUE` for one option, `--name VALUE...` if repeatable. */
 static void print_option_use(FILE *stream, const struct tk_cli_option *opt)
 {
 	if (opt->value != NULL)
-		fprintf(stream, "--%s %s", opt->name, opt->value);
+		fprintf(stream, "--%s %s%s", opt->name, opt->value, opt->repeatable ? "..." : "");
 	else
 		fprintf(stream, "--%s", opt->name);
 }
 
-/* Append `--name VALUE` to a token buffer. */
+/* Append `--name VALUE` (or `--name VALUE...`) to a token buffer. */
 static void append_option_use(char *token, size_t cap, const struct tk_cli_option *opt)
 {
 	size_t used = strlen(token);
 
 	if (opt->value != NULL)
-		snprintf(token + used, cap - used, "--%s %s", opt->name, opt->value);
+		snprintf(token + used, cap - used, "--%s %s%s", opt->name, opt->value,
+			 opt->repeatable ? "..." : "");
 	else
 		snprintf(token + used, cap - used, "--%s", opt->name);
 }
@@ -127,7 +128,7 @@ void tk_cli_print_command_usage(FILE *stream, const struct tk_cli_command *cmd)
 		int width = (int)strlen(opt->name) + 2;
 
 		if (opt->value != NULL)
-			width += (int)strlen(opt->value) + 1;
+			width += (int)strlen(opt->value) + 1 + (opt->repeatable ? 3 : 0);
 		fputs("  ", stream);
 		print_option_use(stream, opt);
 		fprintf(stream, "%*s%s\n", width < HELP_COLUMN - 2 ? HELP_COLUMN - 2 - width : 2, "",

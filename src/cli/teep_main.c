@@ -23,41 +23,60 @@
 
 static const struct tk_cli_option keygen_options[] = {
 	{"alg", "esp256|ed25519",
-	 "ESP256 (ECDSA P-256, SHA-256) or Ed25519", true, 0},
-	{"out", "PRIV.pem", "private key output (PKCS#8 PEM, mode 0600)", true, 0},
-	{"pub", "PUB.pem", "also write the public key (SPKI PEM)", false, 0},
-	{"force", NULL, "replace existing key files", false, 0},
+	 "ESP256 (ECDSA P-256, SHA-256) or Ed25519", true, 0, false},
+	{"out", "PRIV.pem", "private key output (PKCS#8 PEM, mode 0600)", true, 0, false},
+	{"pub", "PUB.pem", "also write the public key (SPKI PEM)", false, 0, false},
+	{"force", NULL, "replace existing key files", false, 0, false},
 };
 
 static const struct tk_cli_option manifest_options[] = {
-	{"key", "SIGNER_PRIV.pem", "TC signer's private key (PKCS#8 PEM)", true, 0},
+	{"key", "SIGNER_PRIV.pem", "TC signer's private key (PKCS#8 PEM)", true, 0, false},
 	{"component-id", "ID_HEX",
-	 "hex of the CBOR SUIT_Component_Identifier array", true, 0},
-	{"seq", "N", "manifest sequence number, 0 to 2^64-1", true, 0},
-	{"vendor-id", "UUID", "add a vendor-id condition", false, 0},
-	{"class-id", "UUID", "add a class-id condition", false, 0},
+	 "hex of the CBOR SUIT_Component_Identifier array", true, 0, false},
+	{"seq", "N", "manifest sequence number, 0 to 2^64-1", true, 0, false},
+	{"vendor-id", "UUID", "add a vendor-id condition", false, 0, false},
+	{"class-id", "UUID", "add a class-id condition", false, 0, false},
 	{"uri", "URI", "agents fetch the image from this http(s) URI", false,
-	 GROUP_IMAGE_SOURCE},
-	{"integrated", NULL, "carry the image inside the envelope", false, GROUP_IMAGE_SOURCE},
-	{"out", "ENVELOPE.cbor", "envelope output (replaced if it exists)", true, 0},
+	 GROUP_IMAGE_SOURCE, false},
+	{"integrated", NULL, "carry the image inside the envelope", false, GROUP_IMAGE_SOURCE, false},
+	{"out", "ENVELOPE.cbor", "envelope output (replaced if it exists)", true, 0, false},
+};
+
+static const struct tk_cli_option manifest_build_options[] = {
+	{"desc", "DESC.json", "manifest description (docs/manifest-format.md)", true, 0, false},
+	{"key", "SIGNER.pem", "signer's private key (PKCS#8 PEM), once per signer",
+	 true, 0, true},
+	{"out", "ENVELOPE.cbor", "envelope output (replaced if it exists)", true, 0, false},
+};
+
+static const struct tk_cli_option manifest_verify_options[] = {
+	{"hex", NULL, "ENVELOPE is annotated hex (# starts a comment)", false, 0, false},
+	{"key", "PUB.pem", "trusted public key (PEM), once per trusted signer", true, 0,
+	 true},
 };
 
 static const struct tk_cli_option inspect_options[] = {
 	{"hex", NULL,
 	 "FILE is annotated hex (# starts a comment)",
-	 false, 0},
+	 false, 0, false},
 	{"key", "PUB.pem",
 	 "verify the COSE signature or SUIT envelope with this key",
-	 false, 0},
+	 false, 0, false},
 };
 
 /* The subcommands, in the order `teep -h` lists them. */
 static const struct tk_cli_command commands[] = {
-	{"keygen", "generate a signing key pair and print its kid (RFC 9679 thumbprint)",
+	{"keygen", "generate a signing key pair and print its RFC 9679 kid",
 	 NULL, NULL, keygen_options, ARRAY_LEN(keygen_options), tk_cli_keygen},
 	{"manifest", "build and sign a SUIT envelope that installs a TA image",
 	 "TA_FILE", "the trusted application image", manifest_options,
 	 ARRAY_LEN(manifest_options), tk_cli_manifest},
+	{"manifest build", "build and sign a SUIT envelope from a JSON description",
+	 NULL, NULL, manifest_build_options, ARRAY_LEN(manifest_build_options),
+	 tk_cli_manifest_build},
+	{"manifest verify", "authenticate a SUIT envelope and print it with names",
+	 "ENVELOPE", "SUIT envelope (CBOR), or - for standard input", manifest_verify_options,
+	 ARRAY_LEN(manifest_verify_options), tk_cli_manifest_verify},
 	{"inspect", "validate and print a TEEP, SUIT, COSE or EAT object",
 	 "FILE", "CBOR input, or - for standard input", inspect_options,
 	 ARRAY_LEN(inspect_options), tk_cli_inspect},
@@ -74,7 +93,7 @@ static void print_usage(FILE *stream)
 	      "commands:\n",
 	      stream);
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-		fprintf(stream, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		fprintf(stream, "  %-16s %s\n", commands[i].name, commands[i].summary);
 	fputc('\n', stream);
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
 		tk_cli_print_synopsis(stream, "  ", &commands[i]);
@@ -112,8 +131,11 @@ static int parse_option(const struct tk_cli_command *cmd, int argc, char **argv,
 
 	if (opt == NULL)
 		return tk_cli_misuse(cmd, "unknown option %s", argv[*pos]);
-	if (args->given[index])
+	if (args->given[index] && !opt->repeatable)
 		return tk_cli_misuse(cmd, "option --%s given twice", opt->name);
+	if (opt->repeatable && args->repeated_count == TK_CLI_MAX_REPEATS)
+		return tk_cli_misuse(cmd, "option --%s given more than %d times", opt->name,
+				     TK_CLI_MAX_REPEATS);
 
 	if (opt->value == NULL) {
 		if (equals != NULL)
@@ -129,6 +151,8 @@ static int parse_option(const struct tk_cli_command *cmd, int argc, char **argv,
 				     opt->value);
 	}
 	args->given[index] = true;
+	if (opt->repeatable)
+		args->repeated[args->repeated_count++] = args->value[index];
 	return 0;
 }
 
@@ -218,10 +242,37 @@ static int parse_args(const struct tk_cli_command *cmd, int argc, char **argv,
 	return check_required(cmd, args);
 }
 
+/*
+ * The command named by argv[1], or by argv[1] and argv[2] for the two-word
+ * commands ("manifest build"); *used is the number of words it took.
+ */
+static const struct tk_cli_command *find_command(int argc, char **argv, int *used)
+{
+	for (size_t i = 0; argc >= 3 && i < ARRAY_LEN(commands); i++) {
+		const char *space = strchr(commands[i].name, ' ');
+		size_t first = space != NULL ? (size_t)(space - commands[i].name) : 0;
+
+		if (space != NULL && strlen(argv[1]) == first &&
+		    strncmp(argv[1], commands[i].name, first) == 0 &&
+		    strcmp(argv[2], space + 1) == 0) {
+			*used = 2;
+			return &commands[i];
+		}
+	}
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			*used = 1;
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const struct tk_cli_command *cmd = NULL;
 	struct tk_cli_args args;
+	int used = 1;
 	int rc;
 
 	if (argc < 2) {
@@ -237,17 +288,14 @@ int main(int argc, char **argv)
 		printf("teep %s\n", TK_CLI_VERSION);
 		return TK_CLI_EXIT_OK;
 	}
-	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
-		if (strcmp(argv[1], commands[i].name) == 0)
-			cmd = &commands[i];
-	}
+	cmd = find_command(argc, argv, &used);
 	if (cmd == NULL) {
 		fprintf(stderr, "teep: unknown command %s\n", argv[1]);
 		print_usage(stderr);
 		return TK_CLI_EXIT_USAGE;
 	}
 
-	rc = parse_args(cmd, argc - 2, argv + 2, &args);
+	rc = parse_args(cmd, argc - 1 - used, argv + 1 + used, &args);
 	if (rc == -1)
 		return TK_CLI_EXIT_OK;
 	if (rc != 0)

@@ -48,13 +48,21 @@ struct tk_cli_option {
 	bool required;        /* must be given (ignored inside a group) */
 	int group;            /* nonzero: exactly one option of this group
 				 must be given, shown as `(--a X | --b)` */
+	bool repeatable;      /* may be given up to TK_CLI_MAX_REPEATS times;
+				 the values are in tk_cli_args.repeated */
 };
+
+/* Maximum values of the one repeatable option of a subcommand. */
+#define TK_CLI_MAX_REPEATS 4
 
 /* Values of the options and operands of one invocation. */
 struct tk_cli_args {
 	const char *value[TK_CLI_MAX_OPTIONS]; /* option value, or "" for a flag */
 	bool given[TK_CLI_MAX_OPTIONS];        /* option present on the command line */
 	const char *operand;                   /* the positional argument, or NULL */
+	const char *repeated[TK_CLI_MAX_REPEATS]; /* values of the repeatable
+						     option, in order */
+	size_t repeated_count;
 };
 
 struct tk_cli_command;
@@ -217,6 +225,8 @@ TK_MUST_CHECK tk_err tk_cli_inspect_buffer(const uint8_t *buf, size_t len,
 int tk_cli_keygen(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
 int tk_cli_manifest(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
 int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
+int tk_cli_manifest_build(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
+int tk_cli_manifest_verify(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
 
 /*
  * Print `<lead>teep <command> --option VALUE ... OPERAND`, wrapped so that

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "suit/tk_suit_build.h"
 #include "suit/tk_suit_impl.h"
 
 /* One label and its registered name. */
@@ -161,6 +162,18 @@ const char *tk_suit_section_name(enum tk_suit_section section)
 const char *tk_suit_command_name(int64_t command)
 {
 	return find_name(commands, COUNT(commands), command);
+}
+
+const char *tk_suit_parameter_name(int64_t key)
+{
+	return find_name(parameter_keys, COUNT(parameter_keys), key);
+}
+
+const char *tk_suit_text_key_name(int64_t key, bool component)
+{
+	if (component)
+		return find_name(component_text_keys, COUNT(component_text_keys), key);
+	return find_name(text_keys, COUNT(text_keys), key);
 }
 
 /*
