@@ -72,25 +72,118 @@ static tk_err read_ok(void *ctx, const uint8_t *id, size_t id_len,
 	return sink->write(sink->ctx, fuzz_body, sizeof(fuzz_body), diag);
 }
 
-static tk_err store_ok(void *ctx, const uint8_t *id, size_t id_len, const uint8_t *image,
-		       size_t image_len, uint64_t sequence_number, struct tk_diag *diag)
+/* In-memory staging areas, small on purpose: larger images fail with
+ * TK_ERR_LIMIT_SIZE, which the processor must handle. */
+#define FUZZ_AREA_CAP 4096
+static uint8_t fuzz_areas[TK_SUIT_MAX_STAGING_AREAS][FUZZ_AREA_CAP];
+static size_t fuzz_area_len[TK_SUIT_MAX_STAGING_AREAS];
+
+static tk_err stage_begin_ok(void *ctx, unsigned area, struct tk_diag *diag)
 {
 	(void)ctx;
-	(void)id;
-	(void)id_len;
-	(void)image;
-	(void)image_len;
-	(void)sequence_number;
+	if (area >= TK_SUIT_MAX_STAGING_AREAS)
+		abort(); /* the processor numbers areas within the limit */
+	fuzz_area_len[area] = 0;
 	(void)diag;
 	return TK_OK;
 }
 
-static tk_err unlink_ok(void *ctx, const uint8_t *id, size_t id_len, struct tk_diag *diag)
+static tk_err stage_write_ok(void *ctx, unsigned area, const uint8_t *chunk, size_t len,
+			     struct tk_diag *diag)
+{
+	(void)ctx;
+	if (len > FUZZ_AREA_CAP - fuzz_area_len[area])
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "fuzz staging area full");
+	memcpy(fuzz_areas[area] + fuzz_area_len[area], chunk, len);
+	fuzz_area_len[area] += len;
+	return TK_OK;
+}
+
+static tk_err stage_read_ok(void *ctx, unsigned area, const struct tk_suit_sink *sink,
+			    struct tk_diag *diag)
+{
+	(void)ctx;
+	return sink->write(sink->ctx, fuzz_areas[area], fuzz_area_len[area], diag);
+}
+
+static tk_err stage_commit_ok(void *ctx, unsigned area, const uint8_t *id, size_t id_len,
+			      uint64_t sequence_number, struct tk_diag *diag)
+{
+	(void)ctx;
+	(void)id;
+	(void)id_len;
+	(void)sequence_number;
+	(void)diag;
+	fuzz_area_len[area] = 0;
+	return TK_OK;
+}
+
+static void stage_abort_ok(void *ctx, unsigned area)
+{
+	(void)ctx;
+	fuzz_area_len[area] = 0;
+}
+
+static tk_err slot_ok(void *ctx, const uint8_t *id, size_t id_len, uint64_t slot, bool *match,
+		      struct tk_diag *diag)
 {
 	(void)ctx;
 	(void)id;
 	(void)id_len;
 	(void)diag;
+	*match = slot == 1;
+	return TK_OK;
+}
+
+static tk_err invoke_ok(void *ctx, const uint8_t *id, size_t id_len, const uint8_t *args,
+			size_t args_len, struct tk_diag *diag)
+{
+	(void)ctx;
+	(void)id;
+	(void)id_len;
+	(void)args;
+	(void)args_len;
+	(void)diag;
+	return TK_OK;
+}
+
+static tk_err link_ok(void *ctx, const uint8_t *holder, size_t holder_len, const uint8_t *target,
+		      size_t target_len, struct tk_diag *diag)
+{
+	(void)ctx;
+	(void)holder;
+	(void)holder_len;
+	(void)target;
+	(void)target_len;
+	(void)diag;
+	return TK_OK;
+}
+
+static tk_err unlink_ok(void *ctx, const uint8_t *holder, size_t holder_len,
+			const uint8_t *target, size_t target_len, uint64_t *remaining,
+			struct tk_diag *diag)
+{
+	(void)ctx;
+	(void)holder;
+	(void)holder_len;
+	(void)target;
+	(void)target_len;
+	(void)diag;
+	*remaining = 0;
+	return TK_OK;
+}
+
+static tk_err references_none(void *ctx, const uint8_t *target, size_t target_len,
+			      const uint8_t *holder, size_t holder_len, uint64_t *others,
+			      struct tk_diag *diag)
+{
+	(void)ctx;
+	(void)target;
+	(void)target_len;
+	(void)holder;
+	(void)holder_len;
+	(void)diag;
+	*others = 0;
 	return TK_OK;
 }
 
@@ -118,8 +211,21 @@ static tk_err set_sequence_ok(void *ctx, const uint8_t *id, size_t id_len,
 }
 
 static const struct tk_suit_platform_ops fuzz_ops = {
-	fetch_ok, identifier_ok, read_ok, store_ok, unlink_ok,
-	get_sequence_ok, set_sequence_ok, NULL,
+	.fetch = fetch_ok,
+	.check_identifier = identifier_ok,
+	.check_slot = slot_ok,
+	.read = read_ok,
+	.stage_begin = stage_begin_ok,
+	.stage_write = stage_write_ok,
+	.stage_read = stage_read_ok,
+	.stage_commit = stage_commit_ok,
+	.stage_abort = stage_abort_ok,
+	.invoke = invoke_ok,
+	.link = link_ok,
+	.unlink = unlink_ok,
+	.references = references_none,
+	.get_sequence_number = get_sequence_ok,
+	.set_sequence_number = set_sequence_ok,
 };
 
 /* Wrap manifest bytes into an envelope signed with key; 0 on failure. */
@@ -174,7 +280,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t work[4096];
 	const struct tk_crypto_key *keys[1];
 	struct tk_suit_process_opts opts = {&fuzz_ops, tk_crypto_openssl(), work,
-					    sizeof(work), NULL};
+					    sizeof(work), NULL, NULL, 1};
 	struct tk_suit_envelope env;
 	struct tk_suit_manifest m;
 	struct tk_diag diag;
@@ -214,8 +320,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	tk_diag_clear(&diag);
+	opts.trust_anchors = keys;
 	if (tk_suit_process_envelope(envelope, len, keys, 1, &opts, &m, &diag) == TK_OK) {
-		/* The uninstall procedure too, on a manifest that installed. */
+		/* The invocation and uninstall procedures too, on a manifest
+		 * that installed. */
+		(void)!tk_suit_process(&m, TK_SUIT_PROCEDURE_INVOKE, &opts, &diag);
 		(void)!tk_suit_process(&m, TK_SUIT_PROCEDURE_UNINSTALL, &opts, &diag);
 	}
 	return 0;

@@ -86,16 +86,18 @@ static bool has_section(const struct tk_suit_manifest *m, enum tk_suit_section s
 static tk_err process_opts(struct tk_agent_tee *glue, struct tk_suit_platform_ops *ops,
 			   struct tk_suit_process_opts *opts, struct tk_diag *diag)
 {
+	(void)diag;
 	memset(opts, 0, sizeof(*opts));
 	*ops = tk_agent_suit_platform(glue);
 	opts->ops = ops;
 	opts->crypto = glue->crypto;
 	opts->log = glue->log;
-	opts->work_cap = staging_size(glue);
-	opts->work = malloc(opts->work_cap);
-	if (opts->work == NULL)
-		return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %zu bytes of SUIT staging",
-			       opts->work_cap);
+	opts->trust_anchors = glue->trust_anchors;
+	opts->trust_anchor_count = glue->n_trust_anchors;
+	/* The agent has no link hook, so manifests with dependencies fail
+	 * before any dependency envelope is fetched: no work buffer. */
+	opts->work = NULL;
+	opts->work_cap = 0;
 	return TK_OK;
 }
 
@@ -197,14 +199,19 @@ static tk_err glue_process_manifest(void *ctx, const uint8_t *envelope, size_t e
 		name->known = true;
 		name->id = manifest.manifest_component_id;
 		name->sequence_number = manifest.sequence_number;
-		err = tk_suit_process(&manifest, TK_SUIT_PROCEDURE_UPDATE, &opts, diag);
+		/* TEEP names trusted components by manifest component id. */
+		if (manifest.manifest_component_id.len == 0)
+			err = TK_FAIL(diag, TK_ERR_SCHEMA_MISSING,
+				      "manifest has no manifest component id (key 5)");
 	}
+	if (err == TK_OK)
+		err = tk_suit_process(&manifest, TK_SUIT_PROCEDURE_UPDATE, &opts, diag);
 	free(opts.work);
 	if (err != TK_OK)
 		return err;
 
 	/*
-	 * tk_suit_process() requires a manifest component id for an update.
+	 * The manifest component id was checked above.
 	 * NOTE: the components and sequence number are already stored here. A
 	 * failure to store the envelope leaves them installed without it, and a
 	 * later unlink then reports TK_ERR_NOT_FOUND. A TEE transaction over
@@ -304,20 +311,115 @@ static tk_err platform_read(void *ctx, const uint8_t *id, size_t id_len,
 	return err;
 }
 
-static tk_err platform_store(void *ctx, const uint8_t *id, size_t id_len, const uint8_t *image,
-			     size_t image_len, uint64_t sequence_number, struct tk_diag *diag)
+/*
+ * Staging areas. NOTE: the simulated TEE has no staged-write interface
+ * yet, so an area is a heap buffer bounded by the staging size and the
+ * commit installs it with one atomic write. Moving the areas into TEE
+ * storage would make memory independent of the image size.
+ */
+static struct tk_agent_stage *stage_area(struct tk_agent_tee *glue, unsigned area)
 {
-	struct tk_agent_tee *glue = ctx;
-
-	return tk_tee_install_component(glue->tee, id, id_len, image, image_len, sequence_number,
-					diag);
+	return area < TK_SUIT_MAX_STAGING_AREAS ? &glue->stage[area] : NULL;
 }
 
-static tk_err platform_unlink(void *ctx, const uint8_t *id, size_t id_len, struct tk_diag *diag)
+static void platform_stage_abort(void *ctx, unsigned area)
+{
+	struct tk_agent_stage *st = stage_area(ctx, area);
+
+	if (st == NULL || st->buf == NULL)
+		return;
+	tk_wipe(st->buf, st->len);
+	free(st->buf);
+	memset(st, 0, sizeof(*st));
+}
+
+static tk_err platform_stage_begin(void *ctx, unsigned area, struct tk_diag *diag)
+{
+	if (stage_area(ctx, area) == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "staging area %u out of range", area);
+	platform_stage_abort(ctx, area);
+	return TK_OK;
+}
+
+static tk_err platform_stage_write(void *ctx, unsigned area, const uint8_t *chunk, size_t len,
+				   struct tk_diag *diag)
 {
 	struct tk_agent_tee *glue = ctx;
+	struct tk_agent_stage *st = stage_area(glue, area);
+	size_t limit = staging_size(glue);
+	uint8_t *grown;
+	size_t cap;
 
-	return tk_tee_remove_component(glue->tee, id, id_len, diag);
+	if (st == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "staging area %u out of range", area);
+	if (len > limit - st->len)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "staged image exceeds %zu bytes", limit);
+	if (st->len + len > st->cap) {
+		cap = st->cap == 0 ? 4096 : st->cap;
+		while (cap < st->len + len)
+			cap = cap > limit / 2 ? limit : cap * 2;
+		grown = malloc(cap);
+		if (grown == NULL)
+			return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %zu bytes of staging", cap);
+		if (st->len > 0)
+			memcpy(grown, st->buf, st->len);
+		platform_stage_abort(ctx, area);
+		st->buf = grown;
+		st->cap = cap;
+	}
+	memcpy(st->buf + st->len, chunk, len);
+	st->len += len;
+	return TK_OK;
+}
+
+static tk_err platform_stage_read(void *ctx, unsigned area, const struct tk_suit_sink *sink,
+				  struct tk_diag *diag)
+{
+	struct tk_agent_stage *st = stage_area(ctx, area);
+
+	if (st == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "staging area %u out of range", area);
+	if (st->len == 0)
+		return TK_OK;
+	return sink->write(sink->ctx, st->buf, st->len, diag);
+}
+
+static tk_err platform_stage_commit(void *ctx, unsigned area, const uint8_t *id, size_t id_len,
+				    uint64_t sequence_number, struct tk_diag *diag)
+{
+	struct tk_agent_tee *glue = ctx;
+	struct tk_agent_stage *st = stage_area(glue, area);
+	tk_err err;
+
+	if (st == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "staging area %u out of range", area);
+	err = tk_tee_install_component(glue->tee, id, id_len, st->buf, st->len, sequence_number,
+				       diag);
+	platform_stage_abort(ctx, area);
+	return err;
+}
+
+/*
+ * Without reference counts in the TEE, unlinking removes the component:
+ * the agent installs no dependencies (it has no link hook), so no other
+ * manifest can share it.
+ */
+static tk_err platform_unlink(void *ctx, const uint8_t *holder, size_t holder_len,
+			      const uint8_t *id, size_t id_len, uint64_t *remaining,
+			      struct tk_diag *diag)
+{
+	struct tk_agent_tee *glue = ctx;
+	tk_err err;
+
+	(void)holder;
+	(void)holder_len;
+	*remaining = 0;
+	err = tk_tee_remove_component(glue->tee, id, id_len, diag);
+	if (err == TK_ERR_NOT_FOUND) {
+		tk_diag_clear(diag);
+		err = TK_OK;
+	}
+	return err;
 }
 
 static tk_err platform_get_sequence(void *ctx, const uint8_t *id, size_t id_len, uint64_t *out,
@@ -342,7 +444,11 @@ struct tk_suit_platform_ops tk_agent_suit_platform(struct tk_agent_tee *glue)
 		.fetch = platform_fetch,
 		.check_identifier = platform_check_identifier,
 		.read = platform_read,
-		.store = platform_store,
+		.stage_begin = platform_stage_begin,
+		.stage_write = platform_stage_write,
+		.stage_read = platform_stage_read,
+		.stage_commit = platform_stage_commit,
+		.stage_abort = platform_stage_abort,
 		.unlink = platform_unlink,
 		.get_sequence_number = platform_get_sequence,
 		.set_sequence_number = platform_set_sequence,

@@ -27,10 +27,17 @@
 #define TK_AGENT_UUID_LEN 16
 
 /*
- * Default size of the SUIT staging buffer, in bytes: the largest image one
- * manifest may install. Larger images fail with TK_ERR_LIMIT_SIZE.
+ * Default bound of one staged image and of the dependency envelopes of one
+ * manifest, in bytes. Larger ones fail with TK_ERR_LIMIT_SIZE.
  */
 #define TK_AGENT_DEFAULT_STAGING (8u * 1024u * 1024u)
+
+/* One SUIT staging area: a heap buffer grown as the image streams in. */
+struct tk_agent_stage {
+	uint8_t *buf;
+	size_t len;
+	size_t cap;
+};
 
 struct tk_agent_tee {
 	const struct tk_tee *tee;           /* borrowed, open */
@@ -47,6 +54,9 @@ struct tk_agent_tee {
 	/* Settings for fetching URI payloads (uri is ignored). */
 	struct tk_http_client_config fetch;
 	size_t staging_size;                /* 0 = TK_AGENT_DEFAULT_STAGING */
+	/* Staging areas of the SUIT processor; zero-initialise, freed when
+	   the processor commits or aborts them. */
+	struct tk_agent_stage stage[TK_SUIT_MAX_STAGING_AREAS];
 	const struct tk_log *log;           /* may be NULL */
 };
 

@@ -25,11 +25,13 @@
  *
  * tk_suit_process_envelope() chains the three for the common case.
  *
- * The processor stages what fetch, write and copy produce in a work buffer
- * the caller gives, and checks conditions against the staged bytes. Only
- * after the whole procedure succeeded does it pass each staged component to
- * the platform's store hook and then persist the new sequence number, so a
- * failed manifest leaves the platform unchanged.
+ * The processor streams what fetch, write and copy produce into staging
+ * areas of the platform (stage_begin, stage_write), hashing the bytes on
+ * the way, so its memory does not grow with the payload size. Only after
+ * the whole procedure succeeded does it commit each staged area as its
+ * component and then persist the new sequence number; on failure it aborts
+ * every area, so a failed manifest leaves the installed components as they
+ * were.
  *
  * Everything here borrows its inputs: spans in the structs below are views
  * into the envelope buffer, valid while that buffer is. Nothing allocates.
@@ -82,9 +84,29 @@ struct tk_suit_recipient;
  * (TK_ERR_LIMIT_COUNT). The TEEP examples use at most 3. */
 #define TK_SUIT_MAX_COMMANDS 64
 
-/* Nesting of try-each and run-sequence (TK_ERR_LIMIT_DEPTH). Neither is
- * supported yet; the bound is fixed now so the later processor keeps it. */
+/* Nesting of try-each, run-sequence and process-dependency, counted
+ * together (TK_ERR_LIMIT_DEPTH). Each level costs one interpreter frame on
+ * the stack; the manifest-spec examples nest one level. */
 #define TK_SUIT_MAX_NESTING 4
+
+/* Entries of suit-dependencies in one manifest (TK_ERR_LIMIT_COUNT). The
+ * TEEP personalization example has one. */
+#define TK_SUIT_MAX_DEPENDENCIES 4
+
+/* Manifests processed in one procedure, the root included
+ * (TK_ERR_LIMIT_COUNT). Bounds the dependency tree; each manifest keeps
+ * its parameters in the processor's state on the stack. */
+#define TK_SUIT_MAX_MANIFESTS 4
+
+/* Staging areas one procedure may use at once (TK_ERR_LIMIT_COUNT): one new
+ * image per component and per dependency slot of every manifest, which
+ * copy and swap may keep alive together. */
+#define TK_SUIT_MAX_STAGING_AREAS 16
+
+/* Size of the encoded SUIT_Parameters map passed with one report record
+ * (TK_ERR_LIMIT_SIZE): a URI of TK_SUIT_MAX_URI_LEN plus digest, size and
+ * identifiers. */
+#define TK_SUIT_MAX_RECORD_PROPERTIES (TK_SUIT_MAX_URI_LEN + 256)
 
 /* Authentication blocks in the wrapper (TK_ERR_LIMIT_COUNT). */
 #define TK_SUIT_MAX_AUTH_BLOCKS 4
@@ -180,6 +202,14 @@ struct tk_suit_manifest {
 	bool severed_missing;       /* a severable section is known only by
 				       its digest (its member was removed) */
 	bool has_dependencies;      /* suit-common carries suit-dependencies */
+	size_t dependency_count;    /* entries of suit-dependencies */
+	struct {
+		uint64_t index;     /* component index of the dependency, may
+				       be past the component list */
+		struct tk_span prefix; /* encoded suit-dependency-prefix,
+					  empty when absent */
+	} dependencies[TK_SUIT_MAX_DEPENDENCIES];
+	struct tk_span components_encoded; /* the SUIT_Components array */
 	size_t integrated_count;
 	struct tk_suit_integrated integrated[TK_SUIT_MAX_INTEGRATED];
 };
@@ -288,8 +318,15 @@ struct tk_suit_record {
  * TK_SUIT_MAX_ID_LEN). A NULL hook makes the command that needs it fail with
  * TK_ERR_UNSUPPORTED; no hook is ever assumed to succeed.
  *
- * The signatures of store and the sequence number hooks match those of
- * struct tk_tee_ops, so an agent can forward them directly.
+ * Staging areas are numbered 0 to TK_SUIT_MAX_STAGING_AREAS - 1 by the
+ * processor. An area holds one candidate image that nothing else sees until
+ * stage_commit installs it; the processor aborts every area it began and
+ * did not commit, on success and on failure alike.
+ *
+ * References: a holder (a manifest component id) references a target (a
+ * component id or the manifest component id of a dependency). The platform
+ * keeps these links persistently; a target's reference count is the number
+ * of holders linking it (draft-ietf-suit-trust-domains-11 section 5.6.5).
  */
 struct tk_suit_platform_ops {
 	/*
@@ -311,25 +348,73 @@ struct tk_suit_platform_ops {
 				   const uint8_t *value, size_t value_len,
 				   bool *match, struct tk_diag *diag);
 
+	/* Set *match when component `id` lives in slot `slot`
+	 * (condition-component-slot, manifest-37 section 8.4.9.4). */
+	tk_err (*check_slot)(void *ctx, const uint8_t *id, size_t id_len,
+			     uint64_t slot, bool *match, struct tk_diag *diag);
+
 	/*
 	 * Stream the installed image of component `id` into `sink`, for
-	 * image-match and copy of components this manifest did not stage;
+	 * conditions and copy of components this procedure did not stage;
 	 * TK_ERR_NOT_FOUND when absent.
 	 */
 	tk_err (*read)(void *ctx, const uint8_t *id, size_t id_len,
 		       const struct tk_suit_sink *sink, struct tk_diag *diag);
 
-	/*
-	 * Install `image` as component `id` atomically, replacing an earlier
-	 * image. Called only after the procedure succeeded.
-	 */
-	tk_err (*store)(void *ctx, const uint8_t *id, size_t id_len,
-			const uint8_t *image, size_t image_len,
-			uint64_t sequence_number, struct tk_diag *diag);
+	/* Start staging area `area` empty, discarding what it held. */
+	tk_err (*stage_begin)(void *ctx, unsigned area, struct tk_diag *diag);
 
-	/* Remove component `id` (suit-directive-unlink in uninstall). */
-	tk_err (*unlink)(void *ctx, const uint8_t *id, size_t id_len,
+	/* Append `len` bytes to staging area `area`. */
+	tk_err (*stage_write)(void *ctx, unsigned area, const uint8_t *chunk,
+			      size_t len, struct tk_diag *diag);
+
+	/* Stream what staging area `area` holds into `sink`. */
+	tk_err (*stage_read)(void *ctx, unsigned area,
+			     const struct tk_suit_sink *sink,
+			     struct tk_diag *diag);
+
+	/*
+	 * Install staging area `area` as component `id` atomically,
+	 * replacing an earlier image; the area is empty afterwards. Called
+	 * only after the whole procedure succeeded.
+	 */
+	tk_err (*stage_commit)(void *ctx, unsigned area, const uint8_t *id,
+			       size_t id_len, uint64_t sequence_number,
+			       struct tk_diag *diag);
+
+	/* Discard staging area `area`; an area never begun is a no-op. */
+	void (*stage_abort)(void *ctx, unsigned area);
+
+	/*
+	 * Run component `id` (directive-invoke) with the invoke arguments
+	 * (empty when unset). A staged image of it is committed first.
+	 */
+	tk_err (*invoke)(void *ctx, const uint8_t *id, size_t id_len,
+			 const uint8_t *args, size_t args_len,
 			 struct tk_diag *diag);
+
+	/* Add the link holder -> target; an existing link is kept as is. */
+	tk_err (*link)(void *ctx, const uint8_t *holder, size_t holder_len,
+		       const uint8_t *target, size_t target_len,
+		       struct tk_diag *diag);
+
+	/*
+	 * Drop the link holder -> target if it exists (so one holder
+	 * decrements a target once) and set *remaining to the links left.
+	 * When none remain the platform removes the target: a component's
+	 * image, or for a manifest its stored envelope after running its
+	 * uninstall procedure.
+	 */
+	tk_err (*unlink)(void *ctx, const uint8_t *holder, size_t holder_len,
+			 const uint8_t *target, size_t target_len,
+			 uint64_t *remaining, struct tk_diag *diag);
+
+	/* Set *others to the links to `target` held by holders other than
+	 * `holder`. */
+	tk_err (*references)(void *ctx, const uint8_t *target,
+			     size_t target_len, const uint8_t *holder,
+			     size_t holder_len, uint64_t *others,
+			     struct tk_diag *diag);
 
 	/*
 	 * Highest accepted sequence number of manifest component id `id`;
@@ -371,7 +456,7 @@ enum tk_suit_procedure {
 	/* Update: dependency-resolution, payload-fetch,
 	 * candidate-verification, install, validate. */
 	TK_SUIT_PROCEDURE_UPDATE = 1,
-	/* Invocation: validate, load, invoke. Not supported yet. */
+	/* Invocation: validate, load, invoke. */
 	TK_SUIT_PROCEDURE_INVOKE = 2,
 	/* Uninstall: the uninstall section (trust-domains-11 section 6). */
 	TK_SUIT_PROCEDURE_UNINSTALL = 3,
@@ -380,43 +465,54 @@ enum tk_suit_procedure {
 /* Processor settings. */
 struct tk_suit_process_opts {
 	const struct tk_suit_platform_ops *ops; /* borrowed, required */
-	const struct tk_crypto *crypto;         /* digests for image-match,
-						   required */
-	uint8_t *work;        /* staging buffer for fetched, written and
-				 copied images; borrowed, wiped on return */
-	size_t work_cap;      /* its size in bytes; images beyond it fail
-				 with TK_ERR_LIMIT_SIZE */
+	const struct tk_crypto *crypto;         /* digests, required */
+	uint8_t *work;        /* holds dependency envelopes fetched by URI
+				 (integrated ones stay in the envelope);
+				 borrowed, wiped on return; may be NULL */
+	size_t work_cap;      /* its size in bytes; a dependency envelope
+				 beyond what is left fails with
+				 TK_ERR_LIMIT_SIZE */
 	const struct tk_log *log; /* may be NULL */
+	/* Keys that authenticate dependency manifests (trust-domains-11
+	 * section 3.1: the signature of a dependency is verified too). */
+	const struct tk_crypto_key *const *trust_anchors;
+	size_t trust_anchor_count;
 };
 
 /*
- * Run `procedure` of an authenticated manifest.
+ * Run `procedure` of an authenticated manifest and of the dependencies it
+ * processes.
  *
- * Update: first the anti-rollback check. The manifest must carry a manifest
- * component id, because TEEP identifies trusted components by it. A
+ * Update: first the anti-rollback check, keyed by the manifest component
+ * id, or by the encoded component list when the manifest has none. A
  * sequence number lower than or EQUAL to the stored one fails with
- * TK_ERR_ROLLBACK, so an installed manifest is never applied twice.
- * draft-ietf-suit-manifest-37 section 8.4.2 requires rejecting lower ones,
- * and TEEP relies on the sequence number for replay protection of Update.
- * Then the shared sequence runs once, followed by payload-fetch,
- * candidate-verification, install and validate. A manifest that also has a
- * dependency-resolution, load or invoke section, or dependencies, fails with
- * TK_ERR_UNSUPPORTED naming it, before anything runs. Staged components are
- * stored, and the new sequence number persisted, only after all sections
- * succeeded. A fetched image that no image-match or check-content covered
- * is never stored: the update fails with TK_ERR_POLICY.
+ * TK_ERR_ROLLBACK, so an installed manifest is never applied twice
+ * (draft-ietf-suit-manifest-37 section 8.4.2 requires rejecting lower
+ * ones; TEEP relies on the sequence number against replayed Updates). Then
+ * the shared sequence runs before each of dependency-resolution,
+ * payload-fetch, candidate-verification, install and validate.
+ * process-dependency runs the same section of a dependency, after its
+ * shared sequence, so manifests advance in lock-step (trust-domains-11
+ * section 3.4); a dependency that has a section its dependent did not
+ * process by the end of that section fails the update with TK_ERR_POLICY.
+ * Only after every section succeeded are the staged areas committed (a
+ * component another manifest still references is never overwritten:
+ * TK_ERR_POLICY), the links from each manifest to its components and
+ * dependencies added, and the sequence numbers persisted. A fetched image
+ * that no image-match or check-content covered is never committed
+ * (TK_ERR_POLICY).
  *
- * Uninstall runs the shared sequence and the uninstall section.
+ * Invocation runs validate, load and invoke; images load writes are
+ * committed before the invoke hook runs. Uninstall runs the shared
+ * sequence and the uninstall section, where unlink drops the manifest's
+ * link to a component and process-dependency its link to a dependency.
  *
- * Supported commands: set-component-index (an index, a list or true),
- * override-parameters, set-parameters, conditions vendor-identifier,
- * class-identifier, device-identifier, image-match, check-content, abort,
- * directives fetch (http/https through the fetch hook, `#name` from the
- * integrated payloads), copy, write, and unlink in the uninstall procedure.
- * Any other command (try-each, run-sequence, invoke, swap, the dependency
- * commands, custom commands) fails with TK_ERR_UNSUPPORTED naming it. A
- * failed condition fails with TK_ERR_CONDITION, image-match with
- * TK_ERR_DIGEST_MISMATCH.
+ * Every command of manifest-37 and trust-domains-11 is run; an unknown or
+ * custom command fails with TK_ERR_UNSUPPORTED, a failed condition with
+ * TK_ERR_CONDITION (image-match: TK_ERR_DIGEST_MISMATCH) unless
+ * soft-failure is set inside try-each or run-sequence. Every failure names
+ * the manifest, section, command and its byte offset in the sequence.
+ * Encrypted payloads (encryption-info) fail with TK_ERR_UNSUPPORTED.
  *
  * Borrows everything; the work buffer is wiped before returning.
  */

@@ -54,10 +54,66 @@ static tk_err get_uint_key(struct tk_cbor_dec *dec, struct tk_suit_key_order *or
 	return err;
 }
 
+/*
+ * SUIT_Dependencies = { + uint => SUIT_Dependency_Metadata }
+ * SUIT_Dependency_Metadata = { ? suit-dependency-prefix => SUIT_Component_Identifier }
+ * (draft-ietf-suit-trust-domains-11 section 5.1.2)
+ */
+static tk_err decode_dependency(struct tk_cbor_dec *dec, struct tk_suit_manifest *m,
+				uint64_t index)
+{
+	struct tk_suit_key_order order = {TK_SPAN_EMPTY};
+	uint64_t count = 0, key = 0;
+	size_t k = m->dependency_count;
+	tk_err err;
+
+	if (k >= TK_SUIT_MAX_DEPENDENCIES)
+		return tk_cbor_dec_fail(dec, TK_ERR_LIMIT_COUNT, "more than %d dependencies",
+					TK_SUIT_MAX_DEPENDENCIES);
+	m->dependencies[k].index = index;
+	m->dependencies[k].prefix = TK_SPAN_EMPTY;
+	err = tk_cbor_enter_map(dec, &count);
+	while (err == TK_OK && tk_cbor_more(dec)) {
+		err = get_uint_key(dec, &order, &key);
+		if (err == TK_OK && key != TK_SUIT_DEPENDENCY_PREFIX)
+			err = tk_cbor_dec_fail(dec, TK_ERR_UNSUPPORTED,
+					       "unknown dependency metadata key %llu",
+					       (unsigned long long)key);
+		if (err == TK_OK)
+			err = tk_suit_component_id_get(dec, &m->dependencies[k].prefix);
+	}
+	if (err == TK_OK)
+		err = tk_cbor_leave(dec);
+	if (err == TK_OK)
+		m->dependency_count++;
+	return err;
+}
+
+static tk_err decode_dependencies(struct tk_cbor_dec *dec, struct tk_suit_manifest *m)
+{
+	struct tk_suit_key_order order = {TK_SPAN_EMPTY};
+	uint64_t count = 0, index = 0;
+	tk_err err;
+
+	m->has_dependencies = true;
+	err = tk_cbor_enter_map(dec, &count);
+	if (err == TK_OK && count == 0)
+		err = tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_LENGTH, "suit-dependencies is empty");
+	while (err == TK_OK && tk_cbor_more(dec)) {
+		err = get_uint_key(dec, &order, &index);
+		if (err == TK_OK)
+			err = decode_dependency(dec, m, index);
+	}
+	if (err == TK_OK)
+		err = tk_cbor_leave(dec);
+	return err;
+}
+
 /* SUIT_Components = [ + SUIT_Component_Identifier ] */
 static tk_err decode_components(struct tk_cbor_dec *dec, struct tk_suit_manifest *m)
 {
 	uint64_t count = 0;
+	size_t start = tk_cbor_offset(dec);
 	tk_err err;
 
 	err = tk_cbor_enter_array(dec, &count);
@@ -76,6 +132,8 @@ static tk_err decode_components(struct tk_cbor_dec *dec, struct tk_suit_manifest
 	}
 	if (err == TK_OK)
 		err = tk_cbor_leave(dec);
+	if (err == TK_OK)
+		m->components_encoded = tk_span_make(dec->buf + start, tk_cbor_offset(dec) - start);
 	return err;
 }
 
@@ -102,8 +160,7 @@ static tk_err decode_common(struct tk_span common, struct tk_suit_manifest *m,
 		if (err != TK_OK)
 			break;
 		if (key == TK_SUIT_COMMON_DEPENDENCIES) {
-			m->has_dependencies = true;
-			err = tk_cbor_skip(&dec);
+			err = decode_dependencies(&dec, m);
 		} else if (key == TK_SUIT_COMMON_COMPONENTS) {
 			err = decode_components(&dec, m);
 		} else if (key == TK_SUIT_COMMON_SHARED_SEQUENCE) {
