@@ -5,8 +5,9 @@
  * members, text, integrated payloads and per-signer settings. Values,
  * commands and sequences are read by cli_desc_values.c.
  *
- * Integrated payloads are read first, so digests and sizes elsewhere in
- * the document can name them ({"integrated": "#tc"}).
+ * Encrypted payloads (cli_desc_encrypt.c) and then integrated payloads are
+ * read first, so values elsewhere in the document can name them
+ * ({"ciphertext": NAME}, {"integrated": "#tc"}).
  */
 #include "cli_desc_impl.h"
 
@@ -21,7 +22,7 @@
 static const char *const plain_members[] = {
 	"manifest-version", "manifest-sequence-number", "reference-uri",
 	"manifest-component-id", "components", "dependencies", "shared-sequence",
-	"severed", "text", "integrated", "signers", "tagged",
+	"severed", "text", "integrated", "signers", "tagged", "encrypted",
 };
 
 /* Section keys a description may name, with their registered names. */
@@ -423,6 +424,8 @@ static tk_err parse_document(struct tk_cli_desc *d, json_t *root, struct tk_diag
 	if (!json_is_object(root))
 		return tk_cli_desc_fail(diag, "description", "expected a JSON object");
 	err = check_members(root, diag);
+	if (err == TK_OK)
+		err = tk_cli_desc_encrypt(d, json_object_get(root, "encrypted"), diag);
 	if (err == TK_OK)
 		err = parse_integrated(d, json_object_get(root, "integrated"), diag);
 	if (err == TK_OK)

@@ -30,6 +30,18 @@ struct tk_cli_desc_signer {
 	bool kid_thumbprint;      /* kid is the key's RFC 9679 thumbprint */
 };
 
+/* Payloads a description may encrypt (TK_ERR_LIMIT_COUNT beyond it). */
+#define TK_CLI_DESC_MAX_ENCRYPTED 4
+
+/* One payload of "encrypted", after encryption. Views owned by the
+ * description. */
+struct tk_cli_desc_encrypted {
+	const char *name;          /* the member name that values refer to */
+	struct tk_span ciphertext; /* {"ciphertext": name} */
+	struct tk_span info;       /* {"encryption-info": name}: the encoded
+				      SUIT_Encryption_Info */
+};
+
 /*
  * A loaded description. desc.signers is left empty: the caller adds the
  * keys. Everything the views point to is owned by this struct; release
@@ -39,6 +51,8 @@ struct tk_cli_desc {
 	struct tk_suit_build_desc desc;
 	struct tk_cli_desc_signer signers[TK_SUIT_BUILD_MAX_SIGNERS];
 	size_t signer_count;      /* entries of "signers" in the file */
+	struct tk_cli_desc_encrypted encrypted[TK_CLI_DESC_MAX_ENCRYPTED];
+	size_t encrypted_count;
 	void *json;               /* the parsed document (json_t *) */
 	void **blocks;            /* allocations, freed together */
 	size_t block_count;

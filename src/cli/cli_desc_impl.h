@@ -39,4 +39,13 @@ TK_MUST_CHECK tk_err tk_cli_desc_sequence(struct tk_cli_desc *d, json_t *v, cons
 					  unsigned depth, struct tk_suit_build_sequence *out,
 					  struct tk_diag *diag);
 
+/* Read the "encrypted" member: encrypt each payload for its recipient
+ * into d->encrypted. NULL v: none. */
+TK_MUST_CHECK tk_err tk_cli_desc_encrypt(struct tk_cli_desc *d, json_t *v,
+					 struct tk_diag *diag);
+
+/* The encrypted payload named `name`, or NULL. */
+const struct tk_cli_desc_encrypted *tk_cli_desc_find_encrypted(const struct tk_cli_desc *d,
+								const char *name);
+
 #endif /* TK_CLI_DESC_IMPL_H */

@@ -191,7 +191,7 @@ static bool find_integrated(const struct tk_cli_desc *d, const char *name, struc
 
 /*
  * Bytes: "hex", {"hex": "..."}, {"text": "..."} (UTF-8 bytes),
- * {"file": PATH} or {"integrated": NAME}.
+ * {"file": PATH}, {"integrated": NAME} or {"ciphertext": NAME}.
  */
 tk_err tk_cli_desc_bytes(struct tk_cli_desc *d, json_t *v, const char *where,
 			  struct tk_span *out, struct tk_diag *diag)
@@ -203,7 +203,7 @@ tk_err tk_cli_desc_bytes(struct tk_cli_desc *d, json_t *v, const char *where,
 		return parse_hex(d, json_string_value(v), where, out, diag);
 	if (!json_is_object(v) || json_object_size(v) != 1)
 		return tk_cli_desc_fail(diag, where, "expected a hex string or an object with one of "
-			    "hex, text, file, integrated");
+			    "hex, text, file, integrated, ciphertext");
 	json_object_foreach(v, key, value) {
 		if (!json_is_string(value))
 			return tk_cli_desc_fail(diag, where, "%s takes a string", key);
@@ -219,6 +219,16 @@ tk_err tk_cli_desc_bytes(struct tk_cli_desc *d, json_t *v, const char *where,
 			if (!find_integrated(d, json_string_value(value), out))
 				return tk_cli_desc_fail(diag, where, "no integrated payload %s",
 					    json_string_value(value));
+			return TK_OK;
+		}
+		if (strcmp(key, "ciphertext") == 0) {
+			const struct tk_cli_desc_encrypted *e =
+				tk_cli_desc_find_encrypted(d, json_string_value(value));
+
+			if (e == NULL)
+				return tk_cli_desc_fail(diag, where, "no encrypted payload %s",
+							json_string_value(value));
+			*out = e->ciphertext;
 			return TK_OK;
 		}
 	}
@@ -420,6 +430,25 @@ static tk_err parse_raw_cbor(struct tk_cli_desc *d, json_t *v, const char *where
 	return err;
 }
 
+/* encryption-info: {"encryption-info": NAME} of an encrypted payload. */
+static tk_err parse_encryption_info(struct tk_cli_desc *d, json_t *v, const char *where,
+				    struct tk_suit_build_value *out, struct tk_diag *diag)
+{
+	json_t *name = json_object_get(v, "encryption-info");
+	const struct tk_cli_desc_encrypted *e;
+
+	if (!json_is_string(name) || json_object_size(v) != 1)
+		return tk_cli_desc_fail(diag, where, "encryption-info takes {\"encryption-info\": "
+					"NAME} or {\"cbor\": HEX}");
+	e = tk_cli_desc_find_encrypted(d, json_string_value(name));
+	if (e == NULL)
+		return tk_cli_desc_fail(diag, where, "no encrypted payload %s",
+					json_string_value(name));
+	out->kind = TK_SUIT_VALUE_WRAPPED;
+	out->bytes = e->info;
+	return TK_OK;
+}
+
 static tk_err parse_param_value(struct tk_cli_desc *d, int64_t key, json_t *v,
 				const char *where, struct tk_suit_build_value *out,
 				struct tk_diag *diag)
@@ -456,7 +485,7 @@ static tk_err parse_param_value(struct tk_cli_desc *d, int64_t key, json_t *v,
 		out->bytes = tk_span_make(json_string_value(v), json_string_length(v));
 		return TK_OK;
 	case PARAM_ENCRYPTION_INFO:
-		return tk_cli_desc_fail(diag, where, "encryption-info takes {\"cbor\": HEX}");
+		return parse_encryption_info(d, v, where, out, diag);
 	default:
 		break;
 	}

@@ -216,11 +216,20 @@ static tk_err check_common(const struct tk_suit_build_desc *desc, struct tk_diag
 	for (size_t i = 0; i < desc->dependency_count; i++) {
 		const struct tk_suit_build_dependency *dep = &desc->dependencies[i];
 
-		/* trust-domains-11 section 5.1.2: a dependency is a component
-		 * index of suit-components. */
-		if (dep->index >= desc->component_count)
-			return TK_FAIL(diag, TK_ERR_ARG, "dependency %zu: index %llu is not a "
-				       "component index", i, (unsigned long long)dep->index);
+		/* trust-domains-11 section 5.1.2 makes a dependency a component
+		 * index of suit-components. NOTE: the TEEP draft's
+		 * personalization example puts its dependency at the index
+		 * after its one component, so indices up to the components
+		 * plus the dependencies are accepted, as the processor does. */
+		if (dep->index >= desc->component_count + desc->dependency_count)
+			return TK_FAIL(diag, TK_ERR_ARG, "dependency %zu: index %llu is past the "
+				       "components and dependencies", i,
+				       (unsigned long long)dep->index);
+		for (size_t j = 0; j < i; j++) {
+			if (desc->dependencies[j].index == dep->index)
+				return TK_FAIL(diag, TK_ERR_ARG, "dependency index %llu given twice",
+					       (unsigned long long)dep->index);
+		}
 		if (dep->prefix.len > 0) {
 			err = check_component_id(dep->prefix, "dependency-prefix", i, diag);
 			if (err != TK_OK)

@@ -9,6 +9,7 @@
  * signers with kids, and a table of invalid descriptions, each with the
  * error it must fail with.
  */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -32,6 +33,10 @@
 #define ORACLE TK_SOURCE_DIR "/tests/suit/check_manifest.py"
 #define EXAMPLE_KEY TK_VECTORS_DIR "/suit/manifest-spec/private_key.pem"
 
+/* Private key d of the TEEP draft's personalization recipient, printed in
+ * the draft's appendix with the example. */
+#define RECIPIENT_D "60FE6DD6D85D5740A5349B6F91267EEAC5BA81B8CB53EE249E4B4EB102C476B3"
+
 /* Largest envelope of the fixtures, with room. */
 #define ENVELOPE_MAX (64 * 1024)
 
@@ -53,6 +58,7 @@ static const struct fixture fixtures[] = {
 	{"example5.json", "suit/manifest-spec/example5.txt", false},
 	{"suit_uri.json", "teep/suit_uri.hex.txt", true},
 	{"suit_integrated.json", "teep/suit_integrated.hex.txt", true},
+	{"suit_personalization.json", "teep/suit_personalization.hex.txt", true},
 };
 
 static char *read_text(const char *path)
@@ -292,6 +298,47 @@ static void test_several_signers(void **state)
 		tk_crypto_key_free(keys[i]);
 }
 
+/*
+ * The corrected personalization manifest encrypts config.json for the TEEP
+ * draft's recipient key: the envelope authenticates, does not contain the
+ * plaintext, and an independent Python decryption with the recipient's
+ * private key (printed in the draft) gives config.json back.
+ */
+static void test_encrypted_personalization(void **state)
+{
+	static uint8_t built[ENVELOPE_MAX];
+	static const char plaintext[] = "\"secret\":\"0123456789abfcdef0123456789abcd\"";
+	struct tk_crypto_key *key = load_key(EXAMPLE_KEY);
+	const struct tk_crypto_key *trusted[1] = {key};
+	struct tk_suit_envelope env;
+	struct tk_suit_manifest m;
+	struct tk_diag diag;
+	char path[] = "/tmp/tk_manifest_pd_XXXXXX";
+	char cmd[1024];
+	size_t len;
+	int fd;
+
+	(void)state;
+	len = build_file(FIXTURES "/suit_personalization_encrypted.json", &key, 1, built,
+			 sizeof(built));
+	tk_diag_clear(&diag);
+	assert_int_equal(tk_suit_decode_envelope(built, len, &env, &diag), TK_OK);
+	assert_int_equal(tk_suit_authenticate(&env, tk_crypto_openssl(), trusted, 1, &m, &diag),
+			 TK_OK);
+	assert_null(memmem(built, len, plaintext, strlen(plaintext)));
+	run_oracle("suit_personalization_encrypted.json", built, len, EXAMPLE_KEY);
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, built, len), (ssize_t)len);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s/tests/suit/check_decrypt.py %s %s %s",
+		 TK_SOURCE_DIR, path, RECIPIENT_D, FIXTURES "/config.json");
+	assert_int_equal(system(cmd), 0);
+	unlink(path);
+	tk_crypto_key_free(key);
+}
+
 /* One invalid description and the error loading or building must give. */
 struct bad_desc {
 	const char *description;
@@ -335,7 +382,10 @@ static const struct bad_desc bad_descs[] = {
 		      "[{\"directive-run-sequence\": [{\"directive-fetch\": 2}]}]}]}]}]}]}",
 	 TK_ERR_LIMIT_DEPTH, TK_OK},
 	{"dependency index out of range",
-	 MINIMAL_HEAD "\"dependencies\": [{\"component-index\": 1}]}", TK_OK, TK_ERR_ARG},
+	 MINIMAL_HEAD "\"dependencies\": [{\"component-index\": 2}]}", TK_OK, TK_ERR_ARG},
+	{"dependency index twice",
+	 MINIMAL_HEAD "\"dependencies\": [{\"component-index\": 1}, {\"component-index\": 1}]}",
+	 TK_OK, TK_ERR_ARG},
 	{"integrated payload unknown",
 	 MINIMAL_HEAD "\"install\": [{\"directive-override-parameters\": {\"image-size\": "
 		      "{\"integrated\": \"#nope\"}}}]}", TK_ERR_ARG, TK_OK},
@@ -351,6 +401,16 @@ static const struct bad_desc bad_descs[] = {
 	{"manifest version 2", MINIMAL_HEAD "\"manifest-version\": 2}", TK_OK, TK_ERR_ARG},
 	{"unknown text key",
 	 MINIMAL_HEAD "\"text\": {\"en\": {\"manifest-summary\": \"x\"}}}", TK_ERR_ARG, TK_OK},
+	{"encrypted payload with an unknown content alg",
+	 MINIMAL_HEAD "\"encrypted\": {\"x\": {\"plaintext\": \"00\", \"content-alg\": "
+		      "\"DES\", \"recipient\": {}}}}", TK_ERR_ARG, TK_OK},
+	{"encrypted payload with a short KEK",
+	 MINIMAL_HEAD "\"encrypted\": {\"x\": {\"plaintext\": \"00\", \"content-alg\": "
+		      "\"A128CTR\", \"recipient\": {\"alg\": \"A128KW\", \"kek\": \"0011\"}}}}",
+	 TK_ERR_KEY, TK_OK},
+	{"ciphertext of an unknown payload",
+	 MINIMAL_HEAD "\"install\": [{\"directive-override-parameters\": "
+		      "{\"content\": {\"ciphertext\": \"nope\"}}}]}", TK_ERR_ARG, TK_OK},
 	{"raw CBOR not one item",
 	 MINIMAL_HEAD "\"install\": [{\"directive-override-parameters\": "
 		      "{\"encryption-info\": {\"cbor\": \"0101\"}}}]}", TK_ERR_ARG, TK_OK},
@@ -402,6 +462,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures_reproduce_examples),
 		cmocka_unit_test(test_several_signers),
+		cmocka_unit_test(test_encrypted_personalization),
 		cmocka_unit_test(test_invalid_descriptions),
 	};
 

@@ -122,7 +122,8 @@ def check(envelope_bytes, keys):
     for i, cid in enumerate(common[2]):
         check_component_id(cid, "components[%d]" % i)
     for index, metadata in common.get(1, {}).items():
-        if index >= len(common[2]):
+        # The TEEP draft's example puts a dependency after the components.
+        if index >= len(common[2]) + len(common[1]):
             fail("dependency index %d out of range" % index)
         if 1 in metadata:
             check_component_id(metadata[1], "dependency-prefix")
