@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * teep-agent load and measurements: flow "deploy versus load". Installing
+ * stored the component; loading measures it into the TEE's attestation
+ * state (the measurement log, and for the TPM backend a PCR) and then
+ * runs it, so evidence reports what is loaded rather than what is merely
+ * stored.
+ *
+ * The expected image digest comes from the component's manifest: the
+ * stored envelopes are authenticated again with the given trust anchors
+ * (the store could have been altered since install), and the one whose
+ * common components list names the component supplies the
+ * suit-parameter-image-digest set for it in its shared sequence
+ * (draft-ietf-suit-manifest section 8.4.8.6). The backend then checks the
+ * stored bytes against that digest before anything is recorded.
+ *
+ * NOTE: running is recording only: the agent passes no invoke hook, so no
+ * code is executed. A TEE that executes TAs supplies its own hook.
+ */
+#include "agent/agent_cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cbor/tk_cbor.h"
+#include "suit/tk_suit.h"
+
+/* SUIT command and parameter numbers (draft-ietf-suit-manifest section 8.4). */
+#define SUIT_SET_COMPONENT_INDEX 12
+#define SUIT_SET_PARAMETERS 19
+#define SUIT_OVERRIDE_PARAMETERS 20
+#define SUIT_PARAMETER_IMAGE_DIGEST 3
+
+/* Maximum manifests looked at for one load (TK_ERR_LIMIT_COUNT beyond). */
+#define MAX_MANIFESTS 64
+
+struct manifest_ids {
+	size_t count;
+	uint8_t ids[MAX_MANIFESTS][TK_TEE_MAX_ID_LEN];
+	size_t lens[MAX_MANIFESTS];
+};
+
+static tk_err collect_manifest(void *ctx, const struct tk_tee_object_info *info)
+{
+	struct manifest_ids *m = ctx;
+
+	/* The caller reports the limit; visit hooks have no diag. */
+	if (m->count == MAX_MANIFESTS)
+		return TK_ERR_LIMIT_COUNT;
+	memcpy(m->ids[m->count], info->id, info->id_len);
+	m->lens[m->count++] = info->id_len;
+	return TK_OK;
+}
+
+/* Does the component-index argument select component `index`? */
+static tk_err index_selects(struct tk_cbor_dec *dec, uint64_t index, bool *selected)
+{
+	uint64_t value, count;
+	bool all;
+	tk_err err;
+
+	*selected = false;
+	switch (tk_cbor_peek(dec)) {
+	case TK_CBOR_UINT:
+		err = tk_cbor_get_uint(dec, &value);
+		*selected = err == TK_OK && value == index;
+		return err;
+	case TK_CBOR_TRUE:
+		err = tk_cbor_get_bool(dec, &all);
+		*selected = err == TK_OK && all;
+		return err;
+	default:
+		err = tk_cbor_enter_array(dec, &count);
+		while (err == TK_OK && tk_cbor_more(dec)) {
+			err = tk_cbor_get_uint(dec, &value);
+			if (err == TK_OK && value == index)
+				*selected = true;
+		}
+		return err == TK_OK ? tk_cbor_leave(dec) : err;
+	}
+}
+
+/* Read SUIT_Digest = [alg, bstr] from the bstr .cbor of an image-digest. */
+static tk_err read_digest(struct tk_span wrapped, uint8_t out[TK_TEE_DIGEST_LEN],
+			  struct tk_diag *diag)
+{
+	struct tk_cbor_dec dec;
+	struct tk_span bytes;
+	uint64_t count;
+	int64_t alg = 0;
+	tk_err err = tk_cbor_dec_init(&dec, wrapped.ptr, wrapped.len, TK_CBOR_STRICT, diag);
+
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(&dec, &count);
+	if (err == TK_OK)
+		err = tk_cbor_get_int(&dec, &alg);
+	if (err == TK_OK)
+		err = tk_cbor_get_bstr(&dec, &bytes);
+	if (err == TK_OK)
+		err = tk_cbor_leave(&dec);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+	if (err != TK_OK)
+		return err;
+	if (alg != TK_SUIT_ALG_SHA256 || bytes.len != TK_TEE_DIGEST_LEN)
+		return TK_FAIL(diag, TK_ERR_ALG_UNSUPPORTED,
+			       "image digest with algorithm %lld and %zu bytes, expected SHA-256",
+			       (long long)alg, bytes.len);
+	memcpy(out, bytes.ptr, TK_TEE_DIGEST_LEN);
+	return TK_OK;
+}
+
+/* Scan a parameters map; take image-digest when the component is selected. */
+static tk_err scan_parameters(struct tk_cbor_dec *dec, bool selected,
+			      uint8_t out[TK_TEE_DIGEST_LEN], bool *found, struct tk_diag *diag)
+{
+	struct tk_span wrapped;
+	uint64_t pairs, key;
+	tk_err err = tk_cbor_enter_map(dec, &pairs);
+
+	while (err == TK_OK && tk_cbor_more(dec)) {
+		err = tk_cbor_get_uint(dec, &key);
+		if (err == TK_OK && key == SUIT_PARAMETER_IMAGE_DIGEST && selected) {
+			err = tk_cbor_get_bstr(dec, &wrapped);
+			if (err == TK_OK)
+				err = read_digest(wrapped, out, diag);
+			*found = err == TK_OK;
+		} else if (err == TK_OK) {
+			err = tk_cbor_skip(dec);
+		}
+	}
+	return err == TK_OK ? tk_cbor_leave(dec) : err;
+}
+
+/*
+ * Find the image digest the shared sequence sets for component `index`.
+ * The selected component starts as index 0, as in the SUIT processor.
+ */
+static tk_err image_digest(struct tk_span sequence, uint64_t index,
+			   uint8_t out[TK_TEE_DIGEST_LEN], bool *found, struct tk_diag *diag)
+{
+	struct tk_cbor_dec dec;
+	bool selected = index == 0;
+	uint64_t count, command;
+	tk_err err;
+
+	*found = false;
+	err = tk_cbor_dec_init(&dec, sequence.ptr, sequence.len, TK_CBOR_STRICT, diag);
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(&dec, &count);
+	while (err == TK_OK && tk_cbor_more(&dec)) {
+		err = tk_cbor_get_uint(&dec, &command);
+		if (err != TK_OK)
+			break;
+		if (command == SUIT_SET_COMPONENT_INDEX)
+			err = index_selects(&dec, index, &selected);
+		else if (command == SUIT_SET_PARAMETERS || command == SUIT_OVERRIDE_PARAMETERS)
+			err = scan_parameters(&dec, selected, out, found, diag);
+		else
+			err = tk_cbor_skip(&dec);
+	}
+	if (err == TK_OK)
+		err = tk_cbor_leave(&dec);
+	return err == TK_OK ? tk_cbor_dec_finish(&dec) : err;
+}
+
+/* Authenticate a stored envelope and look for the component in it. */
+static tk_err digest_from_manifest(const struct tk_tee *tee, const uint8_t *mid, size_t mid_len,
+				   const struct tk_crypto_key *const *anchors, size_t n_anchors,
+				   const uint8_t *id, size_t id_len,
+				   uint8_t out[TK_TEE_DIGEST_LEN], bool *found,
+				   struct tk_diag *diag)
+{
+	struct tk_tee_object_info info;
+	struct tk_suit_envelope env;
+	struct tk_suit_manifest manifest;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	tk_err err;
+
+	*found = false;
+	err = tk_tee_manifest_info(tee, mid, mid_len, &info, diag);
+	if (err == TK_OK && (buf = malloc(info.size > 0 ? info.size : 1)) == NULL)
+		err = TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %llu bytes for a manifest",
+			      (unsigned long long)info.size);
+	if (err == TK_OK)
+		err = tk_tee_read_manifest(tee, mid, mid_len, buf, info.size, &len, diag);
+	if (err == TK_OK)
+		err = tk_suit_decode_envelope(buf, len, &env, diag);
+	if (err == TK_OK)
+		err = tk_suit_authenticate(&env, tk_crypto_openssl(), anchors, n_anchors,
+					   &manifest, diag);
+	for (size_t k = 0; err == TK_OK && k < manifest.component_count; k++) {
+		if (manifest.components[k].len != id_len ||
+		    memcmp(manifest.components[k].ptr, id, id_len) != 0)
+			continue;
+		if (manifest.shared_sequence.len > 0)
+			err = image_digest(manifest.shared_sequence, k, out, found, diag);
+		if (err == TK_OK && !*found)
+			err = TK_FAIL(diag, TK_ERR_POLICY, "the manifest sets no image digest for "
+				      "the component, so its image cannot be checked");
+		break;
+	}
+	free(buf);
+	return err;
+}
+
+/* The image digest of component id from the first manifest naming it. */
+static tk_err expected_digest(const struct tk_tee *tee, const struct tk_crypto_key *const *anchors,
+			      size_t n_anchors, const uint8_t *id, size_t id_len,
+			      uint8_t out[TK_TEE_DIGEST_LEN], struct tk_diag *diag)
+{
+	struct manifest_ids *ids = calloc(1, sizeof(*ids));
+	bool found = false;
+	tk_err err = TK_OK;
+
+	if (ids == NULL)
+		return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate the manifest list");
+	err = tk_tee_list_manifests(tee, collect_manifest, ids, diag);
+	if (err == TK_ERR_LIMIT_COUNT)
+		(void)TK_FAIL(diag, err, "more than %d manifests are stored", MAX_MANIFESTS);
+	for (size_t i = 0; err == TK_OK && !found && i < ids->count; i++)
+		err = digest_from_manifest(tee, ids->ids[i], ids->lens[i], anchors, n_anchors, id,
+					   id_len, out, &found, diag);
+	if (err == TK_OK && !found)
+		err = TK_FAIL(diag, TK_ERR_NOT_FOUND, "no stored manifest names the component");
+	free(ids);
+	return err;
+}
+
+/* One log entry per line: component id, image digest, PCR, running hash. */
+static tk_err print_measurement(void *ctx, const struct tk_tee_measurement *m)
+{
+	size_t *count = ctx;
+
+	(*count)++;
+	agent_print_hex(stdout, m->id, m->id_len);
+	printf(" sha-256:");
+	agent_print_hex(stdout, m->digest, sizeof(m->digest));
+	if (m->pcr != 0)
+		printf(" pcr %u", (unsigned)m->pcr);
+	printf(" running ");
+	agent_print_hex(stdout, m->running, sizeof(m->running));
+	printf("\n");
+	return TK_OK;
+}
+
+/* Keep the last entry, to print what a load recorded. */
+static tk_err keep_last(void *ctx, const struct tk_tee_measurement *m)
+{
+	*(struct tk_tee_measurement *)ctx = *m;
+	return TK_OK;
+}
+
+struct load_inputs {
+	uint8_t id[MAX_ID_LEN];
+	size_t id_len;
+	struct tk_crypto_key *anchors[MAX_VALUES];
+	size_t n_anchors;
+};
+
+static int read_load_inputs(const struct command *cmd, const struct args *args,
+			    struct load_inputs *in)
+{
+	const char *hex = args->values[LOAD_COMPONENT][0];
+	struct tk_diag diag;
+	tk_err err;
+
+	if (!agent_parse_component_id(hex, in->id, sizeof(in->id), &in->id_len))
+		return agent_usage_error(cmd, "invalid value for --component: %s (expected the hex "
+					 "of a CBOR component id array)", hex);
+	for (size_t i = 0; i < args->count[LOAD_ANCHOR]; i++) {
+		tk_diag_clear(&diag);
+		err = agent_load_public_key(args->values[LOAD_ANCHOR][i], &in->anchors[i], &diag);
+		if (err != TK_OK)
+			return agent_fail("cannot load trust anchor", args->values[LOAD_ANCHOR][i],
+					  err, &diag);
+		in->n_anchors++;
+	}
+	return EXIT_OK;
+}
+
+int agent_cmd_load(const struct command *cmd, const struct args *args)
+{
+	const char *state = args->values[OPT_STATE][0];
+	const char *hex = args->values[LOAD_COMPONENT][0];
+	struct load_inputs in;
+	struct tk_tee_measurement last;
+	uint8_t digest[TK_TEE_DIGEST_LEN];
+	struct tk_tee tee = {0};
+	struct tk_diag diag;
+	size_t count = 0;
+	tk_err err;
+	int rc;
+
+	memset(&in, 0, sizeof(in));
+	tk_diag_clear(&diag);
+	rc = read_load_inputs(cmd, args, &in);
+	if (rc != EXIT_OK)
+		goto out;
+	rc = EXIT_FAIL;
+	err = agent_open_tee(args, false, 0, &tee, &diag);
+	if (err != TK_OK) {
+		rc = agent_fail("cannot open the TEE state", state, err, &diag);
+		goto out;
+	}
+	err = expected_digest(&tee, (const struct tk_crypto_key *const *)in.anchors,
+			      in.n_anchors, in.id, in.id_len, digest, &diag);
+	if (err == TK_OK)
+		err = tk_tee_load_component(&tee, in.id, in.id_len, digest, NULL, &diag);
+	if (err == TK_OK)
+		err = tk_tee_list_measurements(&tee, keep_last, &last, &diag);
+	if (err != TK_OK) {
+		rc = agent_fail("cannot load component", hex, err, &diag);
+		goto out;
+	}
+	printf("loaded ");
+	(void)print_measurement(&count, &last);
+	rc = EXIT_OK;
+out:
+	tk_tee_close(&tee);
+	for (size_t i = 0; i < MAX_VALUES; i++)
+		tk_crypto_key_free(in.anchors[i]);
+	return rc;
+}
+
+int agent_cmd_measurements(const struct command *cmd, const struct args *args)
+{
+	const char *state = args->values[OPT_STATE][0];
+	struct tk_tee tee = {0};
+	struct tk_diag diag;
+	size_t count = 0;
+	tk_err err;
+
+	(void)cmd;
+	tk_diag_clear(&diag);
+	err = agent_open_tee(args, false, 0, &tee, &diag);
+	if (err != TK_OK)
+		return agent_fail("cannot open the TEE state", state, err, &diag);
+	err = tk_tee_list_measurements(&tee, print_measurement, &count, &diag);
+	tk_tee_close(&tee);
+	if (err != TK_OK)
+		return agent_fail("cannot read the measurement log", state, err, &diag);
+	if (count == 0)
+		printf("no components loaded\n");
+	return EXIT_OK;
+}
