@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/tk_agent_report.h"
 #include "cose/tk_cose.h"
 
 static size_t staging_size(const struct tk_agent_tee *glue)
@@ -191,6 +192,7 @@ static tk_err glue_process_manifest(void *ctx, const uint8_t *envelope, size_t e
 
 	/* The steps of tk_suit_process_envelope(), so a failure after
 	   authentication can name the manifest. */
+	tk_agent_report_begin(glue->report);
 	err = tk_suit_decode_envelope(envelope, envelope_len, &env, diag);
 	if (err == TK_OK)
 		err = tk_suit_authenticate(&env, opts.crypto, glue->trust_anchors,
@@ -207,6 +209,8 @@ static tk_err glue_process_manifest(void *ctx, const uint8_t *envelope, size_t e
 	if (err == TK_OK)
 		err = tk_suit_process(&manifest, TK_SUIT_PROCEDURE_UPDATE, &opts, diag);
 	free(opts.work);
+	tk_agent_report_end(glue->report, envelope, envelope_len, &env,
+			    name->known ? &manifest : NULL, err);
 	if (err != TK_OK)
 		return err;
 
@@ -238,6 +242,7 @@ struct tk_teep_agent_tee_ops tk_agent_tee_ops(struct tk_agent_tee *glue)
 		.list_components = glue_list_components,
 		.unlink_manifest = glue_unlink_manifest,
 		.process_manifest = glue_process_manifest,
+		.suit_report = glue->report != NULL ? tk_agent_report_write : NULL,
 		.ctx = glue,
 	};
 
@@ -452,6 +457,7 @@ struct tk_suit_platform_ops tk_agent_suit_platform(struct tk_agent_tee *glue)
 		.unlink = platform_unlink,
 		.get_sequence_number = platform_get_sequence,
 		.set_sequence_number = platform_set_sequence,
+		.report = glue->report != NULL ? tk_agent_report_record : NULL,
 		.ctx = glue,
 	};
 

@@ -39,6 +39,8 @@ struct tk_agent_stage {
 	size_t cap;
 };
 
+struct tk_agent_report;
+
 struct tk_agent_tee {
 	const struct tk_tee *tee;           /* borrowed, open */
 	const struct tk_crypto *crypto;
@@ -54,6 +56,9 @@ struct tk_agent_tee {
 	/* Settings for fetching URI payloads (uri is ignored). */
 	struct tk_http_client_config fetch;
 	size_t staging_size;                /* 0 = TK_AGENT_DEFAULT_STAGING */
+	/* SUIT reports of the manifests processed (tk_agent_report.h);
+	   borrowed, NULL for none. */
+	struct tk_agent_report *report;
 	/* Staging areas of the SUIT processor; zero-initialise, freed when
 	   the processor commits or aborts them. */
 	struct tk_agent_stage stage[TK_SUIT_MAX_STAGING_AREAS];

@@ -216,6 +216,9 @@ tk_err tk_teep_agent_reply_error(struct reply *r, uint64_t err_code, struct tk_s
 	msg.error.token = token;
 	msg.error.err_code = err_code;
 	msg.error.err_msg = tk_span_make(err_msg, err_msg_len);
+	msg.error.suit_reports.items = r->suit_reports;
+	msg.error.suit_reports.count = r->n_suit_reports;
+	agent->suit_reports = (unsigned)r->n_suit_reports;
 	if (err_code == TK_TEEP_ERR_UNSUPPORTED_CIPHER_SUITES) {
 		suite.op_count = 1;
 		suite.cose_type = TK_TEEP_COSE_SIGN1;

@@ -78,6 +78,13 @@
 /* Maximum err-msg length in bytes (draft: text .size (1..128)). */
 #define TK_TEEP_AGENT_MAX_ERR_MSG 128
 
+/*
+ * Maximum SUIT reports in one Success or Error: one per manifest processed.
+ * The reports of further manifests in a larger Update are left out, and a
+ * notice says how many.
+ */
+#define TK_TEEP_AGENT_MAX_SUIT_REPORTS 16
+
 /* Installed trusted component, as the TEE hooks report it. */
 struct tk_teep_agent_component {
 	struct tk_span id;        /* encoded SUIT_Component_Identifier */
@@ -139,6 +146,16 @@ struct tk_teep_agent_tee_ops {
 				   size_t envelope_len,
 				   struct tk_teep_agent_manifest_name *name,
 				   struct tk_diag *diag);
+
+	/*
+	 * Write the SUIT report of the last process_manifest call, signed
+	 * with the TEE's report key (and encrypted to the TAM when its key is
+	 * known), into out, with `nonce` as suit-report-nonce: the token of
+	 * the Update (draft-ietf-teep-protocol, Success and Error messages).
+	 * TK_ERR_NOT_FOUND when there is none. NULL: no SUIT reports.
+	 */
+	tk_err (*suit_report)(void *ctx, struct tk_span nonce, uint8_t *out,
+			      size_t out_cap, size_t *out_len, struct tk_diag *diag);
 
 	void *ctx;
 };
@@ -220,6 +237,7 @@ struct tk_teep_agent {
 	uint64_t tam_err_code;                 /* err-code the TAM put in its
 						  Update, 0 when none */
 	unsigned installed;                    /* manifests installed this session */
+	unsigned suit_reports;                 /* SUIT reports in the last reply */
 	unsigned unlinked;                     /* manifests unlinked this session */
 };
 

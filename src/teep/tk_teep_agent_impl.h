@@ -32,6 +32,10 @@ struct reply {
 	uint8_t *out;
 	size_t out_cap;
 	size_t *out_len;
+	/* SUIT reports for a Success or Error, views into the arena. */
+	struct tk_span suit_reports[TK_TEEP_AGENT_MAX_SUIT_REPORTS];
+	size_t n_suit_reports;
+	size_t suit_reports_omitted;
 };
 
 /* Return the free space of the arena. The caller adds what it used to a->used. */

@@ -104,11 +104,47 @@ static tk_err unlink_manifests(struct tk_teep_agent *agent, const struct tk_teep
 	return err;
 }
 
+/*
+ * Add the SUIT report of the manifest just processed to the reply, in the
+ * arena. A report that cannot be made is left out with a notice: the
+ * Success or Error still says what happened to the manifest.
+ */
+static void collect_suit_report(struct reply *r, struct tk_span nonce)
+{
+	const struct tk_teep_agent_tee_ops *tee = &r->agent->cfg.tee;
+	struct tk_diag local;
+	char line[TK_DIAG_MSG_MAX + 64];
+	size_t cap = 0, len = 0;
+	uint8_t *buf;
+	tk_err err;
+
+	if (tee->suit_report == NULL)
+		return;
+	if (r->n_suit_reports >= TK_TEEP_AGENT_MAX_SUIT_REPORTS) {
+		r->suit_reports_omitted++;
+		return;
+	}
+	tk_diag_clear(&local);
+	buf = tk_teep_agent_arena_rest(&r->arena, &cap);
+	err = tee->suit_report(tee->ctx, nonce, buf, cap, &len, &local);
+	if (err == TK_ERR_NOT_FOUND)
+		return;
+	if (err != TK_OK) {
+		snprintf(line, sizeof(line), "SUIT report left out: %s",
+			 local.msg[0] != '\0' ? local.msg : tk_err_text(err));
+		tk_teep_agent_log_event(r->agent, TK_LOG_NOTICE, line);
+		return;
+	}
+	r->arena.used += len;
+	r->suit_reports[r->n_suit_reports++] = tk_span_make(buf, len);
+}
+
 /* Run the SUIT update procedure on each manifest of the manifest-list. */
-static tk_err install_manifests(struct tk_teep_agent *agent, const struct tk_teep_update *up,
+static tk_err install_manifests(struct reply *r, const struct tk_teep_update *up,
 				size_t *failed, struct tk_teep_agent_manifest_name *name,
 				struct tk_diag *diag)
 {
+	struct tk_teep_agent *agent = r->agent;
 	const struct tk_teep_agent_tee_ops *tee = &agent->cfg.tee;
 	struct tk_teep_iter it;
 	struct tk_span envelope;
@@ -125,6 +161,7 @@ static tk_err install_manifests(struct tk_teep_agent *agent, const struct tk_tee
 		if (tee->process_manifest == NULL)
 			return TK_FAIL(diag, TK_ERR_UNSUPPORTED, "TEE cannot process manifests");
 		err = tee->process_manifest(tee->ctx, envelope.ptr, envelope.len, name, diag);
+		collect_suit_report(r, up->token);
 		if (err == TK_OK)
 			agent->installed++;
 	}
@@ -182,7 +219,12 @@ tk_err tk_teep_agent_handle_update(struct reply *r, const struct tk_teep_update 
 						 up->token, err, &local, prefix, diag);
 	}
 	memset(&name, 0, sizeof(name));
-	err = install_manifests(agent, up, &failed, &name, &local);
+	err = install_manifests(r, up, &failed, &name, &local);
+	if (r->suit_reports_omitted > 0) {
+		snprintf(line, sizeof(line), "%zu SUIT reports left out: at most %d fit one reply",
+			 r->suit_reports_omitted, TK_TEEP_AGENT_MAX_SUIT_REPORTS);
+		tk_teep_agent_log_event(agent, TK_LOG_NOTICE, line);
+	}
 	if (err != TK_OK) {
 		name_failed_manifest(agent, "install", failed, &name, &local, prefix,
 				     sizeof(prefix));
@@ -194,6 +236,9 @@ tk_err tk_teep_agent_handle_update(struct reply *r, const struct tk_teep_update 
 	memset(&msg, 0, sizeof(msg));
 	msg.type = TK_TEEP_TYPE_SUCCESS;
 	msg.success.token = up->token;
+	msg.success.suit_reports.items = r->suit_reports;
+	msg.success.suit_reports.count = r->n_suit_reports;
+	agent->suit_reports = (unsigned)r->n_suit_reports;
 	err = tk_teep_agent_send_message(r, &msg, diag);
 	if (err != TK_OK)
 		return err;

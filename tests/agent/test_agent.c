@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "vector_io.h"
+#include "agent/tk_agent_report.h"
 #include "agent/tk_agent_tee.h"
 #include "cbor/tk_cbor.h"
 #include "cose/tk_cose.h"
@@ -546,6 +547,111 @@ static void test_tampered_manifest(void **state)
 	free(bad);
 }
 
+/* Open the only SUIT report of a Success or Error and decode it. */
+static void open_suit_report(struct fixture *f, const struct tk_teep_span_list *reports,
+			     const struct tk_crypto_key *tam_key, uint8_t *plain, size_t plain_cap,
+			     struct tk_suit_report *report)
+{
+	const struct tk_crypto_key *report_key = NULL;
+	struct tk_suit_report_opened opened;
+	struct tk_teep_iter it;
+	struct tk_span item;
+	struct tk_diag diag;
+
+	assert_int_equal(reports->count, 1);
+	assert_int_equal(tk_teep_iter_init(&it, reports->raw, NULL), TK_OK);
+	assert_int_equal(tk_teep_iter_next_bstr(&it, &item), TK_OK);
+	assert_int_equal(tk_tee_report_key(&f->tee, &report_key, NULL), TK_OK);
+	tk_diag_clear(&diag);
+	if (tk_suit_report_open(crypto(), &report_key, 1, tam_key, item.ptr, item.len, plain,
+				plain_cap, &opened, &diag) != TK_OK)
+		fail_msg("SUIT report does not open: %s", diag.msg);
+	assert_true(opened.encrypted);
+	if (tk_suit_report_decode(opened.report.ptr, opened.report.len, report, &diag) != TK_OK)
+		fail_msg("SUIT report does not decode: %s", diag.msg);
+	assert_int_equal(report->nonce.len, sizeof(token));
+	assert_memory_equal(report->nonce.ptr, token, sizeof(token));
+	assert_int_equal(report->digest_alg, TK_SUIT_ALG_SHA256);
+}
+
+/*
+ * SUIT reports in Success and Error, encrypted to the TAM and signed with
+ * the TEE's report key: success, rollback and a forged manifest signature.
+ */
+static void test_suit_reports(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_agent_report *rep = calloc(1, sizeof(*rep));
+	struct tk_suit_report *report = calloc(1, sizeof(*report));
+	struct tk_crypto_key *tam_enc = NULL;
+	struct tk_suit_envelope env;
+	struct tk_suit_manifest manifest;
+	uint8_t plain[4096], digest[32];
+	uint8_t *bad = malloc(f->envelope_len);
+	uint8_t *sig;
+	struct tk_teep_msg msg;
+
+	assert_non_null(rep);
+	assert_non_null(report);
+	assert_int_equal(tk_crypto_key_generate(crypto(), TK_CRYPTO_KEY_P256, &tam_enc, NULL),
+			 TK_OK);
+	rep->tee = &f->tee;
+	rep->crypto = crypto();
+	rep->tam_key = tam_enc;
+	f->glue.report = rep;
+	f->cfg.tee = tk_agent_tee_ops(&f->glue);
+	restart_session(f);
+	assert_int_equal(tk_suit_decode_envelope(f->envelope, f->envelope_len, &env, NULL), TK_OK);
+	assert_int_equal(tk_suit_authenticate(&env, crypto(),
+					      (const struct tk_crypto_key *const *)&f->signer, 1,
+					      &manifest, NULL), TK_OK);
+
+	/* Installed: result true, referring to the manifest's digest. */
+	query(f, &msg);
+	update(f, f->envelope, f->envelope_len, tk_span_make(token, sizeof(token)), &msg);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_SUCCESS);
+	assert_int_equal(f->agent.suit_reports, 1);
+	open_suit_report(f, &msg.success.suit_reports, tam_enc, plain, sizeof(plain), report);
+	assert_true(report->success);
+	assert_memory_equal(report->digest.ptr, manifest.digest, 32);
+
+	/* The same manifest again: rollback, a failed condition after
+	   authentication. */
+	restart_session(f);
+	query(f, &msg);
+	update(f, f->envelope, f->envelope_len, tk_span_make(token, sizeof(token)), &msg);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_ERROR);
+	open_suit_report(f, &msg.error.suit_reports, tam_enc, plain, sizeof(plain), report);
+	assert_false(report->success);
+	assert_int_equal(report->result_code, TK_ERR_ROLLBACK);
+	assert_int_equal(report->result_reason, TK_SUIT_REASON_CONDITION_FAILED);
+	assert_memory_equal(report->digest.ptr, manifest.digest, 32);
+
+	/* A forged signature: unauthorised, in the authentication wrapper, and
+	   the digest is computed over the manifest as received. */
+	memcpy(bad, f->envelope, f->envelope_len);
+	sig = memmem(bad, f->envelope_len, "\x6a\x9f\x4d\x3d", 4);
+	assert_non_null(sig);
+	*sig ^= 0x01;
+	restart_session(f);
+	query(f, &msg);
+	update(f, bad, f->envelope_len, tk_span_make(token, sizeof(token)), &msg);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_ERROR);
+	open_suit_report(f, &msg.error.suit_reports, tam_enc, plain, sizeof(plain), report);
+	assert_int_equal(report->result_code, TK_ERR_SIGNATURE);
+	assert_int_equal(report->result_reason, TK_SUIT_REASON_UNAUTHORISED);
+	assert_int_equal(report->result_record.section, TK_SUIT_REPORT_SECTION_AUTHENTICATION);
+	assert_int_equal(tk_crypto_sha256(crypto(), env.manifest_bstr.ptr, env.manifest_bstr.len,
+					  digest, NULL), TK_OK);
+	assert_memory_equal(report->digest.ptr, digest, 32);
+
+	f->glue.report = NULL;
+	tk_crypto_key_free(tam_enc);
+	free(bad);
+	free(report);
+	free(rep);
+}
+
 /* Rows: a QueryRequest variation and the agent's reply. */
 static void test_query_request_rejections(void **state)
 {
@@ -859,6 +965,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unneeded_manifest_unlinked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_request_negotiation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_session, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suit_reports, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
