@@ -33,9 +33,9 @@
 /*
  * Read component `id` from `tee` into a new buffer and check it against
  * `expected_digest`; fill m's id, digest and event (running and pcr are
- * left 0). On success the caller owns *image (release with free(); it may
- * be NULL for an empty image). Fails with TK_ERR_DIGEST_MISMATCH when the
- * stored image does not match its install record or the manifest.
+ * left 0). On success the caller owns *image and releases it with free().
+ * A stored image that matches neither its install record nor the manifest
+ * fails with TK_ERR_DIGEST_MISMATCH.
  */
 tk_err tk_tee_measure_read(const struct tk_tee *tee, const struct tk_crypto *crypto,
 			   const uint8_t *id, size_t id_len,
@@ -63,7 +63,7 @@ tk_err tk_tee_mlog_walk(int dirfd, const struct tk_crypto *crypto,
 /*
  * Append m (id, digest, event and pcr set) to the log in dirfd, setting
  * m->running from the chain. Fails with TK_ERR_LIMIT_COUNT when the log
- * holds TK_TEE_MAX_MEASUREMENTS entries.
+ * contains TK_TEE_MAX_MEASUREMENTS entries.
  */
 tk_err tk_tee_mlog_append(int dirfd, const struct tk_crypto *crypto,
 			  struct tk_tee_measurement *m, struct tk_diag *diag);

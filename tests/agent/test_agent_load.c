@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tests of `teep-agent load` and `teep-agent measurements` as a process,
+ * on a simulated TEE prepared in-process: a component and its signed
+ * envelope (made by the SUIT builder) are stored as an install would
+ * store them, then the program loads the component. Rows cover success,
+ * an altered stored image, an untrusted signer, an unknown component and
+ * misuse, each with its exit status and error name.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto/tk_crypto.h"
+#include "proc.h"
+#include "suit/tk_suit.h"
+#include "tee/tk_tee.h"
+
+/* [h'7461'] and its manifest component id [h'6d61']. */
+static const uint8_t component_id[] = {0x81, 0x42, 0x74, 0x61};
+static const uint8_t manifest_id[] = {0x81, 0x42, 0x6d, 0x61};
+static const uint8_t image[] = "trusted application image";
+
+struct fixture {
+	char base[64];
+	char state[96];
+	char signer_pub[96];
+	char other_pub[96];
+	struct proc_result result;
+};
+
+static void write_public_pem(const struct tk_crypto_key *key, const char *path)
+{
+	uint8_t pem[TK_CRYPTO_PEM_MAX];
+	size_t len = 0;
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(tk_crypto_key_export_pem(key, false, pem, sizeof(pem), &len, NULL),
+			 TK_OK);
+	assert_int_equal(fwrite(pem, 1, len, f), len);
+	fclose(f);
+}
+
+/* Store the component and its envelope as an install would. */
+static void install(struct fixture *f, const struct tk_crypto_key *signer)
+{
+	struct tk_tee_sim_config config = {.state_dir = f->state, .create = true};
+	struct tk_suit_build_params params = {
+		.component_id = tk_span_make(component_id, sizeof(component_id)),
+		.manifest_component_id = tk_span_make(manifest_id, sizeof(manifest_id)),
+		.sequence_number = 1,
+		.image = tk_span_make(image, sizeof(image)),
+		.integrated_name = "#tc",
+		.signer = signer,
+		.crypto = tk_crypto_openssl(),
+	};
+	uint8_t envelope[2048];
+	size_t envelope_len = 0;
+	struct tk_tee tee;
+
+	assert_int_equal(tk_suit_build_envelope(&params, envelope, sizeof(envelope),
+						&envelope_len, NULL), TK_OK);
+	assert_int_equal(tk_tee_sim_open(&config, &tee, NULL), TK_OK);
+	assert_int_equal(tk_tee_install_component(&tee, component_id, sizeof(component_id),
+						  image, sizeof(image), 1, NULL), TK_OK);
+	assert_int_equal(tk_tee_store_manifest(&tee, manifest_id, sizeof(manifest_id),
+					       envelope, envelope_len, 1, NULL), TK_OK);
+	tk_tee_close(&tee);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct tk_crypto_key *signer = NULL, *other = NULL;
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->base, sizeof(f->base), "/tmp/tk-agent-load-XXXXXX");
+	if (mkdtemp(f->base) == NULL)
+		return -1;
+	snprintf(f->state, sizeof(f->state), "%s/state", f->base);
+	snprintf(f->signer_pub, sizeof(f->signer_pub), "%s/signer.pub.pem", f->base);
+	snprintf(f->other_pub, sizeof(f->other_pub), "%s/other.pub.pem", f->base);
+	assert_int_equal(tk_crypto_key_generate(tk_crypto_openssl(), TK_CRYPTO_KEY_P256,
+						&signer, NULL), TK_OK);
+	assert_int_equal(tk_crypto_key_generate(tk_crypto_openssl(), TK_CRYPTO_KEY_P256,
+						&other, NULL), TK_OK);
+	write_public_pem(signer, f->signer_pub);
+	write_public_pem(other, f->other_pub);
+	install(f, signer);
+	tk_crypto_key_free(signer);
+	tk_crypto_key_free(other);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	proc_remove_tree(f->base);
+	free(f);
+	return 0;
+}
+
+/* Run teep-agent with args (NULL-terminated, at most 12). */
+static void run_agent(struct fixture *f, const char *const *args)
+{
+	const char *argv[16] = {TK_AGENT_BIN};
+	size_t n = 1;
+
+	for (size_t i = 0; args[i] != NULL && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	assert_int_equal(proc_run(&f->result, argv), 0);
+}
+
+static void expect_run(struct fixture *f, const char *desc, const char *const *args,
+		       int exit_code, const char *out_has, const char *err_has)
+{
+	run_agent(f, args);
+	if (f->result.exit_code != exit_code ||
+	    (out_has != NULL && strstr(f->result.out, out_has) == NULL) ||
+	    (err_has != NULL && strstr(f->result.err, err_has) == NULL))
+		fail_msg("%s: exit %d (expected %d)\nstdout: %s\nstderr: %s", desc,
+			 f->result.exit_code, exit_code, f->result.out, f->result.err);
+}
+
+static void test_load_then_measurements(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_run(f, "measurements before load",
+		   (const char *[]){"measurements", "--state", f->state, NULL}, 0,
+		   "no components loaded", NULL);
+	expect_run(f, "load",
+		   (const char *[]){"load", "--state", f->state, "--component", "81427461",
+				    "--trust-anchor", f->signer_pub, NULL},
+		   0, "loaded 81427461 sha-256:", NULL);
+	expect_run(f, "measurements after load",
+		   (const char *[]){"measurements", "--state", f->state, NULL}, 0,
+		   "81427461 sha-256:", NULL);
+	assert_null(strstr(f->result.out, " pcr "));
+	assert_non_null(strstr(f->result.out, " running "));
+}
+
+static void test_load_rejects(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+	int fd;
+
+	expect_run(f, "untrusted signer",
+		   (const char *[]){"load", "--state", f->state, "--component", "81427461",
+				    "--trust-anchor", f->other_pub, NULL},
+		   1, NULL, "TK_ERR_SIGNATURE");
+	expect_run(f, "unknown component",
+		   (const char *[]){"load", "--state", f->state, "--component", "81427462",
+				    "--trust-anchor", f->signer_pub, NULL},
+		   1, NULL, "TK_ERR_NOT_FOUND");
+	expect_run(f, "component id not an array",
+		   (const char *[]){"load", "--state", f->state, "--component", "4274",
+				    "--trust-anchor", f->signer_pub, NULL},
+		   2, NULL, "invalid value for --component");
+	expect_run(f, "tpm without tcti",
+		   (const char *[]){"load", "--state", f->state, "--backend", "tpm",
+				    "--component", "81427461", "--trust-anchor", f->signer_pub,
+				    NULL},
+		   2, NULL, "--backend tpm needs --tcti");
+
+	/* Change the last stored byte of the image: the load is refused. */
+	snprintf(path, sizeof(path), "%s/components", f->state);
+	{
+		char cmd[256];
+		struct proc_result *r = calloc(1, sizeof(*r));
+		const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+
+		assert_non_null(r);
+		snprintf(cmd, sizeof(cmd), "ls %s", path);
+		assert_int_equal(proc_run(r, argv), 0);
+		r->out[strcspn(r->out, "\n")] = '\0';
+		snprintf(cmd, sizeof(cmd), "%s/%s", path, r->out);
+		fd = open(cmd, O_RDWR);
+		free(r);
+	}
+	assert_true(fd >= 0);
+	{
+		off_t end = lseek(fd, 0, SEEK_END);
+		uint8_t byte;
+
+		assert_int_equal(pread(fd, &byte, 1, end - 1), 1);
+		byte ^= 1;
+		assert_int_equal(pwrite(fd, &byte, 1, end - 1), 1);
+		close(fd);
+	}
+	expect_run(f, "altered image",
+		   (const char *[]){"load", "--state", f->state, "--component", "81427461",
+				    "--trust-anchor", f->signer_pub, NULL},
+		   1, NULL, "TK_ERR_DIGEST_MISMATCH");
+	expect_run(f, "nothing recorded",
+		   (const char *[]){"measurements", "--state", f->state, NULL}, 0,
+		   "no components loaded", NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_load_then_measurements, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_rejects, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
