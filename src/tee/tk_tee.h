@@ -40,6 +40,7 @@
 
 struct tk_crypto;
 struct tk_crypto_key;
+struct tk_suit_recipient;
 
 /*
  * Maximum length of an encoded component id or manifest component id.
@@ -173,6 +174,40 @@ struct tk_tee_quote {
 	uint8_t signature[TK_TEE_MAX_QUOTE_SIG_LEN];
 	size_t signature_len;
 };
+
+/* Kinds of symmetric secrets an administrator provisions into the TEE. */
+enum tk_tee_secret_use {
+	TK_TEE_SECRET_KEK = 1,      /* AES-KW KEK (16, 24 or 32 bytes) that
+				       unwraps the CEK of encrypted SUIT
+				       payloads (A128KW, A192KW, A256KW) */
+	TK_TEE_SECRET_MAC_KEY = 2,  /* HMAC 256/256 key (32 bytes) of COSE_Mac0
+				       authentication blocks of SUIT envelopes */
+};
+
+/* Length of a provisioned secret's kid, in bytes (TK_ERR_LIMIT_SIZE). */
+#define TK_TEE_MAX_SECRET_KID 64
+
+/* Length of a trust anchor's PEM, in bytes: a P-256 or Ed25519 SPKI PEM is
+ * under 200 (TK_ERR_LIMIT_SIZE beyond). */
+#define TK_TEE_ANCHOR_PEM_MAX 512
+
+/*
+ * A TC signer trust anchor held by the TEE: a public key that may sign
+ * SUIT manifests, optionally only for component ids under `scope`.
+ */
+struct tk_tee_trust_anchor {
+	uint8_t kid[TK_TEE_KID_LEN];   /* RFC 9679 thumbprint of the key;
+					  set by the backend on add */
+	char pem[TK_TEE_ANCHOR_PEM_MAX]; /* the public key, SPKI PEM */
+	size_t pem_len;
+	uint8_t scope[TK_TEE_MAX_ID_LEN]; /* encoded SUIT_Component_Identifier
+					     prefix, or empty: any component */
+	size_t scope_len;
+};
+
+/* Called once per trust anchor by trust_anchor_list; non-TK_OK stops. */
+typedef tk_err (*tk_tee_anchor_fn)(void *visit_ctx,
+				   const struct tk_tee_trust_anchor *anchor);
 
 /*
  * Backend hooks. Every hook takes the backend's ctx first and a diag last
@@ -341,6 +376,55 @@ struct tk_tee_ops {
 					  size_t out_cap, size_t *out_len,
 					  struct tk_diag *diag);
 
+	/*
+	 * Recover the content encryption key of one COSE_recipient of an
+	 * encrypted SUIT payload with a key that never leaves the backend:
+	 * the recipient key (ECDH-ES+A128KW, ECDH-ES+A256KW) or a provisioned
+	 * KEK (A128KW, A192KW, A256KW) whose kid matches. Same signature as
+	 * the SUIT platform hook, so an agent can forward it. TK_ERR_KEY
+	 * when the backend holds no fitting key.
+	 */
+	tk_err (*unwrap_cek)(void *ctx, const struct tk_suit_recipient *recipient,
+			     uint8_t *cek, size_t cek_cap, size_t *cek_len,
+			     struct tk_diag *diag);
+
+	/*
+	 * Public half of the recipient key (P-256) as PEM (SPKI): data
+	 * providers encrypt personalization data to it.
+	 */
+	tk_err (*encryption_public_key_pem)(void *ctx, char *out, size_t out_cap,
+					    size_t *out_len, struct tk_diag *diag);
+
+	/* Store a symmetric secret under kid, replacing one of the same use
+	 * and kid. */
+	tk_err (*provision_secret)(void *ctx, enum tk_tee_secret_use use,
+				   const uint8_t *kid, size_t kid_len,
+				   const uint8_t *secret, size_t secret_len,
+				   struct tk_diag *diag);
+
+	/*
+	 * HMAC-SHA256 of the concatenation of parts with the MAC key of
+	 * `kid` (empty kid: the only MAC key, TK_ERR_KEY when there are
+	 * several). TK_ERR_NOT_FOUND when no such key is provisioned.
+	 */
+	tk_err (*mac_sha256)(void *ctx, const uint8_t *kid, size_t kid_len,
+			     const struct tk_span *parts, size_t n_parts,
+			     uint8_t out[32], struct tk_diag *diag);
+
+	/* Add or replace (same key) a TC signer trust anchor; sets
+	 * anchor->kid. */
+	tk_err (*trust_anchor_add)(void *ctx, struct tk_tee_trust_anchor *anchor,
+				   struct tk_diag *diag);
+
+	/* Visit every trust anchor, in no particular order. */
+	tk_err (*trust_anchor_list)(void *ctx, tk_tee_anchor_fn visit,
+				    void *visit_ctx, struct tk_diag *diag);
+
+	/* Remove the trust anchor with this kid; TK_ERR_NOT_FOUND when
+	 * absent. */
+	tk_err (*trust_anchor_remove)(void *ctx, const uint8_t kid[TK_TEE_KID_LEN],
+				      struct tk_diag *diag);
+
 	/* Release everything the backend holds, wiping key material. */
 	void (*close)(void *ctx);
 };
@@ -449,6 +533,36 @@ TK_MUST_CHECK tk_err tk_tee_endorsement_certificate(const struct tk_tee *tee,
 						    size_t *out_len,
 						    struct tk_diag *diag);
 
+TK_MUST_CHECK tk_err tk_tee_unwrap_cek(const struct tk_tee *tee,
+				       const struct tk_suit_recipient *recipient,
+				       uint8_t *cek, size_t cek_cap,
+				       size_t *cek_len, struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_encryption_public_key_pem(const struct tk_tee *tee,
+						      char *out, size_t out_cap,
+						      size_t *out_len,
+						      struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_provision_secret(const struct tk_tee *tee,
+					     enum tk_tee_secret_use use,
+					     const uint8_t *kid, size_t kid_len,
+					     const uint8_t *secret,
+					     size_t secret_len,
+					     struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_mac_sha256(const struct tk_tee *tee,
+				       const uint8_t *kid, size_t kid_len,
+				       const struct tk_span *parts,
+				       size_t n_parts, uint8_t out[32],
+				       struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_trust_anchor_add(const struct tk_tee *tee,
+					     struct tk_tee_trust_anchor *anchor,
+					     struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_trust_anchor_list(const struct tk_tee *tee,
+					      tk_tee_anchor_fn visit,
+					      void *visit_ctx,
+					      struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_trust_anchor_remove(const struct tk_tee *tee,
+						const uint8_t kid[TK_TEE_KID_LEN],
+						struct tk_diag *diag);
+
 /* Close the backend (calls its close hook) and clear *tee. NULL is a no-op. */
 void tk_tee_close(struct tk_tee *tee);
 
@@ -463,6 +577,11 @@ void tk_tee_close(struct tk_tee *tee);
  *                      format, mode 0600; created on an open with
  *                      `create` when missing, also in an older state
  *                      directory
+ *   encryption-key.pem recipient key of encrypted SUIT payloads, P-256
+ *                      PKCS#8 PEM, mode 0600; created like report-key.pem
+ *   secrets/<h>        a provisioned KEK or MAC key, mode 0600; <h> is
+ *                      the hex SHA-256 of the use byte and the kid
+ *   trust-anchors/<h>  a TC signer trust anchor; <h> is the hex kid
  *   ueid               the UEID, raw bytes
  *   components/<h>     one installed component: metadata record and image
  *   manifests/<h>      one installed envelope: metadata record and envelope

@@ -23,6 +23,7 @@
 #include "crypto/tk_crypto.h"
 #include "tee/tk_tee_measure.h"
 #include "tee/tk_tee_sim_fs.h"
+#include "tee/tk_tee_sim_secrets.h"
 
 #define KEY_FILE "key.pem"
 #define REPORT_KEY_FILE "report-key.pem"
@@ -47,6 +48,8 @@ struct sim {
 	struct tk_tee_key_info key_info;
 	struct tk_crypto_key *report_key; /* NULL until created */
 	uint8_t ueid[TK_TEE_UEID_LEN];
+	struct tk_tee_sim_secrets secrets; /* recipient key, KEKs, MAC keys,
+					      trust anchors */
 };
 
 /* File name of an id: lowercase hex SHA-256 of its bytes. */
@@ -78,6 +81,7 @@ static void sim_close(void *ctx)
 		return;
 	tk_crypto_key_free(sim->key);
 	tk_crypto_key_free(sim->report_key);
+	tk_tee_sim_secrets_close(&sim->secrets);
 	close_fd(&sim->components_fd);
 	close_fd(&sim->manifests_fd);
 	close_fd(&sim->sequence_fd);
@@ -521,6 +525,71 @@ static tk_err sim_quote(void *ctx, const uint8_t *nonce, size_t nonce_len,
 	return TK_OK;
 }
 
+/* Keys for SUIT, kept in tk_tee_sim_secrets.c. */
+
+static tk_err sim_unwrap_cek(void *ctx, const struct tk_suit_recipient *recipient,
+			     uint8_t *cek, size_t cek_cap, size_t *cek_len,
+			     struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return tk_tee_sim_unwrap_cek(&sim->secrets, recipient, cek, cek_cap, cek_len,
+				     diag);
+}
+
+static tk_err sim_encryption_public_key_pem(void *ctx, char *out, size_t out_cap,
+					    size_t *out_len, struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return tk_tee_sim_encryption_key_pem(&sim->secrets, out, out_cap, out_len, diag);
+}
+
+static tk_err sim_provision_secret(void *ctx, enum tk_tee_secret_use use,
+				   const uint8_t *kid, size_t kid_len,
+				   const uint8_t *secret, size_t secret_len,
+				   struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return tk_tee_sim_provision_secret(&sim->secrets, use, kid, kid_len, secret,
+					   secret_len, diag);
+}
+
+static tk_err sim_mac_sha256(void *ctx, const uint8_t *kid, size_t kid_len,
+			     const struct tk_span *parts, size_t n_parts,
+			     uint8_t out[32], struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return tk_tee_sim_mac_sha256(&sim->secrets, kid, kid_len, parts, n_parts, out,
+				     diag);
+}
+
+static tk_err sim_trust_anchor_add(void *ctx, struct tk_tee_trust_anchor *anchor,
+				   struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return tk_tee_sim_anchor_add(&sim->secrets, anchor, diag);
+}
+
+static tk_err sim_trust_anchor_list(void *ctx, tk_tee_anchor_fn visit,
+				    void *visit_ctx, struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return tk_tee_sim_anchor_list(&sim->secrets, visit, visit_ctx, diag);
+}
+
+static tk_err sim_trust_anchor_remove(void *ctx, const uint8_t kid[TK_TEE_KID_LEN],
+				      struct tk_diag *diag)
+{
+	const struct sim *sim = ctx;
+
+	return tk_tee_sim_anchor_remove(&sim->secrets, kid, diag);
+}
+
 static const struct tk_tee_ops sim_ops = {
 	.key_info = sim_key_info,
 	.signing_key = sim_signing_key,
@@ -543,6 +612,13 @@ static const struct tk_tee_ops sim_ops = {
 	.load_component = sim_load_component,
 	.list_measurements = sim_list_measurements,
 	.quote = sim_quote,
+	.unwrap_cek = sim_unwrap_cek,
+	.encryption_public_key_pem = sim_encryption_public_key_pem,
+	.provision_secret = sim_provision_secret,
+	.mac_sha256 = sim_mac_sha256,
+	.trust_anchor_add = sim_trust_anchor_add,
+	.trust_anchor_list = sim_trust_anchor_list,
+	.trust_anchor_remove = sim_trust_anchor_remove,
 	.close = sim_close,
 };
 
@@ -841,6 +917,7 @@ tk_err tk_tee_sim_open(const struct tk_tee_sim_config *config,
 	sim->log = config->log;
 	sim->root_fd = sim->lock_fd = -1;
 	sim->components_fd = sim->manifests_fd = sim->sequence_fd = -1;
+	sim->secrets.secrets_fd = sim->secrets.anchors_fd = -1;
 
 	err = open_root(config, &sim->root_fd, diag);
 	if (err == TK_OK)
@@ -853,6 +930,9 @@ tk_err tk_tee_sim_open(const struct tk_tee_sim_config *config,
 		err = open_ueid(sim, config->create, diag);
 	if (err == TK_OK && sim->key != NULL)
 		err = open_report_key(sim, config->create, diag);
+	if (err == TK_OK && sim->key != NULL)
+		err = tk_tee_sim_secrets_open(&sim->secrets, sim->crypto, sim->root_fd,
+					      config->create, diag);
 	if (err != TK_OK) {
 		sim_close(sim);
 		return err;
