@@ -38,6 +38,7 @@
 #include "common/tk_err.h"
 #include "common/tk_span.h"
 #include "store/tk_store_attest.h"
+#include "store/tk_store_report.h"
 
 /* Length of a kid: a SHA-256 COSE key thumbprint (RFC 9679). */
 #define TK_STORE_KID_LEN 32
@@ -350,6 +351,20 @@ struct tk_store_ops {
 	tk_err (*group_policy_set)(void *ctx, const char *group, bool accept_warning,
 				   int64_t now, struct tk_diag *diag);
 	tk_err (*group_policy_get)(void *ctx, const char *group, bool *accept_warning,
+				   struct tk_diag *diag);
+
+	/*
+	 * SUIT report records; see tk_store_report.h for what each stores.
+	 * report_key_get fails with TK_ERR_NOT_FOUND when none is enrolled.
+	 */
+	tk_err (*report_key_set)(void *ctx, const struct tk_store_report_key *key,
+				 struct tk_diag *diag);
+	tk_err (*report_key_get)(void *ctx, struct tk_span agent_kid,
+				 struct tk_store_report_key *out, struct tk_diag *diag);
+	tk_err (*suit_report_add)(void *ctx, const struct tk_store_suit_report *r,
+				  struct tk_diag *diag);
+	tk_err (*suit_report_each)(void *ctx, struct tk_span ueid, size_t limit,
+				   tk_store_suit_report_fn cb, void *cb_ctx,
 				   struct tk_diag *diag);
 };
 

@@ -144,11 +144,42 @@ static const char migration_3[] =
 	" accept_warning SMALLINT NOT NULL,"
 	" updated_at BIGINT NOT NULL)";
 
+/*
+ * Version 4: SUIT reports. agent_report_keys holds the report key an
+ * administrator enrolled with each agent key (draft-ietf-teep-protocol
+ * requires it to differ from the TEEP key); suit_reports keeps every
+ * verified report as a history per device (newest by id), with the
+ * decoded SUIT_Report and the fields a listing shows.
+ */
+static const char migration_4[] =
+	"CREATE TABLE agent_report_keys ("
+	" agent_kid {bytes} NOT NULL PRIMARY KEY,"
+	" report_kid {bytes} NOT NULL,"
+	" pubkey {bytes} NOT NULL,"
+	" enrolled_at BIGINT NOT NULL);"
+
+	"CREATE TABLE suit_reports ("
+	" id {id},"
+	" ueid {bytes} NOT NULL,"
+	" kid {bytes} NOT NULL,"
+	" token {bytes} NOT NULL,"
+	" manifest_digest {bytes} NOT NULL,"
+	" manifest_uri TEXT NOT NULL,"
+	" success SMALLINT NOT NULL,"
+	" result_code BIGINT NOT NULL,"
+	" reason BIGINT NOT NULL,"
+	" records BIGINT NOT NULL,"
+	" encrypted SMALLINT NOT NULL,"
+	" report {bytes} NOT NULL,"
+	" received_at BIGINT NOT NULL);"
+	"CREATE INDEX suit_reports_ueid ON suit_reports (ueid, id)";
+
 const struct tk_store_migration tk_store_migrations[] = {
 	{1, "devices, agent keys, manifests, policies, installed, sessions, "
 	    "update manifests, results, audit", migration_1},
 	{2, "component ids of each manifest", migration_2},
 	{3, "attestation results, device groups, group policies", migration_3},
+	{4, "SUIT report keys and SUIT reports", migration_4},
 };
 const size_t tk_store_migration_count =
 	sizeof(tk_store_migrations) / sizeof(tk_store_migrations[0]);

@@ -121,6 +121,17 @@ tk_err tk_store_sqlite_hook_result_add(void *ctx, const struct tk_store_result *
 tk_err tk_store_sqlite_hook_audit_add(void *ctx, int64_t now, const char *event,
 				      const char *detail, struct tk_diag *diag);
 
+/* SUIT report keys and SUIT reports (tk_store_sqlite_report.c). */
+tk_err tk_store_sqlite_hook_report_key_set(void *ctx, const struct tk_store_report_key *key,
+					   struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_report_key_get(void *ctx, struct tk_span agent_kid,
+					   struct tk_store_report_key *out, struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_suit_report_add(void *ctx, const struct tk_store_suit_report *r,
+					    struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_suit_report_each(void *ctx, struct tk_span ueid, size_t limit,
+					     tk_store_suit_report_fn cb, void *cb_ctx,
+					     struct tk_diag *diag);
+
 /* Attestation results, device groups and group policies (tk_store_sqlite_attest.c). */
 tk_err tk_store_sqlite_hook_attestation_add(void *ctx, const struct tk_store_attestation *a,
 					    struct tk_diag *diag);
