@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/tk_agent_fetch.h"
 #include "agent/tk_agent_report.h"
 #include "cose/tk_cose.h"
 
@@ -251,25 +252,13 @@ struct tk_teep_agent_tee_ops tk_agent_tee_ops(struct tk_agent_tee *glue)
 
 /* SUIT platform hooks. */
 
+/* The body streams into the sink; no buffer of the payload's size. */
 static tk_err platform_fetch(void *ctx, const char *uri, uint64_t max_size,
 			     const struct tk_suit_sink *sink, struct tk_diag *diag)
 {
 	struct tk_agent_tee *glue = ctx;
-	size_t cap = staging_size(glue);
-	size_t len = 0;
-	uint8_t *buf;
-	tk_err err;
 
-	if (max_size < cap)
-		cap = (size_t)max_size;
-	buf = malloc(cap > 0 ? cap : 1);
-	if (buf == NULL)
-		return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %zu bytes to fetch %s", cap, uri);
-	err = tk_http_fetch(&glue->fetch, uri, strlen(uri), buf, cap, &len, diag);
-	if (err == TK_OK)
-		err = sink->write(sink->ctx, buf, len, diag);
-	free(buf);
-	return err;
+	return tk_agent_fetch(&glue->fetch, uri, max_size, sink, glue->log, diag);
 }
 
 static tk_err platform_check_identifier(void *ctx, enum tk_suit_identifier which,

@@ -427,3 +427,149 @@ out:
 	curl_easy_cleanup(curl);
 	return err;
 }
+
+/* Receive state of one streamed fetch. */
+struct stream {
+	CURL *curl;
+	const struct tk_suit_sink *sink;
+	const struct tk_http_progress *progress;
+	uint64_t max_size;
+	uint64_t received;   /* bytes the sink accepted */
+	uint64_t total;      /* Content-Length, 0 while unknown */
+	bool bad_status;     /* a response other than 200 was discarded */
+	bool overflow;       /* the body passed max_size */
+	tk_err sink_err;     /* the sink's failure, TK_OK while none */
+	struct tk_diag *diag;
+};
+
+static size_t stream_write(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct stream *st = userdata;
+	size_t n = size * nmemb;
+	long status = 0;
+	curl_off_t length = -1;
+
+	/* Headers are complete when the first body byte arrives. */
+	curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		st->bad_status = true;
+		return 0;
+	}
+	if (n > st->max_size - st->received) {
+		st->overflow = true;
+		return 0;
+	}
+	if (st->received == 0 &&
+	    curl_easy_getinfo(st->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
+	    length > 0)
+		st->total = (uint64_t)length;
+	st->sink_err = st->sink->write(st->sink->ctx, (const uint8_t *)data, n, st->diag);
+	if (st->sink_err != TK_OK)
+		return 0; /* makes curl abort with CURLE_WRITE_ERROR */
+	st->received += n;
+	if (st->progress != NULL && st->progress->update != NULL)
+		st->progress->update(st->progress->ctx, st->received, st->total);
+	return n;
+}
+
+/* Map a finished streamed fetch to a tk_err, naming the URI. */
+static tk_err stream_result(const struct stream *st, CURLcode rc, const char *uri,
+			    struct tk_diag *diag)
+{
+	long status = 0;
+
+	curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (st->sink_err != TK_OK)
+		return st->sink_err;
+	if (status >= 300 || st->bad_status)
+		return TK_FAIL(diag, TK_ERR_HTTP_STATUS, "fetch of %s returned HTTP status %ld",
+			       uri, status);
+	if (st->overflow || rc == CURLE_FILESIZE_EXCEEDED)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "payload at %s is larger than %llu bytes",
+			       uri, (unsigned long long)st->max_size);
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return TK_FAIL(diag, TK_ERR_NETWORK, "fetch of %s timed out after %llu bytes", uri,
+			       (unsigned long long)st->received);
+	if (rc != CURLE_OK)
+		return TK_FAIL(diag, TK_ERR_NETWORK, "fetch of %s failed after %llu bytes: %s", uri,
+			       (unsigned long long)st->received, curl_easy_strerror(rc));
+	if (status != 200)
+		return TK_FAIL(diag, TK_ERR_HTTP_STATUS, "fetch of %s returned HTTP status %ld",
+			       uri, status);
+	return TK_OK;
+}
+
+/* Streaming settings on top of configure_transfer(). */
+static CURLcode configure_stream(CURL *curl, const struct tk_http_client_config *cfg,
+				 const char *uri, struct stream *st)
+{
+	struct sink unused = {NULL, 0, 0, false};
+	CURLcode rc = configure_transfer(curl, cfg, uri, &unused);
+	curl_off_t max = st->max_size > (uint64_t)INT64_MAX ? (curl_off_t)INT64_MAX
+							     : (curl_off_t)st->max_size;
+
+#define SET(opt, val)                                             \
+	do {                                                      \
+		if (rc == CURLE_OK)                               \
+			rc = curl_easy_setopt(curl, (opt), (val)); \
+	} while (0)
+	SET(CURLOPT_HTTPGET, 1L);
+	SET(CURLOPT_MAXFILESIZE_LARGE, max);
+	SET(CURLOPT_BUFFERSIZE, (long)TK_HTTP_FETCH_CHUNK);
+	SET(CURLOPT_WRITEFUNCTION, stream_write);
+	SET(CURLOPT_WRITEDATA, st);
+	if (cfg->timeout_ms <= 0) {
+		SET(CURLOPT_TIMEOUT_MS, 0L);
+		SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+		SET(CURLOPT_LOW_SPEED_TIME, TK_HTTP_FETCH_STALL_SECONDS);
+	}
+#undef SET
+	return rc;
+}
+
+tk_err tk_http_fetch_stream(const struct tk_http_client_config *cfg, const char *uri,
+			    size_t uri_len, uint64_t max_size, const struct tk_suit_sink *sink,
+			    const struct tk_http_progress *progress, uint64_t *received,
+			    struct tk_diag *diag)
+{
+	char uri_z[TK_HTTP_CLIENT_MAX_URI + 1];
+	char shown[TK_HTTP_CLIENT_SHOWN_URI_CAP];
+	struct stream st;
+	CURLcode rc;
+	tk_err err;
+
+	if (received != NULL)
+		*received = 0;
+	if (cfg == NULL || uri == NULL || sink == NULL || sink->write == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "invalid arguments to the HTTP fetch");
+	err = check_uri(uri, uri_len, diag);
+	if (err != TK_OK)
+		return err;
+	memcpy(uri_z, uri, uri_len);
+	uri_z[uri_len] = '\0';
+	tk_http_uri_redact(uri_z, shown);
+
+	memset(&st, 0, sizeof(st));
+	st.curl = curl_easy_init();
+	if (st.curl == NULL)
+		return TK_FAIL(diag, TK_ERR_NOMEM, "curl_easy_init failed");
+	st.sink = sink;
+	st.progress = progress;
+	st.max_size = max_size;
+	st.diag = diag;
+	rc = configure_stream(st.curl, cfg, uri_z, &st);
+	if (rc != CURLE_OK) {
+		err = TK_FAIL(diag, TK_ERR_NETWORK, "cannot configure the fetch of %s: %s", shown,
+			      curl_easy_strerror(rc));
+	} else {
+		rc = curl_easy_perform(st.curl);
+		err = stream_result(&st, rc, shown, diag);
+	}
+	if (err == TK_OK)
+		tk_log(cfg->log, TK_LOG_DEBUG, "http", "GET %s: streamed %llu bytes", shown,
+		       (unsigned long long)st.received);
+	if (received != NULL)
+		*received = st.received;
+	curl_easy_cleanup(st.curl);
+	return err;
+}

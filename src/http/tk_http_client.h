@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TEEP/HTTP client (draft-ietf-teep-otrp-over-http, section "TEEP/HTTP
- * Client Behavior") on libcurl, and the plain GET used to fetch SUIT
- * payloads named by an http(s) URI.
+ * Client Behavior") on libcurl, and the GETs used to fetch SUIT payloads
+ * named by an http(s) URI: into a buffer, or streamed into a SUIT sink.
  *
  * A client posts to one TAM URI: an empty body with `Accept:
  * application/teep+cbor` to open a session, then each TEEP message with
@@ -24,6 +24,7 @@
 
 #include "common/tk_err.h"
 #include "common/tk_log.h"
+#include "suit/tk_suit.h"
 #include "teep/tk_teep_transport.h"
 
 /* Media type of TEEP messages (draft-ietf-teep-protocol, IANA section). */
@@ -112,5 +113,50 @@ TK_MUST_CHECK tk_err tk_http_fetch(const struct tk_http_client_config *cfg,
 				   const char *uri, size_t uri_len,
 				   uint8_t *out, size_t out_cap, size_t *out_len,
 				   struct tk_diag *diag);
+
+/*
+ * Largest chunk a streamed fetch hands to its sink, in bytes: the size of
+ * curl's receive buffer. The body never exists whole in memory, so a fetch
+ * of any size needs about this much.
+ */
+#define TK_HTTP_FETCH_CHUNK (64u * 1024u)
+
+/*
+ * A streamed fetch that received nothing for this long, in seconds, fails
+ * with TK_ERR_NETWORK (below 1 byte per second counts as nothing). It
+ * replaces the whole-transfer time limit when the configuration sets none,
+ * because a large payload may rightly take minutes.
+ */
+#define TK_HTTP_FETCH_STALL_SECONDS 30L
+
+/* Progress of a streamed fetch. */
+struct tk_http_progress {
+	/*
+	 * Called after each chunk reached the sink: `received` bytes so far
+	 * of `total`, the Content-Length, or 0 when the server sent none.
+	 */
+	void (*update)(void *ctx, uint64_t received, uint64_t total);
+	void *ctx;
+};
+
+/*
+ * GET an http(s) URI (uri[0..uri_len)) and stream the body into `sink`
+ * chunk by chunk (each at most TK_HTTP_FETCH_CHUNK bytes), with the
+ * scheme, redirect, cookie and certificate rules of the TEEP client. Only
+ * status 200 is accepted; no byte of another response reaches the sink.
+ *
+ * `max_size` bounds the body (TK_ERR_LIMIT_SIZE as soon as a declared
+ * Content-Length or the bytes received pass it); cfg->max_body does not
+ * apply. cfg->timeout_ms, when set, limits the whole transfer; otherwise a
+ * transfer fails only when it stalls for TK_HTTP_FETCH_STALL_SECONDS. A
+ * sink error stops the transfer and is returned with the sink's detail.
+ * `progress` may be NULL. *received (may be NULL) is the number of bytes
+ * the sink accepted, also on failure.
+ */
+TK_MUST_CHECK tk_err tk_http_fetch_stream(const struct tk_http_client_config *cfg,
+					  const char *uri, size_t uri_len, uint64_t max_size,
+					  const struct tk_suit_sink *sink,
+					  const struct tk_http_progress *progress,
+					  uint64_t *received, struct tk_diag *diag);
 
 #endif /* TK_HTTP_CLIENT_H */
