@@ -76,15 +76,21 @@ static tk_err work_sink_write(void *ctx, const uint8_t *chunk, size_t len,
 	return TK_OK;
 }
 
+/* Abort staging area `area` and mark it free. */
+static void release_area(struct tk_suit_processor *p, unsigned area)
+{
+	p->ops->stage_abort(p->ops->ctx, area);
+	p->areas_used &= ~(UINT32_C(1) << area);
+	p->areas_begun &= ~(UINT32_C(1) << area);
+}
+
 void tk_suit_drop_area(struct tk_suit_processor *p, struct tk_suit_frame *f, size_t i)
 {
 	struct tk_suit_component *c = &f->comps[i];
 
 	if (c->area < 0)
 		return;
-	p->ops->stage_abort(p->ops->ctx, (unsigned)c->area);
-	p->areas_used &= ~(UINT32_C(1) << c->area);
-	p->areas_begun &= ~(UINT32_C(1) << c->area);
+	release_area(p, (unsigned)c->area);
 	c->area = -1;
 	c->verified = false;
 }
@@ -175,8 +181,7 @@ static tk_err stage_image(struct tk_suit_exec *x, size_t i,
 		return err;
 	err = tk_crypto_sha256_init(p->opts->crypto, &ss.hash, p->diag);
 	if (err != TK_OK) {
-		p->ops->stage_abort(p->ops->ctx, area);
-		p->areas_used &= ~(UINT32_C(1) << area);
+		release_area(p, area);
 		return err;
 	}
 	ss.p = p;
@@ -190,8 +195,7 @@ static tk_err stage_image(struct tk_suit_exec *x, size_t i,
 		tk_crypto_sha256_abort(&ss.hash);
 	}
 	if (err != TK_OK) {
-		p->ops->stage_abort(p->ops->ctx, area);
-		p->areas_used &= ~(UINT32_C(1) << area);
+		release_area(p, area);
 		return err;
 	}
 	tk_suit_drop_area(p, x->f, i);

@@ -100,6 +100,7 @@ struct tk_suit_processor {
 	size_t work_used;      /* bytes of opts->work holding envelopes */
 	unsigned nesting;      /* try-each, run-sequence and dependency
 				  levels entered */
+	bool decorated;        /* diag already names where it failed */
 	struct tk_diag *diag;
 	/* Last, so the fields above can be zeroed without the frames. */
 	struct tk_suit_frame frames[TK_SUIT_MAX_MANIFESTS];
@@ -119,6 +120,9 @@ struct tk_suit_exec {
 				      set, empty when none */
 	uint8_t props[TK_SUIT_MAX_RECORD_PROPERTIES];
 };
+
+/* Forget a condition failure that soft-failure turned into a skip. */
+void tk_suit_clear_soft_failure(struct tk_suit_processor *p);
 
 /* Fail with TK_ERR_UNSUPPORTED, naming the hook, when hook is NULL. */
 TK_MUST_CHECK tk_err tk_suit_need_hook(struct tk_suit_processor *p, const void *hook,

@@ -76,6 +76,12 @@ const char *tk_suit_exec_section_name(int64_t section)
 	return tk_suit_section_name((enum tk_suit_section)section);
 }
 
+void tk_suit_clear_soft_failure(struct tk_suit_processor *p)
+{
+	tk_diag_clear(p->diag);
+	p->decorated = false;
+}
+
 tk_err tk_suit_need_hook(struct tk_suit_processor *p, const void *hook, const char *name)
 {
 	if (hook == NULL)
@@ -95,8 +101,9 @@ static void decorate(struct tk_suit_exec *x, int64_t command, tk_err err)
 	char msg[TK_DIAG_MSG_MAX];
 	char where[24] = "";
 
-	if (diag == NULL || diag->code != err || strncmp(diag->msg, "manifest ", 9) == 0)
+	if (diag == NULL || diag->code != err || x->p->decorated)
 		return;
+	x->p->decorated = true;
 	if (x->f->record_id_len > 0)
 		(void)snprintf(where, sizeof(where), " dependency %llu",
 			       (unsigned long long)x->f->record_id[x->f->record_id_len - 1]);
@@ -187,6 +194,7 @@ static tk_err run_per_index(struct tk_suit_exec *x, struct tk_cbor_dec *dec,
 /* try-each: [2* bstr .cbor SUIT_Command_Sequence, ? nil] on index i. */
 static tk_err try_each_on(struct tk_suit_exec *x, struct tk_span arg, size_t i)
 {
+	char last[TK_DIAG_MSG_MAX] = "";
 	struct tk_cbor_dec dec;
 	struct tk_span seq;
 	uint64_t count = 0;
@@ -219,19 +227,22 @@ static tk_err try_each_on(struct tk_suit_exec *x, struct tk_span arg, size_t i)
 		tried++;
 		if (err == TK_OK && !soft)
 			done = true;
+		if (err == TK_OK && soft && x->p->diag != NULL) {
+			/* Keep the cause in case every entry fails. */
+			memcpy(last, x->p->diag->msg, sizeof(last));
+			tk_suit_clear_soft_failure(x->p);
+		}
 	}
 	if (err == TK_OK)
 		err = tk_cbor_leave(&dec);
 	if (err == TK_OK)
 		err = tk_cbor_dec_finish(&dec);
-	if (err == TK_OK && (done || empty_ok)) {
-		tk_diag_clear(x->p->diag);
+	if (err == TK_OK && (done || empty_ok))
 		return TK_OK;
-	}
 	if (err == TK_OK)
 		err = TK_FAIL(x->p->diag, TK_ERR_CONDITION,
-			      "try-each: all %zu sequences failed on component index %zu",
-			      tried, i);
+			      "all %zu sequences failed on component index %zu; last: %.150s",
+			      tried, i, last);
 	return err;
 }
 
@@ -246,7 +257,7 @@ static tk_err run_sequence_on(struct tk_suit_exec *x, struct tk_span seq, size_t
 	err = tk_suit_run_sequence(x->p, x->f, x->section, seq, UINT64_C(1) << i, true, false,
 				   &soft);
 	if (err == TK_OK && soft)
-		tk_diag_clear(x->p->diag);
+		tk_suit_clear_soft_failure(x->p);
 	return err;
 }
 
