@@ -109,6 +109,10 @@ struct tk_tee_key_info {
 #define TK_TEE_MAX_ATTEST_LEN 1024
 #define TK_TEE_MAX_QUOTE_SIG_LEN 256
 
+/* Capacity of struct tk_tee_quote's object buffer: a marshalled ECC
+ * P-256 TPMT_PUBLIC takes under 100 bytes. */
+#define TK_TEE_MAX_OBJECT_PUBLIC_LEN 256
+
 /* Maximum length of the DER endorsement key certificate (TK_ERR_LIMIT_SIZE). */
 #define TK_TEE_MAX_CERT_LEN 4096
 
@@ -154,8 +158,8 @@ enum tk_tee_quote_format {
 	   measurement log, signature is empty. Only the evidence signature
 	   of the TEE key vouches for it. */
 	TK_TEE_QUOTE_SIM = 1,
-	/* TPM 2.0: attest is the marshalled TPMS_ATTEST (TPM 2.0 Part 2,
-	   section 10.12.12) of a quote or certify, signature the marshalled
+	/* TPM 2.0: attest is the marshalled TPMS_ATTEST (TPM 2.0 Library,
+	   Part 2) of a quote or certify, signature the marshalled
 	   TPMT_SIGNATURE (ECDSA with SHA-256) by the attestation key. */
 	TK_TEE_QUOTE_TPM2 = 2,
 };
@@ -173,6 +177,11 @@ struct tk_tee_quote {
 	size_t attest_len;
 	uint8_t signature[TK_TEE_MAX_QUOTE_SIG_LEN];
 	size_t signature_len;
+	/* Certify only: the marshalled TPMT_PUBLIC of the certified key. The
+	   attest names the key by nameAlg || SHA-256 of these bytes, and
+	   they contain its public point and attributes (fixedTPM, sign). */
+	uint8_t object[TK_TEE_MAX_OBJECT_PUBLIC_LEN];
+	size_t object_len;
 };
 
 /* Kinds of symmetric secrets an administrator provisions into the TEE. */

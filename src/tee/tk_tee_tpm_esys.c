@@ -477,6 +477,20 @@ tk_err tpm_quote(struct tpm *tpm, const uint8_t qualifying[TK_TEE_DIGEST_LEN],
 	return err;
 }
 
+/* The certified key's TPMT_PUBLIC, as the TPM hashes it into its name. */
+static tk_err marshal_public(const struct tpm_key_blob *blob, struct tk_tee_quote *out,
+			     struct tk_diag *diag)
+{
+	size_t offset = 0;
+	TSS2_RC rc = Tss2_MU_TPMT_PUBLIC_Marshal(&blob->public_area.publicArea, out->object,
+						 sizeof(out->object), &offset);
+
+	if (rc != TSS2_RC_SUCCESS)
+		return rc_fail(diag, "marshalling the certified TPMT_PUBLIC", rc);
+	out->object_len = offset;
+	return TK_OK;
+}
+
 tk_err tpm_certify(struct tpm *tpm, const uint8_t qualifying[TK_TEE_DIGEST_LEN],
 		   struct tk_tee_quote *out, struct tk_diag *diag)
 {
@@ -502,6 +516,8 @@ tk_err tpm_certify(struct tpm *tpm, const uint8_t qualifying[TK_TEE_DIGEST_LEN],
 	}
 	flush(tpm, &key);
 	flush(tpm, &ak);
+	if (err == TK_OK)
+		err = marshal_public(&tpm->signing, out, diag);
 	Esys_Free(attest);
 	Esys_Free(sig);
 	return err;

@@ -7,9 +7,8 @@
  * reopen and a TPM reset. Each test manufactures its own swtpm (see
  * swtpm.h); without swtpm installed the tests are skipped.
  *
- * TPMS_ATTEST is parsed here only as far as the tests need (TPM 2.0
- * Part 2, sections 10.12.8 to 10.12.12); the EAT layer has the full
- * parser.
+ * TPMS_ATTEST (TPM 2.0 Library, Part 2) is parsed here only as far as
+ * the tests need; the EAT layer has the full parser.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -159,7 +158,8 @@ static const uint8_t *read_tpm2b(struct reader *r, size_t *size)
 /* The fields of TPMS_ATTEST the tests check. */
 struct attest {
 	uint32_t type;
-	uint8_t extra[32];
+	uint8_t extra[64];
+	size_t extra_len;
 	uint8_t pcr_digest[32];   /* quote */
 	uint8_t pcr_select[3];    /* quote, SHA-256 bank */
 	uint8_t certified_name[34]; /* certify: nameAlg || SHA-256 */
@@ -176,8 +176,9 @@ static void parse_attest(const struct tk_tee_quote *q, struct attest *a)
 	a->type = read_uint(&r, 2);
 	(void)read_tpm2b(&r, &size); /* qualifiedSigner */
 	bytes = read_tpm2b(&r, &size); /* extraData */
-	assert_int_equal(size, 32);
-	memcpy(a->extra, bytes, 32);
+	assert_true(size <= sizeof(a->extra));
+	memcpy(a->extra, bytes, size);
+	a->extra_len = size;
 	r.off += 8 + 4 + 4 + 1 + 8; /* clockInfo, firmwareVersion */
 	if (a->type == TPM_ST_ATTEST_QUOTE) {
 		assert_int_equal(read_uint(&r, 4), 1); /* one selection */
@@ -243,6 +244,7 @@ static void verify_statement(struct fixture *f, const struct tk_tee_quote *q,
 	memcpy(buf, nonce, sizeof(nonce));
 	memcpy(buf + sizeof(nonce), info.kid, 32);
 	sha256(buf, sizeof(buf), expect);
+	assert_int_equal(a->extra_len, 32);
 	assert_memory_equal(a->extra, expect, 32);
 }
 
@@ -346,6 +348,46 @@ static void test_tpm_quote_follows_load(void **state)
 	assert_memory_equal(a.pcr_digest, expect, 32);
 }
 
+/* TPMA_OBJECT bits (TPM 2.0 Library, Part 2). */
+#define TPMA_FIXEDTPM 0x00000002u
+#define TPMA_RESTRICTED 0x00010000u
+#define TPMA_SIGN 0x00040000u
+
+/*
+ * The certified name must be SHA-256 of the returned TPMT_PUBLIC, and that
+ * TPMT_PUBLIC must carry the TEEP public key, fixed to the TPM.
+ */
+static void check_certified_object(struct fixture *f, const struct tk_tee_quote *q,
+				   const struct attest *a)
+{
+	const struct tk_crypto_key *key = NULL;
+	uint8_t name[34], x[32], y[32];
+	const uint8_t *end = q->object + q->object_len;
+	uint32_t attributes;
+
+	assert_true(q->object_len > 8 + 68);
+	name[0] = 0x00;
+	name[1] = 0x0b;
+	sha256(q->object, q->object_len, name + 2);
+	assert_memory_equal(a->certified_name, name, sizeof(name));
+
+	attributes = (uint32_t)q->object[4] << 24 | (uint32_t)q->object[5] << 16 |
+		     (uint32_t)q->object[6] << 8 | q->object[7];
+	assert_true(attributes & TPMA_FIXEDTPM);
+	assert_true(attributes & TPMA_SIGN);
+	assert_false(attributes & TPMA_RESTRICTED);
+
+	/* unique.ecc closes the structure: 00 20 x 00 20 y. */
+	assert_int_equal(tk_tee_signing_key(&f->tee, &key, NULL), TK_OK);
+	assert_int_equal(tk_crypto_key_export_public(key, x, y, NULL), TK_OK);
+	assert_int_equal(end[-68], 0x00);
+	assert_int_equal(end[-67], 0x20);
+	assert_memory_equal(end - 66, x, 32);
+	assert_int_equal(end[-34], 0x00);
+	assert_int_equal(end[-33], 0x20);
+	assert_memory_equal(end - 32, y, 32);
+}
+
 static void test_tpm_certify_signing_key(void **state)
 {
 	struct fixture *f = *state;
@@ -361,7 +403,7 @@ static void test_tpm_certify_signing_key(void **state)
 		       &diag);
 	verify_statement(f, &q, &a);
 	assert_int_equal(a.type, TPM_ST_ATTEST_CERTIFY);
-	assert_int_equal(a.certified_name[0] << 8 | a.certified_name[1], TPM_ALG_SHA256);
+	check_certified_object(f, &q, &a);
 }
 
 static void test_tpm_ek_certificate(void **state)
@@ -517,9 +559,76 @@ static void test_tpm_log_must_replay(void **state)
 		       tk_tee_quote(&f->tee, nonce, sizeof(nonce), &q, &diag), &diag);
 }
 
+static size_t read_vector(const char *name, uint8_t *out, size_t cap)
+{
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/eat/swtpm-quote/%s", TK_VECTORS_DIR, name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open vector %s", path);
+	n = fread(out, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+/*
+ * The published swtpm quote: PCR 16 extended once with SHA-256(ta.bin),
+ * quoted with nonce f1ef7c3dbf0a332927800f0c03f28903 by the AK in ak.pub.pem.
+ * It checks this file's parser and the crypto layer's verify against a
+ * quote made by tpm2-tools, and runs without swtpm.
+ */
+static void test_vector_quote_verifies(void **state)
+{
+	struct tk_tee_quote q = {.format = TK_TEE_QUOTE_TPM2};
+	uint8_t ta[64], pem[512], pcr[64], expect[32], rs[64];
+	struct tk_crypto_key *ak;
+	struct tk_span part;
+	struct tk_diag diag;
+	struct attest a;
+	size_t ta_len, pem_len;
+
+	(void)state;
+	q.attest_len = read_vector("quote.msg", q.attest, sizeof(q.attest));
+	q.signature_len = read_vector("quote.sig", q.signature, sizeof(q.signature));
+	ta_len = read_vector("ta.bin", ta, sizeof(ta));
+	pem_len = read_vector("ak.pub.pem", pem, sizeof(pem));
+	assert_int_equal(q.attest_len, 129);
+	assert_int_equal(q.signature_len, 72);
+
+	parse_attest(&q, &a);
+	assert_int_equal(a.type, TPM_ST_ATTEST_QUOTE);
+	assert_int_equal(a.extra_len, 16);
+	assert_memory_equal(a.extra, nonce, 16);
+	assert_int_equal(a.pcr_select[2], 0x01); /* PCR 16 */
+
+	/* pcrDigest = SHA-256(PCR16), PCR16 = SHA-256(0^32 || SHA-256(ta.bin)). */
+	memset(pcr, 0, 32);
+	sha256(ta, ta_len, pcr + 32);
+	sha256(pcr, 64, pcr);
+	sha256(pcr, 32, expect);
+	assert_memory_equal(a.pcr_digest, expect, 32);
+
+	ak = import_pem((const char *)pem, pem_len);
+	signature_rs(&q, rs);
+	part = tk_span_make(q.attest, q.attest_len);
+	tk_diag_clear(&diag);
+	tee_test_check("vector quote signature", TK_OK,
+		       tk_crypto_verify(ak, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1, rs,
+					sizeof(rs), &diag), &diag);
+	q.attest[q.attest_len - 1] ^= 1;
+	tee_test_check("vector quote altered", TK_ERR_SIGNATURE,
+		       tk_crypto_verify(ak, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1, rs,
+					sizeof(rs), &diag), &diag);
+	tk_crypto_key_free(ak);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vector_quote_verifies),
 		cmocka_unit_test_setup_teardown(test_tpm_sign_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_quote_follows_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_certify_signing_key, setup, teardown),
