@@ -64,6 +64,18 @@ static const struct tk_cli_option inspect_options[] = {
 	 false, 0, false},
 };
 
+static const struct tk_cli_option attestation_verify_options[] = {
+	{"verifier-key", "PUB.pem", "verifier's public key (PEM) that must have signed FILE",
+	 true, 0, false},
+	{"nonce", "HEX", "expected eat_nonce, 8 to 64 bytes", false, 0, false},
+	{"ta-digest", "HEX", "SHA-256 of a TA the result must list (32 bytes)", false, 0,
+	 false},
+	{"kid", "HEX", "RFC 9679 thumbprint of the agent key cnf must name", false, 0,
+	 false},
+	{"key", "PUB.pem", "agent public key (PEM) cnf must name, in place of --kid",
+	 false, 0, false},
+};
+
 /* The subcommands, in the order `teep -h` lists them. */
 static const struct tk_cli_command commands[] = {
 	{"keygen", "generate a signing key pair and print its RFC 9679 kid",
@@ -80,6 +92,10 @@ static const struct tk_cli_command commands[] = {
 	{"inspect", "validate and print a TEEP, SUIT, COSE or EAT object",
 	 "FILE", "CBOR input, or - for standard input", inspect_options,
 	 ARRAY_LEN(inspect_options), tk_cli_inspect},
+	{"attestation verify", "check an attestation result (EAR) as a relying party",
+	 "FILE", "EAR as a CWT (CBOR) or a JWT, or - for standard input",
+	 attestation_verify_options, ARRAY_LEN(attestation_verify_options),
+	 tk_cli_attestation_verify},
 };
 
 static void print_usage(FILE *stream)
@@ -93,7 +109,7 @@ static void print_usage(FILE *stream)
 	      "commands:\n",
 	      stream);
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-		fprintf(stream, "  %-16s %s\n", commands[i].name, commands[i].summary);
+		fprintf(stream, "  %-18s %s\n", commands[i].name, commands[i].summary);
 	fputc('\n', stream);
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
 		tk_cli_print_synopsis(stream, "  ", &commands[i]);

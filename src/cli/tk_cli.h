@@ -227,6 +227,8 @@ int tk_cli_manifest(const struct tk_cli_command *cmd, const struct tk_cli_args *
 int tk_cli_inspect(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
 int tk_cli_manifest_build(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
 int tk_cli_manifest_verify(const struct tk_cli_command *cmd, const struct tk_cli_args *args);
+int tk_cli_attestation_verify(const struct tk_cli_command *cmd,
+			      const struct tk_cli_args *args);
 
 /*
  * Print `<lead>teep <command> --option VALUE ... OPERAND`, wrapped so that

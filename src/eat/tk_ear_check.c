@@ -217,6 +217,7 @@ tk_err tk_ear_check(const struct tk_crypto *c, const uint8_t *buf, size_t len,
 	if (err != TK_OK) {
 		add_reason(decision, err, "%s", inner.msg);
 	} else {
+		decision->verified = true;
 		run_checks(c, ear, expect, decision);
 		decision->affirming = decision->reason_count == 0;
 	}

@@ -82,7 +82,8 @@ struct tk_ear_reason {
 /* Result of tk_ear_check(). */
 struct tk_ear_decision {
 	bool affirming;               /* every check passed */
-	int64_t status;               /* overall status, when decoded */
+	bool verified;                /* signature verified, claims decoded */
+	int64_t status;               /* overall status, when verified */
 	struct tk_ear_reason reasons[TK_EAR_MAX_REASONS];
 	size_t reason_count;          /* reasons recorded */
 	size_t reasons_dropped;       /* reasons past TK_EAR_MAX_REASONS */
