@@ -136,5 +136,6 @@ int agent_cmd_run(const struct command *cmd, const struct args *args);
 int agent_cmd_list(const struct command *cmd, const struct args *args);
 int agent_cmd_load(const struct command *cmd, const struct args *args);
 int agent_cmd_measurements(const struct command *cmd, const struct args *args);
+int agent_cmd_show_result(const struct command *cmd, const struct args *args);
 
 #endif /* AGENT_CLI_H */

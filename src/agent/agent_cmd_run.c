@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/agent_attest.h"
 #include "agent/tk_agent_tee.h"
 #include "cbor/tk_cbor.h"
 #include "http/tk_http_client.h"
@@ -151,8 +152,12 @@ static const char *manifests_word(unsigned count)
  * uses 204 both for "nothing is due" and for "the TAM dropped the
  * message", so the line for a session without an Update names both causes.
  */
-static void print_session_result(const struct tk_teep_agent *agent, const char *tam)
+static void print_session_result(const struct tk_teep_agent *agent, const char *tam,
+				 bool result_kept)
 {
+	if (result_kept)
+		printf("attestation result from %s kept; teep-agent show-result prints it\n",
+		       tam);
 	if (agent->last_sent == TK_TEEP_AGENT_SENT_NONE) {
 		printf("session with %s ended: 0 manifests installed, because the TAM sent no "
 		       "QueryRequest (its log says why)\n", tam);
@@ -179,6 +184,8 @@ int agent_cmd_run(const struct command *cmd, const struct args *args)
 	struct tk_teep_agent_config cfg;
 	struct tk_teep_agent agent;
 	struct tk_transport_ops transport;
+	struct agent_attest attest = {.state_dir = state};
+	struct tk_teep_agent_attest_ops attest_ops = agent_attest_ops(&attest);
 	unsigned long long value = 0;
 	struct tk_diag diag;
 	size_t max_body;
@@ -256,6 +263,7 @@ int agent_cmd_run(const struct command *cmd, const struct args *args)
 	cfg.work_cap = max_body;
 	cfg.tam_uri = shown_tam;
 	cfg.log = &agent_log;
+	cfg.attest = &attest_ops;
 	err = hash_self(cfg.device.agent_digest, &diag);
 	if (err == TK_OK)
 		err = tk_teep_agent_init(&agent, &cfg, &diag);
@@ -270,7 +278,7 @@ int agent_cmd_run(const struct command *cmd, const struct args *args)
 		rc = agent_fail("policy check failed", shown_tam, err, &diag);
 		goto out;
 	}
-	print_session_result(&agent, shown_tam);
+	print_session_result(&agent, shown_tam, attest.saved);
 	rc = EXIT_OK;
 out:
 	run_state_free(&rs);

@@ -78,6 +78,9 @@ const struct command agent_commands[] = {
 	{"measurements", "print the measurement log of loaded components, oldest first",
 	 agent_cmd_measurements, TK_LOG_NOTICE,
 	 {TEE_OPTIONS("TEE state folder")}},
+	{"show-result", "print the attestation result the TAM last handed back (its "
+	 "signature is not checked)", agent_cmd_show_result, TK_LOG_NOTICE,
+	 {{"state", "DIR", "TEE state folder", true, false}}},
 };
 const size_t agent_command_count = sizeof(agent_commands) / sizeof(agent_commands[0]);
 

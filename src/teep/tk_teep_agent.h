@@ -46,6 +46,7 @@
 #include "common/tk_log.h"
 #include "common/tk_span.h"
 #include "crypto/tk_crypto.h"
+#include "teep/tk_teep_agent_attest.h"
 #include "teep/tk_teep_msg.h"
 #include "teep/tk_teep_transport.h"
 
@@ -197,6 +198,8 @@ struct tk_teep_agent_config {
 	 */
 	uint8_t *work;
 	size_t work_cap;
+	/* Attestation hooks, borrowed; NULL: send evidence, keep no result. */
+	const struct tk_teep_agent_attest_ops *attest;
 	const char *tam_uri;      /* for log lines only; may be NULL */
 	const struct tk_log *log; /* may be NULL */
 };

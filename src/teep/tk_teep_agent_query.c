@@ -18,6 +18,7 @@
 #include "cbor/tk_cbor.h"
 #include "eat/tk_eat.h"
 #include "teep/tk_teep_agent_impl.h"
+#include "teep/tk_teep_attest.h"
 
 /* Walk of the installed components: count them, or encode tc-list entries. */
 struct tc_walk {
@@ -245,6 +246,51 @@ static tk_err build_evidence(struct reply *r, struct tk_span nonce,
 	return TK_OK;
 }
 
+/*
+ * The attestation-payload: the evidence itself, or in the passport model
+ * (attest.passport_result set) the attestation result a verifier returned
+ * for it, with its media type.
+ */
+static tk_err build_attestation(struct reply *r, const struct tk_teep_query_request *qr,
+				struct tk_teep_query_response *resp, struct tk_diag *diag)
+{
+	const struct tk_teep_agent_attest_ops *at = r->agent->cfg.attest;
+	struct tk_span challenge = qr->challenge.len > 0 ? qr->challenge : qr->token;
+	struct tk_span evidence;
+	uint8_t nonce[TK_EAT_NONCE_MAX];
+	size_t nonce_len = 0, cap, len = 0;
+	uint8_t *buf;
+	tk_err err;
+
+	if (at == NULL || at->passport_result == NULL) {
+		err = build_evidence(r, challenge, &resp->attestation_payload, diag);
+		resp->has_attestation_payload = err == TK_OK;
+		return err;
+	}
+	if (at->passport_nonce != NULL) {
+		err = at->passport_nonce(at->ctx, challenge, nonce, sizeof(nonce), &nonce_len,
+					 diag);
+		if (err != TK_OK)
+			return err;
+		challenge = tk_span_make(nonce, nonce_len);
+	}
+	if ((err = build_evidence(r, challenge, &evidence, diag)) != TK_OK)
+		return err;
+	buf = tk_teep_agent_arena_rest(&r->arena, &cap);
+	err = at->passport_result(at->ctx, evidence, buf, cap, &len, diag);
+	if (err != TK_OK)
+		return err;
+	r->arena.used += len;
+	resp->has_attestation_payload = true;
+	resp->attestation_payload = tk_span_make(buf, len);
+	resp->has_attestation_payload_format = true;
+	resp->attestation_payload_format = tk_span_make(TK_TEEP_EAR_MEDIA_TYPE,
+							strlen(TK_TEEP_EAR_MEDIA_TYPE));
+	tk_teep_agent_log_event(r->agent, TK_LOG_INFO, "obtained an attestation result "
+				"from the verifier (passport model)");
+	return TK_OK;
+}
+
 /* Check the QueryRequest's negotiable fields; returns the err-code, 0 if fine. */
 static uint64_t check_query_request(const struct tk_teep_agent *agent,
 				    const struct tk_teep_query_request *qr, const char **reason)
@@ -345,11 +391,8 @@ tk_err tk_teep_agent_handle_query_request(struct reply *r,
 	if (err == TK_OK)
 		err = build_requested_list(r, &msg.query_response.requested_tc_list.raw,
 					   &msg.query_response.requested_tc_list.count, &local);
-	if (err == TK_OK && (qr->data_item_requested & TK_TEEP_DATA_ATTESTATION) != 0) {
-		err = build_evidence(r, qr->challenge.len > 0 ? qr->challenge : qr->token,
-				     &msg.query_response.attestation_payload, &local);
-		msg.query_response.has_attestation_payload = err == TK_OK;
-	}
+	if (err == TK_OK && (qr->data_item_requested & TK_TEEP_DATA_ATTESTATION) != 0)
+		err = build_attestation(r, qr, &msg.query_response, &local);
 	if (err != TK_OK)
 		return tk_teep_agent_reply_error(r, TK_TEEP_ERR_TEMPORARY_ERROR, qr->token, err,
 						 &local, "cannot build QueryResponse: ", diag);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "teep/tk_teep_agent_impl.h"
+#include "teep/tk_teep_attest.h"
 
 /*
  * Bytes of a manifest component id shown in an err-msg, which contains at
@@ -168,6 +169,43 @@ static tk_err install_manifests(struct reply *r, const struct tk_teep_update *up
 	return err;
 }
 
+/*
+ * Keep an attestation result the TAM handed back (draft section "Update
+ * Message": the result can serve as a passport to other relying parties).
+ * A failure to keep it is logged and does not fail the Update, whose
+ * manifests are authorised by the TAM's signature, not by the result.
+ */
+static void save_result(struct tk_teep_agent *agent, const struct tk_teep_update *up)
+{
+	const struct tk_teep_agent_attest_ops *at = agent->cfg.attest;
+	struct tk_span format = up->has_attestation_payload_format
+					? up->attestation_payload_format : TK_SPAN_EMPTY;
+	char line[TK_DIAG_MSG_MAX + 64];
+	struct tk_diag local;
+
+	if (!up->has_attestation_payload)
+		return;
+	if (!tk_teep_payload_is_result(format)) {
+		tk_teep_agent_log_event(agent, TK_LOG_NOTICE, "Update carries an "
+					"attestation-payload that is no EAR; it is not kept");
+		return;
+	}
+	if (at == NULL || at->save_result == NULL) {
+		tk_teep_agent_log_event(agent, TK_LOG_INFO, "Update carries an attestation "
+					"result; no place is configured to keep it");
+		return;
+	}
+	tk_diag_clear(&local);
+	if (at->save_result(at->ctx, up->attestation_payload, format, &local) != TK_OK) {
+		snprintf(line, sizeof(line), "cannot keep the attestation result: %s",
+			 local.msg);
+		tk_teep_agent_log_event(agent, TK_LOG_WARNING, line);
+		return;
+	}
+	tk_teep_agent_log_event(agent, TK_LOG_INFO, "kept the attestation result the TAM "
+				"handed back");
+}
+
 /* Process an Update (draft "Handling an Update Message"). */
 tk_err tk_teep_agent_handle_update(struct reply *r, const struct tk_teep_update *up,
 				   struct tk_diag *diag)
@@ -178,7 +216,7 @@ tk_err tk_teep_agent_handle_update(struct reply *r, const struct tk_teep_update 
 	struct tk_teep_agent_manifest_name name;
 	struct tk_span failed_id = TK_SPAN_EMPTY;
 	char prefix[TK_TEEP_AGENT_MAX_ERR_MSG];
-	char line[96];
+	char line[96 + TK_TEEP_MSG_MAX];
 	size_t failed = 0;
 	tk_err err;
 
@@ -196,10 +234,16 @@ tk_err tk_teep_agent_handle_update(struct reply *r, const struct tk_teep_update 
 
 	if (up->has_err_code) {
 		agent->tam_err_code = up->err_code;
-		snprintf(line, sizeof(line), "TAM reported err-code %llu in its Update",
-			 (unsigned long long)up->err_code);
+		/* err-msg is peer text: shown with control characters replaced. */
+		snprintf(line, sizeof(line), "TAM reported err-code %llu in its Update: %.*s",
+			 (unsigned long long)up->err_code, (int)up->err_msg.len,
+			 (const char *)up->err_msg.ptr);
+		for (char *c = line; *c != '\0'; c++)
+			*c = *c < 0x20 || *c == 0x7f ? '?' : *c;
 		tk_teep_agent_log_event(agent, TK_LOG_NOTICE, line);
 	}
+
+	save_result(agent, up);
 
 	/* Unneeded manifests first, then the new ones, as the draft orders it. */
 	tk_diag_clear(&local);

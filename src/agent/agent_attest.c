@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Keeping and showing the attestation result a TAM handed back; see
+ * agent_attest.h. The result is kept as received, signature included, so
+ * a relying party can verify it with the verifier's key; show-result
+ * prints its claims without checking the signature and says so.
+ */
+#include "agent/agent_attest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/agent_cli.h"
+#include "cbor/tk_cbor.h"
+#include "cose/tk_cose.h"
+#include "eat/tk_ear.h"
+#include "eat/tk_eat.h"
+
+#define RESULT_FILE "attestation-result"
+#define TYPE_FILE "attestation-result.type"
+
+/* Largest media type kept, in bytes. */
+#define TYPE_MAX 256
+
+/* Largest diagnostic notation printed for a result. */
+#define DIAG_MAX (64u * 1024u)
+
+/* Write path atomically: a temporary file renamed over it, mode 0600. */
+static tk_err write_file(const char *dir, const char *name, const uint8_t *data, size_t len,
+			 struct tk_diag *diag)
+{
+	char path[4096], tmp[4112];
+	tk_err err = TK_OK;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "state folder path too long");
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return TK_FAIL(diag, TK_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
+	if (len > 0 && write(fd, data, len) != (ssize_t)len)
+		err = TK_FAIL(diag, TK_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+	if (err == TK_OK && fsync(fd) != 0)
+		err = TK_FAIL(diag, TK_ERR_IO, "cannot sync %s: %s", tmp, strerror(errno));
+	if (close(fd) != 0 && err == TK_OK)
+		err = TK_FAIL(diag, TK_ERR_IO, "cannot close %s: %s", tmp, strerror(errno));
+	if (err == TK_OK && rename(tmp, path) != 0)
+		err = TK_FAIL(diag, TK_ERR_IO, "cannot rename %s: %s", tmp, strerror(errno));
+	if (err != TK_OK)
+		unlink(tmp);
+	return err;
+}
+
+static tk_err save_result(void *ctx, struct tk_span result, struct tk_span format,
+			  struct tk_diag *diag)
+{
+	struct agent_attest *a = ctx;
+	tk_err err;
+
+	if (result.len == 0 || result.len > AGENT_RESULT_MAX)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "attestation result of %zu bytes, "
+			       "expected 1..%u", result.len, AGENT_RESULT_MAX);
+	if (format.len > TYPE_MAX)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "media type of %zu bytes exceeds %d",
+			       format.len, TYPE_MAX);
+	/* The type goes first: a crash between the two leaves the old result
+	 * with the new type, and both are EAR CWTs in this version. */
+	err = write_file(a->state_dir, TYPE_FILE, format.ptr, format.len, diag);
+	if (err == TK_OK)
+		err = write_file(a->state_dir, RESULT_FILE, result.ptr, result.len, diag);
+	if (err == TK_OK)
+		a->saved = true;
+	return err;
+}
+
+struct tk_teep_agent_attest_ops agent_attest_ops(struct agent_attest *ctx)
+{
+	struct tk_teep_agent_attest_ops ops = {.save_result = save_result, .ctx = ctx};
+
+	return ops;
+}
+
+/* Read a whole file of at most max bytes into a new buffer. */
+static tk_err read_file(const char *dir, const char *name, size_t max, uint8_t **out,
+			size_t *out_len, struct tk_diag *diag)
+{
+	char path[4096];
+	uint8_t *buf;
+	size_t len;
+	FILE *f;
+
+	*out = NULL;
+	*out_len = 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return TK_FAIL(diag, errno == ENOENT ? TK_ERR_NOT_FOUND : TK_ERR_IO,
+			       "%s: %s", name, strerror(errno));
+	buf = malloc(max + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return TK_FAIL(diag, TK_ERR_NOMEM, "%zu bytes", max);
+	}
+	len = fread(buf, 1, max + 1, f);
+	fclose(f);
+	if (len > max) {
+		free(buf);
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "%s is larger than %zu bytes", name, max);
+	}
+	*out = buf;
+	*out_len = len;
+	return TK_OK;
+}
+
+static void print_hex(const char *label, struct tk_span bytes)
+{
+	printf("%s: ", label);
+	for (size_t i = 0; i < bytes.len; i++)
+		printf("%02x", bytes.ptr[i]);
+	printf("%s\n", bytes.len == 0 ? "none" : "");
+}
+
+static void print_time(const char *label, int64_t when)
+{
+	time_t t = (time_t)when;
+	struct tm tm;
+	char text[32];
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ",
+						   &tm) == 0)
+		snprintf(text, sizeof(text), "%lld", (long long)when);
+	printf("%s: %s\n", label, text);
+}
+
+/* Claims-Set of a CWT ([#6.61] COSE_Sign1), without checking the signature. */
+static tk_err cwt_payload(struct tk_span cwt, struct tk_span *payload, struct tk_diag *diag)
+{
+	struct tk_cose_headers body, signer;
+	struct tk_cbor_dec dec;
+	struct tk_span sign1;
+	bool tagged;
+	tk_err err;
+
+	err = tk_cbor_dec_init(&dec, cwt.ptr, cwt.len, TK_CBOR_STRICT, diag);
+	if (err == TK_OK)
+		err = tk_cbor_skip_tag(&dec, TK_EAT_TAG_CWT, &tagged);
+	if (err == TK_OK)
+		err = tk_cbor_get_raw(&dec, &sign1);
+	if (err == TK_OK)
+		err = tk_cbor_dec_finish(&dec);
+	if (err == TK_OK)
+		err = tk_cose_peek(sign1.ptr, sign1.len, &body, &signer, payload, diag);
+	return err;
+}
+
+/* Print the EAR's claims; out of line because struct tk_ear is large. */
+static tk_err print_ear(struct tk_span payload, struct tk_diag *diag)
+{
+	struct tk_ear *ear = calloc(1, sizeof(*ear));
+	char *text = malloc(DIAG_MAX);
+	size_t text_len = 0;
+	const char *status;
+	tk_err err;
+
+	if (ear == NULL || text == NULL) {
+		free(ear);
+		free(text);
+		return TK_FAIL(diag, TK_ERR_NOMEM, "EAR record");
+	}
+	err = tk_ear_decode(payload.ptr, payload.len, ear, diag);
+	if (err == TK_OK) {
+		status = tk_ear_status_name(tk_ear_overall_status(ear));
+		printf("status: %s\n", status != NULL ? status : "unknown");
+		printf("verifier: %.*s %.*s\n", (int)ear->verifier_developer.len,
+		       (const char *)ear->verifier_developer.ptr, (int)ear->verifier_build.len,
+		       (const char *)ear->verifier_build.ptr);
+		print_time("issued", ear->iat);
+		if (ear->has_exp)
+			print_time("expires", ear->exp);
+		print_hex("nonce", ear->nonce);
+		print_hex("cnf-kid", ear->cnf_kid);
+		err = tk_cbor_to_diag(payload.ptr, payload.len, TK_CBOR_ALLOW_ALL, true,
+				      tk_ear_names(), text, DIAG_MAX, &text_len, diag);
+	}
+	if (err == TK_OK)
+		printf("claims:\n%.*s\n", (int)text_len, text);
+	free(ear);
+	free(text);
+	return err;
+}
+
+tk_err agent_attest_show(const char *state_dir, struct tk_diag *diag)
+{
+	uint8_t *result = NULL, *type = NULL;
+	size_t result_len = 0, type_len = 0;
+	struct tk_span payload;
+	tk_err err;
+
+	err = read_file(state_dir, RESULT_FILE, AGENT_RESULT_MAX, &result, &result_len, diag);
+	if (err == TK_OK)
+		err = read_file(state_dir, TYPE_FILE, TYPE_MAX, &type, &type_len, diag);
+	if (err == TK_OK) {
+		printf("media-type: %.*s\nsize: %zu bytes\n", (int)type_len, (const char *)type,
+		       result_len);
+		printf("signature: not checked (verify it with the verifier's key)\n");
+		err = cwt_payload(tk_span_make(result, result_len), &payload, diag);
+	}
+	if (err == TK_OK)
+		err = print_ear(payload, diag);
+	free(result);
+	free(type);
+	return err;
+}
+
+int agent_cmd_show_result(const struct command *cmd, const struct args *args)
+{
+	const char *state = args->values[OPT_STATE][0];
+	struct tk_diag diag;
+	tk_err err;
+
+	(void)cmd;
+	tk_diag_clear(&diag);
+	err = agent_attest_show(state, &diag);
+	if (err == TK_ERR_NOT_FOUND) {
+		printf("no attestation result kept\n");
+		return EXIT_OK;
+	}
+	if (err != TK_OK)
+		return agent_fail("cannot show the attestation result", state, err, &diag);
+	return EXIT_OK;
+}

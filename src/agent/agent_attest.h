@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Attestation results in teep-agent: keeping the result a TAM hands back
+ * in an Update, in the TEE state folder, and printing it for
+ * `teep-agent show-result`, so a data provider can be shown the result
+ * the TAM acted on (the passport use of draft-ietf-teep-protocol's Update).
+ *
+ * Files in the state folder, each replaced atomically:
+ *   attestation-result       the signed result as received (an EAR CWT)
+ *   attestation-result.type  its media type (attestation-payload-format)
+ */
+#ifndef AGENT_ATTEST_H
+#define AGENT_ATTEST_H
+
+#include <stdbool.h>
+
+#include "common/tk_err.h"
+#include "teep/tk_teep_agent_attest.h"
+
+/* Largest result kept, in bytes; the TAM's store keeps at most as much. */
+#define AGENT_RESULT_MAX (16u * 1024u)
+
+/* Context of the hooks: the state folder, borrowed. */
+struct agent_attest {
+	const char *state_dir;
+	bool saved;               /* a result was kept in this run */
+};
+
+/* Hooks that keep results in ctx->state_dir. Borrows ctx. */
+struct tk_teep_agent_attest_ops agent_attest_ops(struct agent_attest *ctx);
+
+/*
+ * Print the kept result on stdout (media type, size, status, verifier,
+ * times, nonce, cnf and the claims in CBOR diagnostic notation).
+ * TK_ERR_NOT_FOUND when none is kept.
+ */
+TK_MUST_CHECK tk_err agent_attest_show(const char *state_dir, struct tk_diag *diag);
+
+#endif /* AGENT_ATTEST_H */
