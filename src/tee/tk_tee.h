@@ -630,11 +630,13 @@ TK_MUST_CHECK tk_err tk_tee_sim_open(const struct tk_tee_sim_config *config,
  * The TPM backend: a TPM 2.0 (swtpm or hardware) holds the keys and the
  * measurements, the state directory the rest.
  *
- * Layout of `state_dir`: that of the simulated backend without key.pem
- * (components, manifests, sequence numbers and the UEID are stored the
- * same way, by the same code), plus
+ * Layout of `state_dir`: that of the simulated backend without key.pem,
+ * report-key.pem and measurements (components, manifests, sequence
+ * numbers, the UEID and the SUIT keys of encryption-key.pem, secrets/ and
+ * trust-anchors/ are stored the same way, by the same code), plus
  *   tpm/signing-key     TEEP signing key, TPM2B_PUBLIC || TPM2B_PRIVATE
  *                       as the TPM wrapped it under the SRK, mode 0600
+ *   tpm/report-key      SUIT report signing key (ESP256), the same
  *   tpm/attestation-key attestation key, the same, wrapped under the EK
  *   tpm/measurements    the measurement log, which replays to the PCR
  * The SRK is the TCG template's ECC P-256 storage primary, derived again

@@ -27,6 +27,7 @@
 #define TPM_DIR "tpm"
 #define SIGNING_KEY_FILE "signing-key"
 #define ATTESTATION_KEY_FILE "attestation-key"
+#define REPORT_KEY_FILE "report-key"
 
 /* Largest marshalled key blob: TPM2B_PUBLIC and TPM2B_PRIVATE. */
 #define BLOB_MAX (sizeof(TPM2B_PUBLIC) + sizeof(TPM2B_PRIVATE))
@@ -45,6 +46,8 @@ static void tpm_close(void *ctx)
 	if (tpm == NULL)
 		return;
 	tk_crypto_key_free(tpm->key);
+	tk_crypto_key_free(tpm->report_key);
+	tk_tee_sim_secrets_close(&tpm->secrets);
 	tpm_disconnect(tpm);
 	tk_tee_close(&tpm->store);
 	close_fd(&tpm->tpm_fd);
@@ -104,6 +107,18 @@ static tk_err tpm_public_key_pem(void *ctx, char *out, size_t out_cap,
 
 	return tk_crypto_key_export_pem(tpm->key, false, (uint8_t *)out, out_cap,
 					out_len, diag);
+}
+
+static tk_err tpm_report_key(void *ctx, const struct tk_crypto_key **out,
+			     struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	if (tpm->report_key == NULL)
+		return TK_FAIL(diag, TK_ERR_NOT_FOUND,
+			       "no SUIT report key: open the TEE with create once");
+	*out = tpm->report_key;
+	return TK_OK;
 }
 
 /* Storage: the inner simulated backend does it all. */
@@ -342,11 +357,82 @@ static tk_err tpm_endorsement_certificate(void *ctx, uint8_t *out, size_t out_ca
 	return tpm_nv_read(tpm, tpm->ek_cert_index, out, out_cap, out_len, diag);
 }
 
+/*
+ * SUIT keys: the simulator's code and files, in this state directory.
+ * NOTE: so the payload recipient key, KEKs and MAC keys are software keys
+ * in files (mode 0600), not TPM objects. Unwrapping inside the TPM
+ * (TPM2_ECDH_ZGen for the recipient key) would close that gap.
+ */
+
+static tk_err tpm_unwrap_cek(void *ctx, const struct tk_suit_recipient *recipient,
+			     uint8_t *cek, size_t cek_cap, size_t *cek_len,
+			     struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_sim_unwrap_cek(&tpm->secrets, recipient, cek, cek_cap, cek_len,
+				     diag);
+}
+
+static tk_err tpm_encryption_public_key_pem(void *ctx, char *out, size_t out_cap,
+					    size_t *out_len, struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_sim_encryption_key_pem(&tpm->secrets, out, out_cap, out_len, diag);
+}
+
+static tk_err tpm_provision_secret(void *ctx, enum tk_tee_secret_use use,
+				   const uint8_t *kid, size_t kid_len,
+				   const uint8_t *secret, size_t secret_len,
+				   struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_sim_provision_secret(&tpm->secrets, use, kid, kid_len, secret,
+					   secret_len, diag);
+}
+
+static tk_err tpm_mac_sha256(void *ctx, const uint8_t *kid, size_t kid_len,
+			     const struct tk_span *parts, size_t n_parts,
+			     uint8_t out[32], struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_sim_mac_sha256(&tpm->secrets, kid, kid_len, parts, n_parts, out,
+				     diag);
+}
+
+static tk_err tpm_trust_anchor_add(void *ctx, struct tk_tee_trust_anchor *anchor,
+				   struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_sim_anchor_add(&tpm->secrets, anchor, diag);
+}
+
+static tk_err tpm_trust_anchor_list(void *ctx, tk_tee_anchor_fn visit,
+				    void *visit_ctx, struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_sim_anchor_list(&tpm->secrets, visit, visit_ctx, diag);
+}
+
+static tk_err tpm_trust_anchor_remove(void *ctx, const uint8_t kid[TK_TEE_KID_LEN],
+				      struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_sim_anchor_remove(&tpm->secrets, kid, diag);
+}
+
 static const struct tk_tee_ops tpm_ops = {
 	.key_info = tpm_key_info,
 	.signing_key = tpm_signing_key,
 	.sign = tpm_sign,
 	.public_key_pem = tpm_public_key_pem,
+	.report_key = tpm_report_key,
 	.ueid = tpm_ueid,
 	.install_component = tpm_install_component,
 	.component_info = tpm_component_info,
@@ -366,6 +452,13 @@ static const struct tk_tee_ops tpm_ops = {
 	.certify_signing_key = tpm_certify_hook,
 	.attestation_key_pem = tpm_attestation_key_pem,
 	.endorsement_certificate = tpm_endorsement_certificate,
+	.unwrap_cek = tpm_unwrap_cek,
+	.encryption_public_key_pem = tpm_encryption_public_key_pem,
+	.provision_secret = tpm_provision_secret,
+	.mac_sha256 = tpm_mac_sha256,
+	.trust_anchor_add = tpm_trust_anchor_add,
+	.trust_anchor_list = tpm_trust_anchor_list,
+	.trust_anchor_remove = tpm_trust_anchor_remove,
 	.close = tpm_close,
 };
 
@@ -400,11 +493,45 @@ static tk_err open_blob(struct tpm *tpm, const char *name, enum tpm_parent paren
 	return err;
 }
 
+/* Make the crypto handle of a TPM key: its public point, the TPM signs. */
+static tk_err external_key(struct tpm *tpm, struct tpm_signer *signer,
+			   const struct tpm_key_blob *blob, struct tk_crypto_key **out,
+			   struct tk_diag *diag)
+{
+	uint8_t x[TK_CRYPTO_P256_COORD_LEN], y[TK_CRYPTO_P256_COORD_LEN];
+	struct tk_crypto_signer_ops ops = {tpm_sign_digest, signer};
+	tk_err err = tpm_blob_point(blob, x, y, diag);
+
+	signer->tpm = tpm;
+	signer->blob = blob;
+	if (err != TK_OK)
+		return err;
+	return tk_crypto_key_external(tpm->crypto, x, y, &ops, out, diag);
+}
+
+/*
+ * The SUIT report key: a TPM key of its own, because the report's COSE
+ * key must differ from the TEEP key. Without `create` a state that has
+ * none keeps none, and the report_key hook fails with TK_ERR_NOT_FOUND.
+ */
+static tk_err open_report_key(struct tpm *tpm, bool create, struct tk_diag *diag)
+{
+	struct tk_diag local;
+	bool created = false;
+	tk_err err;
+
+	tk_diag_clear(&local);
+	err = open_blob(tpm, REPORT_KEY_FILE, TPM_PARENT_SRK, create, &tpm->report, &created,
+			&local);
+	if (err == TK_ERR_NOT_FOUND && !create)
+		return TK_OK;
+	if (err != TK_OK)
+		return TK_FAIL(diag, err, "SUIT report key: %s", local.msg);
+	return external_key(tpm, &tpm->report_signer, &tpm->report, &tpm->report_key, diag);
+}
+
 static tk_err open_keys(struct tpm *tpm, bool create, struct tk_diag *diag)
 {
-	static const struct tk_crypto_signer_ops signer_template = {tpm_sign_digest, NULL};
-	struct tk_crypto_signer_ops signer = signer_template;
-	uint8_t x[TK_CRYPTO_P256_COORD_LEN], y[TK_CRYPTO_P256_COORD_LEN];
 	bool created_key = false, created_ak = false;
 	char kid_hex[2 * 8 + 4];
 	tk_err err;
@@ -415,13 +542,12 @@ static tk_err open_keys(struct tpm *tpm, bool create, struct tk_diag *diag)
 		err = open_blob(tpm, ATTESTATION_KEY_FILE, TPM_PARENT_EK, create,
 				&tpm->attestation, &created_ak, diag);
 	if (err == TK_OK)
-		err = tpm_blob_point(&tpm->signing, x, y, diag);
-	signer.ctx = tpm;
-	if (err == TK_OK)
-		err = tk_crypto_key_external(tpm->crypto, x, y, &signer, &tpm->key, diag);
+		err = external_key(tpm, &tpm->signing_signer, &tpm->signing, &tpm->key, diag);
 	if (err == TK_OK)
 		err = tk_cose_key_thumbprint_crypto(tpm->crypto, tpm->key,
 						    tpm->key_info.kid, diag);
+	if (err == TK_OK)
+		err = open_report_key(tpm, create, diag);
 	if (err != TK_OK)
 		return err;
 	tpm->key_info.alg = TK_COSE_ALG_ESP256;
@@ -479,8 +605,12 @@ static tk_err open_state(struct tpm *tpm, const struct tk_tee_tpm_config *config
 	if (tpm->root_fd < 0)
 		return TK_FAIL(diag, TK_ERR_IO, "open state directory %s failed",
 			       config->state_dir);
-	return tk_tee_sim_open_dir(tpm->root_fd, TPM_DIR, config->create,
-				   &tpm->tpm_fd, diag);
+	err = tk_tee_sim_open_dir(tpm->root_fd, TPM_DIR, config->create, &tpm->tpm_fd,
+				  diag);
+	if (err == TK_OK)
+		err = tk_tee_sim_secrets_open(&tpm->secrets, tpm->crypto, tpm->root_fd,
+					      config->create, diag);
+	return err;
 }
 
 tk_err tk_tee_tpm_open(const struct tk_tee_tpm_config *config, struct tk_tee *out,
@@ -506,6 +636,7 @@ tk_err tk_tee_tpm_open(const struct tk_tee_tpm_config *config, struct tk_tee *ou
 	tpm->crypto = config->crypto != NULL ? config->crypto : tk_crypto_openssl();
 	tpm->log = config->log;
 	tpm->root_fd = tpm->tpm_fd = -1;
+	tpm->secrets.secrets_fd = tpm->secrets.anchors_fd = -1;
 	tpm->pcr = config->pcr != 0 ? config->pcr : TK_TEE_TPM_DEFAULT_PCR;
 	tpm->ek_handle = config->ek_handle != 0 ? config->ek_handle : TK_TEE_TPM_DEFAULT_EK;
 	tpm->ek_cert_index = config->ek_cert_index != 0 ? config->ek_cert_index :

@@ -349,7 +349,8 @@ static tk_err ecdsa_signature(const TPMT_SIGNATURE *sig, uint8_t out[64],
 tk_err tpm_sign_digest(void *ctx, const uint8_t digest[TK_CRYPTO_SHA256_LEN],
 		       uint8_t sig[TK_CRYPTO_P256_SIG_LEN], struct tk_diag *diag)
 {
-	struct tpm *tpm = ctx;
+	const struct tpm_signer *signer = ctx;
+	struct tpm *tpm = signer->tpm;
 	TPMT_SIG_SCHEME scheme = {.scheme = TPM2_ALG_ECDSA};
 	TPMT_TK_HASHCHECK validation = {.tag = TPM2_ST_HASHCHECK,
 					.hierarchy = TPM2_RH_NULL};
@@ -361,7 +362,7 @@ tk_err tpm_sign_digest(void *ctx, const uint8_t digest[TK_CRYPTO_SHA256_LEN],
 
 	scheme.details.ecdsa.hashAlg = TPM2_ALG_SHA256;
 	memcpy(in.buffer, digest, TK_CRYPTO_SHA256_LEN);
-	err = load_key(tpm, TPM_PARENT_SRK, &tpm->signing, &key, diag);
+	err = load_key(tpm, TPM_PARENT_SRK, signer->blob, &key, diag);
 	if (err != TK_OK)
 		return err;
 	rc = Esys_Sign(tpm->esys, key, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,

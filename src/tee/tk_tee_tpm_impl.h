@@ -20,6 +20,7 @@
 #include "common/tk_log.h"
 #include "crypto/tk_crypto.h"
 #include "tee/tk_tee.h"
+#include "tee/tk_tee_sim_secrets.h"
 
 /* A key created under a parent: the TPM's public and wrapped private area. */
 struct tpm_key_blob {
@@ -27,10 +28,19 @@ struct tpm_key_blob {
 	TPM2B_PRIVATE private_area;
 };
 
+struct tpm;
+
+/* Context of an external key's signer: which blob signs. */
+struct tpm_signer {
+	struct tpm *tpm;
+	const struct tpm_key_blob *blob;
+};
+
 struct tpm {
 	const struct tk_crypto *crypto;
 	const struct tk_log *log;
 	struct tk_tee store;        /* simulated backend, storage only */
+	struct tk_tee_sim_secrets secrets; /* SUIT keys, as the simulator's */
 	int root_fd;                /* the state directory */
 	int tpm_fd;                 /* its tpm/ folder */
 	TSS2_TCTI_CONTEXT *tcti;
@@ -40,7 +50,11 @@ struct tpm {
 	uint32_t ek_cert_index;     /* NV index of its certificate */
 	struct tpm_key_blob signing;     /* TEEP signing key, under the SRK */
 	struct tpm_key_blob attestation; /* attestation key, under the EK */
+	struct tpm_key_blob report;      /* SUIT report key, under the SRK */
+	struct tpm_signer signing_signer;
+	struct tpm_signer report_signer;
 	struct tk_crypto_key *key;  /* signing key handle; the TPM signs */
+	struct tk_crypto_key *report_key; /* NULL when the state has none */
 	struct tk_tee_key_info key_info;
 };
 
@@ -75,7 +89,10 @@ tk_err tpm_blob_point(const struct tpm_key_blob *blob,
 		      uint8_t x[TK_CRYPTO_P256_COORD_LEN],
 		      uint8_t y[TK_CRYPTO_P256_COORD_LEN], struct tk_diag *diag);
 
-/* Signer of the external key: ECDSA over a SHA-256 digest in the TPM. */
+/*
+ * Signer of the external keys: ECDSA over a SHA-256 digest in the TPM
+ * with the blob of ctx, a struct tpm_signer.
+ */
 tk_err tpm_sign_digest(void *ctx, const uint8_t digest[TK_CRYPTO_SHA256_LEN],
 		       uint8_t sig[TK_CRYPTO_P256_SIG_LEN], struct tk_diag *diag);
 

@@ -322,6 +322,42 @@ static void test_tpm_sign_verify(void **state)
 	tk_crypto_key_free(pub);
 }
 
+static void test_tpm_report_key_and_secrets(void **state)
+{
+	static const uint8_t tbs[] = "SUIT report stand-in";
+	struct fixture *f = *state;
+	const struct tk_crypto_key *report = NULL, *key = NULL;
+	struct tk_span part = tk_span_make(tbs, sizeof(tbs));
+	uint8_t sig[64], x1[32], y1[32], x2[32], y2[32];
+	char pem[TK_CRYPTO_PEM_MAX];
+	size_t sig_len = 0, pem_len = 0;
+	struct tk_diag diag;
+
+	require_swtpm();
+	open_ok(f);
+	tk_diag_clear(&diag);
+	tee_test_check("report key", TK_OK, tk_tee_report_key(&f->tee, &report, &diag), &diag);
+	tee_test_check("signing key", TK_OK, tk_tee_signing_key(&f->tee, &key, &diag), &diag);
+	assert_int_equal(tk_crypto_key_export_public(report, x1, y1, NULL), TK_OK);
+	assert_int_equal(tk_crypto_key_export_public(key, x2, y2, NULL), TK_OK);
+	assert_memory_not_equal(x1, x2, 32);
+	tee_test_check("sign with report key", TK_OK,
+		       tk_crypto_sign(report, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1, sig,
+				      &sig_len, &diag), &diag);
+	tee_test_check("verify report signature", TK_OK,
+		       tk_crypto_verify(report, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1, sig,
+					sig_len, &diag), &diag);
+	tee_test_check("verify with the other key", TK_ERR_SIGNATURE,
+		       tk_crypto_verify(key, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1, sig,
+					sig_len, &diag), &diag);
+
+	/* The SUIT keys are the simulator's, in the same state directory. */
+	tee_test_check("encryption key", TK_OK,
+		       tk_tee_encryption_public_key_pem(&f->tee, pem, sizeof(pem), &pem_len,
+							&diag), &diag);
+	assert_non_null(strstr(pem, "BEGIN PUBLIC KEY"));
+}
+
 static void test_tpm_quote_follows_load(void **state)
 {
 	static const uint8_t zero[32];
@@ -630,6 +666,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vector_quote_verifies),
 		cmocka_unit_test_setup_teardown(test_tpm_sign_verify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tpm_report_key_and_secrets, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_quote_follows_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_certify_signing_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_ek_certificate, setup, teardown),
