@@ -27,8 +27,8 @@ struct tk_crypto_signer_ops {
 
 /*
  * Make a P-256 key handle with public point (x, y) whose private
- * operations go to `signer`. It signs ECDSA with SHA-256 only; exporting
- * the private key fails with TK_ERR_KEY and ECDH with TK_ERR_UNSUPPORTED.
+ * operations go to `signer`. It signs ECDSA with SHA-256 only. Exporting
+ * the private key and ECDH fail with TK_ERR_KEY.
  * `base` computes digests and verifies. Borrows base and signer->ctx,
  * which must outlive the key; copies *signer. Caller owns *out, release
  * with tk_crypto_key_free().
