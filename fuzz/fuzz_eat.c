@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target for the EAT layer: the strict Claims-Set decoder, the TEEP
- * profile check, the SUIT_Reference decoder on every manifests entry and
- * the diagnostic printer with the claim names. Evidence verification runs
+ * profile check, the SUIT_Reference decoder on every manifests entry, the
+ * measured-component decoder on every measurements entry, the TPM quote
+ * parsers on the tpm-quote claim and on the raw input, and the diagnostic
+ * printer with the claim names. Evidence verification runs
  * twice: on the input as signed evidence, and on the input as claims signed
  * with a test key. Property: decoded claims with byte-string manifest
  * bodies re-encode to bytes that decode again to the same claims.
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "eat/tk_eat.h"
+#include "eat/tk_eat_tpm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,6 +32,10 @@ static void check_reencode(const struct tk_eat_claims *claims)
 		if (!claims->manifests[i].body_is_bstr)
 			return;
 	}
+	for (size_t i = 0; i < claims->measurement_count; i++) {
+		if (!claims->measurements[i].body_is_bstr)
+			return;
+	}
 	if (tk_eat_encode_claims(claims, out, sizeof(out), &len, NULL) != TK_OK)
 		return;
 	/* What we wrote must decode under the same strict rules. */
@@ -36,6 +43,8 @@ static void check_reencode(const struct tk_eat_claims *claims)
 		abort();
 	if (again.present != claims->present ||
 	    again.manifest_count != claims->manifest_count ||
+	    again.measurement_count != claims->measurement_count ||
+	    again.tpm.pcr_count != claims->tpm.pcr_count ||
 	    !tk_span_equal(again.nonce, claims->nonce) ||
 	    !tk_span_equal(again.ueid, claims->ueid))
 		abort();
@@ -77,6 +86,27 @@ static void verify_as_evidence(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* The TPM parsers on the quote claim, and on the raw input. */
+static void parse_tpm(const struct tk_eat_claims *claims, const uint8_t *data, size_t size)
+{
+	struct tk_eat_tpm_attest attest;
+	struct tk_eat_tpm_signature sig;
+
+	if (claims != NULL && (claims->present & TK_EAT_HAS_TPM_QUOTE)) {
+		(void)tk_eat_tpm_parse_attest(claims->tpm.attest.ptr, claims->tpm.attest.len,
+					      &attest, NULL);
+		(void)tk_eat_tpm_parse_signature(claims->tpm.signature.ptr,
+						 claims->tpm.signature.len, &sig, NULL);
+	}
+	if (tk_eat_tpm_parse_attest(data, size, &attest, NULL) == TK_OK &&
+	    (attest.bank_count > TK_EAT_TPM_MAX_BANKS ||
+	     attest.extra_data.len > TK_EAT_TPM_DATA_MAX))
+		abort();
+	if (tk_eat_tpm_parse_signature(data, size, &sig, NULL) == TK_OK &&
+	    (sig.r.len > 32 || sig.s.len > 32))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct tk_eat_claims claims;
@@ -87,12 +117,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct tk_eat_suit_reference ref;
 
 		(void)tk_eat_check_teep_profile(&claims, NULL);
+		struct tk_eat_measured_component mc;
+
 		for (size_t i = 0; i < claims.manifest_count; i++)
 			(void)tk_eat_decode_suit_reference(&claims.manifests[i], &ref, NULL);
+		for (size_t i = 0; i < claims.measurement_count; i++)
+			(void)tk_eat_decode_measured_component(&claims.measurements[i], &mc,
+							       NULL);
+		parse_tpm(&claims, data, size);
 		check_reencode(&claims);
 		(void)tk_cbor_to_diag(data, size, TK_CBOR_STRICT, true, tk_eat_names(),
 				      text, sizeof(text), &text_len, NULL);
 	}
+	parse_tpm(NULL, data, size);
 	verify_as_evidence(data, size);
 	return 0;
 }

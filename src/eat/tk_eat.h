@@ -38,11 +38,13 @@
  * - Each measurements entry (RFC 9711 section 4.2.16) is [60, bstr .cbor
  *   teepkit-measurement] with teepkit-measurement = [component-id:
  *   [+ bstr], digest: SUIT_Digest, ? pcr: uint], one per loaded TA in load
- *   order; with the TPM backend the digests replay the quoted PCR.
+ *   order. With the TPM backend each entry names the PCR it was extended
+ *   into, with the event SHA-256(component-id || digest), so a verifier
+ *   replays the entries to the quoted value (tk_eat_tpm_pcr_replay()).
  * - The TPM quote travels in the private-use claim -75000 (RFC 8392
- *   reserves labels below -65536 for private use), because neither
- *   RFC 9711 nor the TEEP draft defines a claim for it. docs/evidence-format.md
- *   shows an example in diagnostic notation.
+ *   section 9.1 reserves labels below -65536 for private use), because
+ *   neither RFC 9711 nor the TEEP draft defines a claim for it.
+ *   docs/evidence-format.md shows an example in diagnostic notation.
  * - The profile's label is "urn:ietf:rfc:rfcXXXX" as printed in the draft.
  *
  * Decoders allocate nothing: claims are views into the input buffer.
