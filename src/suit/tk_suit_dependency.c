@@ -26,10 +26,12 @@
 tk_err tk_suit_frame_init(struct tk_suit_processor *p, struct tk_suit_frame *f,
 			  const struct tk_suit_manifest *m, struct tk_span holder)
 {
-	memset(f, 0, offsetof(struct tk_suit_frame, comps));
+	/* f->storage may hold *m, so it is not cleared here. */
 	f->m = m;
 	f->holder = holder;
 	f->slot_count = m->component_count;
+	f->sections_done = 0;
+	f->record_id_len = 0;
 	for (size_t i = 0; i < TK_SUIT_MAX_SLOTS; i++) {
 		memset(&f->comps[i], 0, sizeof(f->comps[i]));
 		f->comps[i].area = -1;

@@ -536,9 +536,12 @@ static void expect_calls(const char *what, const char *const *expected)
 	while (expected[n] != NULL)
 		n++;
 	for (size_t i = 0; i < n && i < pf.call_count; i++) {
-		if (strcmp(expected[i], pf.calls[i]) != 0)
-			fail_msg("%s: call %zu: expected \"%s\", got \"%s\"", what, i, expected[i],
-				 pf.calls[i]);
+		if (strcmp(expected[i], pf.calls[i]) == 0)
+			continue;
+		for (size_t k = 0; k < pf.call_count; k++)
+			print_message("  call %zu: %s\n", k, pf.calls[k]);
+		fail_msg("%s: call %zu: expected \"%s\", got \"%s\"", what, i, expected[i],
+			 pf.calls[i]);
 	}
 	if (n != pf.call_count) {
 		for (size_t i = 0; i < pf.call_count; i++)
@@ -988,6 +991,203 @@ static void test_report_records(void **state)
 	tk_crypto_key_free(key);
 }
 
+/* TEEP examples. */
+
+static struct blob teep_uri, teep_ta;
+
+static void teep_platform(void)
+{
+	platform_reset(teep_vendor_id, teep_class_id);
+	read_annotated_hex("teep/suit_uri.hex.txt", &teep_uri);
+	read_vector("teep/8d82573a-926d-4754-9353-32dc29997f74.ta", &teep_ta);
+	pf.served[0] = (struct served){
+		"https://example.org/8d82573a-926d-4754-9353-32dc29997f74.ta",
+		{teep_ta.bytes, teep_ta.len}};
+	pf.served[1] = (struct served){
+		"https://example.org/8d82573a-926d-4754-9353-32dc29997f74.suit",
+		{teep_uri.bytes, teep_uri.len}};
+}
+
+/* Tails of the TEEP ids: the TA component [.., 'ta'], the TA manifest
+ * [.., 'suit'], the config.json component and the personalization
+ * manifest [.., 'config.suit']. */
+#define TA "997f74427461"
+#define TA_SUIT "744473756974"
+#define CONFIG "672e6a736f6e"
+#define CONFIG_SUIT "672e73756974"
+
+static const char *const teep_uri_calls[] = {
+	"get_sequence_number", "check_identifier vendor " TA, "check_identifier class " TA,
+	"stage_begin 0", "fetch https://example.org/8d82573a-926d-4754-9353-32dc29997f74.ta",
+	"stage_commit 0 " TA " 20 bytes seq 3", "link " TA_SUIT " " TA,
+	"link " TA_SUIT " " TA_SUIT, "set_sequence_number " TA_SUIT " 3", NULL};
+
+static const char *const teep_integrated_calls[] = {
+	"get_sequence_number", "check_identifier vendor " TA, "check_identifier class " TA,
+	"stage_begin 0", "stage_commit 0 " TA " 20 bytes seq 3", "link " TA_SUIT " " TA,
+	"link " TA_SUIT " " TA_SUIT, "set_sequence_number " TA_SUIT " 3", NULL};
+
+static void test_teep_examples(void **state)
+{
+	static const struct {
+		const char *file;
+		const char *const *calls;
+	} files[] = {
+		{"teep/suit_uri.hex.txt", teep_uri_calls},
+		{"teep/suit_integrated.hex.txt", teep_integrated_calls},
+	};
+	static struct blob env;
+	struct tk_crypto_key *key = example_key();
+
+	(void)state;
+	for (size_t r = 0; r < sizeof(files) / sizeof(files[0]); r++) {
+		struct tk_suit_platform_ops ops = ops_template;
+		struct tk_diag diag;
+
+		ops.link = pf_link;
+		ops.references = pf_references;
+		teep_platform();
+		read_annotated_hex(files[r].file, &env);
+		expect_err(files[r].file, TK_OK,
+			   run(env.bytes, env.len, key, &ops, TK_SUIT_PROCEDURE_UPDATE, &diag),
+			   &diag);
+		expect_calls(files[r].file, files[r].calls);
+		assert_int_equal(pf.installed[0].len, teep_ta.len);
+		assert_memory_equal(pf.installed[0].data, teep_ta.bytes, teep_ta.len);
+
+		/* Uninstall unlinks the component from its manifest. */
+		pf.call_count = 0;
+		expect_err(files[r].file, TK_OK,
+			   run(env.bytes, env.len, key, &ops, TK_SUIT_PROCEDURE_UNINSTALL, &diag),
+			   &diag);
+		assert_int_equal(pf.call_count, 3);
+		assert_string_equal(pf.calls[2], "unlink " TA_SUIT " " TA);
+		assert_int_equal(pf.link_count, 1); /* the manifest's own link */
+	}
+	tk_crypto_key_free(key);
+}
+
+/* A corrected copy of suit_personalization, re-signed with the example key. */
+static size_t personalization_copy(const char *name, const struct tk_crypto_key *key,
+				   uint8_t *out, size_t cap)
+{
+	static struct blob text;
+	static uint8_t manifest[ENV_CAP];
+	char path[512];
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/suit/data/%s", TK_SOURCE_DIR, name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	text.len = fread(text.bytes, 1, sizeof(text.bytes), f);
+	fclose(f);
+	len = hex_decode((const char *)text.bytes, text.len, manifest, sizeof(manifest));
+	return sign_envelope(manifest, len, key, NULL, TK_SPAN_EMPTY, NULL, out, cap);
+}
+
+#define PERSONALIZATION_START                                                         \
+	"get_sequence_number", "check_identifier vendor " CONFIG,                    \
+		"check_identifier class " CONFIG, "fetch https://example.org/"         \
+		"8d82573a-926d-4754-9353-32dc29997f74.suit"
+
+/* The TA manifest runs as the dependency's install, then config.json is
+ * written and checked; the dependency's components are linked to its
+ * own manifest component id, and the dependency to its dependent. */
+static const char *const personalization_calls[] = {
+	PERSONALIZATION_START, "check_identifier vendor " CONFIG,
+	"check_identifier class " CONFIG, "get_sequence_number", "check_identifier vendor " TA,
+	"check_identifier class " TA, "stage_begin 0",
+	"fetch https://example.org/8d82573a-926d-4754-9353-32dc29997f74.ta", "stage_begin 1",
+	"check_identifier vendor " CONFIG, "check_identifier class " CONFIG,
+	"stage_commit 1 " CONFIG " 61 bytes seq 3", "link " CONFIG_SUIT " " CONFIG,
+	"stage_commit 0 " TA " 20 bytes seq 3", "link " TA_SUIT " " TA,
+	"link " CONFIG_SUIT " " TA_SUIT, "set_sequence_number " TA_SUIT " 3",
+	"link " CONFIG_SUIT " " CONFIG_SUIT, "set_sequence_number " CONFIG_SUIT " 3", NULL};
+
+static void test_teep_personalization(void **state)
+{
+	static struct blob published;
+	static uint8_t env[ENV_CAP];
+	struct tk_crypto_key *key = example_key();
+	struct tk_suit_platform_ops ops = ops_template;
+	struct tk_diag diag;
+	size_t len;
+
+	(void)state;
+	ops.link = pf_link;
+	ops.references = pf_references;
+
+	/* Published: process-dependency without dependency-integrity. */
+	teep_platform();
+	read_annotated_hex("teep/suit_personalization.hex.txt", &published);
+	expect_err("published", TK_ERR_POLICY,
+		   run(published.bytes, published.len, key, &ops, TK_SUIT_PROCEDURE_UPDATE,
+		       &diag), &diag);
+	assert_non_null(strstr(diag.msg, "dependency-integrity"));
+	assert_int_equal(pf.link_count, 0);
+
+	/* Corrected, encrypted: the dependency runs, then the encrypted
+	 * write is refused and nothing is committed. */
+	teep_platform();
+	len = personalization_copy("personalization_integrity.hex", key, env, sizeof(env));
+	expect_err("encrypted", TK_ERR_UNSUPPORTED,
+		   run(env, len, key, &ops, TK_SUIT_PROCEDURE_UPDATE, &diag), &diag);
+	assert_non_null(strstr(diag.msg, "encryption-info"));
+	assert_int_equal(pf.link_count, 0);
+	assert_false(pf.has_sequence);
+
+	/* Corrected, plaintext: the whole update. */
+	teep_platform();
+	len = personalization_copy("personalization_plaintext.hex", key, env, sizeof(env));
+	expect_err("plaintext", TK_OK, run(env, len, key, &ops, TK_SUIT_PROCEDURE_UPDATE, &diag),
+		   &diag);
+	expect_calls("plaintext", personalization_calls);
+	assert_int_equal(pf.link_count, 4);
+
+	/* Uninstall drops the dependent's link to the TA manifest (by its
+	 * dependency-prefix) and unlinks config.json. */
+	pf.call_count = 0;
+	expect_err("uninstall", TK_OK,
+		   run(env, len, key, &ops, TK_SUIT_PROCEDURE_UNINSTALL, &diag), &diag);
+	assert_int_equal(pf.call_count, 4);
+	assert_string_equal(pf.calls[2], "unlink " CONFIG_SUIT " " TA_SUIT);
+	assert_string_equal(pf.calls[3], "unlink " CONFIG_SUIT " " CONFIG);
+	assert_int_equal(pf.link_count, 2); /* the TA's links remain */
+	tk_crypto_key_free(key);
+}
+
+/* A component another manifest references is not overwritten. */
+static void test_referenced_component_kept(void **state)
+{
+	static uint8_t manifest[ENV_CAP], env[ENV_CAP];
+	static const uint8_t id0[] = {0x81, 0x41, 0x00}, other[] = {0x81, 0x41, 'x'};
+	struct tk_crypto_key *key = example_key();
+	struct tk_suit_platform_ops ops = ops_template;
+	const struct row *write = NULL;
+	struct tk_diag diag;
+	size_t len;
+
+	(void)state;
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++)
+		if (strcmp(rows[r].what, "write and check") == 0)
+			write = &rows[r];
+	assert_non_null(write);
+	len = encode_row_manifest(write, manifest, sizeof(manifest));
+	len = sign_envelope(manifest, len, key, NULL, TK_SPAN_EMPTY, NULL, env, sizeof(env));
+	ops.link = pf_link;
+	ops.references = pf_references;
+	table_platform(-1);
+	expect_err("link", TK_OK, pf_link(NULL, other, sizeof(other), id0, sizeof(id0), NULL),
+		   &diag);
+	expect_err("referenced", TK_ERR_POLICY,
+		   run(env, len, key, &ops, TK_SUIT_PROCEDURE_UPDATE, &diag), &diag);
+	assert_non_null(strstr(diag.msg, "referenced by 1 other"));
+	assert_memory_equal(find_installed(id0, 3)->data, "ABC", 3);
+	tk_crypto_key_free(key);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -1006,6 +1206,9 @@ int main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_swap_commits_both),
 		cmocka_unit_test(test_report_records),
+		cmocka_unit_test(test_teep_examples),
+		cmocka_unit_test(test_teep_personalization),
+		cmocka_unit_test(test_referenced_component_kept),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
