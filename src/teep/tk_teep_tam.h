@@ -169,6 +169,11 @@ struct tk_teep_tam_config {
 	/* Verifier hooks, borrowed; NULL selects the enrolled-key mode. */
 	const struct tk_teep_tam_verifier_ops *verifier;
 	/*
+	 * P-256 private key that agents encrypt SUIT reports to, borrowed.
+	 * NULL: a message with an encrypted report is dropped (TK_ERR_KEY).
+	 */
+	const struct tk_crypto_key *report_key;
+	/*
 	 * Scratch buffer, borrowed. It contains the envelopes of an Update and
 	 * then the message before it is signed, so it must be twice the
 	 * largest Update: give twice the response limit of the transport.

@@ -103,6 +103,15 @@ TK_MUST_CHECK tk_err tk_teep_tam_answer_query_response(struct tk_teep_tam *tam, 
  * the enrolled key, a result with verify_result. On success *nonce is the
  * value that must equal an outstanding challenge.
  */
+/*
+ * Verify and store the SUIT reports of a Success or Error answering the
+ * Update with `token`, in the caller's transaction (tk_teep_tam_report.c).
+ */
+TK_MUST_CHECK tk_err tk_teep_tam_store_reports(struct tk_teep_tam *tam, int64_t now,
+					       const struct agent *agent, struct tk_span token,
+					       const struct tk_teep_span_list *reports,
+					       const char *token_log, struct tk_diag *diag);
+
 TK_MUST_CHECK tk_err tk_teep_tam_appraise(struct tk_teep_tam *tam, int64_t now,
 					  const struct agent *agent,
 					  const struct tk_teep_query_response *qr,

@@ -86,6 +86,11 @@ tk_err tk_teep_tam_on_result(struct tk_teep_tam *tam, int64_t now,
 		err = TK_FAIL(diag, TK_ERR_UNTRUSTED, "token was sent to another agent");
 	if (err == TK_OK)
 		err = tk_store_result_add(st, &r, diag);
+	if (err == TK_OK)
+		err = tk_teep_tam_store_reports(tam, now, agent, r.token,
+						success ? &msg->success.suit_reports
+							: &msg->error.suit_reports,
+						token_log, diag);
 	/* Success means the Update's manifests are installed (draft section
 	 * "Success Message"); the next QueryResponse reports their digests. */
 	if (err == TK_OK && success && r.ueid.len > 0)
