@@ -27,6 +27,12 @@ static const struct tam_option serve_options[] = {
 	 "1..86400 (default 300)", 0, 1, 0},
 	{"max-sessions", "COUNT", "maximum sessions kept until they expire, 1..10000000; "
 	 "beyond it an empty POST gets 503 (default 10000)", 0, 1, 0},
+	{"verifier-db", "FILE", "appraise evidence in process against this teep-verifier "
+	 "database (background-check model)", 0, 1, 0},
+	{"verifier-signing-key", "PRIV.pem", "key the in-process verifier signs attestation "
+	 "results with, P-256 PKCS#8 PEM (with --verifier-db)", 0, 1, 0},
+	{"verifier-key", "PUB.pem", "trust attestation results signed with this verifier "
+	 "key, SPKI PEM (passport model)", 0, 2, 0},
 };
 
 static const struct tam_option db_create_options[] = {

@@ -27,6 +27,7 @@
 #include "store/tk_store_sqlite.h"
 #include "teep/tk_teep_tam.h"
 #include "tam.h"
+#include "tam_verifier.h"
 
 /* Seconds between purges of expired sessions. */
 #define PURGE_INTERVAL 60
@@ -45,6 +46,8 @@
 
 struct serve_ctx {
 	struct tk_teep_tam tam;
+	struct tam_verifier *verifier;          /* NULL: enrolled-key mode */
+	struct tk_teep_tam_verifier_ops verifier_ops;
 	const struct tk_store *store;
 	const struct tk_log *log;
 	int64_t last_purge;
@@ -231,6 +234,37 @@ static tk_err write_port_file(const char *path, uint16_t port, struct tk_diag *d
 	return err;
 }
 
+/* Open the verifier the options name, if any; returns an exit code. */
+static int open_verifier(const struct tam_command *cmd, const struct tam_args *args,
+			 const struct tk_log *log, struct serve_ctx *sc)
+{
+	struct tam_verifier_options opts = {
+		.db = tam_get(cmd, args, "verifier-db"),
+		.signing_key = tam_get(cmd, args, "verifier-signing-key"),
+		.n_keys = tam_count(cmd, args, "verifier-key"),
+		.log = log,
+	};
+	struct tk_diag diag;
+	const char *what;
+
+	for (size_t i = 0; i < opts.n_keys && i < TAM_MAX_VERIFIER_KEYS; i++)
+		opts.keys[i] = tam_get_at(cmd, args, "verifier-key", (unsigned)i);
+	if (opts.signing_key != NULL && opts.db == NULL)
+		return tam_misuse(cmd, "--verifier-signing-key needs --verifier-db");
+	if (opts.db != NULL && opts.signing_key == NULL)
+		return tam_misuse(cmd, "--verifier-db needs --verifier-signing-key");
+	tk_diag_clear(&diag);
+	if (tam_verifier_open(&opts, &sc->verifier, &sc->verifier_ops, &diag) != TK_OK) {
+		what = opts.db != NULL ? opts.db : opts.keys[0];
+		return tam_fail("cannot open the verifier", what, &diag);
+	}
+	if (sc->verifier != NULL)
+		tk_log(log, TK_LOG_NOTICE, "tam", "attestation: %s%s%zu trusted verifier key%s",
+		       opts.db != NULL ? "in-process verifier " : "",
+		       opts.db != NULL ? opts.db : "", opts.n_keys, opts.n_keys == 1 ? "" : "s");
+	return TAM_EXIT_OK;
+}
+
 /* Serve until SIGTERM or SIGINT arrives; *sig gets the signal. */
 static int run_server(const struct tk_http_server_config *hcfg, const char *port_file,
 		      const struct tk_log *log, const sigset_t *stop_signals, int *sig)
@@ -298,11 +332,14 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 		rc = tam_fail("cannot start the TAM", tam_get(cmd, args, "db"), &diag);
 		goto done;
 	}
+	if ((rc = open_verifier(cmd, args, &log, sc)) != TAM_EXIT_OK)
+		goto done;
 	struct tk_teep_tam_config tcfg = {
 		.crypto = tk_crypto_openssl(), .store = &st, .esp256_key = p256,
 		.ed25519_key = ed25519, .lifetime = (int64_t)lifetime,
 		.max_sessions = (size_t)max_sessions, .log = &log,
 		.work = work, .work_cap = 2 * TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE,
+		.verifier = sc->verifier != NULL ? &sc->verifier_ops : NULL,
 	};
 	if (tk_teep_tam_init(&sc->tam, &tcfg, &diag) != TK_OK) {
 		rc = tam_fail("cannot start the TAM", tam_get(cmd, args, "db"), &diag);
@@ -328,6 +365,8 @@ done:
 	tk_crypto_key_free(p256);
 	tk_crypto_key_free(ed25519);
 	free(work);
+	if (sc != NULL)
+		tam_verifier_free(sc->verifier);
 	free(sc);
 	if (sig != 0)
 		tk_log(&log, TK_LOG_NOTICE, "tam", "stopped; exit status %d", rc);
