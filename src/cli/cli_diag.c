@@ -510,9 +510,14 @@ done:
 #define SUIT_COMMON_KEY 3
 #define SUIT_SHARED_SEQUENCE_KEY 4
 
+/* Commands whose argument holds nested command sequences. */
+#define SUIT_TRY_EACH 15
+#define SUIT_RUN_SEQUENCE 32
+
 /*
  * Whether the map keys `path` lead from an envelope to a command sequence:
- * [3 manifest, section] or [3 manifest, 3 common, 4 shared-sequence].
+ * [3 manifest, section], [3 manifest, 3 common, 4 shared-sequence], or a
+ * severed section at the top of the envelope, [section].
  */
 static bool is_command_sequence(const int64_t *path, unsigned path_len)
 {
@@ -526,6 +531,11 @@ static bool is_command_sequence(const int64_t *path, unsigned path_len)
 	if (path_len == 3)
 		return path[0] == SUIT_MANIFEST_KEY && path[1] == SUIT_COMMON_KEY &&
 		       path[2] == SUIT_SHARED_SEQUENCE_KEY;
+	if (path_len == 1)
+		return path[0] == TK_SUIT_SECTION_DEPENDENCY_RESOLUTION ||
+		       path[0] == TK_SUIT_SECTION_PAYLOAD_FETCH ||
+		       path[0] == TK_SUIT_SECTION_CANDIDATE_VERIFICATION ||
+		       path[0] == TK_SUIT_SECTION_INSTALL;
 	if (path_len != 2 || path[0] != SUIT_MANIFEST_KEY)
 		return false;
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
@@ -533,6 +543,79 @@ static bool is_command_sequence(const int64_t *path, unsigned path_len)
 			return true;
 	}
 	return false;
+}
+
+static tk_err render_sequence(const uint8_t *buf, size_t len, const int64_t *prefix,
+			      unsigned prefix_len, unsigned embed_depth,
+			      struct tk_cli_text *out, struct tk_diag *diag);
+
+/* A byte string that wraps a command sequence, printed as << [...] >>. */
+static tk_err render_wrapped_sequence(struct tk_cbor_dec *dec, const int64_t *prefix,
+				      unsigned prefix_len, unsigned embed_depth,
+				      struct tk_cli_text *out, struct tk_diag *diag)
+{
+	struct tk_cli_text inner = {0};
+	struct tk_span content;
+	tk_err err = tk_cbor_get_bstr(dec, &content);
+
+	if (err == TK_OK)
+		err = render_sequence(content.ptr, content.len, prefix, prefix_len,
+				      embed_depth + 1, &inner, diag);
+	if (err == TK_OK)
+		err = text_append(out, "<< ", 3, diag);
+	if (err == TK_OK)
+		err = text_append(out, inner.buf, inner.len, diag);
+	if (err == TK_OK)
+		err = text_append(out, " >>", 3, diag);
+	tk_cli_text_free(&inner);
+	return err;
+}
+
+/*
+ * The argument of try-each ([+ bstr .cbor sequence, ? nil]) or run-sequence
+ * (bstr .cbor sequence), with the nested commands named. Fails, so the
+ * caller prints the plain item, when the argument has another shape.
+ */
+static tk_err render_nested(struct tk_span raw, int64_t command, const int64_t *prefix,
+			    unsigned prefix_len, unsigned embed_depth, struct tk_cli_text *out,
+			    struct tk_diag *diag)
+{
+	struct tk_cli_text item = {0};
+	struct tk_cbor_dec dec;
+	uint64_t count = 0;
+	tk_err err;
+
+	if (embed_depth >= MAX_EMBED_DEPTH)
+		return TK_FAIL(diag, TK_ERR_LIMIT_DEPTH, "command sequences nested too deep");
+	err = tk_cbor_dec_init(&dec, raw.ptr, raw.len, TK_CBOR_ALLOW_ALL, diag);
+	if (err == TK_OK && command == SUIT_RUN_SEQUENCE)
+		return render_wrapped_sequence(&dec, prefix, prefix_len, embed_depth, out, diag);
+	if (err == TK_OK)
+		err = tk_cbor_enter_array(&dec, &count);
+	if (err == TK_OK)
+		err = text_append(out, "[\n", 2, diag);
+	while (err == TK_OK && tk_cbor_more(&dec)) {
+		item.len = 0;
+		if (tk_cbor_peek(&dec) == TK_CBOR_NULL) {
+			err = tk_cbor_get_null(&dec);
+			if (err == TK_OK)
+				err = text_append(&item, "null", 4, diag);
+		} else {
+			err = render_wrapped_sequence(&dec, prefix, prefix_len, embed_depth, &item,
+						      diag);
+		}
+		if (err == TK_OK)
+			err = text_append(out, "  ", 2, diag);
+		if (err == TK_OK)
+			err = append_indented(out, item.buf, item.len, 2, diag);
+		if (err == TK_OK)
+			err = text_append(out, tk_cbor_more(&dec) ? ",\n" : "\n",
+					  tk_cbor_more(&dec) ? 2 : 1, diag);
+	}
+	if (err == TK_OK)
+		err = text_append(out, "]", 1, diag);
+	tk_cli_text_free(&item);
+	return err;
 }
 
 /*
@@ -547,6 +630,7 @@ static tk_err render_sequence(const uint8_t *buf, size_t len, const int64_t *pre
 {
 	struct tk_cbor_dec dec;
 	struct tk_cli_text element = {0};
+	int64_t command = INT64_MIN;
 	uint64_t count = 0;
 	size_t index = 0;
 	tk_err err;
@@ -559,13 +643,25 @@ static tk_err render_sequence(const uint8_t *buf, size_t len, const int64_t *pre
 	while (err == TK_OK && tk_cbor_more(&dec)) {
 		struct tk_span raw;
 		const char *name = NULL;
+		struct tk_diag nested_diag;
 
 		err = tk_cbor_get_raw(&dec, &raw);
-		if (err == TK_OK)
+		tk_diag_clear(&nested_diag);
+		if (err == TK_OK && index % 2 == 1 &&
+		    (command == SUIT_TRY_EACH || command == SUIT_RUN_SEQUENCE) &&
+		    render_nested(raw, command, prefix, prefix_len, embed_depth, &element,
+				  &nested_diag) == TK_OK) {
+			/* Printed with the nested commands named. */
+		} else if (err == TK_OK) {
+			element.len = 0;
 			err = render(raw.ptr, raw.len, TK_CLI_SCHEMA_SUIT, prefix, prefix_len,
 				     embed_depth, &element, diag);
-		if (err == TK_OK && index % 2 == 0 && key_value(raw) != INT64_MIN)
-			name = tk_suit_command_name(key_value(raw));
+		}
+		if (err == TK_OK && index % 2 == 0) {
+			command = key_value(raw);
+			if (command != INT64_MIN)
+				name = tk_suit_command_name(command);
+		}
 		if (err == TK_OK)
 			err = text_append(out, "  ", 2, diag);
 		if (err == TK_OK)

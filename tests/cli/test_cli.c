@@ -33,6 +33,13 @@
 #define MALFORMED_DIR TK_SOURCE_DIR "/tests/cli/malformed"
 #define VALID_DIR TK_SOURCE_DIR "/tests/cli/valid"
 
+/* Manifest descriptions, and a P-256 public key that signed none of them. */
+#define MANIFEST_FIXTURES TK_SOURCE_DIR "/tests/suit/manifests"
+#define RECIPIENT_KEY MANIFEST_FIXTURES "/tee_recipient.pub.pem"
+
+/* Output of the manifest build cases, overwritten by each. */
+#define TEMP_ENVELOPE "/tmp/tk_cli_test_manifest_build.cbor"
+
 /* The SUIT manifest-spec example key, which signed the draft's envelopes. */
 #define SUIT_EXAMPLE_KEY "../suit/manifest-spec/private_key.pem"
 
@@ -256,6 +263,21 @@ static const struct golden_case valid_cases[] = {
 	  "sign1_teep_success.hex"}, 1},
 	{"key_unsigned_teep", "--key on an unsigned message fails", VECTORS_TEEP,
 	 {"inspect", "--hex", "--key", SUIT_EXAMPLE_KEY, "teep_success.hex.txt"}, 1},
+	{"manifest_verify_suit_uri", "manifest verify of the draft URI envelope", VECTORS_TEEP,
+	 {"manifest", "verify", "--hex", "--key", SUIT_EXAMPLE_KEY, "suit_uri.hex.txt"}, 0},
+	{"manifest_verify_wrong_key", "manifest verify with a key that did not sign",
+	 VECTORS_TEEP, {"manifest", "verify", "--hex", "--key", RECIPIENT_KEY,
+			"suit_personalization.hex.txt"}, 1},
+	{"manifest_build_example0", "manifest build of the SUIT draft's example 0",
+	 MANIFEST_FIXTURES, {"manifest", "build", "--desc", "example0.json", "--key",
+			     TK_VECTORS_DIR "/suit/manifest-spec/private_key.pem", "--out",
+			     TEMP_ENVELOPE}, 0},
+	{"manifest_build_no_key", "manifest build without --key is misuse", MANIFEST_FIXTURES,
+	 {"manifest", "build", "--desc", "example0.json", "--out", TEMP_ENVELOPE}, 2},
+	{"manifest_build_not_json", "manifest build of a file that is not JSON",
+	 MANIFEST_FIXTURES, {"manifest", "build", "--desc", "tee_recipient.pub.pem", "--key",
+			     TK_VECTORS_DIR "/suit/manifest-spec/private_key.pem", "--out",
+			     TEMP_ENVELOPE}, 1},
 };
 
 /*
@@ -955,6 +977,7 @@ static int teardown(void **state)
 		path_in_temp(path, sizeof(path), names[i]);
 		unlink(path);
 	}
+	unlink(TEMP_ENVELOPE);
 	return rmdir(temp_dir);
 }
 
