@@ -74,10 +74,7 @@ const struct command agent_commands[] = {
 	   false},
 	  {"trust-anchor", "PUB.pem",
 	   "trusted component signer public key, SPKI PEM, to authenticate the stored "
-	   "manifest again", true, true},
-	  {"runner", "PROG",
-	   "run PROG ID_HEX with the image on its standard input after measuring it "
-	   "(default: only record the load)", false, false}}},
+	   "manifest again", true, true}}},
 	{"measurements", "print the measurement log of loaded components, oldest first",
 	 agent_cmd_measurements, TK_LOG_NOTICE,
 	 {TEE_OPTIONS("TEE state folder")}},

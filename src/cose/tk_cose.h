@@ -251,6 +251,31 @@ TK_MUST_CHECK tk_err tk_cose_mac0_verify(const struct tk_crypto *c,
 					 struct tk_diag *diag);
 
 /*
+ * A MAC computed by whoever holds the key, for example a TEE: HMAC-SHA256
+ * of the concatenation of parts with the key named by kid (empty when the
+ * message carries none). Writes the 32-byte tag.
+ */
+struct tk_cose_mac_hook {
+	tk_err (*hmac_sha256)(void *ctx, struct tk_span kid,
+			      const struct tk_span *parts, size_t n_parts,
+			      uint8_t out[TK_CRYPTO_HMAC_SHA256_LEN],
+			      struct tk_diag *diag);
+	void *ctx;
+};
+
+/*
+ * Verify a COSE_Mac0 like tk_cose_mac0_verify(), with the tag computed by
+ * `hook` from the message's kid, so the key never reaches this code. A
+ * hook failure is returned as it is (TK_ERR_NOT_FOUND or TK_ERR_KEY when
+ * the holder has no such key). Borrows msg.
+ */
+TK_MUST_CHECK tk_err tk_cose_mac0_verify_hook(const struct tk_cose_mac_hook *hook,
+					      const uint8_t *msg, size_t msg_len,
+					      const struct tk_cose_verify_opts *opts,
+					      struct tk_cose_verified *out,
+					      struct tk_diag *diag);
+
+/*
  * COSE_Encrypt0 and COSE_Encrypt (RFC 9052 section 5).
  *
  * Content algorithms: A128GCM (1), A192GCM (2), A256GCM (3),

@@ -96,10 +96,26 @@ static tk_err check_mac_alg(const struct tk_cose_hdr *hdr,
 	return TK_OK;
 }
 
-tk_err tk_cose_mac0_verify(const struct tk_crypto *c, const uint8_t *key,
-			   size_t key_len, const uint8_t *msg, size_t msg_len,
-			   const struct tk_cose_verify_opts *opts,
-			   struct tk_cose_verified *out, struct tk_diag *diag)
+/* MAC with a key the caller passed, for tk_cose_mac0_verify(). */
+struct key_mac {
+	const struct tk_crypto *c;
+	const uint8_t *key;
+	size_t key_len;
+};
+
+static tk_err mac_with_key(void *ctx, struct tk_span kid, const struct tk_span *parts,
+			   size_t n_parts, uint8_t out[TK_CRYPTO_HMAC_SHA256_LEN],
+			   struct tk_diag *diag)
+{
+	const struct key_mac *k = ctx;
+
+	(void)kid;
+	return tk_crypto_hmac_sha256(k->c, k->key, k->key_len, parts, n_parts, out, diag);
+}
+
+tk_err tk_cose_mac0_verify_hook(const struct tk_cose_mac_hook *hook, const uint8_t *msg,
+				size_t msg_len, const struct tk_cose_verify_opts *opts,
+				struct tk_cose_verified *out, struct tk_diag *diag)
 {
 	struct tk_cose_hdr hdr;
 	struct tk_cose_tbs tbs;
@@ -108,10 +124,12 @@ tk_err tk_cose_mac0_verify(const struct tk_crypto *c, const uint8_t *key,
 	uint8_t expected[TK_CRYPTO_HMAC_SHA256_LEN];
 	tk_err err;
 
-	if (out == NULL || opts == NULL || msg == NULL)
+	if (out == NULL || opts == NULL || msg == NULL || hook == NULL ||
+	    hook->hmac_sha256 == NULL)
 		return TK_FAIL(diag, TK_ERR_ARG, "NULL argument to COSE_Mac0 verify");
 	memset(out, 0, sizeof(*out));
 	memset(&hdr, 0, sizeof(hdr));
+	memset(expected, 0, sizeof(expected));
 
 	err = tk_cose_check_verify_opts(opts, diag);
 	if (err == TK_OK)
@@ -123,8 +141,8 @@ tk_err tk_cose_mac0_verify(const struct tk_crypto *c, const uint8_t *key,
 		err = tk_cose_build_tbs(&tbs, "MAC0", hdr.h.protected_raw, false,
 					TK_SPAN_EMPTY, opts->external_aad, payload, diag);
 	if (err == TK_OK)
-		err = tk_crypto_hmac_sha256(c, key, key_len, tbs.parts, tbs.n_parts,
-					    expected, diag);
+		err = hook->hmac_sha256(hook->ctx, hdr.h.kid, tbs.parts, tbs.n_parts, expected,
+					diag);
 	if (err == TK_OK && (tag.len != sizeof(expected) ||
 			     !tk_ct_equal(tag.ptr, expected, sizeof(expected))))
 		err = TK_FAIL(diag, TK_ERR_SIGNATURE, "COSE_Mac0 tag does not verify");
@@ -136,4 +154,15 @@ tk_err tk_cose_mac0_verify(const struct tk_crypto *c, const uint8_t *key,
 	out->body = hdr.h;
 	out->signer = hdr.h;
 	return TK_OK;
+}
+
+tk_err tk_cose_mac0_verify(const struct tk_crypto *c, const uint8_t *key,
+			   size_t key_len, const uint8_t *msg, size_t msg_len,
+			   const struct tk_cose_verify_opts *opts,
+			   struct tk_cose_verified *out, struct tk_diag *diag)
+{
+	struct key_mac k = {c, key, key_len};
+	struct tk_cose_mac_hook hook = {mac_with_key, &k};
+
+	return tk_cose_mac0_verify_hook(&hook, msg, msg_len, opts, out, diag);
 }

@@ -51,6 +51,7 @@
 struct tk_crypto;
 struct tk_crypto_key;
 struct tk_suit_recipient;
+struct tk_cose_mac_hook;
 
 /* CBOR tag of SUIT_Envelope_Tagged. Decoding accepts it; the builder omits
  * it because TEEP carries envelopes untagged in its manifest-list. */
@@ -251,6 +252,43 @@ TK_MUST_CHECK tk_err tk_suit_authenticate(const struct tk_suit_envelope *env,
 					  size_t key_count,
 					  struct tk_suit_manifest *out,
 					  struct tk_diag *diag);
+
+/* A trusted TC signer key, optionally limited to some components. */
+struct tk_suit_trust_anchor {
+	const struct tk_crypto_key *key; /* borrowed */
+	struct tk_span scope;            /* encoded SUIT_Component_Identifier,
+					    or empty: any component. When set,
+					    the manifest component id and every
+					    component id of a manifest this key
+					    authenticates must start with its
+					    elements */
+};
+
+/* Keys for tk_suit_authenticate_opts(). Zero-initialise, then set. */
+struct tk_suit_auth_opts {
+	const struct tk_suit_trust_anchor *anchors; /* borrowed */
+	size_t anchor_count;                        /* at most 16 */
+	/* HMAC 256/256 of COSE_Mac0 blocks, computed by the key's holder
+	 * (the TEE), for the symmetric profile suit-sha256-hmac-a128kw-a128ctr
+	 * of draft-ietf-suit-mti. NULL: COSE_Mac0 blocks are skipped. */
+	const struct tk_cose_mac_hook *mac;
+};
+
+/*
+ * tk_suit_authenticate() with trust anchors that may be scoped and with
+ * COSE_Mac0 blocks. Every block is checked: a COSE_Sign1 against the
+ * anchors, a COSE_Mac0 through opts->mac. At least one must verify
+ * (manifest-37 section 8.3 leaves the policy for several blocks to the
+ * recipient). After the manifest is decoded, at least one verifying
+ * anchor must be unscoped or have a scope that covers the manifest's
+ * component ids, or a COSE_Mac0 must have verified; otherwise the call
+ * fails with TK_ERR_UNTRUSTED, naming the component id outside the scope.
+ */
+TK_MUST_CHECK tk_err tk_suit_authenticate_opts(const struct tk_suit_envelope *env,
+					       const struct tk_crypto *crypto,
+					       const struct tk_suit_auth_opts *opts,
+					       struct tk_suit_manifest *out,
+					       struct tk_diag *diag);
 
 /*
  * Check an envelope as far as is possible without a trusted key, for

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * SUIT envelope decoding and authentication.
+ * SUIT envelope decoding and the authentication wrapper's digest check.
  *
  * The envelope is read in two steps so that no byte of the manifest is
  * interpreted before it is authenticated (manifest-37 section 6.2). The
  * envelope decoder only splits the outer map into views. The manifest is
- * decoded by tk_suit_authenticate(), after the SUIT digest and a COSE_Sign1
- * over it have been checked. tk_suit_check_envelope_unauthenticated()
+ * decoded by tk_suit_authenticate() (tk_suit_auth.c), after the SUIT digest
+ * and a block over it have been checked. tk_suit_check_envelope_unauthenticated()
  * decodes it with the same decoder for inspection and drops the result. Every map is read in the strict CBOR profile and
  * in canonical key order, which the draft requires of SUIT encodings.
  */
@@ -18,12 +18,6 @@
 #include "cose/tk_cose.h"
 #include "crypto/tk_crypto.h"
 #include "suit/tk_suit_impl.h"
-
-/*
- * Trusted keys passed to one authentication (TK_ERR_LIMIT_COUNT). A TC
- * signer has one or two keys (ESP256 and Ed25519) per TAM.
- */
-#define MAX_TRUSTED_KEYS 16
 
 /* Tag of COSE_Mac_Tagged (RFC 9052 section 6.1), which tk_cose.h lacks. */
 #define COSE_TAG_MAC 97
@@ -382,74 +376,6 @@ static tk_err decode_auth_wrapper(struct tk_span wrapper, struct tk_span *digest
 	return err;
 }
 
-/* Rank of a failed block's error: the most telling one is reported. */
-static int block_error_rank(tk_err err)
-{
-	switch (err) {
-	case TK_ERR_SIGNATURE:
-		return 4;
-	case TK_ERR_CRIT:
-		return 3;
-	case TK_ERR_UNTRUSTED:
-		return 2;
-	case TK_ERR_ALG_UNSUPPORTED:
-		return 1;
-	default:
-		return 5; /* malformed blocks are reported as they are */
-	}
-}
-
-/*
- * Verify the blocks against the trusted keys: one COSE_Sign1 that verifies
- * is enough (manifest-37 section 8.3 leaves the policy for several signers
- * to the recipient). The detached payload is the encoded SUIT_Digest.
- */
-static tk_err verify_blocks(const struct tk_crypto *crypto, struct tk_span digest,
-			    const struct tk_span *blocks, size_t block_count,
-			    const struct tk_cose_trusted_key *keys, size_t key_count,
-			    struct tk_diag *diag)
-{
-	struct tk_cose_verify_opts opts;
-	struct tk_cose_verified verified;
-	struct tk_diag block_diag, worst_diag;
-	tk_err worst = TK_ERR_UNSUPPORTED;
-	int worst_rank = 0;
-	size_t i;
-
-	memset(&opts, 0, sizeof(opts));
-	opts.tag_mode = TK_COSE_TAG_REQUIRED;
-	opts.detached = true;
-	opts.detached_payload = digest;
-	opts.keys = keys;
-	opts.n_keys = key_count;
-
-	tk_diag_clear(&worst_diag);
-	for (i = 0; i < block_count; i++) {
-		tk_err err;
-
-		/* COSE_Sign, COSE_Mac0 and COSE_Mac blocks are not supported
-		 * yet; tag 18 selects COSE_Sign1_Tagged. */
-		if (blocks[i].len < 1 || blocks[i].ptr[0] != 0xd2)
-			continue;
-		tk_diag_clear(&block_diag);
-		err = tk_cose_sign1_verify(crypto, blocks[i].ptr, blocks[i].len, &opts,
-					   &verified, &block_diag);
-		if (err == TK_OK)
-			return TK_OK;
-		if (block_error_rank(err) > worst_rank) {
-			worst = err;
-			worst_rank = block_error_rank(err);
-			worst_diag = block_diag;
-		}
-	}
-
-	if (worst_rank == 0)
-		return TK_FAIL(diag, TK_ERR_UNSUPPORTED,
-			       "no COSE_Sign1 among %zu authentication blocks; "
-			       "other block types are not supported", block_count);
-	return TK_FAIL(diag, worst, "authentication block: %s", worst_diag.msg);
-}
-
 /* Check the SUIT_Digest against SHA-256 of the encoded manifest bstr. */
 static tk_err check_manifest_digest(const struct tk_crypto *crypto,
 				    const struct tk_suit_envelope *env,
@@ -475,16 +401,11 @@ static tk_err check_manifest_digest(const struct tk_crypto *crypto,
 	return TK_OK;
 }
 
-/*
- * Decode the authentication wrapper and check its SUIT_Digest against the
- * manifest. Returns the encoded digest item (the payload the blocks sign),
- * the blocks and the digest. Both tk_suit_authenticate() and
- * tk_suit_check_envelope_unauthenticated() start with it.
- */
-static tk_err check_wrapper(const struct tk_crypto *crypto, const struct tk_suit_envelope *env,
-			    struct tk_span *digest_item,
-			    struct tk_span blocks[TK_SUIT_MAX_AUTH_BLOCKS], size_t *block_count,
-			    uint8_t digest[TK_SUIT_DIGEST_LEN], struct tk_diag *diag)
+/* Declared in tk_suit_impl.h. */
+tk_err tk_suit_check_wrapper(const struct tk_crypto *crypto, const struct tk_suit_envelope *env,
+			     struct tk_span *digest_item,
+			     struct tk_span blocks[TK_SUIT_MAX_AUTH_BLOCKS], size_t *block_count,
+			     uint8_t digest[TK_SUIT_DIGEST_LEN], struct tk_diag *diag)
 {
 	struct tk_diag inner;
 	tk_err err;
@@ -501,13 +422,10 @@ static tk_err check_wrapper(const struct tk_crypto *crypto, const struct tk_suit
 	return TK_OK;
 }
 
-/*
- * Decode the manifest with tk_suit_decode_manifest(), the one manifest
- * decoder, naming the manifest in the error and counting its offset from
- * the start of the envelope.
- */
-static tk_err decode_manifest(const struct tk_crypto *crypto, const struct tk_suit_envelope *env,
-			      struct tk_suit_manifest *m, struct tk_diag *diag)
+/* Declared in tk_suit_impl.h. */
+tk_err tk_suit_decode_manifest_in(const struct tk_crypto *crypto,
+				  const struct tk_suit_envelope *env,
+				  struct tk_suit_manifest *m, struct tk_diag *diag)
 {
 	struct tk_diag inner;
 	tk_err err;
@@ -621,7 +539,8 @@ tk_err tk_suit_check_envelope_unauthenticated(const struct tk_suit_envelope *env
 		return TK_FAIL(diag, TK_ERR_ARG, "missing envelope or provider");
 	memset(&m, 0, sizeof(m));
 
-	err = check_wrapper(crypto, env, &digest_item, blocks, &block_count, digest, diag);
+	err = tk_suit_check_wrapper(crypto, env, &digest_item, blocks, &block_count, digest,
+				    diag);
 	for (size_t i = 0; err == TK_OK && i < block_count; i++) {
 		char field[PART_NAME_MAX];
 
@@ -638,45 +557,6 @@ tk_err tk_suit_check_envelope_unauthenticated(const struct tk_suit_envelope *env
 	 * verified signature it must never reach tk_suit_process().
 	 */
 	if (err == TK_OK)
-		err = decode_manifest(crypto, env, &m, diag);
-	return err;
-}
-
-tk_err tk_suit_authenticate(const struct tk_suit_envelope *env,
-			    const struct tk_crypto *crypto,
-			    const struct tk_crypto_key *const *keys, size_t key_count,
-			    struct tk_suit_manifest *out, struct tk_diag *diag)
-{
-	struct tk_cose_trusted_key trusted[MAX_TRUSTED_KEYS];
-	struct tk_span blocks[TK_SUIT_MAX_AUTH_BLOCKS];
-	struct tk_span digest_item = TK_SPAN_EMPTY;
-	struct tk_suit_manifest m;
-	size_t block_count = 0, i;
-	tk_err err;
-
-	memset(out, 0, sizeof(*out));
-	memset(&m, 0, sizeof(m));
-	if (env == NULL || crypto == NULL || (keys == NULL && key_count > 0))
-		return TK_FAIL(diag, TK_ERR_ARG, "missing envelope, provider or keys");
-	if (key_count == 0)
-		return TK_FAIL(diag, TK_ERR_UNTRUSTED, "no trusted TC signer key given");
-	if (key_count > MAX_TRUSTED_KEYS)
-		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "%zu trusted keys, limit %d",
-			       key_count, MAX_TRUSTED_KEYS);
-	for (i = 0; i < key_count; i++) {
-		trusted[i].key = keys[i];
-		trusted[i].kid = TK_SPAN_EMPTY;
-	}
-
-	err = check_wrapper(crypto, env, &digest_item, blocks, &block_count, m.digest, diag);
-	if (err == TK_OK)
-		err = verify_blocks(crypto, digest_item, blocks, block_count, trusted,
-				    key_count, diag);
-
-	/* Authenticated: only now is the manifest read. */
-	if (err == TK_OK)
-		err = decode_manifest(crypto, env, &m, diag);
-	if (err == TK_OK)
-		*out = m;
+		err = tk_suit_decode_manifest_in(crypto, env, &m, diag);
 	return err;
 }

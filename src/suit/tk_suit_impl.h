@@ -133,4 +133,28 @@ TK_MUST_CHECK tk_err tk_suit_decode_manifest(const struct tk_crypto *crypto,
 					     struct tk_suit_manifest *m,
 					     struct tk_diag *diag);
 
+/*
+ * Decode the authentication wrapper and check its SUIT_Digest against the
+ * manifest. Returns the encoded digest item (the payload the blocks sign),
+ * the blocks and the digest. Authentication and
+ * tk_suit_check_envelope_unauthenticated() start with it. Offsets in diag
+ * count from the start of the envelope.
+ */
+TK_MUST_CHECK tk_err tk_suit_check_wrapper(const struct tk_crypto *crypto,
+					   const struct tk_suit_envelope *env,
+					   struct tk_span *digest_item,
+					   struct tk_span blocks[TK_SUIT_MAX_AUTH_BLOCKS],
+					   size_t *block_count,
+					   uint8_t digest[TK_SUIT_DIGEST_LEN],
+					   struct tk_diag *diag);
+
+/*
+ * tk_suit_decode_manifest() naming the manifest in the error and counting
+ * its offset from the start of the envelope.
+ */
+TK_MUST_CHECK tk_err tk_suit_decode_manifest_in(const struct tk_crypto *crypto,
+						const struct tk_suit_envelope *env,
+						struct tk_suit_manifest *m,
+						struct tk_diag *diag);
+
 #endif /* TK_SUIT_IMPL_H */
