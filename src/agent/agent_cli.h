@@ -72,7 +72,7 @@ enum { OPT_STATE = 0, OPT_BACKEND, OPT_TCTI, OPT_FIRST_OWN };
 enum { INIT_ALG = OPT_FIRST_OWN };
 enum { RUN_TAM = OPT_FIRST_OWN, RUN_TAM_KEY, RUN_ANCHOR, RUN_REQUEST, RUN_VENDOR,
        RUN_CLASS, RUN_CA, RUN_MAX_BODY, RUN_TIMEOUT };
-enum { LOAD_COMPONENT = OPT_FIRST_OWN, LOAD_ANCHOR };
+enum { LOAD_COMPONENT = OPT_FIRST_OWN, LOAD_ANCHOR, LOAD_RUNNER };
 
 /* The command table and its length, in teep_agent_main.c. */
 extern const struct command agent_commands[];

@@ -14,13 +14,19 @@
  * (draft-ietf-suit-manifest section 8.4.8.6). The backend then checks the
  * stored bytes against that digest before anything is recorded.
  *
- * NOTE: running is recording only: the agent passes no invoke hook, so no
- * code is executed. A TEE that executes TAs supplies its own hook.
+ * Running: without --runner the component is only recorded as loaded and
+ * nothing is executed. With --runner PROG the invoke hook runs PROG with
+ * the component id hex as its argument and the checked image on its
+ * standard input, after the measurement is recorded.
  */
 #include "agent/agent_cli.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cbor/tk_cbor.h"
 #include "suit/tk_suit.h"
@@ -252,6 +258,66 @@ static tk_err keep_last(void *ctx, const struct tk_tee_measurement *m)
 	return TK_OK;
 }
 
+/* Write the whole image to the runner's standard input. */
+static tk_err write_image(int fd, const uint8_t *image, size_t len, struct tk_diag *diag)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, image, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return TK_FAIL(diag, TK_ERR_IO, "writing the image to the runner failed: %s",
+				       n < 0 ? strerror(errno) : "short write");
+		image += n;
+		len -= (size_t)n;
+	}
+	return TK_OK;
+}
+
+/* Invoke hook: run ctx (the --runner path) on the image; wait for it. */
+static tk_err run_runner(void *ctx, const uint8_t *id, size_t id_len, const uint8_t *image,
+			 size_t image_len, struct tk_diag *diag)
+{
+	const char *runner = ctx;
+	char id_hex[2 * MAX_ID_LEN + 1];
+	void (*old_pipe)(int);
+	int fds[2], status = 0;
+	pid_t pid;
+	tk_err err;
+
+	for (size_t i = 0; i < id_len; i++)
+		snprintf(id_hex + 2 * i, 3, "%02x", id[i]);
+	id_hex[2 * id_len] = '\0';
+	if (pipe(fds) != 0)
+		return TK_FAIL(diag, TK_ERR_IO, "pipe failed: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[0], STDIN_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execl(runner, runner, id_hex, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	if (pid < 0) {
+		close(fds[1]);
+		return TK_FAIL(diag, TK_ERR_IO, "fork failed: %s", strerror(errno));
+	}
+
+	/* A runner that exits without reading must not kill the agent. */
+	old_pipe = signal(SIGPIPE, SIG_IGN);
+	err = write_image(fds[1], image, image_len, diag);
+	close(fds[1]);
+	signal(SIGPIPE, old_pipe);
+	if (waitpid(pid, &status, 0) != pid)
+		return TK_FAIL(diag, TK_ERR_IO, "waiting for the runner failed: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return TK_FAIL(diag, TK_ERR_IO, "runner %s failed with status %d", runner,
+			       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return err;
+}
+
 struct load_inputs {
 	uint8_t id[MAX_ID_LEN];
 	size_t id_len;
@@ -285,6 +351,7 @@ int agent_cmd_load(const struct command *cmd, const struct args *args)
 	const char *state = args->values[OPT_STATE][0];
 	const char *hex = args->values[LOAD_COMPONENT][0];
 	struct load_inputs in;
+	struct tk_tee_invoke_ops runner = {run_runner, NULL};
 	struct tk_tee_measurement last;
 	uint8_t digest[TK_TEE_DIGEST_LEN];
 	struct tk_tee tee = {0};
@@ -295,6 +362,8 @@ int agent_cmd_load(const struct command *cmd, const struct args *args)
 
 	memset(&in, 0, sizeof(in));
 	tk_diag_clear(&diag);
+	if (args->count[LOAD_RUNNER] > 0)
+		runner.ctx = (void *)args->values[LOAD_RUNNER][0];
 	rc = read_load_inputs(cmd, args, &in);
 	if (rc != EXIT_OK)
 		goto out;
@@ -307,7 +376,8 @@ int agent_cmd_load(const struct command *cmd, const struct args *args)
 	err = expected_digest(&tee, (const struct tk_crypto_key *const *)in.anchors,
 			      in.n_anchors, in.id, in.id_len, digest, &diag);
 	if (err == TK_OK)
-		err = tk_tee_load_component(&tee, in.id, in.id_len, digest, NULL, &diag);
+		err = tk_tee_load_component(&tee, in.id, in.id_len, digest,
+					    args->count[LOAD_RUNNER] > 0 ? &runner : NULL, &diag);
 	if (err == TK_OK)
 		err = tk_tee_list_measurements(&tee, keep_last, &last, &diag);
 	if (err != TK_OK) {

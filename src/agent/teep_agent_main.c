@@ -74,7 +74,10 @@ const struct command agent_commands[] = {
 	   false},
 	  {"trust-anchor", "PUB.pem",
 	   "trusted component signer public key, SPKI PEM, to authenticate the stored "
-	   "manifest again", true, true}}},
+	   "manifest again", true, true},
+	  {"runner", "PROG",
+	   "run PROG ID_HEX with the image on its standard input after measuring it "
+	   "(default: only record the load)", false, false}}},
 	{"measurements", "print the measurement log of loaded components, oldest first",
 	 agent_cmd_measurements, TK_LOG_NOTICE,
 	 {TEE_OPTIONS("TEE state folder")}},

@@ -14,10 +14,12 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "crypto/tk_crypto.h"
@@ -154,6 +156,22 @@ static void test_load_then_measurements(void **state)
 	assert_non_null(strstr(f->result.out, " running "));
 }
 
+/* Open the one regular file in folder `dir` read-write, or return -1. */
+static int open_only_file(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *entry;
+	int fd = -1;
+
+	if (d == NULL)
+		return -1;
+	while (fd < 0 && (entry = readdir(d)) != NULL)
+		if (entry->d_name[0] != '.')
+			fd = openat(dirfd(d), entry->d_name, O_RDWR);
+	closedir(d);
+	return fd;
+}
+
 static void test_load_rejects(void **state)
 {
 	struct fixture *f = *state;
@@ -180,19 +198,7 @@ static void test_load_rejects(void **state)
 
 	/* Change the last stored byte of the image: the load is refused. */
 	snprintf(path, sizeof(path), "%s/components", f->state);
-	{
-		char cmd[256];
-		struct proc_result *r = calloc(1, sizeof(*r));
-		const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-
-		assert_non_null(r);
-		snprintf(cmd, sizeof(cmd), "ls %s", path);
-		assert_int_equal(proc_run(r, argv), 0);
-		r->out[strcspn(r->out, "\n")] = '\0';
-		snprintf(cmd, sizeof(cmd), "%s/%s", path, r->out);
-		fd = open(cmd, O_RDWR);
-		free(r);
-	}
+	fd = open_only_file(path);
 	assert_true(fd >= 0);
 	{
 		off_t end = lseek(fd, 0, SEEK_END);
@@ -212,11 +218,56 @@ static void test_load_rejects(void **state)
 		   "no components loaded", NULL);
 }
 
+static void write_script(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0700), 0);
+}
+
+static void test_load_runs_runner(void **state)
+{
+	struct fixture *f = *state;
+	char runner[128], failing[128], ran[128], script[512], content[256];
+	long n;
+
+	snprintf(runner, sizeof(runner), "%s/runner.sh", f->base);
+	snprintf(failing, sizeof(failing), "%s/failing.sh", f->base);
+	snprintf(ran, sizeof(ran), "%s/ran", f->base);
+	snprintf(script, sizeof(script), "#!/bin/sh\nprintf '%%s\\n' \"$1\" > %s\ncat >> %s\n",
+		 ran, ran);
+	write_script(runner, script);
+	write_script(failing, "#!/bin/sh\nexit 3\n");
+
+	expect_run(f, "load with runner",
+		   (const char *[]){"load", "--state", f->state, "--component", "81427461",
+				    "--trust-anchor", f->signer_pub, "--runner", runner, NULL},
+		   0, "loaded 81427461", NULL);
+	n = proc_read_file(ran, content, sizeof(content));
+	assert_int_equal(n, 9 + (long)sizeof(image));
+	assert_memory_equal(content, "81427461\n", 9);
+	assert_memory_equal(content + 9, image, sizeof(image));
+
+	/* A failing runner fails the load; the measurement stays recorded. */
+	expect_run(f, "failing runner",
+		   (const char *[]){"load", "--state", f->state, "--component", "81427461",
+				    "--trust-anchor", f->signer_pub, "--runner", failing, NULL},
+		   1, NULL, "failed with status 3");
+	expect_run(f, "both loads recorded",
+		   (const char *[]){"measurements", "--state", f->state, NULL}, 0, NULL, NULL);
+	assert_non_null(strstr(f->result.out, "81427461 sha-256:"));
+	assert_non_null(strstr(strstr(f->result.out, "\n") + 1, "81427461 sha-256:"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_load_then_measurements, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_rejects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_runs_runner, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
