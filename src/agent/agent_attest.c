@@ -80,9 +80,78 @@ static tk_err save_result(void *ctx, struct tk_span result, struct tk_span forma
 	return err;
 }
 
+/* Measurements being added to the evidence. */
+struct measurement_walk {
+	struct tk_eat_claims *claims;
+	uint8_t *buf;
+	size_t cap;
+	size_t used;
+	struct tk_diag *diag;
+};
+
+static tk_err add_measurement(void *ctx, const struct tk_tee_measurement *m)
+{
+	struct measurement_walk *w = ctx;
+	struct tk_eat_measured_component mc = {
+		.component_id = tk_span_make(m->id, m->id_len),
+		.digest_alg = TK_EAT_DIGEST_SHA256,
+		.digest = tk_span_make(m->digest, sizeof(m->digest)),
+		.has_pcr = m->pcr != 0,
+		.pcr = m->pcr,
+	};
+	struct tk_eat_claims *claims = w->claims;
+	size_t len = 0;
+	tk_err err;
+
+	if (claims->measurement_count == TK_EAT_MAX_MEASUREMENTS)
+		return TK_FAIL(w->diag, TK_ERR_LIMIT_COUNT, "more than %d loaded components",
+			       TK_EAT_MAX_MEASUREMENTS);
+	err = tk_eat_encode_measured_component(&mc, w->buf + w->used, w->cap - w->used, &len,
+					       w->diag);
+	if (err != TK_OK)
+		return err;
+	claims->measurements[claims->measurement_count].content_type =
+		TK_EAT_CONTENT_FORMAT_CBOR;
+	claims->measurements[claims->measurement_count].body =
+		tk_span_make(w->buf + w->used, len);
+	claims->measurement_count++;
+	w->used += len;
+	return TK_OK;
+}
+
+/*
+ * The measurements claim: one entry per load in the TEE's measurement log,
+ * oldest first, so the evidence shows every component loaded since the
+ * log began. Nothing loaded: no claim.
+ */
+static tk_err evidence_claims(void *ctx, struct tk_span nonce, struct tk_eat_claims *claims,
+			      uint8_t *buf, size_t buf_cap, size_t *used, struct tk_diag *diag)
+{
+	struct agent_attest *a = ctx;
+	struct measurement_walk w = {
+		.claims = claims, .buf = buf, .cap = buf_cap, .diag = diag,
+	};
+	tk_err err;
+
+	(void)nonce;
+	*used = 0;
+	if (a->tee == NULL)
+		return TK_OK;
+	claims->measurement_count = 0;
+	err = tk_tee_list_measurements(a->tee, add_measurement, &w, diag);
+	if (err != TK_OK)
+		return err;
+	if (claims->measurement_count > 0)
+		claims->present |= TK_EAT_HAS_MEASUREMENTS;
+	*used = w.used;
+	return TK_OK;
+}
+
 struct tk_teep_agent_attest_ops agent_attest_ops(struct agent_attest *ctx)
 {
-	struct tk_teep_agent_attest_ops ops = {.save_result = save_result, .ctx = ctx};
+	struct tk_teep_agent_attest_ops ops = {
+		.evidence_claims = evidence_claims, .save_result = save_result, .ctx = ctx,
+	};
 
 	return ops;
 }

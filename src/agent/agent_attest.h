@@ -15,18 +15,23 @@
 #include <stdbool.h>
 
 #include "common/tk_err.h"
+#include "tee/tk_tee.h"
 #include "teep/tk_teep_agent_attest.h"
 
 /* Largest result kept, in bytes; the TAM's store keeps at most as much. */
 #define AGENT_RESULT_MAX (16u * 1024u)
 
-/* Context of the hooks: the state folder, borrowed. */
+/* Context of the hooks: the state folder and the TEE, borrowed. */
 struct agent_attest {
 	const char *state_dir;
+	const struct tk_tee *tee; /* NULL: no measurements in the evidence */
 	bool saved;               /* a result was kept in this run */
 };
 
-/* Hooks that keep results in ctx->state_dir. Borrows ctx. */
+/*
+ * Hooks that add the TEE's measurement log to the evidence and keep
+ * results in ctx->state_dir. Borrows ctx.
+ */
 struct tk_teep_agent_attest_ops agent_attest_ops(struct agent_attest *ctx);
 
 /*

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agent/agent_attest.h"
+#include "agent/tk_agent_report.h"
 #include "agent/tk_agent_tee.h"
 #include "cbor/tk_cbor.h"
 #include "http/tk_http_client.h"
@@ -64,6 +65,8 @@ struct run_state {
 	struct tk_span requested[MAX_VALUES];
 	struct tk_tee tee;
 	struct tk_http_client *client;
+	struct tk_crypto_key *tam_encryption_key;
+	struct tk_agent_report *report;
 	uint8_t *buf;
 	uint8_t *reply;
 	uint8_t *work;
@@ -75,6 +78,8 @@ static void run_state_free(struct run_state *rs)
 		tk_crypto_key_free(rs->tam_keys[i]);
 		tk_crypto_key_free(rs->anchors[i]);
 	}
+	tk_crypto_key_free(rs->tam_encryption_key);
+	free(rs->report);
 	tk_tee_close(&rs->tee);
 	tk_http_client_free(rs->client);
 	free(rs->buf);
@@ -138,6 +143,17 @@ static int load_run_inputs(const struct command *cmd, const struct args *args,
 			return agent_usage_error(cmd, "invalid value for --class-id: %s (expected a UUID)",
 					   args->values[RUN_CLASS][0]);
 		glue->has_class_id = true;
+	}
+	if (args->count[RUN_TAM_ENCRYPTION_KEY] > 0) {
+		const char *path = args->values[RUN_TAM_ENCRYPTION_KEY][0];
+
+		tk_diag_clear(&diag);
+		err = agent_load_public_key(path, &rs->tam_encryption_key, &diag);
+		if (err == TK_OK && tk_crypto_key_type(rs->tam_encryption_key) != TK_CRYPTO_KEY_P256)
+			err = TK_FAIL(&diag, TK_ERR_KEY, "not a P-256 key, which ECDH-ES+A128KW "
+				      "needs");
+		if (err != TK_OK)
+			return agent_fail("cannot load the TAM encryption key", path, err, &diag);
 	}
 	return EXIT_OK;
 }
@@ -248,6 +264,19 @@ int agent_cmd_run(const struct command *cmd, const struct args *args)
 	glue.fetch = http;
 	glue.log = &agent_log;
 
+	/* SUIT reports of the manifests this session processes. */
+	rs.report = calloc(1, sizeof(*rs.report));
+	if (rs.report == NULL) {
+		(void)TK_FAIL(&diag, TK_ERR_NOMEM, "SUIT report state");
+		rc = agent_fail("cannot allocate session buffers", shown_tam, TK_ERR_NOMEM, &diag);
+		goto out;
+	}
+	rs.report->tee = &rs.tee;
+	rs.report->crypto = tk_crypto_openssl();
+	rs.report->tam_key = rs.tam_encryption_key;
+	rs.report->log = &agent_log;
+	glue.report = rs.report;
+
 	cfg.crypto = tk_crypto_openssl();
 	for (size_t i = 0; i < args->count[RUN_TAM_KEY]; i++)
 		cfg.tam_keys[i] = rs.tam_keys[i];
@@ -264,6 +293,7 @@ int agent_cmd_run(const struct command *cmd, const struct args *args)
 	cfg.tam_uri = shown_tam;
 	cfg.log = &agent_log;
 	cfg.attest = &attest_ops;
+	attest.tee = &rs.tee;
 	err = hash_self(cfg.device.agent_digest, &diag);
 	if (err == TK_OK)
 		err = tk_teep_agent_init(&agent, &cfg, &diag);

@@ -182,6 +182,28 @@ static int64_t version_scheme(const char *version)
 	return digit ? VERSION_SCHEME_MULTIPARTNUMERIC : VERSION_SCHEME_ALPHANUMERIC;
 }
 
+/* Let the TEE add the claims it vouches for, into the arena. */
+static tk_err add_tee_claims(struct reply *r, struct tk_span nonce, struct tk_eat_claims *claims,
+			     struct tk_diag *diag)
+{
+	const struct tk_teep_agent_attest_ops *at = r->agent->cfg.attest;
+	size_t cap, used = 0;
+	uint8_t *buf;
+	tk_err err;
+
+	if (at == NULL || at->evidence_claims == NULL)
+		return TK_OK;
+	buf = tk_teep_agent_arena_rest(&r->arena, &cap);
+	err = at->evidence_claims(at->ctx, nonce, claims, buf, cap, &used, diag);
+	if (err != TK_OK)
+		return err;
+	if (used > cap)
+		return TK_FAIL(diag, TK_ERR_INTERNAL, "evidence claims took %zu of %zu bytes",
+			       used, cap);
+	r->arena.used += used;
+	return TK_OK;
+}
+
 /*
  * Build the evidence: an EAT of the TEEP profile (draft section "EAT
  * Profile") with eat_nonce = `nonce` (the challenge or token), ueid, oemid, hwmodel, hwversion,
@@ -236,6 +258,8 @@ static tk_err build_evidence(struct reply *r, struct tk_span nonce,
 	claims.manifests[0].content_type = TK_EAT_CONTENT_FORMAT_CBOR;
 	claims.manifests[0].body = tk_span_make(reference, ref_len);
 	claims.manifest_count = 1;
+	if ((err = add_tee_claims(r, nonce, &claims, diag)) != TK_OK)
+		return err;
 
 	buf = tk_teep_agent_arena_rest(&r->arena, &cap);
 	err = tk_eat_sign(agent->cfg.crypto, agent->tee_key, &claims, buf, cap, &len, diag);
