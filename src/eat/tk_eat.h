@@ -366,6 +366,43 @@ TK_MUST_CHECK tk_err tk_eat_decode_measured_component(
 	const struct tk_eat_manifest *measurement,
 	struct tk_eat_measured_component *out, struct tk_diag *diag);
 
+/*
+ * EAT Encryption (draft-ietf-teep-protocol, "EATs and SUIT Reports"):
+ * signed evidence encrypted to the TAM as a tagged COSE_Encrypt with one
+ * ECDH-ES+A128KW recipient whose COSE_KDF_Context has SuppPubInfo.other =
+ * "EAT Encryption". The content algorithm is A128GCM or
+ * ChaCha20/Poly1305, the AEADs of the draft's cipher suites; AES-CTR
+ * suites carry no integrity of their own and are rejected here
+ * (TK_ERR_ALG_UNSUPPORTED).
+ */
+#define TK_EAT_ENCRYPTION_CONTEXT "EAT Encryption"
+
+/* Maximum size of encrypted evidence: the evidence plus COSE overhead. */
+#define TK_EAT_ENCRYPTED_MAX_SIZE (TK_EAT_MAX_SIZE + 512u)
+
+/*
+ * Encrypt signed evidence to the TAM's P-256 public key tam_key (borrowed),
+ * writing the TAM's kid in the recipient when kid is not empty. Writes into
+ * out[0..out_cap); *out_len is 0 on failure.
+ */
+TK_MUST_CHECK tk_err tk_eat_encrypt(const struct tk_crypto *c,
+				    const struct tk_crypto_key *tam_key, struct tk_span kid,
+				    int64_t content_alg, const uint8_t *evidence,
+				    size_t evidence_len, uint8_t *out, size_t out_cap,
+				    size_t *out_len, struct tk_diag *diag);
+
+/*
+ * Decrypt encrypted evidence with the TAM's P-256 private key (borrowed).
+ * Size limit first (TK_ERR_LIMIT_SIZE), then the COSE_Encrypt with the
+ * "EAT Encryption" context; a wrong key, context or tag is TK_ERR_DECRYPT
+ * or TK_ERR_KEY. Writes the signed evidence into out[0..out_cap), which is
+ * wiped on failure. Verify it with tk_eat_verify() next.
+ */
+TK_MUST_CHECK tk_err tk_eat_decrypt(const struct tk_crypto *c,
+				    const struct tk_crypto_key *tam_key,
+				    const uint8_t *msg, size_t msg_len, uint8_t *out,
+				    size_t out_cap, size_t *out_len, struct tk_diag *diag);
+
 /* Name of a Claims-Set label ("ueid"), or NULL when unknown. */
 const char *tk_eat_claim_name(int64_t label);
 
