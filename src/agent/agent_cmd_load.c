@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * teep-agent load and measurements: flow "deploy versus load". Installing
- * stored the component; loading measures it into the TEE's attestation
- * state (the measurement log, and for the TPM backend a PCR) and then
- * runs it, so evidence reports what is loaded rather than what is merely
- * stored.
+ * only stores a component. Loading measures it into the TEE's attestation
+ * state (the measurement log, and for the TPM backend a PCR) and then runs
+ * it, so evidence reports what is loaded rather than what is stored.
  *
  * The expected image digest comes from the component's manifest: the
  * stored envelopes are authenticated again with the given trust anchors
  * (the store could have been altered since install), and the one whose
  * common components list names the component supplies the
- * suit-parameter-image-digest set for it in its shared sequence
- * (draft-ietf-suit-manifest section 8.4.8.6). The backend then checks the
+ * suit-parameter-image-digest (draft-ietf-suit-manifest-37) set for it in
+ * its shared sequence. The backend then checks the
  * stored bytes against that digest before anything is recorded.
  *
  * Running: without --runner the component is only recorded as loaded and
@@ -31,7 +30,7 @@
 #include "cbor/tk_cbor.h"
 #include "suit/tk_suit.h"
 
-/* SUIT command and parameter numbers (draft-ietf-suit-manifest section 8.4). */
+/* SUIT command and parameter numbers (draft-ietf-suit-manifest-37, IANA section). */
 #define SUIT_SET_COMPONENT_INDEX 12
 #define SUIT_SET_PARAMETERS 19
 #define SUIT_OVERRIDE_PARAMETERS 20
@@ -58,7 +57,7 @@ static tk_err collect_manifest(void *ctx, const struct tk_tee_object_info *info)
 	return TK_OK;
 }
 
-/* Does the component-index argument select component `index`? */
+/* Read a set-component-index argument; set *selected when it names `index`. */
 static tk_err index_selects(struct tk_cbor_dec *dec, uint64_t index, bool *selected)
 {
 	uint64_t value, count;
@@ -140,7 +139,9 @@ static tk_err scan_parameters(struct tk_cbor_dec *dec, bool selected,
 
 /*
  * Find the image digest the shared sequence sets for component `index`.
- * The selected component starts as index 0, as in the SUIT processor.
+ * A sequence of a one-component manifest sets no index and means component
+ * 0; with several components draft-ietf-suit-manifest-37 requires each
+ * sequence to begin with set-component-index.
  */
 static tk_err image_digest(struct tk_span sequence, uint64_t index,
 			   uint8_t out[TK_TEE_DIGEST_LEN], bool *found, struct tk_diag *diag)

@@ -2,11 +2,10 @@
 /*
  * TPM 2.0 commands of the TPM backend, through tpm2-tss 3.2 ESAPI.
  *
- * Keys (TPM 2.0 Part 1, sections 25-27; templates from the TCG EK
- * Credential Profile and the TCG TPM v2.0 Provisioning Guidance):
- * - SRK: the ECC P-256 storage primary of the owner hierarchy, derived
- *   again from the hierarchy's seed for each use, so it needs no
- *   persistent handle;
+ * Keys:
+ * - SRK: the ECC P-256 storage primary of the owner hierarchy (restricted
+ *   decrypt, AES-128-CFB, zero unique), derived again from the
+ *   hierarchy's seed for each use, so it needs no persistent handle;
  * - TEEP signing key: unrestricted ECDSA P-256 with SHA-256 under the SRK;
  * - attestation key (AK): restricted ECDSA P-256 with SHA-256 under the
  *   persistent EK, whose policy is PolicySecret(TPM_RH_ENDORSEMENT), so
@@ -27,7 +26,10 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
-/* Largest NV read per command; TPMs must accept at least 512 bytes. */
+/*
+ * Bytes read per TPM2_NV_Read. NOTE: swtpm 0.7 accepts 512; a TPM whose
+ * TPM_PT_NV_BUFFER_MAX is smaller would need the value from GetCapability.
+ */
 #define NV_CHUNK 512
 
 static tk_err rc_fail(struct tk_diag *diag, const char *what, TSS2_RC rc)
@@ -77,7 +79,7 @@ static const TPMA_OBJECT key_base_attributes =
 	TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
 	TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH;
 
-/* ECC P-256 storage key: the SRK template of the provisioning guidance. */
+/* ECC P-256 storage key, the usual SRK template. */
 static TPM2B_PUBLIC srk_template(void)
 {
 	TPM2B_PUBLIC t = {0};

@@ -58,7 +58,7 @@ struct tpm {
 	struct tk_tee_key_info key_info;
 };
 
-/* Which parent a key is created and loaded under. */
+/* Parent that a key is created and loaded under. */
 enum tpm_parent {
 	TPM_PARENT_SRK = 1, /* ECC P-256 storage primary of the owner hierarchy */
 	TPM_PARENT_EK = 2,  /* the persistent endorsement key */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A software TPM per test: swtpm_setup manufactures a TPM 2.0 state with
- * an EK certificate issued by a local CA made in the test's own folder
- * (its swtpm_setup.conf and swtpm-localca files live there too, never in
- * /etc or /var/lib), then `swtpm socket` serves it on two free loopback
- * ports until swtpm_stop() ends it by PID. Test code only.
+ * A software TPM per test. swtpm_setup manufactures a TPM 2.0 state with
+ * an EK certificate issued by a local CA made in the test's own folder.
+ * Its swtpm_setup.conf and swtpm-localca files are there too, never in
+ * /etc or /var/lib. Then `swtpm socket` serves the TPM on two free
+ * loopback ports until swtpm_stop() ends it by PID. Test code only.
  */
 #ifndef TK_TEST_SWTPM_H
 #define TK_TEST_SWTPM_H
