@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/tk_agent_auth.h"
 #include "agent/tk_agent_fetch.h"
 #include "agent/tk_agent_report.h"
 #include "cose/tk_cose.h"
@@ -152,8 +153,8 @@ static tk_err glue_unlink_manifest(void *ctx, const uint8_t *id, size_t id_len,
 	if (err == TK_OK)
 		err = tk_suit_decode_envelope(buf, len, &env, diag);
 	if (err == TK_OK)
-		err = tk_suit_authenticate(&env, glue->crypto, glue->trust_anchors,
-					   glue->n_trust_anchors, &manifest, diag);
+		err = tk_agent_authenticate(glue->tee, glue->crypto, glue->trust_anchors,
+					    glue->n_trust_anchors, &env, &manifest, diag);
 	if (err == TK_OK)
 		err = process_opts(glue, &ops, &opts, diag);
 	if (err == TK_OK && has_section(&manifest, TK_SUIT_SECTION_UNINSTALL)) {
@@ -196,8 +197,8 @@ static tk_err glue_process_manifest(void *ctx, const uint8_t *envelope, size_t e
 	tk_agent_report_begin(glue->report);
 	err = tk_suit_decode_envelope(envelope, envelope_len, &env, diag);
 	if (err == TK_OK)
-		err = tk_suit_authenticate(&env, opts.crypto, glue->trust_anchors,
-					   glue->n_trust_anchors, &manifest, diag);
+		err = tk_agent_authenticate(glue->tee, opts.crypto, glue->trust_anchors,
+					    glue->n_trust_anchors, &env, &manifest, diag);
 	if (err == TK_OK) {
 		name->known = true;
 		name->id = manifest.manifest_component_id;
@@ -342,7 +343,7 @@ static tk_err platform_stage_write(void *ctx, unsigned area, const uint8_t *chun
 	struct tk_agent_stage *st = stage_area(glue, area);
 	size_t limit = staging_size(glue);
 	uint8_t *grown;
-	size_t cap;
+	size_t cap, kept;
 
 	if (st == NULL)
 		return TK_FAIL(diag, TK_ERR_ARG, "staging area %u out of range", area);
@@ -355,11 +356,14 @@ static tk_err platform_stage_write(void *ctx, unsigned area, const uint8_t *chun
 		grown = malloc(cap);
 		if (grown == NULL)
 			return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %zu bytes of staging", cap);
-		if (st->len > 0)
-			memcpy(grown, st->buf, st->len);
+		kept = st->len;
+		if (kept > 0)
+			memcpy(grown, st->buf, kept);
+		/* Abort wipes and frees the old buffer and zeroes the area. */
 		platform_stage_abort(ctx, area);
 		st->buf = grown;
 		st->cap = cap;
+		st->len = kept;
 	}
 	memcpy(st->buf + st->len, chunk, len);
 	st->len += len;
@@ -432,6 +436,16 @@ static tk_err platform_set_sequence(void *ctx, const uint8_t *id, size_t id_len,
 	return tk_tee_set_sequence_number(glue->tee, id, id_len, value, diag);
 }
 
+/* The CEK of an encrypted payload is unwrapped inside the TEE. */
+static tk_err platform_unwrap_cek(void *ctx, const struct tk_suit_recipient *recipient,
+				  uint8_t *cek, size_t cek_cap, size_t *cek_len,
+				  struct tk_diag *diag)
+{
+	struct tk_agent_tee *glue = ctx;
+
+	return tk_tee_unwrap_cek(glue->tee, recipient, cek, cek_cap, cek_len, diag);
+}
+
 struct tk_suit_platform_ops tk_agent_suit_platform(struct tk_agent_tee *glue)
 {
 	struct tk_suit_platform_ops ops = {
@@ -447,6 +461,7 @@ struct tk_suit_platform_ops tk_agent_suit_platform(struct tk_agent_tee *glue)
 		.get_sequence_number = platform_get_sequence,
 		.set_sequence_number = platform_set_sequence,
 		.report = glue->report != NULL ? tk_agent_report_record : NULL,
+		.unwrap_cek = platform_unwrap_cek,
 		.ctx = glue,
 	};
 

@@ -5,9 +5,6 @@
  * of many megabytes need no buffer in the test either. The sink checks
  * every byte against the generator and the size of every chunk.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,109 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "http/tk_http_client.h"
+#include "pattern_server.h"
 
 /* Size of the streamed payload: large next to TK_HTTP_FETCH_CHUNK, small
  * enough for a quick test. The benchmark streams hundreds of megabytes. */
 #define PAYLOAD_SIZE (24u * 1024u * 1024u + 123u)
-
-/* What the server thread sends. */
-struct server {
-	int fd;
-	int port;
-	pthread_t thread;
-	int status;             /* HTTP status of the response */
-	uint64_t body_len;      /* bytes of generated body */
-	bool content_length;    /* send Content-Length, else end by closing */
-};
-
-/* Byte `i` of every generated body. */
-static uint8_t pattern(uint64_t i)
-{
-	return (uint8_t)(i * 7u + i / 251u);
-}
-
-static void send_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
-static void *server_main(void *arg)
-{
-	struct server *s = arg;
-	char head[256];
-	uint8_t chunk[16384];
-	char request[4096];
-	int c = accept(s->fd, NULL, NULL);
-	ssize_t got;
-	int n;
-
-	if (c < 0)
-		return NULL;
-	got = recv(c, request, sizeof(request) - 1, 0);
-	(void)got;
-	if (s->content_length)
-		n = snprintf(head, sizeof(head), "HTTP/1.1 %d X\r\nContent-Length: %llu\r\n"
-			     "Connection: close\r\n\r\n", s->status,
-			     (unsigned long long)s->body_len);
-	else
-		n = snprintf(head, sizeof(head), "HTTP/1.1 %d X\r\nConnection: close\r\n\r\n",
-			     s->status);
-	send_all(c, head, (size_t)n);
-	for (uint64_t sent = 0; sent < s->body_len;) {
-		size_t len = s->body_len - sent < sizeof(chunk) ? (size_t)(s->body_len - sent)
-							       : sizeof(chunk);
-
-		for (size_t i = 0; i < len; i++)
-			chunk[i] = pattern(sent + i);
-		send_all(c, chunk, len);
-		sent += len;
-	}
-	close(c);
-	return NULL;
-}
-
-static void server_start(struct server *s, int status, uint64_t body_len, bool content_length)
-{
-	struct sockaddr_in addr;
-	socklen_t addr_len = sizeof(addr);
-
-	s->status = status;
-	s->body_len = body_len;
-	s->content_length = content_length;
-	s->fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(s->fd >= 0);
-	memset(&addr, 0, sizeof(addr));
-	addr.sin_family = AF_INET;
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(s->fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	assert_int_equal(listen(s->fd, 1), 0);
-	assert_int_equal(getsockname(s->fd, (struct sockaddr *)&addr, &addr_len), 0);
-	s->port = ntohs(addr.sin_port);
-	assert_int_equal(pthread_create(&s->thread, NULL, server_main, s), 0);
-}
-
-static void server_stop(struct server *s)
-{
-	/* Unblock an accept() the client never reached. */
-	shutdown(s->fd, SHUT_RDWR);
-	pthread_join(s->thread, NULL);
-	close(s->fd);
-}
 
 /* Sink that checks bytes against the generator and may fail on purpose. */
 struct check_sink {
@@ -143,7 +46,7 @@ static tk_err check_write(void *ctx, const uint8_t *chunk, size_t len, struct tk
 		return TK_FAIL(diag, TK_ERR_IO, "staging full after %llu bytes",
 			       (unsigned long long)c->received);
 	for (size_t i = 0; i < len; i++) {
-		if (chunk[i] != pattern(c->received + i))
+		if (chunk[i] != pattern_byte(c->received + i))
 			c->mismatch = true;
 	}
 	c->received += len;
@@ -166,17 +69,17 @@ static tk_err fetch(int status, uint64_t body_len, bool content_length, uint64_t
 	struct tk_http_client_config cfg;
 	struct tk_suit_sink sink = {check_write, c};
 	struct tk_http_progress progress = {check_progress, c};
-	struct server s;
+	struct pattern_server s = {0};
 	char uri[64];
 	tk_err err;
 
 	memset(&cfg, 0, sizeof(cfg));
-	server_start(&s, status, body_len, content_length);
+	pattern_server_start(&s, status, body_len, content_length);
 	snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/payload", s.port);
 	tk_diag_clear(diag);
 	err = tk_http_fetch_stream(&cfg, uri, strlen(uri), max_size, &sink, &progress, received,
 				   diag);
-	server_stop(&s);
+	pattern_server_stop(&s);
 	return err;
 }
 
