@@ -3,7 +3,7 @@
  * HTTP API server on libmicrohttpd 0.9.75; the rules it enforces are in
  * tk_http_api.h. As in tk_http_server.c, libmicrohttpd calls the access
  * handler once when the headers are in, once per body chunk and once when
- * the body is complete; a request context carries the body between calls.
+ * the body is complete. A request context carries the body between calls.
  */
 #include "http/tk_http_api.h"
 

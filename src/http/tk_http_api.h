@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A small HTTP API server on libmicrohttpd for resources other than the
- * TEEP binding (tk_http_server.h serves that one): the handler sees the
+ * TEEP binding, which tk_http_server.h serves. The handler receives the
  * method, path, Content-Type, Accept and body of each request and sets the
  * status, Content-Type, Location and body of the response. teep-verifier's
  * challenge-response API is built on it.
@@ -40,7 +40,7 @@
 #define TK_HTTP_API_TYPE_MAX 160
 #define TK_HTTP_API_LOCATION_MAX 256
 
-/* One request, as the handler sees it. Views valid during the call. */
+/* One request, as the handler receives it. Views valid during the call. */
 struct tk_http_api_request {
 	const char *method;       /* "POST", "GET", ... */
 	const char *path;         /* full path, starting with the prefix */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The appraisal library of the RATS Verifier (RFC 9334 section 3): it takes
- * TEEP evidence (an EAT of the TEEP profile, with a TPM quote when the
- * agent has the TPM backend), appraises it against endorsements and
- * reference values, and returns a signed attestation result in the EAR
+ * The appraisal library of the RATS Verifier (RFC 9334 section 3). It
+ * takes TEEP evidence (an EAT of the TEEP profile, with a TPM quote when
+ * the agent has the TPM backend) and appraises it against endorsements and
+ * reference values. The outcome is a signed attestation result in the EAR
  * format of draft-ietf-rats-ear. teep-verifier serves it over HTTP; a TAM
  * can call it in its own process (background-check model without a
  * network hop).
@@ -53,13 +53,14 @@
 #define TK_VERIFIER_DEFAULT_MAX_SESSIONS 10000
 
 /*
- * Maximum size of an attestation result, in bytes (CWT or JWT). An EAR
- * with the TEEP claims of TK_EAT_MAX_MANIFESTS manifests stays under 12 KiB
- * as a CWT and 16 KiB as a JWT (base64url grows it by a third). Larger
- * results fail with TK_ERR_BUFFER_TOO_SMALL when the caller's buffer is
- * smaller.
+ * Maximum size of an attestation result, in bytes (CWT or JWT). The
+ * largest EAR repeats the TEEP claims of evidence of TK_EAT_MAX_SIZE
+ * (16 KiB). The JWT form encodes binary claims in base64url and then the
+ * whole payload again, which grows that to about 30 KiB (an estimate), so
+ * the JWT limit of tk_ear_json.h, 64 KiB, is enough for both forms. A
+ * smaller output buffer fails with TK_ERR_BUFFER_TOO_SMALL.
  */
-#define TK_VERIFIER_RESULT_MAX (24u * 1024u)
+#define TK_VERIFIER_RESULT_MAX (64u * 1024u)
 
 /* Limits of the store records, checked on add (TK_ERR_LIMIT_SIZE). */
 #define TK_VERIFIER_UEID_MAX 33         /* RFC 9711 section 4.2.1 */
@@ -117,7 +118,10 @@ struct tk_verifier_session {
 	int64_t expires_at; /* rejected at or after this time */
 };
 
-/* An attestation key enrolled for the simulated TEE backend. */
+/*
+ * An enrolled attestation key: the key that signs a simulated TEE's
+ * evidence, or a TPM attestation key (AK).
+ */
 struct tk_verifier_attest_key {
 	uint8_t kid[TK_VERIFIER_KID_LEN];           /* RFC 9679 thumbprint */
 	uint8_t cose_key[TK_VERIFIER_COSE_KEY_MAX]; /* public COSE_Key */
@@ -126,15 +130,10 @@ struct tk_verifier_attest_key {
 	size_t ueid_len;
 };
 
-/* Kind of a reference value. Stored as integers; never renumber. */
-enum tk_verifier_refval_kind {
-	TK_VERIFIER_REFVAL_COMPONENT = 1, /* TEE software or a TA, by digest */
-};
-
 /*
  * A reference value: the digest a component must have. `component` is the
  * encoded SUIT component identifier of a measurements entry, or the URI
- * bytes of a manifests entry (SUIT_Reference); vendor and class name the
+ * bytes of a manifests entry (SUIT_Reference). Vendor and class name the
  * producer and product line, as in a CoMID environment.
  */
 struct tk_verifier_refval {
@@ -147,7 +146,7 @@ struct tk_verifier_refval {
 	size_t digest_len;
 };
 
-/* Which reference values a lookup found for one component and digest. */
+/* Outcome of comparing one component and digest with the reference values. */
 enum tk_verifier_refval_match {
 	TK_VERIFIER_REFVAL_UNKNOWN = 0,  /* no reference value names the component */
 	TK_VERIFIER_REFVAL_MISMATCH = 1, /* the component is known, not this digest */
@@ -296,7 +295,7 @@ struct tk_verifier_result {
 
 /*
  * Appraise req->evidence and write the signed EAR into out[0..out_cap)
- * (TK_VERIFIER_RESULT_MAX is always enough). On TK_OK *res summarises the
+ * (TK_VERIFIER_RESULT_MAX bytes are enough). On TK_OK *res summarises the
  * EAR; see the file comment for the errors. With a session, the session is
  * used up by this call even when the appraisal then fails. *res is zeroed
  * on failure. Safe to call from one thread at a time per struct tk_verifier.

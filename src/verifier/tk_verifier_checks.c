@@ -66,7 +66,7 @@ static void id_prefix(struct tk_span id, char out[2 * REASON_ID_BYTES + 4])
 
 /*
  * Compare one component with the reference values and raise *worst to the
- * executables value it calls for; the first component that raises it
+ * executables value the outcome calls for. The component that raises it
  * writes the reason.
  */
 static tk_err match_component(struct tk_verifier *v, struct tk_span component,

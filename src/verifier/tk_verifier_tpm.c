@@ -5,9 +5,9 @@
  * and the endorsement key (EK) certificate chain. The checks, in order:
  *
  *   1. the AK is enrolled for a UEID. An EK cannot sign, so nothing in the
- *      evidence itself proves that the AK lives in the TPM of that EK: the
- *      operator enrolls the AK after making sure of it (TPM2_MakeCredential
- *      and TPM2_ActivateCredential), as `teep-verifier enroll-key` says.
+ *      evidence itself proves that the AK lives in the TPM of that EK. The
+ *      operator enrolls the AK (teep-verifier enroll-key) after making sure
+ *      of it with TPM2_MakeCredential and TPM2_ActivateCredential.
  *      Not enrolled: instance-identity 97.
  *   2. the evidence verifies with the TEEP key it names, taken from the
  *      enrolled keys or from its cnf COSE_Key: the quote below binds that

@@ -177,10 +177,10 @@ static bool copy_name(char *out, size_t cap, struct tk_span text)
 }
 
 /*
- * One CoRIM reference value as a store record: vendor and model name the
- * environment; the component is the measurement key (mkey) when the value
- * has one, else the class id's bytes. Only SHA-256 digests are taken;
- * *usable is false for the others.
+ * Convert one CoRIM reference value to a store record. Vendor and model
+ * name the environment, and the component is the measurement key (mkey)
+ * when the value has one, else the class id's bytes. Only SHA-256 digests
+ * are taken, so *usable is false for the others.
  */
 static tk_err refval_from_corim(const struct tk_eat_corim_refval *in,
 				struct tk_verifier_refval *out, bool *usable,

@@ -12,7 +12,7 @@
  *        Content-Type application/eat+cwt (eat_profile, when present, the
  *        TEEP profile) or application/eat-cwt
  *        200, the EAR: application/eat+cwt by default, application/eat+jwt
- *        when Accept asks for it (see choose_format())
+ *        when Accept requests it (see choose_format())
  *
  * Failures get application/problem+json (RFC 9457) with type, title,
  * status and detail: 400 malformed evidence or nonce mismatch, 404 unknown
