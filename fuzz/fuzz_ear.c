@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Fuzz target for attestation results: the strict EAR decoder with a
- * re-encoding property (a decoded result encodes to bytes that decode to
- * the same result), the JSON-to-CBOR transcoder, JWT verification, and
- * the relying-party check on the input as a CWT or JWT.
+ * Fuzz target for attestation results: the strict EAR decoder, the
+ * JSON-to-CBOR transcoder, JWT verification, and the relying-party check
+ * on the input as a CWT or JWT. Property: a decoded result encodes to
+ * bytes that decode to the same result.
  */
 // fuzz-libs: tk_ear_json tk_eat tk_cose tk_cbor tk_crypto tk_common
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * `teep attestation verify`: the relying party's check of an attestation
  * result (EAR, as a CWT or a JWT) with tk_ear_check(). It prints the
  * decision, the overall status and every reason on stdout, so a data
- * provider sees all causes at once, and exits 0 only when the result is
+ * provider gets all causes at once, and exits 0 only when the result is
  * affirming.
  */
 #include "tk_cli.h"

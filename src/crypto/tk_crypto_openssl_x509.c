@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * X.509 chain verification of the OpenSSL 3.0 provider, for TPM
- * endorsement key certificates: the chain is checked with X509_verify_cert
- * against a store holding only the caller's trusted CAs (no system store),
- * and the leaf's public key is handed back through the provider's own PEM
- * import, so only P-256 leaves become keys.
+ * endorsement key certificates. X509_verify_cert checks the chain against
+ * a store with only the caller's trusted CAs, never the system store. The
+ * leaf's public key is handed back through the provider's own PEM import,
+ * so only P-256 leaves become keys.
  */
 #include "crypto/tk_crypto_openssl.h"
 

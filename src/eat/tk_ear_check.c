@@ -157,7 +157,7 @@ static void check_status(const struct tk_ear *ear, struct tk_ear_decision *d)
 		add_reason(d, TK_ERR_POLICY, "status %s", tk_ear_status_name(ear->status));
 }
 
-/* Verify and decode either form into *ear; cbor holds a transcoded JWT. */
+/* Verify and decode either form into *ear; a JWT is transcoded into cbor. */
 static tk_err verify_any(const struct tk_crypto *c, const uint8_t *buf, size_t len,
 			 const struct tk_crypto_key *key, uint8_t *cbor, struct tk_ear *ear,
 			 struct tk_diag *diag)

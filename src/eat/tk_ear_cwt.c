@@ -347,8 +347,10 @@ static const char *key_name(void *ctx, const int64_t *path, unsigned path_len,
 	(void)ctx;
 	if (path_len == 0)
 		return ear_label_name(key);
-	if (path_len == 1 && path[0] == TK_EAR_CLAIM_VERIFIER_ID)
-		return key == 0 ? "developer" : key == 1 ? "build" : NULL;
+	if (path_len == 1 && path[0] == TK_EAR_CLAIM_VERIFIER_ID && key == 0)
+		return "developer";
+	if (path_len == 1 && path[0] == TK_EAR_CLAIM_VERIFIER_ID && key == 1)
+		return "build";
 	/* submods -> name (text key) -> appraisal labels */
 	if (path_len == 2 && path[0] == TK_EAT_CLAIM_SUBMODS)
 		return ear_label_name(key);

@@ -89,7 +89,7 @@ struct tk_ear_decision {
 	size_t reasons_dropped;       /* reasons past TK_EAR_MAX_REASONS */
 };
 
-/* What a relying party expects. Zero-initialise; empty spans are skipped. */
+/* Expectations of a relying party. Zero-initialise; empty spans are skipped. */
 struct tk_ear_expect {
 	const struct tk_crypto_key *verifier_key; /* required, borrowed */
 	struct tk_span nonce;         /* expected eat_nonce */

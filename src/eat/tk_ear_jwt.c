@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * EAR as a JWT: ES256 JWS in compact serialization (RFC 7515 section
- * 7.1). Signing renders the claims as JSON with jansson; verification
+ * 7.1). Signing renders the claims as JSON with jansson. Verification
  * checks the header and the signature over the ASCII "header.payload"
- * before the payload is decoded, then transcodes the JSON claims to CBOR
- * so tk_ear_decode() runs the same checks on both forms.
+ * before the payload is decoded. It then transcodes the JSON claims to
+ * CBOR, so tk_ear_decode() runs the same checks on both forms.
  */
 #include "eat/tk_ear_json.h"
 

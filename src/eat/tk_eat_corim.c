@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Reader of CoRIM / CoMID reference values (shapes in tk_eat_corim.h).
- * It walks the reference-triples and emits one record per digest, with
- * the environment it belongs to copied into each; everything else in a
+ * It walks the reference-triples and emits one record per digest, with a
+ * copy of the environment the digest belongs to. Everything else in a
  * CoRIM is skipped. CoRIM uses tags (class ids, reg-ids), so unlike the
  * TEEP evidence decoder this one accepts them, but it requires definite
  * lengths and preferred serialization.

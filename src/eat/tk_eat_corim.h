@@ -81,7 +81,7 @@ TK_MUST_CHECK tk_err tk_eat_corim_refvals(const uint8_t *buf, size_t len,
 					  size_t out_cap, size_t *count,
 					  struct tk_diag *diag);
 
-/* What tk_eat_corim_match() looks for. Empty spans match anything. */
+/* Query of tk_eat_corim_match(). Empty spans match anything. */
 struct tk_eat_corim_query {
 	struct tk_span vendor;
 	struct tk_span model;

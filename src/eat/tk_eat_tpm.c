@@ -244,7 +244,11 @@ tk_err tk_eat_tpm_pcr_digest(const struct tk_crypto *c,
 		tk_crypto_sha256_abort(&h);
 		return err;
 	}
-	/* Two banks selecting one index is not a TEEP case: one bank only. */
+	/*
+	 * Every value given must be one the quote selects. Two banks
+	 * selecting the same index would need a value per bank, which cannot
+	 * happen here because any bank other than SHA-256 fails above.
+	 */
 	if (used != n_pcrs) {
 		tk_crypto_sha256_abort(&h);
 		return TK_FAIL(diag, TK_ERR_SCHEMA_VALUE,
@@ -358,7 +362,7 @@ tk_err tk_eat_tpm_pcr_replay(const struct tk_crypto *c, const struct tk_span *di
 				      digests[i].len);
 			break;
 		}
-		/* pcr = SHA-256(pcr || digest), the first half holds pcr. */
+		/* pcr = SHA-256(pcr || digest); pcr is the first half of the buffer. */
 		memcpy(pcr + TK_CRYPTO_SHA256_LEN, digests[i].ptr, TK_CRYPTO_SHA256_LEN);
 		err = tk_crypto_sha256(c, pcr, sizeof(pcr), next, diag);
 		memcpy(pcr, next, TK_CRYPTO_SHA256_LEN);

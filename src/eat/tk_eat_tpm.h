@@ -46,9 +46,10 @@
 
 /*
  * Limits of the parsers (TK_ERR_LIMIT_SIZE or TK_ERR_LIMIT_COUNT beyond).
- * A TPMS_ATTEST of a quote over one bank is about 130 bytes; names and
- * digests are at most a SHA-512 name (2 + 64 bytes); a TPM has at most a
- * few banks and 24 PCRs per bank (3 bytes of bitmap, 4 allowed).
+ * A TPMS_ATTEST of a quote over one bank is about 130 bytes (129 in the
+ * swtpm vector). A name is at most 2 + 64 bytes (a SHA-512 name), a
+ * digest at most 64. A TPM has a few banks of 24 PCRs, whose bitmap takes
+ * 3 bytes; 4 are allowed.
  */
 #define TK_EAT_TPM_ATTEST_MAX 1024
 #define TK_EAT_TPM_SIGNATURE_MAX 256
@@ -132,8 +133,8 @@ struct tk_eat_tpm_verify_opts {
  * Verify a quote, in this order: sizes, the signature over the attest
  * bytes with opts->ak (TK_ERR_SIGNATURE), magic and type, extraData equal
  * to opts->qualifying_data (TK_ERR_NONCE), and pcrDigest equal to the
- * digest of opts->pcrs (TK_ERR_DIGEST_MISMATCH). On success *out holds
- * the parsed attest (views into attest); on failure it is zeroed.
+ * digest of opts->pcrs (TK_ERR_DIGEST_MISMATCH). On success *out
+ * contains the parsed attest (views into attest); on failure it is zeroed.
  */
 TK_MUST_CHECK tk_err tk_eat_tpm_verify_quote(const struct tk_crypto *c,
 					     const uint8_t *attest, size_t attest_len,

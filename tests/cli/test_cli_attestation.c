@@ -4,7 +4,7 @@
  * the Veraison JWT with its key, results this test signs as CWTs (one that
  * passes every check, one contraindicated with a wrong nonce), altered and
  * wrongly keyed results, and misuse. Each golden file
- * tests/cli/golden/attestation_<case>.txt holds the exit status, stdout and
+ * tests/cli/golden/attestation_<case>.txt contains the exit status, stdout and
  * stderr; TK_UPDATE_GOLDEN=1 rewrites them.
  */
 #include <fcntl.h>

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of X.509 chain verification, as used for TPM EK certificates: a
+ * Tests of X.509 chain verification, as used for TPM EK certificates. A
  * P-256 EK certificate (key encipherment only, like a real EK) issued by
- * an intermediate under a root, verified to the root with its key
- * returned; and rows of chains that must fail, each with its code. The
- * certificates are made at setup by the openssl command-line tool, an
- * implementation independent of the code under test's chain building.
+ * an intermediate under a root verifies to the root and yields its key.
+ * Rows of chains that must fail each have their code. The openssl
+ * command-line tool makes the certificates at setup, so they do not come
+ * from the code under test.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,8 +2,9 @@
 /*
  * Helpers shared by the eat tests: error checks that print the diagnostic,
  * file and hex readers, and a small converter from diagnostic notation to
- * CBOR, written apart from src/cbor so it serves as an independent
- * encoder for the examples the specs publish only as diagnostic notation.
+ * CBOR. The specs publish many examples only as diagnostic notation, and
+ * the converter is written apart from src/cbor so it encodes them
+ * independently.
  */
 #include "eat_test_util.h"
 

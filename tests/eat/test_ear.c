@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of EAR in CBOR form: the draft-ietf-rats-ear-03 examples decode
- * with their values, a result signed as a CWT verifies and re-encodes to
- * the same bytes, malformed results fail with their codes, and Python's
+ * Tests of EAR in CBOR form. The draft-ietf-rats-ear-03 examples decode
+ * with their values. A result signed as a CWT verifies and re-encodes to
+ * the same bytes, and malformed results fail with their codes. Python's
  * cbor2 and cryptography verify a CWT we sign.
  */
 #include <setjmp.h>

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of EAR in JSON form and of the relying-party check: the signed
- * Veraison JWT verifies with its published key (and fails once altered),
- * the draft-ietf-rats-ear-03 JSON examples transcode and decode with
- * their values, a JWT we sign round-trips and verifies in Python's
+ * Tests of EAR in JSON form and of the relying-party check. The signed
+ * Veraison JWT verifies with its published key and fails once altered.
+ * The draft-ietf-rats-ear-03 JSON examples transcode and decode with
+ * their values. A JWT we sign round-trips and verifies in Python's
  * cryptography, and tk_ear_check() gives one reason per failed check.
  */
 #include <setjmp.h>

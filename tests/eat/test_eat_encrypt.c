@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of EAT Encryption: signed evidence encrypted to the TAM decrypts
- * and verifies, the "EAT Encryption" KDF context is bound (decryption
- * without it fails), the wrong key, algorithms and sizes fail with their
- * codes, and Python's cbor2 and cryptography decrypt what we encrypt,
- * deriving the key with the context independently.
+ * Tests of EAT Encryption. Signed evidence encrypted to the TAM decrypts
+ * and verifies, and the "EAT Encryption" KDF context is bound, because
+ * decryption without it fails. The wrong key, algorithms and sizes fail
+ * with their codes. Python's cbor2 and cryptography decrypt what we
+ * encrypt, deriving the key with the context independently.
  */
 #include <setjmp.h>
 #include <stdarg.h>
