@@ -178,15 +178,52 @@ static tk_err append_b64(const void *data, size_t len, char *out, size_t out_cap
 	return err;
 }
 
+static tk_err append_dot(char *out, size_t out_cap, size_t *pos, struct tk_diag *diag)
+{
+	if (*pos >= out_cap)
+		return TK_FAIL(diag, TK_ERR_BUFFER_TOO_SMALL, "JWT does not fit in %zu bytes",
+			       out_cap);
+	out[(*pos)++] = '.';
+	return TK_OK;
+}
+
+/* Append the encoded JWS header {"alg":"ES256","kid":...,"typ":"JWT"}. */
+static tk_err append_header(const struct tk_crypto *c, const struct tk_crypto_key *key,
+			    char *out, size_t out_cap, size_t *pos, struct tk_diag *diag)
+{
+	uint8_t kid[TK_CRYPTO_SHA256_LEN];
+	char header[160], kid_text[64];
+	size_t kid_len = 0;
+	int n;
+	tk_err err = tk_cose_key_thumbprint_crypto(c, key, kid, diag);
+
+	if (err == TK_OK)
+		err = tk_ear_b64url_encode(kid, sizeof(kid), kid_text, sizeof(kid_text),
+					   &kid_len, diag);
+	if (err != TK_OK)
+		return err;
+	n = snprintf(header, sizeof(header), "{\"alg\":\"ES256\",\"kid\":\"%.*s\",\"typ\":\"JWT\"}",
+		     (int)kid_len, kid_text);
+	return append_b64(header, (size_t)n, out, out_cap, pos, diag);
+}
+
+/* The claims as compact JSON with sorted names; caller frees the text. */
+static char *render_claims(const struct tk_ear *ear, struct tk_diag *diag)
+{
+	json_t *claims = ear_json(ear, diag);
+	char *text = claims != NULL ? json_dumps(claims, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	json_decref(claims);
+	return text;
+}
+
 tk_err tk_ear_sign_jwt(const struct tk_crypto *c, const struct tk_crypto_key *key,
 		       const struct tk_ear *ear, char *out, size_t out_cap,
 		       size_t *out_len, struct tk_diag *diag)
 {
-	uint8_t kid[TK_CRYPTO_SHA256_LEN], sig[TK_CRYPTO_SIG_MAX];
-	char header[160], kid_text[64];
-	size_t kid_len = 0, sig_len = 0, pos = 0;
-	struct tk_span part;
-	json_t *claims = NULL;
+	uint8_t sig[TK_CRYPTO_SIG_MAX];
+	size_t sig_len = 0, pos = 0;
+	struct tk_span signing_input;
 	char *payload = NULL;
 	tk_err err;
 
@@ -198,49 +235,34 @@ tk_err tk_ear_sign_jwt(const struct tk_crypto *c, const struct tk_crypto_key *ke
 		return TK_FAIL(diag, TK_ERR_KEY, "a JWT EAR is signed with ES256: P-256 key "
 			       "required");
 
-	/* Encoding first runs the same checks as the CBOR form. */
+	/* Counting the CBOR encoding runs the same checks as the CBOR form. */
 	err = tk_ear_encode(ear, NULL, 0, &pos, diag);
 	pos = 0;
-	if (err == TK_OK)
-		err = tk_cose_key_thumbprint_crypto(c, key, kid, diag);
-	if (err == TK_OK)
-		err = tk_ear_b64url_encode(kid, sizeof(kid), kid_text, sizeof(kid_text),
-					   &kid_len, diag);
 	if (err == TK_OK) {
-		claims = ear_json(ear, diag);
-		payload = claims != NULL ? json_dumps(claims, JSON_COMPACT | JSON_SORT_KEYS)
-					 : NULL;
+		payload = render_claims(ear, diag);
+		/* A TEEP claims decoding failure is recorded first and kept. */
 		if (payload == NULL)
 			err = TK_FAIL(diag, diag != NULL && diag->code != TK_OK ? diag->code
 				      : TK_ERR_NOMEM, "EAR claims cannot be written as JSON");
 	}
-	if (err == TK_OK) {
-		int n = snprintf(header, sizeof(header),
-				 "{\"alg\":\"ES256\",\"kid\":\"%.*s\",\"typ\":\"JWT\"}",
-				 (int)kid_len, kid_text);
-
-		err = append_b64(header, (size_t)n, out, out_cap, &pos, diag);
-	}
-	if (err == TK_OK && pos < out_cap)
-		out[pos++] = '.';
+	if (err == TK_OK)
+		err = append_header(c, key, out, out_cap, &pos, diag);
+	if (err == TK_OK)
+		err = append_dot(out, out_cap, &pos, diag);
 	if (err == TK_OK)
 		err = append_b64(payload, strlen(payload), out, out_cap, &pos, diag);
 
 	/* The JWS signing input is the ASCII text written so far. */
-	part = tk_span_make(out, pos);
+	signing_input = tk_span_make(out, pos);
 	if (err == TK_OK)
-		err = tk_crypto_sign(key, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1, sig,
-				     &sig_len, diag);
-	if (err == TK_OK && pos < out_cap)
-		out[pos++] = '.';
-	else if (err == TK_OK)
-		err = TK_FAIL(diag, TK_ERR_BUFFER_TOO_SMALL, "JWT does not fit in %zu bytes",
-			      out_cap);
+		err = tk_crypto_sign(key, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &signing_input, 1,
+				     sig, &sig_len, diag);
+	if (err == TK_OK)
+		err = append_dot(out, out_cap, &pos, diag);
 	if (err == TK_OK)
 		err = append_b64(sig, sig_len, out, out_cap, &pos, diag);
 
 	free(payload);
-	json_decref(claims);
 	if (err == TK_OK)
 		*out_len = pos;
 	return err;
