@@ -360,6 +360,63 @@ static void test_load_invokes_after_measuring(void **state)
 	assert_int_equal(inv.calls, 0);
 }
 
+/* The wrappers check arguments and fail with TK_ERR_UNSUPPORTED on a
+ * backend without the hook, whatever the backend would do. */
+static void test_wrappers_check_arguments(void **state)
+{
+	static const struct tk_tee_ops no_hooks = {0};
+	static const uint8_t long_nonce[TK_TEE_MAX_NONCE_LEN + 1] = {0};
+	struct tk_tee empty = {&no_hooks, NULL};
+	struct fixture *f = *state;
+	uint8_t digest[32] = {0}, cert[16];
+	struct tk_tee_quote q;
+	char pem[16];
+	size_t len = 0;
+	struct tk_diag diag;
+
+	open_ok(f);
+	tk_diag_clear(&diag);
+	tee_test_check("nonce empty", TK_ERR_ARG, tk_tee_quote(&f->tee, long_nonce, 0, &q, &diag),
+		       &diag);
+	tee_test_check("nonce too long", TK_ERR_LIMIT_SIZE,
+		       tk_tee_quote(&f->tee, long_nonce, sizeof(long_nonce), &q, &diag), &diag);
+	tee_test_check("quote output NULL", TK_ERR_ARG,
+		       tk_tee_quote(&f->tee, long_nonce, 8, NULL, &diag), &diag);
+	tee_test_check("expected digest NULL", TK_ERR_ARG,
+		       tk_tee_load_component(&f->tee, id_a, sizeof(id_a), NULL, NULL, &diag),
+		       &diag);
+	tee_test_check("component id empty", TK_ERR_ARG,
+		       tk_tee_load_component(&f->tee, id_a, 0, digest, NULL, &diag), &diag);
+	{
+		struct tk_tee_invoke_ops no_invoke = {NULL, NULL};
+
+		tee_test_check("invoke table without hook", TK_ERR_UNSUPPORTED,
+			       tk_tee_load_component(&f->tee, id_a, sizeof(id_a), digest,
+						     &no_invoke, &diag), &diag);
+	}
+	tee_test_check("list without visit", TK_ERR_ARG,
+		       tk_tee_list_measurements(&f->tee, NULL, NULL, &diag), &diag);
+
+	/* The simulator has no TPM: these hooks are absent. */
+	tee_test_check("sim certify", TK_ERR_UNSUPPORTED,
+		       tk_tee_certify_signing_key(&f->tee, long_nonce, 8, &q, &diag), &diag);
+	tee_test_check("sim attestation key", TK_ERR_UNSUPPORTED,
+		       tk_tee_attestation_key_pem(&f->tee, pem, sizeof(pem), &len, &diag), &diag);
+	tee_test_check("sim EK certificate", TK_ERR_UNSUPPORTED,
+		       tk_tee_endorsement_certificate(&f->tee, cert, sizeof(cert), &len, &diag),
+		       &diag);
+
+	tee_test_check("no load hook", TK_ERR_UNSUPPORTED,
+		       tk_tee_load_component(&empty, id_a, sizeof(id_a), digest, NULL, &diag),
+		       &diag);
+	tee_test_check("no list hook", TK_ERR_UNSUPPORTED,
+		       tk_tee_list_measurements(&empty, collect, NULL, &diag), &diag);
+	tee_test_check("no quote hook", TK_ERR_UNSUPPORTED,
+		       tk_tee_quote(&empty, long_nonce, 8, &q, &diag), &diag);
+	assert_int_equal(q.format, TK_TEE_QUOTE_NONE);
+	assert_int_equal(q.attest_len, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +428,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_log_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_invokes_after_measuring,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrappers_check_arguments, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
