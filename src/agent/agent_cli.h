@@ -72,6 +72,9 @@ enum { OPT_STATE = 0, OPT_BACKEND, OPT_TCTI, OPT_FIRST_OWN };
 enum { INIT_ALG = OPT_FIRST_OWN };
 enum { RUN_TAM = OPT_FIRST_OWN, RUN_TAM_KEY, RUN_ANCHOR, RUN_REQUEST, RUN_VENDOR,
        RUN_CLASS, RUN_CA, RUN_MAX_BODY, RUN_TIMEOUT };
+enum { TRUST_KEY = OPT_FIRST_OWN, TRUST_SCOPE };
+enum { TRUST_KID = OPT_FIRST_OWN };
+enum { SECRET_USE = OPT_FIRST_OWN, SECRET_KID, SECRET_FILE };
 enum { LOAD_COMPONENT = OPT_FIRST_OWN, LOAD_ANCHOR, LOAD_RUNNER };
 
 /* The command table and its length, in teep_agent_main.c. */
@@ -132,6 +135,11 @@ tk_err agent_open_tee(const struct args *args, bool create, int64_t alg, struct 
 
 int agent_cmd_init(const struct command *cmd, const struct args *args);
 int agent_cmd_pubkey(const struct command *cmd, const struct args *args);
+int agent_cmd_encryption_pubkey(const struct command *cmd, const struct args *args);
+int agent_cmd_trust_add(const struct command *cmd, const struct args *args);
+int agent_cmd_trust_list(const struct command *cmd, const struct args *args);
+int agent_cmd_trust_remove(const struct command *cmd, const struct args *args);
+int agent_cmd_secret_add(const struct command *cmd, const struct args *args);
 int agent_cmd_run(const struct command *cmd, const struct args *args);
 int agent_cmd_list(const struct command *cmd, const struct args *args);
 int agent_cmd_load(const struct command *cmd, const struct args *args);

@@ -19,6 +19,7 @@
  * standard input, after the measurement is recorded.
  */
 #include "agent/agent_cli.h"
+#include "agent/tk_agent_auth.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -195,8 +196,8 @@ static tk_err digest_from_manifest(const struct tk_tee *tee, const uint8_t *mid,
 	if (err == TK_OK)
 		err = tk_suit_decode_envelope(buf, len, &env, diag);
 	if (err == TK_OK)
-		err = tk_suit_authenticate(&env, tk_crypto_openssl(), anchors, n_anchors,
-					   &manifest, diag);
+		err = tk_agent_authenticate(tee, tk_crypto_openssl(), anchors, n_anchors, &env,
+					    &manifest, diag);
 	for (size_t k = 0; err == TK_OK && k < manifest.component_count; k++) {
 		if (manifest.components[k].len != id_len ||
 		    memcmp(manifest.components[k].ptr, id, id_len) != 0)

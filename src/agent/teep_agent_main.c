@@ -10,6 +10,11 @@
  *   teep-agent list   TEE
  *   teep-agent load   TEE --component ID_HEX --trust-anchor SIGNER_PUB.pem...
  *   teep-agent measurements TEE
+ *   teep-agent encryption-pubkey TEE
+ *   teep-agent trust-add TEE --key SIGNER_PUB.pem [--scope ID_HEX]
+ *   teep-agent trust-list TEE
+ *   teep-agent trust-remove TEE --kid HEX
+ *   teep-agent secret-add TEE --use kek|mac --kid TEXT --secret-file FILE
  * where TEE is --state DIR [--backend sim|tpm] [--tcti CONF].
  *
  * One table (agent_commands[]) drives argument parsing and the usage
@@ -47,13 +52,38 @@ const struct command agent_commands[] = {
 	   "--backend tpm); an existing state must already have this algorithm", false, false}}},
 	{"pubkey", "print the TEE public key as PEM", agent_cmd_pubkey, TK_LOG_NOTICE,
 	 {TEE_OPTIONS("TEE state folder")}},
+	{"encryption-pubkey", "print the TEE's P-256 public key that data providers encrypt "
+	 "personalization data to (ECDH-ES+A128KW), as PEM", agent_cmd_encryption_pubkey,
+	 TK_LOG_NOTICE, {TEE_OPTIONS("TEE state folder")}},
+	{"trust-add", "store a trusted component signer key in the TEE; print its kid",
+	 agent_cmd_trust_add, TK_LOG_NOTICE,
+	 {TEE_OPTIONS("TEE state folder"),
+	  {"key", "PUB.pem", "the signer's public key, SPKI PEM", true, false},
+	  {"scope", "ID_HEX",
+	   "trust the key only for component ids starting with the elements of this "
+	   "component id (hex of a CBOR array of byte strings); default: any", false,
+	   false}}},
+	{"trust-list", "list the trust anchors the TEE holds: kid and scope", agent_cmd_trust_list,
+	 TK_LOG_NOTICE, {TEE_OPTIONS("TEE state folder")}},
+	{"trust-remove", "remove a trust anchor from the TEE", agent_cmd_trust_remove,
+	 TK_LOG_NOTICE,
+	 {TEE_OPTIONS("TEE state folder"),
+	  {"kid", "HEX", "kid of the anchor, as trust-list prints it", true, false}}},
+	{"secret-add", "provision a KEK for encrypted payloads or a MAC key for manifests "
+	 "into the TEE", agent_cmd_secret_add, TK_LOG_NOTICE,
+	 {TEE_OPTIONS("TEE state folder"),
+	  {"use", "USE", "kek (AES-KW, 16, 24 or 32 bytes) or mac (HMAC 256/256, 32 bytes)",
+	   true, false},
+	  {"kid", "TEXT", "key id the manifests name the secret by (COSE kid)", true, false},
+	  {"secret-file", "FILE", "file holding the secret as hex", true, false}}},
 	{"run", "run one policy check against a TAM", agent_cmd_run, TK_LOG_INFO,
 	 {TEE_OPTIONS("TEE state folder"),
 	  {"tam", "URI", "TAM URI (http or https)", true, false},
 	  {"tam-key", "PUB.pem", "trusted TAM public key, SPKI PEM", true,
 	   true},
 	  {"trust-anchor", "PUB.pem",
-	   "trusted component signer public key, SPKI PEM", true, true},
+	   "trusted component signer public key, SPKI PEM, in addition to the trust "
+	   "anchors the TEE holds (trust-add)", false, true},
 	  {"request", "ID_HEX",
 	   "request the TA with this component id hex", false, true},
 	  {"vendor-id", "UUID", "device vendor id for SUIT vendor conditions", false, false},
@@ -74,7 +104,7 @@ const struct command agent_commands[] = {
 	   false},
 	  {"trust-anchor", "PUB.pem",
 	   "trusted component signer public key, SPKI PEM, to authenticate the stored "
-	   "manifest again", true, true},
+	   "manifest again, in addition to the TEE's trust anchors", false, true},
 	  {"runner", "PROG",
 	   "run PROG ID_HEX with the image on its standard input after measuring it "
 	   "(default: only record the load)", false, false}}},
