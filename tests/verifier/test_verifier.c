@@ -471,6 +471,69 @@ static void test_history_and_enrollment(void **state)
 		  tk_verifier_sqlite_key_add(f->db, &rec, NOW, &diag), &diag);
 }
 
+/*
+ * The largest evidence (64 manifests with long URIs, near the 16 KiB
+ * limit) gives a JWT and a CWT within TK_VERIFIER_RESULT_MAX.
+ */
+static void test_largest_evidence(void **state)
+{
+	struct fixture *f = *state;
+	static struct tk_eat_claims claims;
+	static uint8_t refs[TK_EAT_MAX_MANIFESTS][256], evidence[TK_EAT_MAX_SIZE];
+	static uint8_t ear[TK_VERIFIER_RESULT_MAX];
+	static const enum tk_verifier_format formats[2] = {TK_VERIFIER_EAR_CWT,
+							    TK_VERIFIER_EAR_JWT};
+	char uri[192];
+	uint8_t nonce[32];
+	size_t len = 0;
+
+	memset(nonce, 0x61, sizeof(nonce));
+	memset(&claims, 0, sizeof(claims));
+	for (size_t i = 0; i < TK_EAT_MAX_MANIFESTS; i++) {
+		struct tk_eat_suit_reference r = {0};
+		size_t ref_len = 0;
+
+		memset(uri, 'u', sizeof(uri));
+		snprintf(uri, sizeof(uri), "https://tam.example/%02zu/", i);
+		uri[strlen(uri)] = 'u';
+		r.uri = tk_span_make(uri, 180);
+		r.digest_alg = TK_EAT_DIGEST_SHA256;
+		r.digest = tk_span_make(ta_digest, 32);
+		assert_int_equal(tk_eat_encode_suit_reference(&r, refs[i], sizeof(refs[i]), &ref_len,
+							      NULL), TK_OK);
+		claims.manifests[i].content_type = TK_EAT_CONTENT_FORMAT_CBOR;
+		claims.manifests[i].body = tk_span_make(refs[i], ref_len);
+	}
+	claims.manifest_count = TK_EAT_MAX_MANIFESTS;
+	claims.present = TK_EAT_HAS_NONCE | TK_EAT_HAS_UEID | TK_EAT_HAS_OEMID |
+			 TK_EAT_HAS_HWMODEL | TK_EAT_HAS_HWVERSION | TK_EAT_HAS_MANIFESTS;
+	claims.nonce = tk_span_make(nonce, sizeof(nonce));
+	claims.ueid = tk_span_make(f->ueid, sizeof(f->ueid));
+	claims.oemid = tk_span_make(oemid, sizeof(oemid));
+	claims.hwmodel = tk_span_make("teepkit-sim", 11);
+	claims.hwversion = tk_span_make("1.0.0", 5);
+	assert_int_equal(tk_eat_sign(f->c, f->agent_key, &claims, evidence, sizeof(evidence), &len,
+				     NULL), TK_OK);
+	assert_true(len > 14000);
+
+	for (size_t i = 0; i < 2; i++) {
+		struct tk_verifier_request req = {0};
+		struct tk_verifier_result res;
+		struct tk_diag diag;
+
+		req.nonce = tk_span_make(nonce, sizeof(nonce));
+		req.evidence = tk_span_make(evidence, len);
+		req.format = formats[i];
+		tk_diag_clear(&diag);
+		check_err(i == 0 ? "largest evidence, CWT" : "largest evidence, JWT", TK_OK,
+			  tk_verifier_appraise(&f->verifier, NOW, &req, ear, sizeof(ear), &res,
+					       &diag), &diag);
+		print_message("evidence %zu bytes, result %zu bytes\n", len, res.ear_len);
+		assert_int_equal(res.status, TK_VERIFIER_TIER_WARNING);
+		assert_true(res.ear_len <= TK_VERIFIER_RESULT_MAX);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +543,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_evidence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_in_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_and_enrollment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_largest_evidence, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
