@@ -187,7 +187,8 @@ int64_t tk_ear_overall_status(const struct tk_ear *ear);
 
 /*
  * Names for tk_cbor_to_diag() when printing an EAR: EAT and EAR labels at
- * the top level and in appraisals. A constant table; never NULL.
+ * the top level and in appraisals. The same table as tk_eat_names(),
+ * which names both; never NULL.
  */
 const struct tk_cbor_names *tk_ear_names(void);
 

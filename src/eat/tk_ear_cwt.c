@@ -317,68 +317,7 @@ tk_err tk_ear_verify_cwt(const struct tk_crypto *c, const uint8_t *cwt, size_t c
 	return err;
 }
 
-/* Labels of an EAR for diagnostic notation. */
-struct label_name {
-	int64_t label;
-	const char *name;
-};
-
-static const struct label_name ear_names[] = {
-	{TK_EAR_CLAIM_STATUS, "ear.status"},
-	{TK_EAR_CLAIM_TRUST_VECTOR, "ear.trustworthiness-vector"},
-	{TK_EAR_CLAIM_RAW_EVIDENCE, "ear.raw-evidence"},
-	{TK_EAR_CLAIM_POLICY_IDS, "ear.appraisal-policy-ids"},
-	{TK_EAR_CLAIM_VERIFIER_ID, "ear.verifier-id"},
-	{TK_EAR_CLAIM_TEEP, "ear.teep-claims"},
-};
-
-static const char *ear_label_name(int64_t label)
-{
-	for (size_t i = 0; i < sizeof(ear_names) / sizeof(ear_names[0]); i++) {
-		if (ear_names[i].label == label)
-			return ear_names[i].name;
-	}
-	return tk_eat_claim_name(label);
-}
-
-static const char *key_name(void *ctx, const int64_t *path, unsigned path_len,
-			    int64_t key)
-{
-	(void)ctx;
-	if (path_len == 0)
-		return ear_label_name(key);
-	if (path_len == 1 && path[0] == TK_EAR_CLAIM_VERIFIER_ID && key == 0)
-		return "developer";
-	if (path_len == 1 && path[0] == TK_EAR_CLAIM_VERIFIER_ID && key == 1)
-		return "build";
-	/* submods -> name (text key) -> appraisal labels */
-	if (path_len == 2 && path[0] == TK_EAT_CLAIM_SUBMODS)
-		return ear_label_name(key);
-	if (path_len == 3 && path[0] == TK_EAT_CLAIM_SUBMODS &&
-	    path[2] == TK_EAR_CLAIM_TRUST_VECTOR && key >= 0)
-		return tk_ear_tv_name((unsigned)key);
-	if (path_len == 3 && path[0] == TK_EAT_CLAIM_SUBMODS && path[2] == TK_EAR_CLAIM_TEEP)
-		return tk_eat_claim_name(key);
-	return NULL;
-}
-
-static const char *tag_name(void *ctx, uint64_t tag)
-{
-	(void)ctx;
-	if (tag == TK_EAT_TAG_CWT)
-		return "CWT";
-	if (tag == TK_COSE_TAG_SIGN1)
-		return "COSE_Sign1";
-	return NULL;
-}
-
-static const struct tk_cbor_names names = {
-	.key_name = key_name,
-	.tag_name = tag_name,
-	.ctx = NULL,
-};
-
 const struct tk_cbor_names *tk_ear_names(void)
 {
-	return &names;
+	return tk_eat_names();
 }

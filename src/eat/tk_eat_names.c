@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Names of EAT claim labels and of the labels nested in cnf, so `teep
- * inspect` can annotate a Claims-Set in diagnostic notation.
+ * Names of EAT claim labels, of the labels nested in cnf, and of the EAR
+ * labels (draft-ietf-rats-ear-03) at the top level and in submodules, so
+ * `teep inspect` can annotate evidence and attestation results alike in
+ * diagnostic notation.
  */
 #include "eat/tk_eat.h"
+
+#include "eat/tk_ear.h"
 
 struct label_name {
 	int64_t label;
@@ -57,6 +61,21 @@ static const struct label_name cose_key_names[] = {
 	{-1, "crv"}, {-2, "x"}, {-3, "y"}, {-4, "d"},
 };
 
+/* EAR claims, at the top level or in an EAR-appraisal. */
+static const struct label_name ear_names[] = {
+	{TK_EAR_CLAIM_STATUS, "ear.status"},
+	{TK_EAR_CLAIM_TRUST_VECTOR, "ear.trustworthiness-vector"},
+	{TK_EAR_CLAIM_RAW_EVIDENCE, "ear.raw-evidence"},
+	{TK_EAR_CLAIM_POLICY_IDS, "ear.appraisal-policy-ids"},
+	{TK_EAR_CLAIM_VERIFIER_ID, "ear.verifier-id"},
+	{TK_EAR_CLAIM_TEEP, "ear.teep-claims"},
+};
+
+static const struct label_name verifier_id_names[] = {
+	{0, "developer"},
+	{1, "build"},
+};
+
 static const char *find_name(const struct label_name *table, size_t n,
 			     int64_t label)
 {
@@ -74,12 +93,36 @@ const char *tk_eat_claim_name(int64_t label)
 	return FIND(claim_names, label);
 }
 
+/* A claim label of EAT or EAR. */
+static const char *any_claim_name(int64_t key)
+{
+	const char *name = FIND(claim_names, key);
+
+	return name != NULL ? name : FIND(ear_names, key);
+}
+
+/* Keys inside submods: submods -> name (text) -> claims or appraisal. */
+static const char *submod_key_name(const int64_t *path, unsigned path_len, int64_t key)
+{
+	if (path_len == 2)
+		return any_claim_name(key);
+	if (path_len == 3 && path[2] == TK_EAR_CLAIM_TRUST_VECTOR && key >= 0)
+		return tk_ear_tv_name((unsigned)key);
+	if (path_len == 3 && path[2] == TK_EAR_CLAIM_TEEP)
+		return any_claim_name(key);
+	return NULL;
+}
+
 static const char *key_name(void *ctx, const int64_t *path, unsigned path_len,
 			    int64_t key)
 {
 	(void)ctx;
 	if (path_len == 0)
-		return FIND(claim_names, key);
+		return any_claim_name(key);
+	if (path[0] == TK_EAT_CLAIM_SUBMODS)
+		return submod_key_name(path, path_len, key);
+	if (path_len == 1 && path[0] == TK_EAR_CLAIM_VERIFIER_ID)
+		return FIND(verifier_id_names, key);
 	if (path_len == 1 && path[0] == TK_EAT_CLAIM_CNF)
 		return FIND(cnf_names, key);
 	if (path_len == 2 && path[0] == TK_EAT_CLAIM_CNF &&

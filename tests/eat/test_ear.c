@@ -357,6 +357,29 @@ static void test_names(void **state)
 	assert_null(tk_ear_tv_name(8));
 }
 
+/* Diagnostic notation of the draft's TEEP example names every label. */
+static void test_diag_names(void **state)
+{
+	static uint8_t cbor[4096];
+	static char text[8192];
+	static const char *const expected[] = {
+		"1000 / ear.status /", "1001 / ear.trustworthiness-vector /",
+		"2 / executables /", "65000 / ear.teep-claims /", "258 / oemid /",
+		"1004 / ear.verifier-id /", "0 / developer /", "1 / build /",
+		"1002 / ear.raw-evidence /", "266 / submods /",
+	};
+	size_t len, text_len = 0;
+
+	(void)state;
+	len = edn_file(EAR_DIR "/ext-teep-cbor-1.diag", cbor, sizeof(cbor));
+	assert_int_equal(tk_cbor_to_diag(cbor, len, TK_CBOR_STRICT, false, tk_ear_names(), text,
+					 sizeof(text), &text_len, NULL), TK_OK);
+	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+		if (strstr(text, expected[i]) == NULL)
+			fail_msg("\"%s\" missing from %s", expected[i], text);
+	}
+}
+
 static void test_overall_status(void **state)
 {
 	struct fixture *f = *state;
@@ -455,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_decode_rejects),
 		cmocka_unit_test(test_encode_rejects),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_diag_names),
 		cmocka_unit_test(test_overall_status),
 		cmocka_unit_test(test_python_oracle_verifies),
 	};
