@@ -71,7 +71,7 @@ struct command {
 enum { OPT_STATE = 0, OPT_BACKEND, OPT_TCTI, OPT_FIRST_OWN };
 enum { INIT_ALG = OPT_FIRST_OWN };
 enum { RUN_TAM = OPT_FIRST_OWN, RUN_TAM_KEY, RUN_ANCHOR, RUN_REQUEST, RUN_VENDOR,
-       RUN_CLASS, RUN_CA, RUN_MAX_BODY, RUN_TIMEOUT };
+       RUN_CLASS, RUN_CA, RUN_MAX_BODY, RUN_TIMEOUT, RUN_TAM_ENCRYPTION_KEY };
 enum { TRUST_KEY = OPT_FIRST_OWN, TRUST_SCOPE };
 enum { TRUST_KID = OPT_FIRST_OWN };
 enum { SECRET_USE = OPT_FIRST_OWN, SECRET_KID, SECRET_FILE };
@@ -135,6 +135,7 @@ tk_err agent_open_tee(const struct args *args, bool create, int64_t alg, struct 
 
 int agent_cmd_init(const struct command *cmd, const struct args *args);
 int agent_cmd_pubkey(const struct command *cmd, const struct args *args);
+int agent_cmd_report_pubkey(const struct command *cmd, const struct args *args);
 int agent_cmd_encryption_pubkey(const struct command *cmd, const struct args *args);
 int agent_cmd_trust_add(const struct command *cmd, const struct args *args);
 int agent_cmd_trust_list(const struct command *cmd, const struct args *args);

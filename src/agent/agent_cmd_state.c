@@ -93,6 +93,32 @@ int agent_cmd_pubkey(const struct command *cmd, const struct args *args)
 	return err == TK_OK ? EXIT_OK : agent_fail("cannot export the TEE public key", state, err, &diag);
 }
 
+int agent_cmd_report_pubkey(const struct command *cmd, const struct args *args)
+{
+	const char *state = args->values[OPT_STATE][0];
+	const struct tk_crypto_key *key = NULL;
+	struct tk_tee tee = {0};
+	uint8_t pem[TK_CRYPTO_PEM_MAX];
+	size_t len = 0;
+	struct tk_diag diag;
+	tk_err err;
+
+	(void)cmd;
+	tk_diag_clear(&diag);
+	err = agent_open_tee(args, false, 0, &tee, &diag);
+	if (err != TK_OK)
+		return agent_fail("cannot open the TEE state", state, err, &diag);
+	err = tk_tee_report_key(&tee, &key, &diag);
+	if (err == TK_OK)
+		err = tk_crypto_key_export_pem(key, false, pem, sizeof(pem), &len, &diag);
+	if (err == TK_OK)
+		fwrite(pem, 1, len, stdout);
+	tk_tee_close(&tee);
+	return err == TK_OK ? EXIT_OK
+			    : agent_fail("cannot export the SUIT report public key", state, err,
+					 &diag);
+}
+
 /*
  * One line per component: id hex, sequence number and digest (named as
  * teep-tam show-devices names them), and last the id in diagnostic

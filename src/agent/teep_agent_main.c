@@ -52,6 +52,9 @@ const struct command agent_commands[] = {
 	   "--backend tpm); an existing state must already have this algorithm", false, false}}},
 	{"pubkey", "print the TEE public key as PEM", agent_cmd_pubkey, TK_LOG_NOTICE,
 	 {TEE_OPTIONS("TEE state folder")}},
+	{"report-pubkey", "print the SUIT report public key as PEM, for teep-tam enroll-agent "
+	 "--report-key", agent_cmd_report_pubkey, TK_LOG_NOTICE,
+	 {TEE_OPTIONS("TEE state folder")}},
 	{"encryption-pubkey", "print the TEE's P-256 public key that data providers encrypt "
 	 "personalization data to (ECDH-ES+A128KW), as PEM", agent_cmd_encryption_pubkey,
 	 TK_LOG_NOTICE, {TEE_OPTIONS("TEE state folder")}},
@@ -94,7 +97,10 @@ const struct command agent_commands[] = {
 	   "(default 1048576, at most 67174400)", false, false},
 	  {"timeout", "SECONDS",
 	   "time limit of each HTTP transfer, in seconds (default 30, at most 3600)", false,
-	   false}}},
+	   false},
+	  {"tam-encryption-key", "PUB.pem",
+	   "TAM's P-256 public key, SPKI PEM, that SUIT reports are encrypted to "
+	   "(default: reports are signed only)", false, false}}},
 	{"list", "list installed trusted components", agent_cmd_list, TK_LOG_NOTICE,
 	 {TEE_OPTIONS("TEE state folder")}},
 	{"load", "measure an installed component into the TEE's attestation state and load it",

@@ -130,6 +130,21 @@ int tam_show_manifests(const struct tam_command *cmd, const struct tam_args *arg
 int tam_set_group(const struct tam_command *cmd, const struct tam_args *args);
 int tam_set_policy(const struct tam_command *cmd, const struct tam_args *args);
 int tam_show_results(const struct tam_command *cmd, const struct tam_args *args);
+int tam_show_reports(const struct tam_command *cmd, const struct tam_args *args);
+
+/*
+ * Enroll the report key in the PEM file at path for the agent key with
+ * agent_kid, and copy its kid (tam_report.c).
+ */
+TK_MUST_CHECK tk_err tam_enroll_report_key(const struct tk_store *st,
+					   const uint8_t agent_kid[32], const char *path,
+					   uint8_t report_kid[32], struct tk_diag *diag);
+
+struct tk_crypto_key;
+
+/* Load serve's --report-decryption-key, NULL when not given; an exit code. */
+int tam_load_report_decryption_key(const struct tam_command *cmd, const struct tam_args *args,
+				   struct tk_crypto_key **out);
 
 /*
  * Print the "group:" and "attestation:" lines of show-devices for one

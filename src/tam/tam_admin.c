@@ -104,6 +104,8 @@ static tk_err check_same_key(const struct tk_store *st, const struct tk_store_ag
 int tam_enroll_agent(const struct tam_command *cmd, const struct tam_args *args)
 {
 	const char *path = args->operand;
+	const char *report_path = tam_get(cmd, args, "report-key");
+	uint8_t report_kid[32];
 	struct tk_store st = {0};
 	struct tk_store_agent_key rec;
 	struct tk_crypto_key *key = NULL;
@@ -137,6 +139,11 @@ int tam_enroll_agent(const struct tam_command *cmd, const struct tam_args *args)
 	 * public key matches. */
 	if (err == TK_ERR_EXISTS)
 		err = check_same_key(&st, &rec, &diag);
+	if (err == TK_OK && report_path != NULL) {
+		err = tam_enroll_report_key(&st, rec.kid, report_path, report_kid, &diag);
+		if (err != TK_OK)
+			path = report_path;
+	}
 	tk_store_sqlite_close(&st);
 	if (err != TK_OK)
 		return tam_fail("cannot enroll the agent key", path, &diag);
@@ -144,6 +151,11 @@ int tam_enroll_agent(const struct tam_command *cmd, const struct tam_args *args)
 	printf("kid: ");
 	tam_hex_print(stdout, tk_span_make(rec.kid, TK_STORE_KID_LEN));
 	printf("\n");
+	if (report_path != NULL) {
+		printf("report-kid: ");
+		tam_hex_print(stdout, tk_span_make(report_kid, sizeof(report_kid)));
+		printf("\n");
+	}
 	return TAM_EXIT_OK;
 }
 

@@ -33,10 +33,20 @@ static const struct tam_option serve_options[] = {
 	 "results with, P-256 PKCS#8 PEM (with --verifier-db)", 0, 1, 0},
 	{"verifier-key", "PUB.pem", "trust attestation results signed with this verifier "
 	 "key, SPKI PEM (passport model)", 0, 2, 0},
+	{"report-decryption-key", "PRIV.pem", "P-256 key, PKCS#8 PEM, that agents encrypt "
+	 "SUIT reports to (their --tam-encryption-key is its public part)", 0, 1, 0},
 };
 
-static const struct tam_option db_create_options[] = {
+static const struct tam_option enroll_options[] = {
 	{"db", "FILE", DB_CREATE_HELP, 1, 1, 0},
+	{"report-key", "REPORT_PUB.pem", "the agent's SUIT report public key, SPKI PEM "
+	 "(teep-agent report-pubkey); reports of an agent without one are not stored",
+	 0, 1, 0},
+};
+
+static const struct tam_option show_reports_options[] = {
+	{"db", "FILE", DB_EXISTING_HELP, 1, 1, 0},
+	{"device", "UEID_HEX", "only the device with this UEID", 0, 1, 0},
 };
 
 static const struct tam_option db_existing_options[] = {
@@ -82,7 +92,7 @@ static const struct tam_command commands[] = {
 	 serve_options, COUNT(serve_options), tam_serve},
 	{"enroll-agent", "trust a TEEP Agent's public key; prints its kid (enrolling it "
 	 "again changes nothing)", "PUB.pem",
-	 db_create_options, COUNT(db_create_options), tam_enroll_agent},
+	 enroll_options, COUNT(enroll_options), tam_enroll_agent},
 	{"add-manifest", "verify and register a SUIT envelope; prints its manifest "
 	 "component id and sequence number", "ENVELOPE.cbor",
 	 add_manifest_options, COUNT(add_manifest_options), tam_add_manifest},
@@ -102,6 +112,8 @@ static const struct tam_command commands[] = {
 	 tam_set_policy},
 	{"show-results", "list the attestation results the TAM acted on, newest first", NULL,
 	 show_results_options, COUNT(show_results_options), tam_show_results},
+	{"show-reports", "list the verified SUIT reports agents sent, newest first", NULL,
+	 show_reports_options, COUNT(show_reports_options), tam_show_reports},
 };
 
 static size_t option_index(const struct tam_command *cmd, const char *name)

@@ -297,7 +297,7 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 	static const struct tk_log log = {
 		.write = tk_log_write_stderr, .min_level = TK_LOG_INFO,
 	};
-	struct tk_crypto_key *p256 = NULL, *ed25519 = NULL;
+	struct tk_crypto_key *p256 = NULL, *ed25519 = NULL, *report_key = NULL;
 	uint64_t max_body = TK_HTTP_SERVER_DEFAULT_MAX_BODY;
 	uint64_t lifetime = TK_TEEP_TAM_DEFAULT_LIFETIME;
 	uint64_t max_sessions = TK_TEEP_TAM_DEFAULT_MAX_SESSIONS;
@@ -317,7 +317,8 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 	    (rc = parse_positive(cmd, args, "token-lifetime", 86400, &lifetime)) != 0 ||
 	    (rc = parse_positive(cmd, args, "max-sessions", MAX_SESSIONS_LIMIT,
 				 &max_sessions)) != 0 ||
-	    (rc = load_keys(cmd, args, &p256, &ed25519)) != 0)
+	    (rc = load_keys(cmd, args, &p256, &ed25519)) != 0 ||
+	    (rc = tam_load_report_decryption_key(cmd, args, &report_key)) != 0)
 		goto done;
 	if ((rc = tam_open_store(tam_get(cmd, args, "db"), &st)) != TAM_EXIT_OK)
 		goto done;
@@ -340,6 +341,7 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 		.max_sessions = (size_t)max_sessions, .log = &log,
 		.work = work, .work_cap = 2 * TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE,
 		.verifier = sc->verifier != NULL ? &sc->verifier_ops : NULL,
+		.report_key = report_key,
 	};
 	if (tk_teep_tam_init(&sc->tam, &tcfg, &diag) != TK_OK) {
 		rc = tam_fail("cannot start the TAM", tam_get(cmd, args, "db"), &diag);
@@ -364,6 +366,7 @@ done:
 	tk_store_sqlite_close(&st);
 	tk_crypto_key_free(p256);
 	tk_crypto_key_free(ed25519);
+	tk_crypto_key_free(report_key);
 	free(work);
 	if (sc != NULL)
 		tam_verifier_free(sc->verifier);

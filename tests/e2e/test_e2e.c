@@ -112,14 +112,18 @@ static void start_tam(struct e2e *t, const char *db)
 
 	snprintf(port_file, sizeof(port_file), "%s/port", t->dir);
 	snprintf(log, sizeof(log), "%s/tam.log", t->dir);
+	char report[192];
+
 	snprintf(esp, sizeof(esp), "%s/tam-esp256.pem", t->dir);
 	snprintf(ed, sizeof(ed), "%s/tam-ed25519.pem", t->dir);
+	snprintf(report, sizeof(report), "%s/tam-report.pem", t->dir);
 	snprintf(max_body, sizeof(max_body), "%d", TEST_MAX_BODY);
 	unlink(port_file);
 	t->tam_pid = proc_start((const char *[]){TK_TAM_BIN, "serve", "--db", db, "--key", esp,
 						 "--key", ed, "--listen", "127.0.0.1:0",
 						 "--port-file", port_file, "--max-body",
-						 max_body, NULL},
+						 max_body, "--report-decryption-key", report,
+						 NULL},
 				log);
 	assert_true(t->tam_pid > 0);
 	for (int i = 0; i < 200 && proc_read_file(port_file, port, sizeof(port)) <= 0; i++)
@@ -141,15 +145,16 @@ static void stop_tam(struct e2e *t)
 
 static void run_agent(struct e2e *t, int expected)
 {
-	char esp[192], ed[192], anchor[192];
+	char esp[192], ed[192], anchor[192], report[192];
 
 	snprintf(esp, sizeof(esp), "%s/tam-esp256.pub.pem", t->dir);
 	snprintf(ed, sizeof(ed), "%s/tam-ed25519.pub.pem", t->dir);
 	snprintf(anchor, sizeof(anchor), "%s/signer.pub.pem", t->dir);
+	snprintf(report, sizeof(report), "%s/tam-report.pub.pem", t->dir);
 	run_expect(t, expected, (const char *[]){TK_AGENT_BIN, "run", "--state", t->tee,
 						 "--tam", t->url, "--tam-key", esp,
 						 "--tam-key", ed, "--trust-anchor", anchor,
-						 NULL});
+						 "--tam-encryption-key", report, NULL});
 }
 
 /* The agent's component list and the TAM's device view, for comparisons. */
@@ -178,6 +183,7 @@ static int setup(void **state)
 	keygen(t, "esp256", "tam-esp256");
 	keygen(t, "ed25519", "tam-ed25519");
 	keygen(t, "esp256", "signer");
+	keygen(t, "esp256", "tam-report");
 	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "init", "--state", t->tee, NULL});
 	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "pubkey", "--state", t->tee, NULL});
 	snprintf(agent_pub, sizeof(agent_pub), "%s/agent.pub.pem", t->dir);
@@ -185,8 +191,16 @@ static int setup(void **state)
 	assert_non_null(f);
 	fputs(t->result.out, f);
 	fclose(f);
+	/* The SUIT report key is enrolled with the TEEP key. */
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "report-pubkey", "--state", t->tee,
+					  NULL});
+	f = fopen(path_of(t, 15, "agent-report.pub.pem"), "w");
+	assert_non_null(f);
+	fputs(t->result.out, f);
+	fclose(f);
 	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "enroll-agent", "--db", t->db,
-					  agent_pub, NULL});
+					  "--report-key", t->path[15], agent_pub, NULL});
+	assert_non_null(strstr(t->result.out, "report-kid: "));
 	snprintf(envelope, sizeof(envelope), "%s/hello-2.suit", t->dir);
 	build_manifest(t, "2", envelope);
 	return 0;
@@ -745,6 +759,12 @@ static void test_lower_sequence_number(void **state)
 	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
 	snprintf(agent_before, sizeof(agent_before), "%s", t->result.out);
 
+	/* The TAM stored the agent's SUIT report of the install. */
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-reports", "--db", t->db, NULL});
+	assert_non_null(strstr(t->result.out, "suit-report: 1\n"));
+	assert_non_null(strstr(t->result.out, "result: success\n"));
+	assert_non_null(strstr(t->result.out, "encrypted: yes\n"));
+
 	/*
 	 * A second TAM offers sequence number 1 of the same manifest, for an
 	 * older image. The device reports another digest for the component,
@@ -753,6 +773,7 @@ static void test_lower_sequence_number(void **state)
 	snprintf(db2, sizeof(db2), "%s/tam2.sqlite", t->dir);
 	snprintf(agent_pub, sizeof(agent_pub), "%s/agent.pub.pem", t->dir);
 	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "enroll-agent", "--db", db2,
+					  "--report-key", path_of(t, 15, "agent-report.pub.pem"),
 					  agent_pub, NULL});
 	FILE *f = fopen(path_of(t, 3, "hello-v0.ta"), "w");
 	assert_non_null(f);
@@ -772,6 +793,11 @@ static void test_lower_sequence_number(void **state)
 	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
 	assert_string_equal(agent_before, t->result.out);
 	stop_tam(t);
+
+	/* The second TAM stored the report of the refused install. */
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-reports", "--db", db2, NULL});
+	assert_non_null(strstr(t->result.out, "result: condition-failed (code 501)\n"));
+	assert_null(strstr(t->result.out, "result: success"));
 }
 
 int main(void)
