@@ -66,21 +66,21 @@ static void check_nonce(const struct tk_ear *ear, struct tk_span expected,
 					   : "no eat_nonce, a nonce was expected");
 }
 
-/* The TA digest in one TEEP Claims-Set: measurements or manifests. */
+/* The SHA-256 TA digest in one TEEP Claims-Set: measurements or manifests. */
 static bool teep_lists_digest(const struct tk_eat_claims *c, struct tk_span digest)
 {
 	for (size_t i = 0; i < c->measurement_count; i++) {
 		struct tk_eat_measured_component mc;
 
 		if (tk_eat_decode_measured_component(&c->measurements[i], &mc, NULL) == TK_OK &&
-		    tk_span_equal(mc.digest, digest))
+		    mc.digest_alg == TK_EAT_DIGEST_SHA256 && tk_span_equal(mc.digest, digest))
 			return true;
 	}
 	for (size_t i = 0; i < c->manifest_count; i++) {
 		struct tk_eat_suit_reference ref;
 
 		if (tk_eat_decode_suit_reference(&c->manifests[i], &ref, NULL) == TK_OK &&
-		    tk_span_equal(ref.digest, digest))
+		    ref.digest_alg == TK_EAT_DIGEST_SHA256 && tk_span_equal(ref.digest, digest))
 			return true;
 	}
 	return false;

@@ -504,6 +504,44 @@ static void test_check_rows(void **state)
 	}
 }
 
+/* A digest under another algorithm than SHA-256 does not match. */
+static void test_check_digest_algorithm(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t component_id[] = {0x81, 0x41, 'x'};
+	static uint8_t body[128], teep[256], cwt[4096];
+	static struct tk_eat_claims claims;
+	struct tk_eat_measured_component mc = {
+		.component_id = {component_id, sizeof(component_id)},
+		.digest_alg = -44, /* SHA-384 in the COSE registry, with 32 bytes here */
+		.digest = {f->ta_digest, sizeof(f->ta_digest)},
+	};
+	struct tk_ear ear = f->ear;
+	struct tk_ear_expect expect = {
+		.verifier_key = f->verifier,
+		.ta_digest = tk_span_make(f->ta_digest, sizeof(f->ta_digest)),
+	};
+	struct tk_ear_decision d;
+	size_t body_len = 0, teep_len = 0, cwt_len = 0;
+	struct tk_diag diag;
+
+	assert_int_equal(tk_eat_encode_measured_component(&mc, body, sizeof(body), &body_len,
+							  NULL), TK_OK);
+	claims.present = TK_EAT_HAS_MEASUREMENTS;
+	claims.measurements[0].content_type = TK_EAT_CONTENT_FORMAT_CBOR;
+	claims.measurements[0].body = tk_span_make(body, body_len);
+	claims.measurement_count = 1;
+	assert_int_equal(tk_eat_encode_claims(&claims, teep, sizeof(teep), &teep_len, NULL),
+			 TK_OK);
+	ear.submods[0].teep_claims = tk_span_make(teep, teep_len);
+	assert_int_equal(tk_ear_sign_cwt(f->c, f->verifier, &ear, cwt, sizeof(cwt), &cwt_len,
+					 NULL), TK_OK);
+	tk_diag_clear(&diag);
+	check_err("digest under another algorithm", TK_ERR_DIGEST_MISMATCH,
+		  tk_ear_check(f->c, cwt, cwt_len, &expect, &d, &diag), &diag);
+	assert_int_equal(d.reason_count, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_jwt_round_trip),
 		cmocka_unit_test(test_python_oracle_verifies_jwt),
 		cmocka_unit_test(test_check_rows),
+		cmocka_unit_test(test_check_digest_algorithm),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
