@@ -77,8 +77,8 @@ tk_err tk_verifier_init(struct tk_verifier *v, const struct tk_verifier_config *
 	    !tk_crypto_key_has_private(cfg->signing_key))
 		return TK_FAIL(diag, TK_ERR_KEY, "the verifier signs with ESP256: give a P-256 "
 			       "private key");
-	if (cfg->lifetime < 0)
-		return TK_FAIL(diag, TK_ERR_ARG, "session lifetime %lld", (long long)cfg->lifetime);
+	if (cfg->lifetime < 0 || cfg->result_lifetime < 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "negative session or result lifetime");
 
 	v->cfg = *cfg;
 	if (v->cfg.lifetime == 0)
@@ -194,6 +194,8 @@ static tk_err sign_result(struct tk_verifier *v, int64_t now,
 
 	memset(&ear, 0, sizeof(ear));
 	ear.iat = now;
+	ear.has_exp = v->cfg.result_lifetime > 0;
+	ear.exp = now + v->cfg.result_lifetime;
 	ear.has_status = true;
 	ear.status = (int64_t)status;
 	ear.verifier_developer = tk_span_make(v->cfg.developer, strlen(v->cfg.developer));
@@ -254,8 +256,7 @@ static tk_err record_result(struct tk_verifier *v, int64_t now,
 	rec.status = res->status;
 	rec.vector = res->vector;
 	rec.reason = res->reason;
-	rec.ear = req->format == TK_VERIFIER_EAR_JWT ? TK_SPAN_EMPTY
-						     : tk_span_make(ear, res->ear_len);
+	rec.ear = tk_span_make(ear, res->ear_len);
 	return st->result_add(st->ctx, &rec, diag);
 }
 

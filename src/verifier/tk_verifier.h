@@ -168,7 +168,7 @@ struct tk_verifier_result_record {
 	enum tk_verifier_tier status;
 	struct tk_verifier_vector vector;
 	const char *reason;            /* first check below affirming, or "" */
-	struct tk_span ear;            /* the signed result (CWT) */
+	struct tk_span ear;            /* the signed result as returned (CWT or JWT) */
 };
 
 /*
@@ -223,6 +223,12 @@ struct tk_verifier_config {
 	const char *build;          /* ear.verifier-id build; NULL: "teepkit" */
 	int64_t lifetime;           /* session lifetime in seconds; 0: default */
 	size_t max_sessions;        /* 0: TK_VERIFIER_DEFAULT_MAX_SESSIONS */
+	/*
+	 * Seconds a result stays valid: the EAR's exp is iat plus this. 0
+	 * writes no exp, and the relying party decides how old a result it
+	 * accepts.
+	 */
+	int64_t result_lifetime;
 	bool keep_history;          /* call result_add for every appraisal */
 	const struct tk_log *log;   /* may be NULL */
 };

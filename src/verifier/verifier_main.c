@@ -23,6 +23,8 @@ static const struct ver_option serve_options[] = {
 	 false, 0},
 	{"session-lifetime", "SECONDS", "lifetime of a session in seconds, 1..86400 "
 	 "(default 300)", false, 0},
+	{"result-lifetime", "SECONDS", "validity of a result (its exp claim) in seconds, "
+	 "1..31536000 (default 86400)", false, 0},
 	{"max-sessions", "COUNT", "maximum sessions kept until they expire, 1..10000000; "
 	 "beyond it newSession gets 503 (default 10000)", false, 0},
 };
@@ -60,6 +62,11 @@ static const struct ver_option pubkey_options[] = {
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* struct ver_args has room for VER_MAX_OPTIONS values per command. */
+_Static_assert(COUNT(serve_options) <= VER_MAX_OPTIONS, "serve has too many options");
+_Static_assert(COUNT(reference_options) <= VER_MAX_OPTIONS, "add-reference has too many "
+	       "options");
 
 static const struct ver_command commands[] = {
 	{"serve", "serve the challenge-response API at /challenge-response/v1/ until "

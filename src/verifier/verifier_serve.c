@@ -23,6 +23,13 @@
 /* Largest --max-sessions accepted; rows of about 100 bytes each (an estimate). */
 #define MAX_SESSIONS_LIMIT 10000000
 
+/*
+ * Default validity of a result, in seconds: a day, so a result handed back
+ * to an agent (passport model) can still be presented to a data provider's
+ * TAM later the same day, while a stolen one does not last.
+ */
+#define VER_DEFAULT_RESULT_LIFETIME 86400
+
 /* Maximum length of a --listen value ("255.255.255.255:65535" is 21). */
 #define LISTEN_MAX 64
 
@@ -137,16 +144,20 @@ static int parse_serve(const struct ver_command *cmd, const struct ver_args *arg
 		       struct tk_verifier_config *cfg)
 {
 	uint64_t lifetime = TK_VERIFIER_DEFAULT_LIFETIME;
+	uint64_t result_lifetime = VER_DEFAULT_RESULT_LIFETIME;
 	uint64_t max_sessions = TK_VERIFIER_DEFAULT_MAX_SESSIONS;
 	int rc;
 
 	if ((rc = parse_listen(cmd, ver_get(cmd, args, "listen"), addr, port)) != 0 ||
 	    (rc = parse_positive(cmd, args, "max-body", MAX_BODY_LIMIT, max_body)) != 0 ||
 	    (rc = parse_positive(cmd, args, "session-lifetime", 86400, &lifetime)) != 0 ||
+	    (rc = parse_positive(cmd, args, "result-lifetime", 31536000,
+				 &result_lifetime)) != 0 ||
 	    (rc = parse_positive(cmd, args, "max-sessions", MAX_SESSIONS_LIMIT,
 				 &max_sessions)) != 0)
 		return rc;
 	cfg->lifetime = (int64_t)lifetime;
+	cfg->result_lifetime = (int64_t)result_lifetime;
 	cfg->max_sessions = (size_t)max_sessions;
 	return VER_EXIT_OK;
 }

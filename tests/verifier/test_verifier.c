@@ -270,6 +270,7 @@ static void test_appraisal_table(void **state)
 		assert_true(decoded.has_status);
 		assert_int_equal(decoded.status, (int64_t)r->status);
 		assert_int_equal(decoded.iat, NOW + 1);
+		assert_false(decoded.has_exp);
 		assert_int_equal(decoded.nonce.len, sizeof(s.nonce));
 		assert_memory_equal(decoded.nonce.ptr, s.nonce, sizeof(s.nonce));
 		assert_int_equal(decoded.submods[0].teep_claims.len > 0, r->teep_claims);

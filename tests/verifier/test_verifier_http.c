@@ -398,6 +398,8 @@ static void test_cwt_result(void **state)
 			 TK_OK);
 	assert_int_equal(ear.status, 2);
 	assert_int_equal(ear.submods[0].status, 2);
+	assert_true(ear.has_exp);
+	assert_int_equal(ear.exp, ear.iat + 86400);
 	assert_memory_equal(ear.nonce.ptr, s.nonce, s.nonce_len);
 	oracle(f, &r, 2, s.nonce, s.nonce_len);
 
