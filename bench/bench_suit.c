@@ -7,13 +7,14 @@
  *      decode + authenticate and per full update procedure, with the ratio
  *      to the verification baseline;
  *   3. a payload streamed over HTTP from a loopback server thread into a
- *      hashing sink (default 300 MiB), and a URI manifest whose payload
- *      (default 100 MiB, at most TK_SUIT_MAX_IMAGE_SIZE) is fetched,
- *      staged to a temporary file and checked by the processor, each with
- *      MiB/s, the ratio to SHA-256 over the same bytes, and the peak
- *      resident set size (getrusage) before and after.
+ *      hashing sink (default 300 MiB);
+ *   4. an update whose payload (default 100 MiB, at most
+ *      TK_SUIT_MAX_IMAGE_SIZE) is fetched by URI, staged to a temporary
+ *      file and checked by the processor.
+ * Items 3 and 4 print MiB/s, the ratio to SHA-256 over the same bytes, and
+ * the peak resident set size (getrusage) before and after.
  *
- * Usage: bench_suit [--stream-mib N] [--large-mib N] [--quick]
+ * Usage: bench_suit [--stream-mib N] [--large-mib N]
  * Run it on an idle machine; docs/benchmarks.md records results.
  */
 #include <arpa/inet.h>

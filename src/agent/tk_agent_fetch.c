@@ -2,7 +2,7 @@
 /*
  * Streamed payload fetch with progress (see tk_agent_fetch.h). The
  * progress callback runs after each chunk, so it only compares counters
- * and prints when a step is passed; a terminal line is rewritten at most
+ * and prints when a step is passed. A terminal line is rewritten at most
  * once per percent.
  */
 #include "agent/tk_agent_fetch.h"

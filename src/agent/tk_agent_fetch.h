@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The agent's SUIT fetch hook for http(s) URIs: the body streams from the
- * HTTP client into the SUIT processor's sink chunk by chunk (at most
- * TK_HTTP_FETCH_CHUNK bytes each), so memory does not grow with the
- * payload, and large payloads show progress.
+ * The agent's SUIT fetch hook for http(s) URIs. The body streams from the
+ * HTTP client into the SUIT processor's sink in chunks of at most
+ * TK_HTTP_FETCH_CHUNK bytes, so memory does not grow with the payload.
+ * Large payloads show progress.
  *
  * Progress, for payloads of TK_AGENT_PROGRESS_MIN bytes or more: when
  * standard error is a terminal, one line rewritten in place

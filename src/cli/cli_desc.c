@@ -95,7 +95,7 @@ static tk_err parse_integrated(struct tk_cli_desc *d, json_t *v, struct tk_diag 
 	json_object_foreach(v, name, value) {
 		tk_err err;
 
-		snprintf(where, sizeof(where), "integrated.%s", name);
+		tk_cli_desc_where(where, sizeof(where), "integrated.%s", name);
 		items[i].name = tk_span_make(name, strlen(name));
 		err = tk_cli_desc_bytes(d, value, where, &items[i].bytes, diag);
 		if (err != TK_OK)
@@ -121,7 +121,7 @@ static tk_err parse_components(struct tk_cli_desc *d, json_t *root, struct tk_di
 	for (size_t i = 0; i < n; i++) {
 		tk_err err;
 
-		snprintf(where, sizeof(where), "components[%zu]", i);
+		tk_cli_desc_where(where, sizeof(where), "components[%zu]", i);
 		err = tk_cli_desc_component_id(d, json_array_get(v, i), where, &ids[i], diag);
 		if (err != TK_OK)
 			return err;
@@ -150,7 +150,7 @@ static tk_err parse_dependencies(struct tk_cli_desc *d, json_t *v, struct tk_dia
 		json_t *index = json_object_get(dep, "component-index");
 		json_t *prefix = json_object_get(dep, "dependency-prefix");
 
-		snprintf(where, sizeof(where), "dependencies[%zu]", i);
+		tk_cli_desc_where(where, sizeof(where), "dependencies[%zu]", i);
 		if (!json_is_integer(index) || json_integer_value(index) < 0 ||
 		    json_object_size(dep) != 1 + (prefix != NULL))
 			return tk_cli_desc_fail(diag, where, "expected component-index and an "
@@ -285,7 +285,7 @@ static tk_err parse_text_components(struct tk_cli_desc *d, json_t *v, const char
 		json_t *c = json_array_get(v, i);
 		tk_err err;
 
-		snprintf(inner, sizeof(inner), "%s.components[%zu]", where, i);
+		tk_cli_desc_where(inner, sizeof(inner), "%s.components[%zu]", where, i);
 		if (!json_is_object(c))
 			return tk_cli_desc_fail(diag, inner, "expected an object");
 		err = tk_cli_desc_component_id(d, json_object_get(c, "component-id"), inner,
@@ -320,7 +320,7 @@ static tk_err parse_text(struct tk_cli_desc *d, json_t *v, struct tk_diag *diag)
 	json_object_foreach(v, tag, value) {
 		tk_err err;
 
-		snprintf(where, sizeof(where), "text.%s", tag);
+		tk_cli_desc_where(where, sizeof(where), "text.%s", tag);
 		if (!json_is_object(value))
 			return tk_cli_desc_fail(diag, where, "expected an object");
 		langs[n].tag = tk_span_make(tag, strlen(tag));
@@ -376,7 +376,7 @@ static tk_err parse_signers(struct tk_cli_desc *d, json_t *v, struct tk_diag *di
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		tk_err err;
 
-		snprintf(where, sizeof(where), "signers[%zu]", i);
+		tk_cli_desc_where(where, sizeof(where), "signers[%zu]", i);
 		err = parse_signer(d, json_array_get(v, i), where, &d->signers[i], diag);
 		if (err != TK_OK)
 			return err;

@@ -146,7 +146,7 @@ static tk_err encrypt_one(struct tk_cli_desc *d, const char *name, json_t *v,
 	tk_err err;
 
 	memset(&recipient, 0, sizeof(recipient));
-	snprintf(where, sizeof(where), "encrypted.%s", name);
+	tk_cli_desc_where(where, sizeof(where), "encrypted.%s", name);
 	if (!json_is_object(v) || json_object_size(v) != 3 || plain_v == NULL ||
 	    !alg_by_name(json_object_get(v, "content-alg"), &content_alg))
 		return tk_cli_desc_fail(diag, where, "expected plaintext, content-alg (A128CTR, "

@@ -15,6 +15,10 @@
 /* Room for a JSON member path in messages. */
 #define TK_CLI_DESC_WHERE_MAX 160
 
+/* Format a member path for messages into out; a longer path is cut,
+ * which only shortens a message. */
+void tk_cli_desc_where(char *out, size_t cap, const char *fmt, ...) TK_PRINTF(3, 4);
+
 /* Fail with TK_ERR_ARG and "<where>: <message>". */
 tk_err tk_cli_desc_fail(struct tk_diag *diag, const char *where, const char *fmt, ...)
 	TK_PRINTF(3, 4);

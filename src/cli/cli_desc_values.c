@@ -9,7 +9,7 @@
  * the SUIT layer does no I/O.
  *
  * Every allocation goes into one list in struct tk_cli_desc and is freed
- * together; text views point into the parsed JSON document, which lives as
+ * with it. Text views point into the parsed JSON document, which lives as
  * long as the description. Unknown members are rejected, so a misspelt
  * name fails instead of being left out of a signed manifest.
  */
@@ -74,6 +74,16 @@ tk_err tk_cli_desc_fail(struct tk_diag *diag, const char *where, const char *fmt
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return TK_FAIL(diag, TK_ERR_ARG, "%s: %s", where, msg);
+}
+
+void tk_cli_desc_where(char *out, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(out, cap, fmt, ap) < 0 && cap > 0)
+		out[0] = '\0';
+	va_end(ap);
 }
 
 /* Allocate `bytes` zeroed bytes owned by d, counted as `nodes` nodes. */
@@ -534,7 +544,7 @@ static tk_err parse_params(struct tk_cli_desc *d, json_t *v, const char *where,
 	json_object_foreach(v, name, value) {
 		tk_err err;
 
-		snprintf(inner, sizeof(inner), "%s.%s", where, name);
+		tk_cli_desc_where(inner, sizeof(inner), "%s.%s", where, name);
 		if (!lookup_parameter(name, &params[i].key))
 			return tk_cli_desc_fail(diag, inner, "unknown parameter");
 		err = parse_param_value(d, params[i].key, value, inner, &params[i].value, diag);
@@ -610,7 +620,7 @@ static tk_err parse_nested(struct tk_cli_desc *d, json_t *v, const char *where,
 	for (size_t i = 0; i < n; i++) {
 		tk_err err;
 
-		snprintf(inner, sizeof(inner), "%s[%zu]", where, i);
+		tk_cli_desc_where(inner, sizeof(inner), "%s[%zu]", where, i);
 		err = tk_cli_desc_sequence(d, json_array_get(v, i), inner, depth + 1, &seqs[i], diag);
 		if (err != TK_OK)
 			return err;
@@ -647,7 +657,7 @@ static tk_err parse_command(struct tk_cli_desc *d, json_t *v, const char *where,
 	json_object_foreach(v, name, arg) {
 		break;
 	}
-	snprintf(inner, sizeof(inner), "%s.%s", where, name);
+	tk_cli_desc_where(inner, sizeof(inner), "%s.%s", where, name);
 	if (!lookup_command(name, &cmd->command))
 		return tk_cli_desc_fail(diag, inner, "unknown command");
 	switch (cmd->command) {
@@ -681,7 +691,7 @@ tk_err tk_cli_desc_sequence(struct tk_cli_desc *d, json_t *v, const char *where,
 	for (size_t i = 0; i < n; i++) {
 		tk_err err;
 
-		snprintf(inner, sizeof(inner), "%s[%zu]", where, i);
+		tk_cli_desc_where(inner, sizeof(inner), "%s[%zu]", where, i);
 		err = parse_command(d, json_array_get(v, i), inner, depth, &cmds[i], diag);
 		if (err != TK_OK)
 			return err;

@@ -187,7 +187,7 @@ static tk_err authenticate(const uint8_t *buf, size_t len, const struct key_set 
 	err = tk_suit_decode_envelope(buf, len, &env, diag);
 	if (err != TK_OK)
 		return err;
-	/* One key at a time, so the output can say which one verified. */
+	/* One key at a time, so the output can name the key that verified. */
 	for (size_t i = 0; i < keys->count; i++) {
 		struct tk_diag attempt;
 

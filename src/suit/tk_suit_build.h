@@ -6,8 +6,8 @@
  * signed SUIT envelope (draft-ietf-suit-manifest-37,
  * draft-ietf-suit-trust-domains-11).
  *
- * The description says what the manifest contains, not how it is encoded:
- * the encoder writes preferred serialization and puts every map in the
+ * The description lists what the manifest contains, not how it is encoded.
+ * The encoder writes preferred serialization and puts every map in the
  * canonical order of RFC 8949 section 4.2.1 (bytewise order of the encoded
  * keys), which is the order of the draft's examples. Command sequences keep
  * the order given, because their order is their meaning.

@@ -12,10 +12,10 @@
  *                           + bstr .cbor COSE_Sign1_Tagged ]
  *
  * The authentication wrapper comes first but depends on everything after
- * it, so the tail (key 3 onwards) is written at the end of the caller's
- * buffer first: the severed members, whose digests the manifest needs, then
- * the integrated members, then the manifest. Its digest is signed, and the
- * tail is moved behind the wrapper. No allocation.
+ * it. So the tail (key 3 onwards) is written first, at the end of the
+ * caller's buffer: the severed members, whose digests the manifest needs,
+ * then the integrated members, then the manifest. The manifest's digest is
+ * signed, and the tail is moved behind the wrapper. No allocation.
  */
 #include "suit/tk_suit_build.h"
 
