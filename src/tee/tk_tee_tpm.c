@@ -121,121 +121,6 @@ static tk_err tpm_report_key(void *ctx, const struct tk_crypto_key **out,
 	return TK_OK;
 }
 
-/* Storage: the inner simulated backend does it all. */
-
-static tk_err tpm_ueid(void *ctx, uint8_t *out, size_t out_cap, size_t *out_len,
-		       struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_ueid(&tpm->store, out, out_cap, out_len, diag);
-}
-
-static tk_err tpm_install_component(void *ctx, const uint8_t *id, size_t id_len,
-				    const uint8_t *image, size_t image_len,
-				    uint64_t sequence_number, struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_install_component(&tpm->store, id, id_len, image, image_len,
-					sequence_number, diag);
-}
-
-static tk_err tpm_component_info(void *ctx, const uint8_t *id, size_t id_len,
-				 struct tk_tee_object_info *out, struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_component_info(&tpm->store, id, id_len, out, diag);
-}
-
-static tk_err tpm_read_component(void *ctx, const uint8_t *id, size_t id_len,
-				 uint8_t *out, size_t out_cap, size_t *out_len,
-				 struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_read_component(&tpm->store, id, id_len, out, out_cap, out_len,
-				     diag);
-}
-
-static tk_err tpm_list_components(void *ctx, tk_tee_visit_fn visit,
-				  void *visit_ctx, struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_list_components(&tpm->store, visit, visit_ctx, diag);
-}
-
-static tk_err tpm_remove_component(void *ctx, const uint8_t *id, size_t id_len,
-				   struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_remove_component(&tpm->store, id, id_len, diag);
-}
-
-static tk_err tpm_store_manifest(void *ctx, const uint8_t *id, size_t id_len,
-				 const uint8_t *envelope, size_t envelope_len,
-				 uint64_t sequence_number, struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_store_manifest(&tpm->store, id, id_len, envelope, envelope_len,
-				     sequence_number, diag);
-}
-
-static tk_err tpm_manifest_info(void *ctx, const uint8_t *id, size_t id_len,
-				struct tk_tee_object_info *out, struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_manifest_info(&tpm->store, id, id_len, out, diag);
-}
-
-static tk_err tpm_read_manifest(void *ctx, const uint8_t *id, size_t id_len,
-				uint8_t *out, size_t out_cap, size_t *out_len,
-				struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_read_manifest(&tpm->store, id, id_len, out, out_cap, out_len,
-				    diag);
-}
-
-static tk_err tpm_list_manifests(void *ctx, tk_tee_visit_fn visit,
-				 void *visit_ctx, struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_list_manifests(&tpm->store, visit, visit_ctx, diag);
-}
-
-static tk_err tpm_remove_manifest(void *ctx, const uint8_t *id, size_t id_len,
-				  struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_remove_manifest(&tpm->store, id, id_len, diag);
-}
-
-static tk_err tpm_get_sequence_number(void *ctx, const uint8_t *id, size_t id_len,
-				      uint64_t *out, bool *found,
-				      struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_get_sequence_number(&tpm->store, id, id_len, out, found, diag);
-}
-
-static tk_err tpm_set_sequence_number(void *ctx, const uint8_t *id, size_t id_len,
-				      uint64_t value, struct tk_diag *diag)
-{
-	const struct tpm *tpm = ctx;
-
-	return tk_tee_set_sequence_number(&tpm->store, id, id_len, value, diag);
-}
-
 /* Measured load and attestation. */
 
 static tk_err extend_pcr(void *ctx, const struct tk_tee_measurement *m,
@@ -427,25 +312,13 @@ static tk_err tpm_trust_anchor_remove(void *ctx, const uint8_t kid[TK_TEE_KID_LE
 	return tk_tee_sim_anchor_remove(&tpm->secrets, kid, diag);
 }
 
+/* Hooks of this file; tpm_store_hooks() adds the storage ones. */
 static const struct tk_tee_ops tpm_ops = {
 	.key_info = tpm_key_info,
 	.signing_key = tpm_signing_key,
 	.sign = tpm_sign,
 	.public_key_pem = tpm_public_key_pem,
 	.report_key = tpm_report_key,
-	.ueid = tpm_ueid,
-	.install_component = tpm_install_component,
-	.component_info = tpm_component_info,
-	.read_component = tpm_read_component,
-	.list_components = tpm_list_components,
-	.remove_component = tpm_remove_component,
-	.store_manifest = tpm_store_manifest,
-	.manifest_info = tpm_manifest_info,
-	.read_manifest = tpm_read_manifest,
-	.list_manifests = tpm_list_manifests,
-	.remove_manifest = tpm_remove_manifest,
-	.get_sequence_number = tpm_get_sequence_number,
-	.set_sequence_number = tpm_set_sequence_number,
 	.load_component = tpm_load_component,
 	.list_measurements = tpm_list_measurements,
 	.quote = tpm_quote_hook,
@@ -653,7 +526,9 @@ tk_err tk_tee_tpm_open(const struct tk_tee_tpm_config *config, struct tk_tee *ou
 		tpm_close(tpm);
 		return err;
 	}
-	out->ops = &tpm_ops;
+	tpm->ops = tpm_ops;
+	tpm_store_hooks(&tpm->ops);
+	out->ops = &tpm->ops;
 	out->ctx = tpm;
 	return TK_OK;
 }

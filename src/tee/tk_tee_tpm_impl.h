@@ -37,6 +37,7 @@ struct tpm_signer {
 };
 
 struct tpm {
+	struct tk_tee_ops ops;      /* this instance's hooks */
 	const struct tk_crypto *crypto;
 	const struct tk_log *log;
 	struct tk_tee store;        /* simulated backend, storage only */
@@ -63,6 +64,9 @@ enum tpm_parent {
 	TPM_PARENT_SRK = 1, /* ECC P-256 storage primary of the owner hierarchy */
 	TPM_PARENT_EK = 2,  /* the persistent endorsement key */
 };
+
+/* Set the storage hooks in ops: they forward to tpm->store. */
+void tpm_store_hooks(struct tk_tee_ops *ops);
 
 /* Connect to the TPM named by the TCTI configuration string. */
 tk_err tpm_connect(struct tpm *tpm, const char *tcti, struct tk_diag *diag);
