@@ -26,6 +26,7 @@
 #include "cbor/tk_cbor.h"
 #include "eat/tk_eat.h"
 #include "suit/tk_suit.h"
+#include "suit/tk_suit_report.h"
 #include "teep/tk_teep_names.h"
 
 /*
@@ -149,6 +150,9 @@ static bool schema_names(enum tk_cli_schema schema, struct tk_cbor_names *out)
 		return true;
 	case TK_CLI_SCHEMA_COSE:
 		*out = cose_names;
+		return true;
+	case TK_CLI_SCHEMA_SUIT_REPORT:
+		*out = tk_suit_report_cbor_names;
 		return true;
 	case TK_CLI_SCHEMA_EAT:
 		*out = *tk_eat_names();
@@ -418,6 +422,9 @@ static enum tk_cli_schema embedded_schema(enum tk_cli_schema parent,
 	if (parent == TK_CLI_SCHEMA_TEEP && key == 10)
 		return TK_CLI_SCHEMA_SUIT;
 	if (parent == TK_CLI_SCHEMA_TEEP && key == 7)
+		return tk_cli_classify_payload(item->content.ptr, item->content.len);
+	/* suit-reports (19): each a protected or plain SUIT_Report. */
+	if (parent == TK_CLI_SCHEMA_TEEP && key == 19)
 		return tk_cli_classify_payload(item->content.ptr, item->content.len);
 	*reset_path = false;
 	return parent;

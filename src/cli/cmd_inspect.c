@@ -44,6 +44,7 @@
 #include "cose/tk_cose.h"
 #include "crypto/tk_crypto.h"
 #include "eat/tk_eat.h"
+#include "suit/tk_suit_report.h"
 #include "suit/tk_suit.h"
 #include "teep/tk_teep_msg.h"
 
@@ -70,6 +71,7 @@ enum kind {
 	KIND_COSE_ENCRYPT0,
 	KIND_COSE_ENCRYPT,
 	KIND_EAT_CLAIMS,
+	KIND_SUIT_REPORT,
 };
 
 /* Outer shape of the input, read without validating the content. */
@@ -83,6 +85,7 @@ struct shape {
 	struct tk_span unprotected_hdr; /* array: element 1 when a map, encoded */
 	bool has_key2;             /* map: integer key 2 present */
 	bool has_key3;             /* map: integer key 3 present */
+	bool has_key99;            /* map: suit-reference (99) present */
 };
 
 /* Detail of a failed validation, for the error line. */
@@ -136,6 +139,9 @@ static tk_err read_map_shape(struct tk_cbor_dec *dec, struct shape *s)
 			s->has_key2 |= key == 2;
 			s->has_key3 |= key == 3;
 		}
+		/* A SUIT_Report's suit-reference is an array. */
+		if (err == TK_OK && tk_cbor_peek(dec) == TK_CBOR_ARRAY)
+			s->has_key99 |= key == TK_SUIT_REPORT_KEY_REFERENCE;
 		if (err == TK_OK)
 			err = tk_cbor_skip(dec);
 	}
@@ -278,6 +284,8 @@ static enum kind classify(const struct shape *s)
 	}
 	if (s->type == TK_CBOR_ARRAY)
 		return classify_array(s);
+	if (s->type == TK_CBOR_MAP && s->has_key99)
+		return KIND_SUIT_REPORT;
 	if (s->type == TK_CBOR_MAP)
 		return s->has_key2 && s->has_key3 ? KIND_SUIT : KIND_EAT_CLAIMS;
 	return KIND_UNKNOWN;
@@ -294,6 +302,7 @@ enum tk_cli_schema tk_cli_classify_payload(const uint8_t *buf, size_t len)
 	case KIND_TEEP: return TK_CLI_SCHEMA_TEEP;
 	case KIND_SUIT: return TK_CLI_SCHEMA_SUIT;
 	case KIND_EAT_CLAIMS: return TK_CLI_SCHEMA_EAT;
+	case KIND_SUIT_REPORT: return TK_CLI_SCHEMA_SUIT_REPORT;
 	case KIND_UNKNOWN: return TK_CLI_SCHEMA_PLAIN;
 	default: return TK_CLI_SCHEMA_COSE;
 	}
@@ -323,6 +332,7 @@ static const char *kind_name(enum kind kind)
 	case KIND_COSE_ENCRYPT0: return "COSE_Encrypt0";
 	case KIND_COSE_ENCRYPT: return "COSE_Encrypt";
 	case KIND_EAT_CLAIMS: return "EAT claims set";
+	case KIND_SUIT_REPORT: return "SUIT report";
 	default: return "unknown";
 	}
 }
@@ -350,6 +360,21 @@ static tk_err validate_teep(const uint8_t *buf, size_t len, size_t base,
 	err = tk_teep_decode(buf, len, &msg, &f->diag);
 	if (err == TK_OK)
 		snprintf(description, description_cap, "TEEP %s", teep_type_name(msg.type));
+	return err;
+}
+
+/* A SUIT_Report, checked by the decoder the TAM uses. */
+static tk_err validate_suit_report(const uint8_t *buf, size_t len, size_t base,
+				   struct failure *f)
+{
+	struct tk_suit_report *report = malloc(sizeof(*report));
+	tk_err err;
+
+	f->base = base;
+	if (report == NULL)
+		return TK_FAIL(&f->diag, TK_ERR_NOMEM, "SUIT report");
+	err = tk_suit_report_decode(buf, len, report, &f->diag);
+	free(report);
 	return err;
 }
 
@@ -446,6 +471,12 @@ static tk_err validate_signed(const struct subject *in, char *description,
 		err = validate_eat(payload.ptr, payload.len, base, f);
 		if (err == TK_OK)
 			snprintf(description, description_cap, "EAT in a %s%s", kind_name(kind), verified);
+		return err;
+	case TK_CLI_SCHEMA_SUIT_REPORT:
+		err = validate_suit_report(payload.ptr, payload.len, base, f);
+		if (err == TK_OK)
+			snprintf(description, description_cap, "SUIT report in a %s%s",
+				 kind_name(kind), verified);
 		return err;
 	default:
 		return TK_OK;
@@ -645,6 +676,8 @@ static tk_err validate(const struct subject *in, char *description,
 		return validate_cose_structure(buf, len, kind, f);
 	case KIND_EAT_CLAIMS:
 		return validate_eat(buf, len, 0, f);
+	case KIND_SUIT_REPORT:
+		return validate_suit_report(buf, len, 0, f);
 	default:
 		if (shape->tag_count > 0)
 			return TK_FAIL_AT(&f->diag, TK_ERR_SCHEMA_TAG, 0,
@@ -662,6 +695,7 @@ static enum tk_cli_schema kind_schema(enum kind kind)
 	case KIND_TEEP: return TK_CLI_SCHEMA_TEEP;
 	case KIND_SUIT: return TK_CLI_SCHEMA_SUIT;
 	case KIND_EAT_CLAIMS: return TK_CLI_SCHEMA_EAT;
+	case KIND_SUIT_REPORT: return TK_CLI_SCHEMA_SUIT_REPORT;
 	default: return TK_CLI_SCHEMA_COSE;
 	}
 }

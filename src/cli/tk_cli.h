@@ -173,6 +173,7 @@ enum tk_cli_schema {
 	TK_CLI_SCHEMA_SUIT = 2,  /* SUIT envelope and what it wraps */
 	TK_CLI_SCHEMA_COSE = 3,  /* COSE object: header and COSE_Key labels */
 	TK_CLI_SCHEMA_EAT = 4,   /* EAT claims set */
+	TK_CLI_SCHEMA_SUIT_REPORT = 5, /* SUIT_Report */
 };
 
 /* A growing NUL-terminated text buffer. Caller owns buf, release with

@@ -330,4 +330,11 @@ TK_MUST_CHECK tk_err tk_suit_report_open(const struct tk_crypto *c,
 					 struct tk_suit_report_opened *out,
 					 struct tk_diag *diag);
 
+/*
+ * Names of SUIT_Report keys for tk_cbor_to_diag(): the report's members,
+ * the result's (under key 4) and the capability report's (under key 8).
+ * Stateless; ctx unused.
+ */
+extern const struct tk_cbor_names tk_suit_report_cbor_names;
+
 #endif /* TK_SUIT_REPORT_H */

@@ -254,6 +254,8 @@ static const struct golden_case valid_cases[] = {
 	{"valid_mac0", "tagged COSE_Mac0", VALID_DIR, {"inspect", "--hex", "mac0.hex"}, 0},
 	{"valid_encrypt0", "untagged COSE_Encrypt0", VALID_DIR,
 	 {"inspect", "--hex", "encrypt0.hex"}, 0},
+	{"valid_sign1_suit_report", "COSE_Sign1 carrying a SUIT report", VALID_DIR,
+	 {"inspect", "--hex", "sign1_suit_report.hex"}, 0},
 	{"key_suit_uri", "draft URI envelope authenticated with its signer's key",
 	 VECTORS_TEEP, {"inspect", "--hex", "--key", SUIT_EXAMPLE_KEY, "suit_uri.hex.txt"}, 0},
 	{"key_suit_integrated", "draft integrated envelope authenticated", VECTORS_TEEP,
@@ -315,6 +317,7 @@ static const char *const malformed_cases[] = {
 	"mac0_bad_tag",         /* COSE_Mac0 whose tag is an integer */
 	"encrypt0_short",       /* COSE_Encrypt0 with two elements */
 	"eat_nonce_int",        /* EAT claims set with an integer eat_nonce */
+	"suit_report_reason",   /* SUIT report with the unknown reason 13 */
 };
 
 static void run_golden(const struct golden_case *c)
