@@ -236,9 +236,11 @@ static tk_err write_port_file(const char *path, uint16_t port, struct tk_diag *d
 
 /* Open the verifier the options name, if any; returns an exit code. */
 static int open_verifier(const struct tam_command *cmd, const struct tam_args *args,
-			 const struct tk_log *log, struct serve_ctx *sc)
+			 const struct tk_log *log, int64_t lifetime, struct serve_ctx *sc)
 {
 	struct tam_verifier_options opts = {
+		.lifetime = lifetime,
+		.uri = tam_get(cmd, args, "verifier"),
 		.db = tam_get(cmd, args, "verifier-db"),
 		.signing_key = tam_get(cmd, args, "verifier-signing-key"),
 		.n_keys = tam_count(cmd, args, "verifier-key"),
@@ -253,15 +255,20 @@ static int open_verifier(const struct tam_command *cmd, const struct tam_args *a
 		return tam_misuse(cmd, "--verifier-signing-key needs --verifier-db");
 	if (opts.db != NULL && opts.signing_key == NULL)
 		return tam_misuse(cmd, "--verifier-db needs --verifier-signing-key");
+	if (opts.uri != NULL && opts.db != NULL)
+		return tam_misuse(cmd, "give --verifier or --verifier-db, not both");
+	if (opts.uri != NULL && opts.n_keys == 0)
+		return tam_misuse(cmd, "--verifier needs --verifier-key");
 	tk_diag_clear(&diag);
 	if (tam_verifier_open(&opts, &sc->verifier, &sc->verifier_ops, &diag) != TK_OK) {
-		what = opts.db != NULL ? opts.db : opts.keys[0];
+		what = opts.uri != NULL ? opts.uri : opts.db != NULL ? opts.db : opts.keys[0];
 		return tam_fail("cannot open the verifier", what, &diag);
 	}
 	if (sc->verifier != NULL)
 		tk_log(log, TK_LOG_NOTICE, "tam", "attestation: %s%s%zu trusted verifier key%s",
-		       opts.db != NULL ? "in-process verifier " : "",
-		       opts.db != NULL ? opts.db : "", opts.n_keys, opts.n_keys == 1 ? "" : "s");
+		       opts.uri != NULL ? "verifier " : opts.db != NULL ? "in-process verifier " : "",
+		       opts.uri != NULL ? opts.uri : opts.db != NULL ? opts.db : "", opts.n_keys,
+		       opts.n_keys == 1 ? "" : "s");
 	return TAM_EXIT_OK;
 }
 
@@ -333,7 +340,7 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 		rc = tam_fail("cannot start the TAM", tam_get(cmd, args, "db"), &diag);
 		goto done;
 	}
-	if ((rc = open_verifier(cmd, args, &log, sc)) != TAM_EXIT_OK)
+	if ((rc = open_verifier(cmd, args, &log, (int64_t)lifetime, sc)) != TAM_EXIT_OK)
 		goto done;
 	struct tk_teep_tam_config tcfg = {
 		.crypto = tk_crypto_openssl(), .store = &st, .esp256_key = p256,

@@ -11,6 +11,7 @@
  */
 #include "tam_verifier.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "crypto/tk_crypto.h"
 #include "eat/tk_ear.h"
 #include "eat/tk_eat.h"
+#include "http/tk_http_request.h"
 #include "tam.h"
 #include "teep/tk_teep_attest.h"
 #include "verifier/tk_verifier.h"
@@ -26,6 +28,31 @@
 
 /* Verifier name recorded for the in-process appraisals. */
 #define INPROC_NAME "in-process"
+
+/* Paths of teep-verifier's challenge-response API under --verifier URI. */
+#define NEW_SESSION_PATH "/challenge-response/v1/newSession"
+
+/* Media type of the evidence posted to the verifier (the TEEP EAT profile). */
+#define EVIDENCE_MEDIA_TYPE "application/eat+cwt; eat_profile=\"" TK_EAT_TEEP_PROFILE "\""
+
+/*
+ * Maximum verifier sessions the TAM remembers, one per QueryRequest
+ * awaiting its QueryResponse. When all are taken, the one that expires
+ * first is forgotten, and its QueryResponse is dropped with
+ * TK_ERR_NONCE. Each takes about 2.1 KiB.
+ */
+#define MAX_PENDING 1024
+
+/* Largest JSON body of newSession, in bytes. */
+#define SESSION_JSON_MAX 4096
+
+/* A verifier session opened for a challenge. */
+struct pending {
+	uint8_t nonce[TK_EAT_NONCE_MAX];
+	size_t nonce_len;                        /* 0: free slot */
+	char url[TK_HTTP_CLIENT_MAX_URI + 1];    /* where the evidence goes */
+	int64_t expires_at;
+};
 
 struct tam_verifier {
 	const struct tk_crypto *crypto;
@@ -40,6 +67,12 @@ struct tam_verifier {
 	struct tk_verifier_store_ops store;
 	struct tk_verifier verifier;
 	bool inproc;
+	/* Verifier over HTTP, when --verifier is given. */
+	char origin[TK_HTTP_CLIENT_MAX_URI + 1]; /* scheme://host[:port] */
+	char base[TK_HTTP_CLIENT_MAX_URI + 1];   /* --verifier without a final '/' */
+	struct pending *pending;                 /* MAX_PENDING slots */
+	int64_t lifetime;
+	const struct tk_log *log;
 	/* Output of the last appraisal; the appraisal's views point here. */
 	uint8_t ueid[TK_VERIFIER_UEID_MAX];
 	uint8_t result[TK_VERIFIER_RESULT_MAX];
@@ -115,9 +148,13 @@ static tk_err result_ueid(struct tam_verifier *v, const struct tk_ear *ear,
 		       "its TEEP claims");
 }
 
-/* Turn a verified EAR into an appraisal, after the cnf and expiry checks. */
+/*
+ * Turn a verified EAR into an appraisal, after the cnf and expiry checks.
+ * result and media_type are what the appraisal records.
+ */
 static tk_err appraisal_from_ear(struct tam_verifier *v, const struct tk_ear *ear,
 				 const struct tk_teep_tam_attestation *in,
+				 struct tk_span result, struct tk_span media_type,
 				 struct tk_teep_tam_appraisal *out, struct tk_diag *diag)
 {
 	int64_t status = tk_ear_overall_status(ear);
@@ -143,34 +180,273 @@ static tk_err appraisal_from_ear(struct tam_verifier *v, const struct tk_ear *ea
 	if (status != TK_EAR_STATUS_AFFIRMING)
 		snprintf(out->reason, sizeof(out->reason), "the verifier's status is %s",
 			 tk_store_tier_name(out->tier));
-	out->result = in->payload;
-	out->media_type = in->format;
+	out->result = result;
+	out->media_type = media_type;
 	return TK_OK;
+}
+
+/* Verify a signed result with the trusted verifier keys and appraise it. */
+static tk_err check_result(struct tam_verifier *v, const struct tk_teep_tam_attestation *in,
+			   struct tk_span result, struct tk_span media_type,
+			   struct tk_teep_tam_appraisal *out, struct tk_diag *diag)
+{
+	struct tk_ear *ear;
+	tk_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (v->n_trusted == 0)
+		return TK_FAIL(diag, TK_ERR_POLICY, "an attestation result arrived, but no "
+			       "verifier key is trusted");
+	ear = calloc(1, sizeof(*ear));
+	if (ear == NULL)
+		return TK_FAIL(diag, TK_ERR_NOMEM, "EAR record");
+	err = tk_ear_verify_cwt(v->crypto, result.ptr, result.len, v->trusted, v->n_trusted,
+				ear, NULL, diag);
+	if (err == TK_OK)
+		err = appraisal_from_ear(v, ear, in, result, media_type, out, diag);
+	free(ear);
+	if (err != TK_OK)
+		memset(out, 0, sizeof(*out));
+	return err;
 }
 
 /* Passport model: a result the agent presents. */
 static tk_err verify_result(void *ctx, const struct tk_teep_tam_attestation *in,
 			    struct tk_teep_tam_appraisal *out, struct tk_diag *diag)
 {
+	return check_result(ctx, in, in->payload, in->format, out, diag);
+}
+
+/* Decode standard base64 with padding (RFC 4648 section 4), as Veraison sends nonces. */
+static bool base64_decode(const char *text, uint8_t *out, size_t cap, size_t *out_len)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t acc = 0;
+	size_t len = strlen(text), n = 0, pad = 0;
+	int bits = 0;
+
+	if (len == 0 || len % 4 != 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		const char *p = strchr(alphabet, text[i]);
+
+		if (text[i] == '=' && i >= len - 2) {
+			pad++;
+			continue;
+		}
+		if (text[i] == '\0' || p == NULL || pad > 0)
+			return false;
+		acc = acc << 6 | (uint32_t)(p - alphabet);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == cap)
+				return false;
+			out[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	*out_len = n;
+	return true;
+}
+
+/* The slot to use for a new session: a free one, else the first to expire. */
+static struct pending *pending_slot(struct tam_verifier *v)
+{
+	struct pending *oldest = &v->pending[0];
+
+	for (size_t i = 0; i < MAX_PENDING; i++) {
+		if (v->pending[i].nonce_len == 0)
+			return &v->pending[i];
+		if (v->pending[i].expires_at < oldest->expires_at)
+			oldest = &v->pending[i];
+	}
+	tk_log(v->log, TK_LOG_WARNING, "tam", "%d verifier sessions outstanding; the oldest "
+	       "is forgotten", MAX_PENDING);
+	return oldest;
+}
+
+/*
+ * Absolute URL of the session from its Location header: a path on the
+ * verifier's origin. Another origin is refused, so the verifier cannot
+ * send the TAM's evidence elsewhere.
+ */
+static tk_err session_url(const struct tam_verifier *v, const char *location, char *out,
+			  size_t cap, struct tk_diag *diag)
+{
+	size_t origin_len = strlen(v->origin);
+
+	if (strncmp(location, v->origin, origin_len) == 0 && location[origin_len] == '/')
+		location += origin_len;
+	if (location[0] != '/')
+		return TK_FAIL(diag, TK_ERR_PROTOCOL, "verifier session Location \"%.64s\" is "
+			       "not on the verifier's origin", location);
+	if ((size_t)snprintf(out, cap, "%s%s", v->origin, location) >= cap)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "verifier session URL too long");
+	return TK_OK;
+}
+
+/* Read the nonce of a newSession response body: {"nonce": base64, ...}. */
+static tk_err session_nonce(const uint8_t *body, size_t len, struct pending *p,
+			    struct tk_diag *diag)
+{
+	json_error_t error;
+	json_t *root = json_loadb((const char *)body, len, 0, &error);
+	const char *value = json_string_value(json_object_get(root, "nonce"));
+	tk_err err = TK_OK;
+
+	if (root == NULL)
+		err = TK_FAIL(diag, TK_ERR_SCHEMA_TYPE, "verifier session is not JSON: %s",
+			      error.text);
+	else if (value == NULL)
+		err = TK_FAIL(diag, TK_ERR_SCHEMA_MISSING, "verifier session has no nonce");
+	else if (!base64_decode(value, p->nonce, sizeof(p->nonce), &p->nonce_len) ||
+		 p->nonce_len < TK_EAT_NONCE_MIN)
+		err = TK_FAIL(diag, TK_ERR_SCHEMA_VALUE, "verifier nonce is not base64 of "
+			      "%d..%d bytes", TK_EAT_NONCE_MIN, TK_EAT_NONCE_MAX);
+	if (err != TK_OK)
+		p->nonce_len = 0;
+	json_decref(root);
+	return err;
+}
+
+/* Open a verifier session; its nonce is the QueryRequest's challenge. */
+static tk_err new_challenge_http(void *ctx, int64_t now, uint8_t *out, size_t cap,
+				 size_t *out_len, struct tk_diag *diag)
+{
 	struct tam_verifier *v = ctx;
-	struct tk_ear *ear;
+	struct tk_http_client_config http = {.log = v->log};
+	struct tk_http_request req = {.accept = "application/json"};
+	struct tk_http_response resp;
+	uint8_t body[SESSION_JSON_MAX];
+	char uri[sizeof(v->base) + sizeof(NEW_SESSION_PATH)];
+	struct pending p = {0}, *slot;
+	tk_err err;
+
+	*out_len = 0;
+	snprintf(uri, sizeof(uri), "%s%s", v->base, NEW_SESSION_PATH);
+	req.uri = uri;
+	err = tk_http_request_post(&http, &req, body, sizeof(body), &resp, diag);
+	if (err == TK_OK && resp.status != 201)
+		err = TK_FAIL(diag, TK_ERR_HTTP_STATUS, "verifier newSession answered %ld",
+			      resp.status);
+	if (err == TK_OK)
+		err = session_nonce(body, resp.body_len, &p, diag);
+	if (err == TK_OK)
+		err = session_url(v, resp.location, p.url, sizeof(p.url), diag);
+	if (err == TK_OK && p.nonce_len > cap)
+		err = TK_FAIL(diag, TK_ERR_INTERNAL, "nonce of %zu bytes", p.nonce_len);
+	if (err != TK_OK)
+		return err;
+	p.expires_at = now + v->lifetime;
+	slot = pending_slot(v);
+	*slot = p;
+	memcpy(out, p.nonce, p.nonce_len);
+	*out_len = p.nonce_len;
+	return TK_OK;
+}
+
+/* Take the session opened for challenge; TK_ERR_NONCE when there is none. */
+static tk_err take_pending(struct tam_verifier *v, struct tk_span challenge,
+			   struct pending *out, struct tk_diag *diag)
+{
+	for (size_t i = 0; i < MAX_PENDING; i++) {
+		struct pending *p = &v->pending[i];
+
+		if (p->nonce_len == 0 ||
+		    !tk_span_equal(tk_span_make(p->nonce, p->nonce_len), challenge))
+			continue;
+		*out = *p;
+		memset(p, 0, sizeof(*p));
+		return TK_OK;
+	}
+	return TK_FAIL(diag, TK_ERR_NONCE, "no verifier session was opened for this challenge");
+}
+
+/* Map a failure status of the verifier to the TAM's error. */
+static tk_err verifier_status(const struct tk_http_response *resp, struct tk_diag *diag)
+{
+	switch (resp->status) {
+	case 400:
+	case 415:
+		return TK_FAIL(diag, TK_ERR_POLICY, "verifier rejected the evidence (%ld)",
+			       resp->status);
+	case 404:
+	case 409:
+		return TK_FAIL(diag, TK_ERR_REPLAY, "verifier session unknown or used (%ld)",
+			       resp->status);
+	case 410:
+		return TK_FAIL(diag, TK_ERR_EXPIRED, "verifier session expired");
+	default:
+		return TK_FAIL(diag, TK_ERR_HTTP_STATUS, "verifier answered %ld", resp->status);
+	}
+}
+
+/* Background check over HTTP: post the evidence to the challenge's session. */
+static tk_err appraise_http(void *ctx, const struct tk_teep_tam_attestation *in,
+			    struct tk_teep_tam_appraisal *out, struct tk_diag *diag)
+{
+	struct tam_verifier *v = ctx;
+	struct tk_http_client_config http = {.log = v->log};
+	struct tk_http_request req = {
+		.content_type = EVIDENCE_MEDIA_TYPE,
+		.accept = TK_TEEP_EAR_MEDIA_TYPE,
+		.body = in->payload.ptr,
+		.body_len = in->payload.len,
+	};
+	struct tk_http_response resp;
+	struct pending p;
 	tk_err err;
 
 	memset(out, 0, sizeof(*out));
-	if (v->n_trusted == 0)
-		return TK_FAIL(diag, TK_ERR_POLICY, "the agent presented an attestation result, "
-			       "but no verifier key is trusted");
-	ear = calloc(1, sizeof(*ear));
-	if (ear == NULL)
-		return TK_FAIL(diag, TK_ERR_NOMEM, "EAR record");
-	err = tk_ear_verify_cwt(v->crypto, in->payload.ptr, in->payload.len, v->trusted,
-				v->n_trusted, ear, NULL, diag);
+	if ((err = take_pending(v, in->challenge, &p, diag)) != TK_OK)
+		return err;
+	if (in->now >= p.expires_at)
+		return TK_FAIL(diag, TK_ERR_EXPIRED, "the verifier session of this challenge "
+			       "expired");
+	req.uri = p.url;
+	err = tk_http_request_post(&http, &req, v->result, sizeof(v->result), &resp, diag);
+	if (err == TK_OK && resp.status != 200)
+		err = verifier_status(&resp, diag);
 	if (err == TK_OK)
-		err = appraisal_from_ear(v, ear, in, out, diag);
-	free(ear);
+		err = check_result(v, in, tk_span_make(v->result, resp.body_len),
+				   tk_span_make(TK_TEEP_EAR_MEDIA_TYPE,
+						strlen(TK_TEEP_EAR_MEDIA_TYPE)), out, diag);
+	/* The result must answer this challenge, not an older session's. */
+	if (err == TK_OK && !tk_span_equal(out->nonce, in->challenge))
+		err = TK_FAIL(diag, TK_ERR_NONCE, "the verifier's result carries another nonce");
 	if (err != TK_OK)
 		memset(out, 0, sizeof(*out));
 	return err;
+}
+
+/* Keep the origin and base of --verifier URI. */
+static tk_err open_http(struct tam_verifier *v, const struct tam_verifier_options *opts,
+			struct tk_diag *diag)
+{
+	const char *host, *path;
+	size_t len = strlen(opts->uri);
+
+	if (strncmp(opts->uri, "http://", 7) != 0 && strncmp(opts->uri, "https://", 8) != 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "--verifier %s is not an http or https URI",
+			       opts->uri);
+	if (len > TK_HTTP_CLIENT_MAX_URI - 64)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "--verifier URI too long");
+	if (v->n_trusted == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "--verifier needs --verifier-key to check the "
+			       "verifier's results");
+	host = strstr(opts->uri, "://") + 3;
+	path = strchr(host, '/');
+	snprintf(v->origin, sizeof(v->origin), "%.*s",
+		 (int)(path != NULL ? (size_t)(path - opts->uri) : len), opts->uri);
+	while (len > 0 && opts->uri[len - 1] == '/')
+		len--;
+	snprintf(v->base, sizeof(v->base), "%.*s", (int)len, opts->uri);
+	v->pending = calloc(MAX_PENDING, sizeof(*v->pending));
+	if (v->pending == NULL)
+		return TK_FAIL(diag, TK_ERR_NOMEM, "verifier sessions");
+	v->lifetime = opts->lifetime > 0 ? opts->lifetime : TK_TEEP_TAM_DEFAULT_LIFETIME;
+	return TK_OK;
 }
 
 /* Background check in process: the verifier library appraises the evidence. */
@@ -239,7 +515,9 @@ tk_err tam_verifier_open(const struct tam_verifier_options *opts, struct tam_ver
 
 	*out = NULL;
 	memset(ops, 0, sizeof(*ops));
-	if (opts->db == NULL && opts->n_keys == 0) {
+	if (opts->uri != NULL && opts->db != NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "give --verifier or --verifier-db, not both");
+	if (opts->uri == NULL && opts->db == NULL && opts->n_keys == 0) {
 		if (opts->signing_key != NULL)
 			return TK_FAIL(diag, TK_ERR_ARG, "--verifier-signing-key needs "
 				       "--verifier-db");
@@ -252,6 +530,7 @@ tk_err tam_verifier_open(const struct tam_verifier_options *opts, struct tam_ver
 	if (v == NULL)
 		return TK_FAIL(diag, TK_ERR_NOMEM, "verifier state");
 	v->crypto = tk_crypto_openssl();
+	v->log = opts->log;
 	for (size_t i = 0; err == TK_OK && i < opts->n_keys; i++) {
 		err = load_key(v->crypto, opts->keys[i], false, &v->keys[i], diag);
 		if (err == TK_OK)
@@ -259,6 +538,8 @@ tk_err tam_verifier_open(const struct tam_verifier_options *opts, struct tam_ver
 	}
 	if (err == TK_OK && opts->db != NULL)
 		err = open_inproc(v, opts, diag);
+	if (err == TK_OK && opts->uri != NULL)
+		err = open_http(v, opts, diag);
 	if (err != TK_OK) {
 		tam_verifier_free(v);
 		return err;
@@ -266,6 +547,10 @@ tk_err tam_verifier_open(const struct tam_verifier_options *opts, struct tam_ver
 
 	ops->verify_result = verify_result;
 	ops->appraise_evidence = v->inproc ? appraise_inproc : NULL;
+	if (opts->uri != NULL) {
+		ops->new_challenge = new_challenge_http;
+		ops->appraise_evidence = appraise_http;
+	}
 	ops->ctx = v;
 	*out = v;
 	return TK_OK;
@@ -279,5 +564,6 @@ void tam_verifier_free(struct tam_verifier *v)
 	for (size_t i = 0; i < TAM_MAX_VERIFIER_KEYS; i++)
 		tk_crypto_key_free(v->keys[i]);
 	tk_crypto_key_free(v->signing_key);
+	free(v->pending);
 	free(v);
 }

@@ -8,6 +8,16 @@
  *                the EAR with PRIV.pem. The challenge is the TAM's own
  *                random nonce, which the library takes as the expected
  *                eat_nonce; the TAM's session table keeps it single use.
+ *   over HTTP    --verifier URI with --verifier-key: teep-verifier's
+ *                challenge-response API at URI appraises the evidence
+ *                (background-check model). For each new QueryRequest the
+ *                TAM opens a verifier session and uses the session's nonce
+ *                as its challenge, so the agent's evidence carries the
+ *                nonce the verifier expects. The TAM keeps the session URL
+ *                by challenge, in memory, and posts the evidence of the
+ *                QueryResponse that answers the challenge to it. The
+ *                verifier's result must be signed by a --verifier-key and
+ *                carry the challenge and the agent's kid (cnf).
  *   passport     --verifier-key PUB.pem (repeatable): results an agent
  *                presents are accepted when one of these keys (or the
  *                in-process verifier's key) signed them.
@@ -31,10 +41,12 @@ struct tam_verifier;
 
 /* What serve parsed; NULL or 0 for options not given. */
 struct tam_verifier_options {
+	const char *uri;                             /* --verifier */
 	const char *db;                              /* --verifier-db */
 	const char *signing_key;                     /* --verifier-signing-key */
 	const char *keys[TAM_MAX_VERIFIER_KEYS];     /* --verifier-key */
 	size_t n_keys;
+	int64_t lifetime;                            /* of a challenge, seconds */
 	const struct tk_log *log;
 };
 

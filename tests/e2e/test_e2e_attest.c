@@ -316,6 +316,57 @@ static void test_install_after_affirming(void **state)
 	stop_tam(t);
 }
 
+static void load_ta(struct e2e *t, int expected);
+
+/* Start teep-verifier serve on a free port; returns its PID, sets base URI. */
+static pid_t start_verifier(struct e2e *t, char *base, size_t cap)
+{
+	char port_file[192], log[192], port[16] = "";
+	pid_t pid;
+
+	snprintf(port_file, sizeof(port_file), "%s/verifier.port", t->dir);
+	snprintf(log, sizeof(log), "%s/verifier.log", t->dir);
+	pid = proc_start((const char *[]){TK_VERIFIER_BIN, "serve", "--db", t->vdb, "--key",
+					  path_of(t, 4, "verifier.pem"), "--listen",
+					  "127.0.0.1:0", "--port-file", port_file, NULL}, log);
+	assert_true(pid > 0);
+	for (int i = 0; i < 200 && proc_read_file(port_file, port, sizeof(port)) <= 0; i++)
+		nanosleep(&(struct timespec){0, 25 * 1000 * 1000}, NULL);
+	long number = strtol(port, NULL, 10);
+	assert_true(number > 0 && number < 65536);
+	snprintf(base, cap, "http://127.0.0.1:%ld", number);
+	return pid;
+}
+
+static void test_background_check_over_http(void **state)
+{
+	struct e2e *t = *state;
+	char base[64], line[256];
+	pid_t verifier;
+
+	add_agent_reference(t);
+	verifier = start_verifier(t, base, sizeof(base));
+	start_tam(t, (const char *[]){"--verifier", base, "--verifier-key",
+				      path_of(t, 4, "verifier.pub.pem"), NULL});
+	run_agent(t, 0);
+	assert_non_null(strstr(t->result.out, "1 manifest installed"));
+	assert_true(installed(t));
+	latest_attestation(t, line, sizeof(line));
+	assert_non_null(strstr(line, "affirming background-check proceed"));
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "show-result", "--state", t->tee, NULL});
+	assert_non_null(strstr(t->result.out, "status: affirming"));
+
+	/* A loaded TA with another digest than its reference value. */
+	add_ta_reference(t, false);
+	load_ta(t, 0);
+	run_agent(t, 1);
+	assert_non_null(strstr(t->result.err, "err-code 7"));
+	latest_attestation(t, line, sizeof(line));
+	assert_non_null(strstr(line, "contraindicated background-check refuse"));
+	stop_tam(t);
+	assert_int_equal(proc_stop(verifier), 0);
+}
+
 static void load_ta(struct e2e *t, int expected)
 {
 	run_expect(t, expected, (const char *[]){TK_AGENT_BIN, "load", "--state", t->tee,
@@ -743,6 +794,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_install_after_affirming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unrecognized_ta_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_altered_ta_not_loaded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_background_check_over_http, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_accepted_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_stale_challenge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_of_another_device, setup, teardown),
