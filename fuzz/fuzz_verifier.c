@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target for the verifier's appraisal (in-process mode, with a store
- * held in memory). Each input is appraised twice: as evidence the way a
- * peer sends it, and as a Claims-Set signed with the harness key, so the
- * paths after the signature check (reference values, TPM quote, PCR
- * replay, EK chain, EAR encoding) see arbitrary claims too. The store
+ * held in memory). Each input is appraised as evidence the way a peer
+ * sends it. It is also signed with the harness key as a Claims-Set and
+ * appraised again, with a CWT and with a JWT result, so the paths after the
+ * signature check (reference values, TPM quote, PCR replay, EK chain, EAR
+ * encoding) see arbitrary claims too. The store
  * treats every kid as enrolled for one UEID and matches reference values
  * by the digest's first byte, so every executables outcome is reachable.
  * Property: an appraisal either fails or gives an EAR that verifies with
