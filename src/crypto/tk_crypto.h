@@ -546,10 +546,12 @@ void tk_crypto_cipher_abort(struct tk_crypto_cipher_ctx *cc);
  * intermediates) up to one of the trusted CA certificates (DER), as of
  * at_time (seconds since the epoch; 0 means now). No key usage or purpose
  * is required of the leaf, so TPM EK certificates (key encipherment only)
- * verify. On success *leaf_key is the leaf's public key, which must be
- * P-256 (TK_ERR_KEY for RSA and others); the caller owns it, release with
- * tk_crypto_key_free(). A chain that does not verify is TK_ERR_UNTRUSTED
- * with OpenSSL's reason; malformed DER is TK_ERR_KEY.
+ * verify. When leaf_key is not NULL, on success *leaf_key is the leaf's
+ * public key, which must then be P-256 (TK_ERR_KEY for RSA and others);
+ * the caller owns it, release with tk_crypto_key_free(). With leaf_key
+ * NULL only the chain is checked, so an RSA EK certificate verifies too.
+ * A chain that does not verify is TK_ERR_UNTRUSTED with OpenSSL's reason;
+ * malformed DER is TK_ERR_KEY.
  */
 TK_MUST_CHECK tk_err tk_crypto_x509_verify_chain(const struct tk_crypto *c,
 						 const struct tk_span *chain,

@@ -140,7 +140,7 @@ tk_err tk_crypto_ossl_x509_verify_chain(void *ctx, const struct tk_span *chain,
 			      X509_STORE_CTX_get_error_depth(sctx));
 		goto done;
 	}
-	err = export_leaf_key(leaf, leaf_key, diag);
+	err = leaf_key != NULL ? export_leaf_key(leaf, leaf_key, diag) : TK_OK;
 
 done:
 	X509_STORE_CTX_free(sctx);

@@ -37,9 +37,8 @@ tk_err tk_crypto_x509_verify_chain(const struct tk_crypto *c,
 {
 	tk_err err;
 
-	if (leaf_key == NULL)
-		return TK_FAIL(diag, TK_ERR_ARG, "leaf key output is NULL");
-	*leaf_key = NULL;
+	if (leaf_key != NULL)
+		*leaf_key = NULL;
 	if (at_time < 0)
 		return TK_FAIL(diag, TK_ERR_ARG, "verification time %lld is negative",
 			       (long long)at_time);
@@ -54,7 +53,7 @@ tk_err tk_crypto_x509_verify_chain(const struct tk_crypto *c,
 
 	err = c->ops->x509_verify_chain(c->ctx, chain, n_chain, trusted, n_trusted,
 					at_time, leaf_key, diag);
-	if (err != TK_OK && *leaf_key != NULL) {
+	if (err != TK_OK && leaf_key != NULL && *leaf_key != NULL) {
 		tk_crypto_key_free(*leaf_key);
 		*leaf_key = NULL;
 	}

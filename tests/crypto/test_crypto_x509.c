@@ -150,6 +150,16 @@ static void test_chain_verifies(void **state)
 	assert_memory_equal(y, ey, 32);
 	tk_crypto_key_free(key);
 	tk_crypto_key_free(expected);
+
+	/* Without a key output the chain alone is checked: an RSA EK passes. */
+	chain[0] = span(&rsa);
+	tk_diag_clear(&diag);
+	assert_int_equal(tk_crypto_x509_verify_chain(c, chain, 2, trusted, 2, 0, NULL, &diag),
+			 TK_OK);
+	chain[0] = span(&ek);
+	trusted[1] = span(&other);
+	assert_int_equal(tk_crypto_x509_verify_chain(c, chain, 2, trusted, 2, 0, NULL, &diag),
+			 TK_ERR_UNTRUSTED);
 }
 
 enum change { NO_INTERMEDIATE, OTHER_ROOT, RSA_LEAF, EXPIRED, BEFORE_VALID, BAD_DER,
