@@ -3,11 +3,11 @@
  * Agent hooks on a TEE backend and the SUIT processor (see tk_agent_tee.h).
  *
  * Installing a manifest runs the SUIT update procedure with the backend as
- * the SUIT platform: the processor stages every image in a heap buffer and
- * calls the store hook only after the whole procedure succeeded, so a
- * manifest that fails leaves the TEE store unchanged. The envelope itself
- * is stored last, under its manifest component id, so a later unlink can
- * authenticate it again and run its uninstall section.
+ * the SUIT platform: images stream into staging areas that the backend
+ * commits only after the whole procedure succeeded (tk_agent_platform.c),
+ * so a manifest that fails leaves the TEE store unchanged. The envelope
+ * itself is stored last, under its manifest component id, so a later
+ * unlink can authenticate it again and run its uninstall section.
  */
 #include "agent/tk_agent_tee.h"
 
@@ -16,13 +16,9 @@
 
 #include "agent/tk_agent_auth.h"
 #include "agent/tk_agent_fetch.h"
+#include "agent/tk_agent_platform.h"
 #include "agent/tk_agent_report.h"
 #include "cose/tk_cose.h"
-
-static size_t staging_size(const struct tk_agent_tee *glue)
-{
-	return glue->staging_size != 0 ? glue->staging_size : TK_AGENT_DEFAULT_STAGING;
-}
 
 /* Agent state machine hooks. */
 
@@ -77,103 +73,11 @@ static tk_err glue_list_components(void *ctx, tk_teep_agent_visit_fn visit, void
 	return tk_tee_list_components(glue->tee, visit_object, &walk, diag);
 }
 
-/* True when the manifest has a command sequence for `section`. */
-static bool has_section(const struct tk_suit_manifest *m, enum tk_suit_section section)
-{
-	for (size_t i = 0; i < m->section_count; i++)
-		if (m->sections[i].section == section)
-			return true;
-	return false;
-}
-
-static tk_err process_opts(struct tk_agent_tee *glue, struct tk_suit_platform_ops *ops,
-			   struct tk_suit_process_opts *opts, struct tk_diag *diag)
-{
-	(void)diag;
-	memset(opts, 0, sizeof(*opts));
-	*ops = tk_agent_suit_platform(glue);
-	opts->ops = ops;
-	opts->crypto = glue->crypto;
-	opts->log = glue->log;
-	opts->trust_anchors = glue->trust_anchors;
-	opts->trust_anchor_count = glue->n_trust_anchors;
-	/* The agent has no link hook, so manifests with dependencies fail
-	 * before any dependency envelope is fetched: no work buffer. */
-	opts->work = NULL;
-	opts->work_cap = 0;
-	return TK_OK;
-}
-
-/* Read the stored envelope of manifest `id` into a new buffer. */
-static tk_err read_envelope(struct tk_agent_tee *glue, const uint8_t *id, size_t id_len,
-			    uint8_t **out, size_t *out_len, struct tk_diag *diag)
-{
-	struct tk_tee_object_info info;
-	uint8_t *buf;
-	tk_err err;
-
-	*out = NULL;
-	*out_len = 0;
-	err = tk_tee_manifest_info(glue->tee, id, id_len, &info, diag);
-	if (err != TK_OK)
-		return err;
-	buf = malloc(info.size > 0 ? info.size : 1);
-	if (buf == NULL)
-		return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %llu bytes for a manifest",
-			       (unsigned long long)info.size);
-	err = tk_tee_read_manifest(glue->tee, id, id_len, buf, info.size, out_len, diag);
-	if (err != TK_OK) {
-		free(buf);
-		*out_len = 0;
-		return err;
-	}
-	*out = buf;
-	return TK_OK;
-}
-
-/*
- * Unlink a manifest: authenticate its stored envelope again, run its
- * uninstall section (draft-ietf-suit-trust-domains section 7), or without
- * one remove the components it names, then remove the envelope. The
- * sequence number stays, so the manifest cannot be rolled back later.
- */
+/* Unlink a manifest (unneeded-manifest-list): see tk_agent_uninstall_manifest(). */
 static tk_err glue_unlink_manifest(void *ctx, const uint8_t *id, size_t id_len,
 				   struct tk_diag *diag)
 {
-	struct tk_agent_tee *glue = ctx;
-	struct tk_suit_platform_ops ops;
-	struct tk_suit_process_opts opts = {0};
-	struct tk_suit_envelope env;
-	struct tk_suit_manifest manifest;
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	tk_err err;
-
-	err = read_envelope(glue, id, id_len, &buf, &len, diag);
-	if (err == TK_OK)
-		err = tk_suit_decode_envelope(buf, len, &env, diag);
-	if (err == TK_OK)
-		err = tk_agent_authenticate(glue->tee, glue->crypto, glue->trust_anchors,
-					    glue->n_trust_anchors, &env, &manifest, diag);
-	if (err == TK_OK)
-		err = process_opts(glue, &ops, &opts, diag);
-	if (err == TK_OK && has_section(&manifest, TK_SUIT_SECTION_UNINSTALL)) {
-		err = tk_suit_process(&manifest, TK_SUIT_PROCEDURE_UNINSTALL, &opts, diag);
-	} else if (err == TK_OK) {
-		for (size_t i = 0; i < manifest.component_count && err == TK_OK; i++) {
-			err = tk_tee_remove_component(glue->tee, manifest.components[i].ptr,
-						      manifest.components[i].len, diag);
-			if (err == TK_ERR_NOT_FOUND) {
-				tk_diag_clear(diag);
-				err = TK_OK;
-			}
-		}
-	}
-	if (err == TK_OK)
-		err = tk_tee_remove_manifest(glue->tee, id, id_len, diag);
-	free(opts.work);
-	free(buf);
-	return err;
+	return tk_agent_uninstall_manifest(ctx, id, id_len, diag);
 }
 
 static tk_err glue_process_manifest(void *ctx, const uint8_t *envelope, size_t envelope_len,
@@ -182,15 +86,17 @@ static tk_err glue_process_manifest(void *ctx, const uint8_t *envelope, size_t e
 {
 	struct tk_agent_tee *glue = ctx;
 	struct tk_suit_platform_ops ops;
-	struct tk_suit_process_opts opts;
+	struct tk_suit_process_opts opts = {0};
 	struct tk_suit_envelope env;
 	struct tk_suit_manifest manifest;
 	char id_hex[2 * TK_TEE_MAX_ID_LEN + 4];
 	tk_err err;
 
-	err = process_opts(glue, &ops, &opts, diag);
-	if (err != TK_OK)
+	err = tk_agent_process_opts(glue, &ops, &opts, diag);
+	if (err != TK_OK) {
+		tk_agent_process_opts_free(&opts);
 		return err;
+	}
 
 	/* The steps of tk_suit_process_envelope(), so a failure after
 	   authentication can name the manifest. */
@@ -210,7 +116,7 @@ static tk_err glue_process_manifest(void *ctx, const uint8_t *envelope, size_t e
 	}
 	if (err == TK_OK)
 		err = tk_suit_process(&manifest, TK_SUIT_PROCEDURE_UPDATE, &opts, diag);
-	free(opts.work);
+	tk_agent_process_opts_free(&opts);
 	tk_agent_report_end(glue->report, envelope, envelope_len, &env,
 			    name->known ? &manifest : NULL, err);
 	if (err != TK_OK)
@@ -283,143 +189,6 @@ static tk_err platform_check_identifier(void *ctx, enum tk_suit_identifier which
 	return TK_OK;
 }
 
-static tk_err platform_read(void *ctx, const uint8_t *id, size_t id_len,
-			    const struct tk_suit_sink *sink, struct tk_diag *diag)
-{
-	struct tk_agent_tee *glue = ctx;
-	struct tk_tee_object_info info;
-	size_t len = 0;
-	uint8_t *buf;
-	tk_err err;
-
-	err = tk_tee_component_info(glue->tee, id, id_len, &info, diag);
-	if (err != TK_OK)
-		return err;
-	buf = malloc(info.size > 0 ? info.size : 1);
-	if (buf == NULL)
-		return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %llu bytes for a component",
-			       (unsigned long long)info.size);
-	err = tk_tee_read_component(glue->tee, id, id_len, buf, info.size, &len, diag);
-	if (err == TK_OK)
-		err = sink->write(sink->ctx, buf, len, diag);
-	free(buf);
-	return err;
-}
-
-/*
- * Staging areas. NOTE: the simulated TEE has no staged-write interface
- * yet, so an area is a heap buffer bounded by the staging size and the
- * commit installs it with one atomic write. Moving the areas into TEE
- * storage would make memory independent of the image size.
- */
-static struct tk_agent_stage *stage_area(struct tk_agent_tee *glue, unsigned area)
-{
-	return area < TK_SUIT_MAX_STAGING_AREAS ? &glue->stage[area] : NULL;
-}
-
-static void platform_stage_abort(void *ctx, unsigned area)
-{
-	struct tk_agent_stage *st = stage_area(ctx, area);
-
-	if (st == NULL || st->buf == NULL)
-		return;
-	tk_wipe(st->buf, st->len);
-	free(st->buf);
-	memset(st, 0, sizeof(*st));
-}
-
-static tk_err platform_stage_begin(void *ctx, unsigned area, struct tk_diag *diag)
-{
-	if (stage_area(ctx, area) == NULL)
-		return TK_FAIL(diag, TK_ERR_ARG, "staging area %u out of range", area);
-	platform_stage_abort(ctx, area);
-	return TK_OK;
-}
-
-static tk_err platform_stage_write(void *ctx, unsigned area, const uint8_t *chunk, size_t len,
-				   struct tk_diag *diag)
-{
-	struct tk_agent_tee *glue = ctx;
-	struct tk_agent_stage *st = stage_area(glue, area);
-	size_t limit = staging_size(glue);
-	uint8_t *grown;
-	size_t cap, kept;
-
-	if (st == NULL)
-		return TK_FAIL(diag, TK_ERR_ARG, "staging area %u out of range", area);
-	if (len > limit - st->len)
-		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "staged image exceeds %zu bytes", limit);
-	if (st->len + len > st->cap) {
-		cap = st->cap == 0 ? 4096 : st->cap;
-		while (cap < st->len + len)
-			cap = cap > limit / 2 ? limit : cap * 2;
-		grown = malloc(cap);
-		if (grown == NULL)
-			return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %zu bytes of staging", cap);
-		kept = st->len;
-		if (kept > 0)
-			memcpy(grown, st->buf, kept);
-		/* Abort wipes and frees the old buffer and zeroes the area. */
-		platform_stage_abort(ctx, area);
-		st->buf = grown;
-		st->cap = cap;
-		st->len = kept;
-	}
-	memcpy(st->buf + st->len, chunk, len);
-	st->len += len;
-	return TK_OK;
-}
-
-static tk_err platform_stage_read(void *ctx, unsigned area, const struct tk_suit_sink *sink,
-				  struct tk_diag *diag)
-{
-	struct tk_agent_stage *st = stage_area(ctx, area);
-
-	if (st == NULL)
-		return TK_FAIL(diag, TK_ERR_ARG, "staging area %u out of range", area);
-	if (st->len == 0)
-		return TK_OK;
-	return sink->write(sink->ctx, st->buf, st->len, diag);
-}
-
-static tk_err platform_stage_commit(void *ctx, unsigned area, const uint8_t *id, size_t id_len,
-				    uint64_t sequence_number, struct tk_diag *diag)
-{
-	struct tk_agent_tee *glue = ctx;
-	struct tk_agent_stage *st = stage_area(glue, area);
-	tk_err err;
-
-	if (st == NULL)
-		return TK_FAIL(diag, TK_ERR_ARG, "staging area %u out of range", area);
-	err = tk_tee_install_component(glue->tee, id, id_len, st->buf, st->len, sequence_number,
-				       diag);
-	platform_stage_abort(ctx, area);
-	return err;
-}
-
-/*
- * Without reference counts in the TEE, unlinking removes the component:
- * the agent installs no dependencies (it has no link hook), so no other
- * manifest can share it.
- */
-static tk_err platform_unlink(void *ctx, const uint8_t *holder, size_t holder_len,
-			      const uint8_t *id, size_t id_len, uint64_t *remaining,
-			      struct tk_diag *diag)
-{
-	struct tk_agent_tee *glue = ctx;
-	tk_err err;
-
-	(void)holder;
-	(void)holder_len;
-	*remaining = 0;
-	err = tk_tee_remove_component(glue->tee, id, id_len, diag);
-	if (err == TK_ERR_NOT_FOUND) {
-		tk_diag_clear(diag);
-		err = TK_OK;
-	}
-	return err;
-}
-
 static tk_err platform_get_sequence(void *ctx, const uint8_t *id, size_t id_len, uint64_t *out,
 				    bool *found, struct tk_diag *diag)
 {
@@ -451,13 +220,14 @@ struct tk_suit_platform_ops tk_agent_suit_platform(struct tk_agent_tee *glue)
 	struct tk_suit_platform_ops ops = {
 		.fetch = platform_fetch,
 		.check_identifier = platform_check_identifier,
-		.read = platform_read,
-		.stage_begin = platform_stage_begin,
-		.stage_write = platform_stage_write,
-		.stage_read = platform_stage_read,
-		.stage_commit = platform_stage_commit,
-		.stage_abort = platform_stage_abort,
-		.unlink = platform_unlink,
+		.read = tk_agent_platform_read,
+		.stage_begin = tk_agent_platform_stage_begin,
+		.stage_write = tk_agent_platform_stage_write,
+		.stage_read = tk_agent_platform_stage_read,
+		.stage_commit = tk_agent_platform_stage_commit,
+		.stage_abort = tk_agent_platform_stage_abort,
+		.unlink = tk_agent_platform_unlink,
+		.authenticate = tk_agent_platform_authenticate,
 		.get_sequence_number = platform_get_sequence,
 		.set_sequence_number = platform_set_sequence,
 		.report = glue->report != NULL ? tk_agent_report_record : NULL,
@@ -465,5 +235,11 @@ struct tk_suit_platform_ops tk_agent_suit_platform(struct tk_agent_tee *glue)
 		.ctx = glue,
 	};
 
+	/* Without reference counts in the backend the processor refuses
+	 * dependencies and does not check for shared components. */
+	if (tk_agent_has_references(glue)) {
+		ops.link = tk_agent_platform_link;
+		ops.references = tk_agent_platform_references;
+	}
 	return ops;
 }

@@ -27,8 +27,9 @@
 #define TK_AGENT_UUID_LEN 16
 
 /*
- * Default bound of one staged image and of the dependency envelopes of one
- * manifest, in bytes. Larger ones fail with TK_ERR_LIMIT_SIZE.
+ * Default bound of one image staged in agent memory, in bytes, for a
+ * backend without staged writes (larger ones fail with TK_ERR_LIMIT_SIZE).
+ * A backend with staged writes bounds images itself.
  */
 #define TK_AGENT_DEFAULT_STAGING (8u * 1024u * 1024u)
 
@@ -62,6 +63,7 @@ struct tk_agent_tee {
 	/* Staging areas of the SUIT processor; zero-initialise, freed when
 	   the processor commits or aborts them. */
 	struct tk_agent_stage stage[TK_SUIT_MAX_STAGING_AREAS];
+	unsigned uninstall_depth;           /* manifests being uninstalled */
 	const struct tk_log *log;           /* may be NULL */
 };
 

@@ -468,6 +468,14 @@ struct tk_suit_platform_ops {
 				      struct tk_diag *diag);
 
 	/*
+	 * Authenticate a dependency's envelope as the root was authenticated
+	 * and decode its manifest into *out (trust-domains-11 section 3.1).
+	 * NULL: tk_suit_authenticate() with opts->trust_anchors.
+	 */
+	tk_err (*authenticate)(void *ctx, const struct tk_suit_envelope *env,
+			       struct tk_suit_manifest *out, struct tk_diag *diag);
+
+	/*
 	 * Receive one record for the SUIT report. A non-TK_OK return stops
 	 * the procedure. NULL: records are not collected.
 	 */
@@ -511,8 +519,9 @@ struct tk_suit_process_opts {
 				 beyond what is left fails with
 				 TK_ERR_LIMIT_SIZE */
 	const struct tk_log *log; /* may be NULL */
-	/* Keys that authenticate dependency manifests (trust-domains-11
-	 * section 3.1: the signature of a dependency is verified too). */
+	/* Keys that authenticate dependency manifests when the platform has
+	 * no authenticate hook (trust-domains-11 section 3.1: the signature
+	 * of a dependency is verified too). */
 	const struct tk_crypto_key *const *trust_anchors;
 	size_t trust_anchor_count;
 };

@@ -137,7 +137,9 @@ tk_err tk_suit_dependency_integrity(struct tk_suit_exec *x, size_t i)
 	err = dependency_frame(x, i, &dep);
 	if (err == TK_OK)
 		err = tk_suit_decode_envelope(c->envelope.ptr, c->envelope.len, &env, p->diag);
-	if (err == TK_OK)
+	if (err == TK_OK && p->ops->authenticate != NULL)
+		err = p->ops->authenticate(p->ops->ctx, &env, &m, p->diag);
+	else if (err == TK_OK)
 		err = tk_suit_authenticate(&env, p->opts->crypto, p->opts->trust_anchors,
 					   p->opts->trust_anchor_count, &m, p->diag);
 	if (err == TK_OK && !tk_ct_equal(m.digest, c->params.digest.bytes.ptr,

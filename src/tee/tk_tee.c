@@ -439,6 +439,114 @@ tk_err tk_tee_endorsement_certificate(const struct tk_tee *tee, uint8_t *out,
 	return err;
 }
 
+tk_err tk_tee_stage_begin(const struct tk_tee *tee, unsigned area, struct tk_diag *diag)
+{
+	if (area >= TK_TEE_MAX_STAGING_AREAS)
+		return TK_FAIL(diag, TK_ERR_ARG, "staging area %u, limit %d", area,
+			       TK_TEE_MAX_STAGING_AREAS);
+	REQUIRE_HOOK(tee, stage_begin, diag);
+	return tee->ops->stage_begin(tee->ctx, area, diag);
+}
+
+tk_err tk_tee_stage_write(const struct tk_tee *tee, unsigned area, const uint8_t *chunk,
+			  size_t len, struct tk_diag *diag)
+{
+	if (chunk == NULL && len > 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "chunk is NULL");
+	REQUIRE_HOOK(tee, stage_write, diag);
+	return tee->ops->stage_write(tee->ctx, area, chunk, len, diag);
+}
+
+tk_err tk_tee_stage_read(const struct tk_tee *tee, unsigned area, tk_tee_write_fn write,
+			 void *write_ctx, struct tk_diag *diag)
+{
+	if (write == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "write function is NULL");
+	REQUIRE_HOOK(tee, stage_read, diag);
+	return tee->ops->stage_read(tee->ctx, area, write, write_ctx, diag);
+}
+
+tk_err tk_tee_stage_commit(const struct tk_tee *tee, unsigned area, const uint8_t *id,
+			   size_t id_len, uint64_t sequence_number, struct tk_diag *diag)
+{
+	tk_err err = check_id(id, id_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	REQUIRE_HOOK(tee, stage_commit, diag);
+	return tee->ops->stage_commit(tee->ctx, area, id, id_len, sequence_number, diag);
+}
+
+void tk_tee_stage_abort(const struct tk_tee *tee, unsigned area)
+{
+	if (tee != NULL && tee->ops != NULL && tee->ops->stage_abort != NULL)
+		tee->ops->stage_abort(tee->ctx, area);
+}
+
+tk_err tk_tee_stream_component(const struct tk_tee *tee, const uint8_t *id, size_t id_len,
+			       tk_tee_write_fn write, void *write_ctx, struct tk_diag *diag)
+{
+	tk_err err = check_id(id, id_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	if (write == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "write function is NULL");
+	REQUIRE_HOOK(tee, stream_component, diag);
+	return tee->ops->stream_component(tee->ctx, id, id_len, write, write_ctx, diag);
+}
+
+tk_err tk_tee_link(const struct tk_tee *tee, const uint8_t *holder, size_t holder_len,
+		   const uint8_t *target, size_t target_len, struct tk_diag *diag)
+{
+	tk_err err = check_id(holder, holder_len, diag);
+
+	if (err == TK_OK)
+		err = check_id(target, target_len, diag);
+	if (err != TK_OK)
+		return err;
+	REQUIRE_HOOK(tee, link, diag);
+	return tee->ops->link(tee->ctx, holder, holder_len, target, target_len, diag);
+}
+
+tk_err tk_tee_unlink(const struct tk_tee *tee, const uint8_t *holder, size_t holder_len,
+		     const uint8_t *target, size_t target_len, uint64_t *remaining,
+		     struct tk_diag *diag)
+{
+	tk_err err;
+
+	if (remaining == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "remaining count output is NULL");
+	*remaining = 0;
+	err = check_id(holder, holder_len, diag);
+	if (err == TK_OK)
+		err = check_id(target, target_len, diag);
+	if (err != TK_OK)
+		return err;
+	REQUIRE_HOOK(tee, unlink, diag);
+	return tee->ops->unlink(tee->ctx, holder, holder_len, target, target_len, remaining,
+				diag);
+}
+
+tk_err tk_tee_references(const struct tk_tee *tee, const uint8_t *target, size_t target_len,
+			 const uint8_t *holder, size_t holder_len, uint64_t *others,
+			 struct tk_diag *diag)
+{
+	tk_err err;
+
+	if (others == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "reference count output is NULL");
+	*others = 0;
+	err = check_id(target, target_len, diag);
+	if (err == TK_OK)
+		err = check_id(holder, holder_len, diag);
+	if (err != TK_OK)
+		return err;
+	REQUIRE_HOOK(tee, references, diag);
+	return tee->ops->references(tee->ctx, target, target_len, holder, holder_len, others,
+				    diag);
+}
+
 void tk_tee_close(struct tk_tee *tee)
 {
 	if (tee == NULL)

@@ -84,6 +84,20 @@ struct tk_tee_object_info {
 typedef tk_err (*tk_tee_visit_fn)(void *visit_ctx,
 				  const struct tk_tee_object_info *info);
 
+/*
+ * Receiver of streamed bytes, called once per chunk in order. Returning
+ * anything but TK_OK stops the transfer, and the call returns that code.
+ */
+typedef tk_err (*tk_tee_write_fn)(void *write_ctx, const uint8_t *chunk,
+				  size_t len, struct tk_diag *diag);
+
+/*
+ * Staging areas a backend keeps at once (numbered 0 to this - 1). A SUIT
+ * procedure stages at most one image per component of each manifest it
+ * processes; 16 covers the SUIT processor's own bound.
+ */
+#define TK_TEE_MAX_STAGING_AREAS 16
+
 /* Public half of the TEE signing key. */
 struct tk_tee_key_info {
 	int64_t alg;                 /* COSE algorithm: -9 ESP256 or -19 Ed25519 */
@@ -434,6 +448,52 @@ struct tk_tee_ops {
 	tk_err (*trust_anchor_remove)(void *ctx, const uint8_t kid[TK_TEE_KID_LEN],
 				      struct tk_diag *diag);
 
+	/*
+	 * Staged writes: an image streams into staging area `area` and
+	 * becomes component `id` only on commit, atomically, replacing an
+	 * earlier image; abort discards it. Beginning an area discards what
+	 * it held. Areas do not survive close or a restart.
+	 */
+	tk_err (*stage_begin)(void *ctx, unsigned area, struct tk_diag *diag);
+	tk_err (*stage_write)(void *ctx, unsigned area, const uint8_t *chunk,
+			      size_t len, struct tk_diag *diag);
+	tk_err (*stage_read)(void *ctx, unsigned area, tk_tee_write_fn write,
+			     void *write_ctx, struct tk_diag *diag);
+	tk_err (*stage_commit)(void *ctx, unsigned area, const uint8_t *id,
+			       size_t id_len, uint64_t sequence_number,
+			       struct tk_diag *diag);
+	void (*stage_abort)(void *ctx, unsigned area);
+
+	/*
+	 * Stream the image of component `id` into write in chunks, then
+	 * check it against the digest recorded at install: on
+	 * TK_ERR_DIGEST_MISMATCH the receiver must drop what it got.
+	 * TK_ERR_NOT_FOUND when absent.
+	 */
+	tk_err (*stream_component)(void *ctx, const uint8_t *id, size_t id_len,
+				   tk_tee_write_fn write, void *write_ctx,
+				   struct tk_diag *diag);
+
+	/*
+	 * Reference counts (draft-ietf-suit-trust-domains-11 section
+	 * 5.6.5), kept across restarts: a holder (a manifest component id)
+	 * references a target (a component id or a manifest component id)
+	 * at most once. link adds the reference; unlink drops it if present,
+	 * sets *remaining to the references left and, when none are left,
+	 * removes the component image of `target` if there is one;
+	 * references counts those held by holders other than `holder`.
+	 */
+	tk_err (*link)(void *ctx, const uint8_t *holder, size_t holder_len,
+		       const uint8_t *target, size_t target_len,
+		       struct tk_diag *diag);
+	tk_err (*unlink)(void *ctx, const uint8_t *holder, size_t holder_len,
+			 const uint8_t *target, size_t target_len,
+			 uint64_t *remaining, struct tk_diag *diag);
+	tk_err (*references)(void *ctx, const uint8_t *target,
+			     size_t target_len, const uint8_t *holder,
+			     size_t holder_len, uint64_t *others,
+			     struct tk_diag *diag);
+
 	/* Release everything the backend holds, wiping key material. */
 	void (*close)(void *ctx);
 };
@@ -571,6 +631,37 @@ TK_MUST_CHECK tk_err tk_tee_trust_anchor_list(const struct tk_tee *tee,
 TK_MUST_CHECK tk_err tk_tee_trust_anchor_remove(const struct tk_tee *tee,
 						const uint8_t kid[TK_TEE_KID_LEN],
 						struct tk_diag *diag);
+
+TK_MUST_CHECK tk_err tk_tee_stage_begin(const struct tk_tee *tee, unsigned area,
+					struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_stage_write(const struct tk_tee *tee, unsigned area,
+					const uint8_t *chunk, size_t len,
+					struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_stage_read(const struct tk_tee *tee, unsigned area,
+				       tk_tee_write_fn write, void *write_ctx,
+				       struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_stage_commit(const struct tk_tee *tee, unsigned area,
+					 const uint8_t *id, size_t id_len,
+					 uint64_t sequence_number,
+					 struct tk_diag *diag);
+/* Abort staging area `area`; a no-op without the hook or a backend. */
+void tk_tee_stage_abort(const struct tk_tee *tee, unsigned area);
+TK_MUST_CHECK tk_err tk_tee_stream_component(const struct tk_tee *tee,
+					     const uint8_t *id, size_t id_len,
+					     tk_tee_write_fn write,
+					     void *write_ctx,
+					     struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_link(const struct tk_tee *tee, const uint8_t *holder,
+				 size_t holder_len, const uint8_t *target,
+				 size_t target_len, struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_unlink(const struct tk_tee *tee, const uint8_t *holder,
+				   size_t holder_len, const uint8_t *target,
+				   size_t target_len, uint64_t *remaining,
+				   struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_references(const struct tk_tee *tee,
+				       const uint8_t *target, size_t target_len,
+				       const uint8_t *holder, size_t holder_len,
+				       uint64_t *others, struct tk_diag *diag);
 
 /* Close the backend (calls its close hook) and clear *tee. NULL is a no-op. */
 void tk_tee_close(struct tk_tee *tee);

@@ -24,6 +24,7 @@
 #include "tee/tk_tee_measure.h"
 #include "tee/tk_tee_sim_fs.h"
 #include "tee/tk_tee_sim_secrets.h"
+#include "tee/tk_tee_sim_store.h"
 
 #define KEY_FILE "key.pem"
 #define REPORT_KEY_FILE "report-key.pem"
@@ -37,6 +38,8 @@
 #define UEID_TYPE_RAND 0x01
 
 struct sim {
+	/* First, so the store's hooks take this struct as their ctx. */
+	struct tk_tee_sim_store store; /* staging areas, references */
 	const struct tk_crypto *crypto;
 	const struct tk_log *log;
 	int root_fd;       /* the state directory */
@@ -82,6 +85,7 @@ static void sim_close(void *ctx)
 	tk_crypto_key_free(sim->key);
 	tk_crypto_key_free(sim->report_key);
 	tk_tee_sim_secrets_close(&sim->secrets);
+	tk_tee_sim_store_close(&sim->store);
 	close_fd(&sim->components_fd);
 	close_fd(&sim->manifests_fd);
 	close_fd(&sim->sequence_fd);
@@ -619,6 +623,15 @@ static const struct tk_tee_ops sim_ops = {
 	.trust_anchor_add = sim_trust_anchor_add,
 	.trust_anchor_list = sim_trust_anchor_list,
 	.trust_anchor_remove = sim_trust_anchor_remove,
+	.stage_begin = tk_tee_sim_hook_stage_begin,
+	.stage_write = tk_tee_sim_hook_stage_write,
+	.stage_read = tk_tee_sim_hook_stage_read,
+	.stage_commit = tk_tee_sim_hook_stage_commit,
+	.stage_abort = tk_tee_sim_hook_stage_abort,
+	.stream_component = tk_tee_sim_hook_stream_component,
+	.link = tk_tee_sim_hook_link,
+	.unlink = tk_tee_sim_hook_unlink,
+	.references = tk_tee_sim_hook_references,
 	.close = sim_close,
 };
 
@@ -918,12 +931,16 @@ tk_err tk_tee_sim_open(const struct tk_tee_sim_config *config,
 	sim->root_fd = sim->lock_fd = -1;
 	sim->components_fd = sim->manifests_fd = sim->sequence_fd = -1;
 	sim->secrets.secrets_fd = sim->secrets.anchors_fd = -1;
+	tk_tee_sim_store_init(&sim->store);
 
 	err = open_root(config, &sim->root_fd, diag);
 	if (err == TK_OK)
 		err = lock_root(sim, config->state_dir, diag);
 	if (err == TK_OK)
 		err = open_folders(sim, config->create, diag);
+	if (err == TK_OK)
+		err = tk_tee_sim_store_open(&sim->store, sim->crypto, sim->root_fd,
+					    sim->components_fd, config->create, diag);
 	if (err == TK_OK && !config->storage_only)
 		err = open_key(sim, config, diag);
 	if (err == TK_OK)
