@@ -745,6 +745,76 @@ static void test_rfc9711_cwt_payload_decodes(void **state)
 	assert_int_equal(claims.hwversion_scheme, 1);
 }
 
+/* RFC 8392 Appendix A values (A.1 claims, A.2.3 key, A.3 signed CWT, A.7 payload). */
+static const char rfc8392_claims[] =
+	"a70175636f61703a2f2f61732e6578616d706c652e636f6d02656572696b77037818636f61703a2f2f"
+	"6c696768742e6578616d706c652e636f6d041a5612aeb0051a5610d9f0061a5610d9f007420b71";
+static const char rfc8392_key[] =
+	"a72358206c1382765aec5358f117733d281c1c7bdc39884d04a45a1e6c67c858bc206c1922582060f7"
+	"f1a780d8a783bfb7a2dd6b2796e8128dbbcef9d3d168db9529971a36e7b9215820143329cce7868e41"
+	"6927599cf65a34f3ce2ffda55a7eca69ed8919a394d42f0f2001010202524173796d6d657472696345"
+	"434453413235360326";
+static const char rfc8392_signed[] =
+	"d28443a10126a104524173796d6d657472696345434453413235365850a70175636f61703a2f2f6173"
+	"2e6578616d706c652e636f6d02656572696b77037818636f61703a2f2f6c696768742e6578616d706c"
+	"652e636f6d041a5612aeb0051a5610d9f0061a5610d9f007420b7158405427c1ff28d23fbad1f29c4c"
+	"7c6a555e601d6fa29f9179bc3d7438bacaca5acd08c8d4d4f96131680c429a01f85951ecee743a52b9"
+	"b63632c57209120e1c9e30";
+static const char rfc8392_float_iat_claims[] = "a106fb41d584367c200000";
+
+/*
+ * The RFC 8392 CWT examples: the A.1 claims decode (iat known, the other
+ * registered claims skipped), the A.3 token verifies with the A.2.3 key and
+ * then fails the TEEP profile, and A.7's floating-point iat is rejected
+ * because teepkit reads times as integers.
+ */
+static void test_rfc8392_cwt_examples(void **state)
+{
+	const struct tk_crypto *c = tk_crypto_openssl();
+	uint8_t claims_buf[256], key_buf[256], cwt[512];
+	size_t claims_len = hex_decode(rfc8392_claims, claims_buf, sizeof(claims_buf));
+	size_t key_len = hex_decode(rfc8392_key, key_buf, sizeof(key_buf));
+	size_t cwt_len = hex_decode(rfc8392_signed, cwt, sizeof(cwt));
+	struct tk_cose_trusted_key trusted = {.key = NULL};
+	struct tk_eat_verify_opts opts = {0};
+	static struct tk_eat_claims claims;
+	static struct tk_eat_verified v;
+	struct tk_crypto_key *key = NULL;
+	struct tk_cose_key cose_key;
+	struct tk_diag diag;
+
+	(void)state;
+	tk_diag_clear(&diag);
+	check_err("A.1 claims", TK_OK,
+		  tk_eat_decode_claims(claims_buf, claims_len, &claims, &diag), &diag);
+	assert_int_equal(claims.present, TK_EAT_HAS_IAT);
+	assert_int_equal(claims.iat, 1443944944);
+
+	check_err("A.2.3 key", TK_OK, tk_cose_key_decode(key_buf, key_len, &cose_key, &diag),
+		  &diag);
+	assert_span_equal(cose_key.kid, "AsymmetricECDSA256", 18);
+	check_err("A.2.3 key import", TK_OK, tk_cose_key_to_crypto(c, &cose_key, &key, &diag),
+		  &diag);
+	trusted.key = key;
+	trusted.kid = cose_key.kid;
+	opts.keys = &trusted;
+	opts.n_keys = 1;
+	opts.nonce = tk_span_make("12345678", 8);
+	check_err("A.3 token", TK_ERR_SCHEMA_MISSING,
+		  tk_eat_verify(c, cwt, cwt_len, &opts, &v, &diag), &diag);
+	assert_string_equal(diag.msg, "required claim cnf is missing");
+	cwt[cwt_len - 1] ^= 1;
+	tk_diag_clear(&diag);
+	check_err("A.3 token altered", TK_ERR_SIGNATURE,
+		  tk_eat_verify(c, cwt, cwt_len, &opts, &v, &diag), &diag);
+	tk_crypto_key_free(key);
+
+	claims_len = hex_decode(rfc8392_float_iat_claims, claims_buf, sizeof(claims_buf));
+	tk_diag_clear(&diag);
+	check_err("A.7 float iat", TK_ERR_SCHEMA_TYPE,
+		  tk_eat_decode_claims(claims_buf, claims_len, &claims, &diag), &diag);
+}
+
 /*
  * The detached EAT bundle example (RFC 9711 section 5): tag 602 around
  * [main token, {"TEE": bstr .cbor Claims-Set}]. The main token's submods
@@ -891,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_rfc9711_cwt_payload_decodes),
 		cmocka_unit_test(test_teep_draft_example),
 		cmocka_unit_test(test_rfc9711_detached_bundle),
+		cmocka_unit_test(test_rfc8392_cwt_examples),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
