@@ -279,10 +279,11 @@ struct tk_suit_auth_opts {
  * COSE_Mac0 blocks. Every block is checked: a COSE_Sign1 against the
  * anchors, a COSE_Mac0 through opts->mac. At least one must verify
  * (manifest-37 section 8.3 leaves the policy for several blocks to the
- * recipient). After the manifest is decoded, at least one verifying
- * anchor must be unscoped or have a scope that covers the manifest's
- * component ids, or a COSE_Mac0 must have verified; otherwise the call
- * fails with TK_ERR_UNTRUSTED, naming the component id outside the scope.
+ * recipient). Then the manifest is decoded and held to the scopes: the
+ * call succeeds when a COSE_Mac0 verified, or when a verifying anchor is
+ * unscoped or has a scope that covers the manifest's component ids.
+ * Otherwise it fails with TK_ERR_UNTRUSTED, naming the component id
+ * outside the scope.
  */
 TK_MUST_CHECK tk_err tk_suit_authenticate_opts(const struct tk_suit_envelope *env,
 					       const struct tk_crypto *crypto,

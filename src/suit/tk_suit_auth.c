@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * SUIT authentication: the blocks of the authentication wrapper are
+ * SUIT authentication. The blocks of the authentication wrapper are
  * checked against trusted keys (COSE_Sign1) and a MAC hook (COSE_Mac0)
- * before any byte of the manifest is read, and the keys that verified are
- * then held to their scopes: a TC signer trusted only for some component
- * ids cannot install or replace others. The wrapper's digest check and the
+ * before any byte of the manifest is read. The keys that verified are then
+ * held to their scopes, so a TC signer trusted only for some component ids
+ * cannot install or replace others. The wrapper's digest check and the
  * manifest decoder are in tk_suit_envelope.c.
  */
 #include "suit/tk_suit.h"
@@ -42,7 +42,7 @@ static int block_error_rank(tk_err err)
 	}
 }
 
-/* Which keys verified one authentication wrapper. */
+/* Keys that verified the blocks of one authentication wrapper. */
 struct block_result {
 	uint32_t anchors; /* bit i: anchor i verified a COSE_Sign1 block */
 	bool mac;         /* a COSE_Mac0 block verified */
@@ -78,7 +78,7 @@ static tk_err verify_block(const struct tk_crypto *crypto, struct tk_span block,
 /*
  * Verify every block against the anchors and the MAC hook. The detached
  * payload is the encoded SUIT_Digest. Succeeds when at least one block
- * verifies; *result says which keys did.
+ * verifies; *result records which keys did.
  */
 static tk_err verify_blocks(const struct tk_crypto *crypto, struct tk_span digest,
 			    const struct tk_span *blocks, size_t block_count,

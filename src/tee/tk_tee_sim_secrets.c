@@ -3,9 +3,9 @@
  * The simulated TEE's keys for SUIT: the P-256 recipient key of encrypted
  * payloads (encryption-key.pem), provisioned KEKs and MAC keys
  * (secrets/<h>) and TC signer trust anchors (trust-anchors/<kid hex>).
- * Private keys and secrets are read into memory only for the operation
- * that needs them and wiped right after; files are written atomically,
- * mode 0600, through the helpers of tk_tee_sim_fs.c.
+ * KEKs and MAC keys are read into memory only for the operation that
+ * needs them and wiped right after it. Files are written atomically, mode
+ * 0600, through the helpers of tk_tee_sim_fs.c.
  *
  * Secret file: use (1 byte), kid length (1), kid, secret.
  * Trust anchor file: scope length (2, big endian), scope, PEM.
@@ -208,9 +208,9 @@ static tk_err read_secret(const struct tk_tee_sim_secrets *s, const char *name,
 }
 
 /*
- * Call `fn` for each secret of `use` until it returns TK_OK (then *found is
- * set) or a failure other than TK_ERR_KEY. Returns the last TK_ERR_KEY
- * when no secret fit.
+ * Call `fn` for each secret of `use` until it returns anything but
+ * TK_ERR_KEY, and return that; *visited counts the secrets of `use` seen.
+ * Returns TK_ERR_NOT_FOUND when there is none.
  */
 typedef tk_err (*secret_fn)(void *ctx, const struct secret *secret, struct tk_diag *diag);
 
@@ -308,7 +308,8 @@ tk_err tk_tee_sim_unwrap_cek(const struct tk_tee_sim_secrets *s,
 	tk_err err;
 
 	/* ECDH-ES: the recipient key. */
-	if (r->ephemeral_key.len > 0 || r->alg == -29 || r->alg == -31) {
+	if (r->ephemeral_key.len > 0 || r->alg == TK_COSE_ALG_ECDH_ES_A128KW ||
+	    r->alg == TK_COSE_ALG_ECDH_ES_A256KW) {
 		struct tk_suit_unwrap_key key = {s->enc_key, NULL, 0, TK_SPAN_EMPTY};
 
 		if (s->enc_key == NULL)
