@@ -763,10 +763,10 @@ static const char rfc8392_signed[] =
 static const char rfc8392_float_iat_claims[] = "a106fb41d584367c200000";
 
 /*
- * The RFC 8392 CWT examples: the A.1 claims decode (iat known, the other
- * registered claims skipped), the A.3 token verifies with the A.2.3 key and
- * then fails the TEEP profile, and A.7's floating-point iat is rejected
- * because teepkit reads times as integers.
+ * The RFC 8392 CWT examples. The A.1 claims decode, with iat known and the
+ * other registered claims skipped. The A.3 token verifies with the A.2.3
+ * key and then fails the TEEP profile. A.7's floating-point iat is
+ * rejected because teepkit reads times as integers.
  */
 static void test_rfc8392_cwt_examples(void **state)
 {
