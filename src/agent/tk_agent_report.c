@@ -2,7 +2,7 @@
 /*
  * The agent's SUIT reports (see tk_agent_report.h). Records go into the
  * builder as the processor reports them; the report itself is encoded,
- * signed and encrypted only when the state machine asks for it, into heap
+ * signed and encrypted only when the state machine requests it, into heap
  * buffers sized from the builder's bounds.
  */
 #include "agent/tk_agent_report.h"

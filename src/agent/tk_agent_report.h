@@ -32,7 +32,7 @@
 
 struct tk_agent_report {
 	/* Settings, set by the caller. */
-	const struct tk_tee *tee;          /* holds the report key; borrowed */
+	const struct tk_tee *tee;          /* has the report key; borrowed */
 	const struct tk_crypto *crypto;
 	const struct tk_crypto_key *tam_key; /* TAM's P-256 public key to encrypt
 						reports to; NULL = signed only */

@@ -3,8 +3,8 @@
  * SUIT report records of the TAM store: the report key enrolled for each
  * TEEP Agent key, and the SUIT reports (draft-ietf-suit-report-18) the TAM
  * verified, kept per device. They are hooks of struct tk_store_ops
- * (tk_store.h) like every other record; this header holds their types and
- * wrappers.
+ * (tk_store.h) like every other record, and this header declares their
+ * types and wrappers.
  *
  * Records:
  *   agent_report_keys  agent kid -> the agent's SUIT report public key,
@@ -47,7 +47,7 @@ struct tk_store_suit_report {
 	int64_t id;                 /* set by listings; ignored on add */
 	uint8_t kid[32];            /* agent key that sent it */
 	struct tk_span ueid;        /* device; may be empty before attestation */
-	struct tk_span token;       /* of the Update it answers (its nonce) */
+	struct tk_span token;       /* of the Update it replies to (its nonce) */
 	struct tk_span digest;      /* suit-report-manifest-digest bytes */
 	struct tk_span uri;         /* suit-report-manifest-uri; may be empty */
 	bool success;               /* suit-report-result is true */

@@ -3,8 +3,8 @@
  * SUIT report builder and reason mapping (see tk_suit_report.h). Each kept
  * record is encoded once, when the processor reports it, straight into the
  * caller's buffer; finishing the report copies those bytes after the array
- * head, so the builder never holds more than one record of its own (the
- * result record).
+ * head, so the builder keeps no more than one record of its own (the result
+ * record).
  */
 #include "suit/tk_suit_report.h"
 
@@ -185,7 +185,7 @@ tk_err tk_suit_report_add(struct tk_suit_report_builder *b, const struct tk_suit
 {
 	uint8_t tmp[TK_SUIT_REPORT_MAX_RECORD_SIZE];
 	bool ok = r != NULL && r->result == TK_OK;
-	bool wanted, sysinfo;
+	bool requested, sysinfo;
 	size_t len = 0;
 	tk_err err;
 
@@ -197,11 +197,11 @@ tk_err tk_suit_report_add(struct tk_suit_report_builder *b, const struct tk_suit
 	if (!ok)
 		keep_result_record(b, r);
 
-	wanted = (r->policy & (ok ? TK_SUIT_POLICY_RECORD_SUCCESS
+	requested = (r->policy & (ok ? TK_SUIT_POLICY_RECORD_SUCCESS
 				  : TK_SUIT_POLICY_RECORD_FAILURE)) != 0;
 	sysinfo = (r->policy & (ok ? TK_SUIT_POLICY_SYSINFO_SUCCESS
 				   : TK_SUIT_POLICY_SYSINFO_FAILURE)) != 0;
-	if (!wanted)
+	if (!requested)
 		return TK_OK;
 	if (b->count >= TK_SUIT_REPORT_MAX_RECORDS) {
 		b->omitted++;

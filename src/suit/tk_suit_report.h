@@ -80,7 +80,7 @@ struct tk_crypto_key;
 
 /*
  * Records kept in one report (TK_ERR_LIMIT_COUNT). The TEEP manifests run
- * a few dozen commands; 64 holds a record for each of them.
+ * a few dozen commands, so 64 leaves room for a record of each.
  */
 #define TK_SUIT_REPORT_MAX_RECORDS 64
 
@@ -137,9 +137,9 @@ enum tk_suit_report_reason tk_suit_report_reason(tk_err err, bool in_command);
 const char *tk_suit_report_reason_name(uint64_t reason);
 
 /*
- * Where a failure happened when no command failed. SUIT_Record needs a
- * section; these are envelope keys, so a reader can tell them from the
- * command sequences (manifest keys 7 and up).
+ * Sections of a result record when no command failed. SUIT_Record needs a
+ * section, and these envelope keys differ from every command sequence key
+ * (manifest keys 7 and up).
  */
 #define TK_SUIT_REPORT_SECTION_AUTHENTICATION 2 /* suit-authentication-wrapper */
 #define TK_SUIT_REPORT_SECTION_MANIFEST 3       /* suit-manifest */
@@ -175,7 +175,8 @@ TK_MUST_CHECK tk_err tk_suit_report_add(struct tk_suit_report_builder *b,
 					const struct tk_suit_record *record,
 					struct tk_diag *diag);
 
-/* What the processor supports, for suit-report-capability-report. */
+/* Commands, parameters and algorithms of the processor, for
+ * suit-report-capability-report. */
 struct tk_suit_capabilities {
 	const int64_t *commands;     /* SUIT command numbers, at least one */
 	size_t n_commands;
@@ -293,7 +294,7 @@ struct tk_suit_report_protect {
 /*
  * Sign, and encrypt first when p->recipient is set, the encoded report.
  * The COSE_Sign1 is tagged and carries the report key's RFC 9679
- * thumbprint as kid. `work` holds the ciphertext; it needs report_len +
+ * thumbprint as kid. The ciphertext goes into `work`, which needs report_len +
  * TK_SUIT_REPORT_PROTECT_OVERHEAD bytes when encrypting and is unused
  * otherwise. *out_len is 0 on failure.
  */
