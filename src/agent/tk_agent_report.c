@@ -40,7 +40,8 @@ void tk_agent_report_end(struct tk_agent_report *rep, const uint8_t *envelope,
 	rep->uri_len = 0;
 	if (manifest != NULL) {
 		memcpy(rep->digest, manifest->digest, sizeof(rep->digest));
-		if (manifest->reference_uri.len <= sizeof(rep->uri)) {
+		if (manifest->reference_uri.len > 0 &&
+		    manifest->reference_uri.len <= sizeof(rep->uri)) {
 			memcpy(rep->uri, manifest->reference_uri.ptr, manifest->reference_uri.len);
 			rep->uri_len = manifest->reference_uri.len;
 		}
