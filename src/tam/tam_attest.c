@@ -20,12 +20,19 @@
  *     verifier: <name>|none
  *     reason: <text>|none
  *     result: <media type> <size> bytes|none
- *     result-diag: <CBOR diagnostic notation>   (only for a CBOR result)
+ *     result-claims: <claims in CBOR diagnostic notation, one line>
+ *                    (only for a CWT result; its signature is not checked)
  * or the line "no attestation results".
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "cbor/tk_cbor.h"
+#include "cose/tk_cose.h"
+#include "eat/tk_ear.h"
+#include "eat/tk_eat.h"
 
 #include "store/tk_store_attest.h"
 #include "store/tk_store_sqlite.h"
@@ -154,6 +161,37 @@ struct result_listing {
 	size_t count;
 };
 
+/* Largest diagnostic notation printed for a result's claims, in bytes. */
+#define CLAIMS_TEXT_MAX (64u * 1024u)
+
+/*
+ * Print the claims of a CWT result ([#6.61] COSE_Sign1) on one line, with
+ * the EAR's claim names; nothing when it is not one. The signature was
+ * checked when the TAM accepted the result, not here.
+ */
+static void print_result_claims(struct tk_span cwt)
+{
+	struct tk_cose_headers body, signer;
+	struct tk_span sign1, payload;
+	struct tk_cbor_dec dec;
+	size_t len = 0;
+	bool tagged;
+	char *text;
+
+	if (tk_cbor_dec_init(&dec, cwt.ptr, cwt.len, TK_CBOR_STRICT, NULL) != TK_OK ||
+	    tk_cbor_skip_tag(&dec, TK_EAT_TAG_CWT, &tagged) != TK_OK ||
+	    tk_cbor_get_raw(&dec, &sign1) != TK_OK || tk_cbor_dec_finish(&dec) != TK_OK ||
+	    tk_cose_peek(sign1.ptr, sign1.len, &body, &signer, &payload, NULL) != TK_OK)
+		return;
+	text = malloc(CLAIMS_TEXT_MAX);
+	if (text == NULL)
+		return;
+	if (tk_cbor_to_diag(payload.ptr, payload.len, TK_CBOR_ALLOW_ALL, false, tk_ear_names(),
+			    text, CLAIMS_TEXT_MAX, &len, NULL) == TK_OK)
+		printf("  result-claims: %.*s\n", (int)len, text);
+	free(text);
+}
+
 static tk_err print_result(void *cb_ctx, const struct tk_store_attestation *a)
 {
 	struct result_listing *listing = cb_ctx;
@@ -186,12 +224,7 @@ static tk_err print_result(void *cb_ctx, const struct tk_store_attestation *a)
 	}
 	print_text(a->media_type);
 	printf(" %zu bytes\n", a->result.len);
-	/* A CWT result is CBOR; a JWT (text) is not printed. */
-	if (a->result.ptr[0] >= 0xc0 && a->result.ptr[0] <= 0xdb) {
-		printf("  result-diag: ");
-		tam_diag_print(stdout, a->result);
-		printf("\n");
-	}
+	print_result_claims(a->result);
 	return TK_OK;
 }
 

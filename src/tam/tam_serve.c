@@ -264,11 +264,16 @@ static int open_verifier(const struct tam_command *cmd, const struct tam_args *a
 		what = opts.uri != NULL ? opts.uri : opts.db != NULL ? opts.db : opts.keys[0];
 		return tam_fail("cannot open the verifier", what, &diag);
 	}
-	if (sc->verifier != NULL)
-		tk_log(log, TK_LOG_NOTICE, "tam", "attestation: %s%s%zu trusted verifier key%s",
-		       opts.uri != NULL ? "verifier " : opts.db != NULL ? "in-process verifier " : "",
-		       opts.uri != NULL ? opts.uri : opts.db != NULL ? opts.db : "", opts.n_keys,
+	if (sc->verifier == NULL)
+		return TAM_EXIT_OK;
+	if (opts.uri != NULL || opts.db != NULL)
+		tk_log(log, TK_LOG_NOTICE, "tam", "attestation: %s %s, %zu trusted verifier "
+		       "key%s", opts.uri != NULL ? "verifier" : "in-process verifier",
+		       opts.uri != NULL ? opts.uri : opts.db, opts.n_keys,
 		       opts.n_keys == 1 ? "" : "s");
+	else
+		tk_log(log, TK_LOG_NOTICE, "tam", "attestation: %zu trusted verifier key%s "
+		       "(passport model only)", opts.n_keys, opts.n_keys == 1 ? "" : "s");
 	return TAM_EXIT_OK;
 }
 

@@ -312,7 +312,8 @@ static void test_install_after_affirming(void **state)
 	assert_non_null(affirming);
 	assert_non_null(warning);
 	assert_true(affirming < warning);
-	assert_non_null(strstr(t->result.out, "result-diag: "));
+	assert_non_null(strstr(t->result.out, "result-claims: {"));
+	assert_non_null(strstr(t->result.out, "\"teep\": {1000 / ear.status /: 2"));
 	stop_tam(t);
 }
 
