@@ -245,7 +245,8 @@ tk_err tk_suit_decrypt_begin(struct tk_suit_decrypt_ctx *ctx, struct tk_span enc
 		return TK_FAIL(diag, TK_ERR_ARG, "missing encryption info, hooks or provider");
 	if (ops->unwrap_cek == NULL)
 		return TK_FAIL(diag, TK_ERR_UNSUPPORTED,
-			       "platform has no unwrap_cek hook for encrypted payloads");
+			       "platform has no unwrap_cek hook to decrypt a payload with "
+			       "encryption-info");
 	if (encryption_info.len > TK_SUIT_MAX_ENCRYPTION_INFO)
 		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "encryption info of %zu bytes, limit %d",
 			       encryption_info.len, TK_SUIT_MAX_ENCRYPTION_INFO);
