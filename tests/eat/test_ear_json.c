@@ -247,6 +247,10 @@ struct fixture {
 	uint8_t ta_digest[32];
 	uint8_t measurement[128];
 	uint8_t teep[512];
+	uint8_t agent_cose_key[128];
+	size_t agent_cose_key_len;
+	uint8_t other_cose_key[128];
+	size_t other_cose_key_len;
 	struct tk_ear ear;
 };
 
@@ -269,7 +273,13 @@ static int setup(void **state)
 	    tk_crypto_key_generate(f.c, TK_CRYPTO_KEY_P256, &f.verifier, NULL) != TK_OK ||
 	    tk_crypto_key_generate(f.c, TK_CRYPTO_KEY_P256, &f.other, NULL) != TK_OK ||
 	    tk_crypto_key_generate(f.c, TK_CRYPTO_KEY_P256, &f.agent, NULL) != TK_OK ||
-	    tk_cose_key_thumbprint_crypto(f.c, f.agent, f.agent_kid, NULL) != TK_OK)
+	    tk_cose_key_thumbprint_crypto(f.c, f.agent, f.agent_kid, NULL) != TK_OK ||
+	    tk_cose_key_encode_public(f.agent, TK_SPAN_EMPTY, 0, f.agent_cose_key,
+				      sizeof(f.agent_cose_key), &f.agent_cose_key_len,
+				      NULL) != TK_OK ||
+	    tk_cose_key_encode_public(f.other, TK_SPAN_EMPTY, 0, f.other_cose_key,
+				      sizeof(f.other_cose_key), &f.other_cose_key_len,
+				      NULL) != TK_OK)
 		return -1;
 	for (size_t i = 0; i < sizeof(f.nonce); i++)
 		f.nonce[i] = (uint8_t)(0x30 + i);
@@ -432,7 +442,7 @@ static void test_python_oracle_verifies_jwt(void **state)
 
 /* Relying-party check rows: one change from a result that passes. */
 enum change { NONE, OTHER_NONCE, OTHER_DIGEST, OTHER_KID, WARNING, CONTRA_AND_NONCE,
-	      OTHER_VERIFIER, EXPIRED, NO_CNF, AS_JWT };
+	      OTHER_VERIFIER, EXPIRED, NO_CNF, AS_JWT, CNF_COSE_KEY, CNF_OTHER_COSE_KEY };
 
 static const struct {
 	const char *desc;
@@ -446,6 +456,8 @@ static const struct {
 	{"other TA digest", OTHER_DIGEST, TK_ERR_DIGEST_MISMATCH, 1},
 	{"other agent key", OTHER_KID, TK_ERR_UNTRUSTED, 1},
 	{"no cnf", NO_CNF, TK_ERR_UNTRUSTED, 1},
+	{"cnf with the agent's COSE_Key", CNF_COSE_KEY, TK_OK, 0},
+	{"cnf with another COSE_Key", CNF_OTHER_COSE_KEY, TK_ERR_UNTRUSTED, 1},
 	{"status warning", WARNING, TK_ERR_POLICY, 1},
 	{"contraindicated and other nonce", CONTRA_AND_NONCE, TK_ERR_POLICY, 2},
 	{"signed by another verifier", OTHER_VERIFIER, TK_ERR_SIGNATURE, 1},
@@ -479,6 +491,14 @@ static void test_check_rows(void **state)
 		case OTHER_DIGEST: expect.ta_digest = tk_span_make(other, 32); break;
 		case OTHER_KID: expect.key_thumbprint = tk_span_make(other, 32); break;
 		case NO_CNF: ear.cnf_kid = TK_SPAN_EMPTY; break;
+		case CNF_COSE_KEY:
+			ear.cnf_kid = TK_SPAN_EMPTY;
+			ear.cnf_key = tk_span_make(f->agent_cose_key, f->agent_cose_key_len);
+			break;
+		case CNF_OTHER_COSE_KEY:
+			ear.cnf_kid = TK_SPAN_EMPTY;
+			ear.cnf_key = tk_span_make(f->other_cose_key, f->other_cose_key_len);
+			break;
 		case WARNING: ear.submods[0].status = TK_EAR_STATUS_WARNING; break;
 		case CONTRA_AND_NONCE:
 			ear.submods[0].status = TK_EAR_STATUS_CONTRAINDICATED;
