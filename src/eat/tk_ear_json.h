@@ -39,7 +39,8 @@
 /*
  * Sign ear as a JWT: header {"alg":"ES256","typ":"JWT","kid":
  * base64url(RFC 9679 thumbprint)}, the claims as JSON. Only P-256 keys
- * (TK_ERR_KEY otherwise). Writes ASCII into out[0..out_cap), not
+ * (TK_ERR_KEY otherwise); a cnf given only as a COSE_Key is
+ * TK_ERR_UNSUPPORTED, as the JSON form carries a kid. Writes ASCII into out[0..out_cap), not
  * NUL-terminated.
  */
 TK_MUST_CHECK tk_err tk_ear_sign_jwt(const struct tk_crypto *c,

@@ -234,6 +234,10 @@ tk_err tk_ear_sign_jwt(const struct tk_crypto *c, const struct tk_crypto_key *ke
 	if (tk_crypto_key_type(key) != TK_CRYPTO_KEY_P256)
 		return TK_FAIL(diag, TK_ERR_KEY, "a JWT EAR is signed with ES256: P-256 key "
 			       "required");
+	if (ear->cnf_kid.len == 0 && ear->cnf_key.len > 0)
+		return TK_FAIL(diag, TK_ERR_UNSUPPORTED,
+			       "cnf with a COSE_Key has no JSON form here: set cnf_kid to the "
+			       "key's RFC 9679 thumbprint");
 
 	/* Counting the CBOR encoding runs the same checks as the CBOR form. */
 	err = tk_ear_encode(ear, NULL, 0, &pos, diag);

@@ -367,7 +367,14 @@ static void test_jwt_round_trip(void **state)
 	check_err("JWT with a wrong key", TK_ERR_SIGNATURE,
 		  tk_ear_verify_jwt(f->c, jwt, jwt_len, keys, 1, cbor, sizeof(cbor), &ear,
 				    NULL, &diag), &diag);
+	ear = f->ear;
+	ear.cnf_kid = TK_SPAN_EMPTY;
+	ear.cnf_key = tk_span_make(f->agent_cose_key, f->agent_cose_key_len);
 	tk_diag_clear(&diag);
+	check_err("JWT with a COSE_Key cnf", TK_ERR_UNSUPPORTED,
+		  tk_ear_sign_jwt(f->c, f->verifier, &ear, jwt, sizeof(jwt), &jwt_len, &diag),
+		  &diag);
+	assert_int_equal(jwt_len, 0);
 	check_err("JWT of two parts", TK_ERR_SCHEMA_TYPE,
 		  tk_ear_verify_jwt(f->c, jwt, (size_t)(strrchr(jwt, '.') - jwt), keys, 2,
 				    cbor, sizeof(cbor), &ear, NULL, &diag), &diag);
