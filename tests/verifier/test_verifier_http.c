@@ -542,6 +542,81 @@ static void test_show_results(void **state)
 	assert_int_equal(pr.exit_code, 2);
 }
 
+/* Make a self-signed CA certificate, ca.pem, in dir with the openssl command. */
+static void shell_openssl(const char *dir)
+{
+	static struct proc_result r;
+	char line[512];
+
+	snprintf(line, sizeof(line), "cd %s && openssl req -x509 -newkey ec -pkeyopt "
+		 "ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -subj /CN=EK-CA "
+		 "-days 30 2>/dev/null", dir);
+	assert_int_equal(proc_run(&r, (const char *const[]){"/bin/sh", "-c", line, NULL}), 0);
+	assert_int_equal(r.exit_code, 0);
+}
+
+/* Admin commands: exit status and the first line of stdout or stderr. */
+static void test_admin_commands(void **state)
+{
+	struct fixture *f = *state;
+	static struct proc_result pr;
+	char ca[192], not_cert[192];
+	const struct {
+		const char *desc;
+		const char *argv[10];
+		int exit_code;
+		const char *out;     /* expected start of stdout, or NULL */
+		const char *err;     /* expected start of stderr, or NULL */
+	} rows[] = {
+		{"version", {"--version"}, 0, "teep-verifier " VERIFIER_VERSION "\n", NULL},
+		{"help", {"-h"}, 0, "teep-verifier: RATS verifier", NULL},
+		{"no command", {NULL}, 2, NULL, "teep-verifier: missing command"},
+		{"unknown command", {"bogus"}, 2, NULL, "teep-verifier: unknown command bogus"},
+		{"short UEID", {"enroll-key", "--db", f->path[DB], "--ueid", "0102", f->path[AGENT_PUB]},
+		 2, NULL, "teep-verifier: enroll-key: --ueid 0102 is not hex of 7..33 bytes"},
+		{"private key to enroll", {"enroll-key", "--db", f->path[DB], "--ueid",
+		 "0102030405060708", f->path[VKEY]}, 1, NULL,
+		 "teep-verifier: cannot read the attestation key"},
+		{"key enrolled for another UEID", {"enroll-key", "--db", f->path[DB], "--ueid",
+		 "0102030405060708", f->path[AGENT_PUB]}, 1, NULL,
+		 "teep-verifier: cannot enroll the attestation key"},
+		{"CA certificate", {"add-ca", "--db", f->path[DB], ca}, 0, "ek-ca: sha-256:", NULL},
+		{"not a certificate", {"add-ca", "--db", f->path[DB], not_cert}, 1, NULL,
+		 "teep-verifier: cannot read the certificate"},
+		{"digest of 31 bytes", {"add-reference", "--db", f->path[DB], "--component", "74",
+		 "--digest", "00112233445566778899aabbccddeeff00112233445566778899aabbccddee"}, 2,
+		 NULL, "teep-verifier: add-reference: --digest must be"},
+		{"component without digest", {"add-reference", "--db", f->path[DB], "--component",
+		 "74"}, 2, NULL, "teep-verifier: add-reference: --component needs --digest"},
+		{"pubkey of a public key", {"pubkey", "--key", f->path[AGENT_PUB]}, 1, NULL,
+		 "teep-verifier: cannot read the verifier key"},
+		{"pubkey", {"pubkey", "--key", f->path[VKEY]}, 0, "-----BEGIN PUBLIC KEY-----\n",
+		 NULL},
+		{"serve on IPv6", {"serve", "--db", f->path[DB], "--key", f->path[VKEY], "--listen",
+		 "[::1]:0"}, 2, NULL, "teep-verifier: serve: --listen [::1]:0: IPv6"},
+		{"show-results of a PEM file", {"show-results", "--db", f->path[AGENT_PUB]}, 1,
+		 NULL, "teep-verifier: cannot open the database"},
+	};
+
+	snprintf(ca, sizeof(ca), "%s/ca.pem", f->dir);
+	snprintf(not_cert, sizeof(not_cert), "%s", f->path[AGENT_PUB]);
+	shell_openssl(f->dir);
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *argv[12] = {TK_VERIFIER_BIN};
+
+		for (size_t j = 0; j < 10 && rows[i].argv[j] != NULL; j++)
+			argv[j + 1] = rows[i].argv[j];
+		run(&pr, argv);
+		print_message("row: %s\n", rows[i].desc);
+		assert_int_equal(pr.exit_code, rows[i].exit_code);
+		if (rows[i].out != NULL)
+			assert_int_equal(strncmp(pr.out, rows[i].out, strlen(rows[i].out)), 0);
+		if (rows[i].err != NULL && strncmp(pr.err, rows[i].err, strlen(rows[i].err)) != 0)
+			fail_msg("%s: stderr \"%s\"", rows[i].desc, pr.err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +626,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_session_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corim_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admin_commands, setup, teardown),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
