@@ -178,6 +178,22 @@ static void respond_problem(struct tk_http_api_response *resp, unsigned int stat
 			       "status", (int)status, "detail", detail));
 }
 
+/* Characters of a request path kept for a log line (9 hex digits of a session id). */
+#define PATH_LOG_MAX 40
+
+/*
+ * Copy a peer's text for a log line: at most max characters, others than
+ * printable ASCII replaced by '?', so a decoded path cannot break the line.
+ */
+static void printable(const char *text, size_t max, char *out)
+{
+	size_t n = 0;
+
+	for (; text[n] != '\0' && n < max; n++)
+		out[n] = text[n] >= 0x20 && text[n] < 0x7f ? text[n] : '?';
+	out[n] = '\0';
+}
+
 /*
  * Reject a request before any session is touched: log it at info, at most
  * TK_LOG_LIMIT_DEFAULT_PER_SECOND lines per second, and respond.
@@ -186,13 +202,17 @@ static void reject(struct ver_serve_ctx *sc, int64_t now, const struct tk_http_a
 		   struct tk_http_api_response *resp, unsigned int status, const char *title,
 		   const char *detail)
 {
+	char method[16 + 1], path[PATH_LOG_MAX + 1];
 	uint64_t suppressed = 0;
 
 	if (tk_log_limit_pass(&sc->reject_log_limit, now, TK_LOG_LIMIT_DEFAULT_PER_SECOND,
-			      &suppressed))
-		tk_log(sc->log, TK_LOG_INFO, "verifier", "rejected %.16s %.40s (%u): %s%s",
-		       req->method, req->path, status, detail,
-		       suppressed > 0 ? " (similar lines were suppressed before it)" : "");
+			      &suppressed)) {
+		printable(req->method, sizeof(method) - 1, method);
+		printable(req->path, sizeof(path) - 1, path);
+		tk_log(sc->log, TK_LOG_INFO, "verifier", "rejected %s %s (%u): %s%s", method, path,
+		       status, detail, suppressed > 0 ? " (similar lines were suppressed before it)"
+						      : "");
+	}
 	respond_problem(resp, status, title, detail);
 }
 
