@@ -6,9 +6,11 @@
  * fetch streams through tk_agent_fetch() into the simulated TEE's staging,
  * and the installed component has the payload's size and digest. Then the
  * failures: a payload that does not match its digest and a missing one
- * install nothing. Peak memory is measured by bench/bench_suit, not here.
+ * install nothing, and the progress log lines. Peak memory is measured by
+ * bench/bench_suit, not here.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "agent/tk_agent_fetch.h"
 #include "agent/tk_agent_tee.h"
 #include "crypto/tk_crypto.h"
 #include "pattern_server.h"
@@ -202,12 +205,85 @@ static void test_failed_fetch_installs_nothing(void **state)
 	}
 }
 
+/* Log lines captured from tk_agent_fetch(). */
+struct captured {
+	size_t percent_lines;   /* "fetch URI: N% (...)" */
+	size_t received_lines;  /* "fetch URI: N MiB received" */
+	size_t done_lines;      /* "fetched URI: ..." */
+	char last_percent[160];
+};
+
+static void capture(void *ctx, enum tk_log_level level, const char *component,
+		    const char *line)
+{
+	struct captured *c = ctx;
+
+	(void)level, (void)component;
+	if (strncmp(line, "fetched ", 8) == 0) {
+		c->done_lines++;
+	} else if (strstr(line, "MiB received") != NULL) {
+		c->received_lines++;
+	} else if (strchr(line, '%') != NULL) {
+		c->percent_lines++;
+		snprintf(c->last_percent, sizeof(c->last_percent), "%s", line);
+	}
+}
+
+static tk_err count_write(void *ctx, const uint8_t *chunk, size_t len, struct tk_diag *diag)
+{
+	(void)chunk, (void)diag;
+	*(uint64_t *)ctx += len;
+	return TK_OK;
+}
+
+/* Progress without a terminal: a log line per 10%, or per 64 MiB without a
+ * Content-Length, and one line at the end. */
+static void test_progress_log_lines(void **state)
+{
+	static const struct {
+		bool content_length;
+		size_t percent_lines;
+		size_t received_lines;
+	} rows[] = {
+		{true, 11, 0},  /* 0%, 10%, ..., 100% */
+		{false, 0, 1},  /* once past 4 MiB, next at 64 MiB */
+	};
+
+	(void)state;
+	if (isatty(STDERR_FILENO))
+		skip(); /* progress then goes to the terminal line */
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct captured c = {0};
+		struct tk_log log = {capture, &c, TK_LOG_DEBUG};
+		struct tk_http_client_config cfg;
+		uint64_t received = 0;
+		struct tk_suit_sink sink = {count_write, &received};
+		struct pattern_server s = {0};
+		struct tk_diag diag;
+		char uri[64];
+
+		memset(&cfg, 0, sizeof(cfg));
+		pattern_server_start(&s, 200, PAYLOAD_SIZE, rows[i].content_length);
+		snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/payload.bin", s.port);
+		tk_diag_clear(&diag);
+		assert_int_equal(tk_agent_fetch(&cfg, uri, PAYLOAD_SIZE, &sink, &log, &diag), TK_OK);
+		pattern_server_stop(&s);
+		assert_int_equal(received, PAYLOAD_SIZE);
+		assert_int_equal(c.percent_lines, rows[i].percent_lines);
+		assert_int_equal(c.received_lines, rows[i].received_lines);
+		assert_int_equal(c.done_lines, 1);
+		if (rows[i].percent_lines > 0)
+			assert_non_null(strstr(c.last_percent, ": 100% ("));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_install_streamed_payload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_fetch_installs_nothing, setup,
 						teardown),
+		cmocka_unit_test(test_progress_log_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
