@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "crypto/tk_crypto.h"
+#include "suit/tk_suit_encryption.h"
 #include "suit/tk_suit_process_impl.h"
 
 /* Characters of a URI quoted in a message. */
@@ -158,20 +159,65 @@ static tk_err check_overwrite(struct tk_suit_exec *x, size_t i)
 	return err;
 }
 
+/* Sink that decrypts what it receives into the staging sink. */
+struct decrypt_sink {
+	struct tk_suit_decrypt_ctx ctx;
+	const struct tk_suit_sink *out;
+};
+
+static tk_err decrypt_sink_write(void *ctx, const uint8_t *chunk, size_t len,
+				 struct tk_diag *diag)
+{
+	struct decrypt_sink *d = ctx;
+
+	return tk_suit_decrypt_update(&d->ctx, chunk, len, d->out, diag);
+}
+
+typedef tk_err (*produce_fn)(struct tk_suit_exec *x, size_t i, const struct tk_suit_sink *sink,
+			     const void *arg);
+
 /*
- * Stage a new image for component i: `produce` streams it into the sink.
+ * Run `produce` into `sink`, through the decryption of the component's
+ * encryption-info (draft-ietf-suit-firmware-encryption) when it has one:
+ * the CEK is unwrapped by the platform, and for an AEAD the tag must
+ * verify before the staged bytes count.
+ */
+static tk_err produce_plaintext(struct tk_suit_exec *x, size_t i, produce_fn produce,
+				const void *arg, bool decrypt, const struct tk_suit_sink *sink)
+{
+	const struct tk_suit_params *params = &x->f->comps[i].params;
+	struct decrypt_sink ds;
+	struct tk_suit_sink in = {decrypt_sink_write, &ds};
+	tk_err err;
+
+	if (!decrypt || !params->has_encryption_info)
+		return produce(x, i, sink, arg);
+	memset(&ds, 0, sizeof(ds));
+	ds.out = sink;
+	err = tk_suit_decrypt_begin(&ds.ctx, params->encryption_info, x->p->ops,
+				    x->p->opts->crypto, x->p->diag);
+	if (err == TK_OK)
+		err = produce(x, i, &in, arg);
+	if (err == TK_OK)
+		err = tk_suit_decrypt_finish(&ds.ctx, sink, x->p->diag);
+	tk_suit_decrypt_wipe(&ds.ctx);
+	return err;
+}
+
+/*
+ * Stage a new image for component i: `produce` streams it into the sink,
+ * decrypted when `decrypt` is set and the component has encryption-info.
  * On success the component's old area is released and the new one takes
  * its place, with `verified` as given.
  */
-static tk_err stage_image(struct tk_suit_exec *x, size_t i,
-			  tk_err (*produce)(struct tk_suit_exec *x, size_t i,
-					    const struct tk_suit_sink *sink, const void *arg),
-			  const void *arg, bool verified)
+static tk_err stage_image(struct tk_suit_exec *x, size_t i, produce_fn produce,
+			  const void *arg, bool decrypt, bool verified)
 {
 	struct tk_suit_processor *p = x->p;
 	struct tk_suit_component *c = &x->f->comps[i];
 	struct stage_sink ss;
 	struct tk_suit_sink sink = {stage_sink_write, &ss};
+	uint8_t digest[TK_SUIT_DIGEST_LEN];
 	unsigned area = 0;
 	tk_err err;
 
@@ -188,9 +234,9 @@ static tk_err stage_image(struct tk_suit_exec *x, size_t i,
 	ss.area = area;
 	ss.max = image_limit(&c->params);
 
-	err = produce(x, i, &sink, arg);
+	err = produce_plaintext(x, i, produce, arg, decrypt, &sink);
 	if (err == TK_OK) {
-		err = tk_crypto_sha256_final(&ss.hash, c->digest, p->diag);
+		err = tk_crypto_sha256_final(&ss.hash, digest, p->diag);
 	} else {
 		tk_crypto_sha256_abort(&ss.hash);
 	}
@@ -200,6 +246,7 @@ static tk_err stage_image(struct tk_suit_exec *x, size_t i,
 	}
 	tk_suit_drop_area(p, x->f, i);
 	c->area = (int)area;
+	memcpy(c->digest, digest, sizeof(digest));
 	c->size = ss.len;
 	c->verified = verified;
 	return TK_OK;
@@ -310,14 +357,14 @@ static tk_err fetch_dependency(struct tk_suit_exec *x, size_t i, struct tk_span 
 	return TK_OK;
 }
 
-static tk_err reject_encrypted(struct tk_suit_exec *x, size_t i)
+/* Encrypted dependency envelopes (trust-domains-11 section 7.2) are not
+ * decrypted: they fail rather than being taken as plaintext. */
+static tk_err reject_encrypted_dependency(struct tk_suit_exec *x, size_t i)
 {
 	if (!x->f->comps[i].params.has_encryption_info)
 		return TK_OK;
-	/* TODO: decrypt through the streaming decryption API once it exists;
-	 * until then no ciphertext is ever installed as plaintext. */
 	return TK_FAIL(x->p->diag, TK_ERR_UNSUPPORTED,
-		       "encrypted payloads (encryption-info) are not supported");
+		       "encrypted dependency envelopes (encryption-info) are not supported");
 }
 
 static tk_err dir_fetch(struct tk_suit_exec *x, size_t i)
@@ -332,25 +379,27 @@ static tk_err dir_fetch(struct tk_suit_exec *x, size_t i)
 	if (params->uri.len == 0)
 		return TK_FAIL(x->p->diag, TK_ERR_SCHEMA_MISSING,
 			       "no URI set for component index %zu", i);
-	if (x->f->comps[i].is_dependency)
-		return fetch_dependency(x, i, params->uri);
+	if (x->f->comps[i].is_dependency) {
+		err = reject_encrypted_dependency(x, i);
+		if (err == TK_OK)
+			err = fetch_dependency(x, i, params->uri);
+		return err;
+	}
 	if (params->has_fetch_arguments)
 		return TK_FAIL(x->p->diag, TK_ERR_UNSUPPORTED,
 			       "fetch-arguments are not supported by the fetch hook");
-	err = reject_encrypted(x, i);
-	if (err == TK_OK)
-		err = check_overwrite(x, i);
+	err = check_overwrite(x, i);
 	if (err != TK_OK)
 		return err;
 	if (params->uri.ptr[0] == '#') {
 		err = find_integrated(x, params->uri, &payload);
 		if (err == TK_OK)
-			err = stage_image(x, i, produce_bytes, &payload, false);
+			err = stage_image(x, i, produce_bytes, &payload, true, false);
 		return err;
 	}
 	err = remote_uri(x, params->uri, text);
 	if (err == TK_OK)
-		err = stage_image(x, i, produce_fetch, text, false);
+		err = stage_image(x, i, produce_fetch, text, true, false);
 	return err;
 }
 
@@ -363,17 +412,19 @@ static tk_err dir_write(struct tk_suit_exec *x, size_t i)
 	if (!params->has_content)
 		return TK_FAIL(x->p->diag, TK_ERR_SCHEMA_MISSING,
 			       "no content set for component index %zu", i);
-	err = reject_encrypted(x, i);
-	if (err == TK_OK && c->is_dependency) {
+	if (c->is_dependency) {
+		err = reject_encrypted_dependency(x, i);
+		if (err != TK_OK)
+			return err;
 		c->integrity_checked = false;
 		c->envelope = params->content;
 		return TK_OK;
 	}
+	err = check_overwrite(x, i);
+	/* The content, encrypted or not, is part of the authenticated
+	 * manifest, so what it decrypts to is fixed by it too. */
 	if (err == TK_OK)
-		err = check_overwrite(x, i);
-	/* The content is part of the authenticated manifest. */
-	if (err == TK_OK)
-		err = stage_image(x, i, produce_bytes, &params->content, true);
+		err = stage_image(x, i, produce_bytes, &params->content, true, true);
 	return err;
 }
 
@@ -404,14 +455,13 @@ static tk_err dir_copy(struct tk_suit_exec *x, size_t i)
 
 	err = source_index(x, i, &source);
 	if (err == TK_OK)
-		err = reject_encrypted(x, i);
-	if (err == TK_OK)
 		err = check_overwrite(x, i);
 	if (err != TK_OK)
 		return err;
 	/* An installed source was verified when it was installed. */
 	src = &x->f->comps[source];
-	return stage_image(x, i, produce_copy, &source, src->area >= 0 ? src->verified : true);
+	return stage_image(x, i, produce_copy, &source, true,
+			   src->area >= 0 ? src->verified : true);
 }
 
 /* Give component i a staging area holding its installed image. */
@@ -419,7 +469,7 @@ static tk_err materialize(struct tk_suit_exec *x, size_t i)
 {
 	if (x->f->comps[i].area >= 0)
 		return TK_OK;
-	return stage_image(x, i, produce_copy, &i, true);
+	return stage_image(x, i, produce_copy, &i, false, true);
 }
 
 /* swap (section 8.4.10.8): exchange the current images of i and source. */

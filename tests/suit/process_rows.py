@@ -58,7 +58,7 @@ row("index true",2,seq(12,True,20,{18:ABC},18,15,6,15),"TK_OK",None,shared=share
 row("no index with two components",2,seq(3,15),"TK_ERR_SCHEMA_VALUE","no component index",shared=shared2)
 row("invoke in update",1,seq(23,15),"TK_ERR_UNSUPPORTED","invocation procedure")
 row("unlink in update",1,seq(33,15),"TK_ERR_UNSUPPORTED","uninstall procedure")
-row("encrypted write",1,seq(20,{18:ABC,19:cbor2.dumps(cbor2.CBORTag(96,[b'',{},None,[]]))},18,15),"TK_ERR_UNSUPPORTED","encryption-info")
+row("encrypted write without unwrap hook",1,seq(20,{18:ABC,19:cbor2.dumps(cbor2.CBORTag(96,[b'',{1:-65534,5:b'\x00'*16},None,[[b'',{1:-3},b'\x00'*24]]]))},18,15),"TK_ERR_UNSUPPORTED","unwrap_cek")
 row("fetch arguments",1,seq(20,{21:"http://example.com/a",25:b'x'},21,15),"TK_ERR_UNSUPPORTED","fetch-arguments")
 # directives
 row("write and check",1,seq(20,{18:b'XYZ'},18,15,6,15),"TK_OK",None)

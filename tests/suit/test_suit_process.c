@@ -24,6 +24,7 @@
 #include "cose/tk_cose.h"
 #include "crypto/tk_crypto.h"
 #include "suit/tk_suit.h"
+#include "suit/tk_suit_encryption.h"
 
 #define MAX_FILE (256 * 1024)
 #define MAX_CALLS 64
@@ -1008,6 +1009,24 @@ static void teep_platform(void)
 		{teep_uri.bytes, teep_uri.len}};
 }
 
+/* The personalization recipient key of draft-ietf-teep-protocol (its
+ * appendix prints d); the test platform unwraps the CEK with it. */
+static const uint8_t recipient_d[32] = {
+	0x60, 0xfe, 0x6d, 0xd6, 0xd8, 0x5d, 0x57, 0x40, 0xa5, 0x34, 0x9b, 0x6f, 0x91, 0x26, 0x7e, 0xea,
+	0xc5, 0xba, 0x81, 0xb8, 0xcb, 0x53, 0xee, 0x24, 0x9e, 0x4b, 0x4e, 0xb1, 0x02, 0xc4, 0x76, 0xb3};
+static struct tk_crypto_key *recipient_key;
+
+static tk_err pf_unwrap_cek(void *ctx, const struct tk_suit_recipient *recipient, uint8_t *cek,
+			    size_t cek_cap, size_t *cek_len, struct tk_diag *diag)
+{
+	struct tk_suit_unwrap_key key = {recipient_key, NULL, 0, TK_SPAN_EMPTY};
+
+	(void)ctx;
+	record("unwrap_cek alg %lld", (long long)recipient->alg);
+	return tk_suit_unwrap_cek(tk_crypto_openssl(), recipient, &key, cek, cek_cap, cek_len,
+				  diag);
+}
+
 /* Tails of the TEEP ids: the TA component [.., 'ta'], the TA manifest
  * [.., 'suit'], the config.json component and the personalization
  * manifest [.., 'config.suit']. */
@@ -1113,7 +1132,7 @@ static void test_teep_personalization(void **state)
 	struct tk_crypto_key *key = example_key();
 	struct tk_suit_platform_ops ops = ops_template;
 	struct tk_diag diag;
-	size_t len;
+	size_t len, decrypted = 0;
 
 	(void)state;
 	ops.link = pf_link;
@@ -1128,15 +1147,37 @@ static void test_teep_personalization(void **state)
 	assert_non_null(strstr(diag.msg, "dependency-integrity"));
 	assert_int_equal(pf.link_count, 0);
 
-	/* Corrected, encrypted: the dependency runs, then the encrypted
-	 * write is refused and nothing is committed. */
+	/* Corrected, encrypted, without a way to unwrap the CEK: the
+	 * dependency runs, the write fails, nothing is committed. */
 	teep_platform();
 	len = personalization_copy("personalization_integrity.hex", key, env, sizeof(env));
-	expect_err("encrypted", TK_ERR_UNSUPPORTED,
+	expect_err("encrypted without unwrap", TK_ERR_UNSUPPORTED,
 		   run(env, len, key, &ops, TK_SUIT_PROCEDURE_UPDATE, &diag), &diag);
-	assert_non_null(strstr(diag.msg, "encryption-info"));
+	assert_non_null(strstr(diag.msg, "unwrap_cek"));
 	assert_int_equal(pf.link_count, 0);
 	assert_false(pf.has_sequence);
+
+	/* Corrected, encrypted: the TEE unwraps the CEK (ECDH-ES+A128KW),
+	 * AES-CTR decrypts into the staging area, validate matches the
+	 * plaintext digest. */
+	teep_platform();
+	assert_int_equal(tk_crypto_key_import_private(tk_crypto_openssl(), TK_CRYPTO_KEY_P256,
+						      recipient_d, sizeof(recipient_d),
+						      &recipient_key, NULL), TK_OK);
+	ops.unwrap_cek = pf_unwrap_cek;
+	expect_err("encrypted", TK_OK, run(env, len, key, &ops, TK_SUIT_PROCEDURE_UPDATE, &diag),
+		   &diag);
+	ops.unwrap_cek = NULL;
+	tk_crypto_key_free(recipient_key);
+	recipient_key = NULL;
+	for (size_t k = 0; k < MAX_INSTALLED; k++) {
+		if (pf.installed[k].len != 61)
+			continue;
+		assert_memory_equal(pf.installed[k].data, "{\"name\":\"FOO Bar\"", 17);
+		decrypted++;
+	}
+	assert_int_equal(decrypted, 1);
+	assert_int_equal(pf.link_count, 4);
 
 	/* Corrected, plaintext: the whole update. */
 	teep_platform();
