@@ -18,8 +18,9 @@
  * status and detail: 400 malformed evidence or nonce mismatch, 404 unknown
  * session or path, 405 method, 406 Accept, 409 session used, 410 session
  * expired, 413 body too large (by the server), 415 media type, 503 too
- * many sessions, 500 internal. Every session is single use: the POST of
- * evidence uses it up whatever the outcome.
+ * many sessions, 500 internal. Every session is single use: evidence that
+ * reaches the appraisal uses it up whatever the outcome, while a request
+ * rejected for its media type or Accept field leaves it unused.
  */
 #include <jansson.h>
 #include <stdio.h>
