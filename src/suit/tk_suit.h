@@ -560,7 +560,8 @@ struct tk_suit_process_opts {
  * TK_ERR_CONDITION (image-match: TK_ERR_DIGEST_MISMATCH) unless
  * soft-failure is set inside try-each or run-sequence. Every failure names
  * the manifest, section, command and its byte offset in the sequence.
- * Encrypted payloads (encryption-info) fail with TK_ERR_UNSUPPORTED.
+ * write, copy and fetch decrypt a payload that has encryption-info through
+ * tk_suit_decrypt_begin() and the unwrap_cek hook while it is staged.
  *
  * Borrows everything; the work buffer is wiped before returning.
  */
