@@ -2,8 +2,9 @@
 /*
  * Keeping and showing the attestation result a TAM handed back; see
  * agent_attest.h. The result is kept as received, signature included, so
- * a relying party can verify it with the verifier's key; show-result
- * prints its claims without checking the signature and says so.
+ * a relying party can verify it with the verifier's key. show-result
+ * prints its claims without checking the signature, and prints a line
+ * stating that.
  */
 #include "agent/agent_attest.h"
 

@@ -32,7 +32,7 @@ struct tk_http_request {
 	size_t body_len;
 };
 
-/* What came back. Headers longer than the capacity fail the request. */
+/* A response. Headers longer than the capacity fail the request. */
 struct tk_http_response {
 	long status;
 	char content_type[TK_HTTP_HEADER_VALUE_CAP]; /* "" when absent */

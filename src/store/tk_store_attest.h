@@ -3,7 +3,7 @@
  * Attestation records of the TAM store: the attestation results the TAM
  * acted on, kept as a history per device, the group each device belongs
  * to, and the attestation policy of each group. They are hooks of struct
- * tk_store_ops (tk_store.h) like every other record. This header holds
+ * tk_store_ops (tk_store.h) like every other record. This header contains
  * their types and wrappers so that the attestation part of the interface
  * reads in one place.
  *
@@ -50,7 +50,7 @@ struct tk_store;
 /* Maximum length of the verifier name, media type and reason texts. */
 #define TK_STORE_ATTEST_TEXT_MAX 256
 
-/* How the attestation result was obtained. Stored as integers; never renumber. */
+/* RATS model that gave the result. Stored as integers; never renumber. */
 enum tk_store_attest_model {
 	TK_STORE_MODEL_ENROLLED_KEY = 1,     /* evidence checked against the enrolled
 						key only, no verifier */
@@ -71,7 +71,7 @@ enum tk_store_tier {
 	TK_STORE_TIER_CONTRAINDICATED = 96,
 };
 
-/* What the TAM did with a result. Stored as integers; never renumber. */
+/* Decision the TAM took on a result. Stored as integers; never renumber. */
 enum tk_store_attest_decision {
 	TK_STORE_DECISION_PROCEED = 1, /* the Update plan went ahead */
 	TK_STORE_DECISION_REFUSE = 2,  /* Update with ERR_ATTESTATION_REQUIRED */

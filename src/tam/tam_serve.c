@@ -261,7 +261,11 @@ static int open_verifier(const struct tam_command *cmd, const struct tam_args *a
 		return tam_misuse(cmd, "--verifier needs --verifier-key");
 	tk_diag_clear(&diag);
 	if (tam_verifier_open(&opts, &sc->verifier, &sc->verifier_ops, &diag) != TK_OK) {
-		what = opts.uri != NULL ? opts.uri : opts.db != NULL ? opts.db : opts.keys[0];
+		what = opts.keys[0];
+		if (opts.db != NULL)
+			what = opts.db;
+		if (opts.uri != NULL)
+			what = opts.uri;
 		return tam_fail("cannot open the verifier", what, &diag);
 	}
 	if (sc->verifier == NULL)

@@ -79,7 +79,7 @@ struct tam_verifier {
 	struct tk_eat_claims claims;
 };
 
-/* Load one PEM key; private says whether the private part is required. */
+/* Load one PEM key; private_part is true when the key must have its private part. */
 static tk_err load_key(const struct tk_crypto *c, const char *path, bool private_part,
 		       struct tk_crypto_key **out, struct tk_diag *diag)
 {
@@ -412,7 +412,7 @@ static tk_err appraise_http(void *ctx, const struct tk_teep_tam_attestation *in,
 		err = check_result(v, in, tk_span_make(v->result, resp.body_len),
 				   tk_span_make(TK_TEEP_EAR_MEDIA_TYPE,
 						strlen(TK_TEEP_EAR_MEDIA_TYPE)), out, diag);
-	/* The result must answer this challenge, not an older session's. */
+	/* The result must carry this challenge, not an older session's. */
 	if (err == TK_OK && !tk_span_equal(out->nonce, in->challenge))
 		err = TK_FAIL(diag, TK_ERR_NONCE, "the verifier's result carries another nonce");
 	if (err != TK_OK)

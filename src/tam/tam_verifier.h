@@ -14,8 +14,8 @@
  *                TAM opens a verifier session and uses the session's nonce
  *                as its challenge, so the agent's evidence carries the
  *                nonce the verifier expects. The TAM keeps the session URL
- *                by challenge, in memory, and posts the evidence of the
- *                QueryResponse that answers the challenge to it. The
+ *                by challenge, in memory, and posts the evidence that
+ *                carries the challenge to it. The
  *                verifier's result must be signed by a --verifier-key and
  *                carry the challenge and the agent's kid (cnf).
  *   passport     --verifier-key PUB.pem (repeatable): results an agent
@@ -39,7 +39,7 @@
 
 struct tam_verifier;
 
-/* What serve parsed; NULL or 0 for options not given. */
+/* Options of serve; NULL or 0 for options not given. */
 struct tam_verifier_options {
 	const char *uri;                             /* --verifier */
 	const char *db;                              /* --verifier-db */

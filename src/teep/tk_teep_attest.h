@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What an attestation-payload holds, told by its attestation-payload-format
+ * Kind of an attestation-payload, given by its attestation-payload-format
  * (draft-ietf-teep-protocol, "Handling a QueryResponse Message"): Evidence
  * for a verifier (the background-check model of RFC 9334 section 5.2), or
  * an Attestation Result the agent obtained itself (the passport model,

@@ -113,7 +113,7 @@
 /* Maximum length of an appraisal's verifier name, with the NUL. */
 #define TK_TEEP_TAM_VERIFIER_NAME_CAP 64
 
-/* What an appraisal hook is given. Spans are borrowed for the call. */
+/* Input of an appraisal hook. Spans are borrowed for the call. */
 struct tk_teep_tam_attestation {
 	struct tk_span payload;    /* attestation-payload */
 	struct tk_span format;     /* attestation-payload-format; empty when absent */

@@ -99,7 +99,7 @@ static void file_digest(const char *path, char out[65])
 	out[64] = '\0';
 }
 
-/* Hex of a text's bytes into out, which holds 2 * strlen(text) + 1 bytes. */
+/* Hex of a text's bytes into out, which has room for 2 * strlen(text) + 1 bytes. */
 static void hex_of(const char *text, char *out)
 {
 	size_t n = strlen(text);
@@ -774,7 +774,7 @@ static void test_passport_of_another_device(void **state)
 	device_open(t->tee, &a);
 	device_open(tee_b, &b);
 
-	/* B asks for a session, then presents A's result for B's challenge. */
+	/* B opens a session, then presents A's result for B's challenge. */
 	challenge_len = connect_tam(t, &b, challenge);
 	result_len = obtain_result(t, &a, tk_span_make(challenge, challenge_len), result,
 				   sizeof(result));
