@@ -5,10 +5,10 @@
 Usage: ear_oracle.py PUBKEY.pem RESULT STATUS NONCE_HEX
 
 RESULT is an EAR as a CWT (COSE_Sign1, CBOR) or a JWT (text). The
-signature is verified with the `cryptography` package (ES256 over the
-COSE Sig_structure, or over the JWS signing input), the claims are decoded
-with `cbor2` or `json`, and the top-level and "teep" submodule status must
-equal STATUS (an AR4SI tier number) and eat_nonce must equal NONCE_HEX.
+`cryptography` package verifies the ES256 signature over the COSE
+Sig_structure or the JWS signing input, and `cbor2` or `json` decodes the
+claims. The top-level and "teep" submodule status must equal STATUS (an
+AR4SI tier number), and eat_nonce must equal NONCE_HEX.
 Prints "ok" and exits 0, or prints the first mismatch and exits 1.
 """
 import base64

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of the appraisal library with its SQLite store: a table of
+ * Tests of the appraisal library with its SQLite store. A table of
  * evidence variants (good, unknown TA, tampered TA, wrong nonce, unknown
- * key, bad signature, other UEID, cnf of another key, malformed), each with
- * the expected error or status and trustworthiness claims, plus sessions
- * (single use, expiry, limit) and the in-process mode without a session.
- * Every EAR is verified with the eat layer and its claims compared.
+ * key, bad signature, other UEID) gives each its expected error or status
+ * and trustworthiness claims. Other tests cover sessions (single use,
+ * expiry, limit), malformed evidence, the in-process mode without a
+ * session, cnf of another key and the largest evidence. Every EAR is
+ * verified with the eat layer and its claims compared.
  */
 #include <setjmp.h>
 #include <stdarg.h>

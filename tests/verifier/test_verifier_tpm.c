@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Appraisal of TPM evidence: the test builds what the TPM backend sends (a
+ * Appraisal of TPM evidence. The test builds what the TPM backend sends: a
  * TPMS_ATTEST quote signed by an AK, the quoted PCR, the measurement log,
- * the AK and an EK certificate chain) and checks each trustworthiness claim
- * the TPM path sets: good evidence, EK chaining to an untrusted CA or to
- * none, AK not enrolled, quote for another nonce, altered quote signature,
- * and a measurement log that does not replay to the quoted PCR.
+ * the AK and an EK certificate chain. The rows check each trustworthiness
+ * claim the TPM path sets: good evidence, EK chaining to an untrusted CA or
+ * to none, AK not enrolled, quote for another nonce, altered quote
+ * signature, and a measurement log that does not replay to the quoted PCR.
  *
  * The EK and CA certificates are made with the openssl command (OpenSSL
  * 3.0) in a temporary folder at setup.
