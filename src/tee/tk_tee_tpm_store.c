@@ -121,6 +121,81 @@ static tk_err tpm_set_sequence_number(void *ctx, const uint8_t *id, size_t id_le
 	return tk_tee_set_sequence_number(&tpm->store, id, id_len, value, diag);
 }
 
+static tk_err tpm_stage_begin(void *ctx, unsigned area, struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_stage_begin(&tpm->store, area, diag);
+}
+
+static tk_err tpm_stage_write(void *ctx, unsigned area, const uint8_t *chunk, size_t len,
+			      struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_stage_write(&tpm->store, area, chunk, len, diag);
+}
+
+static tk_err tpm_stage_read(void *ctx, unsigned area, tk_tee_write_fn write,
+			     void *write_ctx, struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_stage_read(&tpm->store, area, write, write_ctx, diag);
+}
+
+static tk_err tpm_stage_commit(void *ctx, unsigned area, const uint8_t *id, size_t id_len,
+			       uint64_t sequence_number, struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_stage_commit(&tpm->store, area, id, id_len, sequence_number, diag);
+}
+
+static void tpm_stage_abort(void *ctx, unsigned area)
+{
+	const struct tpm *tpm = ctx;
+
+	tk_tee_stage_abort(&tpm->store, area);
+}
+
+static tk_err tpm_stream_component(void *ctx, const uint8_t *id, size_t id_len,
+				   tk_tee_write_fn write, void *write_ctx,
+				   struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_stream_component(&tpm->store, id, id_len, write, write_ctx, diag);
+}
+
+static tk_err tpm_link(void *ctx, const uint8_t *holder, size_t holder_len,
+		       const uint8_t *target, size_t target_len, struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_link(&tpm->store, holder, holder_len, target, target_len, diag);
+}
+
+static tk_err tpm_unlink(void *ctx, const uint8_t *holder, size_t holder_len,
+			 const uint8_t *target, size_t target_len, uint64_t *remaining,
+			 struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_unlink(&tpm->store, holder, holder_len, target, target_len, remaining,
+			     diag);
+}
+
+static tk_err tpm_references(void *ctx, const uint8_t *target, size_t target_len,
+			     const uint8_t *holder, size_t holder_len, uint64_t *others,
+			     struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+
+	return tk_tee_references(&tpm->store, target, target_len, holder, holder_len, others,
+				 diag);
+}
+
 void tpm_store_hooks(struct tk_tee_ops *ops)
 {
 	ops->ueid = tpm_ueid;
@@ -136,4 +211,13 @@ void tpm_store_hooks(struct tk_tee_ops *ops)
 	ops->remove_manifest = tpm_remove_manifest;
 	ops->get_sequence_number = tpm_get_sequence_number;
 	ops->set_sequence_number = tpm_set_sequence_number;
+	ops->stage_begin = tpm_stage_begin;
+	ops->stage_write = tpm_stage_write;
+	ops->stage_read = tpm_stage_read;
+	ops->stage_commit = tpm_stage_commit;
+	ops->stage_abort = tpm_stage_abort;
+	ops->stream_component = tpm_stream_component;
+	ops->link = tpm_link;
+	ops->unlink = tpm_unlink;
+	ops->references = tpm_references;
 }

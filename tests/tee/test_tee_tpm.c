@@ -358,6 +358,65 @@ static void test_tpm_report_key_and_secrets(void **state)
 	assert_non_null(strstr(pem, "BEGIN PUBLIC KEY"));
 }
 
+static tk_err append_chunk(void *ctx, const uint8_t *chunk, size_t len, struct tk_diag *diag)
+{
+	struct {
+		uint8_t buf[64];
+		size_t len;
+	} *out = ctx;
+
+	if (out->len + len > sizeof(out->buf))
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "too many bytes");
+	memcpy(out->buf + out->len, chunk, len);
+	out->len += len;
+	return TK_OK;
+}
+
+/* Staging and reference counts are the simulator's, reached through the TPM backend. */
+static void test_tpm_staged_install(void **state)
+{
+	static const uint8_t holder[] = {0x81, 0x42, 0x6d, 0x61};
+	struct fixture *f = *state;
+	struct {
+		uint8_t buf[64];
+		size_t len;
+	} streamed = {{0}, 0};
+	struct tk_tee_object_info info;
+	uint64_t remaining = 9;
+	struct tk_diag diag;
+
+	require_swtpm();
+	open_ok(f);
+	tk_diag_clear(&diag);
+	tee_test_check("stage begin", TK_OK, tk_tee_stage_begin(&f->tee, 0, &diag), &diag);
+	tee_test_check("stage write", TK_OK,
+		       tk_tee_stage_write(&f->tee, 0, image_a, 10, &diag), &diag);
+	tee_test_check("stage write rest", TK_OK,
+		       tk_tee_stage_write(&f->tee, 0, image_a + 10, sizeof(image_a) - 10, &diag),
+		       &diag);
+	tee_test_check("stage commit", TK_OK,
+		       tk_tee_stage_commit(&f->tee, 0, id_a, sizeof(id_a), 3, &diag), &diag);
+	tee_test_check("component info", TK_OK,
+		       tk_tee_component_info(&f->tee, id_a, sizeof(id_a), &info, &diag), &diag);
+	assert_int_equal(info.size, sizeof(image_a));
+	assert_int_equal(info.sequence_number, 3);
+	tee_test_check("stream component", TK_OK,
+		       tk_tee_stream_component(&f->tee, id_a, sizeof(id_a), append_chunk,
+					       &streamed, &diag), &diag);
+	assert_int_equal(streamed.len, sizeof(image_a));
+	assert_memory_equal(streamed.buf, image_a, sizeof(image_a));
+
+	tee_test_check("link", TK_OK,
+		       tk_tee_link(&f->tee, holder, sizeof(holder), id_a, sizeof(id_a), &diag),
+		       &diag);
+	tee_test_check("unlink", TK_OK,
+		       tk_tee_unlink(&f->tee, holder, sizeof(holder), id_a, sizeof(id_a),
+				     &remaining, &diag), &diag);
+	assert_int_equal(remaining, 0);
+	tee_test_check("component gone with its last reference", TK_ERR_NOT_FOUND,
+		       tk_tee_component_info(&f->tee, id_a, sizeof(id_a), &info, &diag), &diag);
+}
+
 static void test_tpm_quote_follows_load(void **state)
 {
 	static const uint8_t zero[32];
@@ -668,6 +727,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tpm_sign_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_report_key_and_secrets, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_tpm_staged_install, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_quote_follows_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_certify_signing_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_ek_certificate, setup, teardown),
