@@ -11,8 +11,9 @@
  *   4. an update whose payload (default 100 MiB, at most
  *      TK_SUIT_MAX_IMAGE_SIZE) is fetched by URI, staged to a temporary
  *      file and checked by the processor.
- * Items 3 and 4 print MiB/s, the ratio to SHA-256 over the same bytes, and
- * the peak resident set size (getrusage) before and after.
+ *   5. the same update through teep-agent's hooks into the simulated TEE.
+ * Items 3 to 5 print MiB/s, and the peak resident set size (getrusage)
+ * before and after; 3 and 4 also the ratio to SHA-256 over the same bytes.
  *
  * Usage: bench_suit [--stream-mib N] [--large-mib N]
  * Run it on an idle machine; docs/benchmarks.md records results.
@@ -30,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/tk_agent_tee.h"
 #include "cli/cli_desc.h"
 #include "crypto/tk_crypto.h"
 #include "http/tk_http_client.h"
@@ -41,8 +43,11 @@
 /* Bytes generated per step by the server and the hashing baseline. */
 #define CHUNK (64u * 1024u)
 
-/* Each timed loop runs at least this long, in seconds. */
-#define MIN_SECONDS 0.5
+/* Each timing is the fastest of ROUNDS rounds of at least ROUND_SECONDS:
+ * on a machine shared with other work the minimum is the most stable
+ * estimate of the cost itself. */
+#define ROUNDS 5
+#define ROUND_SECONDS 0.1
 
 /* Fixtures measured, in tests/suit/manifests. */
 static const char *const fixtures[] = {
@@ -105,18 +110,28 @@ static double verify_baseline(const struct tk_crypto_key *key)
 	struct tk_diag diag;
 	double start;
 
+	double best = 0;
+
 	tk_diag_clear(&diag);
 	if (tk_crypto_sign(key, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1, sig, &sig_len,
 			   &diag) != TK_OK)
 		die("sign", &diag);
-	start = now();
-	do {
-		if (tk_crypto_verify(key, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1, sig, sig_len,
-				     &diag) != TK_OK)
-			die("verify", &diag);
-		n++;
-	} while (now() - start < MIN_SECONDS);
-	return (now() - start) * 1e6 / (double)n;
+	for (int round = 0; round < ROUNDS; round++) {
+		double us;
+
+		n = 0;
+		start = now();
+		do {
+			if (tk_crypto_verify(key, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1, sig,
+					     sig_len, &diag) != TK_OK)
+				die("verify", &diag);
+			n++;
+		} while (now() - start < ROUND_SECONDS);
+		us = (now() - start) * 1e6 / (double)n;
+		if (round == 0 || us < best)
+			best = us;
+	}
+	return best;
 }
 
 /* Baseline 2: MiB/s of SHA-256 over `bytes` of the pattern generated in
@@ -347,20 +362,27 @@ static tk_err run_once(const uint8_t *env, size_t len, const struct tk_crypto_ke
 	return tk_suit_process(&m, TK_SUIT_PROCEDURE_UPDATE, &opts, diag);
 }
 
-/* Microseconds per run_once(), repeated for at least MIN_SECONDS. */
+/* Microseconds per run_once(), the fastest of ROUNDS rounds. */
 static double time_runs(const uint8_t *env, size_t len, const struct tk_crypto_key *key,
 			bool process, tk_err *result)
 {
 	struct platform p = {NULL, -1, 0, 0};
 	struct tk_diag diag;
-	double start = now();
-	size_t n = 0;
+	double best = 0;
 
-	do {
-		*result = run_once(env, len, key, &p, process, &diag);
-		n++;
-	} while (now() - start < MIN_SECONDS);
-	return (now() - start) * 1e6 / (double)n;
+	for (int round = 0; round < ROUNDS; round++) {
+		double start = now(), us;
+		size_t n = 0;
+
+		do {
+			*result = run_once(env, len, key, &p, process, &diag);
+			n++;
+		} while (now() - start < ROUND_SECONDS);
+		us = (now() - start) * 1e6 / (double)n;
+		if (round == 0 || us < best)
+			best = us;
+	}
+	return best;
 }
 
 static void bench_fixtures(const struct tk_crypto_key *key, double verify_us)
@@ -595,6 +617,71 @@ static void bench_large(const struct tk_crypto_key *key, uint64_t bytes)
 	       (double)p.staged / MIB, before, peak_rss_mib());
 }
 
+/*
+ * The same update through teep-agent's hooks (tk_agent_tee_ops) on a fresh
+ * simulated TEE: the agent's fetch hook streams the payload into the TEE's
+ * staging files, and the component is committed at the end.
+ */
+static void bench_agent_install(const struct tk_crypto_key *key, uint64_t bytes)
+{
+	static uint8_t env[4096];
+	const struct tk_crypto_key *anchors[1] = {key};
+	uint8_t digest[TK_CRYPTO_SHA256_LEN];
+	char dir[] = "/tmp/bench_suit_tee_XXXXXX", uri[64], cmd[96];
+	struct tk_teep_agent_manifest_name name;
+	struct tk_teep_agent_tee_ops ops;
+	struct tk_tee_sim_config sim;
+	struct tk_agent_tee glue;
+	struct tk_tee tee;
+	struct server s;
+	struct tk_diag diag;
+	double before, start, seconds;
+	size_t len;
+	tk_err err;
+
+	if (bytes > TK_SUIT_MAX_IMAGE_SIZE)
+		bytes = TK_SUIT_MAX_IMAGE_SIZE;
+	(void)sha256_baseline(bytes, digest);
+	if (mkdtemp(dir) == NULL) {
+		perror("bench_suit: TEE folder");
+		exit(1);
+	}
+	memset(&sim, 0, sizeof(sim));
+	sim.state_dir = dir;
+	sim.create = true;
+	sim.create_alg = -9;
+	tk_diag_clear(&diag);
+	if (tk_tee_sim_open(&sim, &tee, &diag) != TK_OK)
+		die("open the simulated TEE", &diag);
+	memset(&glue, 0, sizeof(glue));
+	glue.tee = &tee;
+	glue.crypto = tk_crypto_openssl();
+	glue.trust_anchors = anchors;
+	glue.n_trust_anchors = 1;
+	glue.staging_size = (size_t)bytes;
+	ops = tk_agent_tee_ops(&glue);
+
+	server_start(&s, bytes, 1);
+	snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/payload", s.port);
+	len = build_large(key, uri, bytes, digest, env, sizeof(env));
+	memset(&name, 0, sizeof(name));
+	before = peak_rss_mib();
+	start = now();
+	err = ops.process_manifest(ops.ctx, env, len, &name, &diag);
+	seconds = now() - start;
+	server_stop(&s);
+	tk_tee_close(&tee);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_suit: cannot remove %s\n", dir);
+	if (err != TK_OK)
+		die("install through the agent", &diag);
+	printf("\ninstall of a %.0f MiB payload by URI through the agent hooks into the simulated "
+	       "TEE: %.2f s, %.0f MiB/s; peak RSS %.1f MiB before, %.1f MiB after\n",
+	       (double)bytes / MIB, seconds, (double)bytes / MIB / seconds, before,
+	       peak_rss_mib());
+}
+
 static uint64_t parse_mib(const char *text)
 {
 	char *end = NULL;
@@ -644,6 +731,7 @@ int main(int argc, char **argv)
 	bench_fixtures(key, verify_us);
 	bench_stream(stream_bytes, sha_mibs);
 	bench_large(key, large_bytes);
+	bench_agent_install(key, large_bytes);
 	tk_crypto_key_free(key);
 	return 0;
 }
