@@ -200,10 +200,15 @@ static tk_err find_pcr(const struct tk_eat_tpm_pcr_value *pcrs, size_t n,
 	return TK_OK;
 }
 
-/* Hash the values of the selected PCRs of one SHA-256 bank into h. */
+/*
+ * Hash the values of the selected PCRs of one SHA-256 bank into h. Bit n
+ * of *hashed is set once PCR n is hashed: a selection that lists the bank
+ * twice selects a PCR twice, and the two uses of one value must not count
+ * as two of the values given.
+ */
 static tk_err hash_bank(const struct tk_eat_tpm_pcr_selection *sel,
 			const struct tk_eat_tpm_pcr_value *pcrs, size_t n_pcrs,
-			struct tk_crypto_hash_ctx *h, size_t *used,
+			struct tk_crypto_hash_ctx *h, size_t *used, uint32_t *hashed,
 			struct tk_diag *diag)
 {
 	tk_err err = TK_OK;
@@ -217,6 +222,10 @@ static tk_err hash_bank(const struct tk_eat_tpm_pcr_selection *sel,
 
 		if ((sel->select[pcr / 8] & (1u << (pcr % 8))) == 0)
 			continue;
+		if ((*hashed & (UINT32_C(1) << pcr)) != 0)
+			return TK_FAIL(diag, TK_ERR_SCHEMA_VALUE,
+				       "quote selects PCR %u of the SHA-256 bank twice", pcr);
+		*hashed |= UINT32_C(1) << pcr;
 		err = find_pcr(pcrs, n_pcrs, pcr, &v, diag);
 		if (err == TK_OK)
 			err = tk_crypto_sha256_update(h, v->value.ptr, v->value.len, diag);
@@ -231,6 +240,7 @@ tk_err tk_eat_tpm_pcr_digest(const struct tk_crypto *c,
 			     uint8_t out[TK_CRYPTO_SHA256_LEN], struct tk_diag *diag)
 {
 	struct tk_crypto_hash_ctx h = {0};
+	uint32_t hashed = 0;
 	size_t used = 0;
 	tk_err err;
 
@@ -239,15 +249,15 @@ tk_err tk_eat_tpm_pcr_digest(const struct tk_crypto *c,
 	memset(out, 0, TK_CRYPTO_SHA256_LEN);
 	err = tk_crypto_sha256_init(c, &h, diag);
 	for (size_t i = 0; err == TK_OK && i < attest->bank_count; i++)
-		err = hash_bank(&attest->banks[i], pcrs, n_pcrs, &h, &used, diag);
+		err = hash_bank(&attest->banks[i], pcrs, n_pcrs, &h, &used, &hashed, diag);
 	if (err != TK_OK) {
 		tk_crypto_sha256_abort(&h);
 		return err;
 	}
 	/*
-	 * Every value given must be one the quote selects. Two banks
-	 * selecting the same index would need a value per bank, which cannot
-	 * happen here because any bank other than SHA-256 fails above.
+	 * Every value given must be one the quote selects. Banks other than
+	 * SHA-256 fail above, and a PCR selected twice fails in hash_bank(),
+	 * so each value counted in used is a distinct selected PCR.
 	 */
 	if (used != n_pcrs) {
 		tk_crypto_sha256_abort(&h);

@@ -112,6 +112,7 @@ TK_MUST_CHECK tk_err tk_eat_tpm_parse_signature(const uint8_t *buf, size_t len,
  * concatenated in the order of the selection (bank by bank, PCR index
  * ascending). Every selected PCR of the SHA-256 bank must appear exactly
  * once in pcrs and no other (TK_ERR_SCHEMA_MISSING, TK_ERR_SCHEMA_VALUE);
+ * a PCR selected twice (the bank listed twice) is TK_ERR_SCHEMA_VALUE, and
  * a selection of another bank is TK_ERR_ALG_UNSUPPORTED.
  */
 TK_MUST_CHECK tk_err tk_eat_tpm_pcr_digest(const struct tk_crypto *c,

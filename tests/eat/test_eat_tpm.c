@@ -202,6 +202,64 @@ static void test_verify_failures(void **state)
 	}
 }
 
+/*
+ * A quote whose selection lists the SHA-256 bank twice, both times with
+ * PCR 16, signed by a fresh AK. Its digest covers PCR 16 twice, so two
+ * values, 16 and an unquoted PCR 3, would be counted as two selected PCRs
+ * and PCR 3 would pass as quoted.
+ */
+static void test_bank_selected_twice(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t bank[] = {0x00, 0x0b, 0x03, 0x00, 0x00, 0x01};
+	uint8_t attest[256], sig[2 + 2 + 2 * 34], raw[64], pcr3[32] = {0};
+	uint8_t twice[64];
+	struct tk_eat_tpm_pcr_value pcrs[2] = {f->pcr, f->pcr};
+	struct tk_eat_tpm_verify_opts opts = default_opts(f);
+	struct tk_crypto_key *ak = NULL;
+	struct tk_eat_tpm_attest out;
+	struct tk_span part;
+	struct tk_diag diag;
+	size_t len = 0x55, raw_len = 0;
+
+	/* Header up to the selection from the vector, then count 2. */
+	memcpy(attest, f->attest, len);
+	memcpy(attest + len, "\x00\x00\x00\x02", 4);
+	len += 4;
+	memcpy(attest + len, bank, sizeof(bank));
+	len += sizeof(bank);
+	memcpy(attest + len, bank, sizeof(bank));
+	len += sizeof(bank);
+	memcpy(twice, f->pcr16, 32);
+	memcpy(twice + 32, f->pcr16, 32);
+	attest[len++] = 0x00;
+	attest[len++] = 0x20;
+	assert_int_equal(tk_crypto_sha256(f->c, twice, sizeof(twice), attest + len, NULL),
+			 TK_OK);
+	len += 32;
+
+	assert_int_equal(tk_crypto_key_generate(f->c, TK_CRYPTO_KEY_P256, &ak, NULL), TK_OK);
+	part = tk_span_make(attest, len);
+	assert_int_equal(tk_crypto_sign(ak, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1, raw,
+					&raw_len, NULL), TK_OK);
+	assert_int_equal(raw_len, 64);
+	memcpy(sig, "\x00\x18\x00\x0b\x00\x20", 6);
+	memcpy(sig + 6, raw, 32);
+	memcpy(sig + 38, "\x00\x20", 2);
+	memcpy(sig + 40, raw + 32, 32);
+
+	pcrs[1].index = 3;
+	pcrs[1].value = tk_span_make(pcr3, sizeof(pcr3));
+	opts.ak = ak;
+	opts.pcrs = pcrs;
+	opts.n_pcrs = 2;
+	tk_diag_clear(&diag);
+	check_err("SHA-256 bank selected twice", TK_ERR_SCHEMA_VALUE,
+		  tk_eat_tpm_verify_quote(f->c, attest, len, sig, sizeof(sig), &opts, &out,
+					  &diag), &diag);
+	tk_crypto_key_free(ak);
+}
+
 /* Malformed TPMS_ATTEST: an edit at an offset of the vector, or a length. */
 static const struct {
 	const char *desc;
@@ -406,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_vector_verifies),
 		cmocka_unit_test(test_pcr_replay_matches),
 		cmocka_unit_test(test_verify_failures),
+		cmocka_unit_test(test_bank_selected_twice),
 		cmocka_unit_test(test_attest_malformed),
 		cmocka_unit_test(test_signature_malformed),
 		cmocka_unit_test(test_qualifying_data),
