@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The envelope builder behind `teep manifest`: one trusted component, its
- * digest and size, a URI or an integrated payload, signed with one key.
- *
- * The layout follows the draft-ietf-teep-protocol examples (suit_uri and
- * suit_integrated), so a manifest built with their parameters equals the
- * examples' manifest byte for byte. Only the signature differs, because
- * ECDSA signatures are randomized.
- *
- * No allocation: the manifest is encoded at the end of the caller's buffer,
- * hashed and signed, then moved behind the authentication wrapper written
- * at the front.
+ * The envelope builder behind the flag form of `teep manifest`: one trusted
+ * component, its digest and size, a URI or an integrated payload, signed
+ * with one key. It fills a description for the general builder
+ * (tk_suit_build.h) in the layout of the draft-ietf-teep-protocol examples
+ * (suit_uri and suit_integrated), so a manifest built with their parameters
+ * equals the examples' manifest byte for byte. Only the signature differs,
+ * because ECDSA signatures are randomized.
  */
 #include "suit/tk_suit.h"
 
@@ -18,106 +14,8 @@
 
 #include "cose/tk_cose.h"
 #include "crypto/tk_crypto.h"
+#include "suit/tk_suit_build.h"
 #include "suit/tk_suit_impl.h"
-
-/* Upper bounds of the encoded SUIT_Digest (38 bytes: heads, alg and the
- * 32-byte digest) and of the COSE_Sign1 over it (74 bytes: tag, array head,
- * a 4-byte protected header bstr, empty map, nil, 66-byte signature). */
-#define DIGEST_ITEM_MAX 40
-#define SIGN1_MAX 96
-/* Envelope head, key 2, the bstr-wrapped authentication wrapper, key 3. */
-#define PREFIX_MAX (8 + DIGEST_ITEM_MAX + SIGN1_MAX + 16)
-
-/* Shared sequence: override-parameters with the identity and the image
- * digest and size, then the vendor and class conditions. */
-static void put_shared_sequence(struct tk_cbor_enc *enc,
-				const struct tk_suit_build_params *bp,
-				const uint8_t digest[TK_SUIT_DIGEST_LEN])
-{
-	uint64_t pairs = 2 + (bp->vendor_id != NULL) + (bp->class_id != NULL);
-	uint64_t items = 2 + 2 * (uint64_t)(bp->vendor_id != NULL) +
-			 2 * (uint64_t)(bp->class_id != NULL);
-
-	tk_cbor_put_array(enc, items);
-	tk_cbor_put_uint(enc, TK_SUIT_CMD_OVERRIDE_PARAMETERS);
-	tk_cbor_put_map(enc, pairs);
-	if (bp->vendor_id != NULL) {
-		tk_cbor_put_uint(enc, TK_SUIT_PARAM_VENDOR_ID);
-		tk_cbor_put_bstr(enc, bp->vendor_id, TK_SUIT_UUID_LEN);
-	}
-	if (bp->class_id != NULL) {
-		tk_cbor_put_uint(enc, TK_SUIT_PARAM_CLASS_ID);
-		tk_cbor_put_bstr(enc, bp->class_id, TK_SUIT_UUID_LEN);
-	}
-	tk_cbor_put_uint(enc, TK_SUIT_PARAM_IMAGE_DIGEST);
-	tk_cbor_put_bstr_begin(enc);
-	tk_cbor_put_array(enc, 2);
-	tk_cbor_put_int(enc, TK_SUIT_ALG_SHA256);
-	tk_cbor_put_bstr(enc, digest, TK_SUIT_DIGEST_LEN);
-	tk_cbor_put_bstr_end(enc);
-	tk_cbor_put_uint(enc, TK_SUIT_PARAM_IMAGE_SIZE);
-	tk_cbor_put_uint(enc, bp->image.len);
-
-	if (bp->vendor_id != NULL) {
-		tk_cbor_put_uint(enc, TK_SUIT_CMD_VENDOR_IDENTIFIER);
-		tk_cbor_put_uint(enc, TK_SUIT_REPORT_ALL);
-	}
-	if (bp->class_id != NULL) {
-		tk_cbor_put_uint(enc, TK_SUIT_CMD_CLASS_IDENTIFIER);
-		tk_cbor_put_uint(enc, TK_SUIT_REPORT_ALL);
-	}
-}
-
-/* The manifest as a byte string (the SUIT digest input). */
-static void put_manifest_bstr(struct tk_cbor_enc *enc,
-			      const struct tk_suit_build_params *bp,
-			      const uint8_t digest[TK_SUIT_DIGEST_LEN])
-{
-	const char *uri = bp->uri != NULL ? bp->uri : bp->integrated_name;
-
-	tk_cbor_put_bstr_begin(enc);
-	tk_cbor_put_map(enc, 6);
-	tk_cbor_put_uint(enc, TK_SUIT_MAN_VERSION);
-	tk_cbor_put_uint(enc, 1);
-	tk_cbor_put_uint(enc, TK_SUIT_MAN_SEQUENCE_NUMBER);
-	tk_cbor_put_uint(enc, bp->sequence_number);
-
-	tk_cbor_put_uint(enc, TK_SUIT_MAN_COMMON);
-	tk_cbor_put_bstr_begin(enc);
-	tk_cbor_put_map(enc, 2);
-	tk_cbor_put_uint(enc, TK_SUIT_COMMON_COMPONENTS);
-	tk_cbor_put_array(enc, 1);
-	tk_cbor_put_raw(enc, bp->component_id.ptr, bp->component_id.len);
-	tk_cbor_put_uint(enc, TK_SUIT_COMMON_SHARED_SEQUENCE);
-	tk_cbor_put_bstr_begin(enc);
-	put_shared_sequence(enc, bp, digest);
-	tk_cbor_put_bstr_end(enc);
-	tk_cbor_put_bstr_end(enc);
-
-	tk_cbor_put_uint(enc, TK_SUIT_MAN_COMPONENT_ID);
-	tk_cbor_put_raw(enc, bp->manifest_component_id.ptr, bp->manifest_component_id.len);
-
-	tk_cbor_put_uint(enc, TK_SUIT_SECTION_INSTALL);
-	tk_cbor_put_bstr_begin(enc);
-	tk_cbor_put_array(enc, 6);
-	tk_cbor_put_uint(enc, TK_SUIT_CMD_OVERRIDE_PARAMETERS);
-	tk_cbor_put_map(enc, 1);
-	tk_cbor_put_uint(enc, TK_SUIT_PARAM_URI);
-	tk_cbor_put_cstr(enc, uri);
-	tk_cbor_put_uint(enc, TK_SUIT_CMD_FETCH);
-	tk_cbor_put_uint(enc, TK_SUIT_REPORT_ALL);
-	tk_cbor_put_uint(enc, TK_SUIT_CMD_IMAGE_MATCH);
-	tk_cbor_put_uint(enc, TK_SUIT_REPORT_ALL);
-	tk_cbor_put_bstr_end(enc);
-
-	tk_cbor_put_uint(enc, TK_SUIT_SECTION_UNINSTALL);
-	tk_cbor_put_bstr_begin(enc);
-	tk_cbor_put_array(enc, 2);
-	tk_cbor_put_uint(enc, TK_SUIT_CMD_UNLINK);
-	tk_cbor_put_uint(enc, TK_SUIT_REPORT_ALL);
-	tk_cbor_put_bstr_end(enc);
-	tk_cbor_put_bstr_end(enc);
-}
 
 /* A component id must be one SUIT_Component_Identifier = [* bstr]. */
 static tk_err check_component_id(struct tk_span id, const char *what, struct tk_diag *diag)
@@ -168,76 +66,119 @@ static tk_err check_params(const struct tk_suit_build_params *bp, struct tk_diag
 	return err;
 }
 
-/*
- * SUIT_Authentication = [ bstr .cbor SUIT_Digest, bstr .cbor COSE_Sign1 ]
- * written with the envelope's first two keys into prefix.
- */
-static tk_err build_prefix(const struct tk_suit_build_params *bp,
-			   const uint8_t *manifest_bstr, size_t manifest_len,
-			   bool integrated, uint8_t *prefix, size_t *prefix_len,
-			   struct tk_diag *diag)
+/* The parts of the description; everything the views point to lives here. */
+struct layout {
+	uint8_t digest[TK_SUIT_DIGEST_LEN];
+	struct tk_suit_build_param shared_params[4];
+	struct tk_suit_build_command shared[3];
+	struct tk_suit_build_param uri_param;
+	struct tk_suit_build_command install[3];
+	struct tk_suit_build_command uninstall[1];
+	struct tk_suit_build_section sections[2];
+	struct tk_suit_build_integrated integrated;
+	struct tk_suit_build_signer signer;
+	struct tk_suit_build_desc desc;
+};
+
+static void put_policy_command(struct tk_suit_build_command *cmd, int64_t command)
 {
-	uint8_t digest_item[DIGEST_ITEM_MAX], sign1[SIGN1_MAX];
-	uint8_t manifest_digest[TK_SUIT_DIGEST_LEN];
-	size_t digest_len = 0, sign1_len = 0;
-	struct tk_cose_signer signer;
-	struct tk_cose_sign_opts sopts;
-	struct tk_cbor_enc enc;
-	tk_err err;
-
-	err = tk_crypto_sha256(bp->crypto, manifest_bstr, manifest_len, manifest_digest, diag);
-	if (err != TK_OK)
-		return err;
-	tk_cbor_enc_init(&enc, digest_item, sizeof(digest_item), diag);
-	tk_cbor_put_array(&enc, 2);
-	tk_cbor_put_int(&enc, TK_SUIT_ALG_SHA256);
-	tk_cbor_put_bstr(&enc, manifest_digest, sizeof(manifest_digest));
-	err = tk_cbor_enc_finish(&enc, &digest_len);
-	if (err != TK_OK)
-		return err;
-
-	memset(&signer, 0, sizeof(signer));
-	signer.key = bp->signer;
-	signer.alg = tk_cose_alg_for_key(bp->signer);
-	memset(&sopts, 0, sizeof(sopts));
-	sopts.tagged = true;
-	sopts.detached = true;
-	err = tk_cose_sign1_create(bp->crypto, &signer, digest_item, digest_len, &sopts,
-				   sign1, sizeof(sign1), &sign1_len, diag);
-	if (err != TK_OK)
-		return err;
-
-	tk_cbor_enc_init(&enc, prefix, PREFIX_MAX, diag);
-	tk_cbor_put_map(&enc, integrated ? 3 : 2);
-	tk_cbor_put_uint(&enc, TK_SUIT_ENV_AUTHENTICATION);
-	tk_cbor_put_bstr_begin(&enc);
-	tk_cbor_put_array(&enc, 2);
-	tk_cbor_put_bstr(&enc, digest_item, digest_len);
-	tk_cbor_put_bstr(&enc, sign1, sign1_len);
-	tk_cbor_put_bstr_end(&enc);
-	tk_cbor_put_uint(&enc, TK_SUIT_ENV_MANIFEST);
-	return tk_cbor_enc_finish(&enc, prefix_len);
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->command = command;
+	cmd->kind = TK_SUIT_ARG_UINT;
+	cmd->uint = TK_SUIT_REPORT_ALL;
 }
 
-/* Size of the integrated member: text key and byte string. */
-static tk_err put_integrated(const struct tk_suit_build_params *bp, uint8_t *out,
-			     size_t cap, size_t *len, struct tk_diag *diag)
+static void put_params_command(struct tk_suit_build_command *cmd,
+			       const struct tk_suit_build_param *params, size_t count)
 {
-	struct tk_cbor_enc enc;
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->command = TK_SUIT_CMD_OVERRIDE_PARAMETERS;
+	cmd->kind = TK_SUIT_ARG_PARAMS;
+	cmd->params = params;
+	cmd->param_count = count;
+}
 
-	tk_cbor_enc_init(&enc, out, cap, diag);
-	tk_cbor_put_cstr(&enc, bp->integrated_name);
-	tk_cbor_put_bstr(&enc, bp->image.ptr, bp->image.len);
-	return tk_cbor_enc_finish(&enc, len);
+/*
+ * Shared sequence: override-parameters with the identities and the image
+ * digest and size, then the vendor and class conditions for the ids given.
+ */
+static size_t fill_shared(const struct tk_suit_build_params *bp, struct layout *l)
+{
+	size_t params = 0, commands = 1;
+
+	if (bp->vendor_id != NULL)
+		l->shared_params[params++] = (struct tk_suit_build_param){
+			TK_SUIT_PARAM_VENDOR_ID,
+			{.kind = TK_SUIT_VALUE_BSTR, .bytes = {bp->vendor_id, TK_SUIT_UUID_LEN}}};
+	if (bp->class_id != NULL)
+		l->shared_params[params++] = (struct tk_suit_build_param){
+			TK_SUIT_PARAM_CLASS_ID,
+			{.kind = TK_SUIT_VALUE_BSTR, .bytes = {bp->class_id, TK_SUIT_UUID_LEN}}};
+	l->shared_params[params++] = (struct tk_suit_build_param){
+		TK_SUIT_PARAM_IMAGE_DIGEST,
+		{.kind = TK_SUIT_VALUE_DIGEST, .sint = TK_SUIT_ALG_SHA256,
+		 .bytes = {l->digest, TK_SUIT_DIGEST_LEN}}};
+	l->shared_params[params++] = (struct tk_suit_build_param){
+		TK_SUIT_PARAM_IMAGE_SIZE, {.kind = TK_SUIT_VALUE_UINT, .uint = bp->image.len}};
+	put_params_command(&l->shared[0], l->shared_params, params);
+	if (bp->vendor_id != NULL)
+		put_policy_command(&l->shared[commands++], TK_SUIT_CMD_VENDOR_IDENTIFIER);
+	if (bp->class_id != NULL)
+		put_policy_command(&l->shared[commands++], TK_SUIT_CMD_CLASS_IDENTIFIER);
+	return commands;
+}
+
+/* Install sets the uri, fetches and checks image-match; uninstall unlinks. */
+static void fill_sections(const struct tk_suit_build_params *bp, struct layout *l)
+{
+	const char *uri = bp->uri != NULL ? bp->uri : bp->integrated_name;
+
+	l->uri_param = (struct tk_suit_build_param){
+		TK_SUIT_PARAM_URI,
+		{.kind = TK_SUIT_VALUE_TSTR, .bytes = {(const uint8_t *)uri, strlen(uri)}}};
+	put_params_command(&l->install[0], &l->uri_param, 1);
+	put_policy_command(&l->install[1], TK_SUIT_CMD_FETCH);
+	put_policy_command(&l->install[2], TK_SUIT_CMD_IMAGE_MATCH);
+	put_policy_command(&l->uninstall[0], TK_SUIT_CMD_UNLINK);
+	l->sections[0] = (struct tk_suit_build_section){TK_SUIT_SECTION_INSTALL,
+							{l->install, 3}, false};
+	l->sections[1] = (struct tk_suit_build_section){TK_SUIT_SECTION_UNINSTALL,
+							{l->uninstall, 1}, false};
+}
+
+static void fill_desc(const struct tk_suit_build_params *bp, struct layout *l)
+{
+	struct tk_suit_build_desc *d = &l->desc;
+	size_t shared_count = fill_shared(bp, l);
+
+	fill_sections(bp, l);
+	memset(d, 0, sizeof(*d));
+	d->manifest_version = 1;
+	d->sequence_number = bp->sequence_number;
+	d->components = &bp->component_id;
+	d->component_count = 1;
+	d->has_shared_sequence = true;
+	d->shared_sequence = (struct tk_suit_build_sequence){l->shared, shared_count};
+	d->manifest_component_id = bp->manifest_component_id;
+	d->sections = l->sections;
+	d->section_count = 2;
+	if (bp->uri == NULL) {
+		l->integrated.name = tk_span_make(bp->integrated_name, strlen(bp->integrated_name));
+		l->integrated.bytes = bp->image;
+		d->integrated = &l->integrated;
+		d->integrated_count = 1;
+	}
+	/* One COSE_Sign1 without a kid, as in the examples. */
+	l->signer = (struct tk_suit_build_signer){bp->signer, tk_cose_alg_for_key(bp->signer),
+						  {NULL, 0}};
+	d->signers = &l->signer;
+	d->signer_count = 1;
 }
 
 tk_err tk_suit_build_envelope(const struct tk_suit_build_params *bp, uint8_t *out,
 			      size_t out_cap, size_t *out_len, struct tk_diag *diag)
 {
-	uint8_t digest[TK_SUIT_DIGEST_LEN], prefix[PREFIX_MAX];
-	size_t manifest_len = 0, prefix_len = 0, tail_len = 0, total;
-	bool integrated;
-	struct tk_cbor_enc enc;
+	struct layout l;
 	tk_err err;
 
 	if (out_len == NULL)
@@ -248,51 +189,11 @@ tk_err tk_suit_build_envelope(const struct tk_suit_build_params *bp, uint8_t *ou
 	err = check_params(bp, diag);
 	if (err != TK_OK)
 		return err;
-	integrated = bp->uri == NULL;
 
-	/* Sizes first: manifest, integrated member, prefix (upper bound). */
-	err = tk_crypto_sha256(bp->crypto, bp->image.ptr, bp->image.len, digest, diag);
+	memset(&l, 0, sizeof(l));
+	err = tk_crypto_sha256(bp->crypto, bp->image.ptr, bp->image.len, l.digest, diag);
 	if (err != TK_OK)
 		return err;
-	tk_cbor_enc_init(&enc, NULL, 0, diag);
-	put_manifest_bstr(&enc, bp, digest);
-	err = tk_cbor_enc_finish(&enc, &manifest_len);
-	if (err == TK_OK && integrated)
-		err = put_integrated(bp, NULL, 0, &tail_len, diag);
-	if (err != TK_OK)
-		return err;
-	if (out == NULL) {
-		*out_len = PREFIX_MAX + manifest_len + tail_len;
-		return TK_OK;
-	}
-	if (out_cap < PREFIX_MAX + manifest_len + tail_len)
-		return TK_FAIL(diag, TK_ERR_BUFFER_TOO_SMALL,
-			       "envelope needs up to %zu bytes, buffer has %zu",
-			       PREFIX_MAX + manifest_len + tail_len, out_cap);
-
-	/* Manifest at the end of out, then the prefix that signs it. */
-	tk_cbor_enc_init(&enc, out + out_cap - manifest_len, manifest_len, diag);
-	put_manifest_bstr(&enc, bp, digest);
-	err = tk_cbor_enc_finish(&enc, &manifest_len);
-	if (err == TK_OK)
-		err = build_prefix(bp, out + out_cap - manifest_len, manifest_len,
-				   integrated, prefix, &prefix_len, diag);
-	if (err != TK_OK) {
-		tk_wipe(out, out_cap);
-		return err;
-	}
-
-	memmove(out + prefix_len, out + out_cap - manifest_len, manifest_len);
-	memcpy(out, prefix, prefix_len);
-	total = prefix_len + manifest_len;
-	if (integrated) {
-		err = put_integrated(bp, out + total, out_cap - total, &tail_len, diag);
-		if (err != TK_OK) {
-			tk_wipe(out, out_cap);
-			return err;
-		}
-		total += tail_len;
-	}
-	*out_len = total;
-	return TK_OK;
+	fill_desc(bp, &l);
+	return tk_suit_build(&l.desc, bp->crypto, out, out_cap, out_len, diag);
 }

@@ -38,6 +38,12 @@
  * bstr-wrapped block per signer. */
 #define PREFIX_MAX (16 + DIGEST_ITEM_MAX + TK_SUIT_BUILD_MAX_SIGNERS * (SIGN1_MAX + 4))
 
+/* Upper bound of the prefix for the signers of one description. */
+static size_t prefix_bound(const struct tk_suit_build_desc *desc)
+{
+	return 16 + DIGEST_ITEM_MAX + desc->signer_count * (SIGN1_MAX + 4);
+}
+
 /* Keys of the severable members, in canonical (ascending) order. */
 static const int64_t severable_keys[] = {
 	TK_SUIT_SECTION_DEPENDENCY_RESOLUTION, TK_SUIT_SECTION_PAYLOAD_FETCH,
@@ -524,13 +530,13 @@ tk_err tk_suit_build(const struct tk_suit_build_desc *desc, const struct tk_cryp
 	if (err != TK_OK)
 		return err;
 	if (out == NULL) {
-		*out_len = PREFIX_MAX + plan.total;
+		*out_len = prefix_bound(desc) + plan.total;
 		return TK_OK;
 	}
-	if (out_cap < PREFIX_MAX + plan.total)
+	if (out_cap < prefix_bound(desc) + plan.total)
 		return TK_FAIL(diag, TK_ERR_BUFFER_TOO_SMALL,
 			       "envelope needs up to %zu bytes, buffer has %zu",
-			       PREFIX_MAX + plan.total, out_cap);
+			       prefix_bound(desc) + plan.total, out_cap);
 
 	tail = out + out_cap - plan.total;
 	err = write_tail(desc, crypto, &plan, tail, diag);
