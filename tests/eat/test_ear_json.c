@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "eat/tk_ear_json.h"
+#include "eat/tk_ear_json_impl.h"
 #include "eat_test_util.h"
 
 #define EAR_DIR TK_VECTORS_DIR "/eat/ear-draft-03"
@@ -218,6 +219,13 @@ static const struct {
 	{"submods as an array", "{\"submods\": []}", TK_ERR_SCHEMA_TYPE},
 	{"hwversion of three", "{\"submods\": {\"a\": {\"ear_teep_claims\": "
 	 "{\"hwversion\": [\"1\", 1, 2]}}}}", TK_ERR_SCHEMA_TYPE},
+	{"status under both names", "{\"ear_status\": \"affirming\", "
+	 "\"ear.status\": \"contraindicated\"}", TK_ERR_CBOR_DUPLICATE_KEY},
+	{"submodule status under both names", "{\"submods\": {\"a\": {\"ear_status\": "
+	 "\"affirming\", \"ear.status\": \"contraindicated\"}}}",
+	 TK_ERR_CBOR_DUPLICATE_KEY},
+	{"TEEP claims under both names", "{\"submods\": {\"a\": {\"ear_teep_claims\": "
+	 "{}, \"ear.teep-claims\": {}}}}", TK_ERR_CBOR_DUPLICATE_KEY},
 };
 
 static void test_json_rejects(void **state)
@@ -447,6 +455,118 @@ static void test_python_oracle_verifies_jwt(void **state)
 	assert_int_equal(status, 0);
 }
 
+/*
+ * JWS headers and signatures an attacker controls, on the payload of a
+ * JWT the verifier signed: every row must fail with its code.
+ */
+enum jws_sig { SIG_VERIFIER, SIG_OTHER, SIG_EMPTY, SIG_HMAC_PUBLIC, SIG_DER };
+
+static const struct {
+	const char *desc;
+	const char *header;
+	enum jws_sig sig;
+	tk_err expected;
+} jws_rows[] = {
+	{"alg none, no signature", "{\"alg\":\"none\"}", SIG_EMPTY, TK_ERR_ALG_UNSUPPORTED},
+	{"HS256 keyed with the public key", "{\"alg\":\"HS256\"}", SIG_HMAC_PUBLIC,
+	 TK_ERR_ALG_UNSUPPORTED},
+	{"ES384", "{\"alg\":\"ES384\"}", SIG_VERIFIER, TK_ERR_ALG_UNSUPPORTED},
+	{"lower-case es256", "{\"alg\":\"es256\"}", SIG_VERIFIER, TK_ERR_ALG_UNSUPPORTED},
+	{"no alg", "{\"typ\":\"JWT\"}", SIG_VERIFIER, TK_ERR_ALG_UNSUPPORTED},
+	{"alg twice", "{\"alg\":\"ES256\",\"alg\":\"none\"}", SIG_VERIFIER,
+	 TK_ERR_SCHEMA_TYPE},
+	{"crit", "{\"alg\":\"ES256\",\"crit\":[\"exp\"]}", SIG_VERIFIER, TK_ERR_CRIT},
+	{"header is an array", "[\"ES256\"]", SIG_VERIFIER, TK_ERR_SCHEMA_TYPE},
+	{"signed by another key", "{\"alg\":\"ES256\"}", SIG_OTHER, TK_ERR_SIGNATURE},
+	{"embedded jwk of the signer", "{\"alg\":\"ES256\",\"jwk\":{\"kty\":\"EC\"}}",
+	 SIG_OTHER, TK_ERR_SIGNATURE},
+	{"DER signature", "{\"alg\":\"ES256\"}", SIG_DER, TK_ERR_SIGNATURE},
+};
+
+/* Base64url of data[0..len) appended at out + *pos. */
+static void put_b64(char *out, size_t cap, size_t *pos, const void *data, size_t len)
+{
+	size_t n = 0;
+
+	assert_int_equal(tk_ear_b64url_encode(data, len, out + *pos, cap - *pos, &n, NULL),
+			 TK_OK);
+	*pos += n;
+}
+
+/* Signature of the row's kind over jwt[0..len). */
+static size_t jws_signature(const struct fixture *f, enum jws_sig kind, const char *jwt,
+			    size_t len, uint8_t *sig)
+{
+	struct tk_span part = tk_span_make(jwt, len);
+	uint8_t xy[64];
+	size_t sig_len = 0;
+
+	switch (kind) {
+	case SIG_EMPTY:
+		return 0;
+	case SIG_HMAC_PUBLIC:
+		assert_int_equal(tk_crypto_key_export_public(f->verifier, xy, xy + 32, NULL),
+				 TK_OK);
+		assert_int_equal(tk_crypto_hmac_sha256(f->c, xy, sizeof(xy), &part, 1, sig, NULL),
+				 TK_OK);
+		return TK_CRYPTO_HMAC_SHA256_LEN;
+	case SIG_OTHER:
+		assert_int_equal(tk_crypto_sign(f->other, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part,
+						1, sig, &sig_len, NULL), TK_OK);
+		return sig_len;
+	case SIG_DER:
+		/* r and s as a DER SEQUENCE of two 32-byte INTEGERs with a zero pad. */
+		assert_int_equal(tk_crypto_sign(f->verifier, TK_CRYPTO_SIG_ECDSA_P256_SHA256,
+						&part, 1, xy, &sig_len, NULL), TK_OK);
+		memcpy(sig, "\x30\x46\x02\x21\x00", 5);
+		memcpy(sig + 5, xy, 32);
+		memcpy(sig + 37, "\x02\x21\x00", 3);
+		memcpy(sig + 40, xy + 32, 32);
+		return 72;
+	case SIG_VERIFIER:
+		break;
+	}
+	assert_int_equal(tk_crypto_sign(f->verifier, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1,
+					sig, &sig_len, NULL), TK_OK);
+	return sig_len;
+}
+
+static void test_jws_header_attacks(void **state)
+{
+	struct fixture *f = *state;
+	static char good[8192], jwt[8192];
+	static uint8_t cbor[TK_EAR_MAX_SIZE];
+	const struct tk_crypto_key *keys[1] = {f->verifier};
+	size_t good_len = 0;
+	const char *payload, *payload_end;
+
+	assert_int_equal(tk_ear_sign_jwt(f->c, f->verifier, &f->ear, good, sizeof(good),
+					 &good_len, NULL), TK_OK);
+	payload = memchr(good, '.', good_len);
+	assert_non_null(payload);
+	payload_end = memchr(payload + 1, '.', good_len - (size_t)(payload + 1 - good));
+	assert_non_null(payload_end);
+
+	for (size_t i = 0; i < sizeof(jws_rows) / sizeof(jws_rows[0]); i++) {
+		uint8_t sig[80];
+		size_t pos = 0, sig_len;
+		struct tk_ear ear;
+		struct tk_diag diag;
+
+		put_b64(jwt, sizeof(jwt), &pos, jws_rows[i].header, strlen(jws_rows[i].header));
+		memcpy(jwt + pos, payload, (size_t)(payload_end - payload));
+		pos += (size_t)(payload_end - payload);
+		sig_len = jws_signature(f, jws_rows[i].sig, jwt, pos, sig);
+		jwt[pos++] = '.';
+		put_b64(jwt, sizeof(jwt), &pos, sig, sig_len);
+		tk_diag_clear(&diag);
+		check_err(jws_rows[i].desc, jws_rows[i].expected,
+			  tk_ear_verify_jwt(f->c, jwt, pos, keys, 1, cbor, sizeof(cbor), &ear,
+					    NULL, &diag), &diag);
+		assert_int_equal(ear.submod_count, 0);
+	}
+}
+
 /* Relying-party check rows: one change from a result that passes. */
 enum change { NONE, OTHER_NONCE, OTHER_DIGEST, OTHER_KID, WARNING, CONTRA_AND_NONCE,
 	      OTHER_VERIFIER, EXPIRED, NO_CNF, AS_JWT, CNF_COSE_KEY, CNF_OTHER_COSE_KEY };
@@ -578,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_draft_teep_json_example),
 		cmocka_unit_test(test_json_rejects),
 		cmocka_unit_test(test_jwt_round_trip),
+		cmocka_unit_test(test_jws_header_attacks),
 		cmocka_unit_test(test_python_oracle_verifies_jwt),
 		cmocka_unit_test(test_check_rows),
 		cmocka_unit_test(test_check_digest_algorithm),
