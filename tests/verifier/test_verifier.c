@@ -536,6 +536,43 @@ static void test_largest_evidence(void **state)
 	}
 }
 
+/* An agent with an Ed25519 key (Ed25519 COSE algorithm) is appraised too. */
+static void test_ed25519_agent(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t evidence[4096], ear[TK_VERIFIER_RESULT_MAX];
+	struct tk_verifier_attest_key rec = {0};
+	struct tk_verifier_request req = {0};
+	struct tk_verifier_result res;
+	const struct variant good = {0};
+	struct tk_crypto_key *p256 = f->agent_key;
+	uint8_t challenge[16];
+	struct tk_diag diag;
+
+	/* make_evidence signs with agent_key: point it at the Ed25519 key. */
+	f->agent_key = f->stranger;
+	assert_int_equal(tk_cose_key_thumbprint_crypto(f->c, f->stranger, rec.kid, NULL), TK_OK);
+	memcpy(rec.ueid, f->ueid, sizeof(f->ueid));
+	rec.ueid_len = sizeof(f->ueid);
+	assert_int_equal(tk_cose_key_encode_public(f->stranger, TK_SPAN_EMPTY,
+						   TK_COSE_ALG_ED25519, rec.cose_key,
+						   sizeof(rec.cose_key), &rec.cose_key_len, NULL),
+			 TK_OK);
+	assert_int_equal(tk_verifier_sqlite_key_add(f->db, &rec, NOW, NULL), TK_OK);
+
+	memset(challenge, 0x17, sizeof(challenge));
+	req.nonce = tk_span_make(challenge, sizeof(challenge));
+	req.evidence = tk_span_make(evidence, make_evidence(f, &good, req.nonce, evidence,
+							    sizeof(evidence)));
+	f->agent_key = p256;
+	tk_diag_clear(&diag);
+	check_err("Ed25519 evidence", TK_OK,
+		  tk_verifier_appraise(&f->verifier, NOW, &req, ear, sizeof(ear), &res, &diag),
+		  &diag);
+	assert_int_equal(res.status, TK_VERIFIER_TIER_AFFIRMING);
+	assert_memory_equal(res.cnf_kid, rec.kid, sizeof(rec.kid));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +583,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_in_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_and_enrollment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_largest_evidence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ed25519_agent, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
