@@ -358,7 +358,7 @@ struct tk_suit_record {
  * TK_ERR_UNSUPPORTED; no hook is ever assumed to succeed.
  *
  * Staging areas are numbered 0 to TK_SUIT_MAX_STAGING_AREAS - 1 by the
- * processor. An area holds one candidate image that nothing else sees until
+ * processor. An area contains one candidate image that nothing else sees until
  * stage_commit installs it; the processor aborts every area it began and
  * did not commit, on success and on failure alike.
  *
@@ -407,7 +407,7 @@ struct tk_suit_platform_ops {
 	tk_err (*stage_write)(void *ctx, unsigned area, const uint8_t *chunk,
 			      size_t len, struct tk_diag *diag);
 
-	/* Stream what staging area `area` holds into `sink`. */
+	/* Stream the content of staging area `area` into `sink`. */
 	tk_err (*stage_read)(void *ctx, unsigned area,
 			     const struct tk_suit_sink *sink,
 			     struct tk_diag *diag);
@@ -470,7 +470,7 @@ struct tk_suit_platform_ops {
 
 	/*
 	 * Authenticate a dependency's envelope as the root was authenticated
-	 * and decode its manifest into *out (trust-domains-11 section 3.1).
+	 * and decode its manifest into *out (trust-domains-11 section 5.1).
 	 * NULL: tk_suit_authenticate() with opts->trust_anchors.
 	 */
 	tk_err (*authenticate)(void *ctx, const struct tk_suit_envelope *env,
@@ -521,7 +521,7 @@ struct tk_suit_process_opts {
 				 TK_ERR_LIMIT_SIZE */
 	const struct tk_log *log; /* may be NULL */
 	/* Keys that authenticate dependency manifests when the platform has
-	 * no authenticate hook (trust-domains-11 section 3.1: the signature
+	 * no authenticate hook (trust-domains-11 section 5.1: the signature
 	 * of a dependency is verified too). */
 	const struct tk_crypto_key *const *trust_anchors;
 	size_t trust_anchor_count;
@@ -541,7 +541,7 @@ struct tk_suit_process_opts {
  * payload-fetch, candidate-verification, install and validate.
  * process-dependency runs the same section of a dependency, after its
  * shared sequence, so manifests advance in lock-step (trust-domains-11
- * section 3.4); a dependency that has a section its dependent did not
+ * section 5.4); a dependency that has a section its dependent did not
  * process by the end of that section fails the update with TK_ERR_POLICY.
  * Only after every section succeeded are the staged areas committed (a
  * component another manifest still references is never overwritten:

@@ -152,7 +152,7 @@ static tk_err image_digest(struct tk_suit_exec *x, size_t i, uint8_t out[TK_SUIT
 /*
  * image-match (section 8.4.9.2). For a dependency slot the digest is that
  * of the dependency's manifest byte string (trust-domains-11 section
- * 5.1.2), which dependency-integrity checked.
+ * 5.2.2), which dependency-integrity checked.
  */
 static tk_err cond_image_match(struct tk_suit_exec *x, size_t i)
 {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Dependencies of the SUIT processor (draft-ietf-suit-trust-domains-11
- * section 3): the dependency slots of a manifest, dependency-integrity,
+ * section 5): the dependency slots of a manifest, dependency-integrity,
  * process-dependency in lock-step with the dependent, and the links from a
  * dependent to its dependencies.
  *
- * A dependency slot holds the dependency's envelope, fetched or written
+ * A dependency slot contains the dependency's envelope, fetched or written
  * by the dependent. dependency-integrity authenticates that envelope with
  * the same trust anchors as the root, checks its manifest digest against
  * the dependent's image-digest, and decodes its manifest into a frame of

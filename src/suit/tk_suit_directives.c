@@ -7,7 +7,7 @@
  *
  * A new image always goes to a fresh staging area of the platform, hashed
  * while it streams, so the source of a copy stays readable and the
- * processor never holds an image in memory. Staged areas are committed by
+ * processor never keeps an image in memory. Staged areas are committed by
  * tk_suit_process() once the whole procedure succeeded. A dependency slot
  * holds an envelope instead: a view into the root envelope for an
  * integrated dependency, or bytes fetched into the caller's work buffer.
@@ -357,7 +357,7 @@ static tk_err fetch_dependency(struct tk_suit_exec *x, size_t i, struct tk_span 
 	return TK_OK;
 }
 
-/* Encrypted dependency envelopes (trust-domains-11 section 7.2) are not
+/* Encrypted dependency envelopes (trust-domains-11 section 8.2) are not
  * decrypted: they fail rather than being taken as plaintext. */
 static tk_err reject_encrypted_dependency(struct tk_suit_exec *x, size_t i)
 {
@@ -472,7 +472,7 @@ static tk_err materialize(struct tk_suit_exec *x, size_t i)
 	return stage_image(x, i, produce_copy, &i, false, true);
 }
 
-/* swap (section 8.4.10.8): exchange the current images of i and source. */
+/* swap (section 8.4.10.9): exchange the current images of i and source. */
 static tk_err dir_swap(struct tk_suit_exec *x, size_t i)
 {
 	struct tk_suit_component *a = &x->f->comps[i], *b, t;
@@ -503,7 +503,7 @@ static tk_err dir_swap(struct tk_suit_exec *x, size_t i)
 	return TK_OK;
 }
 
-/* invoke (section 8.4.10.5), only in the invocation procedure. What load
+/* invoke (section 8.4.10.7), only in the invocation procedure. What load
  * staged for the component is committed first, so the platform runs it. */
 static tk_err dir_invoke(struct tk_suit_exec *x, size_t i)
 {

@@ -57,7 +57,7 @@ static tk_err get_uint_key(struct tk_cbor_dec *dec, struct tk_suit_key_order *or
 /*
  * SUIT_Dependencies = { + uint => SUIT_Dependency_Metadata }
  * SUIT_Dependency_Metadata = { ? suit-dependency-prefix => SUIT_Component_Identifier }
- * (draft-ietf-suit-trust-domains-11 section 5.1.2)
+ * (draft-ietf-suit-trust-domains-11 section 5.2.2)
  */
 static tk_err decode_dependency(struct tk_cbor_dec *dec, struct tk_suit_manifest *m,
 				uint64_t index)

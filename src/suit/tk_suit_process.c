@@ -195,7 +195,7 @@ static tk_err need_update_hooks(struct tk_suit_processor *p)
 	err = tk_suit_need_hook(p, (const void *)ops->set_sequence_number, "set_sequence_number");
 	/* A platform without reference counts cannot share components
 	 * between manifests, so it cannot take dependencies either
-	 * (trust-domains-11 section 3.3). */
+	 * (trust-domains-11 section 5.3). */
 	if (err == TK_OK && (ops->link == NULL || ops->references == NULL) &&
 	    p->frames[0].m->dependency_count > 0)
 		err = TK_FAIL(p->diag, TK_ERR_UNSUPPORTED,

@@ -6,7 +6,7 @@
  * (tk_suit_commands.c), directives (tk_suit_directives.c) and dependencies
  * (tk_suit_dependency.c). Not part of the public interface.
  *
- * One struct tk_suit_frame holds the state of one manifest: the root or a
+ * One struct tk_suit_frame keeps the state of one manifest: the root or a
  * dependency. All frames live in struct tk_suit_processor on the caller's
  * stack, so the processor allocates nothing.
  */
@@ -64,7 +64,7 @@ struct tk_suit_component {
 	uint8_t digest[TK_SUIT_DIGEST_LEN]; /* SHA-256 of the staged bytes */
 	uint64_t size;        /* staged bytes */
 
-	/* Dependency slots (trust-domains-11 section 5.1.2). */
+	/* Dependency slots (trust-domains-11 section 5.2.2). */
 	bool is_dependency;
 	struct tk_span prefix;      /* encoded dependency-prefix or empty */
 	struct tk_span envelope;    /* fetched dependency envelope: a view
@@ -96,7 +96,7 @@ struct tk_suit_processor {
 	enum tk_suit_procedure procedure;
 	size_t frame_count;
 	uint32_t areas_begun;  /* bit a: stage_begin was called for area a */
-	uint32_t areas_used;   /* bit a: area a holds a component's image */
+	uint32_t areas_used;   /* bit a: area a contains a component's image */
 	size_t work_used;      /* bytes of opts->work holding envelopes */
 	unsigned nesting;      /* try-each, run-sequence and dependency
 				  levels entered */
@@ -199,7 +199,7 @@ TK_MUST_CHECK tk_err tk_suit_frame_init(struct tk_suit_processor *p, struct tk_s
 					const struct tk_suit_manifest *m, struct tk_span holder);
 
 /* Fail when a dependency of f that was loaded has `section` and it was not
- * processed (trust-domains-11 section 3.1). */
+ * processed (trust-domains-11 section 5.1). */
 TK_MUST_CHECK tk_err tk_suit_check_lockstep(struct tk_suit_processor *p,
 					    const struct tk_suit_frame *f,
 					    enum tk_suit_section section);

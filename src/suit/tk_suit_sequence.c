@@ -248,7 +248,7 @@ static tk_err try_each_on(struct tk_suit_exec *x, struct tk_span arg, size_t i)
 
 /* run-sequence: bstr .cbor SUIT_Command_Sequence on index i. A condition
  * failure with soft-failure set ends it without failing (section
- * 8.4.10.7). */
+ * 8.4.10.8). */
 static tk_err run_sequence_on(struct tk_suit_exec *x, struct tk_span seq, size_t i)
 {
 	bool soft = false;

@@ -488,7 +488,9 @@ static tk_err pf_report(void *ctx, const struct tk_suit_record *rec, struct tk_d
 			 (unsigned long long)rec->component_index, (long long)rec->command,
 			 (unsigned long long)rec->policy, tk_err_name(rec->result));
 		assert_true(rec->properties.len <= sizeof(pf.record_props[0]));
-		memcpy(pf.record_props[pf.records], rec->properties.ptr, rec->properties.len);
+		if (rec->properties.len > 0)
+			memcpy(pf.record_props[pf.records], rec->properties.ptr,
+			       rec->properties.len);
 		pf.record_props_len[pf.records] = rec->properties.len;
 	}
 	pf.records++;
