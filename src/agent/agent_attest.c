@@ -20,6 +20,7 @@
 #include "agent/agent_cli.h"
 #include "cbor/tk_cbor.h"
 #include "cose/tk_cose.h"
+#include "crypto/tk_crypto.h"
 #include "eat/tk_ear.h"
 #include "eat/tk_eat.h"
 
@@ -28,6 +29,9 @@
 
 /* Largest media type kept, in bytes. */
 #define TYPE_MAX 256
+
+/* Largest encoded COSE_Key of the attestation key (P-256 takes 77 bytes). */
+#define COSE_KEY_MAX 256
 
 /* Largest diagnostic notation printed for a result. */
 #define DIAG_MAX (64u * 1024u)
@@ -120,10 +124,92 @@ static tk_err add_measurement(void *ctx, const struct tk_tee_measurement *m)
 	return TK_OK;
 }
 
+/* Copy bytes into the walk's buffer; returns a view of the copy. */
+static tk_err keep_bytes(struct measurement_walk *w, const uint8_t *data, size_t len,
+			 struct tk_span *out)
+{
+	if (len > w->cap - w->used)
+		return TK_FAIL(w->diag, TK_ERR_BUFFER_TOO_SMALL, "evidence claims exceed %zu "
+			       "bytes", w->cap);
+	memcpy(w->buf + w->used, data, len);
+	*out = tk_span_make(w->buf + w->used, len);
+	w->used += len;
+	return TK_OK;
+}
+
+/* Running hash after the last load: the value of the measurement PCR. */
+static tk_err keep_running(void *ctx, const struct tk_tee_measurement *m)
+{
+	memcpy(ctx, m->running, TK_TEE_DIGEST_LEN);
+	return TK_OK;
+}
+
+/*
+ * The tpm-quote claim of a TPM-backed TEE: a quote of the measurement PCR
+ * by the attestation key (AK), whose qualifying data the TEE binds to the
+ * evidence's eat_nonce and the TEEP key, the PCR's value, the AK as a
+ * COSE_Key and the EK certificate. A verifier checks the quote with the AK
+ * it enrolled and replays the measurements to the PCR value. Other
+ * backends make no such quote, and the claim is left out.
+ */
+static tk_err add_tpm_quote(const struct tk_tee *tee, struct tk_span nonce,
+			    struct measurement_walk *w)
+{
+	struct tk_eat_tpm_claim *tpm = &w->claims->tpm;
+	static const uint8_t zero[TK_TEE_DIGEST_LEN];
+	uint8_t pcr[TK_TEE_DIGEST_LEN];
+	uint8_t ak_key[COSE_KEY_MAX];
+	uint8_t ek[TK_TEE_MAX_CERT_LEN];
+	char pem[TK_CRYPTO_PEM_MAX];
+	struct tk_tee_quote quote;
+	struct tk_crypto_key *ak = NULL;
+	size_t pem_len = 0, ak_len = 0, ek_len = 0;
+	struct tk_diag local;
+	tk_err err;
+
+	memset(&quote, 0, sizeof(quote));
+	tk_diag_clear(&local);
+	err = tk_tee_quote(tee, nonce.ptr, nonce.len, &quote, &local);
+	if (err == TK_ERR_UNSUPPORTED || (err == TK_OK && quote.format != TK_TEE_QUOTE_TPM2))
+		return TK_OK;
+	if (err != TK_OK)
+		return TK_FAIL(w->diag, err, "TPM quote failed: %s", local.msg);
+	memcpy(pcr, zero, sizeof(pcr));
+	err = tk_tee_list_measurements(tee, keep_running, pcr, w->diag);
+	if (err == TK_OK)
+		err = tk_tee_attestation_key_pem(tee, pem, sizeof(pem), &pem_len, w->diag);
+	if (err == TK_OK)
+		err = tk_crypto_key_import_pem(tk_crypto_openssl(), (const uint8_t *)pem, pem_len,
+					       &ak, w->diag);
+	if (err == TK_OK)
+		err = tk_cose_key_encode_public(ak, TK_SPAN_EMPTY, 0, ak_key,
+						sizeof(ak_key), &ak_len, w->diag);
+	tk_crypto_key_free(ak);
+	if (err == TK_OK)
+		err = tk_tee_endorsement_certificate(tee, ek, sizeof(ek), &ek_len, w->diag);
+	if (err == TK_OK)
+		err = keep_bytes(w, quote.attest, quote.attest_len, &tpm->attest);
+	if (err == TK_OK)
+		err = keep_bytes(w, quote.signature, quote.signature_len, &tpm->signature);
+	if (err == TK_OK)
+		err = keep_bytes(w, pcr, sizeof(pcr), &tpm->pcrs[0].value);
+	if (err == TK_OK)
+		err = keep_bytes(w, ak_key, ak_len, &tpm->ak_key);
+	if (err == TK_OK && ek_len > 0)
+		err = keep_bytes(w, ek, ek_len, &tpm->ek_chain[0]);
+	if (err != TK_OK)
+		return err;
+	tpm->pcrs[0].index = TK_TEE_TPM_DEFAULT_PCR;
+	tpm->pcr_count = 1;
+	tpm->ek_chain_count = ek_len > 0 ? 1 : 0;
+	w->claims->present |= TK_EAT_HAS_TPM_QUOTE;
+	return TK_OK;
+}
+
 /*
  * The measurements claim: one entry per load in the TEE's measurement log,
  * oldest first, so the evidence shows every component loaded since the
- * log began. Nothing loaded: no claim.
+ * log began (nothing loaded: no claim). A TPM-backed TEE adds its quote.
  */
 static tk_err evidence_claims(void *ctx, struct tk_span nonce, struct tk_eat_claims *claims,
 			      uint8_t *buf, size_t buf_cap, size_t *used, struct tk_diag *diag)
@@ -134,7 +220,6 @@ static tk_err evidence_claims(void *ctx, struct tk_span nonce, struct tk_eat_cla
 	};
 	tk_err err;
 
-	(void)nonce;
 	*used = 0;
 	if (a->tee == NULL)
 		return TK_OK;
@@ -144,6 +229,9 @@ static tk_err evidence_claims(void *ctx, struct tk_span nonce, struct tk_eat_cla
 		return err;
 	if (claims->measurement_count > 0)
 		claims->present |= TK_EAT_HAS_MEASUREMENTS;
+	err = add_tpm_quote(a->tee, nonce, &w);
+	if (err != TK_OK)
+		return err;
 	*used = w.used;
 	return TK_OK;
 }

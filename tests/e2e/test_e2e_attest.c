@@ -32,12 +32,14 @@
 #include "cose/tk_cose.h"
 #include "crypto/tk_crypto.h"
 #include "eat/tk_eat.h"
+#include "tee/tk_tee.h"
 #include "teep/tk_teep_attest.h"
 #include "teep/tk_teep_msg.h"
 #include "verifier/tk_verifier.h"
 #include "verifier/tk_verifier_sqlite.h"
 
 #include "proc.h"
+#include "swtpm.h"
 
 /* Component id ['TEEP-Device', 'SecureFS', h'5f1c9a2e...', 'ta'], hex CBOR. */
 static const char ta_id[] =
@@ -54,6 +56,7 @@ struct e2e {
 	char tee[192];
 	char url[96];
 	char ueid[80];
+	char tcti[96];       /* TPM backend: the swtpm TCTI; "" for the simulator */
 	pid_t tam_pid;
 	struct proc_result result;
 };
@@ -248,19 +251,40 @@ static void stop_tam(struct e2e *t)
 	}
 }
 
+/*
+ * Run teep-agent COMMAND --state TEE [options] (NULL-terminated, at most
+ * 10), with the TPM backend options when the test uses swtpm.
+ */
+static void agent(struct e2e *t, int expected, const char *command, const char *const opts[])
+{
+	const char *argv[20] = {TK_AGENT_BIN, command, "--state", t->tee};
+	size_t n = 4;
+
+	if (t->tcti[0] != '\0') {
+		argv[n++] = "--backend";
+		argv[n++] = "tpm";
+		argv[n++] = "--tcti";
+		argv[n++] = t->tcti;
+	}
+	for (size_t i = 0; opts != NULL && opts[i] != NULL && n < 19; i++)
+		argv[n++] = opts[i];
+	argv[n] = NULL;
+	run_expect(t, expected, argv);
+}
+
 static void run_agent(struct e2e *t, int expected)
 {
-	run_expect(t, expected, (const char *[]){TK_AGENT_BIN, "run", "--state", t->tee,
-						 "--tam", t->url, "--tam-key",
-						 path_of(t, 5, "tam-esp256.pub.pem"), "--tam-key",
-						 path_of(t, 6, "tam-ed25519.pub.pem"),
-						 "--trust-anchor", path_of(t, 7, "signer.pub.pem"),
-						 NULL});
+	agent(t, expected, "run", (const char *[]){"--tam", t->url, "--tam-key",
+						   path_of(t, 5, "tam-esp256.pub.pem"),
+						   "--tam-key",
+						   path_of(t, 6, "tam-ed25519.pub.pem"),
+						   "--trust-anchor",
+						   path_of(t, 7, "signer.pub.pem"), NULL});
 }
 
 static bool installed(struct e2e *t)
 {
-	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "list", "--state", t->tee, NULL});
+	agent(t, 0, "list", NULL);
 	return strstr(t->result.out, ta_id) != NULL;
 }
 
@@ -370,9 +394,8 @@ static void test_background_check_over_http(void **state)
 
 static void load_ta(struct e2e *t, int expected)
 {
-	run_expect(t, expected, (const char *[]){TK_AGENT_BIN, "load", "--state", t->tee,
-						 "--component", ta_id, "--trust-anchor",
-						 path_of(t, 7, "signer.pub.pem"), NULL});
+	agent(t, expected, "load", (const char *[]){"--component", ta_id, "--trust-anchor",
+						    path_of(t, 7, "signer.pub.pem"), NULL});
 }
 
 static void test_unrecognized_ta_refused(void **state)
@@ -450,6 +473,129 @@ static void test_altered_ta_not_loaded(void **state)
 	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "measurements", "--state", t->tee,
 					  NULL});
 	assert_null(strstr(t->result.out, ta_id));
+}
+
+/* ---- TPM backend on swtpm ---- */
+
+/*
+ * Switch the test to a TPM-backed TEE on a fresh swtpm: create it, enroll
+ * its TEEP key with the TAM and the verifier, and its attestation key (AK)
+ * with the verifier. With trust_ca the verifier also trusts the CA that
+ * issued swtpm's EK certificate.
+ */
+static void use_tpm(struct e2e *t, struct swtpm *tpm, bool trust_ca)
+{
+	struct tk_tee_tpm_config cfg = {0};
+	struct tk_tee tee = {0};
+	struct tk_diag diag;
+	char dir[192], pub[192], ak[192], ca[256], pem[TK_CRYPTO_PEM_MAX];
+	size_t pem_len = 0;
+	const char *at;
+	FILE *f;
+
+	if (!swtpm_available())
+		skip();
+	snprintf(dir, sizeof(dir), "%s/swtpm", t->dir);
+	assert_int_equal(swtpm_start(tpm, dir), 0);
+	snprintf(t->tcti, sizeof(t->tcti), "%s", tpm->tcti);
+	snprintf(t->tee, sizeof(t->tee), "%s/tee-tpm", t->dir);
+
+	agent(t, 0, "init", NULL);
+	at = strstr(t->result.out, "ueid: ");
+	assert_non_null(at);
+	sscanf(at, "ueid: %79s", t->ueid);
+	agent(t, 0, "pubkey", NULL);
+	snprintf(pub, sizeof(pub), "%s/agent-tpm.pub.pem", t->dir);
+	f = fopen(pub, "w");
+	assert_non_null(f);
+	fputs(t->result.out, f);
+	fclose(f);
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "enroll-agent", "--db", t->db, pub, NULL});
+	run_expect(t, 0, (const char *[]){TK_VERIFIER_BIN, "enroll-key", "--db", t->vdb,
+					  "--ueid", t->ueid, pub, NULL});
+
+	/* The AK, read through the TEE interface as an operator's tool would. */
+	tk_diag_clear(&diag);
+	cfg.state_dir = t->tee;
+	cfg.tcti = t->tcti;
+	assert_int_equal(tk_tee_tpm_open(&cfg, &tee, &diag), TK_OK);
+	assert_int_equal(tk_tee_attestation_key_pem(&tee, pem, sizeof(pem), &pem_len, &diag),
+			 TK_OK);
+	tk_tee_close(&tee);
+	snprintf(ak, sizeof(ak), "%s/ak.pub.pem", t->dir);
+	f = fopen(ak, "w");
+	assert_non_null(f);
+	fwrite(pem, 1, pem_len, f);
+	fclose(f);
+	run_expect(t, 0, (const char *[]){TK_VERIFIER_BIN, "enroll-key", "--db", t->vdb,
+					  "--ueid", t->ueid, ak, NULL});
+	/* swtpm_localca issues the EK certificate from an intermediate CA
+	 * (issuercert.pem) under its own root. */
+	if (trust_ca) {
+		snprintf(ca, sizeof(ca), "%s/ca/swtpm-localca-rootca-cert.pem", dir);
+		run_expect(t, 0, (const char *[]){TK_VERIFIER_BIN, "add-ca", "--db", t->vdb, ca,
+						  NULL});
+		snprintf(ca, sizeof(ca), "%s/ca/issuercert.pem", dir);
+		run_expect(t, 0, (const char *[]){TK_VERIFIER_BIN, "add-ca", "--db", t->vdb, ca,
+						  NULL});
+	}
+	add_agent_reference(t);
+}
+
+/* Run teep-agent run and accept any exit status; the caller checks the records. */
+static void run_agent_any(struct e2e *t)
+{
+	const char *argv[] = {TK_AGENT_BIN, "run", "--state", t->tee, "--backend", "tpm",
+			      "--tcti", t->tcti, "--tam", t->url, "--tam-key",
+			      path_of(t, 5, "tam-esp256.pub.pem"), "--tam-key",
+			      path_of(t, 6, "tam-ed25519.pub.pem"), "--trust-anchor",
+			      path_of(t, 7, "signer.pub.pem"), NULL};
+
+	assert_int_equal(proc_run(&t->result, argv), 0);
+}
+
+/*
+ * The quote in the evidence: the verifier checks it with the enrolled AK
+ * (instance-identity 2) and replays the measurement log to the quoted PCR
+ * (executables 2).
+ * NOTE: the hardware claim stays 97 with swtpm, whose EK certificate chain
+ * is RSA, which the crypto layer's chain check does not support yet, so the
+ * tier is not asserted here.
+ */
+static void test_tpm_quote_appraised(void **state)
+{
+	struct e2e *t = *state;
+	struct swtpm tpm = {0};
+
+	use_tpm(t, &tpm, true);
+	start_tam_inproc(t);
+	run_agent_any(t);
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-results", "--db", t->db, NULL});
+	assert_non_null(strstr(t->result.out, "0 / instance-identity /: 2"));
+	assert_non_null(strstr(t->result.out, "2 / executables /: 2"));
+	assert_non_null(strstr(t->result.out, "https://teepkit.example/policy/teep-tpm/1"));
+	stop_tam(t);
+	swtpm_stop(&tpm);
+}
+
+static void test_tpm_untrusted_ek_refused(void **state)
+{
+	struct e2e *t = *state;
+	struct swtpm tpm = {0};
+	char line[256];
+
+	use_tpm(t, &tpm, false);
+	start_tam_inproc(t);
+	run_agent(t, 1);
+	assert_non_null(strstr(t->result.err, "err-code 7"));
+	assert_false(installed(t));
+	latest_attestation(t, line, sizeof(line));
+	assert_null(strstr(line, "affirming"));
+	assert_non_null(strstr(line, "refuse"));
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-results", "--db", t->db, NULL});
+	assert_non_null(strstr(t->result.out, "4 / hardware /: 97"));
+	stop_tam(t);
+	swtpm_stop(&tpm);
 }
 
 /* ---- Passport: the test plays the agent over HTTP ---- */
@@ -796,6 +942,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unrecognized_ta_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_altered_ta_not_loaded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_background_check_over_http, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tpm_quote_appraised, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tpm_untrusted_ek_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_accepted_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_stale_challenge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_of_another_device, setup, teardown),
