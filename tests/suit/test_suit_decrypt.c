@@ -6,7 +6,8 @@
  * stages, and its validate section checks the plaintext with
  * condition-image-match. The fetched bytes are not signed, so each row
  * alters them (or the platform's KEK) and expects its own error code, with
- * nothing committed on failure.
+ * nothing committed on failure. The draft's own signed manifests that write
+ * encrypted content are processed too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -427,10 +428,93 @@ static void test_fetch_decrypts(void **state)
 	tk_crypto_key_free(key);
 }
 
+/* MAC of the AES-KW manifests: 32 bytes of 0x61, held by this hook. */
+static tk_err mac_61(void *ctx, struct tk_span kid, const struct tk_span *parts, size_t n_parts,
+		     uint8_t out[TK_CRYPTO_HMAC_SHA256_LEN], struct tk_diag *diag)
+{
+	static const uint8_t key[32] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+	(void)ctx;
+	(void)kid;
+	return tk_crypto_hmac_sha256(tk_crypto_openssl(), key, sizeof(key), parts, n_parts, out,
+				     diag);
+}
+
+/*
+ * The draft's signed manifests that write the encrypted content: the
+ * AES-KW one authenticated by COSE_Mac0, the ES-DH one by ESP256 with the
+ * manifest-spec example key, each decrypted with the documented key.
+ */
+static void test_published_manifests(void **state)
+{
+	static const uint8_t recipient_d[32] = {
+		0x60, 0xfe, 0x6d, 0xd6, 0xd8, 0x5d, 0x57, 0x40, 0xa5, 0x34, 0x9b, 0x6f,
+		0x91, 0x26, 0x7e, 0xea, 0xc5, 0xba, 0x81, 0xb8, 0xcb, 0x53, 0xee, 0x24,
+		0x9e, 0x4b, 0x4e, 0xb1, 0x02, 0xc4, 0x76, 0xb3,
+	};
+	struct tk_cose_mac_hook mac = {mac_61, NULL};
+	struct tk_crypto_key *signer = NULL, *recipient = NULL;
+	struct tk_suit_platform_ops ops = ops_template;
+	struct tk_suit_process_opts opts;
+	uint8_t pem[4096];
+	struct tk_diag diag;
+	size_t pem_len;
+	FILE *f;
+
+	(void)state;
+	f = fopen(TK_VECTORS_DIR "/suit/manifest-spec/private_key.pem", "rb");
+	assert_non_null(f);
+	pem_len = fread(pem, 1, sizeof(pem), f);
+	fclose(f);
+	tk_diag_clear(&diag);
+	check_err("signer", TK_OK,
+		  tk_crypto_key_import_pem(tk_crypto_openssl(), pem, pem_len, &signer, &diag),
+		  &diag);
+	check_err("recipient", TK_OK,
+		  tk_crypto_key_import_private(tk_crypto_openssl(), TK_CRYPTO_KEY_P256, recipient_d,
+					       sizeof(recipient_d), &recipient, &diag),
+		  &diag);
+	memset(&opts, 0, sizeof(opts));
+	opts.ops = &ops;
+	opts.crypto = tk_crypto_openssl();
+
+	for (int i = 0; i < 2; i++) {
+		struct tk_suit_trust_anchor anchor = {signer, TK_SPAN_EMPTY};
+		struct tk_suit_auth_opts auth = {&anchor, 1, &mac};
+		struct tk_suit_envelope env;
+		struct tk_suit_manifest m;
+		uint8_t buf[BUF_CAP];
+		size_t len = read_vector(i == 0 ? "suit-manifest-aes-kw-content.hex.signed"
+						: "suit-manifest-es-ecdh-content.hex.signed",
+					 buf, sizeof(buf));
+
+		memset(&pf, 0, sizeof(pf));
+		if (i == 0) {
+			pf.key.kek = kek_61;
+			pf.key.kek_len = sizeof(kek_61);
+			pf.key.kid = tk_span_make("kid-1", 5);
+		} else {
+			pf.key.private_key = recipient;
+		}
+		check_err("decode", TK_OK, tk_suit_decode_envelope(buf, len, &env, &diag), &diag);
+		check_err("authenticate", TK_OK,
+			  tk_suit_authenticate_opts(&env, tk_crypto_openssl(), &auth, &m, &diag),
+			  &diag);
+		check_err(i == 0 ? "AES-KW content manifest" : "ES-DH content manifest", TK_OK,
+			  tk_suit_process(&m, TK_SUIT_PROCEDURE_UPDATE, &opts, &diag), &diag);
+		assert_int_equal(pf.commits, 1);
+		assert_int_equal(pf.committed_len, strlen(plaintext));
+		assert_memory_equal(pf.committed, plaintext, strlen(plaintext));
+	}
+	tk_crypto_key_free(signer);
+	tk_crypto_key_free(recipient);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fetch_decrypts),
+		cmocka_unit_test(test_published_manifests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
