@@ -4,10 +4,13 @@
 (draft-ietf-suit-firmware-encryption-24), built on cbor2 and cryptography.
 
   decrypt INFO_HEX CT_HEX kek|p256 KEY_HEX  -> plaintext hex
-  encrypt CONTENT_ALG RECIPIENT_ALG KEY_HEX PT_HEX -> "INFO_HEX CT_HEX"
+  encrypt CONTENT_ALG RECIPIENT_ALG KEY_HEX PT_HEX [SALT_HEX]
+                                             -> "INFO_HEX CT_HEX"
 
 KEY_HEX is the KEK for AES-KW, the private scalar d (decrypt) or the public
-point x || y (encrypt) for ECDH-ES+A128KW. Failures print "ERROR <reason>".
+point x || y (encrypt) for ECDH-ES+A128KW. SALT_HEX, for ECDH-ES, goes into
+the HKDF and the recipient's salt header (-20). Failures print
+"ERROR <reason>".
 """
 import os
 import sys
@@ -30,9 +33,9 @@ def kdf_context(kw_alg, key_len, protected):
                         [key_len * 8, protected, b"SUIT Payload Encryption"]])
 
 
-def derive_kek(priv, peer_pub, protected):
+def derive_kek(priv, peer_pub, protected, salt=None):
     secret = priv.exchange(ec.ECDH(), peer_pub)
-    return HKDF(hashes.SHA256(), 16, None,
+    return HKDF(hashes.SHA256(), 16, salt,
                 kdf_context(-3, 16, protected)).derive(secret)
 
 
@@ -63,11 +66,11 @@ def decrypt(info_hex, ct_hex, kind, key_hex):
         pub = ec.EllipticCurvePublicNumbers(int.from_bytes(epk[-2], "big"),
                                             int.from_bytes(epk[-3], "big"),
                                             ec.SECP256R1()).public_key()
-        cek = aes_key_unwrap(derive_kek(priv, pub, rprot), wrapped)
+        cek = aes_key_unwrap(derive_kek(priv, pub, rprot, runprot.get(-20)), wrapped)
     return content(body[1], cek, body[5], protected, bytes.fromhex(ct_hex), False).hex()
 
 
-def encrypt(content_alg, recipient_alg, key_hex, pt_hex):
+def encrypt(content_alg, recipient_alg, key_hex, pt_hex, salt_hex=None):
     key_len = CTR.get(content_alg) or AEAD[content_alg][1]
     cek = os.urandom(key_len)
     if content_alg in CTR:
@@ -86,7 +89,9 @@ def encrypt(content_alg, recipient_alg, key_hex, pt_hex):
         nums = eph.public_key().public_numbers()
         rprot = cbor2.dumps({1: recipient_alg})
         epk = {1: 2, -1: 1, -2: nums.x.to_bytes(32, "big"), -3: nums.y.to_bytes(32, "big")}
-        recipient = [rprot, {-1: epk}, aes_key_wrap(derive_kek(eph, pub, rprot), cek)]
+        salt = bytes.fromhex(salt_hex) if salt_hex else None
+        runprot = {-1: epk} if salt is None else {-1: epk, -20: salt}
+        recipient = [rprot, runprot, aes_key_wrap(derive_kek(eph, pub, rprot, salt), cek)]
     info = cbor2.dumps(cbor2.CBORTag(96, [protected, unprotected, None, [recipient]]))
     ct = content(content_alg, cek, iv, protected, bytes.fromhex(pt_hex), True)
     return info.hex() + " " + ct.hex()
@@ -97,7 +102,7 @@ def main():
         if sys.argv[1] == "decrypt":
             print(decrypt(*sys.argv[2:6]))
         else:
-            print(encrypt(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]))
+            print(encrypt(int(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:7]))
     except Exception as e:  # the C test reads the reason from stdout
         print("ERROR", type(e).__name__, e)
 

@@ -709,6 +709,43 @@ static void test_python_oracle(void **state)
 	tk_crypto_key_free(key);
 }
 
+/* A recipient with an HKDF salt (label -20, RFC 9053 section 5.1), which
+ * our encoder never writes: the oracle encrypts with one, we decrypt. */
+static void test_python_oracle_salt(void **state)
+{
+	struct tk_crypto_key *key = recipient_key();
+	char pt_hex[2 * sizeof(firmware_plaintext) + 1], xy_hex[129], args[1024];
+	char line[4 * BUF_CAP];
+	uint8_t x[32], y[32], xy[64], info[BUF_CAP], ct[BUF_CAP];
+	struct tk_suit_platform_ops ops;
+	struct test_platform tp;
+	struct collect out = {{0}, 0, TK_OK};
+	size_t info_len, ct_len;
+	struct tk_diag diag;
+
+	(void)state;
+	to_hex((const uint8_t *)firmware_plaintext, strlen(firmware_plaintext), pt_hex);
+	tk_diag_clear(&diag);
+	check_err("export public", TK_OK, tk_crypto_key_export_public(key, x, y, &diag), &diag);
+	memcpy(xy, x, 32);
+	memcpy(xy + 32, y, 32);
+	to_hex(xy, sizeof(xy), xy_hex);
+	snprintf(args, sizeof(args), "encrypt %d %d %s %s 000102030405060708090a0b0c0d0e0f",
+		 TK_COSE_ALG_A128GCM, TK_COSE_ALG_ECDH_ES_A128KW, xy_hex, pt_hex);
+	run_oracle(args, line, sizeof(line));
+	assert_non_null(strchr(line, ' '));
+	*strchr(line, ' ') = '\0';
+	info_len = from_hex(line, info, sizeof(info));
+	ct_len = from_hex(line + strlen(line) + 1, ct, sizeof(ct));
+
+	setup_platform(&tp, &ops, true, key);
+	check_err("decrypt with salt", TK_OK,
+		  decrypt_all(&ops, info, info_len, ct, ct_len, 5, &out, &diag), &diag);
+	assert_int_equal(out.len, strlen(firmware_plaintext));
+	assert_memory_equal(out.buf, firmware_plaintext, out.len);
+	tk_crypto_key_free(key);
+}
+
 /* The oracle must itself reject a changed GCM tag, or it proves nothing. */
 static void test_python_oracle_rejects(void **state)
 {
@@ -749,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_encrypt_roundtrip),
 		cmocka_unit_test(test_encrypt_bad_arguments),
 		cmocka_unit_test(test_python_oracle),
+		cmocka_unit_test(test_python_oracle_salt),
 		cmocka_unit_test(test_python_oracle_rejects),
 	};
 
