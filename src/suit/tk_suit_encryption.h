@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Encrypted SUIT payloads (draft-ietf-suit-firmware-encryption-24):
+ * Encrypted SUIT payloads (draft-ietf-suit-firmware-encryption-24).
  * SUIT_Encryption_Info, the value of suit-parameter-encryption-info (19),
- * is a COSE_Encrypt (tag 96) with a detached ciphertext, whose recipients
+ * is a COSE_Encrypt (tag 96) with a detached ciphertext. Its recipients
  * carry the content encryption key (CEK) wrapped with AES-KW (A128KW,
  * A192KW, A256KW: a pre-shared KEK) or ECDH-ES+A128KW / ECDH-ES+A256KW (a
  * static P-256 recipient key). Content algorithms: A128CTR, A256CTR,
@@ -56,7 +56,7 @@
 
 /*
  * Largest encoded COSE_KDF_Context: the fixed parts take under 60 bytes,
- * plus the recipient's protected header (TK_ERR_LIMIT_SIZE beyond).
+ * plus the recipient's protected header (TK_ERR_BUFFER_TOO_SMALL beyond).
  */
 #define TK_SUIT_KDF_CONTEXT_MAX 256
 
