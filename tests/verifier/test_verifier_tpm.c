@@ -55,8 +55,8 @@ struct fixture {
 	struct tk_crypto_key *ak;
 	uint8_t teep_kid[32];
 	uint8_t ueid[16];
-	uint8_t ek_der[2048], ca_der[2048], other_ca_der[2048];
-	size_t ek_len, ca_len, other_ca_len;
+	uint8_t ek_der[2048], ca_der[2048], other_ca_der[2048], rsa_ek_der[2048], int_der[2048];
+	size_t ek_len, ca_len, other_ca_len, rsa_ek_len, int_len;
 };
 
 /* How to build one variant of the evidence. */
@@ -64,6 +64,8 @@ struct variant {
 	bool quote_other_nonce;
 	bool corrupt_quote_signature;
 	bool log_off_pcr;        /* the log replays to another value than the PCR */
+	bool rsa_ek;             /* RSA EK certificate from an intermediate CA, as swtpm
+				    issues them */
 };
 
 /* Run a shell command line of openssl calls in dir; fail the test otherwise. */
@@ -98,13 +100,26 @@ static void make_certificates(struct fixture *f)
 		"openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
 		"-keyout ek.key -out ek.csr -subj /CN=EK 2>/dev/null && "
 		"openssl x509 -req -in ek.csr -CA ca.der -CAform DER -CAkey ca.key "
-		"-CAcreateserial -out ek.der -outform DER -days 3650 2>/dev/null";
+		"-CAcreateserial -out ek.der -outform DER -days 3650 2>/dev/null && "
+		"printf 'basicConstraints=critical,CA:TRUE\\nkeyUsage=critical,keyCertSign\\n' "
+		"> int.ext && "
+		"openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+		"-keyout int.key -out int.csr -subj /CN=EK-Intermediate 2>/dev/null && "
+		"openssl x509 -req -in int.csr -CA ca.der -CAform DER -CAkey ca.key "
+		"-CAcreateserial -extfile int.ext -out int.der -outform DER -days 3650 "
+		"2>/dev/null && "
+		"openssl req -new -newkey rsa:2048 -nodes -keyout rsa-ek.key -out rsa-ek.csr "
+		"-subj /CN=RSA-EK 2>/dev/null && "
+		"openssl x509 -req -in rsa-ek.csr -CA int.der -CAform DER -CAkey int.key "
+		"-CAcreateserial -out rsa-ek.der -outform DER -days 3650 2>/dev/null";
 
 	shell(f->dir, script);
 	f->ca_len = read_bytes(f->dir, "ca.der", f->ca_der, sizeof(f->ca_der));
 	f->other_ca_len = read_bytes(f->dir, "other.der", f->other_ca_der,
 				     sizeof(f->other_ca_der));
 	f->ek_len = read_bytes(f->dir, "ek.der", f->ek_der, sizeof(f->ek_der));
+	f->rsa_ek_len = read_bytes(f->dir, "rsa-ek.der", f->rsa_ek_der, sizeof(f->rsa_ek_der));
+	f->int_len = read_bytes(f->dir, "int.der", f->int_der, sizeof(f->int_der));
 }
 
 static void enroll(struct fixture *f, const struct tk_crypto_key *key)
@@ -247,7 +262,7 @@ static size_t make_signature(const struct tk_crypto_key *key, const uint8_t *att
 /* Encode the tpm-quote claim value into enc. */
 static void put_tpm_claim(struct fixture *f, struct tk_cbor_enc *enc, const uint8_t *attest,
 			  size_t attest_len, const uint8_t *sig, size_t sig_len,
-			  const uint8_t pcr[32])
+			  const uint8_t pcr[32], bool rsa_ek)
 {
 	uint8_t ak[128];
 	size_t ak_len = 0;
@@ -269,7 +284,10 @@ static void put_tpm_claim(struct fixture *f, struct tk_cbor_enc *enc, const uint
 	tk_cbor_put_raw(enc, ak, ak_len);
 	tk_cbor_put_uint(enc, TK_EAT_TPM_KEY_EK_CHAIN);
 	tk_cbor_put_array(enc, 1);
-	tk_cbor_put_bstr(enc, f->ek_der, f->ek_len);
+	if (rsa_ek)
+		tk_cbor_put_bstr(enc, f->rsa_ek_der, f->rsa_ek_len);
+	else
+		tk_cbor_put_bstr(enc, f->ek_der, f->ek_len);
 }
 
 /* The measurement log's PCR value: one TA loaded into PCR 16. */
@@ -355,7 +373,7 @@ static size_t make_evidence(struct fixture *f, const struct variant *v, struct t
 	assert_true(payload[0] >= 0xa0 && payload[0] < 0xb6);
 	payload[0]++;
 	tk_cbor_enc_init(&enc, payload + payload_len, sizeof(payload) - payload_len, NULL);
-	put_tpm_claim(f, &enc, attest, attest_len, sig, sig_len, pcr);
+	put_tpm_claim(f, &enc, attest, attest_len, sig, sig_len, pcr, v->rsa_ek);
 	assert_int_equal(tk_cbor_enc_finish(&enc, &len), TK_OK);
 	payload_len += len;
 
@@ -371,7 +389,8 @@ static size_t make_evidence(struct fixture *f, const struct variant *v, struct t
 struct row {
 	const char *desc;
 	struct variant v;
-	int trusted_ca;      /* 0 the EK's CA, 1 another CA, 2 none */
+	int trusted_ca;      /* 0 the EK's CA, 1 another CA, 2 none, 3 the EK's CA and
+				the intermediate */
 	bool enroll_ak;
 	enum tk_verifier_tier status;
 	int identity;
@@ -391,6 +410,10 @@ static const struct row rows[] = {
 	 TK_VERIFIER_TIER_CONTRAINDICATED, 99, 2, 2},
 	{"log does not replay to the PCR", {.log_off_pcr = true}, 0, true,
 	 TK_VERIFIER_TIER_CONTRAINDICATED, 2, 96, 2},
+	{"RSA EK under a trusted intermediate", {.rsa_ek = true}, 3, true,
+	 TK_VERIFIER_TIER_AFFIRMING, 2, 2, 2},
+	{"RSA EK, intermediate not trusted", {.rsa_ek = true}, 0, true,
+	 TK_VERIFIER_TIER_CONTRAINDICATED, 2, 2, 97},
 };
 
 static void run_row(struct fixture *f, const struct row *r)
@@ -404,7 +427,10 @@ static void run_row(struct fixture *f, const struct row *r)
 	struct tk_diag diag;
 
 	memset(nonce, 0x3c, sizeof(nonce));
-	if (r->trusted_ca == 0)
+	if (r->trusted_ca == 3)
+		assert_int_equal(tk_verifier_sqlite_ek_ca_add(f->db, tk_span_make(f->int_der,
+							      f->int_len), NOW, NULL), TK_OK);
+	if (r->trusted_ca == 0 || r->trusted_ca == 3)
 		assert_int_equal(tk_verifier_sqlite_ek_ca_add(f->db, tk_span_make(f->ca_der,
 							      f->ca_len), NOW, NULL), TK_OK);
 	if (r->trusted_ca == 1)
