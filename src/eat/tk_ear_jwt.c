@@ -272,10 +272,24 @@ tk_err tk_ear_sign_jwt(const struct tk_crypto *c, const struct tk_crypto_key *ke
 	return err;
 }
 
+/*
+ * Copy an alg value from an unverified header for a message: at most
+ * cap - 1 bytes, anything but printable ASCII replaced by '?', so the
+ * value cannot break the line a caller logs or prints.
+ */
+static void printable_alg(const char *alg, char *out, size_t cap)
+{
+	size_t i = 0;
+
+	for (; alg[i] != '\0' && i + 1 < cap; i++)
+		out[i] = alg[i] >= 0x20 && alg[i] <= 0x7e ? alg[i] : '?';
+	out[i] = '\0';
+}
+
 /* Check the JWS header: alg ES256, no crit; returns nothing else. */
 static tk_err check_header(const char *b64, size_t len, struct tk_diag *diag)
 {
-	char text[HEADER_MAX];
+	char text[HEADER_MAX], shown[24];
 	size_t text_len = 0;
 	json_error_t jerr;
 	json_t *header, *alg;
@@ -292,10 +306,11 @@ static tk_err check_header(const char *b64, size_t len, struct tk_diag *diag)
 		return TK_FAIL(diag, TK_ERR_SCHEMA_TYPE, "JWS header is not a JSON object");
 	}
 	alg = json_object_get(header, "alg");
+	printable_alg(json_is_string(alg) ? json_string_value(alg) : "(missing)", shown,
+		      sizeof(shown));
 	if (!json_is_string(alg) || strcmp(json_string_value(alg), "ES256") != 0)
 		err = TK_FAIL(diag, TK_ERR_ALG_UNSUPPORTED,
-			      "JWS alg %s is not supported, expected ES256",
-			      json_is_string(alg) ? json_string_value(alg) : "(missing)");
+			      "JWS alg %s is not supported, expected ES256", shown);
 	else if (json_object_get(header, "crit") != NULL)
 		err = TK_FAIL(diag, TK_ERR_CRIT, "JWS header has crit, which is not supported");
 	json_decref(header);

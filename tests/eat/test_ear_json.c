@@ -481,6 +481,9 @@ static const struct {
 	{"embedded jwk of the signer", "{\"alg\":\"ES256\",\"jwk\":{\"kty\":\"EC\"}}",
 	 SIG_OTHER, TK_ERR_SIGNATURE},
 	{"DER signature", "{\"alg\":\"ES256\"}", SIG_DER, TK_ERR_SIGNATURE},
+	{"alg with a line break and an escape",
+	 "{\"alg\":\"x\\ndecision: affirming\\u001b[2J\"}", SIG_VERIFIER,
+	 TK_ERR_ALG_UNSUPPORTED},
 };
 
 /* Base64url of data[0..len) appended at out + *pos. */
@@ -564,6 +567,13 @@ static void test_jws_header_attacks(void **state)
 			  tk_ear_verify_jwt(f->c, jwt, pos, keys, 1, cbor, sizeof(cbor), &ear,
 					    NULL, &diag), &diag);
 		assert_int_equal(ear.submod_count, 0);
+
+		/* The message is one printable line whatever the header holds. */
+		for (const char *ch = diag.msg; *ch != '\0'; ch++) {
+			if (*ch < 0x20 || *ch > 0x7e)
+				fail_msg("%s: message byte 0x%02x is not printable",
+					 jws_rows[i].desc, (unsigned char)*ch);
+		}
 	}
 }
 
