@@ -23,8 +23,9 @@
 static char dir[] = "/tmp/tk_x509_XXXXXX";
 
 /*
- * Root CA, intermediate CA, EK leaf (P-256), an RSA leaf, and an unrelated
- * root; all as DER, plus the EK public key as PEM.
+ * Root CA, intermediate CA, EK leaf (P-256), an RSA leaf, an unrelated
+ * root, a self-signed leaf named like the EK, and a leaf issued by the EK
+ * (not a CA); all as DER, plus the EK public key as PEM.
  */
 static const char make_certs[] =
 	"set -e\n"
@@ -47,7 +48,14 @@ static const char make_certs[] =
 	"  openssl x509 -req -in $leaf.csr -CA inter.pem -CAkey inter.key -set_serial 3 "
 	"-days 3650 -extfile ek.ext -out $leaf.pem 2>/dev/null\n"
 	"done\n"
-	"for c in root other inter ek rsa; do openssl x509 -in $c.pem -outform DER -out $c.der; done\n"
+	"ec fake.key; ec sub.key\n"
+	"openssl req -x509 -new -key fake.key -subj '/CN=ek' -days 3650 -out fake.pem\n"
+	"openssl req -new -key sub.key -subj '/CN=sub' -out sub.csr\n"
+	"openssl x509 -req -in sub.csr -CA ek.pem -CAkey ek.key -set_serial 4 "
+	"-days 3650 -extfile ek.ext -out sub.pem 2>/dev/null\n"
+	"for c in root other inter ek rsa fake sub; do\n"
+	"  openssl x509 -in $c.pem -outform DER -out $c.der\n"
+	"done\n"
 	"openssl pkey -in ek.key -pubout -out ek.pub.pem\n";
 
 struct der {
@@ -55,7 +63,7 @@ struct der {
 	size_t len;
 };
 
-static struct der root, other, inter, ek, rsa;
+static struct der root, other, inter, ek, rsa, fake, sub;
 
 static void load(const char *name, struct der *out)
 {
@@ -126,6 +134,8 @@ static void test_chain_verifies(void **state)
 	load("inter.der", &inter);
 	load("ek.der", &ek);
 	load("rsa.der", &rsa);
+	load("fake.der", &fake);
+	load("sub.der", &sub);
 	chain[0] = span(&ek);
 	chain[1] = span(&inter);
 	trusted[0] = span(&other);
@@ -163,7 +173,8 @@ static void test_chain_verifies(void **state)
 }
 
 enum change { NO_INTERMEDIATE, OTHER_ROOT, RSA_LEAF, EXPIRED, BEFORE_VALID, BAD_DER,
-	      TRAILING_BYTE, TOO_MANY, EMPTY_TRUSTED };
+	      TRAILING_BYTE, TOO_MANY, EMPTY_TRUSTED, SELF_SIGNED, ISSUED_BY_EK,
+	      SELF_SIGNED_TRUSTED_TOO };
 
 static const struct {
 	const char *desc;
@@ -179,6 +190,9 @@ static const struct {
 	{"leaf has a trailing byte", TRAILING_BYTE, TK_ERR_KEY},
 	{"nine certificates", TOO_MANY, TK_ERR_LIMIT_COUNT},
 	{"no trusted CA", EMPTY_TRUSTED, TK_ERR_ARG},
+	{"self-signed leaf", SELF_SIGNED, TK_ERR_UNTRUSTED},
+	{"leaf issued by the EK, not a CA", ISSUED_BY_EK, TK_ERR_UNTRUSTED},
+	{"self-signed leaf sent as its own CA", SELF_SIGNED_TRUSTED_TOO, TK_ERR_UNTRUSTED},
 };
 
 static void test_chain_failures(void **state)
@@ -214,6 +228,17 @@ static void test_chain_failures(void **state)
 			n_chain = 9;
 			break;
 		case EMPTY_TRUSTED: n_trusted = 0; break;
+		case SELF_SIGNED: chain[0] = span(&fake); n_chain = 1; break;
+		case ISSUED_BY_EK:
+			chain[0] = span(&sub);
+			chain[1] = span(&ek);
+			chain[2] = span(&inter);
+			n_chain = 3;
+			break;
+		case SELF_SIGNED_TRUSTED_TOO:
+			chain[0] = span(&fake);
+			chain[1] = span(&fake);
+			break;
 		}
 		tk_diag_clear(&diag);
 		err = tk_crypto_x509_verify_chain(c, chain, n_chain, trusted, n_trusted, at, &key,
