@@ -131,7 +131,9 @@ struct tk_teep_agent_tee_ops {
 
 	/*
 	 * Unlink the manifest with this manifest component id and remove what
-	 * it installed. TK_ERR_NOT_FOUND when no such manifest is installed.
+	 * it installed, unless another installed manifest depends on it (it
+	 * then stays until that one is unlinked). TK_ERR_NOT_FOUND when no
+	 * such manifest is installed.
 	 */
 	tk_err (*unlink_manifest)(void *ctx, const uint8_t *id, size_t id_len,
 				  struct tk_diag *diag);

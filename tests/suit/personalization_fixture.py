@@ -35,4 +35,24 @@ def main(vectors, out):
     open(out + '/personalization_plaintext.hex', 'w').write(
         cbor2.dumps(manifest, canonical=True).hex() + '\n')
 
+def integrated_dependency(vectors, out):
+    # Third copy: the dependency is suit_integrated, carried in the
+    # envelope under "#ta.suit" (trust-domains-11 section 8.1.1), so a
+    # test needs no server. The TA envelope itself is written beside it.
+    ta = annotated_hex(vectors + '/teep/suit_integrated.hex.txt')
+    digest = cbor2.loads(cbor2.loads(cbor2.loads(ta)[2])[0])
+    env = cbor2.loads(annotated_hex(vectors + '/teep/suit_personalization.hex.txt'))
+    manifest = cbor2.loads(env[3])
+    resolution = cbor2.loads(manifest[15])
+    resolution[3] = {3: cbor2.dumps(digest), 14: len(ta), 21: '#ta.suit'}
+    manifest[15] = cbor2.dumps(resolution, canonical=True)
+    install = cbor2.loads(manifest[20])
+    fixed = install[:2] + [7, 15] + install[2:]
+    at = next(i for i, item in enumerate(fixed) if isinstance(item, dict))
+    fixed[at] = {18: PLAINTEXT}
+    manifest[20] = cbor2.dumps(fixed, canonical=True)
+    open(out + '/personalization_integrated_dependency.hex', 'w').write(
+        cbor2.dumps(manifest, canonical=True).hex() + '\n')
+
 main(sys.argv[1], sys.argv[2])
+integrated_dependency(sys.argv[1], sys.argv[2])
