@@ -250,6 +250,42 @@ static void test_cwt_rejected(void **state)
 }
 
 /*
+ * A result signed by an Ed25519 key is not checked with a P-256 verifier
+ * key, and a CWT tag inside the stripped one is not a COSE_Sign1.
+ */
+static void test_cwt_key_and_tag_mismatch(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t cwt[8192];
+	struct tk_cose_trusted_key trusted = {.key = NULL};
+	struct tk_crypto_key *ed = NULL;
+	size_t cwt_len = 0;
+	struct tk_ear ear;
+	struct tk_diag diag;
+	tk_err err;
+
+	assert_int_equal(tk_crypto_key_generate(f->c, TK_CRYPTO_KEY_ED25519, &ed, NULL), TK_OK);
+	assert_int_equal(tk_ear_sign_cwt(f->c, ed, &f->ear, cwt, sizeof(cwt), &cwt_len, NULL),
+			 TK_OK);
+	tk_crypto_key_free(ed);
+	trusted.key = f->key;
+	tk_diag_clear(&diag);
+	check_err("Ed25519 result, P-256 verifier key", TK_ERR_UNTRUSTED,
+		  tk_ear_verify_cwt(f->c, cwt, cwt_len, &trusted, 1, &ear, NULL, &diag), &diag);
+	assert_int_equal(ear.submod_count, 0);
+
+	assert_int_equal(tk_ear_sign_cwt(f->c, f->key, &f->ear, cwt, sizeof(cwt), &cwt_len,
+					 NULL), TK_OK);
+	memmove(cwt + 4, cwt, cwt_len);
+	memcpy(cwt, "\xd8\x3d\xd8\x3d", 4);
+	tk_diag_clear(&diag);
+	err = tk_ear_verify_cwt(f->c, cwt, cwt_len + 4, &trusted, 1, &ear, NULL, &diag);
+	if (err == TK_OK)
+		fail_msg("CWT tag twice: verified, expected a failure");
+	assert_int_equal(ear.submod_count, 0);
+}
+
+/*
  * Malformed Claims-Sets, one change each from a minimal valid EAR:
  * {6: 1, 265: profile, 266: {"a": {1000: 2}}, 1004: {0: "d", 1: "b"}}.
  */
@@ -475,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_draft_veraison_example),
 		cmocka_unit_test(test_cwt_round_trip),
 		cmocka_unit_test(test_cwt_rejected),
+		cmocka_unit_test(test_cwt_key_and_tag_mismatch),
 		cmocka_unit_test(test_decode_rejects),
 		cmocka_unit_test(test_encode_rejects),
 		cmocka_unit_test(test_names),
