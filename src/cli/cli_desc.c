@@ -90,7 +90,7 @@ static tk_err parse_integrated(struct tk_cli_desc *d, json_t *v, struct tk_diag 
 		return tk_cli_desc_fail(diag, "integrated", "expected an object of name: bytes");
 	items = tk_cli_desc_alloc(d, json_object_size(v), sizeof(*items), diag);
 	if (items == NULL)
-		return diag->code;
+		return d->alloc_err;
 	d->desc.integrated = items;
 	json_object_foreach(v, name, value) {
 		tk_err err;
@@ -117,7 +117,7 @@ static tk_err parse_components(struct tk_cli_desc *d, json_t *root, struct tk_di
 					"component ids");
 	ids = tk_cli_desc_alloc(d, n, sizeof(*ids), diag);
 	if (ids == NULL)
-		return diag->code;
+		return d->alloc_err;
 	for (size_t i = 0; i < n; i++) {
 		tk_err err;
 
@@ -144,7 +144,7 @@ static tk_err parse_dependencies(struct tk_cli_desc *d, json_t *v, struct tk_dia
 		return tk_cli_desc_fail(diag, "dependencies", "expected an array");
 	deps = tk_cli_desc_alloc(d, n, sizeof(*deps), diag);
 	if (deps == NULL)
-		return diag->code;
+		return d->alloc_err;
 	for (size_t i = 0; i < n; i++) {
 		json_t *dep = json_array_get(v, i);
 		json_t *index = json_object_get(dep, "component-index");
@@ -156,9 +156,13 @@ static tk_err parse_dependencies(struct tk_cli_desc *d, json_t *v, struct tk_dia
 			return tk_cli_desc_fail(diag, where, "expected component-index and an "
 						"optional dependency-prefix");
 		deps[i].index = (uint64_t)json_integer_value(index);
-		if (prefix != NULL &&
-		    tk_cli_desc_component_id(d, prefix, where, &deps[i].prefix, diag) != TK_OK)
-			return diag->code;
+		if (prefix != NULL) {
+			tk_err err = tk_cli_desc_component_id(d, prefix, where, &deps[i].prefix,
+							      diag);
+
+			if (err != TK_OK)
+				return err;
+		}
 	}
 	d->desc.dependencies = deps;
 	d->desc.dependency_count = n;
@@ -206,7 +210,7 @@ static tk_err parse_sections(struct tk_cli_desc *d, json_t *root, struct tk_diag
 		return err;
 	sections = tk_cli_desc_alloc(d, COUNT(section_keys), sizeof(*sections), diag);
 	if (sections == NULL)
-		return diag->code;
+		return d->alloc_err;
 	for (size_t i = 0; i < COUNT(section_keys); i++) {
 		const char *name = tk_suit_section_name((enum tk_suit_section)section_keys[i]);
 		json_t *v = json_object_get(root, name);
@@ -251,7 +255,7 @@ static tk_err parse_text_fields(struct tk_cli_desc *d, json_t *v, bool component
 
 	fields = tk_cli_desc_alloc(d, json_object_size(v), sizeof(*fields), diag);
 	if (fields == NULL)
-		return diag->code;
+		return d->alloc_err;
 	json_object_foreach(v, name, value) {
 		if (strcmp(name, component ? "component-id" : "components") == 0)
 			continue;
@@ -280,7 +284,7 @@ static tk_err parse_text_components(struct tk_cli_desc *d, json_t *v, const char
 		return tk_cli_desc_fail(diag, where, "components is an array");
 	comps = tk_cli_desc_alloc(d, n, sizeof(*comps), diag);
 	if (comps == NULL)
-		return diag->code;
+		return d->alloc_err;
 	for (size_t i = 0; i < n; i++) {
 		json_t *c = json_array_get(v, i);
 		tk_err err;
@@ -316,7 +320,7 @@ static tk_err parse_text(struct tk_cli_desc *d, json_t *v, struct tk_diag *diag)
 		return tk_cli_desc_fail(diag, "text", "expected an object of language tags");
 	langs = tk_cli_desc_alloc(d, json_object_size(v), sizeof(*langs), diag);
 	if (langs == NULL)
-		return diag->code;
+		return d->alloc_err;
 	json_object_foreach(v, tag, value) {
 		tk_err err;
 
@@ -443,46 +447,68 @@ static tk_err parse_document(struct tk_cli_desc *d, json_t *root, struct tk_diag
 	return err;
 }
 
-/* Folder of path, for relative file names; NULL for standard input. */
-static tk_err set_dir(struct tk_cli_desc *d, const char *path, struct tk_diag *diag)
+/* Copy `len` bytes of dir as the folder of relative file names. */
+static tk_err set_dir(struct tk_cli_desc *d, const char *dir, size_t len, struct tk_diag *diag)
 {
-	const char *slash = strrchr(path, '/');
-	size_t len = slash == NULL ? 1 : (size_t)(slash - path);
-
-	if (strcmp(path, "-") == 0)
-		return TK_OK;
 	d->dir = malloc(len + 1);
 	if (d->dir == NULL)
 		return TK_FAIL(diag, TK_ERR_NOMEM, "cannot copy the description's folder");
-	if (slash == NULL)
-		memcpy(d->dir, ".", 2);
-	else if (slash == path)
-		memcpy(d->dir, "/", 2);
-	else {
-		memcpy(d->dir, path, len);
-		d->dir[len] = '\0';
-	}
+	memcpy(d->dir, dir, len);
+	d->dir[len] = '\0';
+	return TK_OK;
+}
+
+static tk_err load_root(json_t *root, const json_error_t *jerr, struct tk_cli_desc *out,
+			struct tk_diag *diag)
+{
+	if (root == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "invalid JSON at line %d column %d: %s",
+			       jerr->line, jerr->column, jerr->text);
+	out->json = root;
 	return TK_OK;
 }
 
 tk_err tk_cli_desc_load(const char *path, struct tk_cli_desc *out, struct tk_diag *diag)
 {
+	const char *slash = strrchr(path, '/');
 	json_error_t jerr;
-	json_t *root;
 	tk_err err;
 
 	memset(out, 0, sizeof(*out));
 	if (strcmp(path, "-") == 0)
-		root = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
+		err = load_root(json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr), &jerr, out,
+				diag);
 	else
-		root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		return TK_FAIL(diag, TK_ERR_ARG, "invalid JSON at line %d column %d: %s",
-			       jerr.line, jerr.column, jerr.text);
-	out->json = root;
-	err = set_dir(out, path, diag);
+		err = load_root(json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), &jerr, out,
+				diag);
+
+	/* Relative names are relative to the description's folder (the
+	 * working folder for standard input). */
+	if (err == TK_OK && (slash == NULL || strcmp(path, "-") == 0))
+		err = set_dir(out, ".", 1, diag);
+	else if (err == TK_OK && slash == path)
+		err = set_dir(out, "/", 1, diag);
+	else if (err == TK_OK)
+		err = set_dir(out, path, (size_t)(slash - path), diag);
 	if (err == TK_OK)
-		err = parse_document(out, root, diag);
+		err = parse_document(out, out->json, diag);
+	if (err != TK_OK)
+		tk_cli_desc_free(out);
+	return err;
+}
+
+tk_err tk_cli_desc_load_buffer(const char *json, size_t len, const char *dir,
+			       struct tk_cli_desc *out, struct tk_diag *diag)
+{
+	json_error_t jerr;
+	tk_err err;
+
+	memset(out, 0, sizeof(*out));
+	err = load_root(json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr), &jerr, out, diag);
+	if (err == TK_OK && dir != NULL)
+		err = set_dir(out, dir, strlen(dir), diag);
+	if (err == TK_OK)
+		err = parse_document(out, out->json, diag);
 	if (err != TK_OK)
 		tk_cli_desc_free(out);
 	return err;

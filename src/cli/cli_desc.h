@@ -58,7 +58,9 @@ struct tk_cli_desc {
 	size_t block_count;
 	size_t block_cap;
 	size_t nodes;             /* counted against TK_CLI_DESC_MAX_NODES */
-	char *dir;                /* folder of the description, for paths */
+	tk_err alloc_err;         /* why the last allocation failed */
+	char *dir;                /* folder of the description, for paths;
+				     NULL: file members are rejected */
 };
 
 /*
@@ -69,6 +71,14 @@ struct tk_cli_desc {
  */
 TK_MUST_CHECK tk_err tk_cli_desc_load(const char *path, struct tk_cli_desc *out,
 				      struct tk_diag *diag);
+
+/*
+ * Read a description from json[0..len), as tk_cli_desc_load() does. File
+ * names are relative to `dir`; with dir NULL any file member fails with
+ * TK_ERR_ARG, so untrusted input cannot make the program read files.
+ */
+TK_MUST_CHECK tk_err tk_cli_desc_load_buffer(const char *json, size_t len, const char *dir,
+					     struct tk_cli_desc *out, struct tk_diag *diag);
 
 /* Release what tk_cli_desc_load() allocated. Safe on a zeroed struct. */
 void tk_cli_desc_free(struct tk_cli_desc *d);

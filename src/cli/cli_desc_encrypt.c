@@ -159,7 +159,7 @@ static tk_err encrypt_one(struct tk_cli_desc *d, const char *name, json_t *v,
 		info = tk_cli_desc_alloc(d, 1, TK_SUIT_MAX_ENCRYPTION_INFO, diag);
 		ct = tk_cli_desc_alloc(d, 1, plaintext.len + TAG_MAX, diag);
 		if (info == NULL || ct == NULL)
-			err = diag->code;
+			err = d->alloc_err;
 	}
 	if (err == TK_OK)
 		err = tk_suit_encrypt_payload(tk_crypto_openssl(), content_alg, &recipient,

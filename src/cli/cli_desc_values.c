@@ -93,8 +93,8 @@ static void *alloc_block(struct tk_cli_desc *d, size_t bytes, size_t nodes,
 	void *p;
 
 	if (nodes > TK_CLI_DESC_MAX_NODES - d->nodes) {
-		TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "description has more than %d nodes",
-			TK_CLI_DESC_MAX_NODES);
+		d->alloc_err = TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "description has more than %d nodes",
+				       TK_CLI_DESC_MAX_NODES);
 		return NULL;
 	}
 	if (d->block_count == d->block_cap) {
@@ -102,7 +102,8 @@ static void *alloc_block(struct tk_cli_desc *d, size_t bytes, size_t nodes,
 		void **blocks = realloc(d->blocks, cap * sizeof(*blocks));
 
 		if (blocks == NULL) {
-			TK_FAIL(diag, TK_ERR_NOMEM, "cannot grow the description's block list");
+			d->alloc_err = TK_FAIL(diag, TK_ERR_NOMEM,
+					       "cannot grow the description's block list");
 			return NULL;
 		}
 		d->blocks = blocks;
@@ -110,8 +111,8 @@ static void *alloc_block(struct tk_cli_desc *d, size_t bytes, size_t nodes,
 	}
 	p = calloc(1, bytes > 0 ? bytes : 1);
 	if (p == NULL) {
-		TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %zu bytes for the description",
-			bytes);
+		d->alloc_err = TK_FAIL(diag, TK_ERR_NOMEM,
+				       "cannot allocate %zu bytes for the description", bytes);
 		return NULL;
 	}
 	d->blocks[d->block_count++] = p;
@@ -122,7 +123,7 @@ static void *alloc_block(struct tk_cli_desc *d, size_t bytes, size_t nodes,
 void *tk_cli_desc_alloc(struct tk_cli_desc *d, size_t n, size_t size, struct tk_diag *diag)
 {
 	if (size != 0 && n > SIZE_MAX / size) {
-		TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "%zu description nodes", n);
+		d->alloc_err = TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "%zu description nodes", n);
 		return NULL;
 	}
 	return alloc_block(d, n * size, n, diag);
@@ -135,7 +136,7 @@ static tk_err keep_block(struct tk_cli_desc *d, void *buf, struct tk_diag *diag)
 
 	if (slot == NULL) {
 		free(buf);
-		return diag->code;
+		return d->alloc_err;
 	}
 	/* Swap the fresh block for buf so the list frees buf. */
 	free(d->blocks[d->block_count - 1]);
@@ -153,7 +154,10 @@ static tk_err read_relative(struct tk_cli_desc *d, const char *path, const char 
 	tk_err err;
 	int n;
 
-	if (path[0] == '/' || d->dir == NULL)
+	if (d->dir == NULL)
+		return tk_cli_desc_fail(diag, where, "file %s: this description may not name files",
+					path);
+	if (path[0] == '/')
 		n = snprintf(full, sizeof(full), "%s", path);
 	else
 		n = snprintf(full, sizeof(full), "%s/%s", d->dir, path);
@@ -177,7 +181,7 @@ static tk_err parse_hex(struct tk_cli_desc *d, const char *hex, const char *wher
 	struct tk_diag inner;
 
 	if (buf == NULL)
-		return diag->code;
+		return d->alloc_err;
 	tk_diag_clear(&inner);
 	if (tk_cli_hex_parse(hex, buf, cap, &len, &inner) != TK_OK)
 		return tk_cli_desc_fail(diag, where, "invalid hex string \"%.32s\"", hex);
@@ -266,7 +270,7 @@ tk_err tk_cli_desc_component_id(struct tk_cli_desc *d, json_t *v, const char *wh
 	}
 	buf = alloc_block(d, TK_SUIT_MAX_ID_LEN, 1, diag);
 	if (buf == NULL)
-		return diag->code;
+		return d->alloc_err;
 	tk_cbor_enc_init(&enc, buf, TK_SUIT_MAX_ID_LEN, diag);
 	tk_cbor_put_array(&enc, n);
 	for (size_t i = 0; i < n; i++)
@@ -368,15 +372,17 @@ static tk_err parse_uuid_or_bytes(struct tk_cli_desc *d, json_t *v, const char *
 	return parse_hex(d, hex, where, out, diag);
 }
 
-static tk_err digest_of(struct tk_cli_desc *d, struct tk_span data, const char *where,
+static tk_err digest_of(struct tk_cli_desc *d, struct tk_span data,
 			struct tk_suit_build_value *out, struct tk_diag *diag)
 {
 	uint8_t *digest = alloc_block(d, TK_CRYPTO_SHA256_LEN, 1, diag);
+	tk_err err;
 
 	if (digest == NULL)
-		return diag->code;
-	if (tk_crypto_sha256(tk_crypto_openssl(), data.ptr, data.len, digest, diag) != TK_OK)
-		return TK_FAIL(diag, diag->code, "%s: %s", where, diag->msg);
+		return d->alloc_err;
+	err = tk_crypto_sha256(tk_crypto_openssl(), data.ptr, data.len, digest, diag);
+	if (err != TK_OK)
+		return err;
 	out->kind = TK_SUIT_VALUE_DIGEST;
 	out->sint = TK_SUIT_ALG_SHA256;
 	out->bytes = tk_span_make(digest, TK_CRYPTO_SHA256_LEN);
@@ -397,7 +403,7 @@ static tk_err parse_digest(struct tk_cli_desc *d, json_t *v, const char *where,
 
 	if (json_is_object(v) && alg == NULL && bytes == NULL) {
 		err = tk_cli_desc_bytes(d, v, where, &data, diag);
-		return err == TK_OK ? digest_of(d, data, where, out, diag) : err;
+		return err == TK_OK ? digest_of(d, data, out, diag) : err;
 	}
 	if (alg == NULL || bytes == NULL || json_object_size(v) != 2)
 		return tk_cli_desc_fail(diag, where, "a digest has algorithm-id and digest-bytes, or one of "
@@ -540,7 +546,7 @@ static tk_err parse_params(struct tk_cli_desc *d, json_t *v, const char *where,
 		return tk_cli_desc_fail(diag, where, "parameters are a non-empty object");
 	params = tk_cli_desc_alloc(d, json_object_size(v), sizeof(*params), diag);
 	if (params == NULL)
-		return diag->code;
+		return d->alloc_err;
 	json_object_foreach(v, name, value) {
 		tk_err err;
 
@@ -575,7 +581,7 @@ static tk_err parse_index(struct tk_cli_desc *d, json_t *v, const char *where,
 	}
 	indices = tk_cli_desc_alloc(d, n, sizeof(*indices), diag);
 	if (indices == NULL)
-		return diag->code;
+		return d->alloc_err;
 	for (size_t i = 0; i < n; i++) {
 		tk_err err = parse_uint(json_array_get(v, i), where, &indices[i], diag);
 
@@ -605,7 +611,7 @@ static tk_err parse_nested(struct tk_cli_desc *d, json_t *v, const char *where,
 		cmd->kind = TK_SUIT_ARG_SEQUENCE;
 		cmd->sequences = seqs;
 		cmd->sequence_count = 1;
-		return seqs == NULL ? diag->code
+		return seqs == NULL ? d->alloc_err
 				    : tk_cli_desc_sequence(d, v, where, depth + 1, seqs, diag);
 	}
 	if (!json_is_array(v))
@@ -616,7 +622,7 @@ static tk_err parse_nested(struct tk_cli_desc *d, json_t *v, const char *where,
 	}
 	seqs = tk_cli_desc_alloc(d, n, sizeof(*seqs), diag);
 	if (seqs == NULL)
-		return diag->code;
+		return d->alloc_err;
 	for (size_t i = 0; i < n; i++) {
 		tk_err err;
 
@@ -687,7 +693,7 @@ tk_err tk_cli_desc_sequence(struct tk_cli_desc *d, json_t *v, const char *where,
 		return tk_cli_desc_fail(diag, where, "a command sequence is a non-empty array of commands");
 	cmds = tk_cli_desc_alloc(d, n, sizeof(*cmds), diag);
 	if (cmds == NULL)
-		return diag->code;
+		return d->alloc_err;
 	for (size_t i = 0; i < n; i++) {
 		tk_err err;
 
