@@ -77,13 +77,16 @@ static size_t read_vector(const char *name, uint8_t *out, size_t cap)
 	return len;
 }
 
+/* Staging areas of the test platform. */
+#define AREAS 2
+
 /* A platform that serves one fetched body and stages in memory. */
 static struct platform {
 	uint8_t body[BUF_CAP];
 	size_t body_len;
-	uint8_t area[BUF_CAP];
-	size_t area_len;
-	bool begun;
+	uint8_t area[AREAS][BUF_CAP];
+	size_t area_len[AREAS];
+	unsigned begun;     /* bit a: area a begun and not aborted */
 	size_t commits;
 	uint8_t committed[BUF_CAP];
 	size_t committed_len;
@@ -112,10 +115,10 @@ static tk_err pf_fetch(void *ctx, const char *uri, uint64_t max_size,
 static tk_err pf_stage_begin(void *ctx, unsigned area, struct tk_diag *diag)
 {
 	(void)ctx;
-	if (area != 0)
-		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "one staging area only");
-	pf.begun = true;
-	pf.area_len = 0;
+	if (area >= AREAS)
+		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "%d staging areas only", AREAS);
+	pf.begun |= 1u << area;
+	pf.area_len[area] = 0;
 	return TK_OK;
 }
 
@@ -123,11 +126,10 @@ static tk_err pf_stage_write(void *ctx, unsigned area, const uint8_t *chunk, siz
 			     struct tk_diag *diag)
 {
 	(void)ctx;
-	(void)area;
-	if (len > sizeof(pf.area) - pf.area_len)
+	if (len > sizeof(pf.area[area]) - pf.area_len[area])
 		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "staging area full");
-	memcpy(pf.area + pf.area_len, chunk, len);
-	pf.area_len += len;
+	memcpy(pf.area[area] + pf.area_len[area], chunk, len);
+	pf.area_len[area] += len;
 	return TK_OK;
 }
 
@@ -135,21 +137,23 @@ static tk_err pf_stage_read(void *ctx, unsigned area, const struct tk_suit_sink 
 			    struct tk_diag *diag)
 {
 	(void)ctx;
-	(void)area;
-	return sink->write(sink->ctx, pf.area, pf.area_len, diag);
+	return sink->write(sink->ctx, pf.area[area], pf.area_len[area], diag);
 }
 
+/* Commits count; the image of every component but ['enc'] (the copy
+ * test's ciphertext) is kept. */
 static tk_err pf_stage_commit(void *ctx, unsigned area, const uint8_t *id, size_t id_len,
 			      uint64_t sequence_number, struct tk_diag *diag)
 {
+	static const uint8_t enc[] = {0x81, 0x43, 'e', 'n', 'c'};
+
 	(void)ctx;
-	(void)area;
-	(void)id;
-	(void)id_len;
 	(void)sequence_number;
 	(void)diag;
-	memcpy(pf.committed, pf.area, pf.area_len);
-	pf.committed_len = pf.area_len;
+	if (id_len != sizeof(enc) || memcmp(id, enc, sizeof(enc)) != 0) {
+		memcpy(pf.committed, pf.area[area], pf.area_len[area]);
+		pf.committed_len = pf.area_len[area];
+	}
 	pf.commits++;
 	return TK_OK;
 }
@@ -157,10 +161,9 @@ static tk_err pf_stage_commit(void *ctx, unsigned area, const uint8_t *id, size_
 static void pf_stage_abort(void *ctx, unsigned area)
 {
 	(void)ctx;
-	(void)area;
-	memset(pf.area, 0, sizeof(pf.area));
-	pf.area_len = 0;
-	pf.begun = false;
+	memset(pf.area[area], 0, sizeof(pf.area[area]));
+	pf.area_len[area] = 0;
+	pf.begun &= ~(1u << area);
 }
 
 static tk_err pf_get_sequence(void *ctx, const uint8_t *id, size_t id_len, uint64_t *out,
@@ -264,28 +267,38 @@ static size_t encode_validate(const char *image, uint8_t *out, size_t cap)
 	return len;
 }
 
+/* SUIT_Digest [-16, SHA-256 of data] into out. */
+static size_t encode_digest(const uint8_t *data, size_t len, uint8_t *out, size_t cap)
+{
+	uint8_t digest[32];
+	struct tk_cbor_enc enc;
+	size_t out_len = 0;
+
+	assert_int_equal(tk_crypto_sha256(tk_crypto_openssl(), data, len, digest, NULL), TK_OK);
+	tk_cbor_enc_init(&enc, out, cap, NULL);
+	tk_cbor_put_array(&enc, 2);
+	tk_cbor_put_int(&enc, -16);
+	tk_cbor_put_bstr(&enc, digest, sizeof(digest));
+	assert_int_equal(tk_cbor_enc_finish(&enc, &out_len), TK_OK);
+	return out_len;
+}
+
 /*
- * Sign an envelope {2: wrapper, 3: manifest} whose manifest fetches the
- * encrypted firmware with `info` and validates `expected` as plaintext.
+ * Sign an envelope {2: wrapper, 3: manifest} with manifest {1: 1, 2: 1,
+ * 3: common, 5: ['fw'], 7: validate, 20: install}.
  */
-static size_t build_envelope(const struct tk_crypto_key *key, const uint8_t *info,
-			     size_t info_len, const char *expected, uint8_t *out, size_t cap)
+static size_t sign_manifest(const struct tk_crypto_key *key, struct tk_span common,
+			    struct tk_span install, struct tk_span validate, uint8_t *out,
+			    size_t cap)
 {
 	static const uint8_t component[] = {0x81, 0x42, 'f', 'w'}; /* ['fw'] */
-	static const uint8_t common[] = {0xa1, 0x02, 0x81, 0x81, 0x42, 'f', 'w'};
-	uint8_t install[BUF_CAP], validate[256], manifest[BUF_CAP], wrapper[512], block[256];
-	uint8_t digest[32], item[48];
-	size_t install_len = encode_install(info, info_len, install, sizeof(install));
-	size_t validate_len = encode_validate(expected, validate, sizeof(validate));
-	size_t manifest_len = 0, wrapper_len = 0, block_len = 0, item_len = 0, len = 0;
+	uint8_t manifest[BUF_CAP], manifest_bstr[BUF_CAP], wrapper[512], block[256], item[48];
+	size_t manifest_len = 0, manifest_bstr_len = 0, wrapper_len = 0, block_len = 0;
+	size_t item_len, len = 0;
 	struct tk_cose_sign_opts opts = {.tagged = true, .detached = true};
 	struct tk_cose_signer signer = {key, TK_COSE_ALG_ESP256, TK_SPAN_EMPTY, false};
 	struct tk_cbor_enc enc;
-	uint8_t manifest_bstr[BUF_CAP];
-	size_t manifest_bstr_len = 0;
 
-	/* {1: 1, 2: 1, 3: << {2: [['fw']]} >>, 5: ['fw'], 7: validate,
-	 *  20: install} */
 	tk_cbor_enc_init(&enc, manifest, sizeof(manifest), NULL);
 	tk_cbor_put_map(&enc, 6);
 	tk_cbor_put_uint(&enc, 1);
@@ -293,26 +306,19 @@ static size_t build_envelope(const struct tk_crypto_key *key, const uint8_t *inf
 	tk_cbor_put_uint(&enc, 2);
 	tk_cbor_put_uint(&enc, 1);
 	tk_cbor_put_uint(&enc, 3);
-	tk_cbor_put_bstr(&enc, common, sizeof(common));
+	tk_cbor_put_bstr(&enc, common.ptr, common.len);
 	tk_cbor_put_uint(&enc, 5);
 	tk_cbor_put_raw(&enc, component, sizeof(component));
 	tk_cbor_put_uint(&enc, 7);
-	tk_cbor_put_bstr(&enc, validate, validate_len);
+	tk_cbor_put_bstr(&enc, validate.ptr, validate.len);
 	tk_cbor_put_uint(&enc, 20);
-	tk_cbor_put_bstr(&enc, install, install_len);
+	tk_cbor_put_bstr(&enc, install.ptr, install.len);
 	assert_int_equal(tk_cbor_enc_finish(&enc, &manifest_len), TK_OK);
 
 	tk_cbor_enc_init(&enc, manifest_bstr, sizeof(manifest_bstr), NULL);
 	tk_cbor_put_bstr(&enc, manifest, manifest_len);
 	assert_int_equal(tk_cbor_enc_finish(&enc, &manifest_bstr_len), TK_OK);
-	assert_int_equal(tk_crypto_sha256(tk_crypto_openssl(), manifest_bstr, manifest_bstr_len,
-					  digest, NULL),
-			 TK_OK);
-	tk_cbor_enc_init(&enc, item, sizeof(item), NULL);
-	tk_cbor_put_array(&enc, 2);
-	tk_cbor_put_int(&enc, -16);
-	tk_cbor_put_bstr(&enc, digest, sizeof(digest));
-	assert_int_equal(tk_cbor_enc_finish(&enc, &item_len), TK_OK);
+	item_len = encode_digest(manifest_bstr, manifest_bstr_len, item, sizeof(item));
 	assert_int_equal(tk_cose_sign1_create(tk_crypto_openssl(), &signer, item, item_len, &opts,
 					      block, sizeof(block), &block_len, NULL),
 			 TK_OK);
@@ -331,6 +337,23 @@ static size_t build_envelope(const struct tk_crypto_key *key, const uint8_t *inf
 	tk_cbor_put_raw(&enc, manifest_bstr, manifest_bstr_len);
 	assert_int_equal(tk_cbor_enc_finish(&enc, &len), TK_OK);
 	return len;
+}
+
+/*
+ * Sign an envelope whose manifest fetches the encrypted firmware with
+ * `info` and validates `expected` as plaintext.
+ */
+static size_t build_envelope(const struct tk_crypto_key *key, const uint8_t *info,
+			     size_t info_len, const char *expected, uint8_t *out, size_t cap)
+{
+	static const uint8_t common[] = {0xa1, 0x02, 0x81, 0x81, 0x42, 'f', 'w'};
+	uint8_t install[BUF_CAP], validate[256];
+	size_t install_len = encode_install(info, info_len, install, sizeof(install));
+	size_t validate_len = encode_validate(expected, validate, sizeof(validate));
+
+	return sign_manifest(key, tk_span_make(common, sizeof(common)),
+			     tk_span_make(install, install_len),
+			     tk_span_make(validate, validate_len), out, cap);
 }
 
 /* Changes a row makes before processing. */
@@ -422,7 +445,113 @@ static void test_fetch_decrypts(void **state)
 		} else {
 			assert_int_equal(pf.commits, 0);
 			assert_false(pf.has_sequence);
-			assert_false(pf.begun);
+			assert_int_equal(pf.begun, 0);
+		}
+	}
+	tk_crypto_key_free(key);
+}
+
+/*
+ * Image match before decryption (draft-ietf-suit-firmware-encryption-24
+ * section 8.1.2): the ciphertext is fetched into component ['enc'] and
+ * matched against its digest, then copied with encryption-info into
+ * ['fw'], whose plaintext the validate section matches.
+ */
+static size_t build_copy_envelope(const struct tk_crypto_key *key, const uint8_t *info,
+				  size_t info_len, const uint8_t *ct, size_t ct_len, uint8_t *out,
+				  size_t cap)
+{
+	/* {2: [['fw'], ['enc']]} */
+	static const uint8_t common[] = {0xa1, 0x02, 0x82, 0x81, 0x42, 'f', 'w',
+					 0x81, 0x43, 'e', 'n', 'c'};
+	uint8_t install[BUF_CAP], validate[256], item[48];
+	size_t item_len = encode_digest(ct, ct_len, item, sizeof(item));
+	size_t install_len = 0, validate_len;
+	struct tk_cbor_enc enc;
+
+	/* [12, 1, 20, {3: digest, 14: size, 21: URI}, 21, 15, 3, 15,
+	 *  12, 0, 20, {19: info, 22: 1}, 22, 15] */
+	tk_cbor_enc_init(&enc, install, sizeof(install), NULL);
+	tk_cbor_put_array(&enc, 14);
+	tk_cbor_put_uint(&enc, 12);
+	tk_cbor_put_uint(&enc, 1);
+	tk_cbor_put_uint(&enc, 20);
+	tk_cbor_put_map(&enc, 3);
+	tk_cbor_put_uint(&enc, 3);
+	tk_cbor_put_bstr(&enc, item, item_len);
+	tk_cbor_put_uint(&enc, 14);
+	tk_cbor_put_uint(&enc, ct_len);
+	tk_cbor_put_uint(&enc, 21);
+	tk_cbor_put_cstr(&enc, URI);
+	tk_cbor_put_uint(&enc, 21);
+	tk_cbor_put_uint(&enc, 15);
+	tk_cbor_put_uint(&enc, 3);
+	tk_cbor_put_uint(&enc, 15);
+	tk_cbor_put_uint(&enc, 12);
+	tk_cbor_put_uint(&enc, 0);
+	tk_cbor_put_uint(&enc, 20);
+	tk_cbor_put_map(&enc, 2);
+	tk_cbor_put_uint(&enc, 19);
+	tk_cbor_put_bstr(&enc, info, info_len);
+	tk_cbor_put_uint(&enc, 22);
+	tk_cbor_put_uint(&enc, 1);
+	tk_cbor_put_uint(&enc, 22);
+	tk_cbor_put_uint(&enc, 15);
+	assert_int_equal(tk_cbor_enc_finish(&enc, &install_len), TK_OK);
+	validate_len = encode_validate(plaintext, validate, sizeof(validate));
+	return sign_manifest(key, tk_span_make(common, sizeof(common)),
+			     tk_span_make(install, install_len),
+			     tk_span_make(validate, validate_len), out, cap);
+}
+
+static void test_copy_decrypts(void **state)
+{
+	struct tk_crypto_key *key = NULL;
+	struct tk_diag diag;
+
+	(void)state;
+	tk_diag_clear(&diag);
+	check_err("signer", TK_OK,
+		  tk_crypto_key_generate(tk_crypto_openssl(), TK_CRYPTO_KEY_P256, &key, &diag),
+		  &diag);
+	for (int gcm = 0; gcm < 2; gcm++) {
+		for (int altered = 0; altered < 2; altered++) {
+			const struct tk_crypto_key *keys[1] = {key};
+			struct tk_suit_platform_ops ops = ops_template;
+			struct tk_suit_process_opts opts;
+			uint8_t info[BUF_CAP], env[2 * BUF_CAP];
+			size_t info_len, env_len;
+
+			memset(&pf, 0, sizeof(pf));
+			pf.key.kek = kek_61;
+			pf.key.kek_len = sizeof(kek_61);
+			info_len = read_vector(gcm ? "suit-encryption-info-aes-kw-aes-gcm.hex"
+						   : "suit-encryption-info-aes-kw-aes-ctr.hex",
+					       info, sizeof(info));
+			pf.body_len = read_vector(gcm ? "encrypted-payload-aes-kw-aes-gcm.hex"
+						      : "encrypted-payload-aes-kw-aes-ctr.hex",
+						  pf.body, sizeof(pf.body));
+			env_len = build_copy_envelope(key, info, info_len, pf.body, pf.body_len, env,
+						      sizeof(env));
+			/* Altered on the way: caught before any decryption. */
+			if (altered)
+				pf.body[3] ^= 0x01;
+
+			memset(&opts, 0, sizeof(opts));
+			opts.ops = &ops;
+			opts.crypto = tk_crypto_openssl();
+			tk_diag_clear(&diag);
+			check_err(gcm ? "copy with A128GCM" : "copy with A128CTR",
+				  altered ? TK_ERR_DIGEST_MISMATCH : TK_OK,
+				  tk_suit_process_envelope(env, env_len, keys, 1, &opts, NULL, &diag),
+				  &diag);
+			if (altered) {
+				assert_int_equal(pf.commits, 0);
+				continue;
+			}
+			assert_int_equal(pf.commits, 2);
+			assert_int_equal(pf.committed_len, strlen(plaintext));
+			assert_memory_equal(pf.committed, plaintext, strlen(plaintext));
 		}
 	}
 	tk_crypto_key_free(key);
@@ -514,6 +643,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fetch_decrypts),
+		cmocka_unit_test(test_copy_decrypts),
 		cmocka_unit_test(test_published_manifests),
 	};
 
