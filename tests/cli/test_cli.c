@@ -962,6 +962,74 @@ static void test_manifest_round_trip(void **state)
 	}
 }
 
+/*
+ * manifest build with two --key (the example P-256 key as ES256 through
+ * the description's signers, and a fresh Ed25519 key): manifest verify
+ * accepts either key alone, names the key file that verified when given a
+ * wrong key first, and fails with only a wrong key.
+ */
+static void test_manifest_build_two_signers(void **state)
+{
+	static const char desc[] = "{\"manifest-sequence-number\": 9, \"components\": [[\"00\"]], "
+				   "\"signers\": [{\"alg\": \"ES256\"}, {\"kid\": \"thumbprint\"}]}";
+	char desc_path[512], key[512], pub[512], env[512];
+	const char *keygen_argv[] = {"teep", "keygen", "--alg", "ed25519", "--out", key,
+				     "--pub", pub, "--force", NULL};
+	const char *build_argv[] = {"teep", "manifest", "build", "--desc", desc_path, "--key",
+				    SUIT_EXAMPLE_KEY, "--key", key, "--out", env, NULL};
+	const struct {
+		const char *first;
+		const char *second; /* NULL: only one --key */
+		int status;
+		const char *named; /* key file the first line names */
+	} rows[] = {
+		{SUIT_EXAMPLE_KEY, NULL, 0, SUIT_EXAMPLE_KEY},
+		{pub, NULL, 0, pub},
+		{RECIPIENT_KEY, pub, 0, pub},
+		{RECIPIENT_KEY, NULL, 1, NULL},
+	};
+	struct run r;
+
+	(void)state;
+	path_in_temp(desc_path, sizeof(desc_path), "input.cbor");
+	path_in_temp(key, sizeof(key), "signer.pem");
+	path_in_temp(pub, sizeof(pub), "signer.pub.pem");
+	path_in_temp(env, sizeof(env), "envelope.cbor");
+	write_whole(desc_path, desc, strlen(desc));
+	run_teep(temp_dir, NULL, keygen_argv, &r);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	run_teep(VECTORS_TEEP, NULL, build_argv, &r);
+	if (r.status != 0)
+		print_error("manifest build with two keys failed: %s", r.err);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "sequence-number: 9\n"));
+	run_free(&r);
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *one[] = {"teep", "manifest", "verify", "--key", rows[i].first, env,
+				     NULL};
+		const char *two[] = {"teep", "manifest", "verify", "--key", rows[i].first,
+				     "--key", rows[i].second, env, NULL};
+		char first_line[600];
+
+		run_teep(VECTORS_TEEP, NULL, rows[i].second != NULL ? two : one, &r);
+		assert_int_equal(r.status, rows[i].status);
+		if (rows[i].named != NULL) {
+			snprintf(first_line, sizeof(first_line),
+				 "/ SUIT envelope, authenticated by %s, sequence number 9 /\n",
+				 rows[i].named);
+			assert_true(strncmp(r.out, first_line, strlen(first_line)) == 0);
+			assert_non_null(strstr(r.out, "4 / kid /: h'"));
+			assert_non_null(strstr(r.out, "1 / alg /: -7\n"));
+			assert_non_null(strstr(r.out, "1 / alg /: -19\n"));
+		} else {
+			assert_non_null(strstr(r.err, "TK_ERR_SIGNATURE"));
+		}
+		run_free(&r);
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -997,6 +1065,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_misuse),
 		cmocka_unit_test(test_manifest_long_uri),
 		cmocka_unit_test(test_keygen_files),
+		cmocka_unit_test(test_manifest_build_two_signers),
 		cmocka_unit_test(test_keygen_symlink),
 		cmocka_unit_test(test_manifest_round_trip),
 	};
