@@ -281,6 +281,20 @@ static tk_err hook_session_purge(void *ctx, int64_t now, uint64_t *removed,
 
 /* ---- results history ---- */
 
+/* Delete the oldest results beyond max_results. */
+static tk_err trim_results(struct tk_verifier_sqlite *s, struct tk_diag *diag)
+{
+	sqlite3_stmt *stmt;
+	tk_err err;
+
+	err = tk_verifier_sqlite_prepare(s->db, "DELETE FROM results WHERE id <= "
+					 "(SELECT MAX(id) FROM results) - ?", &stmt, diag);
+	if (err != TK_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)s->max_results);
+	return tk_verifier_sqlite_step_done(s->db, stmt, diag);
+}
+
 static tk_err hook_result_add(void *ctx, const struct tk_verifier_result_record *rec,
 			      struct tk_diag *diag)
 {
@@ -308,7 +322,21 @@ static tk_err hook_result_add(void *ctx, const struct tk_verifier_result_record 
 	sqlite3_bind_text(stmt, 7, rec->reason != NULL ? rec->reason : "", -1,
 			  SQLITE_TRANSIENT);
 	tk_verifier_sqlite_bind(stmt, 8, rec->ear);
-	return tk_verifier_sqlite_step_done(s->db, stmt, diag);
+
+	/* The row and the trim are one transaction. */
+	if ((err = tk_verifier_sqlite_exec(s->db, "BEGIN IMMEDIATE", diag)) != TK_OK) {
+		sqlite3_finalize(stmt);
+		return err;
+	}
+	err = tk_verifier_sqlite_step_done(s->db, stmt, diag);
+	if (err == TK_OK)
+		err = trim_results(s, diag);
+	return tk_verifier_sqlite_end(s->db, err, diag);
+}
+
+void tk_verifier_sqlite_set_max_results(struct tk_verifier_sqlite *s, uint64_t max_results)
+{
+	s->max_results = max_results > 0 ? max_results : 1;
 }
 
 /* Fill a history row from the current result row; views into stmt. */
@@ -516,6 +544,7 @@ tk_err tk_verifier_sqlite_open(const char *path, bool create_missing,
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return TK_FAIL(diag, TK_ERR_NOMEM, "store context");
+	s->max_results = TK_VERIFIER_SQLITE_DEFAULT_MAX_RESULTS;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		err = TK_FAIL(diag, TK_ERR_DB, "SQLite cannot open %s: %s", path,
 			      s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");

@@ -91,6 +91,17 @@ TK_MUST_CHECK tk_err tk_verifier_sqlite_result_each(
 	tk_err (*fn)(void *ctx, const struct tk_verifier_history_row *row),
 	void *ctx, struct tk_diag *diag);
 
+/*
+ * Default maximum of rows in the results history. Each appraisal that
+ * gives a result adds a row of a few hundred bytes plus the EAR; once the
+ * maximum is reached, adding a row deletes the oldest, so a client that
+ * posts evidence in a loop cannot fill the disk.
+ */
+#define TK_VERIFIER_SQLITE_DEFAULT_MAX_RESULTS 100000
+
+/* Set the maximum rows of the results history (at least 1). */
+void tk_verifier_sqlite_set_max_results(struct tk_verifier_sqlite *db, uint64_t max_results);
+
 /* Count the rows of one of the tables listed above (TK_ERR_ARG otherwise). */
 TK_MUST_CHECK tk_err tk_verifier_sqlite_count(struct tk_verifier_sqlite *db,
 					      const char *table, uint64_t *out,

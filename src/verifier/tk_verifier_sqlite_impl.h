@@ -13,6 +13,7 @@
 
 struct tk_verifier_sqlite {
 	sqlite3 *db;
+	uint64_t max_results; /* rows kept in the results history */
 };
 
 /* Run SQL without results (TK_ERR_DB with SQLite's message on failure). */

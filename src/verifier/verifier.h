@@ -29,7 +29,7 @@ enum {
 };
 
 /* Maximum options of one command. */
-#define VER_MAX_OPTIONS 8
+#define VER_MAX_OPTIONS 10
 
 /*
  * Maximum size of a file the program reads (key, certificate, CoRIM), in

@@ -27,6 +27,8 @@ static const struct ver_option serve_options[] = {
 	 "1..31536000 (default 86400)", false, 0},
 	{"max-sessions", "COUNT", "maximum sessions kept until they expire, 1..10000000; "
 	 "beyond it newSession gets 503 (default 10000)", false, 0},
+	{"max-results", "COUNT", "results kept in the history, 1..100000000; the oldest go "
+	 "first (default 100000)", false, 0},
 };
 
 static const struct ver_option add_ca_options[] = {

@@ -173,6 +173,7 @@ int ver_serve(const struct ver_command *cmd, const struct ver_args *args)
 	struct tk_crypto_key *key = NULL;
 	struct ver_serve_ctx *sc = NULL;
 	uint64_t max_body = TK_HTTP_API_DEFAULT_MAX_BODY;
+	uint64_t max_results = TK_VERIFIER_SQLITE_DEFAULT_MAX_RESULTS;
 	char addr[LISTEN_MAX];
 	uint16_t port = 0;
 	sigset_t stop_signals;
@@ -181,12 +182,15 @@ int ver_serve(const struct ver_command *cmd, const struct ver_args *args)
 	int rc;
 
 	tk_diag_clear(&diag);
-	if ((rc = parse_serve(cmd, args, addr, &port, &max_body, &cfg)) != VER_EXIT_OK)
+	if ((rc = parse_serve(cmd, args, addr, &port, &max_body, &cfg)) != VER_EXIT_OK ||
+	    (rc = parse_positive(cmd, args, "max-results", 100000000, &max_results)) !=
+		    VER_EXIT_OK)
 		return rc;
 	if (ver_read_key(ver_get(cmd, args, "key"), true, &key, &diag) != TK_OK)
 		return ver_fail("cannot load the verifier key", ver_get(cmd, args, "key"), &diag);
 	if ((rc = ver_open_db(ver_get(cmd, args, "db"), true, &db, &ops)) != VER_EXIT_OK)
 		goto done;
+	tk_verifier_sqlite_set_max_results(db, max_results);
 
 	rc = VER_EXIT_FAIL;
 	sc = calloc(1, sizeof(*sc));

@@ -447,7 +447,10 @@ static tk_err count_row(void *ctx, const struct tk_verifier_history_row *row)
 	return TK_OK;
 }
 
-/* Every result is in the history; re-enrolling a key elsewhere is refused. */
+/*
+ * Every result is in the history, up to its maximum; re-enrolling a key
+ * for another UEID is refused.
+ */
 static void test_history_and_enrollment(void **state)
 {
 	struct fixture *f = *state;
@@ -462,6 +465,13 @@ static void test_history_and_enrollment(void **state)
 	assert_int_equal(tk_verifier_sqlite_result_each(f->db, 10, count_row, &listed, NULL),
 			 TK_OK);
 	assert_int_equal(listed, 2);
+
+	/* With a maximum of 3 rows, three more appraisals push the first out. */
+	tk_verifier_sqlite_set_max_results(f->db, 3);
+	test_in_process(state);
+	test_in_process(state);
+	assert_int_equal(tk_verifier_sqlite_count(f->db, "results", &count, NULL), TK_OK);
+	assert_int_equal(count, 3);
 
 	tk_diag_clear(&diag);
 	assert_int_equal(f->ops.key_get(f->ops.ctx, tk_span_make(f->agent_kid, 32), &rec, &diag),
