@@ -517,7 +517,7 @@ done:
 #define SUIT_COMMON_KEY 3
 #define SUIT_SHARED_SEQUENCE_KEY 4
 
-/* Commands whose argument holds nested command sequences. */
+/* Commands whose argument contains nested command sequences. */
 #define SUIT_TRY_EACH 15
 #define SUIT_RUN_SEQUENCE 32
 

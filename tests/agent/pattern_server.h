@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A loopback HTTP server thread for payload tests: it answers one
+ * A loopback HTTP server thread for payload tests. It serves one
  * connection with a status line, an optional Content-Length and a body
  * generated on the fly, so payloads of many megabytes need no buffer.
  */

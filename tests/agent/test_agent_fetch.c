@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The agent installs a payload fetched by URI end to end: a manifest built
+ * The agent installs a payload fetched by URI end to end. A manifest built
  * with the SUIT builder names a payload of many megabytes on a loopback
- * server, the agent's process_manifest hook runs the SUIT processor, whose
+ * server. The agent's process_manifest hook runs the SUIT processor, whose
  * fetch streams through tk_agent_fetch() into the simulated TEE's staging,
- * and the installed component has the payload's size and digest. Then the
+ * and the installed component must have the payload's size and digest. Then the
  * failures: a payload that does not match its digest and a missing one
  * install nothing, and the progress log lines. Peak memory is measured by
  * bench/bench_suit, not here.

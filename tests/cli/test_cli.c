@@ -963,10 +963,10 @@ static void test_manifest_round_trip(void **state)
 }
 
 /*
- * manifest build with two --key (the example P-256 key as ES256 through
- * the description's signers, and a fresh Ed25519 key): manifest verify
- * accepts either key alone, names the key file that verified when given a
- * wrong key first, and fails with only a wrong key.
+ * manifest build with two --key: the example P-256 key, as ES256 through
+ * the description's signers, and a fresh Ed25519 key. manifest verify
+ * accepts either key alone and names the key file that verified when given
+ * a wrong key first. With only a wrong key it fails.
  */
 static void test_manifest_build_two_signers(void **state)
 {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of the JSON manifest description and the general SUIT builder:
- * each fixture in tests/suit/manifests/ is built and its manifest (envelope
- * key 3), severed members and integrated payloads compared byte for byte
- * with the published example it describes; the built envelope is
+ * Tests of the JSON manifest description and the general SUIT builder.
+ * Each fixture in tests/suit/manifests/ is built, and its manifest (envelope
+ * key 3), severed members and integrated payloads are compared byte for
+ * byte with the published example it describes. The built envelope is
  * authenticated with the example key by our decoder and checked by an
  * independent Python oracle (tests/suit/check_manifest.py). Then several
  * signers with kids, and a table of invalid descriptions, each with the

@@ -10,10 +10,10 @@ any teepkit code:
 - each authentication block is a tagged COSE_Sign1 with a nil payload,
   verified with the cryptography package over
   ["Signature1", protected, h'', encoded SUIT_Digest]; block i with key i;
-- the manifest: version 1, an unsigned sequence number, common with a
-  non-empty list of component ids (arrays of byte strings), every command
-  sequence an array of (integer, argument) pairs, try-each and
-  run-sequence arguments nested sequences, and every severed member's
+- the manifest: version 1 and an unsigned sequence number; common with a
+  non-empty list of component ids (arrays of byte strings); every command
+  sequence an array of (integer, argument) pairs, with nested sequences as
+  the arguments of try-each and run-sequence; every severed member's
   digest equal to SHA-256 of the envelope member;
 - maps are in canonical order (bytewise order of the encoded keys).
 Exits 0 when everything checks, 1 with a message otherwise.
