@@ -295,6 +295,9 @@ tk_err tk_eat_tpm_verify_quote(const struct tk_crypto *c, const uint8_t *attest,
 	memset(out, 0, sizeof(*out));
 	if (opts == NULL || opts->ak == NULL || attest == NULL || sig == NULL)
 		return TK_FAIL(diag, TK_ERR_ARG, "quote, signature or AK is missing");
+	/* A quote with empty extraData has no nonce, so it could be a replay. */
+	if (opts->qualifying_data.len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "expected qualifying data is empty");
 	if (attest_len > TK_EAT_TPM_ATTEST_MAX)
 		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "TPMS_ATTEST is %zu bytes, maximum %d",
 			       attest_len, TK_EAT_TPM_ATTEST_MAX);

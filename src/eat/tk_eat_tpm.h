@@ -125,13 +125,14 @@ TK_MUST_CHECK tk_err tk_eat_tpm_pcr_digest(const struct tk_crypto *c,
 /* Options of tk_eat_tpm_verify_quote(). Zero-initialise, then set all. */
 struct tk_eat_tpm_verify_opts {
 	const struct tk_crypto_key *ak;   /* attestation key (P-256), borrowed */
-	struct tk_span qualifying_data;   /* expected extraData */
+	struct tk_span qualifying_data;   /* expected extraData, not empty */
 	const struct tk_eat_tpm_pcr_value *pcrs; /* values the quote covers */
 	size_t n_pcrs;
 };
 
 /*
- * Verify a quote, in this order: sizes, the signature over the attest
+ * Verify a quote, in this order: arguments (an empty
+ * opts->qualifying_data is TK_ERR_ARG), sizes, the signature over the attest
  * bytes with opts->ak (TK_ERR_SIGNATURE), magic and type, extraData equal
  * to opts->qualifying_data (TK_ERR_NONCE), and pcrDigest equal to the
  * digest of opts->pcrs (TK_ERR_DIGEST_MISMATCH). On success *out

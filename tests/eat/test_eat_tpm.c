@@ -202,6 +202,60 @@ static void test_verify_failures(void **state)
 	}
 }
 
+/* TPMT_SIGNATURE of attest[0..len) by ak: ECDSA, SHA-256, r and s of 32 bytes. */
+#define QUOTE_SIG_LEN (2 + 2 + 2 * 34)
+
+static void sign_quote(const struct tk_crypto_key *ak, const uint8_t *attest, size_t len,
+		       uint8_t sig[QUOTE_SIG_LEN])
+{
+	struct tk_span part = tk_span_make(attest, len);
+	uint8_t raw[64];
+	size_t raw_len = 0;
+
+	assert_int_equal(tk_crypto_sign(ak, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1, raw,
+					&raw_len, NULL), TK_OK);
+	assert_int_equal(raw_len, 64);
+	memcpy(sig, "\x00\x18\x00\x0b\x00\x20", 6);
+	memcpy(sig + 6, raw, 32);
+	memcpy(sig + 38, "\x00\x20", 2);
+	memcpy(sig + 40, raw + 32, 32);
+}
+
+/*
+ * A quote with empty extraData, checked by a caller that left
+ * qualifying_data empty: it carries no nonce, so it could be replayed,
+ * and verification must refuse the empty expectation.
+ */
+static void test_empty_qualifying_data(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t attest[256], sig[QUOTE_SIG_LEN];
+	struct tk_eat_tpm_verify_opts opts = default_opts(f);
+	struct tk_crypto_key *ak = NULL;
+	struct tk_eat_tpm_attest out;
+	struct tk_diag diag;
+	size_t len = 0;
+
+	/* magic, type and qualifiedSigner from the vector, extraData empty. */
+	memcpy(attest, f->attest, 0x2a);
+	attest[0x2a] = 0x00;
+	attest[0x2b] = 0x00;
+	len = 0x2c;
+	memcpy(attest + len, f->attest + 0x2c + 16, f->attest_len - 0x2c - 16);
+	len += f->attest_len - 0x2c - 16;
+
+	assert_int_equal(tk_crypto_key_generate(f->c, TK_CRYPTO_KEY_P256, &ak, NULL), TK_OK);
+	sign_quote(ak, attest, len, sig);
+	opts.ak = ak;
+	opts.qualifying_data = TK_SPAN_EMPTY;
+	tk_diag_clear(&diag);
+	check_err("empty expected qualifying data", TK_ERR_ARG,
+		  tk_eat_tpm_verify_quote(f->c, attest, len, sig, sizeof(sig), &opts, &out,
+					  &diag), &diag);
+	assert_int_equal(out.magic, 0);
+	tk_crypto_key_free(ak);
+}
+
 /*
  * A quote whose selection lists the SHA-256 bank twice, both times with
  * PCR 16, signed by a fresh AK. Its digest covers PCR 16 twice, so two
@@ -212,15 +266,14 @@ static void test_bank_selected_twice(void **state)
 {
 	struct fixture *f = *state;
 	static const uint8_t bank[] = {0x00, 0x0b, 0x03, 0x00, 0x00, 0x01};
-	uint8_t attest[256], sig[2 + 2 + 2 * 34], raw[64], pcr3[32] = {0};
+	uint8_t attest[256], sig[QUOTE_SIG_LEN], pcr3[32] = {0};
 	uint8_t twice[64];
 	struct tk_eat_tpm_pcr_value pcrs[2] = {f->pcr, f->pcr};
 	struct tk_eat_tpm_verify_opts opts = default_opts(f);
 	struct tk_crypto_key *ak = NULL;
 	struct tk_eat_tpm_attest out;
-	struct tk_span part;
 	struct tk_diag diag;
-	size_t len = 0x55, raw_len = 0;
+	size_t len = 0x55;
 
 	/* Header up to the selection from the vector, then count 2. */
 	memcpy(attest, f->attest, len);
@@ -239,14 +292,7 @@ static void test_bank_selected_twice(void **state)
 	len += 32;
 
 	assert_int_equal(tk_crypto_key_generate(f->c, TK_CRYPTO_KEY_P256, &ak, NULL), TK_OK);
-	part = tk_span_make(attest, len);
-	assert_int_equal(tk_crypto_sign(ak, TK_CRYPTO_SIG_ECDSA_P256_SHA256, &part, 1, raw,
-					&raw_len, NULL), TK_OK);
-	assert_int_equal(raw_len, 64);
-	memcpy(sig, "\x00\x18\x00\x0b\x00\x20", 6);
-	memcpy(sig + 6, raw, 32);
-	memcpy(sig + 38, "\x00\x20", 2);
-	memcpy(sig + 40, raw + 32, 32);
+	sign_quote(ak, attest, len, sig);
 
 	pcrs[1].index = 3;
 	pcrs[1].value = tk_span_make(pcr3, sizeof(pcr3));
@@ -465,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_pcr_replay_matches),
 		cmocka_unit_test(test_verify_failures),
 		cmocka_unit_test(test_bank_selected_twice),
+		cmocka_unit_test(test_empty_qualifying_data),
 		cmocka_unit_test(test_attest_malformed),
 		cmocka_unit_test(test_signature_malformed),
 		cmocka_unit_test(test_qualifying_data),
