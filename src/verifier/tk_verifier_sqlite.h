@@ -93,7 +93,7 @@ TK_MUST_CHECK tk_err tk_verifier_sqlite_result_each(
 
 /*
  * Default maximum of rows in the results history. Each appraisal that
- * gives a result adds a row of a few hundred bytes plus the EAR; once the
+ * gives a result adds a row of a few hundred bytes plus the EAR. Once the
  * maximum is reached, adding a row deletes the oldest, so a client that
  * posts evidence in a loop cannot fill the disk.
  */
