@@ -542,37 +542,35 @@ static void use_tpm(struct e2e *t, struct swtpm *tpm, bool trust_ca)
 	add_agent_reference(t);
 }
 
-/* Run teep-agent run and accept any exit status; the caller checks the records. */
-static void run_agent_any(struct e2e *t)
-{
-	const char *argv[] = {TK_AGENT_BIN, "run", "--state", t->tee, "--backend", "tpm",
-			      "--tcti", t->tcti, "--tam", t->url, "--tam-key",
-			      path_of(t, 5, "tam-esp256.pub.pem"), "--tam-key",
-			      path_of(t, 6, "tam-ed25519.pub.pem"), "--trust-anchor",
-			      path_of(t, 7, "signer.pub.pem"), NULL};
-
-	assert_int_equal(proc_run(&t->result, argv), 0);
-}
-
 /*
  * The quote in the evidence: the verifier checks it with the enrolled AK
- * (instance-identity 2) and replays the measurement log to the quoted PCR
- * (executables 2).
- * NOTE: the hardware claim stays 97 with swtpm, whose EK certificate chain
- * is RSA, which the crypto layer's chain check does not support yet, so the
- * tier is not asserted here.
+ * (instance-identity 2), replays the measurement log to the quoted PCR
+ * (executables 2) and chains the EK certificate to swtpm's CA (hardware
+ * 2), so the TA installs, and stays affirming once it is loaded.
  */
-static void test_tpm_quote_appraised(void **state)
+static void test_tpm_install_after_affirming(void **state)
 {
 	struct e2e *t = *state;
 	struct swtpm tpm = {0};
+	char line[256];
 
 	use_tpm(t, &tpm, true);
 	start_tam_inproc(t);
-	run_agent_any(t);
-	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-results", "--db", t->db, NULL});
+	run_agent(t, 0);
+	assert_non_null(strstr(t->result.out, "1 manifest installed"));
+	assert_true(installed(t));
+	latest_attestation(t, line, sizeof(line));
+	assert_non_null(strstr(line, "affirming background-check proceed"));
+
+	add_ta_reference(t, true);
+	load_ta(t, 0);
+	run_agent(t, 0);
+	latest_attestation(t, line, sizeof(line));
+	assert_non_null(strstr(line, "affirming background-check proceed"));
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "show-result", "--state", t->tee, NULL});
 	assert_non_null(strstr(t->result.out, "0 / instance-identity /: 2"));
 	assert_non_null(strstr(t->result.out, "2 / executables /: 2"));
+	assert_non_null(strstr(t->result.out, "4 / hardware /: 2"));
 	assert_non_null(strstr(t->result.out, "https://teepkit.example/policy/teep-tpm/1"));
 	stop_tam(t);
 	swtpm_stop(&tpm);
@@ -942,7 +940,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unrecognized_ta_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_altered_ta_not_loaded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_background_check_over_http, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tpm_quote_appraised, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tpm_install_after_affirming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_untrusted_ek_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_accepted_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_stale_challenge, setup, teardown),
