@@ -58,6 +58,7 @@
 #define TK_CRYPTO_HKDF_PRK_LEN 32     /* HKDF-SHA256 pseudorandom key */
 #define TK_CRYPTO_HKDF_MAX_OUT (255 * 32) /* RFC 5869 limit for SHA-256 */
 #define TK_CRYPTO_AES_KW_OVERHEAD 8   /* RFC 3394 integrity block */
+#define TK_CRYPTO_AES_CFB_IV_LEN 16   /* AES-CFB128 initialization vector */
 #define TK_CRYPTO_AEAD_NONCE_LEN 12
 #define TK_CRYPTO_AEAD_TAG_LEN 16
 #define TK_CRYPTO_AES_CTR_IV_LEN 16   /* initial counter block */
@@ -231,6 +232,17 @@ struct tk_crypto_ops {
 				    size_t n_trusted, int64_t at_time,
 				    struct tk_crypto_key **leaf_key,
 				    struct tk_diag *diag);
+
+	/* TPM credential protection, see tk_crypto_aes_cfb() and
+	 * tk_crypto_rsa_oaep_encrypt_cert(). */
+	tk_err (*aes_cfb)(void *ctx, bool encrypt, const uint8_t *key, size_t key_len,
+			  const uint8_t iv[TK_CRYPTO_AES_CFB_IV_LEN], const uint8_t *in,
+			  size_t len, uint8_t *out, struct tk_diag *diag);
+	tk_err (*rsa_oaep_encrypt_cert)(void *ctx, const uint8_t *cert, size_t cert_len,
+					const uint8_t *label, size_t label_len,
+					const uint8_t *in, size_t in_len, uint8_t *out,
+					size_t out_cap, size_t *out_len,
+					struct tk_diag *diag);
 };
 
 /* A provider: its operations and their context. */
@@ -560,5 +572,38 @@ TK_MUST_CHECK tk_err tk_crypto_x509_verify_chain(const struct tk_crypto *c,
 						 size_t n_trusted, int64_t at_time,
 						 struct tk_crypto_key **leaf_key,
 						 struct tk_diag *diag);
+
+/* TPM credential protection (TPM 2.0 Library, Part 1, section 24). */
+
+/*
+ * Largest RSA modulus accepted by tk_crypto_rsa_oaep_encrypt_cert(), in
+ * bytes (RSA 4096; TK_ERR_LIMIT_SIZE beyond). TPM EKs are RSA 2048.
+ */
+#define TK_CRYPTO_RSA_MAX_LEN 512
+
+/*
+ * AES-CFB128 (NIST SP 800-38A section 6.3) with a 16, 24 or 32-byte key
+ * and a 16-byte IV: the TPM's symmetric protection of a credential. No
+ * integrity: the TPM's outer HMAC covers it. out (len bytes) may equal in.
+ */
+TK_MUST_CHECK tk_err tk_crypto_aes_cfb(const struct tk_crypto *c, bool encrypt,
+				       const uint8_t *key, size_t key_len,
+				       const uint8_t iv[TK_CRYPTO_AES_CFB_IV_LEN],
+				       const uint8_t *in, size_t len, uint8_t *out,
+				       struct tk_diag *diag);
+
+/*
+ * RSAES-OAEP (RFC 8017 section 7.1) with SHA-256 and MGF1-SHA-256 to the
+ * RSA public key of a DER X.509 certificate, with `label` (may be empty;
+ * a TPM label includes its terminating zero byte). out_cap must hold the
+ * modulus length (TK_ERR_BUFFER_TOO_SMALL). A certificate that is not
+ * valid DER or holds no RSA key is TK_ERR_KEY. Borrows every input.
+ */
+TK_MUST_CHECK tk_err tk_crypto_rsa_oaep_encrypt_cert(const struct tk_crypto *c,
+						     const uint8_t *cert, size_t cert_len,
+						     const uint8_t *label, size_t label_len,
+						     const uint8_t *in, size_t in_len,
+						     uint8_t *out, size_t out_cap,
+						     size_t *out_len, struct tk_diag *diag);
 
 #endif /* TK_CRYPTO_H */

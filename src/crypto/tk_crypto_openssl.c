@@ -624,6 +624,8 @@ static const struct tk_crypto_ops openssl_ops = {
 	.cipher_final = tk_crypto_ossl_cipher_final,
 	.cipher_abort = tk_crypto_ossl_cipher_abort,
 	.x509_verify_chain = tk_crypto_ossl_x509_verify_chain,
+	.aes_cfb = tk_crypto_ossl_aes_cfb,
+	.rsa_oaep_encrypt_cert = tk_crypto_ossl_rsa_oaep_encrypt_cert,
 };
 
 static const struct tk_crypto openssl_provider = {

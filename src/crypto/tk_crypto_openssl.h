@@ -62,4 +62,14 @@ tk_err tk_crypto_ossl_x509_verify_chain(void *ctx, const struct tk_span *chain,
 					struct tk_crypto_key **leaf_key,
 					struct tk_diag *diag);
 
+tk_err tk_crypto_ossl_aes_cfb(void *ctx, bool encrypt, const uint8_t *key,
+			      size_t key_len, const uint8_t iv[TK_CRYPTO_AES_CFB_IV_LEN],
+			      const uint8_t *in, size_t len, uint8_t *out,
+			      struct tk_diag *diag);
+tk_err tk_crypto_ossl_rsa_oaep_encrypt_cert(void *ctx, const uint8_t *cert,
+					    size_t cert_len, const uint8_t *label,
+					    size_t label_len, const uint8_t *in,
+					    size_t in_len, uint8_t *out, size_t out_cap,
+					    size_t *out_len, struct tk_diag *diag);
+
 #endif /* TK_CRYPTO_OPENSSL_H */
