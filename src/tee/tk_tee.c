@@ -439,6 +439,52 @@ tk_err tk_tee_endorsement_certificate(const struct tk_tee *tee, uint8_t *out,
 	return err;
 }
 
+tk_err tk_tee_attestation_key_public(const struct tk_tee *tee, uint8_t *out,
+				     size_t out_cap, size_t *out_len,
+				     struct tk_diag *diag)
+{
+	tk_err err = check_out(out, out_cap, out_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	*out_len = 0;
+	REQUIRE_HOOK(tee, attestation_key_public, diag);
+	err = tee->ops->attestation_key_public(tee->ctx, out, out_cap, out_len, diag);
+	if (err != TK_OK)
+		*out_len = 0;
+	return err;
+}
+
+tk_err tk_tee_activate_credential(const struct tk_tee *tee, const uint8_t *id_object,
+				  size_t id_object_len, const uint8_t *encrypted_secret,
+				  size_t encrypted_secret_len, uint8_t *out,
+				  size_t out_cap, size_t *out_len, struct tk_diag *diag)
+{
+	tk_err err = check_out(out, out_cap, out_len, diag);
+
+	if (err != TK_OK)
+		return err;
+	*out_len = 0;
+	if (id_object == NULL || id_object_len == 0 || encrypted_secret == NULL ||
+	    encrypted_secret_len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "credential blob is empty");
+	if (id_object_len > TK_TEE_MAX_CREDENTIAL_BLOB_LEN ||
+	    encrypted_secret_len > TK_TEE_MAX_CREDENTIAL_BLOB_LEN)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
+			       "credential blob parts of %zu and %zu bytes, maximum %d",
+			       id_object_len, encrypted_secret_len,
+			       TK_TEE_MAX_CREDENTIAL_BLOB_LEN);
+	REQUIRE_HOOK(tee, activate_credential, diag);
+	err = tee->ops->activate_credential(tee->ctx, id_object, id_object_len,
+					    encrypted_secret, encrypted_secret_len, out,
+					    out_cap, out_len, diag);
+	if (err != TK_OK) {
+		tk_wipe(out, out_cap);
+		*out_len = 0;
+	}
+	return err;
+}
+
 tk_err tk_tee_stage_begin(const struct tk_tee *tee, unsigned area, struct tk_diag *diag)
 {
 	if (area >= TK_TEE_MAX_STAGING_AREAS)

@@ -131,6 +131,16 @@ struct tk_tee_key_info {
 #define TK_TEE_MAX_CERT_LEN 4096
 
 /*
+ * Maximum length of each marshalled part of a credential blob for
+ * activate_credential (TK_ERR_LIMIT_SIZE): a TPM2B_ENCRYPTED_SECRET of an
+ * RSA 4096 EK takes 514 bytes, a TPM2B_ID_OBJECT under 140.
+ */
+#define TK_TEE_MAX_CREDENTIAL_BLOB_LEN 1024
+
+/* Maximum length of a recovered credential: a SHA-512 TPM2B_DIGEST. */
+#define TK_TEE_MAX_CREDENTIAL_LEN 64
+
+/*
  * One entry of the measurement log, in load order. Each load extends a
  * hash chain: event = SHA-256(encoded component id || image digest), and
  * running = SHA-256(previous running || event), starting from 32 zero
@@ -400,6 +410,30 @@ struct tk_tee_ops {
 					  struct tk_diag *diag);
 
 	/*
+	 * The attestation key's marshalled TPMT_PUBLIC. Its name, which a
+	 * credential is bound to, is nameAlg (SHA-256) || SHA-256 of these
+	 * bytes (see tk_eat_tpm_ak_parse()).
+	 */
+	tk_err (*attestation_key_public)(void *ctx, uint8_t *out, size_t out_cap,
+					 size_t *out_len, struct tk_diag *diag);
+
+	/*
+	 * TPM2_ActivateCredential (TPM 2.0 Library, Part 3, section 12.5):
+	 * recover the credential a verifier protected for the attestation
+	 * key and this TPM's endorsement key. id_object is a marshalled
+	 * TPM2B_ID_OBJECT, encrypted_secret a marshalled
+	 * TPM2B_ENCRYPTED_SECRET (at most TK_TEE_MAX_CREDENTIAL_BLOB_LEN
+	 * bytes each). A blob made for another TPM or another key fails
+	 * with TK_ERR_DECRYPT. The credential is a secret: wipe it after use.
+	 */
+	tk_err (*activate_credential)(void *ctx, const uint8_t *id_object,
+				      size_t id_object_len,
+				      const uint8_t *encrypted_secret,
+				      size_t encrypted_secret_len, uint8_t *out,
+				      size_t out_cap, size_t *out_len,
+				      struct tk_diag *diag);
+
+	/*
 	 * Recover the content encryption key of one COSE_recipient of an
 	 * encrypted SUIT payload with a key that never leaves the backend:
 	 * the recipient key (ECDH-ES+A128KW, ECDH-ES+A256KW) or a provisioned
@@ -601,6 +635,18 @@ TK_MUST_CHECK tk_err tk_tee_endorsement_certificate(const struct tk_tee *tee,
 						    uint8_t *out, size_t out_cap,
 						    size_t *out_len,
 						    struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_attestation_key_public(const struct tk_tee *tee,
+						   uint8_t *out, size_t out_cap,
+						   size_t *out_len,
+						   struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_tee_activate_credential(const struct tk_tee *tee,
+						const uint8_t *id_object,
+						size_t id_object_len,
+						const uint8_t *encrypted_secret,
+						size_t encrypted_secret_len,
+						uint8_t *out, size_t out_cap,
+						size_t *out_len,
+						struct tk_diag *diag);
 
 TK_MUST_CHECK tk_err tk_tee_unwrap_cek(const struct tk_tee *tee,
 				       const struct tk_suit_recipient *recipient,

@@ -24,6 +24,8 @@
 #include "tee/tk_tee_sim_fs.h"
 #include "tee/tk_tee_tpm_impl.h"
 
+#include <tss2/tss2_mu.h>
+
 #define TPM_DIR "tpm"
 #define SIGNING_KEY_FILE "signing-key"
 #define ATTESTATION_KEY_FILE "attestation-key"
@@ -242,6 +244,32 @@ static tk_err tpm_endorsement_certificate(void *ctx, uint8_t *out, size_t out_ca
 	return tpm_nv_read(tpm, tpm->ek_cert_index, out, out_cap, out_len, diag);
 }
 
+static tk_err tpm_attestation_key_public(void *ctx, uint8_t *out, size_t out_cap,
+					 size_t *out_len, struct tk_diag *diag)
+{
+	const struct tpm *tpm = ctx;
+	size_t offset = 0;
+	TSS2_RC rc = Tss2_MU_TPMT_PUBLIC_Marshal(&tpm->attestation.public_area.publicArea,
+						 out, out_cap, &offset);
+
+	if (rc != TSS2_RC_SUCCESS)
+		return TK_FAIL(diag, TK_ERR_BUFFER_TOO_SMALL,
+			       "attestation key TPMT_PUBLIC does not fit in %zu bytes", out_cap);
+	*out_len = offset;
+	return TK_OK;
+}
+
+static tk_err tpm_activate_credential_hook(void *ctx, const uint8_t *id_object,
+					   size_t id_object_len,
+					   const uint8_t *encrypted_secret,
+					   size_t encrypted_secret_len, uint8_t *out,
+					   size_t out_cap, size_t *out_len,
+					   struct tk_diag *diag)
+{
+	return tpm_activate_credential(ctx, id_object, id_object_len, encrypted_secret,
+				       encrypted_secret_len, out, out_cap, out_len, diag);
+}
+
 /*
  * SUIT keys: the simulator's code and files, in this state directory.
  * NOTE: so the payload recipient key, KEKs and MAC keys are software keys
@@ -325,6 +353,8 @@ static const struct tk_tee_ops tpm_ops = {
 	.certify_signing_key = tpm_certify_hook,
 	.attestation_key_pem = tpm_attestation_key_pem,
 	.endorsement_certificate = tpm_endorsement_certificate,
+	.attestation_key_public = tpm_attestation_key_public,
+	.activate_credential = tpm_activate_credential_hook,
 	.unwrap_cek = tpm_unwrap_cek,
 	.encryption_public_key_pem = tpm_encryption_public_key_pem,
 	.provision_secret = tpm_provision_secret,

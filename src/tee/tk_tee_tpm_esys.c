@@ -579,3 +579,87 @@ tk_err tpm_nv_read(struct tpm *tpm, uint32_t index, uint8_t *out, size_t out_cap
 	*out_len = size;
 	return TK_OK;
 }
+
+/* Credential activation. */
+
+static tk_err unmarshal_credential(const uint8_t *id_object, size_t id_object_len,
+				   const uint8_t *encrypted_secret,
+				   size_t encrypted_secret_len, TPM2B_ID_OBJECT *blob,
+				   TPM2B_ENCRYPTED_SECRET *secret, struct tk_diag *diag)
+{
+	size_t blob_off = 0, secret_off = 0;
+	TSS2_RC rc;
+
+	rc = Tss2_MU_TPM2B_ID_OBJECT_Unmarshal(id_object, id_object_len, &blob_off, blob);
+	if (rc != TSS2_RC_SUCCESS || blob_off != id_object_len)
+		return TK_FAIL(diag, TK_ERR_SCHEMA_LENGTH,
+			       "TPM2B_ID_OBJECT of %zu bytes is malformed", id_object_len);
+	rc = Tss2_MU_TPM2B_ENCRYPTED_SECRET_Unmarshal(encrypted_secret, encrypted_secret_len,
+						      &secret_off, secret);
+	if (rc != TSS2_RC_SUCCESS || secret_off != encrypted_secret_len)
+		return TK_FAIL(diag, TK_ERR_SCHEMA_LENGTH,
+			       "TPM2B_ENCRYPTED_SECRET of %zu bytes is malformed",
+			       encrypted_secret_len);
+	return TK_OK;
+}
+
+/*
+ * The response codes of a blob that was not made for this TPM and key:
+ * the seed does not decrypt with the EK (value, size) or the HMAC over
+ * the AK's name does not match (integrity).
+ */
+static bool credential_rejected(TSS2_RC rc)
+{
+	TSS2_RC code;
+
+	if ((rc & TSS2_RC_LAYER_MASK) != TSS2_TPM_RC_LAYER || (rc & TPM2_RC_FMT1) == 0)
+		return false;
+	code = rc & (TPM2_RC_FMT1 | 0x3f);
+	return code == TPM2_RC_INTEGRITY || code == TPM2_RC_VALUE || code == TPM2_RC_SIZE;
+}
+
+tk_err tpm_activate_credential(struct tpm *tpm, const uint8_t *id_object,
+			       size_t id_object_len, const uint8_t *encrypted_secret,
+			       size_t encrypted_secret_len, uint8_t *out,
+			       size_t out_cap, size_t *out_len, struct tk_diag *diag)
+{
+	TPM2B_ID_OBJECT blob = {0};
+	TPM2B_ENCRYPTED_SECRET secret = {0};
+	TPM2B_DIGEST *credential = NULL;
+	ESYS_TR ak = ESYS_TR_NONE, ek = ESYS_TR_NONE, session = ESYS_TR_NONE;
+	TSS2_RC rc = TSS2_RC_SUCCESS;
+	tk_err err;
+
+	err = unmarshal_credential(id_object, id_object_len, encrypted_secret,
+				   encrypted_secret_len, &blob, &secret, diag);
+	if (err == TK_OK)
+		err = load_key(tpm, TPM_PARENT_EK, &tpm->attestation, &ak, diag);
+	/* The AK needs its password, the EK its PolicySecret session. */
+	if (err == TK_OK)
+		err = open_parent(tpm, TPM_PARENT_EK, &ek, &session, diag);
+	if (err == TK_OK) {
+		rc = Esys_ActivateCredential(tpm->esys, ak, ek, ESYS_TR_PASSWORD, session,
+					     ESYS_TR_NONE, &blob, &secret, &credential);
+		if (credential_rejected(rc))
+			err = TK_FAIL(diag, TK_ERR_DECRYPT, "TPM2_ActivateCredential rejected "
+				      "the credential: it was not made for this TPM's EK and "
+				      "attestation key: 0x%x (%s)", (unsigned)rc,
+				      Tss2_RC_Decode(rc));
+		else if (rc != TSS2_RC_SUCCESS)
+			err = rc_fail(diag, "TPM2_ActivateCredential", rc);
+	}
+	close_parent(tpm, TPM_PARENT_EK, &ek, &session, rc);
+	flush(tpm, &ak);
+
+	if (err == TK_OK && credential->size > out_cap)
+		err = TK_FAIL(diag, TK_ERR_BUFFER_TOO_SMALL, "credential is %u bytes, buffer %zu",
+			      (unsigned)credential->size, out_cap);
+	if (err == TK_OK) {
+		memcpy(out, credential->buffer, credential->size);
+		*out_len = credential->size;
+	}
+	if (credential != NULL)
+		tk_wipe(credential, sizeof(*credential));
+	Esys_Free(credential);
+	return err;
+}

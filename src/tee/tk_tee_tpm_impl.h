@@ -116,4 +116,14 @@ tk_err tpm_certify(struct tpm *tpm, const uint8_t qualifying[TK_TEE_DIGEST_LEN],
 tk_err tpm_nv_read(struct tpm *tpm, uint32_t index, uint8_t *out,
 		   size_t out_cap, size_t *out_len, struct tk_diag *diag);
 
+/*
+ * TPM2_ActivateCredential with the attestation key and the EK, for
+ * marshalled TPM2B_ID_OBJECT and TPM2B_ENCRYPTED_SECRET. A blob the TPM
+ * rejects as not made for it is TK_ERR_DECRYPT.
+ */
+tk_err tpm_activate_credential(struct tpm *tpm, const uint8_t *id_object,
+			       size_t id_object_len, const uint8_t *encrypted_secret,
+			       size_t encrypted_secret_len, uint8_t *out,
+			       size_t out_cap, size_t *out_len, struct tk_diag *diag);
+
 #endif /* TK_TEE_TPM_IMPL_H */
