@@ -107,8 +107,8 @@ static tk_err unlink_manifests(struct tk_teep_agent *agent, const struct tk_teep
 
 /*
  * Add the SUIT report of the manifest just processed to the reply, in the
- * arena. A report that cannot be made is left out with a notice: the
- * Success or Error still says what happened to the manifest.
+ * arena. A report that cannot be made is left out with a notice, and the
+ * Success or Error still reports the outcome of the manifest.
  */
 static void collect_suit_report(struct reply *r, struct tk_span nonce)
 {

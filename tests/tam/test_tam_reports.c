@@ -86,7 +86,7 @@ static void enroll_report_key(struct fixture *f)
 		     tk_store_report_key_set(&f->b.store, &rec, &f->b.diag), &f->b.diag);
 }
 
-/* Connect, answer with a QueryResponse and keep the Update's token. */
+/* Connect, reply with a QueryResponse and keep the Update's token. */
 static void run_to_update(struct fixture *f)
 {
 	struct bench *b = &f->b;
