@@ -207,6 +207,16 @@ tk_err tk_agent_platform_references(void *ctx, const uint8_t *target, size_t tar
 	return tk_tee_references(glue->tee, target, target_len, holder, holder_len, others, diag);
 }
 
+tk_err tk_agent_platform_store_dependency(void *ctx, const uint8_t *id, size_t id_len,
+					  const uint8_t *envelope, size_t envelope_len,
+					  uint64_t sequence_number, struct tk_diag *diag)
+{
+	struct tk_agent_tee *glue = ctx;
+
+	return tk_tee_store_manifest(glue->tee, id, id_len, envelope, envelope_len,
+				     sequence_number, diag);
+}
+
 tk_err tk_agent_platform_authenticate(void *ctx, const struct tk_suit_envelope *env,
 				      struct tk_suit_manifest *out, struct tk_diag *diag)
 {

@@ -39,6 +39,9 @@ tk_err tk_agent_platform_references(void *ctx, const uint8_t *target, size_t tar
 				    const uint8_t *holder, size_t holder_len, uint64_t *others,
 				    struct tk_diag *diag);
 
+tk_err tk_agent_platform_store_dependency(void *ctx, const uint8_t *id, size_t id_len,
+					  const uint8_t *envelope, size_t envelope_len,
+					  uint64_t sequence_number, struct tk_diag *diag);
 tk_err tk_agent_platform_authenticate(void *ctx, const struct tk_suit_envelope *env,
 				      struct tk_suit_manifest *out, struct tk_diag *diag);
 

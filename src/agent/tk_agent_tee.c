@@ -240,6 +240,7 @@ struct tk_suit_platform_ops tk_agent_suit_platform(struct tk_agent_tee *glue)
 	if (tk_agent_has_references(glue)) {
 		ops.link = tk_agent_platform_link;
 		ops.references = tk_agent_platform_references;
+		ops.store_dependency = tk_agent_platform_store_dependency;
 	}
 	return ops;
 }

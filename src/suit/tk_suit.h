@@ -469,6 +469,15 @@ struct tk_suit_platform_ops {
 				      struct tk_diag *diag);
 
 	/*
+	 * Keep the envelope of a dependency that has a manifest component id
+	 * `id`, once the update that processed it succeeded, so its uninstall
+	 * can run when no manifest references it any more. NULL: not kept.
+	 */
+	tk_err (*store_dependency)(void *ctx, const uint8_t *id, size_t id_len,
+				   const uint8_t *envelope, size_t envelope_len,
+				   uint64_t sequence_number, struct tk_diag *diag);
+
+	/*
 	 * Authenticate a dependency's envelope as the root was authenticated
 	 * and decode its manifest into *out (trust-domains-11 section 5.1).
 	 * NULL: tk_suit_authenticate() with opts->trust_anchors.

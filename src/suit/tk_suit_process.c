@@ -140,8 +140,8 @@ static tk_err commit_frame(struct tk_suit_processor *p, struct tk_suit_frame *f)
 	return err;
 }
 
-/* Link each processed dependency to its dependent and persist its
- * sequence number. */
+/* Link each processed dependency to its dependent, persist its sequence
+ * number and let the platform keep its envelope. */
 static tk_err commit_dependencies(struct tk_suit_processor *p, const struct tk_suit_frame *f)
 {
 	tk_err err = TK_OK;
@@ -161,6 +161,11 @@ static tk_err commit_dependencies(struct tk_suit_processor *p, const struct tk_s
 			err = p->ops->set_sequence_number(p->ops->ctx, dep->holder.ptr,
 							  dep->holder.len,
 							  dep->m->sequence_number, p->diag);
+		if (err == TK_OK && dep->m->manifest_component_id.len > 0 &&
+		    p->ops->store_dependency != NULL)
+			err = p->ops->store_dependency(p->ops->ctx, dep->holder.ptr, dep->holder.len,
+						       c->envelope.ptr, c->envelope.len,
+						       dep->m->sequence_number, p->diag);
 	}
 	return err;
 }

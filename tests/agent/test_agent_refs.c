@@ -101,9 +101,9 @@ static size_t sign_envelope(const uint8_t *manifest, size_t manifest_len, const 
 	return out_len;
 }
 
-static void open_glue(struct tk_tee *tee, struct tk_agent_tee *glue)
+static void open_glue(const char *dir, struct tk_tee *tee, struct tk_agent_tee *glue)
 {
-	struct tk_tee_sim_config sim = {.state_dir = state_dir, .create = true};
+	struct tk_tee_sim_config sim = {.state_dir = dir, .create = true};
 	struct tk_diag diag;
 
 	tk_diag_clear(&diag);
@@ -128,6 +128,29 @@ static bool installed(const struct tk_tee *tee, const uint8_t *id, size_t id_len
 	return tk_tee_component_info(tee, id, id_len, &info, &diag) == TK_OK;
 }
 
+/* The personalization copy with the TA manifest integrated, signed. */
+static size_t personalization_envelope(const uint8_t *ta, size_t ta_len, uint8_t *out,
+				       size_t cap)
+{
+	uint8_t manifest[ENV_CAP];
+	size_t hex_len = 0;
+	char path[512];
+	uint8_t *hex;
+
+	snprintf(path, sizeof(path), "%s/tests/suit/data/personalization_integrated_dependency.hex",
+		 TK_SOURCE_DIR);
+	hex = vector_read_file(path, &hex_len);
+	assert_true(hex_len / 2 <= sizeof(manifest));
+	for (size_t i = 0; i + 1 < hex_len; i += 2) {
+		unsigned v = 0;
+
+		assert_int_equal(sscanf((const char *)hex + i, "%2x", &v), 1);
+		manifest[i / 2] = (uint8_t)v;
+	}
+	free(hex);
+	return sign_envelope(manifest, hex_len / 2, "#ta.suit", ta, ta_len, out, cap);
+}
+
 static void test_dependency_refcounts(void **state)
 {
 	static uint8_t pd_env[ENV_CAP];
@@ -136,29 +159,15 @@ static void test_dependency_refcounts(void **state)
 	struct tk_tee tee;
 	struct tk_teep_agent_tee_ops ops;
 	struct tk_diag diag;
-	size_t ta_len = 0, pd_manifest_len = 0, pd_len;
+	size_t ta_len = 0, pd_len;
 	uint8_t *ta = vector_read_hex("suit_integrated.hex.txt", &ta_len);
-	char path[512];
-	uint8_t *hex;
-	uint8_t pd_manifest[ENV_CAP];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/tests/suit/data/personalization_integrated_dependency.hex",
-		 TK_SOURCE_DIR);
-	hex = vector_read_file(path, &pd_manifest_len);
-	for (size_t i = 0; i + 1 < pd_manifest_len; i += 2) {
-		unsigned v = 0;
-
-		assert_int_equal(sscanf((const char *)hex + i, "%2x", &v), 1);
-		pd_manifest[i / 2] = (uint8_t)v;
-	}
-	pd_len = sign_envelope(pd_manifest, pd_manifest_len / 2, "#ta.suit", ta, ta_len, pd_env,
-			       sizeof(pd_env));
-	free(hex);
+	pd_len = personalization_envelope(ta, ta_len, pd_env, sizeof(pd_env));
 
 	/* The TA as a root manifest, then the personalization manifest with
 	 * the TA manifest as its dependency. */
-	open_glue(&tee, &glue);
+	open_glue(state_dir, &tee, &glue);
 	ops = tk_agent_tee_ops(&glue);
 	tk_diag_clear(&diag);
 	memset(&name, 0, sizeof(name));
@@ -176,7 +185,7 @@ static void test_dependency_refcounts(void **state)
 	tk_tee_close(&tee);
 
 	/* After a restart, unlinking the dependent removes both. */
-	open_glue(&tee, &glue);
+	open_glue(state_dir, &tee, &glue);
 	ops = tk_agent_tee_ops(&glue);
 	check("unlink personalization", TK_OK,
 	      ops.unlink_manifest(ops.ctx, config_manifest_id, sizeof(config_manifest_id), &diag),
@@ -185,6 +194,48 @@ static void test_dependency_refcounts(void **state)
 	assert_false(installed(&tee, ta_component_id, sizeof(ta_component_id)));
 	check("unlink again", TK_ERR_NOT_FOUND,
 	      ops.unlink_manifest(ops.ctx, config_manifest_id, sizeof(config_manifest_id), &diag),
+	      &diag);
+	tk_tee_close(&tee);
+	free(ta);
+}
+
+/* A TA installed only as a dependency goes with its dependent: the
+ * processor hands its envelope to the TEE, so its uninstall can run. */
+static void test_dependency_only(void **state)
+{
+	static uint8_t pd_env[ENV_CAP];
+	struct tk_teep_agent_manifest_name name;
+	struct tk_tee_object_info info;
+	struct tk_agent_tee glue;
+	struct tk_tee tee;
+	struct tk_teep_agent_tee_ops ops;
+	struct tk_diag diag;
+	size_t ta_len = 0, pd_len;
+	uint8_t *ta = vector_read_hex("suit_integrated.hex.txt", &ta_len);
+	char dir[80];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s-only", state_dir);
+	pd_len = personalization_envelope(ta, ta_len, pd_env, sizeof(pd_env));
+	open_glue(dir, &tee, &glue);
+	ops = tk_agent_tee_ops(&glue);
+	tk_diag_clear(&diag);
+	memset(&name, 0, sizeof(name));
+	check("install personalization", TK_OK,
+	      ops.process_manifest(ops.ctx, pd_env, pd_len, &name, &diag), &diag);
+	assert_true(installed(&tee, ta_component_id, sizeof(ta_component_id)));
+	check("TA envelope kept", TK_OK,
+	      tk_tee_manifest_info(&tee, ta_manifest_id, sizeof(ta_manifest_id), &info, &diag),
+	      &diag);
+	assert_int_equal(info.size, ta_len);
+
+	check("unlink personalization", TK_OK,
+	      ops.unlink_manifest(ops.ctx, config_manifest_id, sizeof(config_manifest_id), &diag),
+	      &diag);
+	assert_false(installed(&tee, ta_component_id, sizeof(ta_component_id)));
+	assert_false(installed(&tee, config_component_id, sizeof(config_component_id)));
+	check("TA envelope removed", TK_ERR_NOT_FOUND,
+	      tk_tee_manifest_info(&tee, ta_manifest_id, sizeof(ta_manifest_id), &info, &diag),
 	      &diag);
 	tk_tee_close(&tee);
 	free(ta);
@@ -225,6 +276,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dependency_refcounts),
+		cmocka_unit_test(test_dependency_only),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
