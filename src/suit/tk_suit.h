@@ -432,7 +432,12 @@ struct tk_suit_platform_ops {
 			 const uint8_t *args, size_t args_len,
 			 struct tk_diag *diag);
 
-	/* Add the link holder -> target; an existing link is kept as is. */
+	/*
+	 * Add the link holder -> target; an existing link is kept as is.
+	 * A platform that leaves link or references NULL keeps no reference
+	 * counts: the processor then refuses manifests with dependencies
+	 * (TK_ERR_UNSUPPORTED) and treats no component as shared.
+	 */
 	tk_err (*link)(void *ctx, const uint8_t *holder, size_t holder_len,
 		       const uint8_t *target, size_t target_len,
 		       struct tk_diag *diag);

@@ -930,6 +930,88 @@ static void test_rows(void **state)
 	tk_crypto_key_free(key);
 }
 
+/* {1: 1, 2: 1, 3: << {1: deps, 2: [[h'00']], 4: shared} >>, 5: ['m']}
+ * with `count` dependencies at indices first, first + 1, ... */
+static size_t encode_dependencies(uint64_t first, size_t count, uint8_t *out, size_t cap)
+{
+	static const uint8_t shared[] = {0x82, 0x0c, 0x00}; /* [12, 0] */
+	struct tk_cbor_enc enc;
+	size_t len = 0;
+
+	tk_cbor_enc_init(&enc, out, cap, NULL);
+	tk_cbor_put_map(&enc, 4);
+	tk_cbor_put_uint(&enc, 1);
+	tk_cbor_put_uint(&enc, 1);
+	tk_cbor_put_uint(&enc, 2);
+	tk_cbor_put_uint(&enc, 1);
+	tk_cbor_put_uint(&enc, 3);
+	tk_cbor_put_bstr_begin(&enc);
+	tk_cbor_put_map(&enc, 3);
+	tk_cbor_put_uint(&enc, 1);
+	tk_cbor_put_map(&enc, count);
+	for (size_t k = 0; k < count; k++) {
+		tk_cbor_put_uint(&enc, first + k);
+		tk_cbor_put_map(&enc, 0);
+	}
+	tk_cbor_put_uint(&enc, 2);
+	tk_cbor_put_array(&enc, 1);
+	tk_cbor_put_array(&enc, 1);
+	tk_cbor_put_bstr(&enc, (const uint8_t *)"", 1);
+	tk_cbor_put_uint(&enc, 4);
+	tk_cbor_put_bstr(&enc, shared, sizeof(shared));
+	tk_cbor_put_bstr_end(&enc);
+	tk_cbor_put_uint(&enc, 5);
+	tk_cbor_put_array(&enc, 1);
+	tk_cbor_put_bstr(&enc, (const uint8_t *)"m", 1);
+	assert_int_equal(tk_cbor_enc_finish(&enc, &len), TK_OK);
+	return len;
+}
+
+/* Dependency limits: entries per manifest, and indices past the slots. */
+static void test_dependency_limits(void **state)
+{
+	static const struct {
+		const char *what;
+		uint64_t first;
+		size_t count;
+		tk_err authenticate, process;
+	} limit_rows[] = {
+		{"four dependencies", 1, TK_SUIT_MAX_DEPENDENCIES, TK_OK, TK_OK},
+		{"five dependencies", 1, TK_SUIT_MAX_DEPENDENCIES + 1, TK_ERR_LIMIT_COUNT, TK_OK},
+		{"dependency past the slots", TK_SUIT_MAX_COMPONENTS + TK_SUIT_MAX_DEPENDENCIES, 1,
+		 TK_OK, TK_ERR_LIMIT_COUNT},
+	};
+	static uint8_t manifest[ENV_CAP], env[ENV_CAP];
+	struct tk_crypto_key *key = example_key();
+	const struct tk_crypto_key *keys[1] = {key};
+
+	(void)state;
+	for (size_t r = 0; r < sizeof(limit_rows) / sizeof(limit_rows[0]); r++) {
+		struct tk_suit_platform_ops ops = ops_template;
+		struct tk_suit_process_opts opts = {&ops, tk_crypto_openssl(), NULL, 0, NULL, keys, 1};
+		size_t len = encode_dependencies(limit_rows[r].first, limit_rows[r].count, manifest,
+						 sizeof(manifest));
+		struct tk_suit_envelope e;
+		struct tk_suit_manifest m;
+		struct tk_diag diag;
+		tk_err err;
+
+		len = sign_envelope(manifest, len, key, NULL, TK_SPAN_EMPTY, NULL, env, sizeof(env));
+		ops.link = pf_link;
+		ops.references = pf_references;
+		table_platform(-1);
+		tk_diag_clear(&diag);
+		assert_int_equal(tk_suit_decode_envelope(env, len, &e, &diag), TK_OK);
+		err = tk_suit_authenticate(&e, tk_crypto_openssl(), keys, 1, &m, &diag);
+		expect_err(limit_rows[r].what, limit_rows[r].authenticate, err, &diag);
+		if (err != TK_OK)
+			continue;
+		expect_err(limit_rows[r].what, limit_rows[r].process,
+			   tk_suit_process(&m, TK_SUIT_PROCEDURE_UPDATE, &opts, &diag), &diag);
+	}
+	tk_crypto_key_free(key);
+}
+
 /* Swap exchanges a staged and an installed image; both are committed. */
 static void test_swap_commits_both(void **state)
 {
@@ -1248,6 +1330,7 @@ int main(void)
 		cmocka_unit_test(test_spec_examples_published),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_swap_commits_both),
+		cmocka_unit_test(test_dependency_limits),
 		cmocka_unit_test(test_report_records),
 		cmocka_unit_test(test_teep_examples),
 		cmocka_unit_test(test_teep_personalization),
