@@ -52,7 +52,7 @@
 #define PARAM_URI 21
 #define PARAM_DEVICE_ID 24
 
-/* Bits of SUIT_Rep_Policy (draft-ietf-suit-manifest-37 section 8.4.9). */
+/* Bits of SUIT_Rep_Policy (draft-ietf-suit-manifest-37 section 8.4.7). */
 static const struct {
 	const char *name;
 	uint64_t bit;

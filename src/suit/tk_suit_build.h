@@ -143,7 +143,7 @@ struct tk_suit_build_text_lang {
 	size_t component_count;
 };
 
-/* One entry of suit-dependencies (trust-domains-11 section 5.1.2). */
+/* One entry of suit-dependencies (trust-domains-11 section 5.2.2). */
 struct tk_suit_build_dependency {
 	uint64_t index;             /* component index of the dependency */
 	struct tk_span prefix;      /* encoded SUIT_Component_Identifier of

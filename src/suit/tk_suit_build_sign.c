@@ -222,7 +222,7 @@ static tk_err check_common(const struct tk_suit_build_desc *desc, struct tk_diag
 	for (size_t i = 0; i < desc->dependency_count; i++) {
 		const struct tk_suit_build_dependency *dep = &desc->dependencies[i];
 
-		/* trust-domains-11 section 5.1.2 makes a dependency a component
+		/* trust-domains-11 section 5.2.2 makes a dependency a component
 		 * index of suit-components. NOTE: the TEEP draft's
 		 * personalization example puts its dependency at the index
 		 * after its one component, so indices up to the components

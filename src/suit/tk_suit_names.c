@@ -211,7 +211,7 @@ static const char *key_name(void *ctx, const int64_t *path, unsigned path_len,
 	    last == TK_SUIT_COMMON_SHARED_SEQUENCE)
 		return find_name(parameter_keys, COUNT(parameter_keys), key);
 	/* SUIT_Dependencies = { + uint => SUIT_Dependency_Metadata }, keyed by
-	 * the dependency's component index (trust-domains-11 section 5.1.2). */
+	 * the dependency's component index (trust-domains-11 section 5.2.2). */
 	if (third == TK_SUIT_ENV_MANIFEST && second == TK_SUIT_MAN_COMMON &&
 	    last == TK_SUIT_COMMON_DEPENDENCIES)
 		return "component-index";
