@@ -12,6 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <openssl/x509_vfy.h>
 
 /* Parse one DER certificate, rejecting bytes after it. */
@@ -138,6 +139,18 @@ tk_err tk_crypto_ossl_x509_verify_chain(void *ctx, const struct tk_span *chain,
 			      "certificate chain does not verify: %s (at depth %d)",
 			      X509_verify_cert_error_string(code),
 			      X509_STORE_CTX_get_error_depth(sctx));
+		goto done;
+	}
+
+	/*
+	 * An EK certificate is an end-entity certificate. X509_verify_cert
+	 * accepts a trusted CA, or an intermediate issued by one, sent as
+	 * the leaf; its key is no EK.
+	 */
+	if (X509_check_ca(leaf) != 0) {
+		err = TK_FAIL(diag, TK_ERR_UNTRUSTED,
+			      "leaf certificate is a CA certificate, not an end-entity "
+			      "(EK) certificate");
 		goto done;
 	}
 	err = leaf_key != NULL ? export_leaf_key(leaf, leaf_key, diag) : TK_OK;

@@ -174,7 +174,7 @@ static void test_chain_verifies(void **state)
 
 enum change { NO_INTERMEDIATE, OTHER_ROOT, RSA_LEAF, EXPIRED, BEFORE_VALID, BAD_DER,
 	      TRAILING_BYTE, TOO_MANY, EMPTY_TRUSTED, SELF_SIGNED, ISSUED_BY_EK,
-	      SELF_SIGNED_TRUSTED_TOO };
+	      SELF_SIGNED_TRUSTED_TOO, ROOT_AS_LEAF, INTERMEDIATE_AS_LEAF };
 
 static const struct {
 	const char *desc;
@@ -193,6 +193,8 @@ static const struct {
 	{"self-signed leaf", SELF_SIGNED, TK_ERR_UNTRUSTED},
 	{"leaf issued by the EK, not a CA", ISSUED_BY_EK, TK_ERR_UNTRUSTED},
 	{"self-signed leaf sent as its own CA", SELF_SIGNED_TRUSTED_TOO, TK_ERR_UNTRUSTED},
+	{"trusted root sent as the EK certificate", ROOT_AS_LEAF, TK_ERR_UNTRUSTED},
+	{"intermediate CA sent as the EK certificate", INTERMEDIATE_AS_LEAF, TK_ERR_UNTRUSTED},
 };
 
 static void test_chain_failures(void **state)
@@ -235,6 +237,8 @@ static void test_chain_failures(void **state)
 			chain[2] = span(&inter);
 			n_chain = 3;
 			break;
+		case ROOT_AS_LEAF: chain[0] = span(&root); n_chain = 1; break;
+		case INTERMEDIATE_AS_LEAF: chain[0] = span(&inter); n_chain = 1; break;
 		case SELF_SIGNED_TRUSTED_TOO:
 			chain[0] = span(&fake);
 			chain[1] = span(&fake);
