@@ -144,8 +144,8 @@ tk_err tk_crypto_ossl_x509_verify_chain(void *ctx, const struct tk_span *chain,
 
 	/*
 	 * An EK certificate is an end-entity certificate. X509_verify_cert
-	 * accepts a trusted CA, or an intermediate issued by one, sent as
-	 * the leaf; its key is no EK.
+	 * also accepts a trusted CA, or an intermediate issued by one, sent
+	 * as the leaf, but the key of a CA is no EK.
 	 */
 	if (X509_check_ca(leaf) != 0) {
 		err = TK_FAIL(diag, TK_ERR_UNTRUSTED,
