@@ -390,24 +390,50 @@ static tk_err digest_of(struct tk_cli_desc *d, struct tk_span data,
 }
 
 /*
- * image-digest: {"algorithm-id": "sha256" or -16, "digest-bytes": HEX}, or
- * {"file": PATH} / {"integrated": NAME} for SHA-256 over those bytes.
+ * The digest of a dependency: SHA-256 over the manifest of its envelope,
+ * encoded as a byte string, which is the digest its authentication wrapper
+ * carries (draft-ietf-suit-trust-domains-11 section 5.2.2).
+ */
+static tk_err dependency_digest(struct tk_cli_desc *d, json_t *v, const char *where,
+				struct tk_suit_build_value *out, struct tk_diag *diag)
+{
+	struct tk_suit_envelope env;
+	struct tk_diag inner;
+	struct tk_span data;
+	tk_err err = tk_cli_desc_bytes(d, v, where, &data, diag);
+
+	if (err != TK_OK)
+		return err;
+	tk_diag_clear(&inner);
+	if (tk_suit_decode_envelope(data.ptr, data.len, &env, &inner) != TK_OK)
+		return tk_cli_desc_fail(diag, where, "dependency is not a SUIT envelope: %s",
+					inner.msg);
+	return digest_of(d, env.manifest_bstr, out, diag);
+}
+
+/*
+ * image-digest: {"algorithm-id": "sha256" or -16, "digest-bytes": HEX},
+ * {"file": PATH} / {"integrated": NAME} for SHA-256 over those bytes, or
+ * {"dependency": BYTES} for the manifest digest of a dependency envelope.
  */
 static tk_err parse_digest(struct tk_cli_desc *d, json_t *v, const char *where,
 			   struct tk_suit_build_value *out, struct tk_diag *diag)
 {
 	json_t *alg = json_object_get(v, "algorithm-id");
 	json_t *bytes = json_object_get(v, "digest-bytes");
+	json_t *dependency = json_object_get(v, "dependency");
 	struct tk_span data;
 	tk_err err;
 
+	if (dependency != NULL && json_object_size(v) == 1)
+		return dependency_digest(d, dependency, where, out, diag);
 	if (json_is_object(v) && alg == NULL && bytes == NULL) {
 		err = tk_cli_desc_bytes(d, v, where, &data, diag);
 		return err == TK_OK ? digest_of(d, data, out, diag) : err;
 	}
 	if (alg == NULL || bytes == NULL || json_object_size(v) != 2)
 		return tk_cli_desc_fail(diag, where, "a digest has algorithm-id and digest-bytes, or one of "
-			    "file, integrated");
+			    "file, integrated, dependency");
 	out->kind = TK_SUIT_VALUE_DIGEST;
 	if (json_is_string(alg) && strcmp(json_string_value(alg), "sha256") == 0)
 		out->sint = TK_SUIT_ALG_SHA256;

@@ -412,6 +412,9 @@ static const struct bad_desc bad_descs[] = {
 	{"ciphertext of an unknown payload",
 	 MINIMAL_HEAD "\"install\": [{\"directive-override-parameters\": "
 		      "{\"content\": {\"ciphertext\": \"nope\"}}}]}", TK_ERR_ARG, TK_OK},
+	{"dependency digest of bytes that are no envelope",
+	 MINIMAL_HEAD "\"install\": [{\"directive-override-parameters\": "
+		      "{\"image-digest\": {\"dependency\": \"a0\"}}}]}", TK_ERR_ARG, TK_OK},
 	{"raw CBOR not one item",
 	 MINIMAL_HEAD "\"install\": [{\"directive-override-parameters\": "
 		      "{\"encryption-info\": {\"cbor\": \"0101\"}}}]}", TK_ERR_ARG, TK_OK},
