@@ -209,7 +209,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	const char *files[] = {"verifier.pem", "agent.pem", "other.pem", "good.ear",
-			       "bad.ear", "altered.jwt", "run.stdout", "run.stderr"};
+			       "bad.ear", "altered.jwt", "alg_line_break.jwt", "run.stdout",
+			       "run.stderr"};
 	char path[256];
 
 	(void)state;
@@ -261,7 +262,17 @@ static const struct golden_case cases[] = {
 	  "good.ear", NULL}},
 	{"no_operand", false,
 	 {"attestation", "verify", "--verifier-key", "verifier.pem", NULL}},
+	{"jwt_alg_line_break", false,
+	 {"attestation", "verify", "--verifier-key", "verifier.pem", "alg_line_break.jwt",
+	  NULL}},
 };
+
+/*
+ * An unsigned JWT whose header is {"alg":"x\ndecision: affirming\u001b[2K"}:
+ * the output must stay one line per reason with no escape byte.
+ */
+static const char alg_line_break_jwt[] =
+	"eyJhbGciOiJ4XG5kZWNpc2lvbjogYWZmaXJtaW5nXHUwMDFiWzJLIn0.e30.AAAA";
 
 static void test_golden_cases(void **state)
 {
@@ -275,6 +286,7 @@ static void test_golden_cases(void **state)
 	fclose(f);
 	jwt[100] = jwt[100] == 'A' ? 'B' : 'A';
 	write_bytes("altered.jwt", jwt, len);
+	write_bytes("alg_line_break.jwt", alg_line_break_jwt, strlen(alg_line_break_jwt));
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		static struct run r;
