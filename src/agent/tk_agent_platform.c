@@ -3,7 +3,7 @@
  * Storage hooks of the agent's SUIT platform (see tk_agent_platform.h).
  *
  * A backend with staged writes (the simulated TEE) receives each image as
- * it streams, so the agent holds no buffer of the image's size, and the
+ * it streams, so the agent keeps no buffer of the image's size, and the
  * backend makes it visible only on commit. A backend without them (one
  * that forwards only the older hooks) gets a heap buffer per staging area,
  * bounded by the staging size, installed with one atomic write on commit.

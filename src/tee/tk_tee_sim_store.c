@@ -297,7 +297,7 @@ tk_err tk_tee_sim_stream_component(struct tk_tee_sim_store *s, const uint8_t *id
 		tk_crypto_sha256_abort(&hash);
 		return err;
 	}
-	/* The bytes already went out: a mismatch tells the receiver to
+	/* The bytes already went out, so on a mismatch the receiver must
 	 * drop them. */
 	err = tk_crypto_sha256_final(&hash, digest, diag);
 	if (err == TK_OK && !tk_ct_equal(digest, info.digest, sizeof(digest)))
