@@ -562,8 +562,9 @@ void tk_crypto_cipher_abort(struct tk_crypto_cipher_ctx *cc);
  * public key, which must then be P-256 (TK_ERR_KEY for RSA and others);
  * the caller owns it, release with tk_crypto_key_free(). With leaf_key
  * NULL only the chain is checked, so an RSA EK certificate verifies too.
- * A chain that does not verify is TK_ERR_UNTRUSTED with OpenSSL's reason;
- * malformed DER is TK_ERR_KEY.
+ * A chain that does not verify is TK_ERR_UNTRUSTED with OpenSSL's reason,
+ * and so is a leaf that is a CA certificate (an EK certificate is an end
+ * entity). Malformed DER is TK_ERR_KEY.
  */
 TK_MUST_CHECK tk_err tk_crypto_x509_verify_chain(const struct tk_crypto *c,
 						 const struct tk_span *chain,
