@@ -172,11 +172,12 @@ static tk_err image_digest(struct tk_span sequence, uint64_t index,
 	return err == TK_OK ? tk_cbor_dec_finish(&dec) : err;
 }
 
-/* Authenticate a stored envelope and look for the component in it. */
+/* Authenticate a stored envelope and look for the component in it. *names
+   is set when the authenticated manifest lists the component. */
 static tk_err digest_from_manifest(const struct tk_tee *tee, const uint8_t *mid, size_t mid_len,
 				   const struct tk_crypto_key *const *anchors, size_t n_anchors,
 				   const uint8_t *id, size_t id_len,
-				   uint8_t out[TK_TEE_DIGEST_LEN], bool *found,
+				   uint8_t out[TK_TEE_DIGEST_LEN], bool *found, bool *names,
 				   struct tk_diag *diag)
 {
 	struct tk_tee_object_info info;
@@ -187,6 +188,7 @@ static tk_err digest_from_manifest(const struct tk_tee *tee, const uint8_t *mid,
 	tk_err err;
 
 	*found = false;
+	*names = false;
 	err = tk_tee_manifest_info(tee, mid, mid_len, &info, diag);
 	if (err == TK_OK && (buf = malloc(info.size > 0 ? info.size : 1)) == NULL)
 		err = TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %llu bytes for a manifest",
@@ -202,6 +204,7 @@ static tk_err digest_from_manifest(const struct tk_tee *tee, const uint8_t *mid,
 		if (manifest.components[k].len != id_len ||
 		    memcmp(manifest.components[k].ptr, id, id_len) != 0)
 			continue;
+		*names = true;
 		if (manifest.shared_sequence.len > 0)
 			err = image_digest(manifest.shared_sequence, k, out, found, diag);
 		if (err == TK_OK && !*found)
@@ -213,23 +216,48 @@ static tk_err digest_from_manifest(const struct tk_tee *tee, const uint8_t *mid,
 	return err;
 }
 
-/* The image digest of component id from the first manifest naming it. */
+/*
+ * The image digest of component id from the first authenticated manifest
+ * naming it. A manifest the anchors do not authenticate is skipped, since
+ * another signer's manifest (a data provider's beside the operator's) is
+ * no reason to refuse the load. Its failure is returned only when no
+ * manifest names the component.
+ */
 static tk_err expected_digest(const struct tk_tee *tee, const struct tk_crypto_key *const *anchors,
 			      size_t n_anchors, const uint8_t *id, size_t id_len,
 			      uint8_t out[TK_TEE_DIGEST_LEN], struct tk_diag *diag)
 {
 	struct manifest_ids *ids = calloc(1, sizeof(*ids));
-	bool found = false;
+	struct tk_diag failure;
+	tk_err failure_err = TK_OK;
+	bool found = false, names = false;
 	tk_err err = TK_OK;
 
 	if (ids == NULL)
 		return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate the manifest list");
+	tk_diag_clear(&failure);
 	err = tk_tee_list_manifests(tee, collect_manifest, ids, diag);
 	if (err == TK_ERR_LIMIT_COUNT)
 		(void)TK_FAIL(diag, err, "more than %d manifests are stored", MAX_MANIFESTS);
-	for (size_t i = 0; err == TK_OK && !found && i < ids->count; i++)
-		err = digest_from_manifest(tee, ids->ids[i], ids->lens[i], anchors, n_anchors, id,
-					   id_len, out, &found, diag);
+	for (size_t i = 0; err == TK_OK && !found && !names && i < ids->count; i++) {
+		struct tk_diag local;
+		tk_err manifest_err;
+
+		tk_diag_clear(&local);
+		manifest_err = digest_from_manifest(tee, ids->ids[i], ids->lens[i], anchors,
+						    n_anchors, id, id_len, out, &found, &names,
+						    &local);
+		/* Keep the failure of the manifest naming the component, else the first. */
+		if (manifest_err != TK_OK && (names || failure_err == TK_OK)) {
+			failure_err = manifest_err;
+			failure = local;
+		}
+	}
+	if (err == TK_OK && !found && failure_err != TK_OK) {
+		err = failure_err;
+		if (diag != NULL)
+			*diag = failure;
+	}
 	if (err == TK_OK && !found)
 		err = TK_FAIL(diag, TK_ERR_NOT_FOUND, "no stored manifest names the component");
 	free(ids);

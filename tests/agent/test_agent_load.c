@@ -262,12 +262,76 @@ static void test_load_runs_runner(void **state)
 	assert_non_null(strstr(strstr(f->result.out, "\n") + 1, "81427461 sha-256:"));
 }
 
+/* [h'7462'] and [h'6d62'], installed by a second signer. */
+static const uint8_t second_id[] = {0x81, 0x42, 0x74, 0x62};
+static const uint8_t second_manifest_id[] = {0x81, 0x42, 0x6d, 0x62};
+
+static void install_second(struct fixture *f, const struct tk_crypto_key *signer)
+{
+	struct tk_tee_sim_config config = {.state_dir = f->state};
+	struct tk_suit_build_params params = {
+		.component_id = tk_span_make(second_id, sizeof(second_id)),
+		.manifest_component_id = tk_span_make(second_manifest_id,
+						      sizeof(second_manifest_id)),
+		.sequence_number = 1,
+		.image = tk_span_make(image, sizeof(image)),
+		.integrated_name = "#tc",
+		.signer = signer,
+		.crypto = tk_crypto_openssl(),
+	};
+	uint8_t envelope[2048];
+	size_t envelope_len = 0;
+	struct tk_tee tee;
+
+	assert_int_equal(tk_suit_build_envelope(&params, envelope, sizeof(envelope),
+						&envelope_len, NULL), TK_OK);
+	assert_int_equal(tk_tee_sim_open(&config, &tee, NULL), TK_OK);
+	assert_int_equal(tk_tee_install_component(&tee, second_id, sizeof(second_id), image,
+						  sizeof(image), 1, NULL), TK_OK);
+	assert_int_equal(tk_tee_store_manifest(&tee, second_manifest_id,
+					       sizeof(second_manifest_id), envelope,
+					       envelope_len, 1, NULL), TK_OK);
+	tk_tee_close(&tee);
+}
+
+/*
+ * Two signers (an operator's TA and a data provider's component): each
+ * component loads with its own signer's anchor alone, whatever order the
+ * store lists the manifests in, because a manifest the anchors do not
+ * authenticate cannot name the component.
+ */
+static void test_load_beside_other_signer(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_crypto_key *other = NULL;
+
+	assert_int_equal(tk_crypto_key_generate(tk_crypto_openssl(), TK_CRYPTO_KEY_P256, &other,
+						NULL), TK_OK);
+	write_public_pem(other, f->other_pub);
+	install_second(f, other);
+	tk_crypto_key_free(other);
+
+	expect_run(f, "first component, first signer only",
+		   (const char *[]){"load", "--state", f->state, "--component", "81427461",
+				    "--trust-anchor", f->signer_pub, NULL},
+		   0, "loaded 81427461", NULL);
+	expect_run(f, "second component, second signer only",
+		   (const char *[]){"load", "--state", f->state, "--component", "81427462",
+				    "--trust-anchor", f->other_pub, NULL},
+		   0, "loaded 81427462", NULL);
+	expect_run(f, "second component, first signer only",
+		   (const char *[]){"load", "--state", f->state, "--component", "81427462",
+				    "--trust-anchor", f->signer_pub, NULL},
+		   1, NULL, "TK_ERR_SIGNATURE");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_load_then_measurements, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_runs_runner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_beside_other_signer, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
