@@ -23,6 +23,8 @@
 #include "crypto/tk_crypto.h"
 #include "eat/tk_ear.h"
 #include "eat/tk_eat.h"
+#include "http/tk_http_request.h"
+#include "teep/tk_teep_attest.h"
 
 #define RESULT_FILE "attestation-result"
 #define TYPE_FILE "attestation-result.type"
@@ -236,11 +238,130 @@ static tk_err evidence_claims(void *ctx, struct tk_span nonce, struct tk_eat_cla
 	return TK_OK;
 }
 
+/* Path of teep-verifier's newSession under the verifier URI. */
+#define NEW_SESSION_PATH "/challenge-response/v1/newSession"
+
+/* Nonce length teep-verifier sessions take (TK_VERIFIER_NONCE_LEN). */
+#define VERIFIER_NONCE_LEN 32
+
+/* Standard base64 with padding (RFC 4648 section 4); out has 4 * ceil(len / 3) + 1 bytes. */
+static void base64_encode(const uint8_t *in, size_t len, char *out)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+
+		v |= i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0;
+		v |= i + 2 < len ? in[i + 2] : 0;
+		out[n++] = alphabet[v >> 18 & 63];
+		out[n++] = alphabet[v >> 12 & 63];
+		out[n++] = i + 1 < len ? alphabet[v >> 6 & 63] : '=';
+		out[n++] = i + 2 < len ? alphabet[v & 63] : '=';
+	}
+	out[n] = '\0';
+}
+
+/* Length of the scheme://host[:port] part of an http(s) URI. */
+static size_t origin_length(const char *uri)
+{
+	const char *host = strstr(uri, "://");
+	const char *path = host != NULL ? strchr(host + 3, '/') : NULL;
+
+	return path != NULL ? (size_t)(path - uri) : strlen(uri);
+}
+
+/*
+ * Passport model, first step: open a verifier session whose nonce is the
+ * TAM's challenge, so the verifier's result carries the challenge that the
+ * TAM checks. The evidence then carries the challenge too.
+ */
+static tk_err passport_nonce(void *ctx, struct tk_span challenge, uint8_t *out,
+			     size_t out_cap, size_t *out_len, struct tk_diag *diag)
+{
+	struct agent_attest *a = ctx;
+	struct tk_http_client_config http = {.ca_file = a->ca_file};
+	char uri[TK_HTTP_CLIENT_MAX_URI + sizeof(NEW_SESSION_PATH)];
+	char body[96], nonce[64];
+	struct tk_http_request req = {.content_type = "application/json",
+				      .accept = "application/json"};
+	struct tk_http_response resp;
+	uint8_t reply[4096];
+	size_t origin = origin_length(a->verifier_uri), base = strlen(a->verifier_uri);
+	tk_err err;
+
+	*out_len = 0;
+	if (challenge.len != VERIFIER_NONCE_LEN || challenge.len > out_cap)
+		return TK_FAIL(diag, TK_ERR_UNSUPPORTED, "teep-verifier sessions take %d-byte "
+			       "nonces; the TAM's challenge has %zu bytes", VERIFIER_NONCE_LEN,
+			       challenge.len);
+	while (base > 0 && a->verifier_uri[base - 1] == '/')
+		base--;
+	snprintf(uri, sizeof(uri), "%.*s%s", (int)base, a->verifier_uri, NEW_SESSION_PATH);
+	base64_encode(challenge.ptr, challenge.len, nonce);
+	snprintf(body, sizeof(body), "{\"nonce\": \"%s\"}", nonce);
+	req.uri = uri;
+	req.body = (const uint8_t *)body;
+	req.body_len = strlen(body);
+	err = tk_http_request_post(&http, &req, reply, sizeof(reply), &resp, diag);
+	if (err == TK_OK && resp.status != 201)
+		err = TK_FAIL(diag, TK_ERR_HTTP_STATUS, "verifier newSession answered %ld",
+			      resp.status);
+	/* The session must live on the verifier's own origin. */
+	if (err == TK_OK && resp.location[0] != '/')
+		err = TK_FAIL(diag, TK_ERR_PROTOCOL, "verifier session Location is not a path");
+	if (err == TK_OK && (size_t)snprintf(a->session_url, sizeof(a->session_url), "%.*s%s",
+					     (int)origin, a->verifier_uri, resp.location) >=
+				    sizeof(a->session_url))
+		err = TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "verifier session URL too long");
+	if (err != TK_OK)
+		return err;
+	memcpy(out, challenge.ptr, challenge.len);
+	*out_len = challenge.len;
+	return TK_OK;
+}
+
+/* Passport model, second step: the evidence for the session's result (an EAR). */
+static tk_err passport_result(void *ctx, struct tk_span evidence, uint8_t *out, size_t out_cap,
+			      size_t *out_len, struct tk_diag *diag)
+{
+	struct agent_attest *a = ctx;
+	struct tk_http_client_config http = {.ca_file = a->ca_file};
+	struct tk_http_request req = {
+		.uri = a->session_url,
+		.content_type = "application/eat+cwt; eat_profile=\"" TK_EAT_TEEP_PROFILE "\"",
+		.accept = TK_TEEP_EAR_MEDIA_TYPE,
+		.body = evidence.ptr,
+		.body_len = evidence.len,
+	};
+	struct tk_http_response resp;
+	tk_err err;
+
+	*out_len = 0;
+	if (a->session_url[0] == '\0')
+		return TK_FAIL(diag, TK_ERR_STATE, "no verifier session is open");
+	err = tk_http_request_post(&http, &req, out, out_cap, &resp, diag);
+	a->session_url[0] = '\0';
+	if (err == TK_OK && resp.status != 200)
+		err = TK_FAIL(diag, TK_ERR_HTTP_STATUS, "verifier answered %ld to the evidence",
+			      resp.status);
+	if (err == TK_OK)
+		*out_len = resp.body_len;
+	return err;
+}
+
 struct tk_teep_agent_attest_ops agent_attest_ops(struct agent_attest *ctx)
 {
 	struct tk_teep_agent_attest_ops ops = {
 		.evidence_claims = evidence_claims, .save_result = save_result, .ctx = ctx,
 	};
+
+	if (ctx->verifier_uri != NULL) {
+		ops.passport_nonce = passport_nonce;
+		ops.passport_result = passport_result;
+	}
 
 	return ops;
 }

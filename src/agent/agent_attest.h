@@ -25,12 +25,21 @@
 struct agent_attest {
 	const char *state_dir;
 	const struct tk_tee *tee; /* NULL: no measurements in the evidence */
+	/*
+	 * Passport model: the teep-verifier whose challenge-response API is
+	 * at this URI exchanges the evidence for a result, which the agent
+	 * presents to the TAM. NULL: the agent sends its evidence.
+	 */
+	const char *verifier_uri;
+	const char *ca_file;      /* CA bundle for an https verifier, or NULL */
+	char session_url[2100];   /* the verifier session of this QueryRequest */
 	bool saved;               /* a result was kept in this run */
 };
 
 /*
- * Hooks that add the TEE's measurement log to the evidence and keep
- * results in ctx->state_dir. Borrows ctx.
+ * Hooks that add the TEE's measurement log to the evidence, obtain a
+ * passport result when ctx->verifier_uri is set, and keep results in
+ * ctx->state_dir. Borrows ctx.
  */
 struct tk_teep_agent_attest_ops agent_attest_ops(struct agent_attest *ctx);
 

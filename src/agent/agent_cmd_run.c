@@ -201,7 +201,7 @@ int agent_cmd_run(const struct command *cmd, const struct args *args)
 	struct tk_teep_agent agent;
 	struct tk_transport_ops transport;
 	struct agent_attest attest = {.state_dir = state};
-	struct tk_teep_agent_attest_ops attest_ops = agent_attest_ops(&attest);
+	struct tk_teep_agent_attest_ops attest_ops;
 	unsigned long long value = 0;
 	struct tk_diag diag;
 	size_t max_body;
@@ -292,6 +292,11 @@ int agent_cmd_run(const struct command *cmd, const struct args *args)
 	cfg.work_cap = max_body;
 	cfg.tam_uri = shown_tam;
 	cfg.log = &agent_log;
+	if (args->count[RUN_VERIFIER] > 0) {
+		attest.verifier_uri = args->values[RUN_VERIFIER][0];
+		attest.ca_file = http.ca_file;
+	}
+	attest_ops = agent_attest_ops(&attest);
 	cfg.attest = &attest_ops;
 	attest.tee = &rs.tee;
 	err = hash_self(cfg.device.agent_digest, &diag);

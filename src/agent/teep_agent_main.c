@@ -100,7 +100,11 @@ const struct command agent_commands[] = {
 	   false},
 	  {"tam-encryption-key", "PUB.pem",
 	   "TAM's P-256 public key, SPKI PEM, that SUIT reports are encrypted to "
-	   "(default: reports are signed only)", false, false}}},
+	   "(default: reports are signed only)", false, false},
+	  {"verifier", "URI",
+	   "passport model: exchange the evidence for an attestation result at the "
+	   "teep-verifier whose challenge-response API is at URI, and present the result "
+	   "to the TAM", false, false}}},
 	{"list", "list installed trusted components", agent_cmd_list, TK_LOG_NOTICE,
 	 {TEE_OPTIONS("TEE state folder")}},
 	{"load", "measure an installed component into the TEE's attestation state and load it",

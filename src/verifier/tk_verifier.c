@@ -116,6 +116,27 @@ tk_err tk_verifier_new_session(struct tk_verifier *v, int64_t now,
 	return err;
 }
 
+tk_err tk_verifier_new_session_with_nonce(struct tk_verifier *v, int64_t now,
+					  const uint8_t nonce[TK_VERIFIER_NONCE_LEN],
+					  struct tk_verifier_session *out, struct tk_diag *diag)
+{
+	const struct tk_verifier_store_ops *st = v->cfg.store;
+	tk_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (st->session_add == NULL)
+		return TK_FAIL(diag, TK_ERR_UNSUPPORTED, "store has no session_add hook");
+	err = tk_crypto_random(v->cfg.crypto, out->id, sizeof(out->id), diag);
+	memcpy(out->nonce, nonce, sizeof(out->nonce));
+	out->created_at = now;
+	out->expires_at = now + v->cfg.lifetime;
+	if (err == TK_OK)
+		err = st->session_add(st->ctx, out, now, v->cfg.max_sessions, diag);
+	if (err != TK_OK)
+		memset(out, 0, sizeof(*out));
+	return err;
+}
+
 tk_err tk_verifier_purge(struct tk_verifier *v, int64_t now, uint64_t *removed,
 			 struct tk_diag *diag)
 {

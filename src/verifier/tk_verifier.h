@@ -253,6 +253,16 @@ TK_MUST_CHECK tk_err tk_verifier_new_session(struct tk_verifier *v, int64_t now,
 					     struct tk_verifier_session *out,
 					     struct tk_diag *diag);
 
+/*
+ * Start a session whose nonce the caller chose: a relying party that
+ * issued it as its own challenge (a TAM's QueryRequest challenge, which an
+ * agent obtaining a passport result passes on) finds it in the result.
+ * Otherwise as tk_verifier_new_session().
+ */
+TK_MUST_CHECK tk_err tk_verifier_new_session_with_nonce(
+	struct tk_verifier *v, int64_t now, const uint8_t nonce[TK_VERIFIER_NONCE_LEN],
+	struct tk_verifier_session *out, struct tk_diag *diag);
+
 /* Delete expired sessions; *removed gets the count (may be NULL). */
 TK_MUST_CHECK tk_err tk_verifier_purge(struct tk_verifier *v, int64_t now,
 				       uint64_t *removed, struct tk_diag *diag);

@@ -5,6 +5,9 @@
  * carries it):
  *
  *   POST /challenge-response/v1/newSession
+ *        optional body application/json {"nonce": base64 of 32 bytes}: the
+ *        session takes that nonce (an agent passing on a TAM's challenge
+ *        for a passport result) instead of a random one
  *        201, Location: /challenge-response/v1/session/<32 hex digits>,
  *        application/json {"nonce": base64, "expiry": RFC 3339 time,
  *        "accept": [evidence media types], "status": "waiting"}
@@ -237,17 +240,80 @@ static void base64_encode(const uint8_t *in, size_t len, char *out, size_t out_c
 	out[o] = '\0';
 }
 
+/* Decode standard base64 with padding; false unless it is exactly cap bytes. */
+static bool base64_decode_exact(const char *text, uint8_t *out, size_t cap)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t len = strlen(text), n = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+
+	if (len % 4 != 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		const char *p = text[i] != '\0' ? strchr(alphabet, text[i]) : NULL;
+
+		if (text[i] == '=' && i + 2 >= len)
+			continue;
+		if (p == NULL || (i > 0 && text[i - 1] == '='))
+			return false;
+		acc = acc << 6 | (uint32_t)(p - alphabet);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == cap)
+				return false;
+			out[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return n == cap;
+}
+
+/*
+ * Read the nonce a newSession request chose ({"nonce": base64}); *chosen
+ * is false for an empty body. False when the body is not such JSON.
+ */
+static bool requested_nonce(const struct tk_http_api_request *req,
+			    uint8_t nonce[TK_VERIFIER_NONCE_LEN], bool *chosen)
+{
+	json_t *root;
+	const char *text;
+	bool ok;
+
+	*chosen = false;
+	if (req->body_len == 0)
+		return true;
+	root = json_loadb((const char *)req->body, req->body_len, 0, NULL);
+	text = json_string_value(json_object_get(root, "nonce"));
+	ok = text != NULL && base64_decode_exact(text, nonce, TK_VERIFIER_NONCE_LEN);
+	json_decref(root);
+	*chosen = ok;
+	return ok;
+}
+
 static void new_session(struct ver_serve_ctx *sc, int64_t now,
-			struct tk_http_api_response *resp)
+			const struct tk_http_api_request *req, struct tk_http_api_response *resp)
 {
 	struct tk_verifier_session session;
+	uint8_t chosen_nonce[TK_VERIFIER_NONCE_LEN];
 	char nonce[2 * TK_VERIFIER_NONCE_LEN + 4], expiry[21];
 	char id[2 * TK_VERIFIER_SESSION_ID_LEN + 1];
 	struct tk_diag diag;
+	bool chosen;
 	tk_err err;
 
 	tk_diag_clear(&diag);
-	err = tk_verifier_new_session(&sc->verifier, now, &session, &diag);
+	if (!requested_nonce(req, chosen_nonce, &chosen)) {
+		reject(sc, now, req, resp, 400, "Bad Request",
+		       "newSession body must be {\"nonce\": base64 of 32 bytes} or empty");
+		return;
+	}
+	if (chosen)
+		err = tk_verifier_new_session_with_nonce(&sc->verifier, now, chosen_nonce,
+							 &session, &diag);
+	else
+		err = tk_verifier_new_session(&sc->verifier, now, &session, &diag);
 	if (err == TK_ERR_LIMIT_COUNT) {
 		uint64_t suppressed = 0;
 
@@ -381,7 +447,7 @@ void ver_api_handle(void *ctx, const struct tk_http_api_request *req,
 		return;
 	}
 	if (strcmp(req->path, NEW_SESSION_PATH) == 0) {
-		new_session(sc, now, resp);
+		new_session(sc, now, req, resp);
 		return;
 	}
 	rest = req->path + strlen(SESSION_PATH);
