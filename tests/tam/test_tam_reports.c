@@ -260,16 +260,30 @@ static void test_bad_reports_dropped(void **state)
 	struct fixture *f = *state;
 	static const uint8_t other_nonce[32] = {9};
 	struct tk_crypto_key *stranger = NULL;
+	struct tk_crypto_key *tam_report = f->tam_report;
+	uint8_t previous_token[64];
+	size_t previous_token_len = 0;
 	const struct {
 		const char *desc;
 		bool wrong_key;
 		bool wrong_nonce;
 		bool no_tam_key;
+		bool teep_key;        /* signed with the agent's TEEP key */
+		bool other_recipient; /* encrypted to a key the TAM does not have */
+		bool previous_token;  /* nonce of an earlier Update: a replay */
 		tk_err expected;
 	} rows[] = {
-		{"nonce is not the token", false, true, false, TK_ERR_NONCE},
-		{"signed by another key", true, false, false, TK_ERR_SIGNATURE},
-		{"encrypted, TAM has no report key", false, false, true, TK_ERR_KEY},
+		{"nonce is not the token", false, true, false, false, false, false, TK_ERR_NONCE},
+		{"signed by another key", true, false, false, false, false, false,
+		 TK_ERR_SIGNATURE},
+		{"encrypted, TAM has no report key", false, false, true, false, false, false,
+		 TK_ERR_KEY},
+		{"signed with the TEEP key", false, false, false, true, false, false,
+		 TK_ERR_SIGNATURE},
+		{"encrypted to another TAM", false, false, false, false, true, false,
+		 TK_ERR_DECRYPT},
+		{"nonce of an earlier Update", false, false, false, false, false, true,
+		 TK_ERR_NONCE},
 	};
 
 	assert_int_equal(tk_crypto_key_generate(f->b.crypto, TK_CRYPTO_KEY_P256, &stranger, NULL),
@@ -279,15 +293,25 @@ static void test_bad_reports_dropped(void **state)
 		uint8_t report[2048];
 		size_t report_len, in_len, out_len = 0;
 		struct bench_counts before;
+		struct tk_span nonce = tk_span_make(f->token, f->token_len);
 
+		memcpy(previous_token, f->token, f->token_len);
+		previous_token_len = f->token_len;
 		run_to_update(f);
 		before = bench_counts(&f->b);
-		f->b.tam.cfg.report_key = rows[i].no_tam_key ? NULL : f->tam_report;
-		report_len = make_report(f, rows[i].wrong_key ? stranger : f->report_key,
-					 rows[i].wrong_nonce
-						 ? tk_span_make(other_nonce, sizeof(other_nonce))
-						 : tk_span_make(f->token, f->token_len),
-					 TK_OK, true, report, sizeof(report));
+		f->b.tam.cfg.report_key = rows[i].no_tam_key ? NULL : tam_report;
+		f->tam_report = rows[i].other_recipient ? stranger : tam_report;
+		if (rows[i].wrong_nonce)
+			nonce = tk_span_make(other_nonce, sizeof(other_nonce));
+		else if (rows[i].previous_token)
+			nonce = tk_span_make(previous_token, previous_token_len);
+		else
+			nonce = tk_span_make(f->token, f->token_len);
+		report_len = make_report(f, rows[i].wrong_key  ? stranger
+					    : rows[i].teep_key ? f->b.agent
+							       : f->report_key,
+					 nonce, TK_OK, true, report, sizeof(report));
+		f->tam_report = tam_report;
 		in_len = result_message(f, 0, report, report_len);
 		bench_expect(rows[i].desc, rows[i].expected,
 			     process(&f->b, BENCH_NOW + 2, in_len, &out_len), &f->b.diag);
@@ -296,6 +320,32 @@ static void test_bad_reports_dropped(void **state)
 		assert_int_equal(stored(f).count, 0);
 	}
 	tk_crypto_key_free(stranger);
+}
+
+/* A bare SUIT_Report, with no COSE_Sign1 around it, drops the message. */
+static void test_unsigned_report_dropped(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_suit_report_builder builder;
+	struct tk_suit_report_params params = {
+		.digest_alg = TK_SUIT_ALG_SHA256,
+		.digest = tk_span_make(manifest_digest, sizeof(manifest_digest)),
+	};
+	uint8_t report[1024];
+	size_t report_len = 0, in_len, out_len = 0;
+	tk_err err;
+
+	enroll_report_key(f);
+	run_to_update(f);
+	params.nonce = tk_span_make(f->token, f->token_len);
+	tk_suit_report_init(&builder, NULL, 0);
+	assert_int_equal(tk_suit_report_finish(&builder, &params, report, sizeof(report),
+					       &report_len, NULL), TK_OK);
+	in_len = result_message(f, 0, report, report_len);
+	err = process(&f->b, BENCH_NOW + 2, in_len, &out_len);
+	assert_int_equal(err, TK_ERR_SCHEMA_TYPE);
+	assert_int_equal(bench_counts(&f->b).results, 0);
+	assert_int_equal(stored(f).count, 0);
 }
 
 static void test_no_report_key_logged(void **state)
@@ -321,6 +371,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_success_report_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_report_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_reports_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsigned_report_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_report_key_logged, setup, teardown),
 	};
 
