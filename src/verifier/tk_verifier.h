@@ -110,6 +110,9 @@ const char *tk_verifier_claim_name(enum tk_verifier_claim claim);
 
 /* ---- Store interface ---- */
 
+/* A pending AK enrollment, defined in tk_verifier_ak.h. */
+struct tk_verifier_ak_pending;
+
 /* A session: one nonce, handed out once, used at most once. */
 struct tk_verifier_session {
 	uint8_t id[TK_VERIFIER_SESSION_ID_LEN];
@@ -208,6 +211,15 @@ struct tk_verifier_store_ops {
 	/* Append an appraisal to the results history. */
 	tk_err (*result_add)(void *ctx, const struct tk_verifier_result_record *rec,
 			     struct tk_diag *diag);
+	/* AK enrollment by credential activation: see tk_verifier_ak.h. */
+	tk_err (*ak_pending_add)(void *ctx, const struct tk_verifier_ak_pending *pending,
+				 int64_t now, size_t max_pending, struct tk_diag *diag);
+	tk_err (*ak_pending_take)(void *ctx, const uint8_t *id, int64_t now,
+				  struct tk_verifier_ak_pending *out, struct tk_diag *diag);
+	tk_err (*ak_enroll)(void *ctx, const struct tk_verifier_ak_pending *pending,
+			    int64_t now, struct tk_diag *diag);
+	tk_err (*ak_binding_get)(void *ctx, struct tk_span kid,
+				 uint8_t ek_cert_digest[32], struct tk_diag *diag);
 	void *ctx;
 };
 

@@ -86,4 +86,15 @@ TK_MUST_CHECK tk_err tk_verifier_check_executables(struct tk_verifier *v,
 						   struct tk_verifier_appraisal *a,
 						   struct tk_diag *diag);
 
+/*
+ * For an AK enrolled by credential activation (tk_verifier_ak.c), set
+ * instance-identity to 96 unless the evidence's EK certificate is the one
+ * the AK was activated with. AKs enrolled by an administrator pass.
+ */
+TK_MUST_CHECK tk_err tk_verifier_check_ak_binding(struct tk_verifier *v,
+						  const struct tk_eat_tpm_claim *tpm,
+						  const uint8_t ak_kid[TK_VERIFIER_KID_LEN],
+						  struct tk_verifier_appraisal *a,
+						  struct tk_diag *diag);
+
 #endif /* TK_VERIFIER_IMPL_H */

@@ -62,7 +62,7 @@ static const char migration_1[] =
 	" reason TEXT NOT NULL,"
 	" ear BLOB NOT NULL);";
 
-static const char *const migrations[] = {migration_1};
+static const char *const migrations[] = {migration_1, tk_verifier_sqlite_migration_2};
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 
 /* Non-NULL pointer for zero-length blobs: SQLite binds a NULL pointer as NULL. */
@@ -392,7 +392,8 @@ tk_err tk_verifier_sqlite_count(struct tk_verifier_sqlite *s, const char *table,
 				uint64_t *out, struct tk_diag *diag)
 {
 	static const char *const tables[] = {"attest_keys", "ek_cas", "reference_values",
-					     "sessions", "results"};
+					     "sessions", "results", "ak_pending",
+					     "ak_bindings"};
 	sqlite3_stmt *stmt;
 	bool known = false;
 	char sql[64];
@@ -522,6 +523,10 @@ static const struct tk_verifier_store_ops sqlite_ops_template = {
 	.refval_match = tk_verifier_sqlite_hook_refval_match,
 	.ek_ca_get = tk_verifier_sqlite_hook_ek_ca_get,
 	.result_add = hook_result_add,
+	.ak_pending_add = tk_verifier_sqlite_hook_ak_pending_add,
+	.ak_pending_take = tk_verifier_sqlite_hook_ak_pending_take,
+	.ak_enroll = tk_verifier_sqlite_hook_ak_enroll,
+	.ak_binding_get = tk_verifier_sqlite_hook_ak_binding_get,
 };
 
 tk_err tk_verifier_sqlite_open(const char *path, bool create_missing,

@@ -6,7 +6,7 @@
  * two are run by different parties (an operator's TAM may delegate to a
  * data provider's verifier), and neither should need the other's tables.
  *
- * Tables (schema version 1, migrations in tk_verifier_sqlite.c):
+ * Tables (schema version 2, migrations in tk_verifier_sqlite.c):
  *   attest_keys       enrolled attestation keys of the simulated TEE, by
  *                     kid (RFC 9679 thumbprint), each bound to one UEID
  *   ek_cas            trusted EK CA certificates (DER) for the TPM backend
@@ -14,6 +14,8 @@
  *   sessions          id, nonce, expiry, used flag
  *   results           appraisal history: session, UEID, status, vector,
  *                     reason and the signed EAR
+ *   ak_pending, ak_bindings  AK enrollment by credential activation
+ *                     (version 2, see tk_verifier_sqlite_ak.c)
  *
  * The file is created with mode 0600. Every hook runs in its own
  * transaction; the session hooks use BEGIN IMMEDIATE, so two processes on
@@ -101,6 +103,21 @@ TK_MUST_CHECK tk_err tk_verifier_sqlite_result_each(
 
 /* Set the maximum rows of the results history (at least 1). */
 void tk_verifier_sqlite_set_max_results(struct tk_verifier_sqlite *db, uint64_t max_results);
+
+/* One AK enrolled by credential activation; views valid during the callback. */
+struct tk_verifier_ak_row {
+	struct tk_span kid;            /* RFC 9679 thumbprint of the AK */
+	struct tk_span ak_name;        /* TPM name: nameAlg || SHA-256 */
+	struct tk_span ueid;
+	struct tk_span ek_cert_digest; /* SHA-256 of the EK certificate */
+	int64_t enrolled_at;
+};
+
+/* Call fn for each AK enrolled by activation, oldest first; fn's error stops it. */
+TK_MUST_CHECK tk_err tk_verifier_sqlite_ak_each(
+	struct tk_verifier_sqlite *db,
+	tk_err (*fn)(void *ctx, const struct tk_verifier_ak_row *row), void *ctx,
+	struct tk_diag *diag);
 
 /* Count the rows of one of the tables listed above (TK_ERR_ARG otherwise). */
 TK_MUST_CHECK tk_err tk_verifier_sqlite_count(struct tk_verifier_sqlite *db,

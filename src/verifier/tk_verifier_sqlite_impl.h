@@ -46,4 +46,19 @@ tk_err tk_verifier_sqlite_hook_ek_ca_get(void *ctx, size_t index,
 					 struct tk_verifier_ek_ca *out,
 					 struct tk_diag *diag);
 
+/* Schema version 2 and the hooks of tk_verifier_sqlite_ak.c. */
+extern const char tk_verifier_sqlite_migration_2[];
+tk_err tk_verifier_sqlite_hook_ak_pending_add(void *ctx,
+					      const struct tk_verifier_ak_pending *pending,
+					      int64_t now, size_t max_pending,
+					      struct tk_diag *diag);
+tk_err tk_verifier_sqlite_hook_ak_pending_take(void *ctx, const uint8_t *id, int64_t now,
+					       struct tk_verifier_ak_pending *out,
+					       struct tk_diag *diag);
+tk_err tk_verifier_sqlite_hook_ak_enroll(void *ctx, const struct tk_verifier_ak_pending *p,
+					 int64_t now, struct tk_diag *diag);
+tk_err tk_verifier_sqlite_hook_ak_binding_get(void *ctx, struct tk_span kid,
+					      uint8_t ek_cert_digest[32],
+					      struct tk_diag *diag);
+
 #endif /* TK_VERIFIER_SQLITE_IMPL_H */

@@ -6,9 +6,11 @@
  *
  *   1. the AK is enrolled for a UEID. An EK cannot sign, so nothing in the
  *      evidence itself proves that the AK lives in the TPM of that EK. The
- *      operator enrolls the AK (teep-verifier enroll-key) after making sure
- *      of it with TPM2_MakeCredential and TPM2_ActivateCredential.
- *      Not enrolled: instance-identity 97.
+ *      node enrolls the AK by credential activation (tk_verifier_ak.h), or
+ *      the operator enrolls it (teep-verifier enroll-key) after making sure
+ *      of it the same way. Not enrolled: instance-identity 97. An AK
+ *      enrolled by activation must come with the EK certificate it was
+ *      activated with (checked after step 5), else instance-identity 96.
  *   2. the evidence verifies with the TEEP key it names, taken from the
  *      enrolled keys or from its cnf COSE_Key: the quote below binds that
  *      key to the TPM. A bad signature: instance-identity 99.
@@ -336,6 +338,8 @@ tk_err tk_verifier_check_tpm(struct tk_verifier *v, int64_t now,
 		err = replay_measurements(v, claims, a, &ok, diag);
 	if (err == TK_OK)
 		err = check_ek_chain(v, now, &claims->tpm, a, diag);
+	if (err == TK_OK)
+		err = tk_verifier_check_ak_binding(v, &claims->tpm, s.ak_kid, a, diag);
 	if (err != TK_OK)
 		goto done;
 

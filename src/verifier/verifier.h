@@ -104,5 +104,6 @@ int ver_enroll_key(const struct ver_command *cmd, const struct ver_args *args);
 int ver_add_reference(const struct ver_command *cmd, const struct ver_args *args);
 int ver_show_results(const struct ver_command *cmd, const struct ver_args *args);
 int ver_pubkey(const struct ver_command *cmd, const struct ver_args *args);
+int ver_show_aks(const struct ver_command *cmd, const struct ver_args *args);
 
 #endif /* VERIFIER_H */

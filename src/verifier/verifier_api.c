@@ -436,6 +436,10 @@ void ver_api_handle(void *ctx, const struct tk_http_api_request *req,
 			       diag.msg);
 	}
 
+	if (strncmp(req->path, VER_AK_PREFIX, strlen(VER_AK_PREFIX)) == 0) {
+		ver_ak_enroll_handle(sc, now, req, resp);
+		return;
+	}
 	if (strcmp(req->path, NEW_SESSION_PATH) != 0 &&
 	    strncmp(req->path, SESSION_PATH, strlen(SESSION_PATH)) != 0) {
 		reject(sc, now, req, resp, 404, "Not Found", "no such resource");

@@ -54,6 +54,10 @@ static const struct ver_option reference_options[] = {
 	 "default empty)", false, 0},
 };
 
+static const struct ver_option show_aks_options[] = {
+	{"db", "FILE", DB_EXISTING_HELP, true, 0},
+};
+
 static const struct ver_option show_options[] = {
 	{"db", "FILE", DB_EXISTING_HELP, true, 0},
 	{"limit", "COUNT", "newest results to list, 1..100000 (default 20)", false, 0},
@@ -84,6 +88,8 @@ static const struct ver_command commands[] = {
 	 COUNT(show_options), ver_show_results},
 	{"pubkey", "print the public key (SPKI PEM) and kid that verify results", NULL,
 	 pubkey_options, COUNT(pubkey_options), ver_pubkey},
+	{"show-aks", "list the TPM attestation keys enrolled by credential activation", NULL,
+	 show_aks_options, COUNT(show_aks_options), ver_show_aks},
 };
 
 static size_t option_index(const struct ver_command *cmd, const char *name)

@@ -217,7 +217,7 @@ int ver_serve(const struct ver_command *cmd, const struct ver_args *args)
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 
 	struct tk_http_api_config hcfg = {
-		.address = addr, .port = port, .prefix = VER_API_PREFIX,
+		.address = addr, .port = port, .prefix = "/",
 		.max_body = (size_t)max_body, .max_response = TK_VERIFIER_RESULT_MAX,
 		.handler = ver_api_handle, .handler_ctx = sc, .log = &log,
 	};

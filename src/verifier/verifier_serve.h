@@ -23,6 +23,14 @@ struct ver_serve_ctx {
 	struct tk_log_limit reject_log_limit; /* lines on rejected requests */
 };
 
+/* Path prefix of the AK enrollment API (verifier_ak_enroll.c). */
+#define VER_AK_PREFIX "/ak-enrollment/v1/"
+
+/* Handle a request under VER_AK_PREFIX. */
+void ver_ak_enroll_handle(struct ver_serve_ctx *sc, int64_t now,
+			  const struct tk_http_api_request *req,
+			  struct tk_http_api_response *resp);
+
 /* The HTTP handler of the API (tk_http_api_handler_fn); ctx is a ver_serve_ctx. */
 void ver_api_handle(void *ctx, const struct tk_http_api_request *req,
 		    struct tk_http_api_response *resp);
