@@ -147,12 +147,12 @@ static tk_err keep_running(void *ctx, const struct tk_tee_measurement *m)
 }
 
 /*
- * The tpm-quote claim of a TPM-backed TEE: a quote of the measurement PCR
- * by the attestation key (AK), whose qualifying data the TEE binds to the
- * evidence's eat_nonce and the TEEP key, the PCR's value, the AK as a
- * COSE_Key and the EK certificate. A verifier checks the quote with the AK
- * it enrolled and replays the measurements to the PCR value. Other
- * backends make no such quote, and the claim is left out.
+ * The tpm-quote claim of a TPM-backed TEE. It carries a quote of the
+ * measurement PCR by the attestation key (AK), the PCR's value, the AK as
+ * a COSE_Key and the EK certificate. The TEE binds the quote's qualifying
+ * data to the evidence's eat_nonce and the TEEP key. A verifier checks the
+ * quote with the AK it enrolled and replays the measurements to the PCR
+ * value. Other backends make no such quote, so the claim is left out.
  */
 static tk_err add_tpm_quote(const struct tk_tee *tee, struct tk_span nonce,
 			    struct measurement_walk *w)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Attestation results in teep-agent: keeping the result a TAM hands back
- * in an Update, in the TEE state folder, and printing it for
- * `teep-agent show-result`, so a data provider can be shown the result
- * the TAM acted on (the passport use of draft-ietf-teep-protocol's Update).
+ * Attestation in teep-agent: the claims the TEE adds to the evidence, the
+ * passport exchange with a verifier, and the result a TAM hands back in an
+ * Update. That result is kept in the TEE state folder and printed by
+ * `teep-agent show-result`, so a data provider can be shown the result the
+ * TAM acted on (the passport use of draft-ietf-teep-protocol's Update).
  *
  * Files in the state folder, each replaced atomically:
  *   attestation-result       the signed result as received (an EAR CWT)

@@ -569,7 +569,7 @@ static void use_tpm(struct e2e *t, struct swtpm *tpm, bool trust_ca)
  * The quote in the evidence: the verifier checks it with the enrolled AK
  * (instance-identity 2), replays the measurement log to the quoted PCR
  * (executables 2) and chains the EK certificate to swtpm's CA (hardware
- * 2), so the TA installs, and stays affirming once it is loaded.
+ * 2). So the TA installs, and the result stays affirming once it is loaded.
  */
 static void test_tpm_install_after_affirming(void **state)
 {
