@@ -68,12 +68,16 @@ static tk_err store_one(struct tk_teep_tam *tam, int64_t now, const struct agent
 				  item.len, tam->cfg.work, tam->cfg.work_cap, &opened, diag);
 	if (err == TK_OK)
 		err = tk_suit_report_decode(opened.report.ptr, opened.report.len, &report, diag);
-	if (err != TK_OK)
+	if (err == TK_OK && !tk_span_equal(report.nonce, token))
+		err = TK_FAIL(diag, TK_ERR_NONCE,
+			      "SUIT report nonce of %zu bytes does not match the Update's token",
+			      report.nonce.len);
+	if (err != TK_OK) {
+		/* A decrypted report that is rejected is wiped too. */
+		if (opened.encrypted)
+			tk_wipe(tam->cfg.work, opened.report.len);
 		return err;
-	if (!tk_span_equal(report.nonce, token))
-		return TK_FAIL(diag, TK_ERR_NONCE,
-			       "SUIT report nonce of %zu bytes does not match the Update's token",
-			       report.nonce.len);
+	}
 
 	memset(&row, 0, sizeof(row));
 	memcpy(row.kid, agent->rec.kid, sizeof(row.kid));

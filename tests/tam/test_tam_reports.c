@@ -7,6 +7,7 @@
  * table unchanged. Reports of an agent without an enrolled report key are
  * logged and not stored.
  */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -318,6 +319,8 @@ static void test_bad_reports_dropped(void **state)
 		assert_int_equal(bench_counts(&f->b).results, before.results);
 		assert_int_equal(bench_counts(&f->b).installed, before.installed);
 		assert_int_equal(stored(f).count, 0);
+		/* A decrypted report that is then rejected is wiped as well. */
+		assert_null(memmem(f->b.work, sizeof(f->b.work), "https://tam.example/ta.suit", 27));
 	}
 	tk_crypto_key_free(stranger);
 }
