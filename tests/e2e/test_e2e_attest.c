@@ -599,6 +599,57 @@ static void test_tpm_install_after_affirming(void **state)
 	swtpm_stop(&tpm);
 }
 
+static void test_tpm_unknown_ta_refused(void **state)
+{
+	struct e2e *t = *state;
+	struct swtpm tpm = {0};
+	char line[256];
+
+	use_tpm(t, &tpm, true);
+	start_tam_inproc(t);
+	run_agent(t, 0);
+	assert_true(installed(t));
+
+	/* Loaded without a reference value: warning, which group default rejects. */
+	load_ta(t, 0);
+	run_agent(t, 1);
+	assert_non_null(strstr(t->result.err, "err-code 7"));
+	latest_attestation(t, line, sizeof(line));
+	assert_non_null(strstr(line, "warning background-check refuse"));
+
+	/* Loaded with another digest than its reference value: contraindicated. */
+	add_ta_reference(t, false);
+	run_agent(t, 1);
+	latest_attestation(t, line, sizeof(line));
+	assert_non_null(strstr(line, "contraindicated background-check refuse"));
+	stop_tam(t);
+	swtpm_stop(&tpm);
+}
+
+static void test_tpm_passport_from_agent(void **state)
+{
+	struct e2e *t = *state;
+	struct swtpm tpm = {0};
+	char base[64], line[256];
+	pid_t verifier;
+
+	use_tpm(t, &tpm, true);
+	verifier = start_verifier(t, base, sizeof(base));
+	start_tam(t, (const char *[]){"--verifier-key", path_of(t, 4, "verifier.pub.pem"), NULL});
+	agent(t, 0, "run", (const char *[]){"--tam", t->url, "--tam-key",
+					    path_of(t, 5, "tam-esp256.pub.pem"), "--tam-key",
+					    path_of(t, 6, "tam-ed25519.pub.pem"), "--trust-anchor",
+					    path_of(t, 7, "signer.pub.pem"), "--verifier", base, NULL});
+	assert_non_null(strstr(t->result.out, "1 manifest installed"));
+	latest_attestation(t, line, sizeof(line));
+	assert_non_null(strstr(line, "affirming passport proceed"));
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-results", "--db", t->db, NULL});
+	assert_non_null(strstr(t->result.out, "4 / hardware /: 2"));
+	stop_tam(t);
+	assert_int_equal(proc_stop(verifier), 0);
+	swtpm_stop(&tpm);
+}
+
 static void test_tpm_untrusted_ek_refused(void **state)
 {
 	struct e2e *t = *state;
@@ -966,6 +1017,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_passport_from_agent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_install_after_affirming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_untrusted_ek_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tpm_unknown_ta_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tpm_passport_from_agent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_accepted_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_stale_challenge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_of_another_device, setup, teardown),
