@@ -37,6 +37,9 @@
  * the draft's appendix with the example. */
 #define RECIPIENT_D "60FE6DD6D85D5740A5349B6F91267EEAC5BA81B8CB53EE249E4B4EB102C476B3"
 
+/* A test KEK of 16 bytes. */
+#define KEK_HEX "000102030405060708090a0b0c0d0e0f"
+
 /* Largest envelope of the fixtures, with room. */
 #define ENVELOPE_MAX (64 * 1024)
 
@@ -340,6 +343,49 @@ static void test_encrypted_personalization(void **state)
 	tk_crypto_key_free(key);
 }
 
+/* A payload encrypted for a KEK (A128KW): the Python oracle unwraps the
+ * content key with the KEK and decrypts config.json back. */
+static void test_kek_encrypted_payload(void **state)
+{
+	static const char desc[] =
+		"{\"manifest-sequence-number\": 1, \"components\": [[\"00\"]],"
+		" \"encrypted\": {\"pd\": {\"plaintext\": {\"file\": \"config.json\"},"
+		"   \"content-alg\": \"A128CTR\", \"recipient\": {\"alg\": \"A128KW\","
+		"   \"kek\": \"" KEK_HEX "\", \"kid\": {\"text\": \"kid-1\"}}}},"
+		" \"install\": [{\"directive-override-parameters\": {"
+		"   \"content\": {\"ciphertext\": \"pd\"},"
+		"   \"encryption-info\": {\"encryption-info\": \"pd\"}}},"
+		"   {\"directive-write\": 15}]}";
+	static uint8_t built[ENVELOPE_MAX];
+	struct tk_crypto_key *key = load_key(EXAMPLE_KEY);
+	struct tk_suit_build_signer signer = {key, 0, {NULL, 0}};
+	struct tk_cli_desc d;
+	struct tk_diag diag;
+	char path[] = "/tmp/tk_manifest_kek_XXXXXX";
+	char cmd[1024];
+	size_t len = 0;
+	int fd;
+
+	(void)state;
+	tk_diag_clear(&diag);
+	assert_int_equal(tk_cli_desc_load_buffer(desc, strlen(desc), FIXTURES, &d, &diag), TK_OK);
+	d.desc.signers = &signer;
+	d.desc.signer_count = 1;
+	assert_int_equal(tk_suit_build(&d.desc, tk_crypto_openssl(), built, sizeof(built), &len,
+				       &diag), TK_OK);
+	tk_cli_desc_free(&d);
+	assert_null(memmem(built, len, "secret", 6));
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, built, len), (ssize_t)len);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s/tests/suit/check_decrypt.py %s %s %s",
+		 TK_SOURCE_DIR, path, KEK_HEX, FIXTURES "/config.json");
+	assert_int_equal(system(cmd), 0);
+	unlink(path);
+	tk_crypto_key_free(key);
+}
+
 /* One invalid description and the error loading or building must give. */
 struct bad_desc {
 	const char *description;
@@ -467,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_fixtures_reproduce_examples),
 		cmocka_unit_test(test_several_signers),
 		cmocka_unit_test(test_encrypted_personalization),
+		cmocka_unit_test(test_kek_encrypted_payload),
 		cmocka_unit_test(test_invalid_descriptions),
 	};
 

@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """Independent decryption of the personalization data in a SUIT envelope.
 
-Usage: check_decrypt.py ENVELOPE.cbor RECIPIENT_D_HEX PLAINTEXT_FILE
+Usage: check_decrypt.py ENVELOPE.cbor KEY_HEX PLAINTEXT_FILE
 
 Finds, in the install section, the override-parameters that set content
-(18) and encryption-info (19). Recovers the CEK of the ECDH-ES+A128KW
-recipient with the P-256 private key d: ECDH with the ephemeral key,
-HKDF-SHA256 over the COSE_KDF_Context of draft-ietf-suit-firmware-
-encryption-24, then AES key unwrap. Decrypts the A128CTR ciphertext and
-compares it with PLAINTEXT_FILE. Uses only cbor2 and cryptography.
+(18) and encryption-info (19). Recovers the CEK of the first recipient:
+for ECDH-ES+A128KW, KEY_HEX is the P-256 private key d (ECDH with the
+ephemeral key, HKDF-SHA256 over the COSE_KDF_Context of
+draft-ietf-suit-firmware-encryption-24, then AES key unwrap); for A128KW,
+KEY_HEX is the KEK. Decrypts the A128CTR ciphertext and compares it with
+PLAINTEXT_FILE. Uses only cbor2 and cryptography.
 Exits 0 when the plaintext matches, 1 otherwise.
 """
 import sys
@@ -36,7 +37,7 @@ def find_encrypted(envelope):
     raise ValueError("no content with encryption-info in install")
 
 
-def decrypt(ciphertext, info, d):
+def decrypt(ciphertext, info, key_hex):
     encrypt = cbor2.loads(info)
     if not isinstance(encrypt, cbor2.CBORTag) or encrypt.tag != 96:
         raise ValueError("encryption-info is not a tagged COSE_Encrypt")
@@ -44,8 +45,17 @@ def decrypt(ciphertext, info, d):
     if unprotected[1] != A128CTR or payload is not None:
         raise ValueError("expected A128CTR with a detached ciphertext")
     r_protected, r_unprotected, wrapped = recipients[0]
-    if cbor2.loads(r_protected)[1] != ECDH_ES_A128KW:
-        raise ValueError("recipient is not ECDH-ES+A128KW")
+    if r_protected == b"" and r_unprotected.get(1) == A128KW:
+        cek = aes_key_unwrap(bytes.fromhex(key_hex), wrapped)
+    elif cbor2.loads(r_protected)[1] == ECDH_ES_A128KW:
+        cek = ecdh_es_cek(r_protected, r_unprotected, wrapped, key_hex)
+    else:
+        raise ValueError("recipient is neither A128KW nor ECDH-ES+A128KW")
+    decryptor = Cipher(algorithms.AES(cek), modes.CTR(unprotected[5])).decryptor()
+    return decryptor.update(ciphertext) + decryptor.finalize()
+
+
+def ecdh_es_cek(r_protected, r_unprotected, wrapped, d):
     eph = r_unprotected[-1]
     peer = ec.EllipticCurvePublicNumbers(int.from_bytes(eph[-2], "big"),
                                          int.from_bytes(eph[-3], "big"),
@@ -55,9 +65,7 @@ def decrypt(ciphertext, info, d):
     context = cbor2.dumps([A128KW, [None, None, None], [None, None, None],
                            [128, r_protected, b"SUIT Payload Encryption"]])
     kek = HKDF(hashes.SHA256(), 16, None, context).derive(shared)
-    cek = aes_key_unwrap(kek, wrapped)
-    decryptor = Cipher(algorithms.AES(cek), modes.CTR(unprotected[5])).decryptor()
-    return decryptor.update(ciphertext) + decryptor.finalize()
+    return aes_key_unwrap(kek, wrapped)
 
 
 def main():
