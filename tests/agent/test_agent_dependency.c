@@ -2,7 +2,7 @@
 /*
  * A manifest built by `teep manifest build` with an integrated dependency
  * installs through the agent's hooks into the simulated TEE. The TA
- * manifest (tests/suit/manifests/suit_integrated.json) is built first; a
+ * manifest (tests/suit/manifests/suit_integrated.json) is built first. A
  * personalization manifest carries its envelope as the integrated payload
  * "#ta.suit", resolves and checks it as its dependency, processes it, and
  * writes its own component. Both components must then be installed. A

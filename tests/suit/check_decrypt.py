@@ -5,10 +5,10 @@
 Usage: check_decrypt.py ENVELOPE.cbor KEY_HEX PLAINTEXT_FILE
 
 Finds, in the install section, the override-parameters that set content
-(18) and encryption-info (19). Recovers the CEK of the first recipient:
-for ECDH-ES+A128KW, KEY_HEX is the P-256 private key d (ECDH with the
-ephemeral key, HKDF-SHA256 over the COSE_KDF_Context of
-draft-ietf-suit-firmware-encryption-24, then AES key unwrap); for A128KW,
+(18) and encryption-info (19), and recovers the CEK of the first
+recipient. For ECDH-ES+A128KW, KEY_HEX is the P-256 private key d: ECDH
+with the ephemeral key, HKDF-SHA256 over the COSE_KDF_Context of
+draft-ietf-suit-firmware-encryption-24, then AES key unwrap. For A128KW,
 KEY_HEX is the KEK. Decrypts the A128CTR ciphertext and compares it with
 PLAINTEXT_FILE. Uses only cbor2 and cryptography.
 Exits 0 when the plaintext matches, 1 otherwise.
