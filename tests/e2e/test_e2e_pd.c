@@ -16,9 +16,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -328,6 +330,60 @@ static void test_pd_wrong_key(void **state)
 	expect_rejected(t, "wrong-key.json", "content key unwrap failed");
 }
 
+/* The key commands: trust-list, trust-remove and secret-add. */
+static void test_key_commands(void **state)
+{
+	struct e2e *t = *state;
+	char kid[80], secret[192], dir[256];
+	struct dirent *entry;
+	size_t files = 0;
+	DIR *folder;
+	struct stat st;
+
+	/* setup added the signer with its scope. */
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "trust-list", "--state", t->tee, NULL});
+	expect_output(t, " scope 824b544545502d446576696365485365637572654653 ");
+	assert_int_equal(sscanf(t->result.out, "%64s", kid), 1);
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "trust-remove", "--state", t->tee,
+					  "--kid", kid, NULL});
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "trust-list", "--state", t->tee, NULL});
+	expect_output(t, "no trust anchors");
+	run_expect(t, 1, (const char *[]){TK_AGENT_BIN, "trust-remove", "--state", t->tee,
+					  "--kid", kid, NULL});
+	run_expect(t, 2, (const char *[]){TK_AGENT_BIN, "trust-remove", "--state", t->tee,
+					  "--kid", "abcd", NULL});
+
+	/* A KEK read as hex from a file; the stored secret is private. */
+	save(t, "kek.hex", "61616161616161616161616161616161\n");
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "secret-add", "--state", t->tee, "--use",
+					  "kek", "--kid", "kid-1", "--secret-file",
+					  path(t, "kek.hex", secret, sizeof(secret)), NULL});
+	snprintf(dir, sizeof(dir), "%s/secrets", t->tee);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	folder = opendir(dir);
+	assert_non_null(folder);
+	while ((entry = readdir(folder)) != NULL) {
+		char file[512];
+
+		if (entry->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", dir, entry->d_name);
+		assert_int_equal(stat(file, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		files++;
+	}
+	closedir(folder);
+	assert_int_equal(files, 1);
+	run_expect(t, 2, (const char *[]){TK_AGENT_BIN, "secret-add", "--state", t->tee, "--use",
+					  "aes", "--kid", "kid-1", "--secret-file",
+					  path(t, "kek.hex", secret, sizeof(secret)), NULL});
+	save(t, "short.hex", "6161\n");
+	run_expect(t, 1, (const char *[]){TK_AGENT_BIN, "secret-add", "--state", t->tee, "--use",
+					  "kek", "--kid", "kid-2", "--secret-file",
+					  path(t, "short.hex", secret, sizeof(secret)), NULL});
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +391,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pd_aes_gcm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pd_outside_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pd_wrong_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_commands, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
