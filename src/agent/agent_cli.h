@@ -77,6 +77,7 @@ enum { TRUST_KEY = OPT_FIRST_OWN, TRUST_SCOPE };
 enum { TRUST_KID = OPT_FIRST_OWN };
 enum { SECRET_USE = OPT_FIRST_OWN, SECRET_KID, SECRET_FILE };
 enum { LOAD_COMPONENT = OPT_FIRST_OWN, LOAD_ANCHOR, LOAD_RUNNER };
+enum { ENROLL_VERIFIER = OPT_FIRST_OWN };
 
 /* The command table and its length, in teep_agent_main.c. */
 extern const struct command agent_commands[];
@@ -147,5 +148,6 @@ int agent_cmd_list(const struct command *cmd, const struct args *args);
 int agent_cmd_load(const struct command *cmd, const struct args *args);
 int agent_cmd_measurements(const struct command *cmd, const struct args *args);
 int agent_cmd_show_result(const struct command *cmd, const struct args *args);
+int agent_cmd_enroll_ak(const struct command *cmd, const struct args *args);
 
 #endif /* AGENT_CLI_H */

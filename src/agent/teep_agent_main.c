@@ -15,6 +15,7 @@
  *   teep-agent trust-list TEE
  *   teep-agent trust-remove TEE --kid HEX
  *   teep-agent secret-add TEE --use kek|mac --kid TEXT --secret-file FILE
+ *   teep-agent enroll-ak TEE --verifier URI      (TPM backend)
  * where TEE is --state DIR [--backend sim|tpm] [--tcti CONF].
  *
  * One table (agent_commands[]) drives argument parsing and the usage
@@ -124,6 +125,12 @@ const struct command agent_commands[] = {
 	{"show-result", "print the attestation result the TAM last handed back (its "
 	 "signature is not checked)", agent_cmd_show_result, TK_LOG_NOTICE,
 	 {{"state", "DIR", "TEE state folder", true, false}}},
+	{"enroll-ak", "enroll the TPM attestation key with a teep-verifier by credential "
+	 "activation; print its kid and TPM name", agent_cmd_enroll_ak, TK_LOG_NOTICE,
+	 {TEE_OPTIONS("TEE state folder"),
+	  {"verifier", "URI", "teep-verifier base URI (http or https), such as "
+	   "http://127.0.0.1:8080; the enrollment API is under /ak-enrollment/v1/", true,
+	   false}}},
 };
 const size_t agent_command_count = sizeof(agent_commands) / sizeof(agent_commands[0]);
 
