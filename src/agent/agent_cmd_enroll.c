@@ -86,7 +86,7 @@ static bool b64_decode(const char *in, uint8_t *out, size_t cap, size_t *out_len
 	return true;
 }
 
-/* What the node sends and receives, and the TPM's answer. */
+/* State of one enrollment: the inputs sent, the credential received, the secret. */
 struct enrollment {
 	char base[TK_HTTP_CLIENT_MAX_URI];  /* verifier URI without a trailing slash */
 	uint8_t ek_cert[TK_TEE_MAX_CERT_LEN];

@@ -56,7 +56,7 @@ struct tk_verifier_ak_pending {
 	int64_t expires_at;                          /* rejected at or after */
 };
 
-/* What begin returns to the node. */
+/* Reply of step 1 to the node: id, credential blob and expiry. */
 struct tk_verifier_ak_challenge {
 	uint8_t id[TK_VERIFIER_AK_ID_LEN];
 	struct tk_eat_tpm_credential credential;
@@ -66,8 +66,8 @@ struct tk_verifier_ak_challenge {
 /*
  * Step 1. ek_cert is the DER EK certificate, ak_public the AK's
  * TPMT_PUBLIC, ueid the node's UEID (1 to TK_VERIFIER_UEID_MAX bytes).
- * An EK certificate that does not chain to a trusted EK CA is
- * TK_ERR_UNTRUSTED (TK_ERR_NOT_FOUND when none is configured); an AK
+ * An EK certificate that does not chain to a trusted EK CA, or no
+ * trusted EK CA at all, is TK_ERR_UNTRUSTED; an AK
  * that is not fit is the code of tk_eat_tpm_ak_parse();
  * TK_ERR_LIMIT_COUNT when max_sessions enrollments are pending.
  */
