@@ -39,7 +39,7 @@ static tk_err check_ek(struct tk_verifier *v, int64_t now, struct tk_span ek_cer
 	if (err != TK_OK && err != TK_ERR_NOT_FOUND)
 		return TK_FAIL(diag, err, "%s", local.msg);
 	if (n == 0)
-		return TK_FAIL(diag, TK_ERR_NOT_FOUND, "no trusted EK CA is configured");
+		return TK_FAIL(diag, TK_ERR_UNTRUSTED, "no trusted EK CA is configured");
 	return tk_crypto_x509_verify_chain(v->cfg.crypto, &ek_cert, 1, trusted, n, now, NULL,
 					   diag);
 }
@@ -153,9 +153,11 @@ tk_err tk_verifier_ak_enroll_finish(struct tk_verifier *v, int64_t now,
 	err = st->ak_pending_take(st->ctx, id, now, &p, diag);
 	if (err != TK_OK)
 		return err;
+	if (secret.len != TK_VERIFIER_AK_SECRET_LEN || secret.ptr == NULL)
+		return TK_FAIL(diag, TK_ERR_SIGNATURE, "secret of %zu bytes, expected %d",
+			       secret.len, TK_VERIFIER_AK_SECRET_LEN);
 	err = tk_crypto_sha256(v->cfg.crypto, secret.ptr, secret.len, digest, diag);
-	if (err == TK_OK && (secret.len != TK_VERIFIER_AK_SECRET_LEN ||
-			     !tk_ct_equal(digest, p.secret_digest, sizeof(digest))))
+	if (err == TK_OK && !tk_ct_equal(digest, p.secret_digest, sizeof(digest)))
 		err = TK_FAIL(diag, TK_ERR_SIGNATURE, "the secret does not match the credential: "
 			      "the AK is not in the TPM of that EK");
 	if (err == TK_OK)

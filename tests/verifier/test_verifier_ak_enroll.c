@@ -234,6 +234,12 @@ static void test_enroll_wrong_secret(void **state)
 	      finish(f, NOW, ch.id, secret, len, NULL, &diag), &diag);
 	check("unknown enrollment id", TK_ERR_NOT_FOUND,
 	      finish(f, NOW, (const uint8_t *)"0123456789abcdef", secret, 31, NULL, &diag), &diag);
+	begin(f, &ch);
+	len = activate(f, &ch, secret);
+	check("secret of 31 bytes", TK_ERR_SIGNATURE,
+	      finish(f, NOW, ch.id, secret, len - 1, NULL, &diag), &diag);
+	check("right secret after a short one", TK_ERR_REPLAY,
+	      finish(f, NOW, ch.id, secret, len, NULL, &diag), &diag);
 	assert_int_equal(tk_verifier_sqlite_count(f->db, "attest_keys", &count, NULL), TK_OK);
 	assert_int_equal(count, 0);
 }
@@ -272,7 +278,7 @@ static void test_enroll_begin_rejects(void **state)
 		tk_err expected;
 	} rows[] = {
 		{"no trusted EK CA", false, f->ek_cert, f->ek_cert_len, f->ak_public, 16,
-		 TK_ERR_NOT_FOUND},
+		 TK_ERR_UNTRUSTED},
 		{"AK that may decrypt", true, f->ek_cert, f->ek_cert_len, bad_ak, 16, TK_ERR_KEY},
 		{"altered EK certificate", true, bad_cert, f->ek_cert_len, f->ak_public, 16,
 		 TK_ERR_UNTRUSTED},
