@@ -51,6 +51,7 @@ static void tpm_close(void *ctx)
 	tk_crypto_key_free(tpm->report_key);
 	tk_tee_sim_secrets_close(&tpm->secrets);
 	tpm_disconnect(tpm);
+	free(tpm->tcti_conf);
 	tk_tee_close(&tpm->store);
 	close_fd(&tpm->tpm_fd);
 	close_fd(&tpm->root_fd);
@@ -545,7 +546,9 @@ tk_err tk_tee_tpm_open(const struct tk_tee_tpm_config *config, struct tk_tee *ou
 	tpm->ek_cert_index = config->ek_cert_index != 0 ? config->ek_cert_index :
 			     TK_TEE_TPM_DEFAULT_EK_CERT;
 
-	err = open_state(tpm, config, diag);
+	tpm->tcti_conf = strdup(config->tcti);
+	err = tpm->tcti_conf != NULL ? open_state(tpm, config, diag)
+				     : TK_FAIL(diag, TK_ERR_NOMEM, "copying the TCTI failed");
 	if (err == TK_OK)
 		err = tpm_connect(tpm, config->tcti, diag);
 	if (err == TK_OK)

@@ -32,10 +32,30 @@
  */
 #define NV_CHUNK 512
 
-static tk_err rc_fail(struct tk_diag *diag, const char *what, TSS2_RC rc)
+/*
+ * After a command whose connection failed, ESAPI refuses every later one
+ * as out of sequence, even once the TPM is reachable again. So such a
+ * failure marks the context, and ready() replaces it before the next
+ * command. The failed command is not repeated, because the TPM may have
+ * run it (a PCR extend must not happen twice).
+ */
+static void note_rc(struct tpm *tpm, TSS2_RC rc)
+{
+	if ((rc & TSS2_RC_LAYER_MASK) == TSS2_TCTI_RC_LAYER || rc == TSS2_ESYS_RC_BAD_SEQUENCE)
+		tpm->reconnect = true;
+}
+
+/* A failed tpm2-tss call. Marshalling calls, which need no TPM, use it directly. */
+static tk_err tss_fail(struct tk_diag *diag, const char *what, TSS2_RC rc)
 {
 	return TK_FAIL(diag, TK_ERR_DEVICE, "%s failed: 0x%x (%s)", what,
 		       (unsigned)rc, Tss2_RC_Decode(rc));
+}
+
+static tk_err rc_fail(struct tpm *tpm, struct tk_diag *diag, const char *what, TSS2_RC rc)
+{
+	note_rc(tpm, rc);
+	return tss_fail(diag, what, rc);
 }
 
 tk_err tpm_connect(struct tpm *tpm, const char *tcti, struct tk_diag *diag)
@@ -51,7 +71,7 @@ tk_err tpm_connect(struct tpm *tpm, const char *tcti, struct tk_diag *diag)
 	rc = Esys_Initialize(&tpm->esys, tpm->tcti, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
 		tpm->esys = NULL;
-		return rc_fail(diag, "Esys_Initialize", rc);
+		return rc_fail(tpm, diag, "Esys_Initialize", rc);
 	}
 	return TK_OK;
 }
@@ -66,10 +86,24 @@ void tpm_disconnect(struct tpm *tpm)
 	tpm->tcti = NULL;
 }
 
+/* Replace the ESAPI context and TCTI when a failure marked them. */
+static tk_err ready(struct tpm *tpm, struct tk_diag *diag)
+{
+	tk_err err;
+
+	if (!tpm->reconnect)
+		return TK_OK;
+	tpm_disconnect(tpm);
+	err = tpm_connect(tpm, tpm->tcti_conf, diag);
+	if (err == TK_OK)
+		tpm->reconnect = false;
+	return err;
+}
+
 static void flush(struct tpm *tpm, ESYS_TR *handle)
 {
 	if (*handle != ESYS_TR_NONE)
-		(void)Esys_FlushContext(tpm->esys, *handle);
+		note_rc(tpm, Esys_FlushContext(tpm->esys, *handle));
 	*handle = ESYS_TR_NONE;
 }
 
@@ -133,7 +167,7 @@ static tk_err create_srk(struct tpm *tpm, ESYS_TR *out, struct tk_diag *diag)
 				&outside, &pcrs, out, NULL, NULL, NULL, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
 		*out = ESYS_TR_NONE;
-		return rc_fail(diag, "TPM2_CreatePrimary of the storage key", rc);
+		return rc_fail(tpm, diag, "TPM2_CreatePrimary of the storage key", rc);
 	}
 	return TK_OK;
 }
@@ -149,7 +183,7 @@ static tk_err ek_session(struct tpm *tpm, ESYS_TR *out, struct tk_diag *diag)
 				   TPM2_SE_POLICY, &sym, TPM2_ALG_SHA256, out);
 	if (rc != TSS2_RC_SUCCESS) {
 		*out = ESYS_TR_NONE;
-		return rc_fail(diag, "TPM2_StartAuthSession", rc);
+		return rc_fail(tpm, diag, "TPM2_StartAuthSession", rc);
 	}
 	rc = Esys_PolicySecret(tpm->esys, ESYS_TR_RH_ENDORSEMENT, *out,
 			       ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, NULL,
@@ -160,7 +194,7 @@ static tk_err ek_session(struct tpm *tpm, ESYS_TR *out, struct tk_diag *diag)
 					       TPMA_SESSION_CONTINUESESSION);
 	if (rc != TSS2_RC_SUCCESS) {
 		flush(tpm, out);
-		return rc_fail(diag, "TPM2_PolicySecret for the endorsement key", rc);
+		return rc_fail(tpm, diag, "TPM2_PolicySecret for the endorsement key", rc);
 	}
 	return TK_OK;
 }
@@ -172,6 +206,7 @@ static tk_err ek_handle(struct tpm *tpm, ESYS_TR *out, struct tk_diag *diag)
 
 	if (rc != TSS2_RC_SUCCESS) {
 		*out = ESYS_TR_NONE;
+		note_rc(tpm, rc);
 		return TK_FAIL(diag, TK_ERR_DEVICE,
 			       "no endorsement key at persistent handle 0x%08x: 0x%x (%s)",
 			       (unsigned)tpm->ek_handle, (unsigned)rc, Tss2_RC_Decode(rc));
@@ -186,9 +221,12 @@ static tk_err ek_handle(struct tpm *tpm, ESYS_TR *out, struct tk_diag *diag)
 static tk_err open_parent(struct tpm *tpm, enum tpm_parent parent, ESYS_TR *handle,
 			  ESYS_TR *session, struct tk_diag *diag)
 {
-	tk_err err;
+	tk_err err = ready(tpm, diag);
 
 	*session = ESYS_TR_PASSWORD;
+	*handle = ESYS_TR_NONE;
+	if (err != TK_OK)
+		return err;
 	if (parent == TPM_PARENT_SRK)
 		return create_srk(tpm, handle, diag);
 	err = ek_handle(tpm, handle, diag);
@@ -231,7 +269,7 @@ tk_err tpm_create_key(struct tpm *tpm, enum tpm_parent parent,
 				 &sensitive, &template, &outside, &pcrs, &private_area,
 				 &public_area, NULL, NULL, NULL);
 		if (rc != TSS2_RC_SUCCESS)
-			err = rc_fail(diag, "TPM2_Create", rc);
+			err = rc_fail(tpm, diag, "TPM2_Create", rc);
 	}
 	close_parent(tpm, parent, &handle, &session, rc);
 	if (err == TK_OK) {
@@ -259,7 +297,7 @@ static tk_err load_key(struct tpm *tpm, enum tpm_parent parent,
 			       &blob->private_area, &blob->public_area, out);
 		if (rc != TSS2_RC_SUCCESS) {
 			*out = ESYS_TR_NONE;
-			err = rc_fail(diag, parent == TPM_PARENT_EK ?
+			err = rc_fail(tpm, diag, parent == TPM_PARENT_EK ?
 				      "TPM2_Load of the attestation key" :
 				      "TPM2_Load of the signing key", rc);
 		}
@@ -281,7 +319,7 @@ tk_err tpm_blob_encode(const struct tpm_key_blob *blob, uint8_t *out,
 		rc = Tss2_MU_TPM2B_PRIVATE_Marshal(&blob->private_area, out, out_cap,
 						   &offset);
 	if (rc != TSS2_RC_SUCCESS)
-		return rc_fail(diag, "marshalling a key blob", rc);
+		return tss_fail(diag, "marshalling a key blob", rc);
 	*out_len = offset;
 	return TK_OK;
 }
@@ -371,7 +409,7 @@ tk_err tpm_sign_digest(void *ctx, const uint8_t digest[TK_CRYPTO_SHA256_LEN],
 		       &in, &scheme, &validation, &out);
 	flush(tpm, &key);
 	if (rc != TSS2_RC_SUCCESS)
-		err = rc_fail(diag, "TPM2_Sign", rc);
+		err = rc_fail(tpm, diag, "TPM2_Sign", rc);
 	else
 		err = ecdsa_signature(out, sig, diag);
 	Esys_Free(out);
@@ -384,14 +422,17 @@ tk_err tpm_pcr_extend(struct tpm *tpm, const uint8_t digest[TK_TEE_DIGEST_LEN],
 		      struct tk_diag *diag)
 {
 	TPML_DIGEST_VALUES values = {.count = 1};
+	tk_err err = ready(tpm, diag);
 	TSS2_RC rc;
 
+	if (err != TK_OK)
+		return err;
 	values.digests[0].hashAlg = TPM2_ALG_SHA256;
 	memcpy(values.digests[0].digest.sha256, digest, TK_TEE_DIGEST_LEN);
 	rc = Esys_PCR_Extend(tpm->esys, ESYS_TR_PCR0 + tpm->pcr, ESYS_TR_PASSWORD,
 			     ESYS_TR_NONE, ESYS_TR_NONE, &values);
 	if (rc != TSS2_RC_SUCCESS)
-		return rc_fail(diag, "TPM2_PCR_Extend", rc);
+		return rc_fail(tpm, diag, "TPM2_PCR_Extend", rc);
 	return TK_OK;
 }
 
@@ -411,13 +452,15 @@ tk_err tpm_pcr_read(struct tpm *tpm, uint8_t out[TK_TEE_DIGEST_LEN],
 	TPML_PCR_SELECTION sel = pcr_selection(tpm->pcr);
 	TPML_PCR_SELECTION *sel_out = NULL;
 	TPML_DIGEST *values = NULL;
-	tk_err err = TK_OK;
+	tk_err err = ready(tpm, diag);
 	TSS2_RC rc;
 
+	if (err != TK_OK)
+		return err;
 	rc = Esys_PCR_Read(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel,
 			   NULL, &sel_out, &values);
 	if (rc != TSS2_RC_SUCCESS)
-		err = rc_fail(diag, "TPM2_PCR_Read", rc);
+		err = rc_fail(tpm, diag, "TPM2_PCR_Read", rc);
 	else if (values->count != 1 || values->digests[0].size != TK_TEE_DIGEST_LEN)
 		err = TK_FAIL(diag, TK_ERR_DEVICE,
 			      "TPM has no SHA-256 bank value for PCR %u",
@@ -444,7 +487,7 @@ static tk_err copy_attest(const TPM2B_ATTEST *attest, const TPMT_SIGNATURE *sig,
 	rc = Tss2_MU_TPMT_SIGNATURE_Marshal(sig, out->signature, sizeof(out->signature),
 					    &offset);
 	if (rc != TSS2_RC_SUCCESS)
-		return rc_fail(diag, "marshalling the TPMT_SIGNATURE", rc);
+		return tss_fail(diag, "marshalling the TPMT_SIGNATURE", rc);
 	memcpy(out->attest, attest->attestationData, attest->size);
 	out->attest_len = attest->size;
 	out->signature_len = offset;
@@ -472,7 +515,7 @@ tk_err tpm_quote(struct tpm *tpm, const uint8_t qualifying[TK_TEE_DIGEST_LEN],
 			&data, &scheme, &sel, &attest, &sig);
 	flush(tpm, &ak);
 	if (rc != TSS2_RC_SUCCESS)
-		err = rc_fail(diag, "TPM2_Quote", rc);
+		err = rc_fail(tpm, diag, "TPM2_Quote", rc);
 	else
 		err = copy_attest(attest, sig, out, diag);
 	Esys_Free(attest);
@@ -489,7 +532,7 @@ static tk_err marshal_public(const struct tpm_key_blob *blob, struct tk_tee_quot
 						 sizeof(out->object), &offset);
 
 	if (rc != TSS2_RC_SUCCESS)
-		return rc_fail(diag, "marshalling the certified TPMT_PUBLIC", rc);
+		return tss_fail(diag, "marshalling the certified TPMT_PUBLIC", rc);
 	out->object_len = offset;
 	return TK_OK;
 }
@@ -513,7 +556,7 @@ tk_err tpm_certify(struct tpm *tpm, const uint8_t qualifying[TK_TEE_DIGEST_LEN],
 		rc = Esys_Certify(tpm->esys, key, ak, ESYS_TR_PASSWORD, ESYS_TR_PASSWORD,
 				  ESYS_TR_NONE, &data, &scheme, &attest, &sig);
 		if (rc != TSS2_RC_SUCCESS)
-			err = rc_fail(diag, "TPM2_Certify", rc);
+			err = rc_fail(tpm, diag, "TPM2_Certify", rc);
 		else
 			err = copy_attest(attest, sig, out, diag);
 	}
@@ -536,7 +579,7 @@ static tk_err nv_size(struct tpm *tpm, ESYS_TR nv, size_t *out,
 					ESYS_TR_NONE, &pub, NULL);
 
 	if (rc != TSS2_RC_SUCCESS)
-		return rc_fail(diag, "TPM2_NV_ReadPublic", rc);
+		return rc_fail(tpm, diag, "TPM2_NV_ReadPublic", rc);
 	*out = pub->nvPublic.dataSize;
 	Esys_Free(pub);
 	return TK_OK;
@@ -548,10 +591,13 @@ tk_err tpm_nv_read(struct tpm *tpm, uint32_t index, uint8_t *out, size_t out_cap
 	ESYS_TR nv = ESYS_TR_NONE;
 	size_t size = 0, done = 0;
 	TSS2_RC rc;
-	tk_err err;
+	tk_err err = ready(tpm, diag);
 
+	if (err != TK_OK)
+		return err;
 	rc = Esys_TR_FromTPMPublic(tpm->esys, index, ESYS_TR_NONE, ESYS_TR_NONE,
 				   ESYS_TR_NONE, &nv);
+	note_rc(tpm, rc);
 	if (rc != TSS2_RC_SUCCESS)
 		return TK_FAIL(diag, TK_ERR_NOT_FOUND, "no NV index 0x%08x: 0x%x (%s)",
 			       (unsigned)index, (unsigned)rc, Tss2_RC_Decode(rc));
@@ -567,7 +613,7 @@ tk_err tpm_nv_read(struct tpm *tpm, uint32_t index, uint8_t *out, size_t out_cap
 		rc = Esys_NV_Read(tpm->esys, ESYS_TR_RH_OWNER, nv, ESYS_TR_PASSWORD,
 				  ESYS_TR_NONE, ESYS_TR_NONE, chunk, (uint16_t)done, &data);
 		if (rc != TSS2_RC_SUCCESS || data->size != chunk)
-			err = rc_fail(diag, "TPM2_NV_Read", rc);
+			err = rc_fail(tpm, diag, "TPM2_NV_Read", rc);
 		else
 			memcpy(out + done, data->buffer, chunk);
 		Esys_Free(data);
@@ -646,7 +692,7 @@ tk_err tpm_activate_credential(struct tpm *tpm, const uint8_t *id_object,
 				      "attestation key: 0x%x (%s)", (unsigned)rc,
 				      Tss2_RC_Decode(rc));
 		else if (rc != TSS2_RC_SUCCESS)
-			err = rc_fail(diag, "TPM2_ActivateCredential", rc);
+			err = rc_fail(tpm, diag, "TPM2_ActivateCredential", rc);
 	}
 	close_parent(tpm, TPM_PARENT_EK, &ek, &session, rc);
 	flush(tpm, &ak);

@@ -12,6 +12,7 @@
 #ifndef TK_TEE_TPM_IMPL_H
 #define TK_TEE_TPM_IMPL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <tss2/tss2_esys.h>
@@ -46,6 +47,10 @@ struct tpm {
 	int tpm_fd;                 /* its tpm/ folder */
 	TSS2_TCTI_CONTEXT *tcti;
 	ESYS_CONTEXT *esys;
+	char *tcti_conf;            /* copy of the TCTI configuration */
+	bool reconnect;             /* a command failed below the TPM (lost
+				       connection, ESAPI out of sequence):
+				       connect again before the next one */
 	uint32_t pcr;               /* PCR extended on load */
 	uint32_t ek_handle;         /* persistent endorsement key */
 	uint32_t ek_cert_index;     /* NV index of its certificate */

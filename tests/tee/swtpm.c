@@ -155,7 +155,9 @@ static int launch(struct swtpm *t)
 	char state[SWTPM_PATH_MAX + 32], server[96], ctrl[96];
 	char log[SWTPM_PATH_MAX + 32];
 
-	t->port = pick_ports();
+	/* A restart keeps the ports, as a TPM reset keeps the device path. */
+	if (t->port <= 0)
+		t->port = pick_ports();
 	if (t->port < 0) {
 		fprintf(stderr, "no two free adjacent loopback ports\n");
 		return -1;

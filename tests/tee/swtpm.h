@@ -33,7 +33,7 @@ int swtpm_start(struct swtpm *t, const char *dir);
 /* Stop the TPM process (SIGTERM, then SIGKILL). The folder stays. */
 void swtpm_stop(struct swtpm *t);
 
-/* Stop and start the process on the same state: a TPM reset. */
+/* Stop and start the process on the same state and ports: a TPM reset. */
 int swtpm_restart(struct swtpm *t);
 
 #endif /* TK_TEST_SWTPM_H */

@@ -654,6 +654,66 @@ static void test_tpm_log_must_replay(void **state)
 		       tk_tee_quote(&f->tee, nonce, sizeof(nonce), &q, &diag), &diag);
 }
 
+/*
+ * swtpm gone between calls (killed, or its host restarted): every hook
+ * that needs the TPM fails with an error naming the TPM, and a load
+ * records nothing. Once swtpm is back, the open backend works again.
+ */
+static void test_tpm_gone_between_calls(void **state)
+{
+	static const uint8_t tbs[] = "x";
+	struct fixture *f = *state;
+	struct tk_tee_quote q;
+	struct tk_diag diag;
+	uint8_t sig[64], digest[32];
+	size_t sig_len = 0;
+	char pem[TK_CRYPTO_PEM_MAX];
+	size_t pem_len = 0;
+	tk_err err;
+
+	require_swtpm();
+	open_ok(f);
+	install_and_load(f, TK_OK);
+	swtpm_stop(&f->swtpm);
+
+	tk_diag_clear(&diag);
+	err = tk_tee_sign(&f->tee, tbs, sizeof(tbs), sig, sizeof(sig), &sig_len, &diag);
+	assert_true(err == TK_ERR_DEVICE || err == TK_ERR_NETWORK);
+	assert_int_equal(sig_len, 0);
+	tk_diag_clear(&diag);
+	err = tk_tee_quote(&f->tee, nonce, sizeof(nonce), &q, &diag);
+	assert_true(err == TK_ERR_DEVICE || err == TK_ERR_NETWORK);
+	tk_diag_clear(&diag);
+	err = tk_tee_certify_signing_key(&f->tee, nonce, sizeof(nonce), &q, &diag);
+	assert_true(err == TK_ERR_DEVICE || err == TK_ERR_NETWORK);
+	tk_diag_clear(&diag);
+	sha256(image_a, sizeof(image_a), digest);
+	err = tk_tee_load_component(&f->tee, id_a, sizeof(id_a), digest, NULL, &diag);
+	assert_true(err == TK_ERR_DEVICE || err == TK_ERR_NETWORK);
+	tk_diag_clear(&diag);
+	err = tk_tee_list_measurements(&f->tee, count_entry, &(struct count){0}, &diag);
+	assert_true(err == TK_ERR_DEVICE || err == TK_ERR_NETWORK);
+
+	/* Keys read from the state folder need no TPM. */
+	tk_diag_clear(&diag);
+	tee_test_check("attestation key from the blob", TK_OK,
+		       tk_tee_attestation_key_pem(&f->tee, pem, sizeof(pem), &pem_len, &diag),
+		       &diag);
+
+	/* swtpm back: the open backend works again. */
+	assert_int_equal(swtpm_restart(&f->swtpm), 0);
+	tk_diag_clear(&diag);
+	tee_test_check("sign after swtpm is back", TK_OK,
+		       tk_tee_sign(&f->tee, tbs, sizeof(tbs), sig, sizeof(sig), &sig_len, &diag),
+		       &diag);
+
+	/* A new open: the failed load left the log as it was. */
+	open_ok(f);
+	assert_int_equal(measurements(f, TK_OK), 0);
+	install_and_load(f, TK_OK);
+	assert_int_equal(measurements(f, TK_OK), 1);
+}
+
 static size_t read_vector(const char *name, uint8_t *out, size_t cap)
 {
 	char path[512];
@@ -737,6 +797,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tpm_state_survives_reopen, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_log_must_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tpm_gone_between_calls, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
