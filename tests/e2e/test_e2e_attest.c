@@ -392,6 +392,51 @@ static void test_background_check_over_http(void **state)
 	assert_int_equal(proc_stop(verifier), 0);
 }
 
+struct http_reply {
+	long status;
+	unsigned char body[65536];
+	size_t body_len;
+};
+
+static size_t collect_body(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct http_reply *reply = arg;
+	size_t len = size * n;
+
+	if (len > sizeof(reply->body) - reply->body_len)
+		return 0;
+	memcpy(reply->body + reply->body_len, ptr, len);
+	reply->body_len += len;
+	return len;
+}
+
+/* POST a JSON body to teep-verifier's newSession; returns the status, body in out. */
+static long post_new_session(const char *base, const char *json, char *out, size_t cap)
+{
+	static struct http_reply reply;
+	struct curl_slist *headers = NULL;
+	char url[128];
+	CURL *curl = curl_easy_init();
+	long status = 0;
+
+	assert_non_null(curl);
+	memset(&reply, 0, sizeof(reply));
+	snprintf(url, sizeof(url), "%s/challenge-response/v1/newSession", base);
+	headers = curl_slist_append(headers, "Content-Type: application/json");
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
+	assert_int_equal(curl_easy_perform(curl), CURLE_OK);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	snprintf(out, cap, "%.*s", (int)reply.body_len, (const char *)reply.body);
+	return status;
+}
+
 /* Passport model with the real agent: it obtains its result from teep-verifier. */
 static void test_passport_from_agent(void **state)
 {
@@ -411,6 +456,17 @@ static void test_passport_from_agent(void **state)
 	assert_true(installed(t));
 	latest_attestation(t, line, sizeof(line));
 	assert_non_null(strstr(line, "affirming passport proceed"));
+
+	/* The session nonce a request chooses, and bodies that are refused. */
+	static const char nonce_b64[] = "ERERERERERERERERERERERERERERERERERERERERERE=";
+	char json[128], body[4096];
+
+	snprintf(json, sizeof(json), "{\"nonce\": \"%s\"}", nonce_b64);
+	assert_int_equal(post_new_session(base, json, body, sizeof(body)), 201);
+	assert_non_null(strstr(body, nonce_b64));
+	assert_int_equal(post_new_session(base, "{\"nonce\": \"ERER\"}", body, sizeof(body)),
+			 400);
+	assert_int_equal(post_new_session(base, "not json", body, sizeof(body)), 400);
 	stop_tam(t);
 	assert_int_equal(proc_stop(verifier), 0);
 }
@@ -671,24 +727,6 @@ static void test_tpm_untrusted_ek_refused(void **state)
 }
 
 /* ---- Passport: the test plays the agent over HTTP ---- */
-
-struct http_reply {
-	long status;
-	unsigned char body[65536];
-	size_t body_len;
-};
-
-static size_t collect_body(char *ptr, size_t size, size_t n, void *arg)
-{
-	struct http_reply *reply = arg;
-	size_t len = size * n;
-
-	if (len > sizeof(reply->body) - reply->body_len)
-		return 0;
-	memcpy(reply->body + reply->body_len, ptr, len);
-	reply->body_len += len;
-	return len;
-}
 
 static void http_post(const char *url, const void *body, size_t body_len,
 		      struct http_reply *reply)
