@@ -38,10 +38,15 @@ void tk_log(const struct tk_log *log, enum tk_log_level level,
 	if (n >= (int)sizeof(line))
 		memcpy(line + sizeof(line) - 4, "...", 4);
 
-	/* One event per line: a newline from a peer's data must not forge a second event. */
+	/* One event per line: a newline from a peer's data must not forge a second event,
+	   and other control characters (terminal escapes) must not reach the log. */
 	for (char *p = line; *p != '\0'; p++) {
-		if (*p == '\n' || *p == '\r')
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '\n' || c == '\r')
 			*p = ' ';
+		else if (c < 0x20 || c == 0x7f)
+			*p = '?';
 	}
 	log->write(log->ctx, level, component, line);
 }

@@ -486,6 +486,9 @@ static void test_peer_error_log_lines(void **state)
 		 "http: rejected GET /tam (405)"},
 		{"406", {.accept = "application/json"}, TK_LOG_INFO,
 		 "http: rejected POST /tam (406)"},
+		{"404 with escapes in the path", {.url_suffix = "%1b[2J%07%0d%0ax",
+						  .accept = "application/teep+cbor"},
+		 TK_LOG_INFO, "http: rejected POST /tam?[2J?  x (404)"},
 	};
 	static struct captured_log captured;
 	struct tk_log log = {.write = capture_line, .ctx = &captured,
