@@ -12,7 +12,9 @@
  *   empty input   -> QueryRequest as COSE_Sign signed with the ESP256 and
  *                    the Ed25519 key, asking for attestation and trusted
  *                    components, offering cipher suites [[18,-9]] and
- *                    [[18,-19]], with a fresh random challenge.
+ *                    [[18,-19]], with a fresh challenge: random, or
+ *                    the session nonce of the verifier that will
+ *                    appraise the evidence (new_challenge hook).
  *   QueryResponse -> verify (enrolled agent key by kid), appraise the
  *                    attestation-payload (see "Attestation" below), use the
  *                    challenge it answers up, apply the device group's
@@ -30,7 +32,8 @@
  * QueryRequest that requests attestation carries only the challenge, and
  * the QueryResponse is matched by the eat_nonce of its evidence, or by the
  * eat_nonce of the attestation result it presents. Updates
- * carry a token, matched by Success and Error. Both are 32 random bytes,
+ * carry a token, matched by Success and Error. Both are 32 random bytes
+ * (a verifier's session nonce has its own length, 8..64 bytes),
  * single use and expire after the configured lifetime.
  *
  * Every step is one store transaction. A message the TAM rejects is
