@@ -342,6 +342,7 @@ static void test_install_after_affirming(void **state)
 }
 
 static void load_ta(struct e2e *t, int expected);
+static bool tam_log_has(struct e2e *t, const char *text);
 
 /* Start teep-verifier serve on a free port; returns its PID, sets base URI. */
 static pid_t start_verifier(struct e2e *t, char *base, size_t cap)
@@ -435,6 +436,26 @@ static long post_new_session(const char *base, const char *json, char *out, size
 	curl_easy_cleanup(curl);
 	snprintf(out, cap, "%.*s", (int)reply.body_len, (const char *)reply.body);
 	return status;
+}
+
+/* A verifier that is down: the TAM cannot open a session, so no QueryRequest goes out. */
+static void test_verifier_down(void **state)
+{
+	struct e2e *t = *state;
+	char base[64];
+	pid_t verifier;
+
+	add_agent_reference(t);
+	verifier = start_verifier(t, base, sizeof(base));
+	assert_int_equal(proc_stop(verifier), 0);
+	start_tam(t, (const char *[]){"--verifier", base, "--verifier-key",
+				      path_of(t, 4, "verifier.pub.pem"), NULL});
+	run_agent(t, 1);
+	assert_non_null(strstr(t->result.err, "TK_ERR_HTTP_STATUS"));
+	assert_false(installed(t));
+	stop_tam(t);
+	assert_true(tam_log_has(t, "processing failed"));
+	assert_true(tam_log_has(t, "TK_ERR_NETWORK"));
 }
 
 /* Passport model with the real agent: it obtains its result from teep-verifier. */
@@ -1053,6 +1074,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_altered_ta_not_loaded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_background_check_over_http, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_from_agent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verifier_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_install_after_affirming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_untrusted_ek_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_unknown_ta_refused, setup, teardown),
