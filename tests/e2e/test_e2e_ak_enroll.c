@@ -5,6 +5,7 @@
  * port. The verifier trusts swtpm's local CA; the agent prints the AK's
  * kid and TPM name, and teep-verifier show-aks lists the same. Against a
  * verifier that trusts no EK CA the command fails with exit status 1.
+ * Malformed requests to the API get their HTTP status (curl as client).
  * Without swtpm installed the tests are skipped.
  */
 #include <setjmp.h>
@@ -157,11 +158,52 @@ static void test_enroll_ak_untrusted_ek(void **state)
 	assert_string_equal(f->result.out, "");
 }
 
+/* Requests the enrollment API rejects, each row with its HTTP status. */
+static void test_enroll_api_rejects(void **state)
+{
+	struct fixture *f = *state;
+	static const char zero_id[] = "00000000000000000000000000000000";
+	struct row {
+		const char *desc;
+		const char *method;
+		const char *path;
+		const char *type;
+		const char *body;
+		const char *status;
+	} rows[] = {
+		{"text body", "POST", "new", "text/plain", "{}", "415"},
+		{"empty object", "POST", "new", "application/json", "{}", "400"},
+		{"not base64", "POST", "new", "application/json",
+		 "{\"ek_certificate\": \"!!!!\", \"ak_public\": \"AAAA\", \"ueid\": \"AQ==\"}",
+		 "400"},
+		{"not JSON", "POST", "new", "application/json", "[1,", "400"},
+		{"unknown enrollment", "POST", zero_id, "application/json",
+		 "{\"secret\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}", "404"},
+		{"short id", "POST", "00", "application/json", "{\"secret\": \"AA==\"}", "404"},
+		{"GET", "GET", "new", "application/json", "{}", "405"},
+	};
+	char uri[128], type[64];
+
+	require_swtpm();
+	start_verifier(f, f->path[DB]);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(uri, sizeof(uri), "%s/ak-enrollment/v1/%s", f->base, rows[i].path);
+		snprintf(type, sizeof(type), "Content-Type: %s", rows[i].type);
+		assert_int_equal(proc_run(&f->result, (const char *[]){
+			"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X",
+			rows[i].method, "-H", type, "--data-binary", rows[i].body, uri, NULL}), 0);
+		if (strcmp(f->result.out, rows[i].status) != 0)
+			fail_msg("%s: expected HTTP %s, got %.16s", rows[i].desc, rows[i].status,
+				 f->result.out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_enroll_ak_over_http, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enroll_ak_untrusted_ek, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enroll_api_rejects, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
