@@ -714,6 +714,64 @@ static void test_tpm_gone_between_calls(void **state)
 	assert_int_equal(measurements(f, TK_OK), 1);
 }
 
+static void copy_file(const char *from, const char *to)
+{
+	uint8_t buf[4096];
+	FILE *in = fopen(from, "rb"), *out;
+	size_t n;
+
+	assert_non_null(in);
+	n = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	out = fopen(to, "wb");
+	assert_non_null(out);
+	assert_int_equal(fwrite(buf, 1, n, out), n);
+	assert_int_equal(fclose(out), 0);
+}
+
+/*
+ * Key blobs swapped in the state folder: the signing key's blob where the
+ * attestation key's belongs. Every command that loads it fails, and the
+ * failures leave no object or session loaded: after more failures than
+ * swtpm has slots, the right blob works again.
+ */
+static void test_tpm_swapped_blob_fails_cleanly(void **state)
+{
+	struct fixture *f = *state;
+	char ak[TEE_TEST_PATH_MAX + 32], signing[TEE_TEST_PATH_MAX + 32];
+	char saved[TEE_TEST_PATH_MAX + 32];
+	struct tk_tee_quote q;
+	struct tk_diag diag;
+
+	require_swtpm();
+	open_ok(f);
+	tk_tee_close(&f->tee);
+	snprintf(ak, sizeof(ak), "%s/tpm/attestation-key", f->dir.state);
+	snprintf(signing, sizeof(signing), "%s/tpm/signing-key", f->dir.state);
+	snprintf(saved, sizeof(saved), "%s/attestation-key.saved", f->dir.base);
+	copy_file(ak, saved);
+	copy_file(signing, ak);
+	open_ok(f);
+	for (int i = 0; i < 8; i++) {
+		tk_diag_clear(&diag);
+		tee_test_check("quote with a swapped AK blob", TK_ERR_DEVICE,
+			       tk_tee_quote(&f->tee, nonce, sizeof(nonce), &q, &diag), &diag);
+		tk_diag_clear(&diag);
+		tee_test_check("certify with a swapped AK blob", TK_ERR_DEVICE,
+			       tk_tee_certify_signing_key(&f->tee, nonce, sizeof(nonce), &q,
+							  &diag), &diag);
+	}
+	tk_tee_close(&f->tee);
+	copy_file(saved, ak);
+	open_ok(f);
+	tk_diag_clear(&diag);
+	tee_test_check("quote with the right blob", TK_OK,
+		       tk_tee_quote(&f->tee, nonce, sizeof(nonce), &q, &diag), &diag);
+	tee_test_check("certify with the right blob", TK_OK,
+		       tk_tee_certify_signing_key(&f->tee, nonce, sizeof(nonce), &q, &diag),
+		       &diag);
+}
+
 static size_t read_vector(const char *name, uint8_t *out, size_t cap)
 {
 	char path[512];
@@ -798,6 +856,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_log_must_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_gone_between_calls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tpm_swapped_blob_fails_cleanly, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
