@@ -490,6 +490,24 @@ static void test_session_limit(void **state)
 	assert_problem(&r, 503);
 }
 
+/*
+ * A nonce the client chose can be taken by one session only: the second
+ * newSession with it gets 409, a client error, not 500.
+ */
+static void test_chosen_nonce_twice(void **state)
+{
+	struct fixture *f = *state;
+	static const char body[] = "{\"nonce\": \"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=\"}";
+	static struct response r;
+
+	perform(f, "POST", PREFIX "newSession", "application/json", NULL,
+		(const uint8_t *)body, strlen(body), &r);
+	assert_int_equal(r.status, 201);
+	perform(f, "POST", PREFIX "newSession", "application/json", NULL,
+		(const uint8_t *)body, strlen(body), &r);
+	assert_problem(&r, 409);
+}
+
 /* add-reference reads the reference triples of a CoRIM. */
 static void test_corim_reference(void **state)
 {
@@ -624,6 +642,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_jwt_result, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejected_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chosen_nonce_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corim_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_commands, setup, teardown),
