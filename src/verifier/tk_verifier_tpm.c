@@ -165,6 +165,37 @@ static tk_err verify_teep_key(struct tk_verifier *v, const struct tk_verifier_re
 	return TK_OK;
 }
 
+/*
+ * Whether every measurement names a PCR the quote covers. A measurement
+ * outside the quote is attested by nothing, so it must not reach the
+ * reference-value match or the result's TEEP claims.
+ */
+static tk_err check_measurements_quoted(const struct tk_eat_claims *claims,
+					struct tk_verifier_appraisal *a, bool *ok,
+					struct tk_diag *diag)
+{
+	const struct tk_eat_tpm_claim *tpm = &claims->tpm;
+
+	*ok = true;
+	for (size_t i = 0; i < claims->measurement_count && *ok; i++) {
+		struct tk_eat_measured_component mc;
+		bool quoted = false;
+		tk_err err;
+
+		err = tk_eat_decode_measured_component(&claims->measurements[i], &mc, diag);
+		if (err != TK_OK)
+			return err;
+		for (size_t p = 0; p < tpm->pcr_count && mc.has_pcr; p++)
+			quoted = quoted || mc.pcr == tpm->pcrs[p].index;
+		if (!quoted) {
+			*ok = false;
+			tk_verifier_set_claim(a, TK_VERIFIER_EXECUTABLES, AR_CONTRAINDICATED,
+					      "measurement %zu names no PCR the quote covers", i);
+		}
+	}
+	return TK_OK;
+}
+
 /* Step 4: replay the measurements of each quoted PCR and compare. */
 static tk_err replay_measurements(struct tk_verifier *v, const struct tk_eat_claims *claims,
 				  struct tk_verifier_appraisal *a, bool *ok, struct tk_diag *diag)
@@ -175,7 +206,7 @@ static tk_err replay_measurements(struct tk_verifier *v, const struct tk_eat_cla
 	uint8_t pcr[TK_CRYPTO_SHA256_LEN];
 	tk_err err = TK_OK;
 
-	*ok = true;
+	err = check_measurements_quoted(claims, a, ok, diag);
 	for (size_t p = 0; p < tpm->pcr_count && err == TK_OK && *ok; p++) {
 		size_t n = 0;
 

@@ -66,6 +66,8 @@ struct variant {
 	bool log_off_pcr;        /* the log replays to another value than the PCR */
 	bool rsa_ek;             /* RSA EK certificate from an intermediate CA, as swtpm
 				    issues them */
+	int extra_pcr;           /* >0: a second measurement of the TA naming this
+				    unquoted PCR; <0: a second one naming no PCR */
 };
 
 /* Run a shell command line of openssl calls in dir; fail the test otherwise. */
@@ -319,6 +321,8 @@ static size_t make_evidence(struct fixture *f, const struct variant *v, struct t
 	struct tk_cose_sign_opts opts = {0};
 	size_t ref_len = 0, meas_len = 0, len = 0, attest_len, sig_len, payload_len = 0;
 	struct tk_cbor_enc enc;
+	static uint8_t extra[128];
+	size_t extra_len = 0;
 
 	r.uri = tk_span_make(agent_uri, strlen(agent_uri));
 	r.digest_alg = TK_EAT_DIGEST_SHA256;
@@ -364,6 +368,15 @@ static size_t make_evidence(struct fixture *f, const struct variant *v, struct t
 	claims.measurements[0].content_type = TK_EAT_CONTENT_FORMAT_CBOR;
 	claims.measurements[0].body = tk_span_make(meas, meas_len);
 	claims.measurement_count = 1;
+	if (v->extra_pcr != 0) {
+		mc.has_pcr = v->extra_pcr > 0;
+		mc.pcr = v->extra_pcr > 0 ? (uint64_t)v->extra_pcr : 0;
+		assert_int_equal(tk_eat_encode_measured_component(&mc, extra, sizeof(extra),
+								  &extra_len, NULL), TK_OK);
+		claims.measurements[1].content_type = TK_EAT_CONTENT_FORMAT_CBOR;
+		claims.measurements[1].body = tk_span_make(extra, extra_len);
+		claims.measurement_count = 2;
+	}
 
 	/* The claims map, then the tpm-quote claim appended with the pair count
 	 * raised by one (the map has fewer than 23 pairs, so its head is one
@@ -412,6 +425,10 @@ static const struct row rows[] = {
 	 TK_VERIFIER_TIER_CONTRAINDICATED, 2, 96, 2},
 	{"RSA EK under a trusted intermediate", {.rsa_ek = true}, 3, true,
 	 TK_VERIFIER_TIER_AFFIRMING, 2, 2, 2},
+	{"measurement of an unquoted PCR", {.extra_pcr = 17}, 0, true,
+	 TK_VERIFIER_TIER_CONTRAINDICATED, 2, 96, 2},
+	{"measurement naming no PCR", {.extra_pcr = -1}, 0, true,
+	 TK_VERIFIER_TIER_CONTRAINDICATED, 2, 96, 2},
 	{"RSA EK, intermediate not trusted", {.rsa_ek = true}, 0, true,
 	 TK_VERIFIER_TIER_CONTRAINDICATED, 2, 2, 97},
 };
