@@ -65,13 +65,18 @@ struct tk_cose_mac_hook;
  * with the error named; none truncates silently.
  */
 
-/* Envelope size accepted before authentication (TK_ERR_LIMIT_SIZE): one
- * maximum image as an integrated payload plus 64 KiB of manifest. */
-#define TK_SUIT_MAX_ENVELOPE_SIZE (TK_SUIT_MAX_IMAGE_SIZE + 64u * 1024u)
+/* Envelope size accepted before authentication (TK_ERR_LIMIT_SIZE). An
+ * envelope is held in memory whole, and its integrated payloads live inside
+ * it, so this bounds the memory of one manifest: 64 MiB of integrated
+ * payload plus 64 KiB of manifest. Larger images go by URI. */
+#define TK_SUIT_MAX_ENVELOPE_SIZE (64u * 1024u * 1024u + 64u * 1024u)
 
-/* Size of one component image (TK_ERR_LIMIT_SIZE), the same bound as the
- * TEE component store. */
-#define TK_SUIT_MAX_IMAGE_SIZE (64u * 1024u * 1024u)
+/* Size of one component image that is fetched, copied or decrypted into a
+ * staging area (TK_ERR_LIMIT_SIZE), the same bound as the TEE component
+ * store. Such images stream in bounded chunks and never sit in memory
+ * whole, so 4 GiB serves large TAs and data sets. A declared image size
+ * above it fails before anything is fetched. Compare it as uint64_t. */
+#define TK_SUIT_MAX_IMAGE_SIZE (UINT64_C(4) * 1024u * 1024u * 1024u)
 
 /* Components listed in one manifest (TK_ERR_LIMIT_COUNT). TEEP manifests
  * name one trusted component; the manifest-spec examples at most two. */
@@ -169,11 +174,13 @@ struct tk_suit_envelope {
 	struct tk_span manifest_bstr; /* key 3 encoded as byte string, head
 					 included: the SUIT digest input */
 	struct tk_span manifest;     /* content of key 3 (SUIT_Manifest) */
-	/* Severed members: key 16, 20 or 23 encoded as byte string, head
-	 * included (their digest input); empty when absent. */
+	/* Severed members: key 15, 16, 18, 20 or 23 encoded as byte
+	 * string, head included (their digest input); empty when absent. */
 	struct tk_span severed_payload_fetch;
 	struct tk_span severed_install;
 	struct tk_span severed_text;
+	struct tk_span severed_dependency_resolution;
+	struct tk_span severed_candidate_verification;
 	size_t integrated_count;
 	struct tk_suit_integrated integrated[TK_SUIT_MAX_INTEGRATED];
 };
@@ -220,8 +227,7 @@ struct tk_suit_manifest {
  * strict CBOR profile (canonical encoding is required by the draft).
  * Rejects unknown integer keys other than the severable members, an
  * integrated payload name twice, and any envelope larger than
- * TK_SUIT_MAX_ENVELOPE_SIZE. Severed dependency-resolution and
- * candidate-verification members fail with TK_ERR_UNSUPPORTED. Does not read the manifest. On failure *out is
+ * TK_SUIT_MAX_ENVELOPE_SIZE. Does not read the manifest. On failure *out is
  * zeroed. Returns views into buf, valid while buf is.
  */
 TK_MUST_CHECK tk_err tk_suit_decode_envelope(const uint8_t *buf, size_t len,

@@ -201,11 +201,13 @@ static tk_err decode_envelope_member(struct tk_cbor_dec *dec, uint64_t key,
 	case TK_SUIT_MAN_TEXT:
 		severed = &env->severed_text;
 		break;
+	/* Severable as well (trust-domains-11 section 9.1). */
 	case TK_SUIT_SECTION_DEPENDENCY_RESOLUTION:
+		severed = &env->severed_dependency_resolution;
+		break;
 	case TK_SUIT_SECTION_CANDIDATE_VERIFICATION:
-		return tk_cbor_dec_fail(dec, TK_ERR_UNSUPPORTED,
-					"severed %s member is not supported",
-					tk_suit_section_name((enum tk_suit_section)key));
+		severed = &env->severed_candidate_verification;
+		break;
 	default:
 		return tk_cbor_dec_fail(dec, TK_ERR_SCHEMA_UNKNOWN,
 					"unknown envelope key %llu",

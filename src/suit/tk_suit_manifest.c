@@ -201,20 +201,29 @@ static bool is_section_key(uint64_t key)
 	}
 }
 
-/* Severable members: those the draft lets an author move to the envelope. */
+/* Severable members: those the drafts let an author move to the envelope
+ * (manifest-37 section 8.4.12, trust-domains-11 section 9.1). */
 static bool is_severable_key(uint64_t key)
 {
 	return key == TK_SUIT_SECTION_PAYLOAD_FETCH || key == TK_SUIT_SECTION_INSTALL ||
-	       key == TK_SUIT_MAN_TEXT;
+	       key == TK_SUIT_MAN_TEXT || key == TK_SUIT_SECTION_DEPENDENCY_RESOLUTION ||
+	       key == TK_SUIT_SECTION_CANDIDATE_VERIFICATION;
 }
 
 static struct tk_span severed_member(const struct tk_suit_envelope *env, uint64_t key)
 {
-	if (key == TK_SUIT_SECTION_PAYLOAD_FETCH)
+	switch (key) {
+	case TK_SUIT_SECTION_PAYLOAD_FETCH:
 		return env->severed_payload_fetch;
-	if (key == TK_SUIT_SECTION_INSTALL)
+	case TK_SUIT_SECTION_INSTALL:
 		return env->severed_install;
-	return env->severed_text;
+	case TK_SUIT_SECTION_DEPENDENCY_RESOLUTION:
+		return env->severed_dependency_resolution;
+	case TK_SUIT_SECTION_CANDIDATE_VERIFICATION:
+		return env->severed_candidate_verification;
+	default:
+		return env->severed_text;
+	}
 }
 
 /*
@@ -353,7 +362,9 @@ static tk_err decode_manifest_member(struct tk_cbor_dec *dec, uint64_t key,
 static tk_err check_severed_referenced(const struct tk_suit_envelope *env,
 				       uint32_t severed_refs, struct tk_diag *diag)
 {
-	static const uint64_t keys[] = {TK_SUIT_SECTION_PAYLOAD_FETCH,
+	static const uint64_t keys[] = {TK_SUIT_SECTION_DEPENDENCY_RESOLUTION,
+					TK_SUIT_SECTION_PAYLOAD_FETCH,
+					TK_SUIT_SECTION_CANDIDATE_VERIFICATION,
 					TK_SUIT_SECTION_INSTALL, TK_SUIT_MAN_TEXT};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

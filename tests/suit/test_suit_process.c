@@ -591,20 +591,30 @@ static size_t sign_envelope(const uint8_t *manifest, size_t manifest_len,
 	assert_int_equal(tk_cbor_enc_finish(&enc, &auth_len), TK_OK);
 
 	tk_cbor_enc_init(&enc, out, cap, NULL);
-	tk_cbor_put_map(&enc, 2 + (name != NULL) +
-			(severed != NULL ? (severed->severed_install.len > 0) +
-					   (severed->severed_text.len > 0) : 0));
+	const struct {
+		uint64_t key;
+		struct tk_span member;
+	} members[] = {
+		{15, severed != NULL ? severed->severed_dependency_resolution : TK_SPAN_EMPTY},
+		{18, severed != NULL ? severed->severed_candidate_verification : TK_SPAN_EMPTY},
+		{20, severed != NULL ? severed->severed_install : TK_SPAN_EMPTY},
+		{23, severed != NULL ? severed->severed_text : TK_SPAN_EMPTY},
+	};
+	size_t pairs = 2 + (name != NULL);
+
+	for (size_t k = 0; k < 4; k++)
+		pairs += members[k].member.len > 0;
+	tk_cbor_put_map(&enc, pairs);
 	tk_cbor_put_uint(&enc, 2);
 	tk_cbor_put_bstr(&enc, auth, auth_len);
 	tk_cbor_put_uint(&enc, 3);
 	tk_cbor_put_raw(&enc, bstr, bstr_len);
-	if (severed != NULL && severed->severed_install.len > 0) {
-		tk_cbor_put_uint(&enc, 20);
-		tk_cbor_put_raw(&enc, severed->severed_install.ptr, severed->severed_install.len);
-	}
-	if (severed != NULL && severed->severed_text.len > 0) {
-		tk_cbor_put_uint(&enc, 23);
-		tk_cbor_put_raw(&enc, severed->severed_text.ptr, severed->severed_text.len);
+	/* Severed members are encoded byte strings, head included. */
+	for (size_t k = 0; k < 4; k++) {
+		if (members[k].member.len == 0)
+			continue;
+		tk_cbor_put_uint(&enc, members[k].key);
+		tk_cbor_put_raw(&enc, members[k].member.ptr, members[k].member.len);
 	}
 	if (name != NULL) {
 		tk_cbor_put_cstr(&enc, name);
@@ -1012,6 +1022,116 @@ static void test_dependency_limits(void **state)
 	tk_crypto_key_free(key);
 }
 
+/*
+ * {1: 1, 2: 1, 3: << common >>, 5: ['m'], 15: digest, 18: digest} with
+ * the two sequences severed into env->severed_* (encoded byte strings in
+ * `members`).
+ */
+static size_t encode_severed(const uint8_t *resolution, size_t resolution_len,
+			     const uint8_t *verification, size_t verification_len,
+			     uint8_t *members, struct tk_suit_envelope *env, uint8_t *out,
+			     size_t cap)
+{
+	static const uint8_t shared[] = {0x82, 0x0c, 0x00}; /* [12, 0] */
+	struct tk_cbor_enc enc;
+	uint8_t digest[2][32];
+	size_t len = 0, first = 0, second = 0;
+
+	tk_cbor_enc_init(&enc, members, 256, NULL);
+	tk_cbor_put_bstr(&enc, resolution, resolution_len);
+	assert_int_equal(tk_cbor_enc_finish(&enc, &first), TK_OK);
+	tk_cbor_enc_init(&enc, members + first, 256, NULL);
+	tk_cbor_put_bstr(&enc, verification, verification_len);
+	assert_int_equal(tk_cbor_enc_finish(&enc, &second), TK_OK);
+	memset(env, 0, sizeof(*env));
+	env->severed_dependency_resolution = tk_span_make(members, first);
+	env->severed_candidate_verification = tk_span_make(members + first, second);
+	assert_int_equal(tk_crypto_sha256(tk_crypto_openssl(), members, first, digest[0], NULL),
+			 TK_OK);
+	assert_int_equal(tk_crypto_sha256(tk_crypto_openssl(), members + first, second,
+					  digest[1], NULL), TK_OK);
+
+	tk_cbor_enc_init(&enc, out, cap, NULL);
+	tk_cbor_put_map(&enc, 6);
+	tk_cbor_put_uint(&enc, 1);
+	tk_cbor_put_uint(&enc, 1);
+	tk_cbor_put_uint(&enc, 2);
+	tk_cbor_put_uint(&enc, 1);
+	tk_cbor_put_uint(&enc, 3);
+	tk_cbor_put_bstr_begin(&enc);
+	tk_cbor_put_map(&enc, 2);
+	tk_cbor_put_uint(&enc, 2);
+	tk_cbor_put_array(&enc, 1);
+	tk_cbor_put_array(&enc, 1);
+	tk_cbor_put_bstr(&enc, (const uint8_t *)"", 1);
+	tk_cbor_put_uint(&enc, 4);
+	tk_cbor_put_bstr(&enc, shared, sizeof(shared));
+	tk_cbor_put_bstr_end(&enc);
+	tk_cbor_put_uint(&enc, 5);
+	tk_cbor_put_array(&enc, 1);
+	tk_cbor_put_bstr(&enc, (const uint8_t *)"m", 1);
+	for (size_t k = 0; k < 2; k++) {
+		tk_cbor_put_uint(&enc, k == 0 ? 15 : 18);
+		tk_cbor_put_array(&enc, 2);
+		tk_cbor_put_int(&enc, -16);
+		tk_cbor_put_bstr(&enc, digest[k], 32);
+	}
+	assert_int_equal(tk_cbor_enc_finish(&enc, &len), TK_OK);
+	return len;
+}
+
+/* Severed dependency-resolution and candidate-verification sections run
+ * once matched against their digests (trust-domains-11 section 9.1). */
+static void test_severed_sections(void **state)
+{
+	/* [20, {18: 'ABC'}, 6, 15]: check the installed "ABC" */
+	static const uint8_t check_abc[] = {0x84, 0x14, 0xa1, 0x12, 0x43, 'A', 'B', 'C', 0x06, 0x0f};
+	static const uint8_t abort_seq[] = {0x82, 0x0e, 0x0f}; /* [14, 15] */
+	static uint8_t manifest[ENV_CAP], env[ENV_CAP], members[512];
+	struct tk_crypto_key *key = example_key();
+	struct tk_suit_platform_ops ops = ops_template;
+	struct tk_suit_envelope severed;
+	struct tk_diag diag;
+	size_t len;
+
+	(void)state;
+	len = encode_severed(check_abc, sizeof(check_abc), check_abc, sizeof(check_abc), members,
+			     &severed, manifest, sizeof(manifest));
+	len = sign_envelope(manifest, len, key, NULL, TK_SPAN_EMPTY, &severed, env, sizeof(env));
+	table_platform(-1);
+	expect_err("both checks", TK_OK, run(env, len, key, &ops, TK_SUIT_PROCEDURE_UPDATE, &diag),
+		   &diag);
+	assert_int_equal(pf.sequence, 1);
+
+	len = encode_severed(check_abc, sizeof(check_abc), abort_seq, sizeof(abort_seq), members,
+			     &severed, manifest, sizeof(manifest));
+	len = sign_envelope(manifest, len, key, NULL, TK_SPAN_EMPTY, &severed, env, sizeof(env));
+	table_platform(-1);
+	expect_err("verification aborts", TK_ERR_CONDITION,
+		   run(env, len, key, &ops, TK_SUIT_PROCEDURE_UPDATE, &diag), &diag);
+	assert_non_null(strstr(diag.msg, "candidate-verification"));
+
+	/* The member no longer matches its digest. */
+	len = encode_severed(check_abc, sizeof(check_abc), abort_seq, sizeof(abort_seq), members,
+			     &severed, manifest, sizeof(manifest));
+	members[severed.severed_dependency_resolution.len - 1] ^= 1;
+	len = sign_envelope(manifest, len, key, NULL, TK_SPAN_EMPTY, &severed, env, sizeof(env));
+	table_platform(-1);
+	expect_err("member altered", TK_ERR_DIGEST_MISMATCH,
+		   run(env, len, key, &ops, TK_SUIT_PROCEDURE_UPDATE, &diag), &diag);
+
+	/* The member was removed: the update cannot run that section. */
+	len = encode_severed(check_abc, sizeof(check_abc), abort_seq, sizeof(abort_seq), members,
+			     &severed, manifest, sizeof(manifest));
+	severed.severed_dependency_resolution = TK_SPAN_EMPTY;
+	len = sign_envelope(manifest, len, key, NULL, TK_SPAN_EMPTY, &severed, env, sizeof(env));
+	table_platform(-1);
+	expect_err("member removed", TK_ERR_SCHEMA_MISSING,
+		   run(env, len, key, &ops, TK_SUIT_PROCEDURE_UPDATE, &diag), &diag);
+	assert_int_equal(pf.call_count, 0);
+	tk_crypto_key_free(key);
+}
+
 /* Swap exchanges a staged and an installed image; both are committed. */
 static void test_swap_commits_both(void **state)
 {
@@ -1331,6 +1451,7 @@ int main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_swap_commits_both),
 		cmocka_unit_test(test_dependency_limits),
+		cmocka_unit_test(test_severed_sections),
 		cmocka_unit_test(test_report_records),
 		cmocka_unit_test(test_teep_examples),
 		cmocka_unit_test(test_teep_personalization),
