@@ -57,6 +57,8 @@ struct e2e {
 	char url[96];
 	char ueid[80];
 	char tcti[96];       /* TPM backend: the swtpm TCTI; "" for the simulator */
+	struct swtpm tpm;    /* pid 0 unless the test started swtpm */
+	pid_t verifier_pid;  /* teep-verifier serve, 0 when not running */
 	pid_t tam_pid;
 	struct proc_result result;
 };
@@ -205,8 +207,13 @@ static int teardown(void **state)
 {
 	struct e2e *t = *state;
 
+	/* A failed assertion skips the test's own stops, so stop everything here. */
 	if (t->tam_pid > 0)
 		proc_stop(t->tam_pid);
+	if (t->verifier_pid > 0)
+		proc_stop(t->verifier_pid);
+	if (t->tpm.pid > 0)
+		swtpm_stop(&t->tpm);
 	proc_remove_tree(t->dir);
 	free(t);
 	return 0;
@@ -361,6 +368,7 @@ static pid_t start_verifier(struct e2e *t, char *base, size_t cap)
 	long number = strtol(port, NULL, 10);
 	assert_true(number > 0 && number < 65536);
 	snprintf(base, cap, "http://127.0.0.1:%ld", number);
+	t->verifier_pid = pid;
 	return pid;
 }
 
@@ -390,6 +398,7 @@ static void test_background_check_over_http(void **state)
 	latest_attestation(t, line, sizeof(line));
 	assert_non_null(strstr(line, "contraindicated background-check refuse"));
 	stop_tam(t);
+	t->verifier_pid = 0;
 	assert_int_equal(proc_stop(verifier), 0);
 }
 
@@ -447,6 +456,7 @@ static void test_verifier_down(void **state)
 
 	add_agent_reference(t);
 	verifier = start_verifier(t, base, sizeof(base));
+	t->verifier_pid = 0;
 	assert_int_equal(proc_stop(verifier), 0);
 	start_tam(t, (const char *[]){"--verifier", base, "--verifier-key",
 				      path_of(t, 4, "verifier.pub.pem"), NULL});
@@ -489,6 +499,7 @@ static void test_passport_from_agent(void **state)
 			 400);
 	assert_int_equal(post_new_session(base, "not json", body, sizeof(body)), 400);
 	stop_tam(t);
+	t->verifier_pid = 0;
 	assert_int_equal(proc_stop(verifier), 0);
 }
 
@@ -651,10 +662,9 @@ static void use_tpm(struct e2e *t, struct swtpm *tpm, bool trust_ca)
 static void test_tpm_install_after_affirming(void **state)
 {
 	struct e2e *t = *state;
-	struct swtpm tpm = {0};
 	char line[256];
 
-	use_tpm(t, &tpm, true);
+	use_tpm(t, &t->tpm, true);
 	start_tam_inproc(t);
 	run_agent(t, 0);
 	assert_non_null(strstr(t->result.out, "1 manifest installed"));
@@ -673,16 +683,15 @@ static void test_tpm_install_after_affirming(void **state)
 	assert_non_null(strstr(t->result.out, "4 / hardware /: 2"));
 	assert_non_null(strstr(t->result.out, "https://teepkit.example/policy/teep-tpm/1"));
 	stop_tam(t);
-	swtpm_stop(&tpm);
+	swtpm_stop(&t->tpm);
 }
 
 static void test_tpm_unknown_ta_refused(void **state)
 {
 	struct e2e *t = *state;
-	struct swtpm tpm = {0};
 	char line[256];
 
-	use_tpm(t, &tpm, true);
+	use_tpm(t, &t->tpm, true);
 	start_tam_inproc(t);
 	run_agent(t, 0);
 	assert_true(installed(t));
@@ -700,17 +709,16 @@ static void test_tpm_unknown_ta_refused(void **state)
 	latest_attestation(t, line, sizeof(line));
 	assert_non_null(strstr(line, "contraindicated background-check refuse"));
 	stop_tam(t);
-	swtpm_stop(&tpm);
+	swtpm_stop(&t->tpm);
 }
 
 static void test_tpm_passport_from_agent(void **state)
 {
 	struct e2e *t = *state;
-	struct swtpm tpm = {0};
 	char base[64], line[256];
 	pid_t verifier;
 
-	use_tpm(t, &tpm, true);
+	use_tpm(t, &t->tpm, true);
 	verifier = start_verifier(t, base, sizeof(base));
 	start_tam(t, (const char *[]){"--verifier-key", path_of(t, 4, "verifier.pub.pem"), NULL});
 	agent(t, 0, "run", (const char *[]){"--tam", t->url, "--tam-key",
@@ -723,17 +731,17 @@ static void test_tpm_passport_from_agent(void **state)
 	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-results", "--db", t->db, NULL});
 	assert_non_null(strstr(t->result.out, "4 / hardware /: 2"));
 	stop_tam(t);
+	t->verifier_pid = 0;
 	assert_int_equal(proc_stop(verifier), 0);
-	swtpm_stop(&tpm);
+	swtpm_stop(&t->tpm);
 }
 
 static void test_tpm_untrusted_ek_refused(void **state)
 {
 	struct e2e *t = *state;
-	struct swtpm tpm = {0};
 	char line[256];
 
-	use_tpm(t, &tpm, false);
+	use_tpm(t, &t->tpm, false);
 	start_tam_inproc(t);
 	run_agent(t, 1);
 	assert_non_null(strstr(t->result.err, "err-code 7"));
@@ -744,7 +752,7 @@ static void test_tpm_untrusted_ek_refused(void **state)
 	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-results", "--db", t->db, NULL});
 	assert_non_null(strstr(t->result.out, "4 / hardware /: 97"));
 	stop_tam(t);
-	swtpm_stop(&tpm);
+	swtpm_stop(&t->tpm);
 }
 
 /* ---- Passport: the test plays the agent over HTTP ---- */
