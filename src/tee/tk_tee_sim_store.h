@@ -3,8 +3,7 @@
  * Staged writes and reference counts of the simulated TEE, internal to
  * src/tee/. tk_tee_sim.c owns one of these per open backend and forwards
  * the matching hooks here. A backend that keeps its store in a simulated
- * one (the TPM backend) can forward these hooks to it; until it does, the
- * agent falls back to staging in memory without reference counts.
+ * one (the TPM backend) forwards these hooks to it.
  *
  * A staging area is a temporary file in components/ that becomes a
  * component only on commit, by one rename, so an install stays atomic and
