@@ -190,11 +190,14 @@ static tk_err digest_from_manifest(const struct tk_tee *tee, const uint8_t *mid,
 	*found = false;
 	*names = false;
 	err = tk_tee_manifest_info(tee, mid, mid_len, &info, diag);
-	if (err == TK_OK && (buf = malloc(info.size > 0 ? info.size : 1)) == NULL)
+	if (err == TK_OK && info.size > TK_TEE_MAX_ENVELOPE_SIZE)
+		err = TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "stored manifest of %llu bytes exceeds %u",
+			      (unsigned long long)info.size, TK_TEE_MAX_ENVELOPE_SIZE);
+	if (err == TK_OK && (buf = malloc(info.size > 0 ? (size_t)info.size : 1)) == NULL)
 		err = TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %llu bytes for a manifest",
 			      (unsigned long long)info.size);
 	if (err == TK_OK)
-		err = tk_tee_read_manifest(tee, mid, mid_len, buf, info.size, &len, diag);
+		err = tk_tee_read_manifest(tee, mid, mid_len, buf, (size_t)info.size, &len, diag);
 	if (err == TK_OK)
 		err = tk_suit_decode_envelope(buf, len, &env, diag);
 	if (err == TK_OK)

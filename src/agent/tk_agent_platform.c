@@ -2,11 +2,12 @@
 /*
  * Storage hooks of the agent's SUIT platform (see tk_agent_platform.h).
  *
- * A backend with staged writes (the simulated TEE) receives each image as
- * it streams, so the agent keeps no buffer of the image's size, and the
- * backend makes it visible only on commit. A backend without them (one
- * that forwards only the older hooks) gets a heap buffer per staging area,
- * bounded by the staging size, installed with one atomic write on commit.
+ * A backend with staged writes (the simulated and the TPM backends)
+ * receives each image as it streams, so the agent keeps no buffer of the
+ * image's size, and the backend makes it visible only on commit. A backend
+ * without them (one that provides only install_component) gets a heap
+ * buffer per staging area, bounded by the staging size, installed with one
+ * atomic write on commit.
  *
  * Reference counts live in the backend. When the last reference to a
  * manifest is dropped, its stored envelope is authenticated again and its
@@ -57,17 +58,24 @@ tk_err tk_agent_platform_read(void *ctx, const uint8_t *id, size_t id_len,
 	if (glue->tee->ops->stream_component != NULL)
 		return tk_tee_stream_component(glue->tee, id, id_len, sink_write, (void *)sink, diag);
 
+	/* Without stream_component the image is read whole: at most the
+	   staging size, as for the heap staging areas below. */
 	err = tk_tee_component_info(glue->tee, id, id_len, &info, diag);
 	if (err != TK_OK)
 		return err;
-	buf = malloc(info.size > 0 ? info.size : 1);
+	if (info.size > staging_size(glue))
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
+			       "component of %llu bytes is over the %zu-byte staging size of a "
+			       "backend without streamed reads",
+			       (unsigned long long)info.size, staging_size(glue));
+	buf = malloc(info.size > 0 ? (size_t)info.size : 1);
 	if (buf == NULL)
 		return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %llu bytes for a component",
 			       (unsigned long long)info.size);
-	err = tk_tee_read_component(glue->tee, id, id_len, buf, info.size, &len, diag);
+	err = tk_tee_read_component(glue->tee, id, id_len, buf, (size_t)info.size, &len, diag);
 	if (err == TK_OK)
 		err = sink->write(sink->ctx, buf, len, diag);
-	tk_wipe(buf, info.size);
+	tk_wipe(buf, (size_t)info.size);
 	free(buf);
 	return err;
 }
@@ -277,11 +285,14 @@ static tk_err read_envelope(struct tk_agent_tee *glue, const uint8_t *id, size_t
 	err = tk_tee_manifest_info(glue->tee, id, id_len, &info, diag);
 	if (err != TK_OK)
 		return err;
-	buf = malloc(info.size > 0 ? info.size : 1);
+	if (info.size > TK_TEE_MAX_ENVELOPE_SIZE)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "stored manifest of %llu bytes exceeds %u",
+			       (unsigned long long)info.size, TK_TEE_MAX_ENVELOPE_SIZE);
+	buf = malloc(info.size > 0 ? (size_t)info.size : 1);
 	if (buf == NULL)
 		return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %llu bytes for a manifest",
 			       (unsigned long long)info.size);
-	err = tk_tee_read_manifest(glue->tee, id, id_len, buf, info.size, out_len, diag);
+	err = tk_tee_read_manifest(glue->tee, id, id_len, buf, (size_t)info.size, out_len, diag);
 	if (err != TK_OK) {
 		free(buf);
 		*out_len = 0;

@@ -56,9 +56,10 @@ static tk_err check_params(const struct tk_suit_build_params *bp, struct tk_diag
 		return TK_FAIL(diag, TK_ERR_ARG,
 			       "integrated payload name %s does not start with '#'",
 			       bp->integrated_name);
-	if (bp->image.len > TK_SUIT_MAX_IMAGE_SIZE || (bp->image.ptr == NULL && bp->image.len))
-		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "image of %zu bytes, limit %u",
-			       bp->image.len, (unsigned)TK_SUIT_MAX_IMAGE_SIZE);
+	if ((uint64_t)bp->image.len > TK_SUIT_MAX_IMAGE_SIZE ||
+	    (bp->image.ptr == NULL && bp->image.len))
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "image of %zu bytes, limit %llu",
+			       bp->image.len, (unsigned long long)TK_SUIT_MAX_IMAGE_SIZE);
 	err = check_component_id(bp->component_id, "component id", diag);
 	if (err == TK_OK)
 		err = check_component_id(bp->manifest_component_id,

@@ -221,6 +221,12 @@ static tk_err stage_image(struct tk_suit_exec *x, size_t i, produce_fn produce,
 	unsigned area = 0;
 	tk_err err;
 
+	/* A declared size over the limit fails before a byte is fetched. */
+	if (c->params.has_size && c->params.size > TK_SUIT_MAX_IMAGE_SIZE)
+		return TK_FAIL(p->diag, TK_ERR_LIMIT_SIZE,
+			       "image size %llu of component index %zu exceeds %llu bytes",
+			       (unsigned long long)c->params.size, i,
+			       (unsigned long long)TK_SUIT_MAX_IMAGE_SIZE);
 	memset(&ss, 0, sizeof(ss));
 	err = begin_area(p, &area);
 	if (err != TK_OK)

@@ -323,8 +323,8 @@ tk_err tk_suit_decrypt_update(struct tk_suit_decrypt_ctx *ctx, const uint8_t *in
 	}
 	if (len > TK_SUIT_MAX_IMAGE_SIZE + TK_CRYPTO_AEAD_TAG_LEN - ctx->ciphertext_len) {
 		tk_suit_decrypt_wipe(ctx);
-		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "ciphertext larger than %u bytes",
-			       (unsigned)TK_SUIT_MAX_IMAGE_SIZE + TK_CRYPTO_AEAD_TAG_LEN);
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "ciphertext larger than %llu bytes",
+			       (unsigned long long)(TK_SUIT_MAX_IMAGE_SIZE + TK_CRYPTO_AEAD_TAG_LEN));
 	}
 	ctx->ciphertext_len += len;
 	if (ctx->aead)

@@ -273,9 +273,9 @@ tk_err tk_suit_encrypt_payload(const struct tk_crypto *crypto, int64_t content_a
 	if (crypto == NULL || recipient == NULL || info == NULL || ct == NULL ||
 	    (plaintext.ptr == NULL && plaintext.len != 0))
 		return TK_FAIL(diag, TK_ERR_ARG, "NULL argument to payload encryption");
-	if (plaintext.len > TK_SUIT_MAX_IMAGE_SIZE)
-		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "payload of %zu bytes, limit %u",
-			       plaintext.len, (unsigned)TK_SUIT_MAX_IMAGE_SIZE);
+	if ((uint64_t)plaintext.len > TK_SUIT_MAX_IMAGE_SIZE)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "payload of %zu bytes, limit %llu",
+			       plaintext.len, (unsigned long long)TK_SUIT_MAX_IMAGE_SIZE);
 	memset(&p, 0, sizeof(p));
 
 	err = make_plan(crypto, content_alg, recipient, &p, diag);

@@ -149,10 +149,10 @@ tk_err tk_tee_install_component(const struct tk_tee *tee, const uint8_t *id,
 		return err;
 	if (image == NULL && image_len > 0)
 		return TK_FAIL(diag, TK_ERR_ARG, "component image is NULL");
-	if (image_len > TK_TEE_MAX_OBJECT_SIZE)
+	if ((uint64_t)image_len > TK_TEE_MAX_OBJECT_SIZE)
 		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
-			       "component image is %zu bytes, maximum %u",
-			       image_len, TK_TEE_MAX_OBJECT_SIZE);
+			       "component image is %zu bytes, maximum %llu",
+			       image_len, (unsigned long long)TK_TEE_MAX_OBJECT_SIZE);
 	REQUIRE_HOOK(tee, install_component, diag);
 	return tee->ops->install_component(tee->ctx, id, id_len, image,
 					   image_len, sequence_number, diag);
@@ -276,10 +276,10 @@ tk_err tk_tee_store_manifest(const struct tk_tee *tee, const uint8_t *id,
 		return err;
 	if (envelope == NULL || envelope_len == 0)
 		return TK_FAIL(diag, TK_ERR_ARG, "envelope is empty");
-	if (envelope_len > TK_TEE_MAX_OBJECT_SIZE)
+	if (envelope_len > TK_TEE_MAX_ENVELOPE_SIZE)
 		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
 			       "envelope is %zu bytes, maximum %u",
-			       envelope_len, TK_TEE_MAX_OBJECT_SIZE);
+			       envelope_len, TK_TEE_MAX_ENVELOPE_SIZE);
 	REQUIRE_HOOK(tee, store_manifest, diag);
 	return tee->ops->store_manifest(tee->ctx, id, id_len, envelope,
 					envelope_len, sequence_number, diag);

@@ -51,11 +51,19 @@ struct tk_suit_recipient;
 #define TK_TEE_MAX_ID_LEN 256
 
 /*
- * Maximum size of one stored component image or envelope. Larger ones
- * fail with TK_ERR_LIMIT_SIZE. Trusted applications are small; 64 MiB
- * bounds the disk and memory a single install may take.
+ * Maximum size of one stored component image (TK_ERR_LIMIT_SIZE), equal to
+ * TK_SUIT_MAX_IMAGE_SIZE. Images stream through staging areas, reads and
+ * loads in bounded chunks, so the limit bounds disk use, not memory: 4 GiB
+ * leaves room for large TAs and data. Compare it as uint64_t.
  */
-#define TK_TEE_MAX_OBJECT_SIZE (64u * 1024u * 1024u)
+#define TK_TEE_MAX_OBJECT_SIZE (UINT64_C(4) * 1024u * 1024u * 1024u)
+
+/*
+ * Maximum size of one stored manifest envelope (TK_ERR_LIMIT_SIZE), equal
+ * to TK_SUIT_MAX_ENVELOPE_SIZE: envelopes are stored and read back whole
+ * in memory.
+ */
+#define TK_TEE_MAX_ENVELOPE_SIZE (64u * 1024u * 1024u + 64u * 1024u)
 
 /* Length of a UEID of type RAND: type byte 0x01 and 32 random bytes. */
 #define TK_TEE_UEID_LEN 33
@@ -162,6 +170,13 @@ struct tk_tee_measurement {
  */
 typedef tk_err (*tk_tee_measurement_fn)(void *visit_ctx,
 					const struct tk_tee_measurement *m);
+
+/*
+ * Maximum image size handed to an invoke hook (TK_ERR_LIMIT_SIZE): the
+ * hook receives the checked image in memory. A load without a hook
+ * hashes the stored image in chunks and has no such bound.
+ */
+#define TK_TEE_MAX_INVOKE_SIZE (64u * 1024u * 1024u)
 
 /*
  * Runs a component once it is measured. The backend passes the image it

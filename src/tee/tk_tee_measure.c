@@ -42,33 +42,87 @@ static tk_err measure_event(const struct tk_crypto *crypto,
 				m->event, diag);
 }
 
+/* Receives the stored image in chunks: hashes each and, when buf is set,
+ * keeps a copy for the invoke hook. */
+struct measure_sink {
+	struct tk_crypto_hash_ctx hash;
+	uint8_t *buf;  /* NULL when the image is only measured */
+	size_t cap;
+	size_t len;
+};
+
+static tk_err measure_write(void *ctx, const uint8_t *chunk, size_t len, struct tk_diag *diag)
+{
+	struct measure_sink *ms = ctx;
+
+	if (ms->buf != NULL) {
+		/* The size was read before the stream; a longer image changed. */
+		if (len > ms->cap - ms->len)
+			return TK_FAIL(diag, TK_ERR_DIGEST_MISMATCH,
+				       "stored image grew while it was loaded");
+		memcpy(ms->buf + ms->len, chunk, len);
+		ms->len += len;
+	}
+	return tk_crypto_sha256_update(&ms->hash, chunk, len, diag);
+}
+
+/* Allocate the copy handed to invoke, at most TK_TEE_MAX_INVOKE_SIZE. */
+static tk_err alloc_image(const struct tk_tee *tee, const uint8_t *id, size_t id_len,
+			  struct measure_sink *ms, struct tk_diag *diag)
+{
+	struct tk_tee_object_info info;
+	tk_err err = tk_tee_component_info(tee, id, id_len, &info, diag);
+
+	if (err != TK_OK)
+		return err;
+	if (info.size > TK_TEE_MAX_INVOKE_SIZE)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
+			       "component of %llu bytes is over the %u bytes an invoke hook "
+			       "receives", (unsigned long long)info.size, TK_TEE_MAX_INVOKE_SIZE);
+	ms->cap = (size_t)info.size;
+	ms->buf = malloc(ms->cap > 0 ? ms->cap : 1);
+	if (ms->buf == NULL)
+		return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %zu bytes to load", ms->cap);
+	return TK_OK;
+}
+
+/* Stream the stored image through ms, which the backend checks against
+ * the digest recorded at install once the last chunk is written. */
+static tk_err hash_stored(const struct tk_tee *tee, const struct tk_crypto *crypto,
+			  const uint8_t *id, size_t id_len, struct measure_sink *ms,
+			  uint8_t digest[TK_TEE_DIGEST_LEN], struct tk_diag *diag)
+{
+	tk_err err = tk_crypto_sha256_init(crypto, &ms->hash, diag);
+
+	if (err != TK_OK)
+		return err;
+	err = tk_tee_stream_component(tee, id, id_len, measure_write, ms, diag);
+	if (err != TK_OK) {
+		tk_crypto_sha256_abort(&ms->hash);
+		return err;
+	}
+	return tk_crypto_sha256_final(&ms->hash, digest, diag);
+}
+
 tk_err tk_tee_measure_read(const struct tk_tee *tee, const struct tk_crypto *crypto,
 			   const uint8_t *id, size_t id_len,
 			   const uint8_t expected_digest[TK_TEE_DIGEST_LEN],
 			   uint8_t **image, size_t *image_len,
 			   struct tk_tee_measurement *m, struct tk_diag *diag)
 {
-	struct tk_tee_object_info info;
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	tk_err err;
+	struct measure_sink ms;
+	tk_err err = TK_OK;
 
-	*image = NULL;
-	*image_len = 0;
+	memset(&ms, 0, sizeof(ms));
+	if (image != NULL) {
+		*image = NULL;
+		*image_len = 0;
+	}
 	memset(m, 0, sizeof(*m));
-	err = tk_tee_component_info(tee, id, id_len, &info, diag);
-	if (err != TK_OK)
-		return err;
-	buf = malloc(info.size > 0 ? (size_t)info.size : 1);
-	if (buf == NULL)
-		return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %llu bytes to load",
-			       (unsigned long long)info.size);
-
-	/* read_component checks the bytes against the install record. */
-	err = tk_tee_read_component(tee, id, id_len, buf, (size_t)info.size, &len,
-				    diag);
+	if (image != NULL)
+		err = alloc_image(tee, id, id_len, &ms, diag);
 	if (err == TK_OK)
-		err = tk_crypto_sha256(crypto, buf, len, m->digest, diag);
+		err = hash_stored(tee, crypto, id, id_len, &ms, m->digest, diag);
 	if (err == TK_OK && !tk_ct_equal(m->digest, expected_digest, TK_TEE_DIGEST_LEN))
 		err = TK_FAIL(diag, TK_ERR_DIGEST_MISMATCH,
 			      "stored image does not match the image digest of its manifest");
@@ -78,12 +132,16 @@ tk_err tk_tee_measure_read(const struct tk_tee *tee, const struct tk_crypto *cry
 		err = measure_event(crypto, m, diag);
 	}
 	if (err != TK_OK) {
-		free(buf);
+		if (ms.buf != NULL)
+			tk_wipe(ms.buf, ms.cap);
+		free(ms.buf);
 		memset(m, 0, sizeof(*m));
 		return err;
 	}
-	*image = buf;
-	*image_len = len;
+	if (image != NULL) {
+		*image = ms.buf;
+		*image_len = ms.len;
+	}
 	return TK_OK;
 }
 
@@ -295,8 +353,10 @@ tk_err tk_tee_measure_load(const struct tk_tee *tee, const struct tk_crypto *cry
 	size_t image_len = 0;
 	tk_err err;
 
-	err = tk_tee_measure_read(tee, crypto, id, id_len, expected_digest, &image,
-				  &image_len, &m, diag);
+	/* Only an invoke hook needs the image in memory; a load without one
+	   hashes the stored image in chunks and keeps none of it. */
+	err = tk_tee_measure_read(tee, crypto, id, id_len, expected_digest,
+				  invoke != NULL ? &image : NULL, &image_len, &m, diag);
 	if (err != TK_OK)
 		return err;
 

@@ -31,11 +31,13 @@
 #define TK_TEE_MLOG_ENTRY_LEN (2 + TK_TEE_MAX_ID_LEN + 3 * TK_TEE_DIGEST_LEN + 4)
 
 /*
- * Read component `id` from `tee` into a new buffer and check it against
- * `expected_digest`; fill m's id, digest and event (running and pcr are
- * left 0). On success the caller owns *image and releases it with free().
- * A stored image that matches neither its install record nor the manifest
- * fails with TK_ERR_DIGEST_MISMATCH.
+ * Hash component `id` of `tee` in chunks (the backend's stream_component)
+ * and check it against `expected_digest`; fill m's id, digest and event
+ * (running and pcr are left 0). When `image` is not NULL the bytes hashed
+ * are also copied into a new buffer, at most TK_TEE_MAX_INVOKE_SIZE
+ * (TK_ERR_LIMIT_SIZE beyond), which on success the caller owns and
+ * releases with free(). A stored image that matches neither its install
+ * record nor the manifest fails with TK_ERR_DIGEST_MISMATCH.
  */
 tk_err tk_tee_measure_read(const struct tk_tee *tee, const struct tk_crypto *crypto,
 			   const uint8_t *id, size_t id_len,

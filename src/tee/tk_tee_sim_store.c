@@ -152,8 +152,8 @@ tk_err tk_tee_sim_stage_write(struct tk_tee_sim_store *s, unsigned area, const u
 	if (a == NULL)
 		return TK_ERR_STATE;
 	if (len > TK_TEE_MAX_OBJECT_SIZE - a->size)
-		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "staged image exceeds %u bytes",
-			       TK_TEE_MAX_OBJECT_SIZE);
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "staged image exceeds %llu bytes",
+			       (unsigned long long)TK_TEE_MAX_OBJECT_SIZE);
 	err = write_all(a->fd, chunk, len, diag);
 	if (err == TK_OK)
 		err = tk_crypto_sha256_update(&a->hash, chunk, len, diag);
