@@ -42,6 +42,7 @@ static void *server_main(void *arg)
 
 	if (c < 0)
 		return NULL;
+	s->accepted = true;
 	if (recv(c, request, sizeof(request) - 1, 0) < 0) {
 		close(c);
 		return NULL;

@@ -20,6 +20,7 @@ struct pattern_server {
 	uint64_t body_len;      /* bytes of generated body */
 	bool content_length;    /* send Content-Length, else end by closing */
 	uint8_t flip;           /* XORed into every body byte (0: the pattern) */
+	bool accepted;          /* a client connected; read after stop */
 };
 
 /* Byte `i` of every generated body. */
