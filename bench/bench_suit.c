@@ -66,7 +66,7 @@ static const uint8_t component_id[] = {0x81, 0x41, 0x00};
  * the old 64 MiB image limit and two sizes above it. */
 static const uint64_t default_large_mib[] = {64, 100, 300};
 
-/* Most --large-mib options. */
+/* Maximum number of --large-mib options. */
 #define MAX_LARGE 8
 
 /* The TEEP draft's TA, which suit_uri fetches. */

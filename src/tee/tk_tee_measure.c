@@ -56,7 +56,7 @@ static tk_err measure_write(void *ctx, const uint8_t *chunk, size_t len, struct 
 	struct measure_sink *ms = ctx;
 
 	if (ms->buf != NULL) {
-		/* The size was read before the stream; a longer image changed. */
+		/* More bytes than the size read before the stream: the image changed. */
 		if (len > ms->cap - ms->len)
 			return TK_FAIL(diag, TK_ERR_DIGEST_MISMATCH,
 				       "stored image grew while it was loaded");

@@ -32,11 +32,11 @@
 
 /*
  * Hash component `id` of `tee` in chunks (the backend's stream_component)
- * and check it against `expected_digest`; fill m's id, digest and event
- * (running and pcr are left 0). When `image` is not NULL the bytes hashed
- * are also copied into a new buffer, at most TK_TEE_MAX_INVOKE_SIZE
- * (TK_ERR_LIMIT_SIZE beyond), which on success the caller owns and
- * releases with free(). A stored image that matches neither its install
+ * and check it against `expected_digest`. Fills m's id, digest and event,
+ * and leaves running and pcr 0. When `image` is not NULL, the bytes hashed
+ * are also copied into a new buffer of at most TK_TEE_MAX_INVOKE_SIZE
+ * (TK_ERR_LIMIT_SIZE beyond). On success the caller owns *image and
+ * releases it with free(). A stored image that matches neither its install
  * record nor the manifest fails with TK_ERR_DIGEST_MISMATCH.
  */
 tk_err tk_tee_measure_read(const struct tk_tee *tee, const struct tk_crypto *crypto,
