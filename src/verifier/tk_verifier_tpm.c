@@ -13,7 +13,8 @@
  *      activated with (checked after step 5), else instance-identity 96.
  *   2. the evidence verifies with the TEEP key it names, taken from the
  *      enrolled keys or from its cnf COSE_Key: the quote below binds that
- *      key to the TPM. A bad signature: instance-identity 99.
+ *      key to the TPM. A bad signature: instance-identity 99. A caller
+ *      that names another TEEP key (cnf_kid) than the signer: 96.
  *   3. the quote verifies with the AK, its qualifying data is
  *      SHA-256(eat_nonce || TEEP key thumbprint), and its PCR digest is
  *      that of the PCR values in the claim. Signature: 99; qualifying
@@ -161,6 +162,16 @@ static tk_err verify_teep_key(struct tk_verifier *v, const struct tk_verifier_re
 	}
 	if (err != TK_OK)
 		return TK_FAIL(diag, err, "%s", local.msg);
+
+	/* The quote binds the signer, so the TEEP key the caller names (the
+	 * result's cnf) must be the signer too. */
+	if (req->cnf_kid.len > 0 &&
+	    !tk_span_equal(req->cnf_kid, tk_span_make(s->teep_kid, sizeof(s->teep_kid)))) {
+		tk_verifier_set_claim(a, TK_VERIFIER_INSTANCE_IDENTITY, AR_CONTRAINDICATED,
+				      "evidence is signed by another key than the TEEP key "
+				      "named, and the TPM quote binds only the signer");
+		return TK_OK;
+	}
 	*verified = true;
 	return TK_OK;
 }

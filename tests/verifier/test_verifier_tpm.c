@@ -4,8 +4,9 @@
  * TPMS_ATTEST quote signed by an AK, the quoted PCR, the measurement log,
  * the AK and an EK certificate chain. The rows check each trustworthiness
  * claim the TPM path sets: good evidence, EK chaining to an untrusted CA or
- * to none, AK not enrolled, quote for another nonce, altered quote
- * signature, and a measurement log that does not replay to the quoted PCR.
+ * to none, AK not enrolled, quote for another nonce or TEEP key, a cnf
+ * naming another key than the quote binds, altered quote signature, and a
+ * measurement log that does not replay to the quoted PCR.
  *
  * The EK and CA certificates are made with the openssl command (OpenSSL
  * 3.0) in a temporary folder at setup.
@@ -62,6 +63,9 @@ struct fixture {
 /* How to build one variant of the evidence. */
 struct variant {
 	bool quote_other_nonce;
+	bool quote_other_kid;    /* the quote binds another TEEP key than the signer */
+	bool cnf_other_kid;      /* cnf and the caller name another key than the signer,
+				    which the quote binds */
 	bool corrupt_quote_signature;
 	bool log_off_pcr;        /* the log replays to another value than the PCR */
 	bool rsa_ek;             /* RSA EK certificate from an intermediate CA, as swtpm
@@ -307,13 +311,16 @@ static void log_pcr(struct fixture *f, const uint8_t *component, size_t len,
 	assert_int_equal(tk_eat_tpm_pcr_replay(f->c, &one, 1, pcr, NULL), TK_OK);
 }
 
+/* A TEEP key id that is not the signer's, for the cnf_other_kid variant. */
+static const uint8_t other_teep_kid[32] = {0x5a, 0x5a};
+
 /* TPM evidence for nonce according to v; returns its length. */
 static size_t make_evidence(struct fixture *f, const struct variant *v, struct tk_span nonce,
 			    uint8_t *out, size_t cap)
 {
 	static struct tk_eat_claims claims;
 	static uint8_t payload[8192];
-	uint8_t ref[128], meas[128], qd[32], pcr[32], pcr_digest[32], other[32];
+	uint8_t ref[128], meas[128], qd[32], pcr[32], pcr_digest[32], other[32], other_kid[32];
 	uint8_t attest[256], sig[128];
 	struct tk_eat_suit_reference r = {0};
 	struct tk_eat_measured_component mc = {0};
@@ -343,9 +350,13 @@ static size_t make_evidence(struct fixture *f, const struct variant *v, struct t
 	assert_int_equal(tk_crypto_sha256(f->c, pcr, 32, pcr_digest, NULL), TK_OK);
 	memcpy(other, nonce.ptr, 32);
 	other[0] ^= 0x80;
+	memcpy(other_kid, f->teep_kid, 32);
+	other_kid[31] ^= 0x01;
 	assert_int_equal(tk_eat_tpm_qualifying_data(f->c, v->quote_other_nonce
 						    ? tk_span_make(other, 32) : nonce,
-						    tk_span_make(f->teep_kid, 32), qd, NULL), TK_OK);
+						    tk_span_make(v->quote_other_kid ? other_kid
+								 : f->teep_kid, 32),
+						    qd, NULL), TK_OK);
 	attest_len = make_attest(qd, pcr_digest, attest);
 	sig_len = make_signature(f->ak, attest, attest_len, sig);
 	if (v->corrupt_quote_signature)
@@ -356,7 +367,7 @@ static size_t make_evidence(struct fixture *f, const struct variant *v, struct t
 			 TK_EAT_HAS_HWMODEL | TK_EAT_HAS_HWVERSION | TK_EAT_HAS_MANIFESTS |
 			 TK_EAT_HAS_MEASUREMENTS | TK_EAT_HAS_CNF | TK_EAT_HAS_PROFILE;
 	claims.nonce = nonce;
-	claims.cnf_kid = tk_span_make(f->teep_kid, 32);
+	claims.cnf_kid = tk_span_make(v->cnf_other_kid ? other_teep_kid : f->teep_kid, 32);
 	claims.ueid = tk_span_make(f->ueid, sizeof(f->ueid));
 	claims.oemid = tk_span_make(oemid, sizeof(oemid));
 	claims.hwmodel = tk_span_make("teepkit-tpm", 11);
@@ -419,6 +430,10 @@ static const struct row rows[] = {
 	{"AK not enrolled", {0}, 0, false, TK_VERIFIER_TIER_CONTRAINDICATED, 97, -1, -1},
 	{"quote for another nonce", {.quote_other_nonce = true}, 0, true,
 	 TK_VERIFIER_TIER_CONTRAINDICATED, 96, 2, 2},
+	{"quote for another TEEP key", {.quote_other_kid = true}, 0, true,
+	 TK_VERIFIER_TIER_CONTRAINDICATED, 96, 2, 2},
+	{"cnf names another key than the quote binds", {.cnf_other_kid = true}, 0, true,
+	 TK_VERIFIER_TIER_CONTRAINDICATED, 96, -1, -1},
 	{"quote signature altered", {.corrupt_quote_signature = true}, 0, true,
 	 TK_VERIFIER_TIER_CONTRAINDICATED, 99, 2, 2},
 	{"log does not replay to the PCR", {.log_off_pcr = true}, 0, true,
@@ -454,7 +469,7 @@ static void run_row(struct fixture *f, const struct row *r)
 		assert_int_equal(tk_verifier_sqlite_ek_ca_add(f->db, tk_span_make(f->other_ca_der,
 							      f->other_ca_len), NOW, NULL), TK_OK);
 	req.nonce = tk_span_make(nonce, sizeof(nonce));
-	req.cnf_kid = tk_span_make(f->teep_kid, 32);
+	req.cnf_kid = tk_span_make(r->v.cnf_other_kid ? other_teep_kid : f->teep_kid, 32);
 	req.evidence = tk_span_make(evidence, make_evidence(f, &r->v, req.nonce, evidence,
 							    sizeof(evidence)));
 	tk_diag_clear(&diag);
