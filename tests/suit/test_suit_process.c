@@ -1433,6 +1433,79 @@ static void test_referenced_component_kept(void **state)
 	tk_crypto_key_free(key);
 }
 
+/* Set the hook named `hook` in ops to NULL. */
+static void clear_hook(struct tk_suit_platform_ops *ops, const char *hook)
+{
+	if (strcmp(hook, "fetch") == 0)
+		ops->fetch = NULL;
+	else if (strcmp(hook, "read") == 0)
+		ops->read = NULL;
+	else if (strcmp(hook, "check_slot") == 0)
+		ops->check_slot = NULL;
+	else if (strcmp(hook, "stage_begin") == 0)
+		ops->stage_begin = NULL;
+	else if (strcmp(hook, "stage_read") == 0)
+		ops->stage_read = NULL;
+	else if (strcmp(hook, "invoke") == 0)
+		ops->invoke = NULL;
+	else if (strcmp(hook, "get_sequence_number") == 0)
+		ops->get_sequence_number = NULL;
+	else if (strcmp(hook, "set_sequence_number") == 0)
+		ops->set_sequence_number = NULL;
+	else
+		fail_msg("no such hook in the test: %s", hook);
+}
+
+/* Each hook an example needs, when missing, fails with TK_ERR_UNSUPPORTED
+ * and a message naming it; nothing is committed. */
+static void test_missing_hooks(void **state)
+{
+	static const struct {
+		const char *hook;
+		int example;
+		enum tk_suit_procedure procedure;
+	} hook_rows[] = {
+		{"fetch", 1, TK_SUIT_PROCEDURE_UPDATE},
+		{"read", 0, TK_SUIT_PROCEDURE_UPDATE},
+		{"check_slot", 3, TK_SUIT_PROCEDURE_UPDATE},
+		{"stage_begin", 1, TK_SUIT_PROCEDURE_UPDATE},
+		{"stage_read", 4, TK_SUIT_PROCEDURE_UPDATE},
+		{"get_sequence_number", 1, TK_SUIT_PROCEDURE_UPDATE},
+		{"set_sequence_number", 1, TK_SUIT_PROCEDURE_UPDATE},
+		{"invoke", 0, TK_SUIT_PROCEDURE_INVOKE},
+	};
+	static uint8_t env[ENV_CAP];
+	struct tk_crypto_key *key = example_key();
+
+	(void)state;
+	for (size_t r = 0; r < sizeof(hook_rows) / sizeof(hook_rows[0]); r++) {
+		struct tk_suit_platform_ops ops = ops_template;
+		size_t len = patched_example(hook_rows[r].example, key, env, sizeof(env));
+		char named[48];
+		struct tk_diag diag;
+
+		clear_hook(&ops, hook_rows[r].hook);
+		example_platform();
+		expect_err(hook_rows[r].hook, TK_ERR_UNSUPPORTED,
+			   run(env, len, key, &ops, hook_rows[r].procedure, &diag), &diag);
+		snprintf(named, sizeof(named), "no %s hook", hook_rows[r].hook);
+		if (strstr(diag.msg, named) == NULL)
+			fail_msg("%s: message does not name the hook: %s", hook_rows[r].hook,
+				 diag.msg);
+		for (size_t i = 0; i < pf.call_count; i++) {
+			if (strncmp(pf.calls[i], "stage_commit", 12) == 0 ||
+			    strncmp(pf.calls[i], "set_sequence", 12) == 0 ||
+			    strncmp(pf.calls[i], "invoke", 6) == 0)
+				fail_msg("%s: committed or invoked without the hook: %s",
+					 hook_rows[r].hook, pf.calls[i]);
+		}
+		for (size_t a = 0; a < MAX_AREAS; a++)
+			if (pf.area_open[a])
+				fail_msg("%s: staging area %zu left open", hook_rows[r].hook, a);
+	}
+	tk_crypto_key_free(key);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -1456,6 +1529,7 @@ int main(void)
 		cmocka_unit_test(test_teep_examples),
 		cmocka_unit_test(test_teep_personalization),
 		cmocka_unit_test(test_referenced_component_kept),
+		cmocka_unit_test(test_missing_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
