@@ -291,9 +291,11 @@ static tk_err keep_last(void *ctx, const struct tk_tee_measurement *m)
 	return TK_OK;
 }
 
-/* Write the whole image to the runner's standard input. */
-static tk_err write_image(int fd, const uint8_t *image, size_t len, struct tk_diag *diag)
+/* Write one chunk of the image to the runner's standard input (ctx). */
+static tk_err write_image(void *ctx, const uint8_t *image, size_t len, struct tk_diag *diag)
 {
+	int fd = *(const int *)ctx;
+
 	while (len > 0) {
 		ssize_t n = write(fd, image, len);
 
@@ -309,8 +311,8 @@ static tk_err write_image(int fd, const uint8_t *image, size_t len, struct tk_di
 }
 
 /* Invoke hook: run ctx (the --runner path) on the image; wait for it. */
-static tk_err run_runner(void *ctx, const uint8_t *id, size_t id_len, const uint8_t *image,
-			 size_t image_len, struct tk_diag *diag)
+static tk_err run_runner(void *ctx, const uint8_t *id, size_t id_len,
+			 const struct tk_tee_image *image, struct tk_diag *diag)
 {
 	const char *runner = ctx;
 	char id_hex[2 * MAX_ID_LEN + 1];
@@ -340,7 +342,7 @@ static tk_err run_runner(void *ctx, const uint8_t *id, size_t id_len, const uint
 
 	/* A runner that exits without reading must not kill the agent. */
 	old_pipe = signal(SIGPIPE, SIG_IGN);
-	err = write_image(fds[1], image, image_len, diag);
+	err = image->stream(image->ctx, write_image, &fds[1], diag);
 	close(fds[1]);
 	signal(SIGPIPE, old_pipe);
 	if (waitpid(pid, &status, 0) != pid)

@@ -172,21 +172,25 @@ typedef tk_err (*tk_tee_measurement_fn)(void *visit_ctx,
 					const struct tk_tee_measurement *m);
 
 /*
- * Maximum image size handed to an invoke hook (TK_ERR_LIMIT_SIZE): the
- * hook receives the checked image in memory. A load without a hook
- * hashes the stored image in chunks and has no such bound.
+ * The image a load checked, as handed to an invoke hook: `size` bytes that
+ * stream() writes into `write` in chunks, in order. The backend keeps a
+ * private copy of the bytes it measured, so a change to the store after
+ * the check does not reach the hook. Valid during the invoke call only.
  */
-#define TK_TEE_MAX_INVOKE_SIZE (64u * 1024u * 1024u)
+struct tk_tee_image {
+	uint64_t size;
+	tk_err (*stream)(void *ctx, tk_tee_write_fn write, void *write_ctx,
+			 struct tk_diag *diag);
+	void *ctx;
+};
 
 /*
- * Runs a component once it is measured. The backend passes the image it
- * checked; the hook borrows it for the call. A NULL invoke hook table
- * means "measure and record only".
+ * Runs a component once it is measured. The hook borrows `image` for the
+ * call. A NULL invoke hook table means "measure and record only".
  */
 struct tk_tee_invoke_ops {
 	tk_err (*invoke)(void *ctx, const uint8_t *id, size_t id_len,
-			 const uint8_t *image, size_t image_len,
-			 struct tk_diag *diag);
+			 const struct tk_tee_image *image, struct tk_diag *diag);
 	void *ctx;
 };
 

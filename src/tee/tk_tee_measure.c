@@ -7,8 +7,11 @@
  */
 #include "tee/tk_tee_measure.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tee/tk_tee_sim_fs.h"
 
@@ -42,48 +45,45 @@ static tk_err measure_event(const struct tk_crypto *crypto,
 				m->event, diag);
 }
 
-/* Receives the stored image in chunks: hashes each and, when buf is set,
- * keeps a copy for the invoke hook. */
+/* Chunk of the copy handed to an invoke hook, on the stack. */
+#define COPY_CHUNK (16u * 1024u)
+
+/* Receives the stored image in chunks: hashes each and, when copy_fd is
+ * open, appends it to the private copy for the invoke hook. */
 struct measure_sink {
 	struct tk_crypto_hash_ctx hash;
-	uint8_t *buf;  /* NULL when the image is only measured */
-	size_t cap;
-	size_t len;
+	int copy_fd;    /* -1 when the image is only measured */
+	uint64_t len;   /* bytes received */
 };
+
+static tk_err write_all(int fd, const uint8_t *data, size_t len, struct tk_diag *diag)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return TK_FAIL(diag, TK_ERR_IO, "writing the copy of a loaded image failed: %s",
+				       n < 0 ? strerror(errno) : "short write");
+		data += n;
+		len -= (size_t)n;
+	}
+	return TK_OK;
+}
 
 static tk_err measure_write(void *ctx, const uint8_t *chunk, size_t len, struct tk_diag *diag)
 {
 	struct measure_sink *ms = ctx;
+	tk_err err = TK_OK;
 
-	if (ms->buf != NULL) {
-		/* More bytes than the size read before the stream: the image changed. */
-		if (len > ms->cap - ms->len)
-			return TK_FAIL(diag, TK_ERR_DIGEST_MISMATCH,
-				       "stored image grew while it was loaded");
-		memcpy(ms->buf + ms->len, chunk, len);
+	if (ms->copy_fd >= 0)
+		err = write_all(ms->copy_fd, chunk, len, diag);
+	if (err == TK_OK)
+		err = tk_crypto_sha256_update(&ms->hash, chunk, len, diag);
+	if (err == TK_OK)
 		ms->len += len;
-	}
-	return tk_crypto_sha256_update(&ms->hash, chunk, len, diag);
-}
-
-/* Allocate the copy handed to invoke, at most TK_TEE_MAX_INVOKE_SIZE. */
-static tk_err alloc_image(const struct tk_tee *tee, const uint8_t *id, size_t id_len,
-			  struct measure_sink *ms, struct tk_diag *diag)
-{
-	struct tk_tee_object_info info;
-	tk_err err = tk_tee_component_info(tee, id, id_len, &info, diag);
-
-	if (err != TK_OK)
-		return err;
-	if (info.size > TK_TEE_MAX_INVOKE_SIZE)
-		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE,
-			       "component of %llu bytes is over the %u bytes an invoke hook "
-			       "receives", (unsigned long long)info.size, TK_TEE_MAX_INVOKE_SIZE);
-	ms->cap = (size_t)info.size;
-	ms->buf = malloc(ms->cap > 0 ? ms->cap : 1);
-	if (ms->buf == NULL)
-		return TK_FAIL(diag, TK_ERR_NOMEM, "cannot allocate %zu bytes to load", ms->cap);
-	return TK_OK;
+	return err;
 }
 
 /* Stream the stored image through ms, which the backend checks against
@@ -107,22 +107,18 @@ static tk_err hash_stored(const struct tk_tee *tee, const struct tk_crypto *cryp
 tk_err tk_tee_measure_read(const struct tk_tee *tee, const struct tk_crypto *crypto,
 			   const uint8_t *id, size_t id_len,
 			   const uint8_t expected_digest[TK_TEE_DIGEST_LEN],
-			   uint8_t **image, size_t *image_len,
+			   int copy_fd, uint64_t *copied,
 			   struct tk_tee_measurement *m, struct tk_diag *diag)
 {
 	struct measure_sink ms;
-	tk_err err = TK_OK;
+	tk_err err;
 
 	memset(&ms, 0, sizeof(ms));
-	if (image != NULL) {
-		*image = NULL;
-		*image_len = 0;
-	}
+	ms.copy_fd = copy_fd;
+	if (copied != NULL)
+		*copied = 0;
 	memset(m, 0, sizeof(*m));
-	if (image != NULL)
-		err = alloc_image(tee, id, id_len, &ms, diag);
-	if (err == TK_OK)
-		err = hash_stored(tee, crypto, id, id_len, &ms, m->digest, diag);
+	err = hash_stored(tee, crypto, id, id_len, &ms, m->digest, diag);
 	if (err == TK_OK && !tk_ct_equal(m->digest, expected_digest, TK_TEE_DIGEST_LEN))
 		err = TK_FAIL(diag, TK_ERR_DIGEST_MISMATCH,
 			      "stored image does not match the image digest of its manifest");
@@ -132,17 +128,73 @@ tk_err tk_tee_measure_read(const struct tk_tee *tee, const struct tk_crypto *cry
 		err = measure_event(crypto, m, diag);
 	}
 	if (err != TK_OK) {
-		if (ms.buf != NULL)
-			tk_wipe(ms.buf, ms.cap);
-		free(ms.buf);
 		memset(m, 0, sizeof(*m));
 		return err;
 	}
-	if (image != NULL) {
-		*image = ms.buf;
-		*image_len = ms.len;
-	}
+	if (copied != NULL)
+		*copied = ms.len;
 	return TK_OK;
+}
+
+/*
+ * Create the private copy for an invoke hook: a file with a random name
+ * in dirfd, mode 0600, unlinked at once so that only this descriptor
+ * reaches it and closing it frees the space.
+ */
+static tk_err open_copy(int dirfd, const struct tk_crypto *crypto, int *out,
+			struct tk_diag *diag)
+{
+	uint8_t random_bytes[8];
+	char name[sizeof(".load-") + 2 * sizeof(random_bytes)];
+	tk_err err = tk_crypto_random(crypto, random_bytes, sizeof(random_bytes), diag);
+	int fd;
+
+	*out = -1;
+	if (err != TK_OK)
+		return err;
+	memcpy(name, ".load-", 6);
+	tk_tee_sim_hex(random_bytes, sizeof(random_bytes), name + 6);
+	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return TK_FAIL(diag, TK_ERR_IO, "creating %s for the loaded image failed: %s", name,
+			       strerror(errno));
+	if (unlinkat(dirfd, name, 0) != 0) {
+		err = TK_FAIL(diag, TK_ERR_IO, "removing %s failed: %s", name, strerror(errno));
+		close(fd);
+		return err;
+	}
+	*out = fd;
+	return TK_OK;
+}
+
+/* The private copy as a struct tk_tee_image. */
+struct image_copy {
+	int fd;
+	uint64_t size;
+};
+
+static tk_err stream_copy(void *ctx, tk_tee_write_fn write, void *write_ctx,
+			  struct tk_diag *diag)
+{
+	const struct image_copy *copy = ctx;
+	uint8_t buf[COPY_CHUNK];
+	uint64_t offset = 0;
+	tk_err err = TK_OK;
+
+	while (err == TK_OK && offset < copy->size) {
+		uint64_t left = copy->size - offset;
+		size_t want = left < sizeof(buf) ? (size_t)left : sizeof(buf);
+		ssize_t n = pread(copy->fd, buf, want, (off_t)offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return TK_FAIL(diag, TK_ERR_IO, "reading the copy of a loaded image failed: %s",
+				       n < 0 ? strerror(errno) : "unexpected end of file");
+		err = write(write_ctx, buf, (size_t)n, diag);
+		offset += (uint64_t)n;
+	}
+	return err;
 }
 
 static uint32_t get_be32(const uint8_t *p)
@@ -349,32 +401,36 @@ tk_err tk_tee_measure_load(const struct tk_tee *tee, const struct tk_crypto *cry
 			   struct tk_diag *diag)
 {
 	struct tk_tee_measurement m;
-	uint8_t *image = NULL;
-	size_t image_len = 0;
-	tk_err err;
+	struct image_copy copy = {-1, 0};
+	struct tk_tee_image image;
+	tk_err err = TK_OK;
 
-	/* Only an invoke hook needs the image in memory; a load without one
-	   hashes the stored image in chunks and keeps none of it. */
-	err = tk_tee_measure_read(tee, crypto, id, id_len, expected_digest,
-				  invoke != NULL ? &image : NULL, &image_len, &m, diag);
-	if (err != TK_OK)
-		return err;
+	/* Only an invoke hook needs the bytes again; they go to a private
+	   copy while they are hashed, so memory stays bounded at any size. */
+	if (invoke != NULL)
+		err = open_copy(dirfd, crypto, &copy.fd, diag);
+	if (err == TK_OK)
+		err = tk_tee_measure_read(tee, crypto, id, id_len, expected_digest, copy.fd,
+					  &copy.size, &m, diag);
 
 	/*
 	 * The TPM is extended first: it is what a verifier trusts. If the log
 	 * write then fails, the log trails the PCR, and list_measurements
 	 * reports the mismatch instead of evidence that hides a load.
 	 */
-	if (extender != NULL) {
+	if (err == TK_OK && extender != NULL) {
 		m.pcr = extender->pcr;
 		err = extender->extend(extender->ctx, &m, diag);
 	}
 	if (err == TK_OK)
 		err = tk_tee_mlog_append(dirfd, crypto, &m, diag);
-	if (err == TK_OK && invoke != NULL)
-		err = invoke->invoke(invoke->ctx, id, id_len, image, image_len, diag);
-	if (image != NULL)
-		tk_wipe(image, image_len);
-	free(image);
+	if (err == TK_OK && invoke != NULL) {
+		image.size = copy.size;
+		image.stream = stream_copy;
+		image.ctx = &copy;
+		err = invoke->invoke(invoke->ctx, id, id_len, &image, diag);
+	}
+	if (copy.fd >= 0)
+		close(copy.fd);
 	return err;
 }

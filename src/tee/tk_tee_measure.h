@@ -33,16 +33,15 @@
 /*
  * Hash component `id` of `tee` in chunks (the backend's stream_component)
  * and check it against `expected_digest`. Fills m's id, digest and event,
- * and leaves running and pcr 0. When `image` is not NULL, the bytes hashed
- * are also copied into a new buffer of at most TK_TEE_MAX_INVOKE_SIZE
- * (TK_ERR_LIMIT_SIZE beyond). On success the caller owns *image and
- * releases it with free(). A stored image that matches neither its install
- * record nor the manifest fails with TK_ERR_DIGEST_MISMATCH.
+ * and leaves running and pcr 0. When copy_fd is not -1, the bytes hashed
+ * are also appended to it and *copied (may be NULL) receives their
+ * number. A stored image that matches neither its install record nor the
+ * manifest fails with TK_ERR_DIGEST_MISMATCH.
  */
 tk_err tk_tee_measure_read(const struct tk_tee *tee, const struct tk_crypto *crypto,
 			   const uint8_t *id, size_t id_len,
 			   const uint8_t expected_digest[TK_TEE_DIGEST_LEN],
-			   uint8_t **image, size_t *image_len,
+			   int copy_fd, uint64_t *copied,
 			   struct tk_tee_measurement *m, struct tk_diag *diag);
 
 /* SHA-256(prev || event) into out: the PCR extend rule for SHA-256. */
@@ -81,7 +80,8 @@ struct tk_tee_measure_extender {
 /*
  * The load hook of both backends: tk_tee_measure_read(), then the
  * extender (may be NULL), then the log append in dirfd, then invoke (may
- * be NULL). The invoke hook runs only after the load is recorded.
+ * be NULL). The invoke hook runs only after the load is recorded, and
+ * reads the bytes measured from an unlinked copy in dirfd.
  */
 tk_err tk_tee_measure_load(const struct tk_tee *tee, const struct tk_crypto *crypto,
 			   int dirfd, const struct tk_tee_measure_extender *extender,

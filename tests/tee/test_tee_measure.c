@@ -301,23 +301,36 @@ static void test_log_limit(void **state)
 struct invoked {
 	int calls;
 	uint8_t image[64];
-	size_t image_len;
+	size_t image_len;      /* bytes streamed */
+	uint64_t image_size;   /* size the image announced */
 	tk_err result;
 };
 
-static tk_err record_invoke(void *ctx, const uint8_t *id, size_t id_len,
-			    const uint8_t *image, size_t image_len,
-			    struct tk_diag *diag)
+static tk_err keep_chunk(void *ctx, const uint8_t *chunk, size_t len, struct tk_diag *diag)
 {
 	struct invoked *inv = ctx;
+
+	if (len > sizeof(inv->image) - inv->image_len)
+		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "image larger than the test buffer");
+	memcpy(inv->image + inv->image_len, chunk, len);
+	inv->image_len += len;
+	return TK_OK;
+}
+
+static tk_err record_invoke(void *ctx, const uint8_t *id, size_t id_len,
+			    const struct tk_tee_image *image, struct tk_diag *diag)
+{
+	struct invoked *inv = ctx;
+	tk_err err;
 
 	(void)id;
 	(void)id_len;
 	inv->calls++;
-	if (image_len <= sizeof(inv->image)) {
-		memcpy(inv->image, image, image_len);
-		inv->image_len = image_len;
-	}
+	inv->image_len = 0;
+	inv->image_size = image->size;
+	err = image->stream(image->ctx, keep_chunk, inv, diag);
+	if (err != TK_OK)
+		return err;
 	if (inv->result != TK_OK)
 		return TK_FAIL(diag, inv->result, "runner failed");
 	return TK_OK;
@@ -340,6 +353,7 @@ static void test_load_invokes_after_measuring(void **state)
 		       tk_tee_load_component(&f->tee, id_a, sizeof(id_a), digest, &ops,
 					     &diag), &diag);
 	assert_int_equal(inv.calls, 1);
+	assert_int_equal(inv.image_size, sizeof(image_a));
 	assert_int_equal(inv.image_len, sizeof(image_a));
 	assert_memory_equal(inv.image, image_a, sizeof(image_a));
 
