@@ -75,6 +75,9 @@ row("rollback lower",1,seq(20,{3:dABC},3,15),"TK_OK",None,stored=0)
 row("process-dependency on a component",1,seq(11,15),"TK_ERR_POLICY","not in suit-dependencies")
 row("dependency without integrity",1,seq(12,1,20,{21:"#dep"},21,15,11,15),"TK_ERR_POLICY","dependency-integrity",dep=1,shared=seq(12,0,20,{1:VID,2:CID},1,15,2,15))
 row("too many commands",1,seq(*([14,0]*65)),"TK_ERR_LIMIT_COUNT","65 commands")
+row("dependency-integrity before fetch",1,seq(12,1,7,15),"TK_ERR_CONDITION","has not been fetched",dep=1,shared=seq(12,0,20,{1:VID,2:CID},1,15,2,15))
+row("try-each over the limit",1,seq(15,[seq(14,15)]*65),"TK_ERR_LIMIT_COUNT","65 sequences")
+row("URI over the limit",1,seq(20,{21:"http://example.com/"+"a"*2030},21,15),"TK_ERR_LIMIT_SIZE","URI of 2049 bytes")
 for r in rows:
     what,comps,dep,sh,key,inst,stored,err,named=r
     print('\t{"%s", %d, %d, "%s",\n\t "%s", %d, %s, %s},' % (what,comps,dep,sh,inst,stored,err,'"%s"'%named if named else "NULL"))
