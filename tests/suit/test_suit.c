@@ -817,6 +817,8 @@ enum envelope_shape {
 	SHAPE_INDEFINITE,      /* indefinite-length map */
 	SHAPE_NO_AUTH_BLOCK,   /* authentication wrapper [digest] */
 	SHAPE_SEVERED_EXTRA,   /* {2: auth, 3: manifest, 20: h'...'} */
+	SHAPE_NINE_INTEGRATED, /* {2: auth, 3: manifest, "#0": h'', ... "#8": h''} */
+	SHAPE_FIVE_BLOCKS,     /* authentication wrapper [digest, block x 5] */
 };
 
 static size_t encode_shape(enum envelope_shape shape, uint8_t *out, size_t cap)
@@ -887,6 +889,39 @@ static size_t encode_shape(enum envelope_shape shape, uint8_t *out, size_t cap)
 		tk_cbor_put_uint(&enc, 3);
 		tk_cbor_put_raw(&enc, e.manifest_bstr.ptr, e.manifest_bstr.len);
 		break;
+	case SHAPE_NINE_INTEGRATED:
+		tk_cbor_put_map(&enc, 2 + TK_SUIT_MAX_INTEGRATED + 1);
+		tk_cbor_put_uint(&enc, 2);
+		tk_cbor_put_raw(&enc, auth_bstr.ptr, auth_bstr.len);
+		tk_cbor_put_uint(&enc, 3);
+		tk_cbor_put_raw(&enc, e.manifest_bstr.ptr, e.manifest_bstr.len);
+		for (int i = 0; i <= TK_SUIT_MAX_INTEGRATED; i++) {
+			char name[3] = {'#', (char)('0' + i), '\0'};
+
+			tk_cbor_put_cstr(&enc, name);
+			tk_cbor_put_bstr(&enc, NULL, 0);
+		}
+		break;
+	case SHAPE_FIVE_BLOCKS: {
+		struct tk_span block;
+
+		assert_int_equal(tk_cbor_dec_init(&dec, e.auth_wrapper.ptr, e.auth_wrapper.len,
+						  TK_CBOR_STRICT, NULL), TK_OK);
+		assert_int_equal(tk_cbor_enter_array(&dec, &count), TK_OK);
+		assert_int_equal(tk_cbor_get_raw(&dec, &digest_item), TK_OK);
+		assert_int_equal(tk_cbor_get_raw(&dec, &block), TK_OK);
+		tk_cbor_put_map(&enc, 2);
+		tk_cbor_put_uint(&enc, 2);
+		tk_cbor_put_bstr_begin(&enc);
+		tk_cbor_put_array(&enc, 1 + TK_SUIT_MAX_AUTH_BLOCKS + 1);
+		tk_cbor_put_raw(&enc, digest_item.ptr, digest_item.len);
+		for (int i = 0; i <= TK_SUIT_MAX_AUTH_BLOCKS; i++)
+			tk_cbor_put_raw(&enc, block.ptr, block.len);
+		tk_cbor_put_bstr_end(&enc);
+		tk_cbor_put_uint(&enc, 3);
+		tk_cbor_put_raw(&enc, e.manifest_bstr.ptr, e.manifest_bstr.len);
+		break;
+	}
 	}
 	assert_int_equal(tk_cbor_enc_finish(&enc, &len), TK_OK);
 	return len;
@@ -908,6 +943,8 @@ static void test_envelope_rows(void **state)
 		{"no authentication block", SHAPE_NO_AUTH_BLOCK, TK_OK, TK_ERR_SCHEMA_MISSING},
 		{"severed member not referenced", SHAPE_SEVERED_EXTRA, TK_OK,
 		 TK_ERR_SCHEMA_VALUE},
+		{"nine integrated payloads", SHAPE_NINE_INTEGRATED, TK_ERR_LIMIT_COUNT, TK_OK},
+		{"five authentication blocks", SHAPE_FIVE_BLOCKS, TK_OK, TK_ERR_LIMIT_COUNT},
 	};
 	struct tk_crypto_key *key = example_key();
 	const struct tk_crypto_key *keys[1] = {key};
@@ -928,6 +965,20 @@ static void test_envelope_rows(void **state)
 			continue;
 		err = tk_suit_authenticate(&e, tk_crypto_openssl(), keys, 1, &m, &diag);
 		expect_err(rows[r].what, rows[r].authenticate_expected, err, &diag);
+	}
+
+	/* An envelope over TK_SUIT_MAX_ENVELOPE_SIZE fails before it is read. */
+	{
+		uint8_t *big = calloc(1, TK_SUIT_MAX_ENVELOPE_SIZE + 1);
+		struct tk_suit_envelope e;
+		struct tk_diag diag;
+
+		assert_non_null(big);
+		tk_diag_clear(&diag);
+		expect_err("envelope over the size limit", TK_ERR_LIMIT_SIZE,
+			   tk_suit_decode_envelope(big, TK_SUIT_MAX_ENVELOPE_SIZE + 1, &e, &diag),
+			   &diag);
+		free(big);
 	}
 
 	/* Authentication needs at least one trusted key. */
