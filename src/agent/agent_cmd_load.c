@@ -370,6 +370,13 @@ static int read_load_inputs(const struct command *cmd, const struct args *args,
 	if (!agent_parse_component_id(hex, in->id, sizeof(in->id), &in->id_len))
 		return agent_usage_error(cmd, "invalid value for --component: %s (expected the hex "
 					 "of a CBOR component id array)", hex);
+	/* Checked before the load: a runner that cannot start would leave a load
+	   recorded in the evidence that never ran. */
+	if (args->count[LOAD_RUNNER] > 0 && access(args->values[LOAD_RUNNER][0], X_OK) != 0) {
+		tk_diag_clear(&diag);
+		err = TK_FAIL(&diag, TK_ERR_IO, "not executable: %s", strerror(errno));
+		return agent_fail("cannot use --runner", args->values[LOAD_RUNNER][0], err, &diag);
+	}
 	for (size_t i = 0; i < args->count[LOAD_ANCHOR]; i++) {
 		tk_diag_clear(&diag);
 		err = agent_load_public_key(args->values[LOAD_ANCHOR][i], &in->anchors[i], &diag);

@@ -262,6 +262,22 @@ static void test_load_runs_runner(void **state)
 	assert_non_null(strstr(strstr(f->result.out, "\n") + 1, "81427461 sha-256:"));
 }
 
+/* A runner that cannot run is reported before the load is recorded. */
+static void test_load_missing_runner(void **state)
+{
+	struct fixture *f = *state;
+	char missing[128];
+
+	snprintf(missing, sizeof(missing), "%s/no-such-runner", f->base);
+	expect_run(f, "missing runner",
+		   (const char *[]){"load", "--state", f->state, "--component", "81427461",
+				    "--trust-anchor", f->signer_pub, "--runner", missing, NULL},
+		   1, NULL, "no-such-runner");
+	expect_run(f, "nothing recorded",
+		   (const char *[]){"measurements", "--state", f->state, NULL}, 0,
+		   "no components loaded", NULL);
+}
+
 /* [h'7462'] and [h'6d62'], installed by a second signer. */
 static const uint8_t second_id[] = {0x81, 0x42, 0x74, 0x62};
 static const uint8_t second_manifest_id[] = {0x81, 0x42, 0x6d, 0x62};
@@ -332,6 +348,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_runs_runner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_beside_other_signer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_missing_runner, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
