@@ -1433,6 +1433,66 @@ static void test_referenced_component_kept(void **state)
 	tk_crypto_key_free(key);
 }
 
+/*
+ * A parameter the dependent sets for a dependency slot is a default of the
+ * dependency's components (draft-ietf-suit-trust-domains-11 section
+ * 5.6.1). The dependency {1: 1, 2: 1, 3: << {2: [[h'01']]} >>, 5: ['d'],
+ * 20: << [1, 15] >>} checks the vendor id without setting it. The
+ * dependent {..., 3: << {1: {1: {}}, 2: [[h'00']]} >>, 5: ['m'], 20: << [12,
+ * 1, 20, {1: vendor id, 3: digest, 21: "#dep"}, 21, 15, 7, 15, 11, 15] >>}
+ * sets it (or not) for slot 1. Both were encoded with Python cbor2.
+ */
+static void test_dependency_inherits_parameters(void **state)
+{
+	static const char dependency_hex[] = "a5010102010346a1028181410105814164144382010f";
+	static const struct {
+		const char *what;
+		const char *dependent_hex;
+		tk_err expected;
+		const char *named;
+	} dep_rows[] = {
+		{"vendor id set by the dependent",
+		 "a501010201034aa201a101a002818141000581416d14584a8a0c0114a30150fa6b4a53d5ad5fdf"
+		 "be9de663e4d41ffe035824822f5820881bb488cae56d7afc79efb7fed86485fc52e744261c637d"
+		 "80726715f0e20435156423646570150f070f0b0f",
+		 TK_OK, "check_identifier vendor 814101"},
+		{"vendor id not set by the dependent",
+		 "a501010201034aa201a101a002818141000581416d1458388a0c0114a2035824822f5820881bb4"
+		 "88cae56d7afc79efb7fed86485fc52e744261c637d80726715f0e20435156423646570150f070f"
+		 "0b0f",
+		 TK_ERR_CONDITION, "not set"},
+	};
+	static uint8_t dep_manifest[64], dep_env[ENV_CAP], manifest[ENV_CAP], env[ENV_CAP];
+	struct tk_crypto_key *key = example_key();
+	size_t dep_len = hex_to_bytes(dependency_hex, dep_manifest, sizeof(dep_manifest));
+	size_t dep_env_len = sign_envelope(dep_manifest, dep_len, key, NULL, TK_SPAN_EMPTY, NULL,
+					   dep_env, sizeof(dep_env));
+
+	(void)state;
+	for (size_t r = 0; r < sizeof(dep_rows) / sizeof(dep_rows[0]); r++) {
+		struct tk_suit_platform_ops ops = ops_template;
+		size_t len = hex_to_bytes(dep_rows[r].dependent_hex, manifest, sizeof(manifest));
+		bool called = false;
+		struct tk_diag diag;
+
+		len = sign_envelope(manifest, len, key, "#dep", tk_span_make(dep_env, dep_env_len),
+				    NULL, env, sizeof(env));
+		ops.link = pf_link;
+		ops.references = pf_references;
+		table_platform(-1);
+		expect_err(dep_rows[r].what, dep_rows[r].expected,
+			   run(env, len, key, &ops, TK_SUIT_PROCEDURE_UPDATE, &diag), &diag);
+		for (size_t i = 0; i < pf.call_count; i++)
+			called = called || strcmp(pf.calls[i], dep_rows[r].named) == 0;
+		if (dep_rows[r].expected == TK_OK && !called)
+			fail_msg("%s: no call \"%s\"", dep_rows[r].what, dep_rows[r].named);
+		if (dep_rows[r].expected != TK_OK && strstr(diag.msg, dep_rows[r].named) == NULL)
+			fail_msg("%s: message does not name \"%s\": %s", dep_rows[r].what,
+				 dep_rows[r].named, diag.msg);
+	}
+	tk_crypto_key_free(key);
+}
+
 /* Set the hook named `hook` in ops to NULL. */
 static void clear_hook(struct tk_suit_platform_ops *ops, const char *hook)
 {
@@ -1530,6 +1590,7 @@ int main(void)
 		cmocka_unit_test(test_teep_personalization),
 		cmocka_unit_test(test_referenced_component_kept),
 		cmocka_unit_test(test_missing_hooks),
+		cmocka_unit_test(test_dependency_inherits_parameters),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
