@@ -1461,6 +1461,14 @@ static void test_dependency_inherits_parameters(void **state)
 		 "88cae56d7afc79efb7fed86485fc52e744261c637d80726715f0e20435156423646570150f070f"
 		 "0b0f",
 		 TK_ERR_CONDITION, "not set"},
+		/* The same without process-dependency, although the dependency has an
+		 * install section, which breaks the lock-step of trust-domains-11
+		 * ("Changes to Abstract Machine Description"). */
+		{"dependency section not processed",
+		 "a501010201034aa201a101a002818141000581416d145848880c0114a30150fa6b4a53d5ad5fdf"
+		 "be9de663e4d41ffe035824822f5820881bb488cae56d7afc79efb7fed86485fc52e744261c637d"
+		 "80726715f0e20435156423646570150f070f",
+		 TK_ERR_POLICY, "did not process"},
 	};
 	static uint8_t dep_manifest[64], dep_env[ENV_CAP], manifest[ENV_CAP], env[ENV_CAP];
 	struct tk_crypto_key *key = example_key();
