@@ -39,14 +39,21 @@ void tk_log(const struct tk_log *log, enum tk_log_level level,
 		memcpy(line + sizeof(line) - 4, "...", 4);
 
 	/* One event per line: a newline from a peer's data must not forge a second event,
-	   and other control characters (terminal escapes) must not reach the log. */
+	   and other control characters (terminal escapes) must not reach the log. C1
+	   controls are checked in their UTF-8 form, 0xc2 0x80 to 0xc2 0x9f. */
 	for (char *p = line; *p != '\0'; p++) {
 		unsigned char c = (unsigned char)*p;
+		unsigned char next = (unsigned char)p[1];
 
-		if (c == '\n' || c == '\r')
+		if (c == '\n' || c == '\r') {
 			*p = ' ';
-		else if (c < 0x20 || c == 0x7f)
+		} else if (c < 0x20 || c == 0x7f) {
 			*p = '?';
+		} else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
+			p[0] = '?';
+			p[1] = '?';
+			p++;
+		}
 	}
 	log->write(log->ctx, level, component, line);
 }

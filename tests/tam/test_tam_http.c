@@ -489,6 +489,9 @@ static void test_peer_error_log_lines(void **state)
 		{"404 with escapes in the path", {.url_suffix = "%1b[2J%07%0d%0ax",
 						  .accept = "application/teep+cbor"},
 		 TK_LOG_INFO, "http: rejected POST /tam?[2J?  x (404)"},
+		{"404 with a C1 control in the path", {.url_suffix = "%c2%9b31m%c3%a9",
+						       .accept = "application/teep+cbor"},
+		 TK_LOG_INFO, "http: rejected POST /tam??31m\xc3\xa9 (404)"},
 	};
 	static struct captured_log captured;
 	struct tk_log log = {.write = capture_line, .ctx = &captured,
