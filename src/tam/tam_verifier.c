@@ -250,13 +250,17 @@ static bool base64_decode(const char *text, uint8_t *out, size_t cap, size_t *ou
 	return true;
 }
 
-/* The slot to use for a new session: a free one, else the first to expire. */
-static struct pending *pending_slot(struct tam_verifier *v)
+/*
+ * The slot to use for a new session: a free or expired one, else the
+ * first to expire. Slots expire unused when the agent presents a passport
+ * result instead of evidence.
+ */
+static struct pending *pending_slot(struct tam_verifier *v, int64_t now)
 {
 	struct pending *oldest = &v->pending[0];
 
 	for (size_t i = 0; i < MAX_PENDING; i++) {
-		if (v->pending[i].nonce_len == 0)
+		if (v->pending[i].nonce_len == 0 || v->pending[i].expires_at <= now)
 			return &v->pending[i];
 		if (v->pending[i].expires_at < oldest->expires_at)
 			oldest = &v->pending[i];
@@ -339,7 +343,7 @@ static tk_err new_challenge_http(void *ctx, int64_t now, uint8_t *out, size_t ca
 	if (err != TK_OK)
 		return err;
 	p.expires_at = now + v->lifetime;
-	slot = pending_slot(v);
+	slot = pending_slot(v, now);
 	*slot = p;
 	memcpy(out, p.nonce, p.nonce_len);
 	*out_len = p.nonce_len;

@@ -20,7 +20,10 @@
  *                carry the challenge and the agent's kid (cnf).
  *   passport     --verifier-key PUB.pem (repeatable): results an agent
  *                presents are accepted when one of these keys (or the
- *                in-process verifier's key) signed them.
+ *                in-process verifier's key) signed them. With --verifier
+ *                too, the agent may obtain its result from the same
+ *                verifier for the challenge, which is the nonce of the
+ *                TAM's session. That session then expires unused.
  *
  * Without any of these options serve keeps the enrolled-key mode and
  * installs no hooks.

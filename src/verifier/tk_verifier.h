@@ -269,6 +269,8 @@ TK_MUST_CHECK tk_err tk_verifier_new_session(struct tk_verifier *v, int64_t now,
  * Start a session whose nonce the caller chose: a relying party that
  * issued it as its own challenge (a TAM's QueryRequest challenge, which an
  * agent obtaining a passport result passes on) finds it in the result.
+ * Another session may have the same nonce, such as the one the TAM opened
+ * for that challenge. Sessions are found by id, and each is single use.
  * Otherwise as tk_verifier_new_session().
  */
 TK_MUST_CHECK tk_err tk_verifier_new_session_with_nonce(

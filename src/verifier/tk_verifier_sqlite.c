@@ -19,7 +19,7 @@
 /*
  * Version 1. reference_values has one row per distinct value, so adding a
  * CoRIM twice changes nothing; the component index serves the appraisal's
- * lookup. sessions.nonce is unique so a nonce can never name two sessions.
+ * lookup. Migration 3 drops the UNIQUE constraint of sessions.nonce.
  */
 static const char migration_1[] =
 	"CREATE TABLE attest_keys ("
@@ -62,7 +62,29 @@ static const char migration_1[] =
 	" reason TEXT NOT NULL,"
 	" ear BLOB NOT NULL);";
 
-static const char *const migrations[] = {migration_1, tk_verifier_sqlite_migration_2};
+/*
+ * Version 3. A session is found by its id only, so two sessions may have
+ * the same nonce. A TAM opens a background-check session whose nonce is
+ * its challenge, and an agent that requests a passport result for that
+ * challenge opens a second session with the same nonce. Each session is still single use, and the
+ * relying party accepts a challenge once. SQLite cannot drop a
+ * constraint, so the table is rebuilt.
+ */
+static const char migration_3[] =
+	"CREATE TABLE sessions_v3 ("
+	" id BLOB NOT NULL PRIMARY KEY,"
+	" nonce BLOB NOT NULL,"
+	" created_at BIGINT NOT NULL,"
+	" expires_at BIGINT NOT NULL,"
+	" used SMALLINT NOT NULL DEFAULT 0);"
+	"INSERT INTO sessions_v3 (id, nonce, created_at, expires_at, used)"
+	" SELECT id, nonce, created_at, expires_at, used FROM sessions;"
+	"DROP TABLE sessions;"
+	"ALTER TABLE sessions_v3 RENAME TO sessions;"
+	"CREATE INDEX sessions_expires ON sessions (expires_at);";
+
+static const char *const migrations[] = {migration_1, tk_verifier_sqlite_migration_2,
+					 migration_3};
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 
 /* Non-NULL pointer for zero-length blobs: SQLite binds a NULL pointer as NULL. */

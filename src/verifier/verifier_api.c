@@ -7,7 +7,8 @@
  *   POST /challenge-response/v1/newSession
  *        optional body application/json {"nonce": base64 of 32 bytes}: the
  *        session takes that nonce (an agent passing on a TAM's challenge
- *        for a passport result) instead of a random one
+ *        for a passport result) instead of a random one, even when
+ *        another session has the same nonce
  *        201, Location: /challenge-response/v1/session/<32 hex digits>,
  *        application/json {"nonce": base64, "expiry": RFC 3339 time,
  *        "accept": [evidence media types], "status": "waiting"}
@@ -19,11 +20,13 @@
  *
  * Failures get application/problem+json (RFC 9457) with type, title,
  * status and detail: 400 malformed evidence or nonce mismatch, 404 unknown
- * session or path, 405 method, 406 Accept, 409 session used or chosen
- * nonce taken, 410 session expired, 413 body too large (by the server),
- * 415 media type, 503 too many sessions, 500 internal. Every session is single use: evidence that
+ * session or path, 405 method, 406 Accept, 409 session used, 410 session
+ * expired, 413 body too large (by the server), 415 media type, 503 too
+ * many sessions, 500 internal. Every session is single use: evidence that
  * reaches the appraisal uses it up whatever the outcome, while a request
- * rejected for its media type or Accept field leaves it unused.
+ * rejected for its media type or Accept field leaves it unused. A nonce
+ * is not unique to a session: the relying party that issued it as its
+ * challenge accepts a result carrying it once.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -323,11 +326,6 @@ static void new_session(struct ver_serve_ctx *sc, int64_t now,
 			       "%s%s", diag.msg, suppressed > 0 ? " (similar lines were "
 			       "suppressed before it)" : "");
 		respond_problem(resp, 503, "Service Unavailable", diag.msg);
-		return;
-	}
-	/* Nonces are unique among kept sessions, so a chosen one can be taken once. */
-	if (err == TK_ERR_EXISTS && chosen) {
-		reject(sc, now, req, resp, 409, "Conflict", "a session with this nonce exists");
 		return;
 	}
 	if (err != TK_OK) {

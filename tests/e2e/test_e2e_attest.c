@@ -503,6 +503,41 @@ static void test_passport_from_agent(void **state)
 	assert_int_equal(proc_stop(verifier), 0);
 }
 
+/*
+ * A TAM that runs both models: it opens a verifier session for each
+ * QueryRequest (background check), and the agent presents a result of
+ * the same verifier for that challenge (passport). The agent's session
+ * takes the nonce the TAM's session already holds.
+ */
+static void test_passport_with_tam_verifier(void **state)
+{
+	struct e2e *t = *state;
+	char base[64], line[256];
+	pid_t verifier;
+
+	add_agent_reference(t);
+	verifier = start_verifier(t, base, sizeof(base));
+	start_tam(t, (const char *[]){"--verifier", base, "--verifier-key",
+				      path_of(t, 4, "verifier.pub.pem"), NULL});
+	agent(t, 0, "run", (const char *[]){"--tam", t->url, "--tam-key",
+					    path_of(t, 5, "tam-esp256.pub.pem"), "--tam-key",
+					    path_of(t, 6, "tam-ed25519.pub.pem"), "--trust-anchor",
+					    path_of(t, 7, "signer.pub.pem"), "--verifier", base, NULL});
+	assert_non_null(strstr(t->result.out, "1 manifest installed"));
+	assert_non_null(strstr(t->result.err, "obtained an attestation result"));
+	assert_true(installed(t));
+	latest_attestation(t, line, sizeof(line));
+	assert_non_null(strstr(line, "affirming passport proceed"));
+
+	/* The same TAM appraises the evidence of an agent without --verifier. */
+	run_agent(t, 0);
+	latest_attestation(t, line, sizeof(line));
+	assert_non_null(strstr(line, "affirming background-check proceed"));
+	stop_tam(t);
+	t->verifier_pid = 0;
+	assert_int_equal(proc_stop(verifier), 0);
+}
+
 static void load_ta(struct e2e *t, int expected)
 {
 	agent(t, expected, "load", (const char *[]){"--component", ta_id, "--trust-anchor",
@@ -1082,6 +1117,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_altered_ta_not_loaded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_background_check_over_http, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_from_agent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passport_with_tam_verifier, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verifier_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_install_after_affirming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_untrusted_ek_refused, setup, teardown),

@@ -491,20 +491,41 @@ static void test_session_limit(void **state)
 }
 
 /*
- * A nonce the client chose can be taken by one session only: the second
- * newSession with it gets 409, a client error, not 500.
+ * A nonce the client chose may be held by two sessions (a TAM's session
+ * for its challenge, and the agent's session for a passport result):
+ * both get 201 with their own id, and each is used once.
  */
 static void test_chosen_nonce_twice(void **state)
 {
 	struct fixture *f = *state;
 	static const char body[] = "{\"nonce\": \"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=\"}";
 	static struct response r;
+	static uint8_t evidence[4096];
+	uint8_t nonce[32];
+	char first[128], second[128];
+	size_t len;
 
+	memset(nonce, 0x01, sizeof(nonce));
 	perform(f, "POST", PREFIX "newSession", "application/json", NULL,
 		(const uint8_t *)body, strlen(body), &r);
 	assert_int_equal(r.status, 201);
+	assert_true(header_value(&r, "Location", first, sizeof(first)));
 	perform(f, "POST", PREFIX "newSession", "application/json", NULL,
 		(const uint8_t *)body, strlen(body), &r);
+	assert_int_equal(r.status, 201);
+	assert_true(header_value(&r, "Location", second, sizeof(second)));
+	assert_string_not_equal(first, second);
+
+	len = make_evidence(f, nonce, sizeof(nonce), evidence, sizeof(evidence));
+	post_evidence(f, first, NULL, evidence, len, &r);
+	assert_int_equal(r.status, 200);
+	oracle(f, &r, 2, nonce, sizeof(nonce));
+	post_evidence(f, first, NULL, evidence, len, &r);
+	assert_problem(&r, 409);
+	post_evidence(f, second, NULL, evidence, len, &r);
+	assert_int_equal(r.status, 200);
+	oracle(f, &r, 2, nonce, sizeof(nonce));
+	post_evidence(f, second, NULL, evidence, len, &r);
 	assert_problem(&r, 409);
 }
 
