@@ -41,10 +41,6 @@ struct tk_crypto_key;
 /* Command sequence sections of one manifest: the eight section keys. */
 #define TK_SUIT_BUILD_MAX_SECTIONS 8
 
-/* Dependencies of one manifest (TK_ERR_LIMIT_COUNT), bounded like the
- * components they index. */
-#define TK_SUIT_BUILD_MAX_DEPENDENCIES 8
-
 /* Kinds of a parameter value. */
 enum tk_suit_build_value_kind {
 	TK_SUIT_VALUE_UINT = 1,  /* .uint */
@@ -172,7 +168,7 @@ struct tk_suit_build_desc {
 	const struct tk_span *components; /* encoded ids, at least one */
 	size_t component_count;
 	const struct tk_suit_build_dependency *dependencies;
-	size_t dependency_count;
+	size_t dependency_count;    /* at most TK_SUIT_MAX_DEPENDENCIES */
 	bool has_shared_sequence;
 	struct tk_suit_build_sequence shared_sequence;
 	struct tk_span reference_uri;         /* empty for none */

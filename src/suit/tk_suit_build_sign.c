@@ -216,9 +216,10 @@ static tk_err check_common(const struct tk_suit_build_desc *desc, struct tk_diag
 		if (err != TK_OK)
 			return err;
 	}
-	if (desc->dependency_count > TK_SUIT_BUILD_MAX_DEPENDENCIES)
+	/* The decoder's bound, so a built envelope always decodes. */
+	if (desc->dependency_count > TK_SUIT_MAX_DEPENDENCIES)
 		return TK_FAIL(diag, TK_ERR_LIMIT_COUNT, "%zu dependencies, limit %d",
-			       desc->dependency_count, TK_SUIT_BUILD_MAX_DEPENDENCIES);
+			       desc->dependency_count, TK_SUIT_MAX_DEPENDENCIES);
 	for (size_t i = 0; i < desc->dependency_count; i++) {
 		const struct tk_suit_build_dependency *dep = &desc->dependencies[i];
 

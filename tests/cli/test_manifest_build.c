@@ -433,6 +433,11 @@ static const struct bad_desc bad_descs[] = {
 	{"dependency index twice",
 	 MINIMAL_HEAD "\"dependencies\": [{\"component-index\": 1}, {\"component-index\": 1}]}",
 	 TK_OK, TK_ERR_ARG},
+	{"five dependencies, the decoder takes four",
+	 "{\"manifest-sequence-number\": 1, \"components\": [[\"00\"], [\"01\"], [\"02\"], "
+	 "[\"03\"], [\"04\"], [\"05\"]], \"dependencies\": [{\"component-index\": 1}, "
+	 "{\"component-index\": 2}, {\"component-index\": 3}, {\"component-index\": 4}, "
+	 "{\"component-index\": 5}]}", TK_OK, TK_ERR_LIMIT_COUNT},
 	{"integrated payload unknown",
 	 MINIMAL_HEAD "\"install\": [{\"directive-override-parameters\": {\"image-size\": "
 		      "{\"integrated\": \"#nope\"}}}]}", TK_ERR_ARG, TK_OK},
