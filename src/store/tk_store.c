@@ -394,3 +394,31 @@ tk_err tk_store_manifest_by_component_each(const struct tk_store *st,
 		return err;
 	return st->ops->manifest_by_component_each(st->ctx, component_id, cb, cb_ctx, diag);
 }
+
+tk_err tk_store_unrequired_add(const struct tk_store *st, struct tk_span component_id,
+			       struct tk_span ueid, int64_t now, struct tk_diag *diag)
+{
+	tk_err err;
+
+	REQUIRE_HOOK(st, unrequired_add, diag);
+	if (component_id.len == 0)
+		return TK_FAIL(diag, TK_ERR_ARG, "empty manifest component id");
+	if ((err = check_len(component_id, TK_STORE_COMPONENT_ID_MAX,
+			     "manifest component id", diag)) != TK_OK ||
+	    (err = check_len(ueid, TK_STORE_UEID_MAX, "UEID", diag)) != TK_OK)
+		return err;
+	return st->ops->unrequired_add(st->ctx, component_id, ueid, now, diag);
+}
+
+tk_err tk_store_unrequired_each(const struct tk_store *st, struct tk_span ueid,
+				tk_store_id_fn cb, void *cb_ctx, struct tk_diag *diag)
+{
+	tk_err err;
+
+	REQUIRE_HOOK(st, unrequired_each, diag);
+	if (cb == NULL)
+		return TK_FAIL(diag, TK_ERR_ARG, "unrequired_each without a callback");
+	if ((err = check_len(ueid, TK_STORE_UEID_MAX, "UEID", diag)) != TK_OK)
+		return err;
+	return st->ops->unrequired_each(st->ctx, ueid, cb, cb_ctx, diag);
+}

@@ -16,6 +16,8 @@
  *   policies    "device X (or every device) must have manifest component id Y"
  *   installed   what each device reported in its last QueryResponse
  *   sessions    outstanding TAM requests: token or challenge, expiry, state
+ *   unrequired  "device X (or every device) was required to have manifest
+ *               component id Y": policies an administrator removed
  *   update_manifests  the manifests each outstanding Update carries
  *   results     Success and Error messages received
  *   audit       one line per change of state, for operators
@@ -366,6 +368,21 @@ struct tk_store_ops {
 	tk_err (*suit_report_each)(void *ctx, struct tk_span ueid, size_t limit,
 				   tk_store_suit_report_fn cb, void *cb_ctx,
 				   struct tk_diag *diag);
+
+	/*
+	 * Record that a policy removed with policy_remove required
+	 * component_id on one device (ueid) or, with an empty ueid, on every
+	 * device. Recording it twice updates removed_at.
+	 */
+	tk_err (*unrequired_add)(void *ctx, struct tk_span component_id,
+				 struct tk_span ueid, int64_t now, struct tk_diag *diag);
+	/*
+	 * List, in ascending order, the registered manifest component ids that
+	 * a removed policy required on this device (its own or every device's)
+	 * and that no policy requires on it now.
+	 */
+	tk_err (*unrequired_each)(void *ctx, struct tk_span ueid, tk_store_id_fn cb,
+				  void *cb_ctx, struct tk_diag *diag);
 };
 
 /* A store: its hooks and their context. Borrowed by everything that uses it. */
@@ -464,5 +481,11 @@ TK_MUST_CHECK tk_err tk_store_manifest_by_component_each(const struct tk_store *
 							 struct tk_span component_id,
 							 tk_store_id_fn cb, void *cb_ctx,
 							 struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_unrequired_add(const struct tk_store *st,
+					     struct tk_span component_id, struct tk_span ueid,
+					     int64_t now, struct tk_diag *diag);
+TK_MUST_CHECK tk_err tk_store_unrequired_each(const struct tk_store *st, struct tk_span ueid,
+					      tk_store_id_fn cb, void *cb_ctx,
+					      struct tk_diag *diag);
 
 #endif /* TK_STORE_H */

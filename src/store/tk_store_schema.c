@@ -174,12 +174,27 @@ static const char migration_4[] =
 	" received_at BIGINT NOT NULL);"
 	"CREATE INDEX suit_reports_ueid ON suit_reports (ueid, id)";
 
+/*
+ * Version 5: policies an administrator removed. A row says that the
+ * manifest component id was required on the device (or, with the empty
+ * UEID, on every device), so the TAM may list it in an Update's
+ * unneeded-manifest-list while no policy requires it again. Without it the
+ * TAM could not tell its own components from another TAM's.
+ */
+static const char migration_5[] =
+	"CREATE TABLE unrequired ("
+	" component_id {bytes} NOT NULL,"
+	" ueid {bytes} NOT NULL,"
+	" removed_at BIGINT NOT NULL,"
+	" PRIMARY KEY (component_id, ueid))";
+
 const struct tk_store_migration tk_store_migrations[] = {
 	{1, "devices, agent keys, manifests, policies, installed, sessions, "
 	    "update manifests, results, audit", migration_1},
 	{2, "component ids of each manifest", migration_2},
 	{3, "attestation results, device groups, group policies", migration_3},
 	{4, "SUIT report keys and SUIT reports", migration_4},
+	{5, "removed policies", migration_5},
 };
 const size_t tk_store_migration_count =
 	sizeof(tk_store_migrations) / sizeof(tk_store_migrations[0]);

@@ -38,7 +38,7 @@ static const char *const known_tables[] = {
 	"devices", "agent_keys", "manifests", "policies", "installed",
 	"sessions", "update_manifests", "results", "audit", "schema_version",
 	"manifest_components", "attestation_results", "device_groups", "group_policies",
-	"agent_report_keys", "suit_reports",
+	"agent_report_keys", "suit_reports", "unrequired",
 };
 
 /* Non-NULL pointer for zero-length blobs: SQLite binds a NULL pointer as NULL. */
@@ -232,6 +232,8 @@ static const struct tk_store_ops sqlite_ops = {
 	.report_key_get = tk_store_sqlite_hook_report_key_get,
 	.suit_report_add = tk_store_sqlite_hook_suit_report_add,
 	.suit_report_each = tk_store_sqlite_hook_suit_report_each,
+	.unrequired_add = tk_store_sqlite_hook_unrequired_add,
+	.unrequired_each = tk_store_sqlite_hook_unrequired_each,
 };
 
 static tk_err read_version(sqlite3 *db, int64_t *out, struct tk_diag *diag)

@@ -90,6 +90,11 @@ tk_err tk_store_sqlite_hook_policy_remove(void *ctx, struct tk_span component_id
 tk_err tk_store_sqlite_hook_policy_target_each(void *ctx, struct tk_span component_id,
 					       tk_store_id_fn cb, void *cb_ctx,
 					       struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_unrequired_add(void *ctx, struct tk_span component_id,
+					   struct tk_span ueid, int64_t now,
+					   struct tk_diag *diag);
+tk_err tk_store_sqlite_hook_unrequired_each(void *ctx, struct tk_span ueid, tk_store_id_fn cb,
+					    void *cb_ctx, struct tk_diag *diag);
 tk_err tk_store_sqlite_hook_manifest_components_add(void *ctx, struct tk_span manifest_id,
 						    uint64_t sequence,
 						    const struct tk_span *component_ids,

@@ -274,6 +274,60 @@ tk_err tk_store_sqlite_hook_policy_target_each(void *ctx, struct tk_span compone
 	return err;
 }
 
+tk_err tk_store_sqlite_hook_unrequired_add(void *ctx, struct tk_span component_id,
+					   struct tk_span ueid, int64_t now,
+					   struct tk_diag *diag)
+{
+	struct sqlite_store *s = ctx;
+	sqlite3_stmt *stmt;
+	tk_err err;
+
+	err = tk_store_sqlite_prepare(s->db,
+			"INSERT INTO unrequired (component_id, ueid, removed_at) VALUES (?, ?, ?)"
+			" ON CONFLICT (component_id, ueid) DO UPDATE SET removed_at = excluded.removed_at",
+			&stmt, diag);
+	if (err != TK_OK)
+		return err;
+	tk_store_sqlite_bind_bytes(stmt, 1, component_id);
+	tk_store_sqlite_bind_bytes(stmt, 2, ueid);
+	sqlite3_bind_int64(stmt, 3, now);
+	return tk_store_sqlite_step_done(s->db, stmt, diag);
+}
+
+tk_err tk_store_sqlite_hook_unrequired_each(void *ctx, struct tk_span ueid, tk_store_id_fn cb,
+					    void *cb_ctx, struct tk_diag *diag)
+{
+	struct sqlite_store *s = ctx;
+	sqlite3_stmt *stmt;
+	tk_err err;
+	int rc;
+
+	/* A zero-length ueid is the row for every device, in both tables. */
+	err = tk_store_sqlite_prepare(s->db,
+			"SELECT DISTINCT u.component_id FROM unrequired u"
+			" WHERE (u.ueid = ? OR length(u.ueid) = 0)"
+			" AND EXISTS (SELECT 1 FROM manifests m"
+			"  WHERE m.component_id = u.component_id)"
+			" AND NOT EXISTS (SELECT 1 FROM policies p"
+			"  WHERE p.component_id = u.component_id"
+			"  AND (p.ueid = ? OR length(p.ueid) = 0))"
+			" ORDER BY u.component_id", &stmt, diag);
+	if (err != TK_OK)
+		return err;
+	tk_store_sqlite_bind_bytes(stmt, 1, ueid);
+	tk_store_sqlite_bind_bytes(stmt, 2, ueid);
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		err = cb(cb_ctx, tk_store_sqlite_column_bytes(stmt, 0));
+		if (err != TK_OK)
+			break;
+	}
+	if (err == TK_OK && rc != SQLITE_DONE)
+		err = DB_FAIL(diag, s->db, "list removed policies");
+	sqlite3_finalize(stmt);
+	return err;
+}
+
 tk_err tk_store_sqlite_hook_manifest_components_add(void *ctx, struct tk_span manifest_id,
 						    uint64_t sequence,
 						    const struct tk_span *component_ids,

@@ -436,6 +436,12 @@ int tam_unrequire(const struct tam_command *cmd, const struct tam_args *args)
 	if (err == TK_OK) {
 		err = tk_store_policy_remove(&st, tk_span_make(p.id, p.id_len),
 					     tk_span_make(p.ueid, p.ueid_len), &diag);
+		/* The record lets the TAM delete the component at the next
+		 * contact: it lists only manifests it once required. */
+		if (err == TK_OK)
+			err = tk_store_unrequired_add(&st, tk_span_make(p.id, p.id_len),
+						      tk_span_make(p.ueid, p.ueid_len), now,
+						      &diag);
 		if (err == TK_OK)
 			err = tk_store_audit_add(&st, now, "unrequire",
 						 p.ueid_hex != NULL ? p.ueid_hex : "all", &diag);

@@ -549,6 +549,58 @@ static void test_policy_remove(void **state)
 	assert_int_equal(rows(f, "policies"), 0);
 }
 
+/* List what unrequired_each returns for a device into a fresh list. */
+static void list_unrequired(struct fixture *f, struct tk_span ueid, struct id_list *list)
+{
+	memset(list, 0, sizeof(*list));
+	expect_err("unrequired", TK_OK,
+		   tk_store_unrequired_each(&f->st, ueid, collect_id, list, &f->diag), &f->diag);
+}
+
+static void test_unrequired_listed(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_store_manifest m1 = manifest("ta-1", 1, "e1");
+	struct tk_store_manifest m2 = manifest("ta-2", 1, "e2");
+	struct tk_span dev_a = tk_span_make("device-a", 8), dev_b = tk_span_make("device-b", 8);
+	struct id_list list;
+
+	expect_err("add m1", TK_OK, tk_store_manifest_add(&f->st, &m1, 1, &f->diag), &f->diag);
+	expect_err("add m2", TK_OK, tk_store_manifest_add(&f->st, &m2, 1, &f->diag), &f->diag);
+	expect_err("m1 removed for a", TK_OK,
+		   tk_store_unrequired_add(&f->st, m1.component_id, dev_a, 5, &f->diag), &f->diag);
+	expect_err("m1 removed for a again", TK_OK,
+		   tk_store_unrequired_add(&f->st, m1.component_id, dev_a, 6, &f->diag), &f->diag);
+	expect_err("m2 removed for all", TK_OK,
+		   tk_store_unrequired_add(&f->st, m2.component_id, TK_SPAN_EMPTY, 5, &f->diag),
+		   &f->diag);
+	expect_err("unregistered removed for a", TK_OK,
+		   tk_store_unrequired_add(&f->st, tk_span_make("ta-9", 4), dev_a, 5, &f->diag),
+		   &f->diag);
+	assert_int_equal(rows(f, "unrequired"), 3);
+
+	/* Unregistered manifests are never listed. */
+	list_unrequired(f, dev_a, &list);
+	assert_int_equal(list.count, 2);
+	assert_string_equal(list.ids[0], "ta-1");
+	assert_string_equal(list.ids[1], "ta-2");
+	list_unrequired(f, dev_b, &list);
+	assert_int_equal(list.count, 1);
+	assert_string_equal(list.ids[0], "ta-2");
+
+	/* A policy that requires the manifest again hides it, for every
+	 * device when it is the policy for all. */
+	expect_err("m1 for a again", TK_OK,
+		   tk_store_policy_add(&f->st, m1.component_id, dev_a, 7, &f->diag), &f->diag);
+	expect_err("m2 for all again", TK_OK,
+		   tk_store_policy_add(&f->st, m2.component_id, TK_SPAN_EMPTY, 7, &f->diag),
+		   &f->diag);
+	list_unrequired(f, dev_a, &list);
+	assert_int_equal(list.count, 0);
+	list_unrequired(f, dev_b, &list);
+	assert_int_equal(list.count, 0);
+}
+
 struct manifest_list {
 	char ids[4][16];
 	uint64_t sequences[4];
@@ -817,6 +869,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device_record_and_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_installed_from_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unrequired_listed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manifest_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manifest_components, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agent_key_twice, setup, teardown),
