@@ -99,6 +99,13 @@ TK_MUST_CHECK tk_err tam_read_file(const char *path, uint8_t **out, size_t *out_
 				   struct tk_diag *diag);
 void tam_free_file(uint8_t *buf, size_t len);
 
+/*
+ * Check that the file at path, which holds a private key, is not readable
+ * or writable by group or others, as the agent and OpenSSH require.
+ * TK_ERR_POLICY naming the mode otherwise.
+ */
+TK_MUST_CHECK tk_err tam_check_private_file(const char *path, struct tk_diag *diag);
+
 /* Parse hex (no separators, either case) into out[0..out_cap). */
 TK_MUST_CHECK tk_err tam_hex_parse(const char *hex, uint8_t *out, size_t out_cap,
 				   size_t *out_len, struct tk_diag *diag);

@@ -38,6 +38,8 @@ static tk_err read_key(const char *path, bool want_private, struct tk_crypto_key
 			      ? "a public key; the TAM needs its private key"
 			      : "a private key was given where a public key belongs; export the "
 				"public part");
+	if (err == TK_OK && want_private)
+		err = tam_check_private_file(path, diag);
 	if (err != TK_OK) {
 		tk_crypto_key_free(*out);
 		*out = NULL;

@@ -129,6 +129,8 @@ static int load_keys(const struct tam_command *cmd, const struct tam_args *args,
 		if (err == TK_OK && !tk_crypto_key_has_private(key))
 			err = TK_FAIL(&diag, TK_ERR_KEY, "a public key; the TAM needs its "
 				      "private key");
+		if (err == TK_OK)
+			err = tam_check_private_file(path, &diag);
 		if (err != TK_OK) {
 			tk_crypto_key_free(key);
 			return tam_fail("cannot load the TAM key", path, &diag);

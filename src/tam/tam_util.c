@@ -27,6 +27,20 @@ int tam_fail(const char *what, const char *value, const struct tk_diag *diag)
 	return TAM_EXIT_FAIL;
 }
 
+tk_err tam_check_private_file(const char *path, struct tk_diag *diag)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return TK_FAIL(diag, errno == ENOENT ? TK_ERR_NOT_FOUND : TK_ERR_IO,
+			       "cannot stat: %s", strerror(errno));
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		return TK_FAIL(diag, TK_ERR_POLICY,
+			       "private key file has mode %04o, so group or others can read it; "
+			       "run chmod 600 on it", (unsigned)(st.st_mode & 07777));
+	return TK_OK;
+}
+
 tk_err tam_read_file(const char *path, uint8_t **out, size_t *out_len,
 		     struct tk_diag *diag)
 {

@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "crypto/tk_crypto.h"
 #include "store/tk_store_sqlite.h"
@@ -132,6 +133,8 @@ static void write_key(const char *path, enum tk_crypto_key_type type, bool priva
 	assert_non_null(f);
 	assert_int_equal(fwrite(pem, 1, pem_len, f), pem_len);
 	assert_int_equal(fclose(f), 0);
+	if (private_key)
+		assert_int_equal(chmod(path, 0600), 0);
 }
 
 static void test_version_and_help(void **state)
@@ -450,6 +453,25 @@ static void test_serve_port_in_use(void **state)
 	assert_one_error_line(t, line);
 }
 
+/* A TAM key file that group or others can read is rejected before serving. */
+static void test_serve_rejects_loose_key(void **state)
+{
+	struct cli *t = *state;
+	char line[512], p256[96], ed25519[96];
+
+	snprintf(p256, sizeof(p256), "%s", path_in(t, "tam-p256.pem"));
+	snprintf(ed25519, sizeof(ed25519), "%s", path_in(t, "tam-ed25519.pem"));
+	write_key(p256, TK_CRYPTO_KEY_P256, true);
+	write_key(ed25519, TK_CRYPTO_KEY_ED25519, true);
+	assert_int_equal(chmod(p256, 0644), 0);
+	run_tam(t, 1, (const char *[]){"serve", "--db", t->db, "--key", p256, "--key", ed25519,
+				       "--listen", "127.0.0.1:0", NULL});
+	snprintf(line, sizeof(line), "teep-tam: cannot load the TAM key: %s: TK_ERR_POLICY (505): "
+		 "rejected by policy: private key file has mode 0644, so group or others can "
+		 "read it; run chmod 600 on it", p256);
+	assert_one_error_line(t, line);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +487,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_serve_localhost_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serve_port_file_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serve_port_in_use, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serve_rejects_loose_key, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
