@@ -272,9 +272,11 @@ static void p_stage_abort(void *ctx, unsigned area)
 }
 
 static tk_err p_invoke(void *ctx, const uint8_t *id, size_t id_len, const uint8_t *args,
-		       size_t args_len, struct tk_diag *diag)
+		       size_t args_len, const struct tk_suit_digest *image_digest,
+		       struct tk_diag *diag)
 {
-	(void)ctx, (void)id, (void)id_len, (void)args, (void)args_len, (void)diag;
+	(void)ctx, (void)id, (void)id_len, (void)args, (void)args_len, (void)image_digest;
+	(void)diag;
 	return TK_OK;
 }
 

@@ -136,8 +136,10 @@ static tk_err slot_ok(void *ctx, const uint8_t *id, size_t id_len, uint64_t slot
 }
 
 static tk_err invoke_ok(void *ctx, const uint8_t *id, size_t id_len, const uint8_t *args,
-			size_t args_len, struct tk_diag *diag)
+			size_t args_len, const struct tk_suit_digest *image_digest,
+			struct tk_diag *diag)
 {
+	(void)image_digest;
 	(void)ctx;
 	(void)id;
 	(void)id_len;

@@ -433,9 +433,13 @@ struct tk_suit_platform_ops {
 	/*
 	 * Run component `id` (directive-invoke) with the invoke arguments
 	 * (empty when unset). A staged image of it is committed first.
+	 * `image_digest` is the component's suit-parameter-image-digest, NULL
+	 * when unset, so a platform with a measured load can check the bytes
+	 * it runs against the digest the manifest gives and record it.
 	 */
 	tk_err (*invoke)(void *ctx, const uint8_t *id, size_t id_len,
 			 const uint8_t *args, size_t args_len,
+			 const struct tk_suit_digest *image_digest,
 			 struct tk_diag *diag);
 
 	/*

@@ -538,7 +538,8 @@ static tk_err dir_invoke(struct tk_suit_exec *x, size_t i)
 	}
 	if (err == TK_OK)
 		err = p->ops->invoke(p->ops->ctx, id.ptr, id.len, c->params.invoke_args.ptr,
-				     c->params.invoke_args.len, p->diag);
+				     c->params.invoke_args.len,
+				     c->params.has_digest ? &c->params.digest : NULL, p->diag);
 	return err;
 }
 

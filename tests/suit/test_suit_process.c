@@ -374,15 +374,21 @@ static void pf_stage_abort(void *ctx, unsigned area)
 	pf.area_open[area] = false;
 }
 
+/* Records the first two bytes of the image digest handed to the hook. */
 static tk_err pf_invoke(void *ctx, const uint8_t *id, size_t id_len, const uint8_t *args,
-			size_t args_len, struct tk_diag *diag)
+			size_t args_len, const struct tk_suit_digest *image_digest,
+			struct tk_diag *diag)
 {
 	char t[16];
 
 	(void)ctx;
 	(void)args;
 	(void)diag;
-	record("invoke %s args %zu bytes", tail(id, id_len, t), args_len);
+	if (image_digest == NULL || image_digest->bytes.len < 2)
+		record("invoke %s args %zu bytes no digest", tail(id, id_len, t), args_len);
+	else
+		record("invoke %s args %zu bytes digest %02x%02x", tail(id, id_len, t), args_len,
+		       image_digest->bytes.ptr[0], image_digest->bytes.ptr[1]);
 	return TK_OK;
 }
 
@@ -697,13 +703,16 @@ static void example_platform(void)
 
 #define VENDOR_CLASS_0 "check_identifier vendor 814100", "check_identifier class 814100"
 #define SLOTS_0 "check_slot 814100 0", "check_slot 814100 1"
+/* Invoke of component 0, with the first bytes of the image digest its
+ * parameters give (that of image_a, which these examples are built with). */
+#define INVOKE_0 "invoke 814100 args 0 bytes digest 21eb"
 
 /* Example 0, secure boot: validate the installed image, invoke it. */
 static const char *const example0_update[] = {
 	"get_sequence_number", VENDOR_CLASS_0, "read 814100", "set_sequence_number 81814100 0",
 	NULL};
 static const char *const example0_invoke[] = {
-	VENDOR_CLASS_0, "read 814100", VENDOR_CLASS_0, "invoke 814100 args 0 bytes", NULL};
+	VENDOR_CLASS_0, "read 814100", VENDOR_CLASS_0, INVOKE_0, NULL};
 
 /* Example 1, download and install; the shared sequence runs again before
  * validate, which checks the staged image by the digest taken while it
@@ -720,7 +729,7 @@ static const char *const example2_update[] = {
 	"fetch http://example.com/very/long/path/to/file/file.bin", VENDOR_CLASS_0,
 	"stage_commit 0 814100 34768 bytes seq 2", "set_sequence_number 81814100 2", NULL};
 static const char *const example2_invoke[] = {
-	VENDOR_CLASS_0, "read 814100", VENDOR_CLASS_0, "invoke 814100 args 0 bytes", NULL};
+	VENDOR_CLASS_0, "read 814100", VENDOR_CLASS_0, INVOKE_0, NULL};
 
 /* Example 3, A/B slots: the platform puts the component in slot 1, so the
  * first try-each entry fails softly and the second one applies. */
@@ -753,7 +762,7 @@ static const char *const example5_update[] = {
 	"set_sequence_number 814100814101 5", NULL};
 static const char *const example5_invoke[] = {
 	VENDOR_CLASS_0, "read 814100", "read 814101", VENDOR_CLASS_0,
-	"invoke 814100 args 0 bytes", NULL};
+	INVOKE_0, NULL};
 
 static void test_spec_examples(void **state)
 {
