@@ -5,21 +5,25 @@
  * state (the measurement log, and for the TPM backend a PCR) and then runs
  * it, so evidence reports what is loaded rather than what is stored.
  *
- * The expected image digest comes from the component's manifest: the
- * stored envelopes are authenticated again with the given trust anchors
- * (the store could have been altered since install), and the one whose
- * common components list names the component supplies the
- * suit-parameter-image-digest (draft-ietf-suit-manifest-37) set for it in
- * its shared sequence. The backend then checks the
- * stored bytes against that digest before anything is recorded.
+ * The stored envelopes are authenticated again with the given trust
+ * anchors (the store could have been altered since install), and the
+ * first whose common components list names the component is used. When it
+ * has an invoke section, its invocation procedure runs
+ * (draft-ietf-suit-manifest-37 section 8.4.6: validate, load, invoke), and
+ * the invoke hook is the TEE's measured load with the
+ * suit-parameter-image-digest the manifest gives the component. Without
+ * one, the digest its shared sequence sets is used directly (see
+ * load_without_invoke()). Either way the backend checks the stored bytes
+ * against that digest before anything is recorded.
  *
  * Running: without --runner the component is only recorded as loaded and
- * nothing is executed. With --runner PROG the invoke hook runs PROG with
+ * nothing is executed. With --runner PROG the TEE's invoke hook runs PROG with
  * the component id hex as its argument and the checked image on its
  * standard input, after the measurement is recorded.
  */
 #include "agent/agent_cli.h"
 #include "agent/tk_agent_auth.h"
+#include "agent/tk_agent_platform.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -172,22 +176,27 @@ static tk_err image_digest(struct tk_span sequence, uint64_t index,
 	return err == TK_OK ? tk_cbor_dec_finish(&dec) : err;
 }
 
+/* An authenticated stored manifest naming the component. The manifest's
+   views point into buf, which the caller frees. */
+struct stored_manifest {
+	uint8_t *buf;
+	struct tk_suit_manifest manifest;
+	size_t index;   /* of the component in the manifest's components */
+};
+
 /* Authenticate a stored envelope and look for the component in it. *names
-   is set when the authenticated manifest lists the component. */
-static tk_err digest_from_manifest(const struct tk_tee *tee, const uint8_t *mid, size_t mid_len,
-				   const struct tk_crypto_key *const *anchors, size_t n_anchors,
-				   const uint8_t *id, size_t id_len,
-				   uint8_t out[TK_TEE_DIGEST_LEN], bool *found, bool *names,
-				   struct tk_diag *diag)
+   is set, and out->buf kept, when the authenticated manifest lists it. */
+static tk_err read_stored(const struct tk_tee *tee, const uint8_t *mid, size_t mid_len,
+			  const struct tk_crypto_key *const *anchors, size_t n_anchors,
+			  const uint8_t *id, size_t id_len, struct stored_manifest *out,
+			  bool *names, struct tk_diag *diag)
 {
 	struct tk_tee_object_info info;
 	struct tk_suit_envelope env;
-	struct tk_suit_manifest manifest;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	tk_err err;
 
-	*found = false;
 	*names = false;
 	err = tk_tee_manifest_info(tee, mid, mid_len, &info, diag);
 	if (err == TK_OK && info.size > TK_TEE_MAX_ENVELOPE_SIZE)
@@ -202,38 +211,37 @@ static tk_err digest_from_manifest(const struct tk_tee *tee, const uint8_t *mid,
 		err = tk_suit_decode_envelope(buf, len, &env, diag);
 	if (err == TK_OK)
 		err = tk_agent_authenticate(tee, tk_crypto_openssl(), anchors, n_anchors, &env,
-					    &manifest, diag);
-	for (size_t k = 0; err == TK_OK && k < manifest.component_count; k++) {
-		if (manifest.components[k].len != id_len ||
-		    memcmp(manifest.components[k].ptr, id, id_len) != 0)
-			continue;
-		*names = true;
-		if (manifest.shared_sequence.len > 0)
-			err = image_digest(manifest.shared_sequence, k, out, found, diag);
-		if (err == TK_OK && !*found)
-			err = TK_FAIL(diag, TK_ERR_POLICY, "the manifest sets no image digest for "
-				      "the component, so its image cannot be checked");
-		break;
+					    &out->manifest, diag);
+	for (size_t k = 0; err == TK_OK && k < out->manifest.component_count; k++) {
+		if (out->manifest.components[k].len == id_len &&
+		    memcmp(out->manifest.components[k].ptr, id, id_len) == 0) {
+			*names = true;
+			out->index = k;
+			break;
+		}
+	}
+	if (err == TK_OK && *names) {
+		out->buf = buf;
+		return TK_OK;
 	}
 	free(buf);
 	return err;
 }
 
 /*
- * The image digest of component id from the first authenticated manifest
- * naming it. A manifest the anchors do not authenticate is skipped, since
- * another signer's manifest (a data provider's beside the operator's) is
- * no reason to refuse the load. Its failure is returned only when no
- * manifest names the component.
+ * The first authenticated manifest naming component id. A manifest the
+ * anchors do not authenticate is skipped, since another signer's manifest
+ * (a data provider's beside the operator's) is no reason to refuse the
+ * load. Its failure is returned only when no manifest names the component.
  */
-static tk_err expected_digest(const struct tk_tee *tee, const struct tk_crypto_key *const *anchors,
-			      size_t n_anchors, const uint8_t *id, size_t id_len,
-			      uint8_t out[TK_TEE_DIGEST_LEN], struct tk_diag *diag)
+static tk_err find_manifest(const struct tk_tee *tee, const struct tk_crypto_key *const *anchors,
+			    size_t n_anchors, const uint8_t *id, size_t id_len,
+			    struct stored_manifest *out, struct tk_diag *diag)
 {
 	struct manifest_ids *ids = calloc(1, sizeof(*ids));
 	struct tk_diag failure;
 	tk_err failure_err = TK_OK;
-	bool found = false, names = false;
+	bool names = false;
 	tk_err err = TK_OK;
 
 	if (ids == NULL)
@@ -242,29 +250,50 @@ static tk_err expected_digest(const struct tk_tee *tee, const struct tk_crypto_k
 	err = tk_tee_list_manifests(tee, collect_manifest, ids, diag);
 	if (err == TK_ERR_LIMIT_COUNT)
 		(void)TK_FAIL(diag, err, "more than %d manifests are stored", MAX_MANIFESTS);
-	for (size_t i = 0; err == TK_OK && !found && !names && i < ids->count; i++) {
+	for (size_t i = 0; err == TK_OK && !names && i < ids->count; i++) {
 		struct tk_diag local;
 		tk_err manifest_err;
 
 		tk_diag_clear(&local);
-		manifest_err = digest_from_manifest(tee, ids->ids[i], ids->lens[i], anchors,
-						    n_anchors, id, id_len, out, &found, &names,
-						    &local);
-		/* Keep the failure of the manifest naming the component, else the first. */
-		if (manifest_err != TK_OK && (names || failure_err == TK_OK)) {
+		manifest_err = read_stored(tee, ids->ids[i], ids->lens[i], anchors, n_anchors, id,
+					   id_len, out, &names, &local);
+		if (manifest_err != TK_OK && failure_err == TK_OK) {
 			failure_err = manifest_err;
 			failure = local;
 		}
 	}
-	if (err == TK_OK && !found && failure_err != TK_OK) {
+	if (err == TK_OK && !names && failure_err != TK_OK) {
 		err = failure_err;
 		if (diag != NULL)
 			*diag = failure;
 	}
-	if (err == TK_OK && !found)
+	if (err == TK_OK && !names)
 		err = TK_FAIL(diag, TK_ERR_NOT_FOUND, "no stored manifest names the component");
 	free(ids);
 	return err;
+}
+
+/* The image digest the shared sequence sets for the component. */
+static tk_err shared_digest(const struct stored_manifest *sm, uint8_t out[TK_TEE_DIGEST_LEN],
+			    struct tk_diag *diag)
+{
+	bool found = false;
+	tk_err err = TK_OK;
+
+	if (sm->manifest.shared_sequence.len > 0)
+		err = image_digest(sm->manifest.shared_sequence, sm->index, out, &found, diag);
+	if (err == TK_OK && !found)
+		err = TK_FAIL(diag, TK_ERR_POLICY, "the manifest sets no image digest for the "
+			      "component, so its image cannot be checked");
+	return err;
+}
+
+static bool has_section(const struct tk_suit_manifest *m, enum tk_suit_section section)
+{
+	for (size_t i = 0; i < m->section_count; i++)
+		if (m->sections[i].section == section)
+			return true;
+	return false;
 }
 
 /* One log entry per line: component id, image digest, PCR, running hash. */
@@ -284,10 +313,26 @@ static tk_err print_measurement(void *ctx, const struct tk_tee_measurement *m)
 	return TK_OK;
 }
 
-/* Keep the last entry, to print what a load recorded. */
-static tk_err keep_last(void *ctx, const struct tk_tee_measurement *m)
+/* Walk of the measurement log: counts entries and keeps the last entry
+   for the component at or after index `from`. */
+struct log_walk {
+	const uint8_t *id;
+	size_t id_len;
+	size_t from;
+	size_t count;
+	bool found;
+	struct tk_tee_measurement entry;
+};
+
+static tk_err walk_log(void *ctx, const struct tk_tee_measurement *m)
 {
-	*(struct tk_tee_measurement *)ctx = *m;
+	struct log_walk *w = ctx;
+
+	if (w->count++ >= w->from && m->id_len == w->id_len &&
+	    memcmp(m->id, w->id, w->id_len) == 0) {
+		w->found = true;
+		w->entry = *m;
+	}
 	return TK_OK;
 }
 
@@ -388,14 +433,90 @@ static int read_load_inputs(const struct command *cmd, const struct args *args,
 	return EXIT_OK;
 }
 
+/*
+ * Run the invocation procedure of draft-ietf-suit-manifest-37 section
+ * 8.4.6 (validate, load, invoke) on the stored manifest. The invoke hook
+ * is the TEE's measured load with the image digest the manifest's
+ * parameters give (tk_agent_platform_invoke()), then the runner. The
+ * component must be among those invoked: the log must have a new entry
+ * for it, which goes to *entry.
+ */
+static tk_err invoke_manifest(const struct tk_tee *tee, const struct load_inputs *in,
+			      const struct stored_manifest *sm,
+			      const struct tk_tee_invoke_ops *runner,
+			      struct tk_tee_measurement *entry, struct tk_diag *diag)
+{
+	struct tk_agent_tee glue = {0};
+	struct tk_suit_platform_ops ops;
+	struct tk_suit_process_opts opts = {0};
+	struct log_walk before = {0}, after = {0};
+	tk_err err;
+
+	glue.tee = tee;
+	glue.crypto = tk_crypto_openssl();
+	glue.trust_anchors = (const struct tk_crypto_key *const *)in->anchors;
+	glue.n_trust_anchors = in->n_anchors;
+	glue.runner = runner;
+	glue.log = &agent_log;
+	err = tk_tee_list_measurements(tee, walk_log, &before, diag);
+	if (err == TK_OK)
+		err = tk_agent_process_opts(&glue, &ops, &opts, diag);
+	if (err == TK_OK)
+		err = tk_suit_process(&sm->manifest, TK_SUIT_PROCEDURE_INVOKE, &opts, diag);
+	tk_agent_process_opts_free(&opts);
+
+	after.id = in->id;
+	after.id_len = in->id_len;
+	after.from = before.count;
+	if (err == TK_OK)
+		err = tk_tee_list_measurements(tee, walk_log, &after, diag);
+	if (err == TK_OK && !after.found)
+		err = TK_FAIL(diag, TK_ERR_POLICY,
+			      "the manifest's invoke section does not invoke the component");
+	if (err == TK_OK)
+		*entry = after.entry;
+	return err;
+}
+
+/*
+ * NOTE: a manifest without an invoke section cannot be invoked by SUIT
+ * (draft-ietf-suit-manifest-37 section 8.4.6), yet TEEP TA manifests (the
+ * draft-ietf-teep-protocol examples) have none. For those the measured
+ * load takes the image digest the shared sequence sets for the component,
+ * and their validate and load sections do not run. The TEE still checks
+ * the stored image against that digest and the install record before
+ * anything is recorded, so nothing unchecked is loaded.
+ */
+static tk_err load_without_invoke(const struct tk_tee *tee, const struct load_inputs *in,
+				  const struct stored_manifest *sm,
+				  const struct tk_tee_invoke_ops *runner,
+				  struct tk_tee_measurement *entry, struct tk_diag *diag)
+{
+	struct log_walk walk = {.id = in->id, .id_len = in->id_len};
+	uint8_t digest[TK_TEE_DIGEST_LEN];
+	tk_err err;
+
+	err = shared_digest(sm, digest, diag);
+	if (err == TK_OK)
+		err = tk_tee_load_component(tee, in->id, in->id_len, digest, runner, diag);
+	if (err == TK_OK)
+		err = tk_tee_list_measurements(tee, walk_log, &walk, diag);
+	if (err == TK_OK && !walk.found)
+		err = TK_FAIL(diag, TK_ERR_INTERNAL, "the load left no measurement");
+	if (err == TK_OK)
+		*entry = walk.entry;
+	return err;
+}
+
 int agent_cmd_load(const struct command *cmd, const struct args *args)
 {
 	const char *state = args->values[OPT_STATE][0];
 	const char *hex = args->values[LOAD_COMPONENT][0];
 	struct load_inputs in;
 	struct tk_tee_invoke_ops runner = {run_runner, NULL};
-	struct tk_tee_measurement last;
-	uint8_t digest[TK_TEE_DIGEST_LEN];
+	const struct tk_tee_invoke_ops *run = NULL;
+	struct stored_manifest sm = {0};
+	struct tk_tee_measurement entry;
 	struct tk_tee tee = {0};
 	struct tk_diag diag;
 	size_t count = 0;
@@ -404,8 +525,10 @@ int agent_cmd_load(const struct command *cmd, const struct args *args)
 
 	memset(&in, 0, sizeof(in));
 	tk_diag_clear(&diag);
-	if (args->count[LOAD_RUNNER] > 0)
+	if (args->count[LOAD_RUNNER] > 0) {
 		runner.ctx = (void *)args->values[LOAD_RUNNER][0];
+		run = &runner;
+	}
 	rc = read_load_inputs(cmd, args, &in);
 	if (rc != EXIT_OK)
 		goto out;
@@ -415,21 +538,21 @@ int agent_cmd_load(const struct command *cmd, const struct args *args)
 		rc = agent_fail("cannot open the TEE state", state, err, &diag);
 		goto out;
 	}
-	err = expected_digest(&tee, (const struct tk_crypto_key *const *)in.anchors,
-			      in.n_anchors, in.id, in.id_len, digest, &diag);
-	if (err == TK_OK)
-		err = tk_tee_load_component(&tee, in.id, in.id_len, digest,
-					    args->count[LOAD_RUNNER] > 0 ? &runner : NULL, &diag);
-	if (err == TK_OK)
-		err = tk_tee_list_measurements(&tee, keep_last, &last, &diag);
+	err = find_manifest(&tee, (const struct tk_crypto_key *const *)in.anchors, in.n_anchors,
+			    in.id, in.id_len, &sm, &diag);
+	if (err == TK_OK && has_section(&sm.manifest, TK_SUIT_SECTION_INVOKE))
+		err = invoke_manifest(&tee, &in, &sm, run, &entry, &diag);
+	else if (err == TK_OK)
+		err = load_without_invoke(&tee, &in, &sm, run, &entry, &diag);
 	if (err != TK_OK) {
 		rc = agent_fail("cannot load component", hex, err, &diag);
 		goto out;
 	}
 	printf("loaded ");
-	(void)print_measurement(&count, &last);
+	(void)print_measurement(&count, &entry);
 	rc = EXIT_OK;
 out:
+	free(sm.buf);
 	tk_tee_close(&tee);
 	for (size_t i = 0; i < MAX_VALUES; i++)
 		tk_crypto_key_free(in.anchors[i]);

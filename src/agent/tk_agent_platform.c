@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Storage hooks of the agent's SUIT platform (see tk_agent_platform.h).
+ * Storage and invoke hooks of the agent's SUIT platform (see tk_agent_platform.h).
  *
  * A backend with staged writes (the simulated and the TPM backends)
  * receives each image as it streams, so the agent keeps no buffer of the
@@ -223,6 +223,25 @@ tk_err tk_agent_platform_store_dependency(void *ctx, const uint8_t *id, size_t i
 
 	return tk_tee_store_manifest(glue->tee, id, id_len, envelope, envelope_len,
 				     sequence_number, diag);
+}
+
+tk_err tk_agent_platform_invoke(void *ctx, const uint8_t *id, size_t id_len,
+				const uint8_t *args, size_t args_len,
+				const struct tk_suit_digest *image_digest, struct tk_diag *diag)
+{
+	struct tk_agent_tee *glue = ctx;
+
+	(void)args;
+	(void)args_len;
+	if (image_digest == NULL)
+		return TK_FAIL(diag, TK_ERR_POLICY, "the manifest sets no image digest for the "
+			       "invoked component, so its image cannot be checked");
+	if (image_digest->alg != TK_SUIT_ALG_SHA256 || image_digest->bytes.len != TK_TEE_DIGEST_LEN)
+		return TK_FAIL(diag, TK_ERR_ALG_UNSUPPORTED,
+			       "image digest with algorithm %lld and %zu bytes, expected SHA-256",
+			       (long long)image_digest->alg, image_digest->bytes.len);
+	return tk_tee_load_component(glue->tee, id, id_len, image_digest->bytes.ptr, glue->runner,
+				     diag);
 }
 
 tk_err tk_agent_platform_authenticate(void *ctx, const struct tk_suit_envelope *env,

@@ -42,6 +42,15 @@ tk_err tk_agent_platform_references(void *ctx, const uint8_t *target, size_t tar
 tk_err tk_agent_platform_store_dependency(void *ctx, const uint8_t *id, size_t id_len,
 					  const uint8_t *envelope, size_t envelope_len,
 					  uint64_t sequence_number, struct tk_diag *diag);
+/*
+ * Invoke hook: the TEE's measured load of component `id`
+ * (tk_tee_load_component()) against `image_digest`, which must be set and
+ * SHA-256 (TK_ERR_POLICY, TK_ERR_ALG_UNSUPPORTED), then glue->runner. The
+ * invoke arguments are not passed on: a runner gets the component id only.
+ */
+tk_err tk_agent_platform_invoke(void *ctx, const uint8_t *id, size_t id_len,
+				const uint8_t *args, size_t args_len,
+				const struct tk_suit_digest *image_digest, struct tk_diag *diag);
 tk_err tk_agent_platform_authenticate(void *ctx, const struct tk_suit_envelope *env,
 				      struct tk_suit_manifest *out, struct tk_diag *diag);
 

@@ -226,6 +226,7 @@ struct tk_suit_platform_ops tk_agent_suit_platform(struct tk_agent_tee *glue)
 		.stage_read = tk_agent_platform_stage_read,
 		.stage_commit = tk_agent_platform_stage_commit,
 		.stage_abort = tk_agent_platform_stage_abort,
+		.invoke = tk_agent_platform_invoke,
 		.unlink = tk_agent_platform_unlink,
 		.authenticate = tk_agent_platform_authenticate,
 		.get_sequence_number = platform_get_sequence,

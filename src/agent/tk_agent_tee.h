@@ -64,6 +64,9 @@ struct tk_agent_tee {
 	   the processor commits or aborts them. */
 	struct tk_agent_stage stage[TK_SUIT_MAX_STAGING_AREAS];
 	unsigned uninstall_depth;           /* manifests being uninstalled */
+	/* Runs a component the invoke hook loaded (teep-agent load);
+	   borrowed, NULL: measure and record only. */
+	const struct tk_tee_invoke_ops *runner;
 	const struct tk_log *log;           /* may be NULL */
 };
 
