@@ -435,15 +435,16 @@ static void log_query_response(struct tk_teep_tam *tam, const struct agent *agen
 			       const char *nonce_log)
 {
 	char ueid_log[LOG_ID_CAP];
-	char what[96];
+	char what[128];
 
 	tk_teep_tam_log_id(v->appraisal.ueid, ueid_log);
 	if (plan->refuse)
 		snprintf(what, sizeof(what), "sent Update with err-code 7, token %s",
 			 plan->token_log);
-	else if (plan->count > 0 || plan->result.len > 0)
-		snprintf(what, sizeof(what), "sent Update with %zu manifest%s%s, token %s",
-			 plan->count, plan->count == 1 ? "" : "s",
+	else if (plan->count > 0 || plan->unneeded_count > 0 || plan->result.len > 0)
+		snprintf(what, sizeof(what),
+			 "sent Update with %zu manifest%s, %zu unneeded%s, token %s",
+			 plan->count, plan->count == 1 ? "" : "s", plan->unneeded_count,
 			 plan->result.len > 0 ? " and the attestation result" : "",
 			 plan->token_log);
 	else
@@ -494,6 +495,7 @@ static tk_err on_query_response(struct tk_teep_tam *tam, int64_t now,
 		return err;
 	}
 	log_query_response(tam, agent, &v, &plan, nonce_log);
+	tk_teep_tam_log_unneeded(tam, agent, v.appraisal.ueid, &plan);
 	return TK_OK;
 }
 

@@ -48,6 +48,10 @@ struct plan {
 	size_t id_lens[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS];
 	uint64_t sequences[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS]; /* set by build_update */
 	size_t count;
+	/* Manifest component ids for the unneeded-manifest-list. */
+	uint8_t unneeded[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS][TK_STORE_COMPONENT_ID_MAX];
+	size_t unneeded_lens[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS];
+	size_t unneeded_count;
 	size_t skipped;                       /* due but over the limit */
 	const struct tk_store *store;         /* registry of manifests */
 	const struct tk_store_installed *installed; /* what the device reported */
@@ -96,6 +100,13 @@ TK_MUST_CHECK tk_err tk_teep_tam_answer_query_response(struct tk_teep_tam *tam, 
 						       struct plan *plan, uint8_t *out,
 						       size_t out_cap, size_t *out_len,
 						       struct tk_diag *diag);
+
+/*
+ * Log each manifest the Update lists as unneeded, with the device's UEID,
+ * the agent's kid and the manifest component id.
+ */
+void tk_teep_tam_log_unneeded(struct tk_teep_tam *tam, const struct agent *agent,
+			      struct tk_span ueid, const struct plan *plan);
 
 /*
  * Appraise the attestation-payload of a QueryResponse outside the store

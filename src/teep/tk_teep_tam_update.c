@@ -4,7 +4,10 @@
  * manifests the device lacks: the required ones whose components it does
  * not report with the right image digest, and the ones that install a
  * component it requests. It keeps those whose envelopes fit one response
- * and signs the Update that carries them. The envelopes are copied from the
+ * and signs the Update that carries them. A manifest that a removed policy
+ * required on the device, that no policy requires now and whose component
+ * the device still reports goes in the Update's unneeded-manifest-list, so
+ * the agent unlinks it (draft-ietf-teep-protocol section "Update Message"). The envelopes are copied from the
  * store into the work buffer and the message is encoded after them, so the
  * parsing path allocates nothing.
  */
@@ -12,6 +15,7 @@
 
 #include <string.h>
 
+#include "common/tk_log.h"
 #include "cose/tk_cose.h"
 #include "teep/tk_teep_msg.h"
 
@@ -119,6 +123,48 @@ static tk_err plan_add_required(void *cb_ctx, struct tk_span id)
 	return plan_add(plan, id);
 }
 
+/* The tc-list entry showing a component of manifest id, or NULL. */
+static tk_err find_reported(struct plan *plan, struct tk_span id,
+			    const struct tk_store_installed **have)
+{
+	struct component_match match = {.plan = plan};
+	tk_err err;
+
+	*have = NULL;
+	err = tk_store_manifest_components_each(plan->store, id, match_component, &match, NULL);
+	if (err != TK_OK)
+		return err;
+	*have = match.count > 0 ? match.have : device_entry(plan, id);
+	return TK_OK;
+}
+
+/*
+ * Unrequired callback for a manifest component id that a removed policy
+ * required on this device and no policy requires now. Only such manifests
+ * are listed, so a component another TAM installed is never named. The
+ * manifest is listed when the device still reports one of its components
+ * and did not request it in this QueryResponse.
+ */
+static tk_err plan_add_unneeded(void *cb_ctx, struct tk_span id)
+{
+	struct plan *plan = cb_ctx;
+	const struct tk_store_installed *have;
+	tk_err err;
+
+	if (id.len == 0 || id.len > TK_STORE_COMPONENT_ID_MAX || plan_has(plan, id))
+		return TK_OK;
+	if ((err = find_reported(plan, id, &have)) != TK_OK || have == NULL)
+		return err;
+	if (plan->unneeded_count == TK_TEEP_TAM_MAX_UPDATE_MANIFESTS) {
+		plan->skipped++;
+		return TK_OK;
+	}
+	memcpy(plan->unneeded[plan->unneeded_count], id.ptr, id.len);
+	plan->unneeded_lens[plan->unneeded_count] = id.len;
+	plan->unneeded_count++;
+	return TK_OK;
+}
+
 /* A manifest component id found for a requested component id. */
 struct manifest_found {
 	uint8_t id[TK_STORE_COMPONENT_ID_MAX];
@@ -216,6 +262,16 @@ static tk_err plan_requested(struct tk_teep_tam *tam, const struct agent *agent,
 /* Largest CBOR head of a byte string (a 64-bit length). */
 #define BSTR_HEAD_MAX 9
 
+/* Bytes of the unneeded-manifest-list: its ids and a list head. */
+static size_t unneeded_size(const struct plan *plan)
+{
+	size_t size = BSTR_HEAD_MAX;
+
+	for (size_t i = 0; i < plan->unneeded_count; i++)
+		size += plan->unneeded_lens[i];
+	return size;
+}
+
 /* Placement of a planned manifest when the Update is built. */
 enum fit { FIT_SENT, FIT_LATER, FIT_NEVER };
 
@@ -270,9 +326,10 @@ static tk_err select_envelopes(struct tk_teep_tam *tam, const struct agent *agen
 			       struct plan *plan, size_t out_cap, struct tk_span *envelopes,
 			       size_t *work_used, struct tk_diag *diag)
 {
-	/* The attestation result and its media type travel in the same Update. */
+	/* The attestation result, its media type and the unneeded-manifest-list
+	 * travel in the same Update. */
 	size_t reserved = UPDATE_OVERHEAD + plan->result.len + plan->result_format.len +
-			  2 * BSTR_HEAD_MAX;
+			  2 * BSTR_HEAD_MAX + unneeded_size(plan);
 	size_t budget = out_cap > reserved ? out_cap - reserved : 0;
 	size_t kept = 0, spent = 0;
 	tk_err err;
@@ -315,18 +372,27 @@ static bool has_attestation_part(const struct plan *plan)
 	return plan->refuse || plan->result.len > 0;
 }
 
+/* True when there is anything to send an Update for. */
+static bool has_content(const struct plan *plan)
+{
+	return plan->count > 0 || plan->unneeded_count > 0 || has_attestation_part(plan);
+}
+
 /*
  * Update (draft section "Update Message"):
- * [3, {20: token, 10: [+ bstr], 13: format, 7: result, 23: 7, 12: err-msg}],
+ * [3, {20: token, 15: [+ SUIT_Component_Identifier], 10: [+ bstr],
+ *      13: format, 7: result, 23: 7, 12: err-msg}],
  * with the envelopes copied from the store into the work buffer and the
  * encoded message after them. A refusal carries no manifests. *out_len is 0
- * when neither a planned manifest fits nor is there an attestation part.
+ * when no planned manifest fits and there is neither an unneeded manifest
+ * nor an attestation part.
  */
 static tk_err build_update(struct tk_teep_tam *tam, const struct agent *agent,
 			   struct plan *plan, struct tk_span token, uint8_t *out,
 			   size_t out_cap, size_t *out_len, struct tk_diag *diag)
 {
 	struct tk_span envelopes[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS];
+	struct tk_span unneeded[TK_TEEP_TAM_MAX_UPDATE_MANIFESTS];
 	struct tk_teep_msg msg = {.type = TK_TEEP_TYPE_UPDATE};
 	uint8_t *work = tam->cfg.work;
 	size_t used = 0, payload_len = 0;
@@ -337,10 +403,14 @@ static tk_err build_update(struct tk_teep_tam *tam, const struct agent *agent,
 		err = select_envelopes(tam, agent, plan, out_cap, envelopes, &used, diag);
 	else
 		err = TK_OK;
-	if (err != TK_OK || (plan->count == 0 && !has_attestation_part(plan)))
+	if (err != TK_OK || !has_content(plan))
 		return err;
 
 	msg.update.token = token;
+	for (size_t i = 0; i < plan->unneeded_count; i++)
+		unneeded[i] = tk_span_make(plan->unneeded[i], plan->unneeded_lens[i]);
+	msg.update.unneeded_manifest_list.count = plan->unneeded_count;
+	msg.update.unneeded_manifest_list.items = plan->unneeded_count > 0 ? unneeded : NULL;
 	msg.update.manifest_list.count = plan->count;
 	msg.update.manifest_list.items = plan->count > 0 ? envelopes : NULL;
 	if (plan->result.len > 0) {
@@ -405,7 +475,9 @@ tk_err tk_teep_tam_answer_query_response(struct tk_teep_tam *tam, int64_t now,
 		err = tk_store_policy_each(st, ueid, plan_add_required, plan, diag);
 	if (err == TK_OK && !plan->refuse)
 		err = plan_requested(tam, agent, qr, plan, diag);
-	if (err != TK_OK || (plan->count == 0 && !has_attestation_part(plan)))
+	if (err == TK_OK && !plan->refuse)
+		err = tk_store_unrequired_each(st, ueid, plan_add_unneeded, plan, diag);
+	if (err != TK_OK || !has_content(plan))
 		return err;
 
 	memcpy(ses.kid, agent->rec.kid, TK_STORE_KID_LEN);
@@ -429,4 +501,26 @@ tk_err tk_teep_tam_answer_query_response(struct tk_teep_tam *tam, int64_t now,
 
 	tk_teep_tam_log_id(tk_span_make(ses.token, ses.token_len), plan->token_log);
 	return tk_store_audit_add(st, now, "update-sent", agent->kid_log, diag);
+}
+
+/* Bytes of a manifest component id shown in full in a log line. */
+#define LOG_MANIFEST_ID_BYTES 64
+
+void tk_teep_tam_log_unneeded(struct tk_teep_tam *tam, const struct agent *agent,
+			      struct tk_span ueid, const struct plan *plan)
+{
+	char id_log[2 * LOG_MANIFEST_ID_BYTES + 4];
+	char ueid_log[2 * TK_STORE_UEID_MAX + 4];
+
+	/* A UEID and a manifest component id name no secret, so both are
+	 * logged whole for the operator to match with the admin listings. */
+	tk_log_id_prefix(ueid.ptr, ueid.len, TK_STORE_UEID_MAX, ueid_log, sizeof(ueid_log));
+	for (size_t i = 0; i < plan->unneeded_count; i++) {
+		tk_log_id_prefix(plan->unneeded[i], plan->unneeded_lens[i],
+				 LOG_MANIFEST_ID_BYTES, id_log, sizeof(id_log));
+		tk_log(tam->cfg.log, TK_LOG_NOTICE, COMPONENT,
+		       "ueid %s, kid %s: Update %s lists manifest %s as unneeded, because "
+		       "no policy requires it now", ueid_log, agent->kid_log, plan->token_log,
+		       id_log);
+	}
 }

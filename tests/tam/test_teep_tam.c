@@ -375,6 +375,144 @@ static void test_component_of_manifest_reported(void **state)
 	}
 }
 
+/* Require suit_id on the bench device, then remove that policy as teep-tam
+ * unrequire does. */
+static void require_then_unrequire(struct bench *b)
+{
+	struct tk_span id = tk_span_make(suit_id, sizeof(suit_id));
+	struct tk_span ueid = tk_span_make(b->ueid, sizeof(b->ueid));
+
+	register_suit_manifest(b, false);
+	bench_expect("require", TK_OK, tk_store_policy_add(&b->store, id, ueid, 1, &b->diag),
+		     &b->diag);
+	bench_expect("unrequire", TK_OK, tk_store_policy_remove(&b->store, id, ueid, &b->diag),
+		     &b->diag);
+	bench_expect("record", TK_OK, tk_store_unrequired_add(&b->store, id, ueid, 2, &b->diag),
+		     &b->diag);
+}
+
+/*
+ * Send a QueryResponse listing installed[0..n) and requested[0..r); return
+ * the Update's length, 0 when the TAM sent none.
+ */
+static size_t query_with(struct bench *b, const struct tk_span *installed, size_t n,
+			 const struct tk_span *requested, size_t r)
+{
+	struct fake_query_response q = {
+		.signer = b->agent, .attester = b->agent, .installed = installed,
+		.installed_count = n, .requested = requested, .requested_count = r,
+	};
+	uint8_t challenge[512];
+	size_t challenge_len = 0, in_len, out_len = 0;
+
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	bench_expect("QueryResponse", TK_OK, process(b, BENCH_NOW + 1, in_len, &out_len),
+		     &b->diag);
+	return out_len;
+}
+
+static void test_unrequired_manifest_unneeded(void **state)
+{
+	struct bench *b = *state;
+	/* other_id is registered but was never required: another TAM's or the
+	 * device's own business, so it is never listed. */
+	const struct tk_span installed[] = {tk_span_make(ta_id, sizeof(ta_id)),
+					    tk_span_make(other_id, sizeof(other_id))};
+	struct tk_store_manifest other = {
+		.component_id = tk_span_make(other_id, sizeof(other_id)), .sequence = 1,
+		.digest = tk_span_make(ta_envelope, sizeof(ta_envelope)),
+		.envelope = tk_span_make(other_envelope, sizeof(other_envelope)),
+	};
+	uint8_t token[TK_TEEP_TAM_NONCE_LEN];
+	struct tk_teep_msg msg;
+	struct tk_teep_iter it;
+	struct tk_span id;
+	size_t out_len, in_len;
+
+	bench_expect("add other", TK_OK, tk_store_manifest_add(&b->store, &other, 1, &b->diag),
+		     &b->diag);
+	require_then_unrequire(b);
+	out_len = query_with(b, installed, 2, NULL, 0);
+	assert_true(out_len > 0);
+	bench_open_update(b, out, out_len, TK_CRYPTO_KEY_P256, &msg);
+
+	/* draft-ietf-teep-protocol: unneeded-manifest-list names the manifest
+	 * component id (suit_id), not the component id the device reported. */
+	assert_int_equal(msg.update.manifest_list.count, 0);
+	assert_int_equal(msg.update.unneeded_manifest_list.count, 1);
+	bench_expect("unneeded list", TK_OK,
+		     tk_teep_iter_init(&it, msg.update.unneeded_manifest_list.raw, &b->diag),
+		     &b->diag);
+	bench_expect("unneeded id", TK_OK, tk_teep_iter_next_item(&it, &id), NULL);
+	assert_int_equal(id.len, sizeof(suit_id));
+	assert_memory_equal(id.ptr, suit_id, sizeof(suit_id));
+	assert_false(tk_teep_iter_more(&it));
+	assert_int_equal(bench_counts(b).update_manifests, 0);
+
+	/* The removal is logged with the UEID, the kid and the manifest id. */
+	assert_non_null(strstr(b->last_notice, "lists manifest 824b544545502d446576696365447375"
+					       "6974 as unneeded"));
+	assert_non_null(strstr(b->last_notice, "ueid "));
+	assert_non_null(strstr(b->last_notice, "kid "));
+
+	/* The agent's Success is recorded like any other. */
+	memcpy(token, msg.update.token.ptr, sizeof(token));
+	in_len = fake_result(b, b->agent, tk_span_make(token, sizeof(token)), 0, in, sizeof(in));
+	bench_expect("Success", TK_OK, process(b, BENCH_NOW + 2, in_len, &out_len), &b->diag);
+	assert_int_equal(bench_counts(b).results, 1);
+}
+
+static void test_unrequired_manifest_kept(void **state)
+{
+	static const struct {
+		const char *what;
+		bool installed;  /* the device reports ta_id */
+		bool requested;  /* the device requests ta_id */
+		bool required;   /* a policy for all devices requires suit_id again */
+		size_t manifests; /* expected manifest-list count, SIZE_MAX: no Update */
+	} cases[] = {
+		{"component not reported", false, false, false, SIZE_MAX},
+		{"required again for all devices", true, false, true, SIZE_MAX},
+		{"requested by the device", true, true, false, 1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bench *b = *state;
+		const struct tk_span ids[] = {tk_span_make(ta_id, sizeof(ta_id))};
+		struct tk_teep_msg msg;
+		size_t out_len;
+
+		/* Each case starts on a fresh bench. */
+		if (i > 0) {
+			bench_teardown(b);
+			memset(b, 0, sizeof(*b));
+			bench_setup(b, TK_CRYPTO_KEY_P256);
+		}
+		require_then_unrequire(b);
+		if (cases[i].required)
+			bench_expect("require all", TK_OK,
+				     tk_store_policy_add(&b->store,
+							 tk_span_make(suit_id, sizeof(suit_id)),
+							 TK_SPAN_EMPTY, 3, &b->diag), &b->diag);
+		out_len = query_with(b, cases[i].installed ? ids : NULL,
+				     cases[i].installed ? 1 : 0, cases[i].requested ? ids : NULL,
+				     cases[i].requested ? 1 : 0);
+		if (cases[i].manifests == SIZE_MAX) {
+			if (out_len != 0)
+				fail_msg("%s: expected no Update, got %zu bytes", cases[i].what,
+					 out_len);
+			continue;
+		}
+		if (out_len == 0)
+			fail_msg("%s: expected an Update, got none", cases[i].what);
+		bench_open_update(b, out, out_len, TK_CRYPTO_KEY_P256, &msg);
+		assert_int_equal(msg.update.manifest_list.count, cases[i].manifests);
+		assert_int_equal(msg.update.unneeded_manifest_list.count, 0);
+	}
+}
+
 /* Component ids of the installed records. */
 struct installed_ids {
 	uint8_t id[64];
@@ -784,6 +922,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_component_of_manifest_reported, setup_p256,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_requested_component_served, setup_p256,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unrequired_manifest_unneeded, setup_p256,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unrequired_manifest_kept, setup_p256,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_update_fits_response, setup_p256, teardown),
 		cmocka_unit_test_setup_teardown(test_query_response_rejections, setup_p256,
