@@ -354,6 +354,10 @@ struct tk_suit_record {
 	tk_err result;               /* TK_OK or the command's failure */
 	struct tk_span properties;   /* encoded SUIT_Parameters map the policy
 					asks for, empty when none */
+	bool ends_procedure;         /* the failure that ends the procedure,
+					sent whatever the policy: the
+					report's result record names this
+					command */
 };
 
 /*

@@ -101,6 +101,8 @@ struct tk_suit_processor {
 	unsigned nesting;      /* try-each, run-sequence and dependency
 				  levels entered */
 	bool decorated;        /* diag already names where it failed */
+	bool failure_recorded; /* the report hook has the record of the
+				  failure that ends the procedure */
 	struct tk_diag *diag;
 	/* Last, so the fields above can be zeroed without the frames. */
 	struct tk_suit_frame frames[TK_SUIT_MAX_MANIFESTS];

@@ -171,6 +171,7 @@ static void keep_result_record(struct tk_suit_report_builder *b, const struct tk
 	struct tk_diag ignored;
 
 	b->failed = true;
+	b->failed_command = r->command;
 	if (encode_record(r, true, b->result_record, sizeof(b->result_record),
 			  &b->result_record_len, &ignored) == TK_OK)
 		return;
@@ -194,7 +195,7 @@ tk_err tk_suit_report_add(struct tk_suit_report_builder *b, const struct tk_suit
 	err = check_record(r, diag);
 	if (err != TK_OK)
 		return err;
-	if (!ok)
+	if (!ok && (r->ends_procedure || !b->failed))
 		keep_result_record(b, r);
 
 	requested = (r->policy & (ok ? TK_SUIT_POLICY_RECORD_SUCCESS
@@ -248,6 +249,22 @@ static void put_capabilities(struct tk_cbor_enc *enc, const struct tk_suit_capab
 	put_int_list(enc, caps->algorithms, caps->n_algorithms);
 }
 
+/*
+ * Map the failure of a procedure to its reason (draft-ietf-suit-report-18
+ * section 4.2). set-parameters and override-parameters fail as unsupported
+ * only for an unknown parameter, so that is parameter-unsupported. Any
+ * other unsupported command is command-unsupported.
+ */
+static enum tk_suit_report_reason result_reason(const struct tk_suit_report_builder *b,
+						tk_err result)
+{
+	if (b->failed && result == TK_ERR_UNSUPPORTED &&
+	    (b->failed_command == TK_SUIT_CMD_SET_PARAMETERS ||
+	     b->failed_command == TK_SUIT_CMD_OVERRIDE_PARAMETERS))
+		return TK_SUIT_REASON_PARAMETER_UNSUPPORTED;
+	return tk_suit_report_reason(result, b->failed);
+}
+
 /* suit-report-result: true, or {5: code, 6: record, 7: reason}. */
 static void put_result(struct tk_cbor_enc *enc, const struct tk_suit_report_builder *b,
 		       const struct tk_suit_report_params *p)
@@ -272,7 +289,7 @@ static void put_result(struct tk_cbor_enc *enc, const struct tk_suit_report_buil
 		tk_cbor_put_raw(enc, empty_map, sizeof(empty_map));
 	}
 	tk_cbor_put_uint(enc, TK_SUIT_REPORT_KEY_RESULT_REASON);
-	tk_cbor_put_uint(enc, (uint64_t)tk_suit_report_reason(p->result, b->failed));
+	tk_cbor_put_uint(enc, (uint64_t)result_reason(b, p->result));
 }
 
 static tk_err check_params(const struct tk_suit_report_params *p, struct tk_diag *diag)

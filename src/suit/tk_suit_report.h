@@ -24,8 +24,9 @@
  * send-record-on-failure 2 for one that failed) and copies the measured
  * properties into it only when the policy asks for system information as
  * well (send-sysinfo-success 4, send-sysinfo-failure 8); otherwise the
- * record carries an empty properties map. The last failed command always
- * becomes the result record, whatever its policy.
+ * record carries an empty properties map. The failed record marked
+ * ends_procedure becomes the result record, whatever its policy; a failed
+ * record without the mark becomes it only when no other failed record did.
  *
  * Memory is bounded: kept records are encoded into the caller's buffer,
  * at most TK_SUIT_REPORT_MAX_RECORDS of them and each at most
@@ -152,6 +153,7 @@ struct tk_suit_report_builder {
 	size_t count;            /* records in buf */
 	uint64_t omitted;        /* records not kept because of a limit */
 	bool failed;             /* a failed command was recorded */
+	int64_t failed_command;  /* SUIT command number of the result record */
 	uint8_t result_record[TK_SUIT_REPORT_MAX_RECORD_SIZE];
 	size_t result_record_len;
 };
@@ -211,8 +213,8 @@ struct tk_suit_report_params {
 /*
  * Write the SUIT_Report into out[0..out_cap), map keys in ascending order
  * (the deterministic order of RFC 8949 section 4.2.1). With a failure the
- * result record is the last failed command's, or [[], failed_section, 0,
- * 0, {}] when no command failed. *out_len is 0 on failure
+ * result record is the failed command's (see the file comment), or [[],
+ * failed_section, 0, 0, {}] when no command failed. *out_len is 0 on failure
  * (TK_ERR_BUFFER_TOO_SMALL, TK_ERR_ARG for a nonce or URI over its limit).
  */
 TK_MUST_CHECK tk_err tk_suit_report_finish(const struct tk_suit_report_builder *b,

@@ -3,8 +3,9 @@
  * Command sequences of the SUIT processor (draft-ietf-suit-manifest-37
  * sections 6.4, 6.5 and 8.4.10): the loop over SUIT_Command_Sequence, the
  * dispatch of each command over the selected component indices, the
- * control flow of try-each and run-sequence with soft-failure, and the
- * records the reporting policy asks for.
+ * control flow of try-each and run-sequence with soft-failure, the
+ * records the reporting policy asks for, and the record of the command
+ * whose failure ends the procedure, sent whatever its policy.
  *
  * A command either applies once (set-component-index, the parameter
  * directives) or once per selected component index, in index order, as
@@ -113,20 +114,24 @@ static void decorate(struct tk_suit_exec *x, int64_t command, tk_err err)
 		       name != NULL ? name : "command", (long long)command, x->offset, msg);
 }
 
-/* Send the record the reporting policy asks for, if the platform collects
- * them. */
+/* Send the record the reporting policy requests, and the record of the
+ * failure that ends the procedure whatever the policy (the result record of
+ * draft-ietf-suit-report-18 section 4), if the platform collects them. */
 static tk_err send_record(struct tk_suit_exec *x, int64_t command, uint64_t policy,
-			  size_t index, tk_err result)
+			  size_t index, tk_err result, bool ends)
 {
 	const struct tk_suit_platform_ops *ops = x->p->ops;
 	struct tk_suit_record rec;
 	bool ok = result == TK_OK;
 	tk_err err;
 
+	ends = ends && !ok && !x->p->failure_recorded;
+	if (ends)
+		x->p->failure_recorded = true;
 	if (ops->report == NULL)
 		return TK_OK;
-	if ((ok && (policy & TK_SUIT_RECORD_ON_SUCCESS) == 0) ||
-	    (!ok && (policy & TK_SUIT_RECORD_ON_FAILURE) == 0))
+	if (!ends && ((ok && (policy & TK_SUIT_RECORD_ON_SUCCESS) == 0) ||
+		      (!ok && (policy & TK_SUIT_RECORD_ON_FAILURE) == 0)))
 		return TK_OK;
 
 	memset(&rec, 0, sizeof(rec));
@@ -138,6 +143,7 @@ static tk_err send_record(struct tk_suit_exec *x, int64_t command, uint64_t poli
 	rec.command = command;
 	rec.policy = policy;
 	rec.result = result;
+	rec.ends_procedure = ends;
 	if ((ok && (policy & TK_SUIT_SYSINFO_ON_SUCCESS) != 0) ||
 	    (!ok && (policy & TK_SUIT_SYSINFO_ON_FAILURE) != 0))
 		rec.properties = x->properties;
@@ -153,6 +159,25 @@ static tk_err send_record(struct tk_suit_exec *x, int64_t command, uint64_t poli
 			*x->p->diag = saved;
 	}
 	return err;
+}
+
+/* A failed condition with soft-failure set ends its sequence softly
+ * (manifest-37 section 8.4.10.8) instead of failing the procedure. */
+static bool fails_softly(const struct tk_suit_exec *x, enum command_kind kind, tk_err err)
+{
+	return kind == KIND_CONDITION && x->soft_failure &&
+	       (err == TK_ERR_CONDITION || err == TK_ERR_DIGEST_MISMATCH);
+}
+
+/* Record the failure of a command that sent no record of it: an unknown
+ * command, a parameter directive, a malformed argument, try-each. */
+static tk_err record_failure(struct tk_suit_exec *x, int64_t command, tk_err result)
+{
+	size_t index = 0;
+
+	while (index + 1 < x->f->slot_count && (x->selected & (UINT64_C(1) << index)) == 0)
+		index++;
+	return send_record(x, command, 0, index, result, true);
 }
 
 /* Run a condition or directive with a reporting policy on each selected
@@ -179,12 +204,11 @@ static tk_err run_per_index(struct tk_suit_exec *x, struct tk_cbor_dec *dec,
 			err = tk_suit_run_directive(x, command, i);
 		if (err != TK_OK)
 			decorate(x, command, err);
-		rec_err = send_record(x, command, policy, i, err);
+		rec_err = send_record(x, command, policy, i, err, !fails_softly(x, kind, err));
 		if (err == TK_OK)
 			err = rec_err;
 	}
-	if (err != TK_OK && kind == KIND_CONDITION && x->soft_failure &&
-	    (err == TK_ERR_CONDITION || err == TK_ERR_DIGEST_MISMATCH)) {
+	if (err != TK_OK && fails_softly(x, kind, err)) {
 		x->soft_failed = true;
 		return TK_OK;
 	}
@@ -310,9 +334,11 @@ static tk_err run_command(struct tk_suit_exec *x, struct tk_cbor_dec *dec, int64
 	switch (kind) {
 	case KIND_CONDITION:
 	case KIND_DIRECTIVE:
-		return run_per_index(x, dec, command, kind);
+		err = run_per_index(x, dec, command, kind);
+		break;
 	case KIND_NESTED:
-		return run_nested(x, dec, command);
+		err = run_nested(x, dec, command);
+		break;
 	case KIND_ONCE:
 		if (command == TK_SUIT_CMD_SET_COMPONENT_INDEX)
 			err = tk_suit_cmd_set_component_index(x, dec);
@@ -327,8 +353,12 @@ static tk_err run_command(struct tk_suit_exec *x, struct tk_cbor_dec *dec, int64
 				       command < -256 ? "custom" : "unknown", (long long)command);
 		break;
 	}
-	if (err != TK_OK)
+	if (err != TK_OK && (kind == KIND_ONCE || kind == KIND_UNKNOWN))
 		decorate(x, command, err);
+	/* A failure inside a nested sequence or on one index was recorded
+	 * where it happened; a failed report hook does not hide it. */
+	if (err != TK_OK)
+		(void)record_failure(x, command, err);
 	return err;
 }
 

@@ -26,6 +26,7 @@
 #include "cose/tk_cose.h"
 #include "eat/tk_eat.h"
 #include "suit/tk_suit.h"
+#include "suit/tk_suit_build.h"
 #include "tee/tk_tee.h"
 #include "teep/tk_teep_agent.h"
 #include "teep/tk_teep_msg.h"
@@ -625,6 +626,7 @@ static void test_suit_reports(void **state)
 	assert_false(report->success);
 	assert_int_equal(report->result_code, TK_ERR_ROLLBACK);
 	assert_int_equal(report->result_reason, TK_SUIT_REASON_CONDITION_FAILED);
+	assert_int_equal(report->capability.len, 0);
 	assert_memory_equal(report->digest.ptr, manifest.digest, 32);
 
 	/* A forged signature: unauthorised, in the authentication wrapper, and
@@ -648,6 +650,114 @@ static void test_suit_reports(void **state)
 	f->glue.report = NULL;
 	tk_crypto_key_free(tam_enc);
 	free(bad);
+	free(report);
+	free(rep);
+}
+
+/* Build an envelope of the example TC whose install sequence is
+ * override-parameters {key: 3}, then `command` with argument 0 unless
+ * command is 0. */
+static size_t build_install(struct fixture *f, int64_t key, int64_t command, uint8_t *out,
+			    size_t cap)
+{
+	static const uint8_t zero[] = {0x00};
+	const struct tk_suit_build_param param = {key, {.kind = TK_SUIT_VALUE_UINT, .uint = 3}};
+	const struct tk_suit_build_command commands[2] = {
+		{.command = 20, .kind = TK_SUIT_ARG_PARAMS, .params = &param, .param_count = 1},
+		{.command = command, .kind = TK_SUIT_ARG_RAW,
+		 .raw = tk_span_make(zero, sizeof(zero))},
+	};
+	const struct tk_suit_build_section install = {
+		TK_SUIT_SECTION_INSTALL, {commands, command != 0 ? 2 : 1}, false};
+	const struct tk_span component = tk_span_make(example_component_id,
+						      sizeof(example_component_id));
+	const struct tk_suit_build_signer signer = {f->signer, 0, {NULL, 0}};
+	const struct tk_suit_build_desc desc = {
+		.manifest_version = 1,
+		.sequence_number = 4,
+		.components = &component,
+		.component_count = 1,
+		.manifest_component_id = tk_span_make(example_manifest_id,
+						      sizeof(example_manifest_id)),
+		.sections = &install,
+		.section_count = 1,
+		.signers = &signer,
+		.signer_count = 1,
+	};
+	struct tk_diag diag;
+	size_t len = 0;
+
+	tk_diag_clear(&diag);
+	if (tk_suit_build(&desc, crypto(), out, cap, &len, &diag) != TK_OK)
+		fail_msg("test envelope does not build: %s", diag.msg);
+	return len;
+}
+
+/*
+ * An unknown command and an unknown parameter in a manifest whose commands
+ * request no records: the result record of the SUIT report still names the
+ * failed command (install section, its offset), the reason maps the
+ * failure (draft-ietf-suit-report-18 section 4.2), and the capability
+ * report is present because the manifest needs what the processor lacks.
+ */
+static void test_suit_report_unsupported(void **state)
+{
+	static const struct {
+		const char *desc;
+		int64_t key;             /* override-parameters key */
+		int64_t command;         /* second command, 0 for none */
+		uint64_t offset;         /* of the failed command */
+		enum tk_suit_report_reason reason;
+	} rows[] = {
+		/* [20, {14: 3}, -300, 0]: -300 follows 1 + 1 + 3 bytes. */
+		{"custom command", 14, -300, 5, TK_SUIT_REASON_COMMAND_UNSUPPORTED},
+		/* [20, {99: 3}]: override-parameters follows the array head.
+		   99 is unassigned (custom parameters, below 0, are skipped). */
+		{"unknown parameter", 99, 0, 1, TK_SUIT_REASON_PARAMETER_UNSUPPORTED},
+	};
+	struct fixture *f = *state;
+	struct tk_agent_report *rep = calloc(1, sizeof(*rep));
+	struct tk_suit_report *report = calloc(1, sizeof(*report));
+	struct tk_crypto_key *tam_enc = NULL;
+	uint8_t *envelope = malloc(BUF_CAP);
+	uint8_t plain[4096];
+	struct tk_teep_msg msg;
+
+	assert_non_null(rep);
+	assert_non_null(report);
+	assert_non_null(envelope);
+	assert_int_equal(tk_crypto_key_generate(crypto(), TK_CRYPTO_KEY_P256, &tam_enc, NULL),
+			 TK_OK);
+	rep->tee = &f->tee;
+	rep->crypto = crypto();
+	rep->tam_key = tam_enc;
+	f->glue.report = rep;
+	f->cfg.tee = tk_agent_tee_ops(&f->glue);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		size_t len = build_install(f, rows[i].key, rows[i].command, envelope, BUF_CAP);
+
+		print_message("%s\n", rows[i].desc);
+		restart_session(f);
+		query(f, &msg);
+		update(f, envelope, len, tk_span_make(token, sizeof(token)), &msg);
+		assert_int_equal(msg.type, TK_TEEP_TYPE_ERROR);
+		assert_int_equal(f->agent.last_cause, TK_ERR_UNSUPPORTED);
+		open_suit_report(f, &msg.error.suit_reports, tam_enc, plain, sizeof(plain),
+				 report);
+		assert_false(report->success);
+		assert_int_equal(report->result_code, TK_ERR_UNSUPPORTED);
+		assert_int_equal(report->result_reason, rows[i].reason);
+		assert_int_equal(report->record_count, 0);
+		assert_int_equal(report->result_record.manifest_id_len, 0);
+		assert_int_equal(report->result_record.section, TK_SUIT_SECTION_INSTALL);
+		assert_int_equal(report->result_record.offset, rows[i].offset);
+		assert_int_equal(report->result_record.component_index, 0);
+		assert_true(report->capability.len > 0);
+	}
+
+	f->glue.report = NULL;
+	tk_crypto_key_free(tam_enc);
+	free(envelope);
 	free(report);
 	free(rep);
 }
@@ -966,6 +1076,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_query_request_negotiation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suit_reports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suit_report_unsupported, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -204,6 +204,88 @@ static void test_builder_policy(void **state)
 	}
 }
 
+/* One record as the processor's report hook gets it. */
+struct hook_record {
+	int64_t command;
+	uint64_t offset;
+	uint64_t policy;
+	tk_err result;
+	bool ends;               /* ends_procedure */
+};
+
+/*
+ * Result record rows (draft-ietf-suit-report-18 section 4): the record
+ * marked ends_procedure is the result record whatever its policy, a later
+ * unmarked failure (the process-dependency around a failed dependency)
+ * does not replace it, and the reason follows the failed command.
+ */
+static void test_builder_result_record(void **state)
+{
+	static const struct {
+		const char *desc;
+		struct hook_record in[2];
+		size_t n;
+		size_t records;          /* kept in the list */
+		uint64_t offset;         /* of the result record */
+		enum tk_suit_report_reason reason;
+	} rows[] = {
+		{"unknown command, no policy", {{-300, 5, 0, TK_ERR_UNSUPPORTED, true}}, 1, 0, 5,
+		 TK_SUIT_REASON_COMMAND_UNSUPPORTED},
+		{"unknown parameter in override-parameters",
+		 {{20, 1, 0, TK_ERR_UNSUPPORTED, true}}, 1, 0, 1,
+		 TK_SUIT_REASON_PARAMETER_UNSUPPORTED},
+		{"unknown parameter in set-parameters", {{19, 3, 0, TK_ERR_UNSUPPORTED, true}}, 1,
+		 0, 3, TK_SUIT_REASON_PARAMETER_UNSUPPORTED},
+		{"missing hook in fetch", {{21, 6, 0, TK_ERR_UNSUPPORTED, true}}, 1, 0, 6,
+		 TK_SUIT_REASON_COMMAND_UNSUPPORTED},
+		{"condition failed, no policy", {{1, 3, 0, TK_ERR_CONDITION, true}}, 1, 0, 3,
+		 TK_SUIT_REASON_CONDITION_FAILED},
+		{"outer failure keeps the inner one",
+		 {{3, 7, 0, TK_ERR_CONDITION, true}, {11, 9, 2, TK_ERR_CONDITION, false}}, 2, 1, 7,
+		 TK_SUIT_REASON_CONDITION_FAILED},
+		{"unmarked failure when first", {{3, 4, 2, TK_ERR_CONDITION, false}}, 1, 1, 4,
+		 TK_SUIT_REASON_CONDITION_FAILED},
+		{"marked failure replaces an unmarked one",
+		 {{3, 4, 2, TK_ERR_CONDITION, false}, {-300, 8, 0, TK_ERR_UNSUPPORTED, true}}, 2, 1,
+		 8, TK_SUIT_REASON_COMMAND_UNSUPPORTED},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct tk_suit_report_builder b;
+		struct tk_suit_report_params p;
+		struct tk_suit_report report;
+		uint8_t records[256], out[512];
+		size_t len = 0;
+		struct tk_diag diag;
+
+		tk_diag_clear(&diag);
+		tk_suit_report_init(&b, records, sizeof(records));
+		for (size_t k = 0; k < rows[i].n; k++) {
+			const struct hook_record *h = &rows[i].in[k];
+			struct tk_suit_record r = record_at(h->offset, h->policy, h->result, false);
+
+			r.command = h->command;
+			r.ends_procedure = h->ends;
+			check_err(rows[i].desc, TK_OK, tk_suit_report_add(&b, &r, &diag), &diag);
+		}
+		p = params_for(rows[i].in[rows[i].n - 1].result);
+		check_err(rows[i].desc, TK_OK,
+			  tk_suit_report_finish(&b, &p, out, sizeof(out), &len, &diag), &diag);
+		check_err(rows[i].desc, TK_OK, tk_suit_report_decode(out, len, &report, &diag),
+			  &diag);
+		if (report.result_record.offset != rows[i].offset ||
+		    report.result_reason != rows[i].reason)
+			print_error("%s: result record offset %llu reason %s\n", rows[i].desc,
+				    (unsigned long long)report.result_record.offset,
+				    tk_suit_report_reason_name(report.result_reason));
+		assert_int_equal(report.record_count, rows[i].records);
+		assert_int_equal(report.result_record.section, TK_SUIT_SECTION_INSTALL);
+		assert_int_equal(report.result_record.offset, rows[i].offset);
+		assert_int_equal(report.result_reason, rows[i].reason);
+	}
+}
+
 static void test_builder_limits(void **state)
 {
 	struct tk_suit_report_builder b;
@@ -599,6 +681,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_builder_golden),
 		cmocka_unit_test(test_builder_policy),
+		cmocka_unit_test(test_builder_result_record),
 		cmocka_unit_test(test_builder_limits),
 		cmocka_unit_test(test_reason_mapping),
 		cmocka_unit_test(test_decoder_rows),
