@@ -489,10 +489,11 @@ static tk_err pf_report(void *ctx, const struct tk_suit_record *rec, struct tk_d
 	(void)diag;
 	if (pf.records < 8) {
 		snprintf(pf.record_text[pf.records], CALL_LEN,
-			 "section %lld offset %llu index %llu command %lld policy %llu %s",
+			 "section %lld offset %llu index %llu command %lld policy %llu %s%s",
 			 (long long)rec->section, (unsigned long long)rec->offset,
 			 (unsigned long long)rec->component_index, (long long)rec->command,
-			 (unsigned long long)rec->policy, tk_err_name(rec->result));
+			 (unsigned long long)rec->policy, tk_err_name(rec->result),
+			 rec->ends_procedure ? " ends" : "");
 		assert_true(rec->properties.len <= sizeof(pf.record_props[0]));
 		if (rec->properties.len > 0)
 			memcpy(pf.record_props[pf.records], rec->properties.ptr,
@@ -1196,12 +1197,66 @@ static void test_report_records(void **state)
 	assert_string_equal(pf.record_text[0],
 			    "section 20 offset 44 index 0 command 3 policy 15 TK_OK");
 	assert_string_equal(pf.record_text[1],
-			    "section 20 offset 46 index 0 command 24 policy 2 TK_ERR_CONDITION");
+			    "section 20 offset 46 index 0 command 24 policy 2 TK_ERR_CONDITION ends");
 	/* {3: << digest >>, 14: 3} */
 	assert_int_equal(pf.record_props_len[0], 42);
 	assert_int_equal(pf.record_props[0][0], 0xa2);
 	assert_int_equal(pf.record_props[0][1], 0x03);
 	assert_int_equal(pf.record_props_len[1], 0);
+	tk_crypto_key_free(key);
+}
+
+/*
+ * The failure that ends the procedure reaches the report hook whatever the
+ * reporting policy, once, as the innermost failed command: the SUIT
+ * report's result record names it (draft-ietf-suit-report-18 section 4).
+ */
+static void test_report_failure_record(void **state)
+{
+	static const struct {
+		struct row row;
+		const char *record;
+	} cases[] = {
+		/* [20, {14: 3}, -300, 0] */
+		{{"custom command", 1, -1, "8214a10150fa6b4a53d5ad5fdfbe9de663e4d41ffe",
+		  "8414a10e0339012b00", -1, TK_ERR_UNSUPPORTED, "custom command -300"},
+		 "section 20 offset 5 index 0 command -300 policy 0 TK_ERR_UNSUPPORTED ends"},
+		/* [20, {99: 3}] */
+		{{"unknown parameter", 1, -1, "8214a10150fa6b4a53d5ad5fdfbe9de663e4d41ffe",
+		  "8214a1186303", -1, TK_ERR_UNSUPPORTED, "unknown parameter 99"},
+		 "section 20 offset 1 index 0 command 20 policy 0 TK_ERR_UNSUPPORTED ends"},
+		/* [24, 0]: device-identifier without the parameter */
+		{{"condition without a policy", 1, -1, "8214a10150fa6b4a53d5ad5fdfbe9de663e4d41ffe",
+		  "82181800", -1, TK_ERR_CONDITION, NULL},
+		 "section 20 offset 1 index 0 command 24 policy 0 TK_ERR_CONDITION ends"},
+		/* [32, << [-300, 0] >>]: the offset is within the nested sequence */
+		{{"custom command in run-sequence", 1, -1,
+		  "8214a10150fa6b4a53d5ad5fdfbe9de663e4d41ffe", "821820458239012b00", -1,
+		  TK_ERR_UNSUPPORTED, NULL},
+		 "section 20 offset 1 index 0 command -300 policy 0 TK_ERR_UNSUPPORTED ends"},
+	};
+	static uint8_t manifest[ENV_CAP], env[ENV_CAP];
+	struct tk_crypto_key *key = example_key();
+	struct tk_suit_platform_ops ops = ops_template;
+	struct tk_diag diag;
+
+	(void)state;
+	ops.report = pf_report;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct row *r = &cases[i].row;
+		size_t len = encode_row_manifest(r, manifest, sizeof(manifest));
+
+		len = sign_envelope(manifest, len, key, NULL, TK_SPAN_EMPTY, NULL, env, sizeof(env));
+		table_platform(-1);
+		expect_err(r->what, r->expected,
+			   run(env, len, key, &ops, TK_SUIT_PROCEDURE_UPDATE, &diag), &diag);
+		if (r->named != NULL && strstr(diag.msg, r->named) == NULL)
+			fail_msg("%s: message \"%s\" does not name \"%s\"", r->what, diag.msg,
+				 r->named);
+		if (pf.records != 1 || strcmp(pf.record_text[0], cases[i].record) != 0)
+			fail_msg("%s: %zu records, first \"%s\"", r->what, pf.records,
+				 pf.record_text[0]);
+	}
 	tk_crypto_key_free(key);
 }
 
@@ -1603,6 +1658,7 @@ int main(void)
 		cmocka_unit_test(test_dependency_limits),
 		cmocka_unit_test(test_severed_sections),
 		cmocka_unit_test(test_report_records),
+		cmocka_unit_test(test_report_failure_record),
 		cmocka_unit_test(test_teep_examples),
 		cmocka_unit_test(test_teep_personalization),
 		cmocka_unit_test(test_referenced_component_kept),
