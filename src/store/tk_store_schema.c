@@ -175,7 +175,7 @@ static const char migration_4[] =
 	"CREATE INDEX suit_reports_ueid ON suit_reports (ueid, id)";
 
 /*
- * Version 5: policies an administrator removed. A row says that the
+ * Version 5: policies an administrator removed. A row records that the
  * manifest component id was required on the device (or, with the empty
  * UEID, on every device), so the TAM may list it in an Update's
  * unneeded-manifest-list while no policy requires it again. Without it the

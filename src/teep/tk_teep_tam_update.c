@@ -123,7 +123,7 @@ static tk_err plan_add_required(void *cb_ctx, struct tk_span id)
 	return plan_add(plan, id);
 }
 
-/* The tc-list entry showing a component of manifest id, or NULL. */
+/* Set *have to the tc-list entry that shows a component of manifest id, or NULL. */
 static tk_err find_reported(struct plan *plan, struct tk_span id,
 			    const struct tk_store_installed **have)
 {
@@ -141,7 +141,7 @@ static tk_err find_reported(struct plan *plan, struct tk_span id,
 /*
  * Unrequired callback for a manifest component id that a removed policy
  * required on this device and no policy requires now. Only such manifests
- * are listed, so a component another TAM installed is never named. The
+ * are listed, so a manifest this TAM never required is never named. The
  * manifest is listed when the device still reports one of its components
  * and did not request it in this QueryResponse.
  */
