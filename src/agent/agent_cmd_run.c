@@ -292,6 +292,7 @@ int agent_cmd_run(const struct command *cmd, const struct args *args)
 	cfg.work_cap = max_body;
 	cfg.tam_uri = shown_tam;
 	cfg.log = &agent_log;
+	cfg.tam_encryption_key = rs.tam_encryption_key;
 	if (args->count[RUN_VERIFIER] > 0) {
 		attest.verifier_uri = args->values[RUN_VERIFIER][0];
 		attest.ca_file = http.ca_file;

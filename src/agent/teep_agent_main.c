@@ -100,8 +100,8 @@ const struct command agent_commands[] = {
 	   "time limit of each HTTP transfer, in seconds (default 30, at most 3600)", false,
 	   false},
 	  {"tam-encryption-key", "PUB.pem",
-	   "TAM's P-256 public key, SPKI PEM, that SUIT reports are encrypted to "
-	   "(default: reports are signed only)", false, false},
+	   "TAM's P-256 public key, SPKI PEM, that SUIT reports and evidence are "
+	   "encrypted to (default: both are sent signed only)", false, false},
 	  {"verifier", "URI",
 	   "passport model: exchange the evidence for an attestation result at the "
 	   "teep-verifier whose challenge-response API is at URI, and present the result "

@@ -149,7 +149,10 @@ TK_MUST_CHECK tk_err tam_enroll_report_key(const struct tk_store *st,
 
 struct tk_crypto_key;
 
-/* Load serve's --report-decryption-key, NULL when not given; an exit code. */
+/*
+ * Load serve's --decryption-key (or its older name --report-decryption-key),
+ * NULL when not given; an exit code.
+ */
 int tam_load_report_decryption_key(const struct tam_command *cmd, const struct tam_args *args,
 				   struct tk_crypto_key **out);
 

@@ -35,8 +35,10 @@ static const struct tam_option serve_options[] = {
 	 "results with, P-256 PKCS#8 PEM (with --verifier-db)", 0, 1, 0},
 	{"verifier-key", "PUB.pem", "trust attestation results signed with this verifier "
 	 "key, SPKI PEM (passport model)", 0, 2, 0},
-	{"report-decryption-key", "PRIV.pem", "P-256 key, PKCS#8 PEM, that agents encrypt "
-	 "SUIT reports to (their --tam-encryption-key is its public part)", 0, 1, 0},
+	{"decryption-key", "PRIV.pem", "P-256 key, PKCS#8 PEM, that agents encrypt "
+	 "evidence and SUIT reports to (their --tam-encryption-key is its public part)",
+	 0, 1, 0},
+	{"report-decryption-key", "PRIV.pem", "older name of --decryption-key", 0, 1, 0},
 };
 
 static const struct tam_option enroll_options[] = {

@@ -2,7 +2,7 @@
 /*
  * teep-tam and SUIT reports: enrolling an agent's report key with its
  * agent key (enroll-agent --report-key), loading the TAM's report
- * decryption key (serve --report-decryption-key) and listing the stored
+ * decryption key (serve --decryption-key) and listing the stored
  * reports (show-reports).
  *
  * The TAM learns an agent's report key from its administrator, who reads
@@ -78,11 +78,17 @@ tk_err tam_enroll_report_key(const struct tk_store *st, const uint8_t agent_kid[
 int tam_load_report_decryption_key(const struct tam_command *cmd, const struct tam_args *args,
 				   struct tk_crypto_key **out)
 {
-	const char *path = tam_get(cmd, args, "report-decryption-key");
+	const char *path = tam_get(cmd, args, "decryption-key");
+	const char *old_name = tam_get(cmd, args, "report-decryption-key");
 	struct tk_diag diag;
 	tk_err err;
 
 	*out = NULL;
+	if (path != NULL && old_name != NULL)
+		return tam_misuse(cmd, "--decryption-key and --report-decryption-key name the "
+				  "same key; give one");
+	if (path == NULL)
+		path = old_name;
 	if (path == NULL)
 		return TAM_EXIT_OK;
 	tk_diag_clear(&diag);

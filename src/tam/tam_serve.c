@@ -359,7 +359,7 @@ int tam_serve(const struct tam_command *cmd, const struct tam_args *args)
 		.max_sessions = (size_t)max_sessions, .log = &log,
 		.work = work, .work_cap = 2 * TK_HTTP_SERVER_DEFAULT_MAX_RESPONSE,
 		.verifier = sc->verifier != NULL ? &sc->verifier_ops : NULL,
-		.report_key = report_key,
+		.report_key = report_key, .evidence_key = report_key,
 	};
 	if (tk_teep_tam_init(&sc->tam, &tcfg, &diag) != TK_OK) {
 		rc = tam_fail("cannot start the TAM", tam_get(cmd, args, "db"), &diag);

@@ -160,6 +160,16 @@ struct tk_teep_agent_tee_ops {
 	tk_err (*suit_report)(void *ctx, struct tk_span nonce, uint8_t *out,
 			      size_t out_cap, size_t *out_len, struct tk_diag *diag);
 
+	/*
+	 * Write stored boot-time SUIT report `index` (0 is the oldest; the
+	 * reports of `teep-agent load`), protected like suit_report, with
+	 * `nonce` as suit-report-nonce unless it is empty: the QueryRequest's
+	 * token (draft-ietf-teep-protocol, QueryResponse suit-reports).
+	 * TK_ERR_NOT_FOUND past the last one. NULL: no boot reports.
+	 */
+	tk_err (*boot_report)(void *ctx, size_t index, struct tk_span nonce, uint8_t *out,
+			      size_t out_cap, size_t *out_len, struct tk_diag *diag);
+
 	void *ctx;
 };
 
@@ -202,6 +212,13 @@ struct tk_teep_agent_config {
 	size_t work_cap;
 	/* Attestation hooks, borrowed; NULL: send evidence, keep no result. */
 	const struct tk_teep_agent_attest_ops *attest;
+	/*
+	 * TAM's P-256 encryption public key, borrowed; NULL: evidence is sent
+	 * in clear. When set, evidence (not a passport attestation result) is
+	 * encrypted to it with "EAT Encryption" (tk_eat_encrypt(), A128GCM)
+	 * and sent with format TK_TEEP_ENCRYPTED_EVIDENCE_MEDIA_TYPE.
+	 */
+	const struct tk_crypto_key *tam_encryption_key;
 	const char *tam_uri;      /* for log lines only; may be NULL */
 	const struct tk_log *log; /* may be NULL */
 };

@@ -8,7 +8,8 @@
  * components, its requested-tc-list the requested ones not installed, and
  * its evidence is an EAT signed with the TEE key. Everything is built in
  * the work buffer of the reply (struct arena), and tk_teep_agent.c signs
- * and sends the QueryResponse.
+ * and sends the QueryResponse. Evidence is encrypted to the TAM when its
+ * encryption key is configured; a passport attestation result is not.
  */
 #include "teep/tk_teep_agent.h"
 
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "cbor/tk_cbor.h"
+#include "cose/tk_cose.h"
 #include "eat/tk_eat.h"
 #include "teep/tk_teep_agent_impl.h"
 #include "teep/tk_teep_attest.h"
@@ -271,6 +273,38 @@ static tk_err build_evidence(struct reply *r, struct tk_span nonce,
 }
 
 /*
+ * Encrypt the evidence to the TAM's encryption key (draft section "EATs and
+ * SUIT Reports": ES-DH with AES-KW, "EAT Encryption" in the KDF context),
+ * naming that key by its RFC 9679 thumbprint in the recipient's kid.
+ */
+static tk_err encrypt_evidence(struct reply *r, struct tk_span evidence,
+			       struct tk_teep_query_response *resp, struct tk_diag *diag)
+{
+	const struct tk_teep_agent_config *cfg = &r->agent->cfg;
+	uint8_t kid[TK_CRYPTO_SHA256_LEN];
+	size_t cap, len = 0;
+	uint8_t *buf;
+	tk_err err;
+
+	err = tk_cose_key_thumbprint_crypto(cfg->crypto, cfg->tam_encryption_key, kid, diag);
+	if (err != TK_OK)
+		return err;
+	buf = tk_teep_agent_arena_rest(&r->arena, &cap);
+	err = tk_eat_encrypt(cfg->crypto, cfg->tam_encryption_key, tk_span_make(kid, sizeof(kid)),
+			     TK_COSE_ALG_A128GCM, evidence.ptr, evidence.len, buf, cap, &len,
+			     diag);
+	if (err != TK_OK)
+		return err;
+	r->arena.used += len;
+	resp->attestation_payload = tk_span_make(buf, len);
+	resp->has_attestation_payload_format = true;
+	resp->attestation_payload_format =
+		tk_span_make(TK_TEEP_ENCRYPTED_EVIDENCE_MEDIA_TYPE,
+			     strlen(TK_TEEP_ENCRYPTED_EVIDENCE_MEDIA_TYPE));
+	return TK_OK;
+}
+
+/*
  * The attestation-payload: the evidence itself, or in the passport model
  * (attest.passport_result set) the attestation result a verifier returned
  * for it, with its media type.
@@ -287,7 +321,11 @@ static tk_err build_attestation(struct reply *r, const struct tk_teep_query_requ
 	tk_err err;
 
 	if (at == NULL || at->passport_result == NULL) {
-		err = build_evidence(r, challenge, &resp->attestation_payload, diag);
+		err = build_evidence(r, challenge, &evidence, diag);
+		if (err == TK_OK && r->agent->cfg.tam_encryption_key != NULL)
+			err = encrypt_evidence(r, evidence, resp, diag);
+		else if (err == TK_OK)
+			resp->attestation_payload = evidence;
 		resp->has_attestation_payload = err == TK_OK;
 		return err;
 	}

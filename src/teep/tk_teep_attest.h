@@ -30,6 +30,17 @@
 	"application/eat+cwt; eat_profile=\"tag:ietf.org,2026:rats/ear#03\""
 
 /*
+ * attestation-payload-format of evidence encrypted to the TAM: the COSE
+ * media type with the cose-type parameter (RFC 9052 section 9.1) of a
+ * tagged COSE_Encrypt (tag 96). The draft's section "EATs and SUIT
+ * Reports" defines the encryption ("EAT Encryption" in the KDF context)
+ * but no media type, and its attestation-payload-format must be present
+ * whenever the payload is not a plain EAT of the TEEP profile. Decrypted,
+ * the payload is an EAT of the TEEP profile, as if the format were absent.
+ */
+#define TK_TEEP_ENCRYPTED_EVIDENCE_MEDIA_TYPE "application/cose; cose-type=\"cose-encrypt\""
+
+/*
  * True when format names an EAR (TK_TEEP_EAR_MEDIA_TYPE, compared
  * byte for byte), false for Evidence: an empty format, the TEEP EAT
  * profile, or any other value.

@@ -177,6 +177,13 @@ struct tk_teep_tam_config {
 	 */
 	const struct tk_crypto_key *report_key;
 	/*
+	 * P-256 private key that agents encrypt evidence to ("EAT Encryption",
+	 * format TK_TEEP_ENCRYPTED_EVIDENCE_MEDIA_TYPE), borrowed. The evidence
+	 * is decrypted before any appraisal, so verifier hooks get the EAT.
+	 * NULL: a QueryResponse with encrypted evidence is dropped (TK_ERR_KEY).
+	 */
+	const struct tk_crypto_key *evidence_key;
+	/*
 	 * Scratch buffer, borrowed. It contains the envelopes of an Update and
 	 * then the message before it is signed, so it must be twice the
 	 * largest Update: give twice the response limit of the transport.

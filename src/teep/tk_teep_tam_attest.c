@@ -66,6 +66,42 @@ static tk_err peek_evidence_nonce(struct tk_span evidence, struct tk_span *nonce
 }
 
 /*
+ * Decrypt evidence the agent encrypted to the TAM (draft section "EATs and
+ * SUIT Reports") into v->evidence, and point in->payload at it. The inner
+ * EAT is of the TEEP profile, so the format becomes absent. Without a key,
+ * or with a key that does not open it, the message is dropped, naming the
+ * device when the agent's key is bound to one.
+ */
+static tk_err decrypt_evidence(struct tk_teep_tam *tam, const struct agent *agent,
+			       struct tk_teep_tam_attestation *in, struct verdict *v,
+			       struct tk_diag *diag)
+{
+	char ueid_log[LOG_ID_CAP];
+	size_t len = 0;
+	tk_err err;
+
+	tk_teep_tam_log_id(tk_span_make(agent->rec.ueid, agent->rec.ueid_len), ueid_log);
+	if (tam->cfg.evidence_key == NULL)
+		return TK_FAIL(diag, TK_ERR_KEY, "evidence is encrypted (ueid %s), but the TAM "
+			       "has no decryption key", ueid_log);
+	err = tk_eat_decrypt(tam->cfg.crypto, tam->cfg.evidence_key, in->payload.ptr,
+			     in->payload.len, v->evidence, sizeof(v->evidence), &len, diag);
+	if (err != TK_OK && diag != NULL) {
+		char cause[TK_DIAG_MSG_MAX];
+
+		memcpy(cause, diag->msg, sizeof(cause));
+		tk_diag_clear(diag);
+		return TK_FAIL(diag, err, "cannot decrypt the evidence (ueid %s): %.160s",
+			       ueid_log, cause);
+	}
+	if (err != TK_OK)
+		return err;
+	in->payload = tk_span_make(v->evidence, len);
+	in->format = TK_SPAN_EMPTY;
+	return TK_OK;
+}
+
+/*
  * Enrolled-key mode: the EAT must be signed by the key that signed the
  * QueryResponse, carry nonce and name that key in cnf. A verified EAT is
  * affirming; nothing is compared with reference values.
@@ -142,6 +178,10 @@ tk_err tk_teep_tam_appraise(struct tk_teep_tam *tam, int64_t now, const struct a
 		return err;
 	}
 
+	if (tk_span_equal(in.format, tk_span_make(TK_TEEP_ENCRYPTED_EVIDENCE_MEDIA_TYPE,
+						   strlen(TK_TEEP_ENCRYPTED_EVIDENCE_MEDIA_TYPE))) &&
+	    (err = decrypt_evidence(tam, agent, &in, v, diag)) != TK_OK)
+		return err;
 	if ((err = peek_evidence_nonce(in.payload, &in.challenge, diag)) != TK_OK)
 		return err;
 	if (ops == NULL && in.format.len > 0 &&

@@ -15,6 +15,7 @@
 #include "common/tk_err.h"
 #include "common/tk_span.h"
 #include "crypto/tk_crypto.h"
+#include "eat/tk_eat.h"
 #include "store/tk_store.h"
 #include "teep/tk_teep_msg.h"
 #include "teep/tk_teep_tam.h"
@@ -73,6 +74,9 @@ struct verdict {
 	enum tk_store_attest_model model;
 	char group[TK_STORE_GROUP_MAX + 1];
 	bool proceed;
+	/* Evidence decrypted from an encrypted attestation-payload; the
+	 * appraisal's spans may point into it. */
+	uint8_t evidence[TK_EAT_MAX_SIZE];
 };
 
 /*

@@ -241,7 +241,8 @@ size_t fake_query_response(struct bench *b, const struct fake_query_response *q,
 	struct tk_teep_requested_tc reqs[8];
 	struct tk_teep_msg msg = {.type = TK_TEEP_TYPE_QUERY_RESPONSE};
 	uint8_t evidence[2048];
-	size_t evidence_len;
+	static uint8_t encrypted[4096];
+	size_t evidence_len, encrypted_len = 0;
 
 	assert_true(q->installed_count <= 8 && q->requested_count <= 8);
 	if (!q->other_image)
@@ -272,6 +273,15 @@ size_t fake_query_response(struct bench *b, const struct fake_query_response *q,
 					     sizeof(evidence));
 		msg.query_response.has_attestation_payload = true;
 		msg.query_response.attestation_payload = tk_span_make(evidence, evidence_len);
+	}
+	if (q->payload.len == 0 && !q->omit_evidence && q->encrypt_to != NULL) {
+		bench_expect("encrypt evidence", TK_OK,
+			     tk_eat_encrypt(b->crypto, q->encrypt_to, TK_SPAN_EMPTY,
+					    TK_COSE_ALG_A128GCM, evidence, evidence_len,
+					    encrypted, sizeof(encrypted), &encrypted_len,
+					    &b->diag), &b->diag);
+		msg.query_response.attestation_payload =
+			tk_span_make(encrypted, encrypted_len);
 	}
 	return sign_message(b, q->signer, &msg, out, out_cap);
 }

@@ -99,6 +99,9 @@ struct fake_query_response {
 					       evidence (a passport result) */
 	struct tk_span format;              /* attestation-payload-format,
 					       empty: absent */
+	struct tk_crypto_key *encrypt_to;   /* non-NULL: the evidence is
+					       encrypted to this TAM key
+					       ("EAT Encryption", A128GCM) */
 };
 
 /* Build and sign a QueryResponse. Returns its length. */
