@@ -23,6 +23,7 @@
  */
 #include "agent/agent_cli.h"
 #include "agent/tk_agent_auth.h"
+#include "agent/tk_agent_boot.h"
 #include "agent/tk_agent_platform.h"
 
 #include <errno.h>
@@ -544,6 +545,8 @@ int agent_cmd_load(const struct command *cmd, const struct args *args)
 		err = invoke_manifest(&tee, &in, &sm, run, &entry, &diag);
 	else if (err == TK_OK)
 		err = load_without_invoke(&tee, &in, &sm, run, &entry, &diag);
+	tk_agent_boot_record(state, sm.buf != NULL ? &sm.manifest : NULL, sm.index,
+			     err == TK_OK ? entry.digest : NULL, err, &agent_log);
 	if (err != TK_OK) {
 		rc = agent_fail("cannot load component", hex, err, &diag);
 		goto out;

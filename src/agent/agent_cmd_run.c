@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agent/agent_attest.h"
+#include "agent/tk_agent_boot.h"
 #include "agent/tk_agent_report.h"
 #include "agent/tk_agent_tee.h"
 #include "cbor/tk_cbor.h"
@@ -67,6 +68,7 @@ struct run_state {
 	struct tk_http_client *client;
 	struct tk_crypto_key *tam_encryption_key;
 	struct tk_agent_report *report;
+	struct tk_agent_boot boot;
 	uint8_t *buf;
 	uint8_t *reply;
 	uint8_t *work;
@@ -80,6 +82,7 @@ static void run_state_free(struct run_state *rs)
 	}
 	tk_crypto_key_free(rs->tam_encryption_key);
 	free(rs->report);
+	tk_agent_boot_free(&rs->boot);
 	tk_tee_close(&rs->tee);
 	tk_http_client_free(rs->client);
 	free(rs->buf);
@@ -277,11 +280,20 @@ int agent_cmd_run(const struct command *cmd, const struct args *args)
 	rs.report->log = &agent_log;
 	glue.report = rs.report;
 
+	/* Boot reports of earlier loads, for the QueryResponse. */
+	err = tk_agent_boot_read(&rs.boot, state, &diag);
+	if (err != TK_OK) {
+		rc = agent_fail("cannot read the boot SUIT reports", state, err, &diag);
+		goto out;
+	}
+	rs.report->boot = &rs.boot;
+
 	cfg.crypto = tk_crypto_openssl();
 	for (size_t i = 0; i < args->count[RUN_TAM_KEY]; i++)
 		cfg.tam_keys[i] = rs.tam_keys[i];
 	cfg.n_tam_keys = args->count[RUN_TAM_KEY];
 	cfg.tee = tk_agent_tee_ops(&glue);
+	cfg.tee.boot_report = tk_agent_boot_report_write;
 	cfg.device.oemid = tk_span_make(sim_oemid, sizeof(sim_oemid));
 	cfg.device.hwmodel = tk_span_make(sim_hwmodel, strlen(sim_hwmodel));
 	cfg.device.hwversion = sim_hwversion;
@@ -315,6 +327,12 @@ int agent_cmd_run(const struct command *cmd, const struct args *args)
 		goto out;
 	}
 	print_session_result(&agent, shown_tam, attest.saved);
+
+	/* The TAM has the boot reports it was sent; the next session sends
+	   only newer ones. */
+	if (tk_agent_boot_remove_sent(&rs.boot, &diag) != TK_OK)
+		tk_log(&agent_log, TK_LOG_WARNING, "agent", "sent boot SUIT reports not removed: %s",
+		       diag.msg);
 	rc = EXIT_OK;
 out:
 	run_state_free(&rs);

@@ -26,6 +26,8 @@
 #include "suit/tk_suit_report.h"
 #include "tee/tk_tee.h"
 
+struct tk_agent_boot;
+
 /* Bytes of encoded records kept per manifest: TK_SUIT_REPORT_MAX_RECORDS
  * records of a typical 100 bytes. Records past it are counted as omitted. */
 #define TK_AGENT_REPORT_RECORDS_SIZE (8u * 1024u)
@@ -37,6 +39,9 @@ struct tk_agent_report {
 	const struct tk_crypto_key *tam_key; /* TAM's P-256 public key to encrypt
 						reports to; NULL = signed only */
 	const struct tk_log *log;          /* may be NULL */
+	struct tk_agent_boot *boot;        /* stored boot reports for the
+					      QueryResponse (tk_agent_boot.h);
+					      borrowed, NULL for none */
 
 	/* State of the manifest being processed; zero-initialise. */
 	bool active;                       /* between begin and end */

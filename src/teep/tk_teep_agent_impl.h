@@ -64,6 +64,16 @@ TK_MUST_CHECK tk_err tk_teep_agent_handle_query_request(struct reply *r,
 							const struct tk_teep_query_request *qr,
 							struct tk_diag *diag);
 
+/*
+ * Set out to the boot-time SUIT reports of the TEE hook when the
+ * QueryRequest asks for SUIT reports, in tk_teep_agent_boot.c. They are
+ * kept in r->suit_reports; a report the hook cannot write is left out with
+ * a notice. out->count is 0 when there are none.
+ */
+TK_MUST_CHECK tk_err tk_teep_agent_boot_reports(struct reply *r,
+						const struct tk_teep_query_request *qr,
+						struct tk_teep_span_list *out);
+
 /* Process an Update and reply, in tk_teep_agent_update.c. */
 TK_MUST_CHECK tk_err tk_teep_agent_handle_update(struct reply *r,
 						 const struct tk_teep_update *up,

@@ -455,12 +455,14 @@ tk_err tk_teep_agent_handle_query_request(struct reply *r,
 					   &msg.query_response.requested_tc_list.count, &local);
 	if (err == TK_OK && (qr->data_item_requested & TK_TEEP_DATA_ATTESTATION) != 0)
 		err = build_attestation(r, qr, &msg.query_response, &local);
+	if (err == TK_OK)
+		err = tk_teep_agent_boot_reports(r, qr, &msg.query_response.suit_reports);
 	if (err != TK_OK)
 		return tk_teep_agent_reply_error(r, TK_TEEP_ERR_TEMPORARY_ERROR, qr->token, err,
 						 &local, "cannot build QueryResponse: ", diag);
-	/* NOTE: ext-list and suit-reports are not sent although the bits may
-	   ask for them: the CDDL requires non-empty lists, and this agent
-	   supports no extension and keeps no boot-time SUIT reports. */
+	/* NOTE: ext-list is not sent although the bit may ask for it: the
+	   CDDL requires a non-empty list, and this agent supports no
+	   extension. */
 
 	err = tk_teep_agent_send_message(r, &msg, diag);
 	if (err != TK_OK)
