@@ -402,6 +402,53 @@ static void test_background_check_over_http(void **state)
 	assert_int_equal(proc_stop(verifier), 0);
 }
 
+/*
+ * Evidence encrypted to the TAM ("EAT Encryption"): the TAM decrypts it
+ * with --decryption-key and the verifier over HTTP appraises the EAT; a
+ * TAM without the key drops the QueryResponse and says why in its log.
+ */
+static void test_encrypted_evidence_over_http(void **state)
+{
+	struct e2e *t = *state;
+	char base[64], line[256], enc_priv[192], enc_pub[192];
+	const char *run_opts[12];
+	pid_t verifier;
+
+	/* Own buffers: start_tam() reuses the path slots 0..3. */
+	keygen(t, "tam-enc");
+	snprintf(enc_priv, sizeof(enc_priv), "%s/tam-enc.pem", t->dir);
+	snprintf(enc_pub, sizeof(enc_pub), "%s/tam-enc.pub.pem", t->dir);
+	add_agent_reference(t);
+	verifier = start_verifier(t, base, sizeof(base));
+	start_tam(t, (const char *[]){"--verifier", base, "--verifier-key",
+				      path_of(t, 4, "verifier.pub.pem"), "--decryption-key",
+				      enc_priv, NULL});
+	memcpy(run_opts, (const char *[]){"--tam", t->url, "--tam-key",
+					  path_of(t, 5, "tam-esp256.pub.pem"), "--tam-key",
+					  path_of(t, 6, "tam-ed25519.pub.pem"), "--trust-anchor",
+					  path_of(t, 7, "signer.pub.pem"), "--tam-encryption-key",
+					  enc_pub, NULL}, 11 * sizeof(run_opts[0]));
+	agent(t, 0, "run", run_opts);
+	assert_non_null(strstr(t->result.out, "1 manifest installed"));
+	assert_true(installed(t));
+	latest_attestation(t, line, sizeof(line));
+	assert_non_null(strstr(line, "affirming background-check proceed"));
+	stop_tam(t);
+
+	/* The same agent against a TAM that has no decryption key. */
+	start_tam(t, (const char *[]){"--verifier", base, "--verifier-key",
+				      path_of(t, 4, "verifier.pub.pem"), NULL});
+	run_opts[1] = t->url;
+	agent(t, 0, "run", run_opts);
+	assert_non_null(strstr(t->result.out, "the TAM dropped the QueryResponse"));
+	assert_true(tam_log_has(t, "dropped QueryResponse from kid"));
+	assert_true(tam_log_has(t, "evidence is encrypted (ueid"));
+	assert_true(tam_log_has(t, "but the TAM has no decryption key"));
+	stop_tam(t);
+	t->verifier_pid = 0;
+	assert_int_equal(proc_stop(verifier), 0);
+}
+
 struct http_reply {
 	long status;
 	unsigned char body[65536];
@@ -1123,6 +1170,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unrecognized_ta_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_altered_ta_not_loaded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_background_check_over_http, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_encrypted_evidence_over_http, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_passport_from_agent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_with_tam_verifier, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verifier_down, setup, teardown),
