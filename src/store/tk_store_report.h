@@ -11,7 +11,8 @@
  *                      enrolled by an administrator with the agent key
  *   suit_reports       one row per verified report: device, agent kid, the
  *                      token of the Update it answers, the manifest it
- *                      refers to, its result and the decoded SUIT_Report
+ *                      refers to, its result and the decoded SUIT_Report;
+ *                      boot marks the boot-time reports of a QueryResponse
  */
 #ifndef TK_STORE_REPORT_H
 #define TK_STORE_REPORT_H
@@ -47,7 +48,10 @@ struct tk_store_suit_report {
 	int64_t id;                 /* set by listings; ignored on add */
 	uint8_t kid[32];            /* agent key that sent it */
 	struct tk_span ueid;        /* device; may be empty before attestation */
-	struct tk_span token;       /* of the Update it replies to (its nonce) */
+	struct tk_span token;       /* of the Update it replies to (its nonce),
+				       or of the QueryRequest for a boot report
+				       (empty when it had none) */
+	bool boot;                  /* a boot-time report of a QueryResponse */
 	struct tk_span digest;      /* suit-report-manifest-digest bytes */
 	struct tk_span uri;         /* suit-report-manifest-uri; may be empty */
 	bool success;               /* suit-report-result is true */

@@ -188,6 +188,16 @@ static const char migration_5[] =
 	" removed_at BIGINT NOT NULL,"
 	" PRIMARY KEY (component_id, ueid))";
 
+/*
+ * Version 6: boot-time SUIT reports. suit_reports.boot is 1 for a report
+ * that came in a QueryResponse (draft-ietf-teep-protocol: SUIT reports of
+ * boot, such as teep-agent load), whose token column then holds the
+ * QueryRequest's token or the empty byte string, and 0 for a report in a
+ * Success or Error answering an Update.
+ */
+static const char migration_6[] =
+	"ALTER TABLE suit_reports ADD COLUMN boot SMALLINT NOT NULL DEFAULT 0";
+
 const struct tk_store_migration tk_store_migrations[] = {
 	{1, "devices, agent keys, manifests, policies, installed, sessions, "
 	    "update manifests, results, audit", migration_1},
@@ -195,6 +205,7 @@ const struct tk_store_migration tk_store_migrations[] = {
 	{3, "attestation results, device groups, group policies", migration_3},
 	{4, "SUIT report keys and SUIT reports", migration_4},
 	{5, "removed policies", migration_5},
+	{6, "boot-time SUIT reports", migration_6},
 };
 const size_t tk_store_migration_count =
 	sizeof(tk_store_migrations) / sizeof(tk_store_migrations[0]);

@@ -72,8 +72,8 @@ tk_err tk_store_sqlite_hook_suit_report_add(void *ctx, const struct tk_store_sui
 
 	err = tk_store_sqlite_prepare(s->db,
 			"INSERT INTO suit_reports (ueid, kid, token, manifest_digest, manifest_uri,"
-			" success, result_code, reason, records, encrypted, report, received_at)"
-			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &stmt, diag);
+			" success, result_code, reason, records, encrypted, report, received_at,"
+			" boot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &stmt, diag);
 	if (err != TK_OK)
 		return err;
 	tk_store_sqlite_bind_bytes(stmt, 1, r->ueid);
@@ -90,18 +90,20 @@ tk_err tk_store_sqlite_hook_suit_report_add(void *ctx, const struct tk_store_sui
 	sqlite3_bind_int(stmt, 10, r->encrypted ? 1 : 0);
 	tk_store_sqlite_bind_bytes(stmt, 11, r->report);
 	sqlite3_bind_int64(stmt, 12, r->received_at);
+	sqlite3_bind_int(stmt, 13, r->boot ? 1 : 0);
 	return tk_store_sqlite_step_done(s->db, stmt, diag);
 }
 
 /*
- * Columns 0-12: id, ueid, kid, token, manifest_digest, manifest_uri,
- * success, result_code, reason, records, encrypted, report, received_at.
+ * Columns 0-13: id, ueid, kid, token, manifest_digest, manifest_uri,
+ * success, result_code, reason, records, encrypted, report, received_at,
+ * boot.
  * The window numbers each device's rows newest first, so `limit` applies
  * per device.
  */
 static const char report_list_sql[] =
 	"SELECT id, ueid, kid, token, manifest_digest, manifest_uri, success, result_code,"
-	" reason, records, encrypted, report, received_at FROM ("
+	" reason, records, encrypted, report, received_at, boot FROM ("
 	" SELECT *, ROW_NUMBER() OVER (PARTITION BY ueid ORDER BY id DESC) AS n"
 	" FROM suit_reports WHERE ? = 0 OR ueid = ?)"
 	" WHERE ? = 0 OR n <= ? ORDER BY ueid, id DESC";
@@ -124,6 +126,7 @@ static tk_err report_row(sqlite3_stmt *stmt, tk_store_suit_report_fn cb, void *c
 		.encrypted = sqlite3_column_int(stmt, 10) != 0,
 		.report = tk_store_sqlite_column_bytes(stmt, 11),
 		.received_at = sqlite3_column_int64(stmt, 12),
+		.boot = sqlite3_column_int(stmt, 13) != 0,
 	};
 	size_t kid_len = 0;
 	tk_err err;

@@ -137,7 +137,8 @@ static tk_err print_report(void *cb_ctx, const struct tk_store_suit_report *r)
 	else
 		printf("\n  result: %s (code %lld)\n", tk_suit_report_reason_name(r->reason),
 		       (long long)r->result_code);
-	printf("  records: %llu\n  encrypted: %s\n  report: ",
+	printf("  kind: %s\n  records: %llu\n  encrypted: %s\n  report: ",
+	       r->boot ? "boot (QueryResponse)" : "update (Success or Error)",
 	       (unsigned long long)r->record_count, r->encrypted ? "yes" : "no");
 	tam_diag_print(stdout, r->report);
 	printf("\n");

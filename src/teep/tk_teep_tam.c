@@ -125,7 +125,8 @@ static tk_err encode_query_request(struct tk_teep_tam *tam, struct tk_span chall
 	msg.query_request.supported_suit_cose_profiles.count = 2;
 	msg.query_request.supported_suit_cose_profiles.items = profiles;
 	msg.query_request.data_item_requested =
-		TK_TEEP_DATA_ATTESTATION | TK_TEEP_DATA_TRUSTED_COMPONENTS;
+		TK_TEEP_DATA_ATTESTATION | TK_TEEP_DATA_TRUSTED_COMPONENTS |
+		TK_TEEP_DATA_SUIT_REPORTS;
 	return tk_teep_encode(&msg, out, out_cap, out_len, diag);
 }
 
@@ -481,6 +482,8 @@ static tk_err on_query_response(struct tk_teep_tam *tam, int64_t now,
 	if ((err = tk_store_begin(st, diag)) != TK_OK)
 		return err;
 	err = record_query_response(tam, now, agent, qr, nonce, &v, &plan, items, diag);
+	if (err == TK_OK)
+		err = tk_teep_tam_store_boot_reports(tam, now, agent, qr, nonce_log, diag);
 	if (err == TK_OK) {
 		plan_attestation(&v, &plan);
 		err = tk_teep_tam_answer_query_response(tam, now, agent, v.appraisal.ueid, qr,

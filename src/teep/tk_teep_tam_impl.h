@@ -127,6 +127,16 @@ TK_MUST_CHECK tk_err tk_teep_tam_store_reports(struct tk_teep_tam *tam, int64_t 
 					       const struct tk_teep_span_list *reports,
 					       const char *token_log, struct tk_diag *diag);
 
+/*
+ * Verify and store the boot-time SUIT reports of a QueryResponse, whose
+ * nonce must equal its token (empty: no nonce), in the caller's
+ * transaction (tk_teep_tam_report.c). nonce_log names the challenge.
+ */
+TK_MUST_CHECK tk_err tk_teep_tam_store_boot_reports(struct tk_teep_tam *tam, int64_t now,
+						    const struct agent *agent,
+						    const struct tk_teep_query_response *qr,
+						    const char *nonce_log, struct tk_diag *diag);
+
 TK_MUST_CHECK tk_err tk_teep_tam_appraise(struct tk_teep_tam *tam, int64_t now,
 					  const struct agent *agent,
 					  const struct tk_teep_query_response *qr,

@@ -8,6 +8,12 @@
  * message is dropped, as the draft requires for a nonce that does not
  * match. Verified reports are stored in the transaction of the result.
  *
+ * A QueryResponse may carry boot-time SUIT reports (draft section
+ * "QueryResponse Message"), whose nonce must equal the QueryRequest's
+ * token. This TAM's QueryRequest has a challenge and no token, so those
+ * reports carry no nonce; they are checked and stored the same way, in the
+ * QueryResponse's transaction, marked as boot reports.
+ *
  * An agent key without an enrolled report key cannot have its reports
  * verified: the message is still handled, and the reports are logged as
  * not stored.
@@ -56,7 +62,7 @@ static void log_report(const struct tk_teep_tam *tam, const struct agent *agent,
 
 /* Verify, decrypt, decode, check and store one protected report. */
 static tk_err store_one(struct tk_teep_tam *tam, int64_t now, const struct agent *agent,
-			const struct tk_crypto_key *report_key, struct tk_span token,
+			const struct tk_crypto_key *report_key, struct tk_span token, bool boot,
 			struct tk_span item, const char *token_log, struct tk_diag *diag)
 {
 	struct tk_suit_report_opened opened;
@@ -70,8 +76,9 @@ static tk_err store_one(struct tk_teep_tam *tam, int64_t now, const struct agent
 		err = tk_suit_report_decode(opened.report.ptr, opened.report.len, &report, diag);
 	if (err == TK_OK && !tk_span_equal(report.nonce, token))
 		err = TK_FAIL(diag, TK_ERR_NONCE,
-			      "SUIT report nonce of %zu bytes does not match the Update's token",
-			      report.nonce.len);
+			      "SUIT report nonce of %zu bytes does not match the %s's token of "
+			      "%zu bytes", report.nonce.len, boot ? "QueryRequest" : "Update",
+			      token.len);
 	if (err != TK_OK) {
 		/* A decrypted report that is rejected is wiped too. */
 		if (opened.encrypted)
@@ -92,6 +99,7 @@ static tk_err store_one(struct tk_teep_tam *tam, int64_t now, const struct agent
 	row.encrypted = opened.encrypted;
 	row.report = opened.report;
 	row.received_at = now;
+	row.boot = boot;
 	err = tk_store_suit_report_add(tam->cfg.store, &row, diag);
 	if (err == TK_OK)
 		log_report(tam, agent, &report, opened.encrypted, token_log);
@@ -118,9 +126,10 @@ static tk_err load_report_key(const struct tk_teep_tam *tam, const struct agent 
 	return err;
 }
 
-tk_err tk_teep_tam_store_reports(struct tk_teep_tam *tam, int64_t now, const struct agent *agent,
-				 struct tk_span token, const struct tk_teep_span_list *reports,
-				 const char *token_log, struct tk_diag *diag)
+/* Verify and store each report of one message. */
+static tk_err store_all(struct tk_teep_tam *tam, int64_t now, const struct agent *agent,
+			struct tk_span token, bool boot, const struct tk_teep_span_list *reports,
+			const char *token_log, struct tk_diag *diag)
 {
 	struct tk_crypto_key *report_key = NULL;
 	struct tk_teep_iter it;
@@ -147,8 +156,24 @@ tk_err tk_teep_tam_store_reports(struct tk_teep_tam *tam, int64_t now, const str
 	while (err == TK_OK && tk_teep_iter_more(&it)) {
 		err = tk_teep_iter_next_bstr(&it, &item);
 		if (err == TK_OK)
-			err = store_one(tam, now, agent, report_key, token, item, token_log, diag);
+			err = store_one(tam, now, agent, report_key, token, boot, item, token_log,
+					diag);
 	}
 	tk_crypto_key_free(report_key);
 	return err;
+}
+
+tk_err tk_teep_tam_store_reports(struct tk_teep_tam *tam, int64_t now, const struct agent *agent,
+				 struct tk_span token, const struct tk_teep_span_list *reports,
+				 const char *token_log, struct tk_diag *diag)
+{
+	return store_all(tam, now, agent, token, false, reports, token_log, diag);
+}
+
+tk_err tk_teep_tam_store_boot_reports(struct tk_teep_tam *tam, int64_t now,
+				      const struct agent *agent,
+				      const struct tk_teep_query_response *qr,
+				      const char *nonce_log, struct tk_diag *diag)
+{
+	return store_all(tam, now, agent, qr->token, true, &qr->suit_reports, nonce_log, diag);
 }

@@ -261,6 +261,8 @@ size_t fake_query_response(struct bench *b, const struct fake_query_response *q,
 	msg.query_response.tc_list.items = tcs;
 	msg.query_response.requested_tc_list.count = q->requested_count;
 	msg.query_response.requested_tc_list.items = reqs;
+	msg.query_response.suit_reports.count = q->suit_report_count;
+	msg.query_response.suit_reports.items = q->suit_reports;
 	if (q->format.len > 0) {
 		msg.query_response.has_attestation_payload_format = true;
 		msg.query_response.attestation_payload_format = q->format;

@@ -102,6 +102,8 @@ struct fake_query_response {
 	struct tk_crypto_key *encrypt_to;   /* non-NULL: the evidence is
 					       encrypted to this TAM key
 					       ("EAT Encryption", A128GCM) */
+	const struct tk_span *suit_reports; /* boot-time SUIT reports */
+	size_t suit_report_count;
 };
 
 /* Build and sign a QueryResponse. Returns its length. */

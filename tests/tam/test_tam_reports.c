@@ -255,6 +255,61 @@ static void test_error_report_stored(void **state)
 	assert_int_equal(f->b.notice_lines, notices + 2);
 }
 
+/*
+ * Connect and reply with a QueryResponse carrying one boot-time report.
+ * The TAM's QueryRequest has no token, so the report needs no nonce.
+ */
+static tk_err boot_query_response(struct fixture *f, struct tk_span nonce, size_t *out_len)
+{
+	struct bench *b = &f->b;
+	static uint8_t report[2048];
+	struct tk_span item;
+	struct fake_query_response q = {.signer = b->agent, .attester = b->agent,
+					.suit_reports = &item, .suit_report_count = 1};
+	uint8_t challenge[512];
+	size_t challenge_len = 0, in_len;
+
+	item = tk_span_make(report, make_report(f, f->report_key, nonce, TK_OK, true, report,
+						  sizeof(report)));
+	bench_connect(b, BENCH_NOW, challenge, &challenge_len, out, sizeof(out));
+	q.nonce = tk_span_make(challenge, challenge_len);
+	in_len = fake_query_response(b, &q, in, sizeof(in));
+	return process(b, BENCH_NOW + 1, in_len, out_len);
+}
+
+static void test_boot_report_stored(void **state)
+{
+	struct fixture *f = *state;
+	size_t out_len = 0;
+	struct seen s;
+
+	enroll_report_key(f);
+	bench_expect("QueryResponse with a boot report", TK_OK,
+		     boot_query_response(f, TK_SPAN_EMPTY, &out_len), &f->b.diag);
+	s = stored(f);
+	assert_int_equal(s.count, 1);
+	assert_true(s.last.boot);
+	assert_true(s.last.success);
+	assert_true(s.last.encrypted);
+	assert_memory_equal(s.digest, manifest_digest, 32);
+	assert_memory_equal(s.last.kid, f->b.agent_kid, 32);
+}
+
+/* A QueryRequest without a token makes any boot report nonce a mismatch. */
+static void test_boot_report_nonce_dropped(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t nonce[16] = {7};
+	size_t out_len = 0;
+
+	enroll_report_key(f);
+	bench_expect("boot report with a nonce", TK_ERR_NONCE,
+		     boot_query_response(f, tk_span_make(nonce, sizeof(nonce)), &out_len),
+		     &f->b.diag);
+	assert_int_equal(out_len, 0);
+	assert_int_equal(stored(f).count, 0);
+}
+
 /* Rows: a report the TAM must reject, dropping the whole message. */
 static void test_bad_reports_dropped(void **state)
 {
@@ -376,6 +431,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_reports_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsigned_report_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_report_key_logged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_boot_report_stored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_boot_report_nonce_dropped, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

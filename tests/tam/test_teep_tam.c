@@ -108,7 +108,8 @@ static void test_query_request_signed_twice(void **state)
 	assert_int_equal(challenge_len, TK_TEEP_TAM_NONCE_LEN);
 	assert_int_equal(msg.query_request.token.len, 0);
 	assert_int_equal(msg.query_request.data_item_requested,
-			 TK_TEEP_DATA_ATTESTATION | TK_TEEP_DATA_TRUSTED_COMPONENTS);
+			 TK_TEEP_DATA_ATTESTATION | TK_TEEP_DATA_TRUSTED_COMPONENTS |
+				 TK_TEEP_DATA_SUIT_REPORTS);
 	assert_int_equal(msg.query_request.supported_teep_cipher_suites.count, 2);
 	bench_expect("suites", TK_OK,
 		     tk_teep_iter_init(&it, msg.query_request.supported_teep_cipher_suites.raw,
