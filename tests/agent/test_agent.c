@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "vector_io.h"
+#include "agent/tk_agent_boot.h"
 #include "agent/tk_agent_report.h"
 #include "agent/tk_agent_tee.h"
 #include "cbor/tk_cbor.h"
@@ -1062,6 +1064,122 @@ static void test_run_session(void **state)
 	free(s);
 }
 
+/* Store the report of a load of example_component_id (index 0). */
+static void save_boot_report(struct fixture *f, const uint8_t *image_digest, tk_err result)
+{
+	struct tk_suit_manifest manifest;
+	struct tk_agent_boot_load load = {&manifest, 0, image_digest, result};
+	struct tk_diag diag;
+
+	memset(&manifest, 0, sizeof(manifest));
+	memcpy(manifest.digest, example_digest, sizeof(manifest.digest));
+	manifest.reference_uri = tk_span_make("https://example.com/ta.suit", 27);
+	tk_diag_clear(&diag);
+	if (tk_agent_boot_save(f->state_dir, &load, &diag) != TK_OK)
+		fail_msg("boot report not saved: %s", diag.msg);
+}
+
+/*
+ * A stored boot report goes into the QueryResponse of a QueryRequest that
+ * asks for SUIT reports, with the token as nonce, signed with the report
+ * key and encrypted to the TAM; it is removed once sent.
+ */
+static void test_query_response_boot_report(void **state)
+{
+	static const uint8_t image[32] = {0x1a, 0x2b, 0x3c};
+	static const int64_t p256[1] = {TK_TEEP_ALG_ESP256};
+	struct fixture *f = *state;
+	struct tk_agent_report *rep = calloc(1, sizeof(*rep));
+	struct tk_suit_report *report = calloc(1, sizeof(*report));
+	struct tk_agent_boot boot;
+	struct tk_crypto_key *tam_enc = NULL;
+	uint8_t plain[4096];
+	struct tk_teep_msg msg;
+	size_t len;
+
+	assert_non_null(rep);
+	assert_non_null(report);
+	assert_int_equal(tk_crypto_key_generate(crypto(), TK_CRYPTO_KEY_P256, &tam_enc, NULL),
+			 TK_OK);
+	save_boot_report(f, image, TK_OK);
+	assert_int_equal(tk_agent_boot_read(&boot, f->state_dir, NULL), TK_OK);
+	assert_int_equal(boot.count, 1);
+	rep->tee = &f->tee;
+	rep->crypto = crypto();
+	rep->tam_key = tam_enc;
+	rep->boot = &boot;
+	f->glue.report = rep;
+	f->cfg.tee = tk_agent_tee_ops(&f->glue);
+	f->cfg.tee.boot_report = tk_agent_boot_report_write;
+	assert_int_equal(tk_teep_agent_init(&f->agent, &f->cfg, NULL), TK_OK);
+
+	/* Without the suit-reports bit nothing is sent. */
+	len = encode_query_request(f, p256, 1, TK_TEEP_DATA_TRUSTED_COMPONENTS);
+	deliver(f, sign_single(f, len, f->tam_p256), TK_OK);
+	open_reply(f, &msg);
+	assert_int_equal(msg.query_response.suit_reports.count, 0);
+	assert_int_equal(boot.sent, 0);
+
+	assert_int_equal(tk_teep_agent_init(&f->agent, &f->cfg, NULL), TK_OK);
+	len = encode_query_request(f, p256, 1, TK_TEEP_DATA_TRUSTED_COMPONENTS |
+					       TK_TEEP_DATA_SUIT_REPORTS);
+	deliver(f, sign_single(f, len, f->tam_p256), TK_OK);
+	open_reply(f, &msg);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_QUERY_RESPONSE);
+	open_suit_report(f, &msg.query_response.suit_reports, tam_enc, plain, sizeof(plain),
+			 report);
+	assert_true(report->success);
+	assert_memory_equal(report->digest.ptr, example_digest, sizeof(example_digest));
+	assert_int_equal(report->record_count, 1);
+	assert_int_equal(report->records[0].section, TK_SUIT_SECTION_INVOKE);
+	assert_int_equal(report->records[0].component_index, 0);
+	assert_non_null(memmem(report->records[0].properties.ptr,
+			       report->records[0].properties.len, image, sizeof(image)));
+	assert_int_equal(boot.sent, 1);
+
+	assert_int_equal(tk_agent_boot_remove_sent(&boot, NULL), TK_OK);
+	tk_agent_boot_free(&boot);
+	assert_int_equal(tk_agent_boot_read(&boot, f->state_dir, NULL), TK_OK);
+	assert_int_equal(boot.count, 0);
+	tk_agent_boot_free(&boot);
+	f->glue.report = NULL;
+	tk_crypto_key_free(tam_enc);
+	free(report);
+	free(rep);
+}
+
+/* The state folder keeps the newest TK_AGENT_BOOT_REPORTS_MAX reports. */
+static void test_boot_reports_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_agent_boot boot;
+	struct tk_suit_report *report = calloc(1, sizeof(*report));
+	struct stat st;
+	char path[256];
+
+	assert_non_null(report);
+	for (size_t i = 0; i < TK_AGENT_BOOT_REPORTS_MAX + 2; i++)
+		save_boot_report(f, NULL, TK_ERR_DIGEST_MISMATCH);
+	assert_int_equal(tk_agent_boot_read(&boot, f->state_dir, NULL), TK_OK);
+	assert_int_equal(boot.count, TK_AGENT_BOOT_REPORTS_MAX);
+	assert_int_equal(boot.sequence[0], 3);
+	assert_int_equal(boot.sequence[TK_AGENT_BOOT_REPORTS_MAX - 1],
+			 TK_AGENT_BOOT_REPORTS_MAX + 2);
+
+	/* A failed load is reported as failed, without a measured digest. */
+	assert_int_equal(tk_suit_report_decode(boot.reports[0], boot.lens[0], report, NULL),
+			 TK_OK);
+	assert_false(report->success);
+	assert_int_equal(report->result_code, TK_ERR_DIGEST_MISMATCH);
+	assert_int_equal(report->nonce.len, 0);
+	tk_agent_boot_free(&boot);
+
+	snprintf(path, sizeof(path), "%s/%s/%020d.cbor", f->state_dir, TK_AGENT_BOOT_DIR, 3);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	free(report);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1077,6 +1195,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suit_reports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suit_report_unsupported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_query_response_boot_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_boot_reports_bounded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
