@@ -427,6 +427,11 @@ tk_err tk_agent_platform_unlink(void *ctx, const uint8_t *holder, size_t holder_
 	err = tk_tee_unlink(glue->tee, holder, holder_len, target, target_len, remaining, diag);
 	if (err != TK_OK || *remaining > 0)
 		return err;
+	/* A manifest whose component id equals its manifest component id (as
+	 * `teep manifest` builds them) unlinks its own id. Its uninstall is the
+	 * one running, so starting it again would recurse to the depth limit. */
+	if (holder_len == target_len && memcmp(holder, target, target_len) == 0)
+		return TK_OK;
 
 	tk_diag_clear(&probe);
 	if (tk_tee_manifest_info(glue->tee, target, target_len, &info, &probe) != TK_OK)
