@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cbor/tk_cbor.h"
 #include "cose/tk_cose.h"
@@ -283,6 +284,13 @@ bool agent_parse_component_id(const char *hex, uint8_t *out, size_t cap, size_t 
 	       out[0] >= 0x81 && out[0] <= 0x9f;
 }
 
+/*
+ * TPM of --backend tpm without --tcti: the kernel's TPM resource manager,
+ * which lets several processes share the TPM.
+ */
+#define DEFAULT_TPM_DEVICE "/dev/tpmrm0"
+#define DEFAULT_TPM_TCTI "device:" DEFAULT_TPM_DEVICE
+
 static bool backend_is_tpm(const struct args *args)
 {
 	return args->count[OPT_BACKEND] > 0 && strcmp(args->values[OPT_BACKEND][0], "tpm") == 0;
@@ -295,8 +303,13 @@ int agent_check_backend(const struct command *cmd, const struct args *args)
 	if (strcmp(name, "sim") != 0 && strcmp(name, "tpm") != 0)
 		return agent_usage_error(cmd, "invalid value for --backend: %s (expected sim or tpm)",
 					 name);
-	if (backend_is_tpm(args) && args->count[OPT_TCTI] == 0)
-		return agent_usage_error(cmd, "--backend tpm needs --tcti");
+	/* Only the existence of the device is checked; opening it is the backend's job. */
+	if (backend_is_tpm(args) && args->count[OPT_TCTI] == 0 &&
+	    access(DEFAULT_TPM_DEVICE, F_OK) != 0)
+		return agent_usage_error(cmd, "--backend tpm needs --tcti CONF, because the "
+					 "default TPM " DEFAULT_TPM_DEVICE " (--tcti "
+					 DEFAULT_TPM_TCTI ") does not exist; give --tcti "
+					 "swtpm:host=127.0.0.1,port=2321 for a swtpm");
 	if (!backend_is_tpm(args) && args->count[OPT_TCTI] > 0)
 		return agent_usage_error(cmd, "--tcti is only for --backend tpm");
 	return EXIT_OK;
@@ -317,7 +330,8 @@ tk_err agent_open_tee(const struct args *args, bool create, int64_t alg, struct 
 				       "the TPM backend has ESP256 keys only (a TPM has no Ed25519)");
 		memset(&tpm, 0, sizeof(tpm));
 		tpm.state_dir = state;
-		tpm.tcti = args->values[OPT_TCTI][0];
+		tpm.tcti = args->count[OPT_TCTI] > 0 ? args->values[OPT_TCTI][0]
+						      : DEFAULT_TPM_TCTI;
 		tpm.create = create;
 		tpm.log = &agent_log;
 		return tk_tee_tpm_open(&tpm, tee, diag);
@@ -327,7 +341,8 @@ tk_err agent_open_tee(const struct args *args, bool create, int64_t alg, struct 
 	if ((size_t)snprintf(tpm_dir, sizeof(tpm_dir), "%s/tpm", state) < sizeof(tpm_dir) &&
 	    lstat(tpm_dir, &st) == 0)
 		return TK_FAIL(diag, TK_ERR_ARG, "this state folder belongs to the TPM backend: "
-			       "add --backend tpm --tcti CONF");
+			       "add --backend tpm, and --tcti CONF unless the TPM is "
+			       DEFAULT_TPM_DEVICE);
 	memset(&sim, 0, sizeof(sim));
 	sim.state_dir = state;
 	sim.create = create;

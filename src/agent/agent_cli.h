@@ -105,7 +105,10 @@ int agent_fail(const char *what, const char *value, tk_err err, const struct tk_
 /* Parse the options of cmd; returns EXIT_OK, EXIT_USAGE or HELP_PRINTED. */
 int agent_parse_args(const struct command *cmd, int argc, char **argv, struct args *args);
 
-/* Check --backend and --tcti; returns EXIT_OK or EXIT_USAGE. */
+/*
+ * Check --backend and --tcti: --backend tpm without --tcti needs
+ * /dev/tpmrm0 to exist. Returns EXIT_OK or EXIT_USAGE.
+ */
 int agent_check_backend(const struct command *cmd, const struct args *args);
 
 /* Read a whole small file into a new buffer; caller frees *out. */

@@ -42,7 +42,7 @@ _Static_assert(TK_TEE_TPM_DEFAULT_PCR == 23, "update the TPM help and the man pa
 	{"backend", "NAME", "TEE backend: sim (default) or tpm", false, false},           \
 	{"tcti", "CONF",                                                                 \
 	 "TPM to use with --backend tpm, as a tpm2-tss TCTI configuration such as "       \
-	 "swtpm:host=127.0.0.1,port=2321 or device:/dev/tpmrm0", false, false}
+	 "swtpm:host=127.0.0.1,port=2321 (default: device:/dev/tpmrm0)", false, false}
 
 const struct command agent_commands[] = {
 	{"init", "create the TEE state folder and signing key; print kid and ueid",

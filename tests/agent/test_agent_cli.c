@@ -302,6 +302,28 @@ static void test_cli_table(void **state)
 		check_case(&cli_cases[i]);
 }
 
+/*
+ * --backend tpm without --tcti on a host without /dev/tpmrm0: a usage
+ * error naming both ways to give a TPM. Skipped where the device exists,
+ * so the test never opens a real TPM.
+ */
+static void test_tpm_without_tcti_or_device(void **state)
+{
+	static struct proc_result r;
+	char tpm_state[300];
+
+	(void)state;
+	if (access("/dev/tpmrm0", F_OK) == 0)
+		skip();
+	snprintf(tpm_state, sizeof(tpm_state), "%s/tpm-state", temp_dir);
+	run_agent(&r, (const char *[]){"init", "--state", tpm_state, "--backend", "tpm", NULL});
+	assert_int_equal(r.exit_code, 2);
+	assert_non_null(strstr(r.err, "teep-agent: init: --backend tpm needs --tcti CONF"));
+	assert_non_null(strstr(r.err, "/dev/tpmrm0 (--tcti device:/dev/tpmrm0) does not exist"));
+	assert_non_null(strstr(r.err, "--tcti swtpm:host=127.0.0.1,port=2321"));
+	assert_int_equal(access(tpm_state, F_OK), -1);
+}
+
 /* A QueryRequest signed by the fake TAM, asking for the trusted components only. */
 static size_t make_query_request(uint8_t *out, size_t cap)
 {
@@ -389,6 +411,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cli_table),
 		cmocka_unit_test(test_run_without_update),
+		cmocka_unit_test(test_tpm_without_tcti_or_device),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
