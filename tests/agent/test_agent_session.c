@@ -27,6 +27,7 @@
 #include "suit/tk_suit.h"
 #include "tee/tk_tee.h"
 #include "teep/tk_teep_agent.h"
+#include "teep/tk_teep_attest.h"
 #include "teep/tk_teep_tam.h"
 
 #define BUF_CAP (256u * 1024u)
@@ -420,6 +421,51 @@ static void test_session_lost_update(void **state)
 	assert_true(installed(f));
 }
 
+/*
+ * An agent with the TAM's encryption key sends its evidence as a tagged
+ * COSE_Encrypt with the encrypted-evidence format; the TAM, given the
+ * private part, decrypts and appraises it, and the TA is installed.
+ */
+static void test_session_encrypted_evidence(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_cose_headers body, signer;
+	struct tk_crypto_key *enc = NULL;
+	struct tk_teep_tam_config tam;
+	struct tk_teep_msg msg;
+	struct tk_span payload;
+	struct tk_diag diag;
+	tk_err err;
+
+	assert_int_equal(tk_crypto_key_generate(crypto(), TK_CRYPTO_KEY_P256, &enc, NULL), TK_OK);
+	tam = f->wire.tam.cfg;
+	tam.evidence_key = enc;
+	assert_int_equal(tk_teep_tam_init(&f->wire.tam, &tam, NULL), TK_OK);
+	f->cfg.tam_encryption_key = enc;
+	require_manifest(f, f->envelope, f->envelope_len);
+
+	err = run_session(f, FAULT_NONE, &diag);
+	if (err != TK_OK)
+		fail_msg("session: %s: %s", tk_err_name(err), diag.msg);
+	assert_true(installed(f));
+
+	/* The QueryResponse the TAM got. */
+	assert_int_equal(tk_cose_peek(f->wire.saved, f->wire.saved_len, &body, &signer, &payload,
+				      NULL), TK_OK);
+	assert_int_equal(tk_teep_decode(payload.ptr, payload.len, &msg, NULL), TK_OK);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_QUERY_RESPONSE);
+	assert_true(msg.query_response.has_attestation_payload_format);
+	assert_int_equal(msg.query_response.attestation_payload_format.len,
+			 strlen(TK_TEEP_ENCRYPTED_EVIDENCE_MEDIA_TYPE));
+	assert_memory_equal(msg.query_response.attestation_payload_format.ptr,
+			    TK_TEEP_ENCRYPTED_EVIDENCE_MEDIA_TYPE,
+			    strlen(TK_TEEP_ENCRYPTED_EVIDENCE_MEDIA_TYPE));
+	assert_true(msg.query_response.attestation_payload.len > 2);
+	assert_int_equal(msg.query_response.attestation_payload.ptr[0], 0xd8);
+	assert_int_equal(msg.query_response.attestation_payload.ptr[1], 96);
+	tk_crypto_key_free(enc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +476,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_session_corrupt_update_dropped, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_session_lost_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_encrypted_evidence, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
