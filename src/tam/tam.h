@@ -27,7 +27,7 @@ enum {
 };
 
 /* Maximum options of one command, and values of one repeatable option. */
-#define TAM_MAX_OPTIONS 12
+#define TAM_MAX_OPTIONS 16
 #define TAM_MAX_VALUES 2
 
 /*
