@@ -800,6 +800,47 @@ static void test_lower_sequence_number(void **state)
 	assert_null(strstr(t->result.out, "result: success"));
 }
 
+/* Occurrences of `needle` in `text`. */
+static size_t count_of(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/*
+ * Flow "deploy versus load" with boot-time SUIT reports: after a load,
+ * the next session's QueryResponse carries the load's report, and the TAM
+ * stores it as a boot report with the measured image digest. A later
+ * session sends it no more.
+ */
+static void test_load_boot_report(void **state)
+{
+	struct e2e *t = *state;
+	char digest[80], anchor[192];
+
+	start_installed(t);
+	snprintf(anchor, sizeof(anchor), "%s/signer.pub.pem", t->dir);
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "load", "--state", t->tee,
+					  "--component", ta_id, "--trust-anchor", anchor, NULL});
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-reports", "--db", t->db, NULL});
+	assert_int_equal(count_of(t->result.out, "kind: boot"), 0);
+
+	run_agent(t, 0);
+	sample_digest(digest, sizeof(digest));
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-reports", "--db", t->db, NULL});
+	assert_int_equal(count_of(t->result.out, "kind: boot (QueryResponse)\n"), 1);
+	assert_int_equal(count_of(t->result.out, "kind: update (Success or Error)\n"), 1);
+	assert_non_null(strstr(t->result.out, digest));
+
+	run_agent(t, 0);
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "show-reports", "--db", t->db, NULL});
+	assert_int_equal(count_of(t->result.out, "kind: boot"), 1);
+	stop_tam(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -814,6 +855,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_untrusted_signer_rejected_by_agent,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lower_sequence_number, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_boot_report, setup, teardown),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
