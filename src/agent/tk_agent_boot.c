@@ -44,7 +44,7 @@ static void report_path(char *out, size_t cap, const char *state_dir, uint64_t s
 		 SEQUENCE_DIGITS, sequence, suffix);
 }
 
-/* Parse "<20 digits>.cbor"; false for any other name. */
+/* Parse "<20 digits>.cbor" into *sequence. Returns false for any other name. */
 static bool parse_name(const char *name, uint64_t *sequence)
 {
 	uint64_t v = 0;
@@ -60,7 +60,7 @@ static bool parse_name(const char *name, uint64_t *sequence)
 	return true;
 }
 
-/* Sorted sequence numbers of the stored reports; at most `cap` newest. */
+/* Sequence numbers of the newest stored reports, ascending, and those to remove. */
 struct listing {
 	uint64_t sequence[TK_AGENT_BOOT_REPORTS_MAX + 1];
 	size_t count;
@@ -326,9 +326,9 @@ tk_err tk_agent_boot_remove_sent(struct tk_agent_boot *boot, struct tk_diag *dia
 
 /*
  * Copy a stored report into out with suit-report-nonce added. The report
- * has keys 3, 4, 99 and possibly 8 and negative extension keys, so key 2
- * goes first to keep the deterministic order of RFC 8949 section 4.2.1:
- * the map head gets one more pair, then 2: nonce, then the old pairs.
+ * has keys 3, 4, 99, possibly 8 and negative extension keys, so key 2 goes
+ * first in the deterministic order of RFC 8949 section 4.2.1. The copy is
+ * a map head with one more pair, then 2: nonce, then the old pairs.
  */
 static tk_err add_nonce(const uint8_t *report, size_t len, struct tk_span nonce, uint8_t *out,
 			size_t cap, size_t *out_len, struct tk_diag *diag)

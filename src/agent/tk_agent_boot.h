@@ -8,13 +8,13 @@
  * Each load writes an unsigned SUIT_Report without suit-report-nonce to
  * the TEE state folder, in <state>/boot-reports/<sequence>.cbor (mode
  * 0600, the folder 0700), through plain files so the sim and TPM backends
- * share it. `teep-agent run` reads them and protects each one when it
- * builds the QueryResponse: it adds the QueryRequest's token as
- * suit-report-nonce when one was present (the draft requires it), signs it
- * with the TEE's report key and encrypts it to the TAM when that key is
- * configured. A stored report cannot be signed earlier, because the token
- * is known only then. Reports sent in a session that ended without error
- * are removed.
+ * share it. `teep-agent run` protects each one when it builds the
+ * QueryResponse. It adds the QueryRequest's token as suit-report-nonce when
+ * one was present, as the draft requires, then signs the report with the
+ * TEE's report key and encrypts it to the TAM when that key is configured.
+ * A stored report cannot be signed earlier, because the token is known
+ * only then. Reports sent in a session that ended without error are
+ * removed.
  */
 #ifndef TK_AGENT_BOOT_H
 #define TK_AGENT_BOOT_H
@@ -27,9 +27,9 @@
 #include "suit/tk_suit.h"
 
 /*
- * Boot reports kept in the state folder: saving one more removes the
- * oldest, so a node that loads often but seldom meets its TAM holds at
- * most this many. Also the most sent in one QueryResponse.
+ * Maximum boot reports in the state folder. Saving one more removes the
+ * oldest, so a node that loads often but seldom reaches its TAM keeps at
+ * most this many, and sends at most this many in one QueryResponse.
  */
 #define TK_AGENT_BOOT_REPORTS_MAX 8
 
@@ -57,7 +57,7 @@ TK_MUST_CHECK tk_err tk_agent_boot_save(const char *state_dir, const struct tk_a
 
 /*
  * Save the report of `teep-agent load` and log a failure to save it as a
- * warning: the load's own outcome stands either way. A NULL manifest
+ * warning, because the load's own result does not change. A NULL manifest
  * (no authenticated manifest names the component) saves nothing, since a
  * SUIT report must reference a manifest.
  */
@@ -87,7 +87,7 @@ TK_MUST_CHECK tk_err tk_agent_boot_remove_sent(struct tk_agent_boot *boot, struc
 
 /*
  * The agent state machine's boot_report hook (ctx: struct tk_agent_tee,
- * whose report->boot holds the reports): write report `index` with
+ * whose report->boot has the reports). Writes report `index` with
  * `nonce` as suit-report-nonce when not empty, protected like the reports
  * of tk_agent_report_write(). TK_ERR_NOT_FOUND past the last one.
  */

@@ -191,7 +191,7 @@ static const char migration_5[] =
 /*
  * Version 6: boot-time SUIT reports. suit_reports.boot is 1 for a report
  * that came in a QueryResponse (draft-ietf-teep-protocol: SUIT reports of
- * boot, such as teep-agent load), whose token column then holds the
+ * boot, such as teep-agent load), whose token column then has the
  * QueryRequest's token or the empty byte string, and 0 for a report in a
  * Success or Error answering an Update.
  */

@@ -1081,8 +1081,8 @@ static void save_boot_report(struct fixture *f, const uint8_t *image_digest, tk_
 
 /*
  * A stored boot report goes into the QueryResponse of a QueryRequest that
- * asks for SUIT reports, with the token as nonce, signed with the report
- * key and encrypted to the TAM; it is removed once sent.
+ * requests SUIT reports, with the token as nonce, signed with the report
+ * key and encrypted to the TAM. It is removed once sent.
  */
 static void test_query_response_boot_report(void **state)
 {
