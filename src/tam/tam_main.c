@@ -91,6 +91,9 @@ static const struct tam_option show_results_options[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The parser indexes struct tam_args by option; serve has the most options. */
+_Static_assert(COUNT(serve_options) <= TAM_MAX_OPTIONS, "raise TAM_MAX_OPTIONS");
+
 static const struct tam_command commands[] = {
 	{"serve", "serve the TEEP HTTP binding at /tam until SIGTERM or SIGINT", NULL,
 	 serve_options, COUNT(serve_options), tam_serve},
