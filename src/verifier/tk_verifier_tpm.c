@@ -8,7 +8,9 @@
  *      evidence itself proves that the AK lives in the TPM of that EK. The
  *      node enrolls the AK by credential activation (tk_verifier_ak.h), or
  *      the operator enrolls it (teep-verifier enroll-key) after making sure
- *      of it the same way. Not enrolled: instance-identity 97. An AK
+ *      of it the same way. Not enrolled: instance-identity 97, and the
+ *      result names the device (cnf, UEID) only when an enrolled TEEP key
+ *      signed the evidence for its own UEID. An AK
  *      enrolled by activation must come with the EK certificate it was
  *      activated with (checked after step 5), else instance-identity 96.
  *   2. the evidence verifies with the TEEP key it names, taken from the
@@ -174,6 +176,52 @@ static tk_err verify_teep_key(struct tk_verifier *v, const struct tk_verifier_re
 	}
 	*verified = true;
 	return TK_OK;
+}
+
+/*
+ * Step 1, AK not enrolled: nothing vouches for the TPM. But when an
+ * enrolled TEEP key signed the evidence for the UEID it is enrolled for,
+ * the result names that device (cnf, UEID), so a relying party can record
+ * the rejection. A cnf COSE_Key names no device, because without the AK
+ * no quote binds it.
+ */
+static tk_err name_device(struct tk_verifier *v, const struct tk_verifier_request *req,
+			  struct tk_span kid, struct tpm_state *s,
+			  struct tk_verifier_appraisal *a, struct tk_diag *diag)
+{
+	const struct tk_eat_claims *claims = &a->verified.claims;
+	const struct tk_verifier_store_ops *st = v->cfg.store;
+	struct tk_verifier_attest_key rec;
+	struct tk_cose_trusted_key trusted;
+	struct tk_eat_claims named;
+	struct tk_eat_verify_opts opts;
+	struct tk_diag local;
+
+	tk_diag_clear(&local);
+	if (st->key_get(st->ctx, kid, &rec, &local) != TK_OK ||
+	    import_cose_key(v->cfg.crypto, tk_span_make(rec.cose_key, rec.cose_key_len),
+			    &s->teep_key, s->teep_kid, &local) != TK_OK)
+		return TK_OK;
+
+	memset(&opts, 0, sizeof(opts));
+	trusted.key = s->teep_key;
+	trusted.kid = tk_span_make(s->teep_kid, sizeof(s->teep_kid));
+	opts.keys = &trusted;
+	opts.n_keys = 1;
+	opts.nonce = a->nonce;
+	opts.cnf_kid = req->cnf_kid;
+	if (tk_eat_verify(v->cfg.crypto, req->evidence.ptr, req->evidence.len, &opts,
+			  &a->verified, &local) != TK_OK ||
+	    !tk_span_equal(claims->ueid, tk_span_make(rec.ueid, rec.ueid_len)))
+		return TK_OK;
+
+	/* The UEID alone: no other claim of this evidence was appraised. */
+	tk_verifier_set_cnf(req, tk_span_make(s->teep_kid, sizeof(s->teep_kid)), a);
+	memcpy(a->ueid, claims->ueid.ptr, claims->ueid.len);
+	a->ueid_len = claims->ueid.len;
+	named = *claims;
+	named.present &= TK_EAT_HAS_NONCE | TK_EAT_HAS_UEID;
+	return tk_verifier_encode_teep_claims(&named, a, diag);
 }
 
 /*
@@ -366,7 +414,11 @@ tk_err tk_verifier_check_tpm(struct tk_verifier *v, int64_t now,
 	tk_verifier_set_cnf(req, TK_SPAN_EMPTY, a);
 
 	err = find_ak(v, &peeked->tpm, &s, a, &ok, diag);
-	if (err == TK_OK && ok)
+	if (err == TK_OK && !ok) {
+		err = name_device(v, req, kid, &s, a, diag);
+		goto done;
+	}
+	if (err == TK_OK)
 		err = verify_teep_key(v, req, kid, peeked, &s, a, &ok, diag);
 	if (err != TK_OK || !ok)
 		goto done;

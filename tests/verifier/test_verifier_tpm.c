@@ -517,10 +517,70 @@ static void test_tpm_table(void **state)
 	}
 }
 
+/*
+ * AK not enrolled, and a caller that names no TEEP key (teep-verifier
+ * serve's API): the result names the device only when an enrolled TEEP
+ * key signed the evidence, so a TAM can record the refusal.
+ */
+static void test_tpm_unknown_ak_names_device(void **state)
+{
+	static uint8_t evidence[8192], ear[TK_VERIFIER_RESULT_MAX];
+	struct tk_cose_trusted_key trusted = {0};
+	struct tk_verifier_request req = {0};
+	struct tk_verifier_result res;
+	const struct variant v = {0};
+	struct tk_ear decoded;
+	struct tk_diag diag;
+	uint8_t nonce[32];
+	void *fresh = NULL;
+	struct fixture *f;
+
+	(void)state;
+	memset(nonce, 0x3c, sizeof(nonce));
+	for (int teep_key_enrolled = 1; teep_key_enrolled >= 0; teep_key_enrolled--) {
+		assert_int_equal(setup(&fresh), 0);
+		f = fresh;
+		tk_crypto_key_free(f->ak);
+		assert_int_equal(tk_crypto_key_generate(f->c, TK_CRYPTO_KEY_P256, &f->ak, NULL),
+				 TK_OK);
+		if (!teep_key_enrolled) {
+			tk_crypto_key_free(f->teep_key);
+			assert_int_equal(tk_crypto_key_generate(f->c, TK_CRYPTO_KEY_P256,
+								&f->teep_key, NULL), TK_OK);
+		}
+		req.nonce = tk_span_make(nonce, sizeof(nonce));
+		req.evidence = tk_span_make(evidence, make_evidence(f, &v, req.nonce, evidence,
+								    sizeof(evidence)));
+		tk_diag_clear(&diag);
+		check_err("unknown AK", TK_OK, tk_verifier_appraise(&f->verifier, NOW, &req, ear,
+								    sizeof(ear), &res, &diag),
+			  &diag);
+		assert_int_equal(res.status, TK_VERIFIER_TIER_CONTRAINDICATED);
+		assert_int_equal(res.vector.value[TK_VERIFIER_INSTANCE_IDENTITY], 97);
+		assert_int_equal(res.vector.present & (1u << TK_VERIFIER_HARDWARE), 0);
+		trusted.key = f->verifier_key;
+		assert_int_equal(tk_ear_verify_cwt(f->c, ear, res.ear_len, &trusted, 1, &decoded,
+						   NULL, NULL), TK_OK);
+		if (teep_key_enrolled) {
+			assert_int_equal(res.ueid_len, sizeof(f->ueid));
+			assert_memory_equal(res.ueid, f->ueid, sizeof(f->ueid));
+			assert_int_equal(decoded.cnf_kid.len, 32);
+			assert_memory_equal(decoded.cnf_kid.ptr, f->teep_kid, 32);
+			assert_true(decoded.submods[0].teep_claims.len > 0);
+		} else {
+			assert_int_equal(res.ueid_len, 0);
+			assert_int_equal(decoded.cnf_kid.len, 0);
+			assert_int_equal(decoded.submods[0].teep_claims.len, 0);
+		}
+		teardown(&fresh);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tpm_table),
+		cmocka_unit_test(test_tpm_unknown_ak_names_device),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
