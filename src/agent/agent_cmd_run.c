@@ -280,13 +280,15 @@ int agent_cmd_run(const struct command *cmd, const struct args *args)
 	rs.report->log = &agent_log;
 	glue.report = rs.report;
 
-	/* Boot reports of earlier loads, for the QueryResponse. */
-	err = tk_agent_boot_read(&rs.boot, state, &diag);
-	if (err != TK_OK) {
-		rc = agent_fail("cannot read the boot SUIT reports", state, err, &diag);
-		goto out;
+	/* Boot reports of earlier loads, for the QueryResponse. One that cannot
+	   be read must not stop policy checks; newer loads rotate it out. */
+	if (tk_agent_boot_read(&rs.boot, state, &diag) == TK_OK) {
+		rs.report->boot = &rs.boot;
+	} else {
+		tk_log(&agent_log, TK_LOG_WARNING, "agent", "boot SUIT reports not sent: %s",
+		       diag.msg);
+		tk_diag_clear(&diag);
 	}
-	rs.report->boot = &rs.boot;
 
 	cfg.crypto = tk_crypto_openssl();
 	for (size_t i = 0; i < args->count[RUN_TAM_KEY]; i++)
