@@ -477,6 +477,49 @@ static void test_update_installs(void **state)
 	assert_int_equal(count_components(f), 1);
 }
 
+/*
+ * A manifest whose manifest component id equals its component id, as
+ * `teep manifest` builds them: its uninstall unlinks its own id, which must
+ * remove the component once and not start the same uninstall again.
+ */
+static void test_unneeded_same_id_unlinked(void **state)
+{
+	struct fixture *f = *state;
+	struct tk_suit_build_params p;
+	struct tk_teep_msg msg;
+	uint8_t *envelope = malloc(BUF_CAP);
+	size_t envelope_len = 0;
+	static const uint8_t image[] = "a trusted app";
+
+	assert_non_null(envelope);
+	memset(&p, 0, sizeof(p));
+	p.component_id = tk_span_make(example_component_id, sizeof(example_component_id));
+	p.manifest_component_id = p.component_id;
+	p.sequence_number = 1;
+	p.image = tk_span_make(image, sizeof(image) - 1);
+	p.integrated_name = "#tc";
+	p.signer = f->signer;
+	p.crypto = crypto();
+	assert_int_equal(tk_suit_build_envelope(&p, envelope, BUF_CAP, &envelope_len, NULL),
+			 TK_OK);
+
+	query(f, &msg);
+	update(f, envelope, envelope_len, tk_span_make(token, sizeof(token)), &msg);
+	assert_int_equal(msg.type, TK_TEEP_TYPE_SUCCESS);
+	assert_int_equal(count_components(f), 1);
+
+	restart_session(f);
+	query(f, &msg);
+	update_lists(f, NULL, 0, example_component_id, sizeof(example_component_id),
+		     tk_span_make(token, sizeof(token)), &msg);
+	if (msg.type != TK_TEEP_TYPE_SUCCESS)
+		fail_msg("expected Success, got type %d: %.*s", (int)msg.type,
+			 (int)msg.error.err_msg.len, (const char *)msg.error.err_msg.ptr);
+	assert_int_equal(f->agent.unlinked, 1);
+	assert_int_equal(count_components(f), 0);
+	free(envelope);
+}
+
 static void test_lower_sequence_rejected(void **state)
 {
 	struct fixture *f = *state;
@@ -1191,6 +1234,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_query_request_rejections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_rejections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unneeded_manifest_unlinked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unneeded_same_id_unlinked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_request_negotiation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suit_reports, setup, teardown),
