@@ -192,11 +192,13 @@ static void test_load_rejects(void **state)
 		   (const char *[]){"load", "--state", f->state, "--component", "4274",
 				    "--trust-anchor", f->signer_pub, NULL},
 		   2, NULL, "invalid value for --component");
-	expect_run(f, "tpm without tcti",
-		   (const char *[]){"load", "--state", f->state, "--backend", "tpm",
-				    "--component", "81427461", "--trust-anchor", f->signer_pub,
-				    NULL},
-		   2, NULL, "--backend tpm needs --tcti");
+	/* With /dev/tpmrm0 present the agent would open the real TPM. */
+	if (access("/dev/tpmrm0", F_OK) != 0)
+		expect_run(f, "tpm without tcti",
+			   (const char *[]){"load", "--state", f->state, "--backend", "tpm",
+					    "--component", "81427461", "--trust-anchor",
+					    f->signer_pub, NULL},
+			   2, NULL, "--backend tpm needs --tcti");
 
 	/* Change the last stored byte of the image: the load is refused. */
 	snprintf(path, sizeof(path), "%s/components", f->state);
