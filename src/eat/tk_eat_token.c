@@ -403,6 +403,10 @@ tk_err tk_eat_decode_measured_component(const struct tk_eat_manifest *measuremen
 		out->has_pcr = true;
 		err = tk_cbor_get_uint(&dec, &out->pcr);
 	}
+	if (err == TK_OK && out->has_pcr && out->pcr >= TK_EAT_TPM_MAX_PCRS)
+		err = tk_cbor_dec_fail(&dec, TK_ERR_SCHEMA_VALUE,
+				       "measured component: PCR index %llu, maximum %d",
+				       (unsigned long long)out->pcr, TK_EAT_TPM_MAX_PCRS - 1);
 	if (err == TK_OK)
 		err = tk_cbor_leave(&dec);
 	if (err == TK_OK)

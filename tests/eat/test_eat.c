@@ -534,6 +534,41 @@ static void test_bad_encodings_rejected(void **state)
 	}
 }
 
+/* [[h'7461'], [-16, 32 zero bytes]] followed by a PCR index, 0..23. */
+#define MEASURED_PREFIX "838142746182" "2f5820" \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
+static void test_measured_component_pcr(void **state)
+{
+	static const struct {
+		const char *desc;
+		const char *hex;
+		uint64_t pcr;
+		tk_err expected;
+	} rows[] = {
+		{"pcr 0", MEASURED_PREFIX "00", 0, TK_OK},
+		{"pcr 23", MEASURED_PREFIX "17", 23, TK_OK},
+		{"pcr 24", MEASURED_PREFIX "1818", 0, TK_ERR_SCHEMA_VALUE},
+		{"pcr 2^64-1", MEASURED_PREFIX "1bffffffffffffffff", 0, TK_ERR_SCHEMA_VALUE},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint8_t body[64];
+		struct tk_eat_manifest m = {.content_type = TK_EAT_CONTENT_FORMAT_CBOR,
+					    .body_is_bstr = true};
+		struct tk_eat_measured_component got;
+		struct tk_diag diag;
+
+		m.body = tk_span_make(body, from_hex(rows[i].hex, body, sizeof(body)));
+		tk_diag_clear(&diag);
+		check_err(rows[i].desc, rows[i].expected,
+			  tk_eat_decode_measured_component(&m, &got, &diag), &diag);
+		assert_int_equal(got.has_pcr, rows[i].expected == TK_OK);
+		assert_int_equal(got.pcr, rows[i].pcr);
+	}
+}
+
 static void test_oversized_evidence(void **state)
 {
 	struct fixture *f = *state;
@@ -953,6 +988,7 @@ int main(void)
 		cmocka_unit_test(test_cnf_cose_key),
 		cmocka_unit_test(test_encode_sizes),
 		cmocka_unit_test(test_bad_encodings_rejected),
+		cmocka_unit_test(test_measured_component_pcr),
 		cmocka_unit_test(test_oversized_evidence),
 		cmocka_unit_test(test_sign_checks_nonce_length),
 		cmocka_unit_test(test_claim_names),
