@@ -50,9 +50,13 @@ static int parse_hex_option(const struct tk_cli_command *cmd, const struct tk_cl
 		return TK_CLI_EXIT_OK;
 	tk_diag_clear(&diag);
 	if (strlen(hex) > 2 * max || tk_cli_hex_parse(hex, out, max, &len, &diag) != TK_OK ||
-	    len < min)
+	    len < min) {
+		if (min == max)
+			return tk_cli_misuse(cmd, "--%s: expected %zu bytes of hex, got \"%s\"",
+					     name, max, hex);
 		return tk_cli_misuse(cmd, "--%s: expected %zu to %zu bytes of hex, got \"%s\"",
 				     name, min, max, hex);
+	}
 	*span = tk_span_make(out, len);
 	return TK_CLI_EXIT_OK;
 }
