@@ -97,7 +97,10 @@ static void print_bytes(struct diag_ctx *ctx, const uint8_t *ptr, size_t len)
 	emits(ctx, "'");
 }
 
-/* Text with the escapes of JSON (RFC 8259 section 7); UTF-8 is kept. */
+/*
+ * Print text with the escapes of JSON (RFC 8259 section 7). C1 controls
+ * are escaped too, so that no terminal acts on them. Other UTF-8 is kept.
+ */
 static void print_text(struct diag_ctx *ctx, const uint8_t *ptr, size_t len)
 {
 	emits(ctx, "\"");
@@ -113,6 +116,8 @@ static void print_text(struct diag_ctx *ctx, const uint8_t *ptr, size_t len)
 			emits(ctx, "\\t");
 		else if (c < 0x20 || c == 0x7f)
 			emitf(ctx, "\\u%04x", c);
+		else if (c == 0xc2 && i + 1 < len && ptr[i + 1] >= 0x80 && ptr[i + 1] <= 0x9f)
+			emitf(ctx, "\\u%04x", ptr[++i]); /* C1 control, U+0080..U+009F */
 		else
 			emit(ctx, (const char *)&c, 1);
 	}

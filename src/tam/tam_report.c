@@ -113,8 +113,17 @@ static void print_uri(struct tk_span uri)
 		printf("none");
 		return;
 	}
-	for (size_t i = 0; i < uri.len; i++)
-		putchar(uri.ptr[i] < 0x20 || uri.ptr[i] == 0x7f ? '?' : uri.ptr[i]);
+	for (size_t i = 0; i < uri.len; i++) {
+		uint8_t c = uri.ptr[i];
+
+		/* C0 and C1 controls (U+0080..U+009F is c2 80..c2 9f) print as '?'. */
+		if (c == 0xc2 && i + 1 < uri.len && uri.ptr[i + 1] >= 0x80 &&
+		    uri.ptr[i + 1] <= 0x9f) {
+			c = '?';
+			i++;
+		}
+		putchar(c < 0x20 || c == 0x7f ? '?' : c);
+	}
 }
 
 static tk_err print_report(void *cb_ctx, const struct tk_store_suit_report *r)

@@ -1027,6 +1027,7 @@ static const struct diag_row diag_rows[] = {
 	{"int keys", "a201020304", false, "{1: 2, 3: 4}"},
 	{"-2^64", "3bffffffffffffffff", false, "-18446744073709551616"},
 	{"escapes", "6a225c0a0d09017f61c3bc", false, "\"\\\"\\\\\\n\\r\\t\\u0001\\u007fa\xc3\xbc\""},
+	{"C1 controls", "6961c280c29bc29fc2a0", false, "\"a\\u0080\\u009b\\u009f\xc2\xa0\""},
 	{"half float", "f93e00", false, "1.5"},
 	{"negative zero", "f98000", false, "-0.0"},
 	{"plain decimal", "fa47c35000", false, "100000.0"},
