@@ -29,6 +29,15 @@
 /* Verifier name recorded for the in-process appraisals. */
 #define INPROC_NAME "in-process"
 
+/*
+ * Time limits of one call to teep-verifier, in milliseconds. teep-tam
+ * serves every agent from one polling thread, so a verifier that does not
+ * answer stalls all sessions for this long; the HTTP client's 30 s default
+ * is far above what one appraisal costs (a few ms). The call fails closed.
+ */
+#define VERIFIER_TIMEOUT_MS 5000L
+#define VERIFIER_CONNECT_TIMEOUT_MS 2000L
+
 /* Paths of teep-verifier's challenge-response API under --verifier URI. */
 #define NEW_SESSION_PATH "/challenge-response/v1/newSession"
 
@@ -319,7 +328,9 @@ static tk_err new_challenge_http(void *ctx, int64_t now, uint8_t *out, size_t ca
 				 size_t *out_len, struct tk_diag *diag)
 {
 	struct tam_verifier *v = ctx;
-	struct tk_http_client_config http = {.log = v->log};
+	struct tk_http_client_config http = {.log = v->log,
+					     .timeout_ms = VERIFIER_TIMEOUT_MS,
+					     .connect_timeout_ms = VERIFIER_CONNECT_TIMEOUT_MS};
 	struct tk_http_request req = {.accept = "application/json"};
 	struct tk_http_response resp;
 	uint8_t body[SESSION_JSON_MAX];
@@ -391,7 +402,9 @@ static tk_err appraise_http(void *ctx, const struct tk_teep_tam_attestation *in,
 			    struct tk_teep_tam_appraisal *out, struct tk_diag *diag)
 {
 	struct tam_verifier *v = ctx;
-	struct tk_http_client_config http = {.log = v->log};
+	struct tk_http_client_config http = {.log = v->log,
+					     .timeout_ms = VERIFIER_TIMEOUT_MS,
+					     .connect_timeout_ms = VERIFIER_CONNECT_TIMEOUT_MS};
 	struct tk_http_request req = {
 		.content_type = EVIDENCE_MEDIA_TYPE,
 		.accept = TK_TEEP_EAR_MEDIA_TYPE,
