@@ -286,17 +286,28 @@ static tk_err check_entry(const struct tk_crypto *crypto, size_t index,
 	return TK_OK;
 }
 
+/* Check that the chain ended at expect (NULL: no check). */
+static tk_err check_expect(const uint8_t running[TK_TEE_DIGEST_LEN],
+			   const uint8_t *expect, size_t n, struct tk_diag *diag)
+{
+	if (expect == NULL || tk_ct_equal(running, expect, TK_TEE_DIGEST_LEN))
+		return TK_OK;
+	return TK_FAIL(diag, TK_ERR_DIGEST_MISMATCH,
+		       "measurement log of %zu entries does not replay to the PCR value", n);
+}
+
 static tk_err walk_buffer(const uint8_t *buf, size_t len,
-			  const struct tk_crypto *crypto, tk_tee_measurement_fn visit,
-			  void *visit_ctx, uint8_t running[TK_TEE_DIGEST_LEN],
-			  size_t *count, struct tk_diag *diag)
+			  const struct tk_crypto *crypto, const uint8_t *expect,
+			  tk_tee_measurement_fn visit, void *visit_ctx,
+			  uint8_t running[TK_TEE_DIGEST_LEN], size_t *count,
+			  struct tk_diag *diag)
 {
 	struct tk_tee_measurement m;
 	size_t n, i;
 	tk_err err = TK_OK;
 
 	if (len == 0)
-		return TK_OK;
+		return check_expect(running, expect, 0, diag);
 	if (len < sizeof(mlog_magic) || memcmp(buf, mlog_magic, sizeof(mlog_magic)) != 0 ||
 	    (len - sizeof(mlog_magic)) % TK_TEE_MLOG_ENTRY_LEN != 0)
 		return TK_FAIL(diag, TK_ERR_DIGEST_MISMATCH,
@@ -312,14 +323,16 @@ static tk_err walk_buffer(const uint8_t *buf, size_t len,
 		if (err == TK_OK)
 			memcpy(running, m.running, TK_TEE_DIGEST_LEN);
 	}
+	if (err == TK_OK) {
+		*count = n;
+		err = check_expect(running, expect, n, diag);
+	}
 	for (i = 0; i < n && err == TK_OK && visit != NULL; i++) {
 		err = decode_entry(buf + sizeof(mlog_magic) + i * TK_TEE_MLOG_ENTRY_LEN,
 				   i, &m, diag);
 		if (err == TK_OK)
 			err = visit(visit_ctx, &m);
 	}
-	if (err == TK_OK)
-		*count = n;
 	return err;
 }
 
@@ -336,13 +349,32 @@ tk_err tk_tee_mlog_walk(int dirfd, const struct tk_crypto *crypto,
 	*count = 0;
 	err = read_log(dirfd, &buf, &len, diag);
 	if (err == TK_OK)
-		err = walk_buffer(buf, len, crypto, visit, visit_ctx, running, count,
-				  diag);
+		err = walk_buffer(buf, len, crypto, NULL, visit, visit_ctx, running,
+				  count, diag);
 	free(buf);
 	if (err != TK_OK) {
 		memset(running, 0, TK_TEE_DIGEST_LEN);
 		*count = 0;
 	}
+	return err;
+}
+
+tk_err tk_tee_mlog_walk_expect(int dirfd, const struct tk_crypto *crypto,
+			       const uint8_t expect[TK_TEE_DIGEST_LEN],
+			       tk_tee_measurement_fn visit, void *visit_ctx,
+			       size_t *count, struct tk_diag *diag)
+{
+	uint8_t running[TK_TEE_DIGEST_LEN] = {0};
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	tk_err err;
+
+	*count = 0;
+	err = read_log(dirfd, &buf, &len, diag);
+	if (err == TK_OK)
+		err = walk_buffer(buf, len, crypto, expect, visit, visit_ctx, running,
+				  count, diag);
+	free(buf);
 	return err;
 }
 
@@ -357,7 +389,7 @@ tk_err tk_tee_mlog_append(int dirfd, const struct tk_crypto *crypto,
 	memset(running, 0, sizeof(running));
 	err = read_log(dirfd, &buf, &len, diag);
 	if (err == TK_OK)
-		err = walk_buffer(buf, len, crypto, NULL, NULL, running, &count,
+		err = walk_buffer(buf, len, crypto, NULL, NULL, NULL, running, &count,
 				  diag);
 	if (err == TK_OK && count >= TK_TEE_MAX_MEASUREMENTS)
 		err = TK_FAIL(diag, TK_ERR_LIMIT_COUNT,

@@ -62,6 +62,18 @@ tk_err tk_tee_mlog_walk(int dirfd, const struct tk_crypto *crypto,
 			struct tk_diag *diag);
 
 /*
+ * Check the log in folder dirfd against expect (a PCR value) and visit its
+ * entries, from one read of the file, so that the entries visited are the
+ * ones checked. A chain that does not end at expect fails with
+ * TK_ERR_DIGEST_MISMATCH before the first visit. *count receives the
+ * number of entries, also on that failure.
+ */
+tk_err tk_tee_mlog_walk_expect(int dirfd, const struct tk_crypto *crypto,
+			       const uint8_t expect[TK_TEE_DIGEST_LEN],
+			       tk_tee_measurement_fn visit, void *visit_ctx,
+			       size_t *count, struct tk_diag *diag);
+
+/*
  * Append m (id, digest, event and pcr set) to the log in dirfd, setting
  * m->running from the chain. Fails with TK_ERR_LIMIT_COUNT when the log
  * contains TK_TEE_MAX_MEASUREMENTS entries.

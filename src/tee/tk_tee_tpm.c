@@ -166,19 +166,19 @@ static tk_err check_log(struct tpm *tpm, size_t *count, bool *pcr_zero,
 	return TK_OK;
 }
 
+/* Visit the entries of one read of the log, checked against the PCR. */
 static tk_err tpm_list_measurements(void *ctx, tk_tee_measurement_fn visit,
 				    void *visit_ctx, struct tk_diag *diag)
 {
 	struct tpm *tpm = ctx;
-	uint8_t running[TK_TEE_DIGEST_LEN];
-	bool pcr_zero;
-	size_t count;
-	tk_err err = check_log(tpm, &count, &pcr_zero, diag);
+	uint8_t pcr[TK_TEE_DIGEST_LEN];
+	size_t count = 0;
+	tk_err err = tpm_pcr_read(tpm, pcr, diag);
 
 	if (err != TK_OK)
 		return err;
-	return tk_tee_mlog_walk(tpm->tpm_fd, tpm->crypto, visit, visit_ctx, running,
-				&count, diag);
+	return tk_tee_mlog_walk_expect(tpm->tpm_fd, tpm->crypto, pcr, visit, visit_ctx,
+				       &count, diag);
 }
 
 /* extraData of quote and certify: SHA-256(nonce || kid). */

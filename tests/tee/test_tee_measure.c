@@ -22,6 +22,7 @@
 
 #include "crypto/tk_crypto.h"
 #include "tee/tk_tee.h"
+#include "tee/tk_tee_measure.h"
 #include "tee_test_util.h"
 
 /* Component ids: CBOR arrays of one byte string, [h'7461'] and [h'7462']. */
@@ -282,6 +283,48 @@ static void test_log_tamper_detected(void **state)
 	assert_int_equal(c.count, 2);
 }
 
+/* One read of the log is checked against the expected value, then listed. */
+static void test_log_walk_expect(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t expect[32] = {0};
+	struct collected c;
+	struct tk_diag diag;
+	size_t count = 0;
+	int dirfd;
+
+	open_ok(f);
+	install(f, id_a, sizeof(id_a), image_a, sizeof(image_a));
+	install(f, id_b, sizeof(id_b), image_b, sizeof(image_b));
+	tee_test_check("load a", TK_OK, load(f, id_a, sizeof(id_a), image_a,
+					     sizeof(image_a), &diag), &diag);
+	tee_test_check("load b", TK_OK, load(f, id_b, sizeof(id_b), image_b,
+					     sizeof(image_b), &diag), &diag);
+	chain(expect, id_a, sizeof(id_a), image_a, sizeof(image_a));
+	chain(expect, id_b, sizeof(id_b), image_b, sizeof(image_b));
+	dirfd = open(f->dir.state, O_RDONLY | O_DIRECTORY);
+	assert_true(dirfd >= 0);
+
+	memset(&c, 0, sizeof(c));
+	tk_diag_clear(&diag);
+	tee_test_check("walk to the chain value", TK_OK,
+		       tk_tee_mlog_walk_expect(dirfd, tk_crypto_openssl(), expect, collect,
+					       &c, &count, &diag), &diag);
+	assert_int_equal(count, 2);
+	assert_int_equal(c.count, 2);
+
+	/* Another value: nothing is visited. */
+	expect[31] ^= 1;
+	memset(&c, 0, sizeof(c));
+	tk_diag_clear(&diag);
+	tee_test_check("walk to another value", TK_ERR_DIGEST_MISMATCH,
+		       tk_tee_mlog_walk_expect(dirfd, tk_crypto_openssl(), expect, collect,
+					       &c, &count, &diag), &diag);
+	assert_int_equal(count, 2);
+	assert_int_equal(c.count, 0);
+	close(dirfd);
+}
+
 static void test_log_limit(void **state)
 {
 	struct fixture *f = *state;
@@ -440,6 +483,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_log_tamper_detected, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_log_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_walk_expect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_invokes_after_measuring,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrappers_check_arguments, setup,
