@@ -17,7 +17,8 @@
  *      that EK, with that AK loaded, can do, and sends the secret back.
  *   3. finish: the pending enrollment is used up whatever the outcome; a
  *      secret whose digest matches (constant-time compare) enrolls the AK
- *      for the UEID, bound to the SHA-256 of the EK certificate.
+ *      for the UEID, bound to the SHA-256 of the EK certificate, unless
+ *      an AK of another EK certificate is already bound to that UEID.
  *
  * Appraisal of TPM evidence then requires the evidence's EK certificate
  * to be the bound one for an AK enrolled this way (tk_verifier_tpm.c).
@@ -80,7 +81,9 @@ TK_MUST_CHECK tk_err tk_verifier_ak_enroll_begin(struct tk_verifier *v, int64_t 
 /*
  * Step 3. TK_ERR_NOT_FOUND for an unknown id, TK_ERR_REPLAY when it was
  * used, TK_ERR_EXPIRED past its expiry, TK_ERR_SIGNATURE when the secret
- * does not match; TK_ERR_EXISTS when the AK is enrolled for another UEID.
+ * does not match; TK_ERR_EXISTS when the AK is enrolled for another UEID;
+ * TK_ERR_POLICY when an AK enrolled by activation binds the UEID to
+ * another EK certificate.
  * On success *out (may be NULL) is the enrolled record.
  */
 TK_MUST_CHECK tk_err tk_verifier_ak_enroll_finish(struct tk_verifier *v, int64_t now,

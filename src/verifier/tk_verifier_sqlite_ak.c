@@ -200,6 +200,35 @@ tk_err tk_verifier_sqlite_hook_ak_pending_take(void *ctx, const uint8_t *id, int
 	return err;
 }
 
+/*
+ * Fail with TK_ERR_POLICY when an AK enrolled by activation binds the UEID
+ * of p to another EK certificate: a TPM cannot claim another device's UEID.
+ */
+static tk_err check_ueid_ek(sqlite3 *db, const struct tk_verifier_ak_pending *p,
+			    struct tk_diag *diag)
+{
+	sqlite3_stmt *stmt;
+	tk_err err;
+	int rc;
+
+	err = tk_verifier_sqlite_prepare(db, "SELECT 1 FROM ak_bindings WHERE ueid = ? AND "
+					 "ek_cert_digest != ? LIMIT 1", &stmt, diag);
+	if (err != TK_OK)
+		return err;
+	tk_verifier_sqlite_bind(stmt, 1, tk_span_make(p->key.ueid, p->key.ueid_len));
+	tk_verifier_sqlite_bind(stmt, 2, tk_span_make(p->ek_cert_digest,
+						       sizeof(p->ek_cert_digest)));
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		err = TK_FAIL(diag, TK_ERR_POLICY, "the UEID is bound to an AK of another EK "
+			      "certificate: one TPM cannot enroll an AK for another device's UEID");
+	else if (rc != SQLITE_DONE)
+		err = TK_FAIL(diag, TK_ERR_DB, "sqlite: read AK bindings of the UEID: %s",
+			      sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return err;
+}
+
 tk_err tk_verifier_sqlite_hook_ak_enroll(void *ctx, const struct tk_verifier_ak_pending *p,
 					 int64_t now, struct tk_diag *diag)
 {
@@ -209,7 +238,9 @@ tk_err tk_verifier_sqlite_hook_ak_enroll(void *ctx, const struct tk_verifier_ak_
 
 	if ((err = tk_verifier_sqlite_exec(s->db, "BEGIN IMMEDIATE", diag)) != TK_OK)
 		return err;
-	err = tk_verifier_sqlite_key_add(s, &p->key, now, diag);
+	err = check_ueid_ek(s->db, p, diag);
+	if (err == TK_OK)
+		err = tk_verifier_sqlite_key_add(s, &p->key, now, diag);
 	if (err == TK_OK)
 		err = tk_verifier_sqlite_prepare(s->db, "INSERT OR REPLACE INTO ak_bindings (kid, "
 						 "ak_name, ueid, ek_cert_digest, enrolled_at) "

@@ -15,8 +15,8 @@
  *
  * Failures get application/problem+json: 400 malformed request or an AK
  * that is not a restricted signing key fixed to its TPM, 403 an EK
- * certificate that does not chain to a trusted EK CA or a wrong secret,
- * 404 unknown enrollment, 409 used, 410 expired, 415 not JSON, 503 too
+ * certificate that does not chain to a trusted EK CA, a wrong secret or a
+ * UEID bound to an AK of another EK certificate, 404 unknown enrollment, 409 used, 410 expired, 415 not JSON, 503 too
  * many pending, 500 internal. Base64 is standard with padding (RFC 4648
  * section 4), as the challenge-response API's nonce.
  */
@@ -135,6 +135,7 @@ static unsigned int status_of(tk_err err, const char **title)
 		const char *title;
 	} map[] = {
 		{TK_ERR_UNTRUSTED, 403, "Forbidden"}, {TK_ERR_SIGNATURE, 403, "Forbidden"},
+		{TK_ERR_POLICY, 403, "Forbidden"},
 		{TK_ERR_NOT_FOUND, 404, "Not Found"}, {TK_ERR_REPLAY, 409, "Conflict"},
 		{TK_ERR_EXISTS, 409, "Conflict"},     {TK_ERR_EXPIRED, 410, "Gone"},
 		{TK_ERR_LIMIT_COUNT, 503, "Service Unavailable"},

@@ -5,9 +5,10 @@
  * AK's name, the TPM backend activates it, and the secret it recovers
  * enrolls the AK bound to that EK. Rows cover a wrong secret (rejected,
  * and the enrollment is used up), replay, expiry, an unknown id, an
- * untrusted EK and an AK that is not a restricted key. The appraisal's
- * binding check sets instance-identity 96 for evidence with another EK
- * certificate. Without swtpm installed the tests are skipped.
+ * untrusted EK, an AK that is not a restricted key and a UEID bound to
+ * another EK certificate. The appraisal's binding check sets
+ * instance-identity 96 for evidence with another EK certificate. Without
+ * swtpm installed the tests are skipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -304,6 +305,61 @@ static void test_enroll_begin_rejects(void **state)
 	}
 }
 
+/* Begin and activate an enrollment for this UEID, then finish it. */
+static tk_err enroll_for(struct fixture *f, const uint8_t *for_ueid, size_t ueid_len,
+			 struct tk_diag *diag)
+{
+	struct tk_verifier_ak_challenge ch;
+	uint8_t secret[TK_TEE_MAX_CREDENTIAL_LEN];
+	size_t len;
+
+	tk_diag_clear(diag);
+	check("begin", TK_OK,
+	      tk_verifier_ak_enroll_begin(&f->verifier, NOW,
+					  tk_span_make(f->ek_cert, f->ek_cert_len),
+					  tk_span_make(f->ak_public, f->ak_public_len),
+					  tk_span_make(for_ueid, ueid_len), &ch, diag), diag);
+	len = activate(f, &ch, secret);
+	return finish(f, NOW, ch.id, secret, len, NULL, diag);
+}
+
+/*
+ * A UEID bound by activation to another EK certificate (another device's
+ * TPM) is not enrolled for this TPM's AK; another UEID is.
+ */
+static void test_enroll_ueid_of_other_ek(void **state)
+{
+	static const uint8_t other_ueid[16] = {0x01, 0xb0};
+	struct fixture *f = *state;
+	struct tk_verifier_ak_pending theirs;
+	uint64_t count = 0;
+	struct tk_diag diag;
+
+	require_swtpm();
+	trust_swtpm_ca(f);
+	memset(&theirs, 0, sizeof(theirs));
+	memset(theirs.key.kid, 0x55, sizeof(theirs.key.kid));
+	theirs.key.cose_key[0] = 0xa0;
+	theirs.key.cose_key_len = 1;
+	memcpy(theirs.key.ueid, ueid, sizeof(ueid));
+	theirs.key.ueid_len = sizeof(ueid);
+	memset(theirs.ek_cert_digest, 0xaa, sizeof(theirs.ek_cert_digest));
+	assert_int_equal(f->ops.ak_enroll(f->ops.ctx, &theirs, NOW, NULL), TK_OK);
+
+	check("UEID bound to another EK", TK_ERR_POLICY,
+	      enroll_for(f, ueid, sizeof(ueid), &diag), &diag);
+	assert_non_null(strstr(diag.msg, "another EK certificate"));
+	assert_int_equal(tk_verifier_sqlite_count(f->db, "attest_keys", &count, NULL), TK_OK);
+	assert_int_equal(count, 1);
+	assert_int_equal(tk_verifier_sqlite_count(f->db, "ak_bindings", &count, NULL), TK_OK);
+	assert_int_equal(count, 1);
+
+	check("a UEID no other EK holds", TK_OK,
+	      enroll_for(f, other_ueid, sizeof(other_ueid), &diag), &diag);
+	assert_int_equal(tk_verifier_sqlite_count(f->db, "ak_bindings", &count, NULL), TK_OK);
+	assert_int_equal(count, 2);
+}
+
 /* Evidence with another EK certificate than the AK was activated with. */
 static void test_binding_other_ek(void **state)
 {
@@ -348,6 +404,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_enroll_expired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enroll_begin_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_binding_other_ek, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enroll_ueid_of_other_ek, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
