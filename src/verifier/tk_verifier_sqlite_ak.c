@@ -202,7 +202,8 @@ tk_err tk_verifier_sqlite_hook_ak_pending_take(void *ctx, const uint8_t *id, int
 
 /*
  * Fail with TK_ERR_POLICY when an AK enrolled by activation binds the UEID
- * of p to another EK certificate: a TPM cannot claim another device's UEID.
+ * of p to another EK certificate, so that a TPM cannot claim the UEID of
+ * another device.
  */
 static tk_err check_ueid_ek(sqlite3 *db, const struct tk_verifier_ak_pending *p,
 			    struct tk_diag *diag)
