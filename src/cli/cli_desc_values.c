@@ -144,27 +144,48 @@ static tk_err keep_block(struct tk_cli_desc *d, void *buf, struct tk_diag *diag)
 	return TK_OK;
 }
 
-static tk_err read_relative(struct tk_cli_desc *d, const char *path, const char *where,
-			    struct tk_span *out, struct tk_diag *diag)
+/* Room for a file path relative to the description's folder. */
+#define PATH_MAX_LEN 4096
+
+/* The path of a {"file": PATH}, relative to the description's folder. */
+static tk_err resolve_path(const struct tk_cli_desc *d, const char *path, const char *where,
+			   char full[PATH_MAX_LEN], struct tk_diag *diag)
 {
-	char full[4096];
-	struct tk_diag inner;
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	tk_err err;
 	int n;
 
 	if (d->dir == NULL)
 		return tk_cli_desc_fail(diag, where, "file %s: this description may not name files",
 					path);
 	if (path[0] == '/')
-		n = snprintf(full, sizeof(full), "%s", path);
+		n = snprintf(full, PATH_MAX_LEN, "%s", path);
 	else
-		n = snprintf(full, sizeof(full), "%s/%s", d->dir, path);
-	if (n < 0 || (size_t)n >= sizeof(full))
+		n = snprintf(full, PATH_MAX_LEN, "%s/%s", d->dir, path);
+	if (n < 0 || (size_t)n >= PATH_MAX_LEN)
 		return tk_cli_desc_fail(diag, where, "path %s is too long", path);
+	return TK_OK;
+}
+
+/*
+ * Read a file whole: its bytes go into the envelope (integrated payload,
+ * plaintext to encrypt) or into a value, so TK_CLI_MAX_FILE_SIZE bounds it.
+ */
+static tk_err read_relative(struct tk_cli_desc *d, const char *path, const char *where,
+			    struct tk_span *out, struct tk_diag *diag)
+{
+	char full[PATH_MAX_LEN];
+	struct tk_diag inner;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	tk_err err = resolve_path(d, path, where, full, diag);
+
+	if (err != TK_OK)
+		return err;
 	tk_diag_clear(&inner);
 	err = tk_cli_read_file(full, &buf, &len, &inner);
+	if (err == TK_ERR_LIMIT_SIZE)
+		return TK_FAIL(diag, err, "%s: %s: %s, the limit of a file whose bytes are "
+			       "embedded; a payload fetched by URI has no limit", where, full,
+			       inner.msg);
 	if (err != TK_OK)
 		return TK_FAIL(diag, err, "%s: %s: %s", where, full, inner.msg);
 	err = keep_block(d, buf, diag);
@@ -411,6 +432,41 @@ static tk_err dependency_digest(struct tk_cli_desc *d, json_t *v, const char *wh
 	return digest_of(d, env.manifest_bstr, out, diag);
 }
 
+/* {"file": PATH}: a file described by digest and size, never embedded. */
+static bool is_file(json_t *v)
+{
+	return json_is_object(v) && json_object_size(v) == 1 &&
+	       json_is_string(json_object_get(v, "file"));
+}
+
+/*
+ * Digest (into out) and size of a {"file": PATH}, hashed in bounded reads,
+ * so a payload fetched by URI may be of any size.
+ */
+static tk_err hash_file(struct tk_cli_desc *d, json_t *v, const char *where,
+			struct tk_suit_build_value *out, uint64_t *size, struct tk_diag *diag)
+{
+	const char *path = json_string_value(json_object_get(v, "file"));
+	uint8_t *digest = alloc_block(d, TK_CRYPTO_SHA256_LEN, 1, diag);
+	char full[PATH_MAX_LEN];
+	struct tk_diag inner;
+	tk_err err;
+
+	if (digest == NULL)
+		return d->alloc_err;
+	err = resolve_path(d, path, where, full, diag);
+	if (err != TK_OK)
+		return err;
+	tk_diag_clear(&inner);
+	err = tk_cli_hash_file(full, digest, size, &inner);
+	if (err != TK_OK)
+		return TK_FAIL(diag, err, "%s: %s: %s", where, full, inner.msg);
+	out->kind = TK_SUIT_VALUE_DIGEST;
+	out->sint = TK_SUIT_ALG_SHA256;
+	out->bytes = tk_span_make(digest, TK_CRYPTO_SHA256_LEN);
+	return TK_OK;
+}
+
 /*
  * image-digest: {"algorithm-id": "sha256" or -16, "digest-bytes": HEX},
  * {"file": PATH} / {"integrated": NAME} for SHA-256 over those bytes, or
@@ -423,10 +479,13 @@ static tk_err parse_digest(struct tk_cli_desc *d, json_t *v, const char *where,
 	json_t *bytes = json_object_get(v, "digest-bytes");
 	json_t *dependency = json_object_get(v, "dependency");
 	struct tk_span data;
+	uint64_t size;
 	tk_err err;
 
 	if (dependency != NULL && json_object_size(v) == 1)
 		return dependency_digest(d, dependency, where, out, diag);
+	if (is_file(v))
+		return hash_file(d, v, where, out, &size, diag);
 	if (json_is_object(v) && alg == NULL && bytes == NULL) {
 		err = tk_cli_desc_bytes(d, v, where, &data, diag);
 		return err == TK_OK ? digest_of(d, data, out, diag) : err;
@@ -454,6 +513,11 @@ static tk_err parse_size(struct tk_cli_desc *d, json_t *v, const char *where,
 	out->kind = TK_SUIT_VALUE_UINT;
 	if (!json_is_object(v))
 		return parse_uint(v, where, &out->uint, diag);
+	if (is_file(v)) {
+		struct tk_suit_build_value digest;
+
+		return hash_file(d, v, where, &digest, &out->uint, diag);
+	}
 	err = tk_cli_desc_bytes(d, v, where, &data, diag);
 	out->uint = data.len;
 	return err;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/tk_span.h"
+#include "crypto/tk_crypto.h"
 
 /* Read chunk size for files whose size is not known in advance (pipes). */
 #define READ_CHUNK 65536
@@ -173,6 +174,57 @@ tk_err tk_cli_read_file(const char *path, uint8_t **out, size_t *out_len,
 			       "cannot open: %s", strerror(errno));
 	}
 	err = read_fd(fd, out, out_len, diag);
+	close(fd);
+	return err;
+}
+
+/* Feed everything from fd to h in READ_CHUNK reads; count the bytes. */
+static tk_err hash_fd(int fd, struct tk_crypto_hash_ctx *h, uint8_t *buf,
+		      uint64_t *size, struct tk_diag *diag)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, READ_CHUNK);
+		tk_err err;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return TK_FAIL(diag, TK_ERR_IO, "cannot read: %s", strerror(errno));
+		if (n == 0)
+			return TK_OK;
+		err = tk_crypto_sha256_update(h, buf, (size_t)n, diag);
+		if (err != TK_OK)
+			return err;
+		*size += (uint64_t)n;
+	}
+}
+
+tk_err tk_cli_hash_file(const char *path, uint8_t digest[TK_CRYPTO_SHA256_LEN],
+			uint64_t *size, struct tk_diag *diag)
+{
+	struct tk_crypto_hash_ctx h = {0};
+	uint8_t *buf = NULL;
+	int fd = -1;
+	tk_err err;
+
+	*size = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return TK_FAIL(diag, errno == ENOENT ? TK_ERR_NOT_FOUND : TK_ERR_IO,
+			       "cannot open: %s", strerror(errno));
+	buf = malloc(READ_CHUNK);
+	if (buf == NULL) {
+		err = TK_FAIL(diag, TK_ERR_NOMEM, "reading");
+		goto done;
+	}
+	err = tk_crypto_sha256_init(tk_crypto_openssl(), &h, diag);
+	if (err == TK_OK)
+		err = hash_fd(fd, &h, buf, size, diag);
+	if (err == TK_OK)
+		err = tk_crypto_sha256_final(&h, digest, diag);
+	tk_crypto_sha256_abort(&h);
+done:
+	free(buf);
 	close(fd);
 	return err;
 }

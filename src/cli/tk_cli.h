@@ -118,6 +118,14 @@ int tk_cli_fail(const struct tk_cli_command *cmd, const char *value,
 TK_MUST_CHECK tk_err tk_cli_read_file(const char *path, uint8_t **out,
 				      size_t *out_len, struct tk_diag *diag);
 
+/*
+ * SHA-256 and size of a file of any size, read in bounded chunks through
+ * the crypto layer's incremental hash: for payloads that are described
+ * but not embedded (fetched by URI).
+ */
+TK_MUST_CHECK tk_err tk_cli_hash_file(const char *path, uint8_t digest[32],
+				      uint64_t *size, struct tk_diag *diag);
+
 /* Wipe (the buffer may hold a key) and free a buffer of tk_cli_read_file(). */
 void tk_cli_free_file(uint8_t *buf, size_t len);
 

@@ -512,6 +512,97 @@ static void test_invalid_descriptions(void **state)
 	tk_crypto_key_free(key);
 }
 
+/* A payload past TK_CLI_MAX_FILE_SIZE, written in a temporary folder. */
+#define LARGE_SIZE (70u * 1024u * 1024u)
+
+/* A description with one component whose image digest and size come from
+ * ta.bin: by URI (bytes not embedded), or as an integrated payload. */
+#define LARGE_URI_DESC "{\"manifest-sequence-number\": 1, \"components\": [[\"00\"]],"     \
+	"\"install\": [{\"directive-override-parameters\": {"                               \
+	"\"image-digest\": {\"file\": \"ta.bin\"}, \"image-size\": {\"file\": \"ta.bin\"}," \
+	"\"uri\": \"https://example.org/ta.bin\"}}, {\"directive-fetch\": 15},"              \
+	"{\"condition-image-match\": 15}]}"
+#define LARGE_INTEGRATED_DESC "{\"manifest-sequence-number\": 1, \"components\": [[\"00\"]]," \
+	"\"integrated\": {\"#ta\": {\"file\": \"ta.bin\"}},"                                   \
+	"\"install\": [{\"directive-override-parameters\": {\"uri\": \"#ta\"}},"              \
+	"{\"directive-fetch\": 15}]}"
+
+static void write_whole(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Write LARGE_SIZE bytes of a counter pattern to dir/ta.bin; its SHA-256
+ * into digest, computed in one call over the whole buffer. */
+static void write_large_payload(const char *dir, uint8_t digest[TK_CRYPTO_SHA256_LEN])
+{
+	uint8_t *data = malloc(LARGE_SIZE);
+	char path[256];
+	struct tk_diag diag;
+
+	assert_non_null(data);
+	for (size_t i = 0; i < LARGE_SIZE; i++)
+		data[i] = (uint8_t)((i * 2654435761u) >> 13);
+	tk_diag_clear(&diag);
+	assert_int_equal(tk_crypto_sha256(tk_crypto_openssl(), data, LARGE_SIZE, digest, &diag),
+			 TK_OK);
+	snprintf(path, sizeof(path), "%s/ta.bin", dir);
+	write_whole(path, data, LARGE_SIZE);
+	free(data);
+}
+
+/*
+ * A 70 MiB payload fetched by URI is described: the manifest holds its
+ * SHA-256 (hashed in chunks by the CLI, compared with a one-shot hash) and
+ * its size. The same file as an integrated payload is embedded, so it
+ * fails with TK_ERR_LIMIT_SIZE and a message naming the file.
+ */
+static void test_large_payload_by_uri(void **state)
+{
+	static uint8_t built[ENVELOPE_MAX];
+	static const uint8_t size_cbor[] = {0x0e, 0x1a, 0x04, 0x60, 0x00, 0x00};
+	char dir[] = "/tmp/tk_large_XXXXXX";
+	char desc_path[256], payload_path[256];
+	uint8_t digest[TK_CRYPTO_SHA256_LEN];
+	struct tk_crypto_key *key = load_key(EXAMPLE_KEY);
+	struct tk_suit_build_signer signer = {key, 0, {NULL, 0}};
+	struct tk_cli_desc d;
+	struct tk_diag diag;
+	size_t len = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_large_payload(dir, digest);
+	snprintf(desc_path, sizeof(desc_path), "%s/desc.json", dir);
+	snprintf(payload_path, sizeof(payload_path), "%s/ta.bin", dir);
+	write_whole(desc_path, LARGE_URI_DESC, strlen(LARGE_URI_DESC));
+	tk_diag_clear(&diag);
+	assert_int_equal(tk_cli_desc_load(desc_path, &d, &diag), TK_OK);
+	d.desc.signers = &signer;
+	d.desc.signer_count = 1;
+	assert_int_equal(tk_suit_build(&d.desc, tk_crypto_openssl(), built, sizeof(built), &len,
+				       &diag), TK_OK);
+	tk_cli_desc_free(&d);
+	assert_true(len < 4096);
+	assert_non_null(memmem(built, len, digest, sizeof(digest)));
+	/* suit-parameter-image-size (14): 73400320 as a 4-byte uint. */
+	assert_non_null(memmem(built, len, size_cbor, sizeof(size_cbor)));
+
+	write_whole(desc_path, LARGE_INTEGRATED_DESC, strlen(LARGE_INTEGRATED_DESC));
+	tk_diag_clear(&diag);
+	assert_int_equal(tk_cli_desc_load(desc_path, &d, &diag), TK_ERR_LIMIT_SIZE);
+	assert_non_null(strstr(diag.msg, payload_path));
+	assert_non_null(strstr(diag.msg, "67108864"));
+	assert_int_equal(unlink(payload_path), 0);
+	assert_int_equal(unlink(desc_path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	tk_crypto_key_free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_encrypted_personalization),
 		cmocka_unit_test(test_kek_encrypted_payload),
 		cmocka_unit_test(test_invalid_descriptions),
+		cmocka_unit_test(test_large_payload_by_uri),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
