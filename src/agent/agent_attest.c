@@ -147,12 +147,41 @@ static tk_err keep_running(void *ctx, const struct tk_tee_measurement *m)
 }
 
 /*
+ * cnf as the TEEP key's COSE_Key rather than its kid: the quote binds the
+ * key's thumbprint, so a verifier that enrolled the AK can check the evidence
+ * with this key without the TEEP key being enrolled.
+ */
+static tk_err add_cnf_key(const struct tk_tee *tee, struct measurement_walk *w)
+{
+	uint8_t cose_key[COSE_KEY_MAX];
+	char pem[TK_CRYPTO_PEM_MAX];
+	struct tk_crypto_key *key = NULL;
+	size_t pem_len = 0, key_len = 0;
+	tk_err err;
+
+	err = tk_tee_public_key_pem(tee, pem, sizeof(pem), &pem_len, w->diag);
+	if (err == TK_OK)
+		err = tk_crypto_key_import_pem(tk_crypto_openssl(), (const uint8_t *)pem, pem_len,
+					       &key, w->diag);
+	if (err == TK_OK)
+		err = tk_cose_key_encode_public(key, TK_SPAN_EMPTY, 0, cose_key,
+						sizeof(cose_key), &key_len, w->diag);
+	tk_crypto_key_free(key);
+	if (err == TK_OK)
+		err = keep_bytes(w, cose_key, key_len, &w->claims->cnf_key);
+	if (err == TK_OK)
+		w->claims->cnf_kid = TK_SPAN_EMPTY;
+	return err;
+}
+
+/*
  * The tpm-quote claim of a TPM-backed TEE. It carries a quote of the
  * measurement PCR by the attestation key (AK), the PCR's value, the AK as
  * a COSE_Key and the EK certificate. The TEE binds the quote's qualifying
- * data to the evidence's eat_nonce and the TEEP key. A verifier checks the
- * quote with the AK it enrolled and replays the measurements to the PCR
- * value. Other backends make no such quote, so the claim is left out.
+ * data to the evidence's eat_nonce and the TEEP key, which cnf then
+ * carries as a COSE_Key. A verifier checks the quote with the AK it
+ * enrolled and replays the measurements to the PCR value. Other backends
+ * make no such quote, so the claim is left out and cnf stays a kid.
  */
 static tk_err add_tpm_quote(const struct tk_tee *tee, struct tk_span nonce,
 			    struct measurement_walk *w)
@@ -199,6 +228,8 @@ static tk_err add_tpm_quote(const struct tk_tee *tee, struct tk_span nonce,
 		err = keep_bytes(w, ak_key, ak_len, &tpm->ak_key);
 	if (err == TK_OK && ek_len > 0)
 		err = keep_bytes(w, ek, ek_len, &tpm->ek_chain[0]);
+	if (err == TK_OK)
+		err = add_cnf_key(tee, w);
 	if (err != TK_OK)
 		return err;
 	tpm->pcrs[0].index = TK_TEE_TPM_DEFAULT_PCR;

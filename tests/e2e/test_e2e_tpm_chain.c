@@ -7,7 +7,8 @@
  * runs on the TPM backend.
  *
  * The verifier learns the attestation key (AK) only by credential
- * activation (`teep-agent enroll-ak`), never from the operator. So an
+ * activation (`teep-agent enroll-ak`), never from the operator, and the
+ * TEEP key from the evidence's cnf, which the quote binds. So an
  * affirming result needs the whole chain: EK certificate, activation,
  * quote, EAR, TAM decision. Without the activation, or with a TPM whose EK
  * certificate comes from a CA the verifier does not trust, the TAM answers
@@ -291,11 +292,12 @@ static void agent(struct chain *c, int expected, const char *command, const char
 
 /*
  * Make the node: a TPM-backed TEE on tpm whose TEEP key the operator
- * enrolls with the TAM and the verifier. The verifier needs that key
- * because teep-agent's evidence names it in cnf by kid only, not as a
- * COSE_Key. The AK is not enrolled here.
+ * enrolls with the TAM (it authenticates TEEP messages) and, when
+ * verifier_key, with the verifier. The verifier needs that key only when
+ * the AK is not enrolled: otherwise the evidence's cnf COSE_Key, bound by
+ * the quote, is enough. The AK is not enrolled here.
  */
-static void use_device(struct chain *c, const struct swtpm *tpm)
+static void use_device(struct chain *c, const struct swtpm *tpm, bool verifier_key)
 {
 	const char *at;
 
@@ -308,9 +310,10 @@ static void use_device(struct chain *c, const struct swtpm *tpm)
 	write_text(c->path[AGENT_PUB], c->result.out);
 	run_expect(c, 0, (const char *[]){TK_TAM_BIN, "enroll-agent", "--db", c->path[TAM_DB],
 					  c->path[AGENT_PUB], NULL});
-	run_expect(c, 0, (const char *[]){TK_VERIFIER_BIN, "enroll-key", "--db",
-					  c->path[VERIFIER_DB], "--ueid", c->ueid,
-					  c->path[AGENT_PUB], NULL});
+	if (verifier_key)
+		run_expect(c, 0, (const char *[]){TK_VERIFIER_BIN, "enroll-key", "--db",
+						  c->path[VERIFIER_DB], "--ueid", c->ueid,
+						  c->path[AGENT_PUB], NULL});
 }
 
 static void enroll_ak(struct chain *c, int expected)
@@ -355,7 +358,7 @@ static void test_chain_install_and_load(void **state)
 	struct chain *c = *state;
 
 	prepare(c);
-	use_device(c, &c->tpm);
+	use_device(c, &c->tpm, false);
 	enroll_ak(c, 0);
 	assert_non_null(strstr(c->result.out, "enrolled AK kid "));
 
@@ -398,7 +401,7 @@ static void test_chain_without_activation(void **state)
 	struct chain *c = *state;
 
 	prepare(c);
-	use_device(c, &c->tpm);
+	use_device(c, &c->tpm, true);
 	run_agent(c, 1);
 	assert_non_null(strstr(c->result.err, "err-code 7"));
 	assert_false(installed(c));
@@ -421,7 +424,7 @@ static void test_chain_untrusted_ek_ca(void **state)
 	/* Its own swtpm_localca: a root and an issuing CA the verifier lacks. */
 	snprintf(tpm_dir, sizeof(tpm_dir), "%s/swtpm-other", c->dir);
 	assert_int_equal(swtpm_start(&c->other, tpm_dir), 0);
-	use_device(c, &c->other);
+	use_device(c, &c->other, true);
 	enroll_ak(c, 1);
 	assert_non_null(strstr(c->result.err, "teep-agent: AK enrollment failed: "));
 	assert_non_null(strstr(c->result.err, "403"));

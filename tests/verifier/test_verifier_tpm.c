@@ -5,8 +5,10 @@
  * the AK and an EK certificate chain. The rows check each trustworthiness
  * claim the TPM path sets: good evidence, EK chaining to an untrusted CA or
  * to none, AK not enrolled, quote for another nonce or TEEP key, a cnf
- * naming another key than the quote binds, altered quote signature, and a
- * measurement log that does not replay to the quoted PCR.
+ * naming another key than the quote binds, altered quote signature, a
+ * measurement log that does not replay to the quoted PCR, and a TEEP key
+ * nobody enrolled that cnf carries as a COSE_Key (good when the quote binds
+ * its thumbprint, 96 when it binds another).
  *
  * The EK and CA certificates are made with the openssl command (OpenSSL
  * 3.0) in a temporary folder at setup.
@@ -72,6 +74,8 @@ struct variant {
 				    issues them */
 	int extra_pcr;           /* >0: a second measurement of the TA naming this
 				    unquoted PCR; <0: a second one naming no PCR */
+	bool cnf_key;            /* cnf carries the signer's COSE_Key, not its kid */
+	bool teep_unenrolled;    /* the TEEP key that signs is not enrolled */
 };
 
 /* Run a shell command line of openssl calls in dir; fail the test otherwise. */
@@ -322,6 +326,8 @@ static size_t make_evidence(struct fixture *f, const struct variant *v, struct t
 	static uint8_t payload[8192];
 	uint8_t ref[128], meas[128], qd[32], pcr[32], pcr_digest[32], other[32], other_kid[32];
 	uint8_t attest[256], sig[128];
+	static uint8_t cnf_key[256];
+	size_t cnf_key_len = 0;
 	struct tk_eat_suit_reference r = {0};
 	struct tk_eat_measured_component mc = {0};
 	struct tk_cose_signer signer = {0};
@@ -368,6 +374,13 @@ static size_t make_evidence(struct fixture *f, const struct variant *v, struct t
 			 TK_EAT_HAS_MEASUREMENTS | TK_EAT_HAS_CNF | TK_EAT_HAS_PROFILE;
 	claims.nonce = nonce;
 	claims.cnf_kid = tk_span_make(v->cnf_other_kid ? other_teep_kid : f->teep_kid, 32);
+	if (v->cnf_key) {
+		assert_int_equal(tk_cose_key_encode_public(f->teep_key, TK_SPAN_EMPTY, 0, cnf_key,
+							   sizeof(cnf_key), &cnf_key_len, NULL),
+				 TK_OK);
+		claims.cnf_kid = TK_SPAN_EMPTY;
+		claims.cnf_key = tk_span_make(cnf_key, cnf_key_len);
+	}
 	claims.ueid = tk_span_make(f->ueid, sizeof(f->ueid));
 	claims.oemid = tk_span_make(oemid, sizeof(oemid));
 	claims.hwmodel = tk_span_make("teepkit-tpm", 11);
@@ -446,6 +459,12 @@ static const struct row rows[] = {
 	 TK_VERIFIER_TIER_CONTRAINDICATED, 2, 96, 2},
 	{"RSA EK, intermediate not trusted", {.rsa_ek = true}, 0, true,
 	 TK_VERIFIER_TIER_CONTRAINDICATED, 2, 2, 97},
+	{"TEEP key not enrolled, in cnf as a COSE_Key",
+	 {.cnf_key = true, .teep_unenrolled = true}, 0, true, TK_VERIFIER_TIER_AFFIRMING, 2, 2,
+	 2},
+	{"cnf COSE_Key is not the key the quote binds",
+	 {.cnf_key = true, .teep_unenrolled = true, .quote_other_kid = true}, 0, true,
+	 TK_VERIFIER_TIER_CONTRAINDICATED, 96, 2, 2},
 };
 
 static void run_row(struct fixture *f, const struct row *r)
@@ -511,6 +530,14 @@ static void test_tpm_table(void **state)
 			tk_crypto_key_free(f->ak);
 			assert_int_equal(tk_crypto_key_generate(f->c, TK_CRYPTO_KEY_P256, &f->ak,
 								NULL), TK_OK);
+		}
+		if (rows[i].v.teep_unenrolled) {
+			/* Sign the evidence with a TEEP key nobody enrolled. */
+			tk_crypto_key_free(f->teep_key);
+			assert_int_equal(tk_crypto_key_generate(f->c, TK_CRYPTO_KEY_P256,
+								&f->teep_key, NULL), TK_OK);
+			assert_int_equal(tk_cose_key_thumbprint_crypto(f->c, f->teep_key,
+								       f->teep_kid, NULL), TK_OK);
 		}
 		run_row(f, &rows[i]);
 		teardown(&fresh);
