@@ -291,6 +291,9 @@ bool agent_parse_component_id(const char *hex, uint8_t *out, size_t cap, size_t 
 #define DEFAULT_TPM_DEVICE "/dev/tpmrm0"
 #define DEFAULT_TPM_TCTI "device:" DEFAULT_TPM_DEVICE
 
+/* Signing key file of the simulated TEE, present in every folder it created. */
+#define SIM_KEY_FILE "key.pem"
+
 static bool backend_is_tpm(const struct args *args)
 {
 	return args->count[OPT_BACKEND] > 0 && strcmp(args->values[OPT_BACKEND][0], "tpm") == 0;
@@ -325,6 +328,12 @@ tk_err agent_open_tee(const struct args *args, bool create, int64_t alg, struct 
 	struct stat st;
 
 	if (backend_is_tpm(args)) {
+		/* Checked before the TPM is touched, so a refused init changes nothing. */
+		if ((size_t)snprintf(tpm_dir, sizeof(tpm_dir), "%s/" SIM_KEY_FILE, state) <
+			    sizeof(tpm_dir) &&
+		    lstat(tpm_dir, &st) == 0)
+			return TK_FAIL(diag, TK_ERR_ARG, "this state folder belongs to the simulated "
+				       "TEE backend: drop --backend tpm, or give a new --state folder");
 		if (alg != 0 && alg != TK_COSE_ALG_ESP256)
 			return TK_FAIL(diag, TK_ERR_ALG_UNSUPPORTED,
 				       "the TPM backend has ESP256 keys only (a TPM has no Ed25519)");

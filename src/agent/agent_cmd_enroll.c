@@ -250,6 +250,9 @@ int agent_cmd_enroll_ak(const struct command *cmd, const struct args *args)
 	tk_err err;
 
 	memset(&e, 0, sizeof(e));
+	if (args->count[OPT_BACKEND] == 0 || strcmp(args->values[OPT_BACKEND][0], "tpm") != 0)
+		return agent_usage_error(cmd, "enroll-ak needs --backend tpm: the simulated TEE "
+					 "has no endorsement key");
 	if (!set_base(&e, uri))
 		return agent_usage_error(cmd, "--verifier %.64s is empty or too long", uri);
 	tk_diag_clear(&diag);

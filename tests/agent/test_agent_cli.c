@@ -240,6 +240,15 @@ static const struct cli_case cli_cases[] = {
 	 NULL, "kid:", "teep-agent: cannot initialize the TEE state: ", "an ESP256 signing key"},
 	{"init again with the same algorithm", {"init", "--state", "STATE", "--alg", "esp256", NULL},
 	 0, "kid: ", NULL, NULL, NULL},
+	{"TPM init on a simulated-TEE folder",
+	 {"init", "--state", "STATE", "--backend", "tpm", "--tcti", "swtpm:host=127.0.0.1,port=9",
+	  NULL},
+	 1, NULL, "kid:", "teep-agent: cannot open the TEE state: ",
+	 "belongs to the simulated TEE backend: drop --backend tpm"},
+	{"enroll-ak on a simulated TEE",
+	 {"enroll-ak", "--state", "STATE", "--verifier", "http://127.0.0.1:9", NULL}, 2, NULL, NULL,
+	 "teep-agent: enroll-ak: enroll-ak needs --backend tpm: the simulated TEE has no "
+	 "endorsement key\n", NULL},
 	{"list of an empty state", {"list", "--state", "STATE", NULL}, 0,
 	 "no components installed\n", NULL, "", NULL},
 	{"list logs debug with -v", {"list", "-v", "--state", "STATE", NULL}, 0, NULL, NULL, NULL,
@@ -322,6 +331,23 @@ static void test_tpm_without_tcti_or_device(void **state)
 	assert_non_null(strstr(r.err, "/dev/tpmrm0 (--tcti device:/dev/tpmrm0) does not exist"));
 	assert_non_null(strstr(r.err, "--tcti swtpm:host=127.0.0.1,port=2321"));
 	assert_int_equal(access(tpm_state, F_OK), -1);
+}
+
+/* A refused TPM init on a simulated-TEE folder adds no file: the folder has no tpm/. */
+static void test_tpm_init_keeps_sim_folder(void **state)
+{
+	static struct proc_result r;
+	char tpm_dir[300];
+
+	(void)state;
+	snprintf(tpm_dir, sizeof(tpm_dir), "%s/tpm", state_dir);
+	run_agent(&r, (const char *[]){"init", "--state", state_dir, "--backend", "tpm", "--tcti",
+				       "swtpm:host=127.0.0.1,port=9", NULL});
+	assert_int_equal(r.exit_code, 1);
+	assert_non_null(strstr(r.err, state_dir));
+	assert_int_equal(access(tpm_dir, F_OK), -1);
+	run_agent(&r, (const char *[]){"list", "--state", state_dir, NULL});
+	assert_int_equal(r.exit_code, 0);
 }
 
 /* A QueryRequest signed by the fake TAM, asking for the trusted components only. */
@@ -412,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_cli_table),
 		cmocka_unit_test(test_run_without_update),
 		cmocka_unit_test(test_tpm_without_tcti_or_device),
+		cmocka_unit_test(test_tpm_init_keeps_sim_folder),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
