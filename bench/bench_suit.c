@@ -3,9 +3,10 @@
  * SUIT benchmark: a program, not a test. It prints
  *   1. baselines measured in the same run: one ECDSA P-256 verification
  *      and the SHA-256 throughput of the crypto provider;
- *   2. per manifest fixture (tests/suit/manifests): microseconds per
- *      decode + authenticate and per full update procedure, with the ratio
- *      to the verification baseline;
+ *   2. per manifest fixture (tests/suit/manifests), built with real image
+ *      digests (bench_suit_examples.c): microseconds per decode +
+ *      authenticate and per full update and invocation procedure, with
+ *      the ratio to the verification baseline;
  *   3. a payload streamed over HTTP from a loopback server thread into a
  *      hashing sink (default 300 MiB);
  *   4. per payload size (default 64, 100 and 300 MiB), an update whose
@@ -35,8 +36,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_suit.h"
+
 #include "agent/tk_agent_tee.h"
-#include "cli/cli_desc.h"
 #include "crypto/tk_crypto.h"
 #include "http/tk_http_client.h"
 #include "suit/tk_suit.h"
@@ -53,12 +55,6 @@
 #define ROUNDS 5
 #define ROUND_SECONDS 0.1
 
-/* Fixtures measured, in tests/suit/manifests. */
-static const char *const fixtures[] = {
-	"example0.json", "example1.json", "example2.json", "example3.json", "example4.json",
-	"example5.json", "suit_uri.json", "suit_integrated.json", "suit_personalization.json",
-};
-
 /* [h'00']: the component id of the large payload. */
 static const uint8_t component_id[] = {0x81, 0x41, 0x00};
 
@@ -68,9 +64,6 @@ static const uint64_t default_large_mib[] = {64, 100, 300};
 
 /* Maximum number of --large-mib options. */
 #define MAX_LARGE 8
-
-/* The TEEP draft's TA, which suit_uri fetches. */
-static const uint8_t example_ta[] = "Hello, Secure World!";
 
 static double now(void)
 {
@@ -93,6 +86,11 @@ static void die(const char *what, const struct tk_diag *diag)
 {
 	fprintf(stderr, "bench_suit: %s: %s: %s\n", what, tk_err_name(diag->code), diag->msg);
 	exit(1);
+}
+
+void bench_die(const char *what, const struct tk_diag *diag)
+{
+	die(what, diag);
 }
 
 /*
@@ -178,10 +176,9 @@ static double sha256_baseline(uint64_t bytes, uint8_t digest[TK_CRYPTO_SHA256_LE
 
 
 /*
- * Platform for the fixtures and the large payload. Identifiers and slots
- * always match, fetch serves the example TA or streams from the loopback
- * server, staging counts bytes and, for the large payload, writes them to
- * a temporary file as a TEE's storage would.
+ * Platform for the large payload. Identifiers and slots always match,
+ * fetch streams from the loopback server, staging counts bytes and writes
+ * them to a temporary file as a TEE's storage would.
  */
 struct platform {
 	const char *http_uri;  /* large payload URI, or NULL */
@@ -198,7 +195,7 @@ static tk_err p_fetch(void *ctx, const char *uri, uint64_t max_size,
 
 	(void)max_size;
 	if (p->http_uri == NULL)
-		return sink->write(sink->ctx, example_ta, sizeof(example_ta) - 1, diag);
+		return TK_FAIL(diag, TK_ERR_NOT_FOUND, "no payload server");
 	memset(&cfg, 0, sizeof(cfg));
 	return tk_http_fetch_stream(&cfg, uri, strlen(uri), max_size, sink, NULL, NULL, diag);
 }
@@ -328,31 +325,6 @@ static struct tk_suit_platform_ops platform_ops(struct platform *p)
 	return ops;
 }
 
-/* Build a fixture with the example key; caller frees *out. */
-static size_t build_fixture(const char *name, const struct tk_crypto_key *key, uint8_t **out)
-{
-	struct tk_suit_build_signer signer = {key, 0, {NULL, 0}};
-	char path[512];
-	struct tk_cli_desc d;
-	struct tk_diag diag;
-	size_t cap = 0, len = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", TK_FIXTURES_DIR, name);
-	tk_diag_clear(&diag);
-	if (tk_cli_desc_load(path, &d, &diag) != TK_OK)
-		die(path, &diag);
-	d.desc.signers = &signer;
-	d.desc.signer_count = 1;
-	if (tk_suit_build(&d.desc, tk_crypto_openssl(), NULL, 0, &cap, &diag) != TK_OK)
-		die(path, &diag);
-	*out = malloc(cap);
-	if (*out == NULL ||
-	    tk_suit_build(&d.desc, tk_crypto_openssl(), *out, cap, &len, &diag) != TK_OK)
-		die(path, &diag);
-	tk_cli_desc_free(&d);
-	return len;
-}
-
 /* Decode, authenticate and, when `process`, run the update procedure. */
 static tk_err run_once(const uint8_t *env, size_t len, const struct tk_crypto_key *key,
 		       struct platform *p, bool process, struct tk_diag *diag)
@@ -376,48 +348,6 @@ static tk_err run_once(const uint8_t *env, size_t len, const struct tk_crypto_ke
 	opts.trust_anchors = keys;
 	opts.trust_anchor_count = 1;
 	return tk_suit_process(&m, TK_SUIT_PROCEDURE_UPDATE, &opts, diag);
-}
-
-/* Microseconds per run_once(), the fastest of ROUNDS rounds. */
-static double time_runs(const uint8_t *env, size_t len, const struct tk_crypto_key *key,
-			bool process, tk_err *result)
-{
-	struct platform p = {NULL, -1, 0, 0};
-	struct tk_diag diag;
-	double best = 0;
-
-	for (int round = 0; round < ROUNDS; round++) {
-		double start = now(), us;
-		size_t n = 0;
-
-		do {
-			*result = run_once(env, len, key, &p, process, &diag);
-			n++;
-		} while (now() - start < ROUND_SECONDS);
-		us = (now() - start) * 1e6 / (double)n;
-		if (round == 0 || us < best)
-			best = us;
-	}
-	return best;
-}
-
-static void bench_fixtures(const struct tk_crypto_key *key, double verify_us)
-{
-	printf("\n%-28s %8s %12s %8s %12s  %s\n", "fixture", "bytes", "auth us", "x verify",
-	       "process us", "process result");
-	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
-		uint8_t *env = NULL;
-		size_t len = build_fixture(fixtures[i], key, &env);
-		tk_err auth_err, process_err;
-		double auth_us = time_runs(env, len, key, false, &auth_err);
-		double process_us = time_runs(env, len, key, true, &process_err);
-
-		printf("%-28s %8zu %12.1f %8.2f %12.1f  %s\n", fixtures[i], len, auth_us,
-		       auth_us / verify_us, process_us, tk_err_name(process_err));
-		if (auth_err != TK_OK)
-			printf("  authentication failed: %s\n", tk_err_name(auth_err));
-		free(env);
-	}
 }
 
 /* Loopback server thread that sends `bytes` of the pattern per request. */
@@ -754,7 +684,7 @@ int main(int argc, char **argv)
 	sha_mibs = sha256_baseline(stream_bytes, digest);
 	printf("baseline: ESP256 verify %.1f us; SHA-256 %.0f MiB/s over %.0f MiB "
 	       "(OpenSSL provider)\n", verify_us, sha_mibs, (double)stream_bytes / MIB);
-	bench_fixtures(key, verify_us);
+	bench_examples(key, verify_us);
 	bench_stream(stream_bytes, sha_mibs);
 	printf("\nupdates by URI, staged to a file by the benchmark's platform:\n");
 	for (size_t i = 0; i < n_large; i++)
