@@ -158,17 +158,50 @@ static tk_err result_ueid(struct tam_verifier *v, const struct tk_ear *ear,
 }
 
 /*
+ * A result of the TAM's own verifier session that names no key: the
+ * verifier did not recognize the key that signed the evidence, so nothing
+ * binds the result to the agent. That is status none, a refusal, whatever
+ * status the result gives; the UEID is left to the TAM.
+ */
+static tk_err unbound_refusal(const struct tk_ear *ear, struct tk_span result,
+			      struct tk_span media_type, struct tk_teep_tam_appraisal *out,
+			      struct tk_diag *diag)
+{
+	const struct tk_ear_appraisal *sub = ear->submod_count > 0 ? &ear->submods[0] : NULL;
+	tk_err err = result_nonce(ear, &out->nonce, diag);
+
+	if (err != TK_OK)
+		return err;
+	out->tier = TK_STORE_TIER_NONE;
+	snprintf(out->verifier, sizeof(out->verifier), "%.*s %.*s",
+		 (int)ear->verifier_developer.len, (const char *)ear->verifier_developer.ptr,
+		 (int)ear->verifier_build.len, (const char *)ear->verifier_build.ptr);
+	if (sub != NULL && (sub->tv_present & 1u) != 0)
+		snprintf(out->reason, sizeof(out->reason), "the verifier's result names no key "
+			 "(instance-identity %d)", sub->tv[0]);
+	else
+		snprintf(out->reason, sizeof(out->reason), "the verifier's result names no key");
+	out->result = result;
+	out->media_type = media_type;
+	return TK_OK;
+}
+
+/*
  * Turn a verified EAR into an appraisal, after the cnf and expiry checks.
- * result and media_type are what the appraisal records.
+ * result and media_type are what the appraisal records. own_session: the
+ * result answers the TAM's own verifier session (background check), so
+ * one that names no key is a refusal rather than a drop.
  */
 static tk_err appraisal_from_ear(struct tam_verifier *v, const struct tk_ear *ear,
-				 const struct tk_teep_tam_attestation *in,
+				 const struct tk_teep_tam_attestation *in, bool own_session,
 				 struct tk_span result, struct tk_span media_type,
 				 struct tk_teep_tam_appraisal *out, struct tk_diag *diag)
 {
 	int64_t status = tk_ear_overall_status(ear);
 	tk_err err;
 
+	if (ear->cnf_kid.len == 0 && ear->cnf_key.len == 0 && own_session)
+		return unbound_refusal(ear, result, media_type, out, diag);
 	if (ear->cnf_kid.len == 0)
 		return TK_FAIL(diag, TK_ERR_UNTRUSTED, "attestation result has no cnf kid, so "
 			       "nothing binds it to the agent's key");
@@ -196,7 +229,7 @@ static tk_err appraisal_from_ear(struct tam_verifier *v, const struct tk_ear *ea
 
 /* Verify a signed result with the trusted verifier keys and appraise it. */
 static tk_err check_result(struct tam_verifier *v, const struct tk_teep_tam_attestation *in,
-			   struct tk_span result, struct tk_span media_type,
+			   bool own_session, struct tk_span result, struct tk_span media_type,
 			   struct tk_teep_tam_appraisal *out, struct tk_diag *diag)
 {
 	struct tk_ear *ear;
@@ -212,7 +245,7 @@ static tk_err check_result(struct tam_verifier *v, const struct tk_teep_tam_atte
 	err = tk_ear_verify_cwt(v->crypto, result.ptr, result.len, v->trusted, v->n_trusted,
 				ear, NULL, diag);
 	if (err == TK_OK)
-		err = appraisal_from_ear(v, ear, in, result, media_type, out, diag);
+		err = appraisal_from_ear(v, ear, in, own_session, result, media_type, out, diag);
 	free(ear);
 	if (err != TK_OK)
 		memset(out, 0, sizeof(*out));
@@ -223,7 +256,7 @@ static tk_err check_result(struct tam_verifier *v, const struct tk_teep_tam_atte
 static tk_err verify_result(void *ctx, const struct tk_teep_tam_attestation *in,
 			    struct tk_teep_tam_appraisal *out, struct tk_diag *diag)
 {
-	return check_result(ctx, in, in->payload, in->format, out, diag);
+	return check_result(ctx, in, false, in->payload, in->format, out, diag);
 }
 
 /* Decode standard base64 with padding (RFC 4648 section 4), as Veraison sends nonces. */
@@ -397,6 +430,27 @@ static tk_err verifier_status(const struct tk_http_response *resp, struct tk_dia
 	}
 }
 
+/*
+ * The verifier answered 400 or 415: it refuses to appraise this evidence
+ * (a key it does not know, evidence it cannot read). That is status none,
+ * so the TAM answers with err-code 7 and records it. The reason is the
+ * problem detail (RFC 9457) the verifier gave; the UEID is left to the TAM.
+ */
+static void appraise_refusal(const struct tam_verifier *v, const struct tk_http_response *resp,
+			     struct tk_teep_tam_appraisal *out)
+{
+	json_t *root = json_loadb((const char *)v->result, resp->body_len, 0, NULL);
+	const char *detail = json_string_value(json_object_get(root, "detail"));
+
+	memset(out, 0, sizeof(*out));
+	out->tier = TK_STORE_TIER_NONE;
+	snprintf(out->verifier, sizeof(out->verifier), "%.*s", (int)(sizeof(out->verifier) - 1),
+		 v->origin);
+	snprintf(out->reason, sizeof(out->reason), "the verifier refused the evidence (%ld): %s",
+		 resp->status, detail != NULL ? detail : "no detail given");
+	json_decref(root);
+}
+
 /* Background check over HTTP: post the evidence to the challenge's session. */
 static tk_err appraise_http(void *ctx, const struct tk_teep_tam_attestation *in,
 			    struct tk_teep_tam_appraisal *out, struct tk_diag *diag)
@@ -423,10 +477,14 @@ static tk_err appraise_http(void *ctx, const struct tk_teep_tam_attestation *in,
 			       "expired");
 	req.uri = p.url;
 	err = tk_http_request_post(&http, &req, v->result, sizeof(v->result), &resp, diag);
+	if (err == TK_OK && (resp.status == 400 || resp.status == 415)) {
+		appraise_refusal(v, &resp, out);
+		return TK_OK;
+	}
 	if (err == TK_OK && resp.status != 200)
 		err = verifier_status(&resp, diag);
 	if (err == TK_OK)
-		err = check_result(v, in, tk_span_make(v->result, resp.body_len),
+		err = check_result(v, in, true, tk_span_make(v->result, resp.body_len),
 				   tk_span_make(TK_TEEP_EAR_MEDIA_TYPE,
 						strlen(TK_TEEP_EAR_MEDIA_TYPE)), out, diag);
 	/* The result must carry this challenge, not an older session's. */

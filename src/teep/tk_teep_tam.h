@@ -145,6 +145,8 @@ struct tk_teep_tam_appraisal {
  * A hook returns TK_OK with a tier for anything it appraised, including a
  * contraindicated result, and an error only when there is nothing to
  * appraise (malformed, not signed by a trusted verifier, wrong cnf, stale).
+ * appraise_evidence may return tier none with no UEID when the verifier
+ * refused the evidence; the TAM then takes the UEID the evidence names.
  */
 struct tk_teep_tam_verifier_ops {
 	/*

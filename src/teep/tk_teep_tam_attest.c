@@ -25,13 +25,14 @@
 #define ENROLLED_KEY_VERIFIER "enrolled-key"
 
 /*
- * Read eat_nonce from the evidence without verifying it, only to find the
- * session: the evidence arrived inside a TEEP message whose signature was
- * verified already, and the appraisal checks it fully before anything is
- * stored.
+ * Read eat_nonce (and the UEID, when present) from the evidence without
+ * verifying it, only to find the session and to name the device of a
+ * verifier's refusal: the evidence arrived inside a TEEP message whose
+ * signature was verified already, and the appraisal checks it fully
+ * before anything is stored.
  */
 static tk_err peek_evidence_nonce(struct tk_span evidence, struct tk_span *nonce,
-				  struct tk_diag *diag)
+				  struct tk_span *ueid, struct tk_diag *diag)
 {
 	struct tk_cose_headers body, signer;
 	struct tk_eat_claims claims;
@@ -41,6 +42,7 @@ static tk_err peek_evidence_nonce(struct tk_span evidence, struct tk_span *nonce
 	tk_err err;
 
 	*nonce = TK_SPAN_EMPTY;
+	*ueid = TK_SPAN_EMPTY;
 	if (evidence.len > TK_EAT_MAX_SIZE)
 		return TK_FAIL(diag, TK_ERR_LIMIT_SIZE, "evidence of %zu bytes exceeds %u",
 			       evidence.len, TK_EAT_MAX_SIZE);
@@ -62,6 +64,8 @@ static tk_err peek_evidence_nonce(struct tk_span evidence, struct tk_span *nonce
 	if (!(claims.present & TK_EAT_HAS_NONCE))
 		return TK_FAIL(diag, TK_ERR_SCHEMA_MISSING, "evidence has no eat_nonce");
 	*nonce = claims.nonce;
+	if (claims.present & TK_EAT_HAS_UEID)
+		*ueid = claims.ueid;
 	return TK_OK;
 }
 
@@ -161,6 +165,7 @@ tk_err tk_teep_tam_appraise(struct tk_teep_tam *tam, int64_t now, const struct a
 		.now = now,
 	};
 	bool is_result = tk_teep_payload_is_result(in.format);
+	struct tk_span claimed_ueid;
 	tk_err err;
 
 	memset(v, 0, sizeof(*v));
@@ -182,7 +187,7 @@ tk_err tk_teep_tam_appraise(struct tk_teep_tam *tam, int64_t now, const struct a
 						   strlen(TK_TEEP_ENCRYPTED_EVIDENCE_MEDIA_TYPE))) &&
 	    (err = decrypt_evidence(tam, agent, &in, v, diag)) != TK_OK)
 		return err;
-	if ((err = peek_evidence_nonce(in.payload, &in.challenge, diag)) != TK_OK)
+	if ((err = peek_evidence_nonce(in.payload, &in.challenge, &claimed_ueid, diag)) != TK_OK)
 		return err;
 	if (ops == NULL && in.format.len > 0 &&
 	    !tk_span_equal(in.format, tk_span_make(TK_EAT_TEEP_MEDIA_TYPE,
@@ -198,6 +203,13 @@ tk_err tk_teep_tam_appraise(struct tk_teep_tam *tam, int64_t now, const struct a
 	} else {
 		v->model = TK_STORE_MODEL_BACKGROUND_CHECK;
 		err = ops->appraise_evidence(ops->ctx, &in, &v->appraisal, diag);
+		/* A verifier that refused the evidence names no device. The
+		 * QueryResponse that carries it verified with this agent's key,
+		 * so the refusal is recorded against the UEID the agent claims
+		 * (it must still be the one bound to that key). */
+		if (err == TK_OK && v->appraisal.tier == TK_STORE_TIER_NONE &&
+		    v->appraisal.ueid.len == 0)
+			v->appraisal.ueid = claimed_ueid;
 	}
 	if (err == TK_OK)
 		err = check_appraisal(&v->appraisal, false, diag);

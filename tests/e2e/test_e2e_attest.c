@@ -515,6 +515,43 @@ static void test_verifier_down(void **state)
 	assert_true(tam_log_has(t, "TK_ERR_NETWORK"));
 }
 
+/*
+ * A simulated agent whose key the TAM enrolled but the verifier did not:
+ * the verifier's result names no key (instance-identity 97), and the TAM
+ * answers with err-code 7 naming that reason, and records status none.
+ */
+static void test_unknown_key_gets_err_code_7(void **state)
+{
+	struct e2e *t = *state;
+	char base[64], line[256], pub[192];
+	pid_t verifier;
+	FILE *f;
+
+	snprintf(t->tee, sizeof(t->tee), "%s/tee-unknown", t->dir);
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "init", "--state", t->tee, NULL});
+	run_expect(t, 0, (const char *[]){TK_AGENT_BIN, "pubkey", "--state", t->tee, NULL});
+	snprintf(pub, sizeof(pub), "%s/unknown.pub.pem", t->dir);
+	f = fopen(pub, "w");
+	assert_non_null(f);
+	fputs(t->result.out, f);
+	fclose(f);
+	run_expect(t, 0, (const char *[]){TK_TAM_BIN, "enroll-agent", "--db", t->db, pub, NULL});
+	add_agent_reference(t);
+	verifier = start_verifier(t, base, sizeof(base));
+	start_tam(t, (const char *[]){"--verifier", base, "--verifier-key",
+				      path_of(t, 4, "verifier.pub.pem"), NULL});
+	run_agent(t, 1);
+	assert_non_null(strstr(t->result.err, "err-code 7"));
+	assert_non_null(strstr(t->result.err, "the verifier's result names no key "
+					      "(instance-identity 97)"));
+	assert_false(installed(t));
+	latest_attestation(t, line, sizeof(line));
+	assert_non_null(strstr(line, "none background-check refuse"));
+	stop_tam(t);
+	t->verifier_pid = 0;
+	assert_int_equal(proc_stop(verifier), 0);
+}
+
 /* Passport model with the real agent: it obtains its result from teep-verifier. */
 static void test_passport_from_agent(void **state)
 {
@@ -1174,6 +1211,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_passport_from_agent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passport_with_tam_verifier, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_key_gets_err_code_7, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_verifier_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_install_after_affirming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_untrusted_ek_refused, setup, teardown),

@@ -5,8 +5,8 @@
  * model (the verifier's tier decides, the result is handed back in the
  * Update), the passport model (a result the agent presents, matched to a
  * challenge by its nonce), the device-group policy on warnings, the
- * refusal Update with err-code 7, and an agent's Error 7 asking for the
- * TAM's own attestation.
+ * refusal Update with err-code 7 (also when the verifier refuses the
+ * evidence), and an agent's Error 7 asking for the TAM's own attestation.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,6 +41,8 @@ struct fake_verifier {
 	uint8_t nonce[64];       /* verify_result: nonce it reports */
 	size_t nonce_len;
 	tk_err fail;             /* verify_result: error to return instead */
+	tk_err appraise_fail;    /* appraise_evidence: error to return instead */
+	bool refuse;             /* appraise_evidence: refused, no UEID, no result */
 	unsigned evidence_calls, result_calls;
 	uint8_t seen_kid[32];
 };
@@ -50,10 +52,18 @@ static tk_err fake_appraise(void *ctx, const struct tk_teep_tam_attestation *a,
 {
 	struct fake_verifier *f = ctx;
 
-	(void)diag;
 	f->evidence_calls++;
 	memcpy(f->seen_kid, a->agent_kid.ptr, sizeof(f->seen_kid));
 	memset(out, 0, sizeof(*out));
+	if (f->appraise_fail != TK_OK)
+		return TK_FAIL(diag, f->appraise_fail, "fake verifier cannot be reached");
+	if (f->refuse) {
+		out->tier = TK_STORE_TIER_NONE;
+		snprintf(out->verifier, sizeof(out->verifier), "fake");
+		snprintf(out->reason, sizeof(out->reason), "the verifier refused the evidence "
+			 "(400): unknown key");
+		return TK_OK;
+	}
 	out->tier = f->tier;
 	out->ueid = tk_span_make(f->bench->ueid, sizeof(f->bench->ueid));
 	out->result = tk_span_make(fake_ear, sizeof(fake_ear));
@@ -284,6 +294,44 @@ static void test_none_gets_err_code_7(void **state)
 	assert_int_equal(msg.update.manifest_list.count, 0);
 }
 
+/*
+ * A verifier that refuses the evidence (status none, no UEID) gets an
+ * Update with err-code 7 naming its reason, recorded against the UEID the
+ * evidence claims; a verifier that gives no answer gets the message
+ * dropped, with nothing recorded.
+ */
+static void test_verifier_refusal(void **state)
+{
+	static const char msg_text[] = "attestation none for group default: the verifier "
+				       "refused the evidence (400): unknown key";
+	struct fixture *f = *state;
+	struct tk_teep_msg msg;
+	struct latest l;
+	size_t len;
+
+	f->fv.appraise_fail = TK_ERR_NETWORK;
+	assert_int_equal(query(f, TK_ERR_NETWORK, false), 0);
+	assert_int_equal(latest(&f->b).n, 0);
+
+	f->fv.appraise_fail = TK_OK;
+	f->fv.refuse = true;
+	len = query(f, TK_OK, true);
+	bench_open_update(&f->b, out_buf, len, TK_CRYPTO_KEY_P256, &msg);
+	assert_true(msg.update.has_err_code);
+	assert_int_equal(msg.update.err_code, TK_TEEP_ERR_ATTESTATION_REQUIRED);
+	assert_int_equal(msg.update.manifest_list.count, 0);
+	assert_int_equal(msg.update.attestation_payload.len, 0);
+	assert_int_equal(msg.update.err_msg.len, strlen(msg_text));
+	assert_memory_equal(msg.update.err_msg.ptr, msg_text, strlen(msg_text));
+	assert_int_equal(bench_counts(&f->b).installed, 0);
+	l = latest(&f->b);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.a.tier, TK_STORE_TIER_NONE);
+	assert_int_equal(l.a.decision, TK_STORE_DECISION_REFUSE);
+	assert_string_equal(l.reason, "the verifier refused the evidence (400): unknown key");
+	assert_string_equal(l.verifier, "fake");
+}
+
 static void test_warning_follows_group_policy(void **state)
 {
 	struct fixture *f = *state;
@@ -438,6 +486,7 @@ int main(void)
 						setup_verifier, teardown),
 		cmocka_unit_test_setup_teardown(test_none_gets_err_code_7, setup_verifier,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_verifier_refusal, setup_verifier, teardown),
 		cmocka_unit_test_setup_teardown(test_warning_follows_group_policy,
 						setup_verifier, teardown),
 		cmocka_unit_test_setup_teardown(test_result_handed_back_alone, setup_verifier,
