@@ -24,6 +24,7 @@
 
 #include "cose/tk_cose.h"
 #include "teep/tk_teep_agent_impl.h"
+#include "teep/tk_teep_names.h"
 
 /* Log component name. */
 #define LOG_COMPONENT "agent"
@@ -424,8 +425,13 @@ tk_err tk_teep_agent_run(struct tk_teep_agent *agent, const struct tk_transport_
 		return TK_FAIL(diag, agent->last_cause != TK_OK ? agent->last_cause : TK_ERR_PROTOCOL,
 			       "agent responded with Error err-code %llu: %s",
 			       (unsigned long long)agent->last_err_code, agent->last_err_msg);
+	/* The session itself went right: the TAM declined, by its policy. */
 	if (agent->tam_err_code != 0)
-		return TK_FAIL(diag, TK_ERR_PROTOCOL, "TAM reported err-code %llu",
-			       (unsigned long long)agent->tam_err_code);
+		return TK_FAIL(diag, TK_ERR_POLICY, "TAM answered with err-code %llu (%s): %s",
+			       (unsigned long long)agent->tam_err_code,
+			       tk_teep_err_code_name(agent->tam_err_code) != NULL
+				       ? tk_teep_err_code_name(agent->tam_err_code)
+				       : "unknown",
+			       agent->tam_err_msg[0] != '\0' ? agent->tam_err_msg : "no err-msg");
 	return TK_OK;
 }

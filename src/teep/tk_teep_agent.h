@@ -79,6 +79,9 @@
 /* Maximum err-msg length in bytes (draft: text .size (1..128)). */
 #define TK_TEEP_AGENT_MAX_ERR_MSG 128
 
+/* Size of the TAM's err-msg as kept for display: each byte at most "\xNN". */
+#define TK_TEEP_AGENT_TAM_ERR_MSG_CAP (4 * TK_TEEP_AGENT_MAX_ERR_MSG + 1)
+
 /*
  * Maximum SUIT reports in one Success or Error: one per manifest processed.
  * The reports of further manifests in a larger Update are left out, and a
@@ -258,6 +261,8 @@ struct tk_teep_agent {
 	char last_err_msg[TK_TEEP_AGENT_MAX_ERR_MSG + 1]; /* its err-msg */
 	uint64_t tam_err_code;                 /* err-code the TAM put in its
 						  Update, 0 when none */
+	char tam_err_msg[TK_TEEP_AGENT_TAM_ERR_MSG_CAP]; /* its err-msg, control
+							   characters escaped */
 	unsigned installed;                    /* manifests installed this session */
 	unsigned suit_reports;                 /* SUIT reports in the last reply */
 	unsigned unlinked;                     /* manifests unlinked this session */

@@ -206,6 +206,27 @@ static void save_result(struct tk_teep_agent *agent, const struct tk_teep_update
 				"handed back");
 }
 
+/*
+ * Copy the TAM's err-msg, peer text, for display: control characters and
+ * backslashes become \xNN, the rest is kept. The decoder bounds the
+ * err-msg to TK_TEEP_AGENT_MAX_ERR_MSG bytes, so all of it fits.
+ */
+static void escape_err_msg(struct tk_span msg, char out[TK_TEEP_AGENT_TAM_ERR_MSG_CAP])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < msg.len && i < TK_TEEP_AGENT_MAX_ERR_MSG; i++) {
+		uint8_t c = msg.ptr[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			n += (size_t)snprintf(out + n, TK_TEEP_AGENT_TAM_ERR_MSG_CAP - n, "\\x%02x",
+					      (unsigned)c);
+		else
+			out[n++] = (char)c;
+	}
+	out[n] = '\0';
+}
+
 /* Process an Update (draft "Handling an Update Message"). */
 tk_err tk_teep_agent_handle_update(struct reply *r, const struct tk_teep_update *up,
 				   struct tk_diag *diag)
@@ -216,7 +237,7 @@ tk_err tk_teep_agent_handle_update(struct reply *r, const struct tk_teep_update 
 	struct tk_teep_agent_manifest_name name;
 	struct tk_span failed_id = TK_SPAN_EMPTY;
 	char prefix[TK_TEEP_AGENT_MAX_ERR_MSG];
-	char line[96 + TK_TEEP_MSG_MAX];
+	char line[96 + TK_TEEP_AGENT_TAM_ERR_MSG_CAP];
 	size_t failed = 0;
 	tk_err err;
 
@@ -234,12 +255,9 @@ tk_err tk_teep_agent_handle_update(struct reply *r, const struct tk_teep_update 
 
 	if (up->has_err_code) {
 		agent->tam_err_code = up->err_code;
-		/* err-msg is peer text: shown with control characters replaced. */
-		snprintf(line, sizeof(line), "TAM reported err-code %llu in its Update: %.*s",
-			 (unsigned long long)up->err_code, (int)up->err_msg.len,
-			 (const char *)up->err_msg.ptr);
-		for (char *c = line; *c != '\0'; c++)
-			*c = *c < 0x20 || *c == 0x7f ? '?' : *c;
+		escape_err_msg(up->err_msg, agent->tam_err_msg);
+		snprintf(line, sizeof(line), "TAM reported err-code %llu in its Update: %s",
+			 (unsigned long long)up->err_code, agent->tam_err_msg);
 		tk_teep_agent_log_event(agent, TK_LOG_NOTICE, line);
 	}
 

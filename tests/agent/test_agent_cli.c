@@ -391,6 +391,109 @@ static size_t make_query_request(uint8_t *out, size_t cap)
 }
 
 /*
+ * An Update with err-code 7 and a draft-length err-msg of 128 bytes, one
+ * of them a line feed, signed by the fake TAM.
+ */
+static size_t make_refusal_update(uint8_t *out, size_t cap, char msg_text[129])
+{
+	static const uint8_t token[16] = "agent-cli-update";
+	struct tk_cose_signer signer;
+	struct tk_cose_sign_opts opts;
+	struct tk_teep_msg msg;
+	uint8_t payload[1024];
+	size_t payload_len = 0;
+	size_t len = 0;
+
+	memset(msg_text, 'w', 128);
+	memcpy(msg_text, "attestation warning for group default: ", 39);
+	msg_text[60] = '\n';
+	memcpy(msg_text + 120, " the end", 8);
+	msg_text[128] = '\0';
+	memset(&msg, 0, sizeof(msg));
+	msg.type = TK_TEEP_TYPE_UPDATE;
+	msg.update.token = tk_span_make(token, sizeof(token));
+	msg.update.has_err_code = true;
+	msg.update.err_code = TK_TEEP_ERR_ATTESTATION_REQUIRED;
+	msg.update.err_msg = tk_span_make((const uint8_t *)msg_text, 128);
+	assert_int_equal(tk_teep_encode(&msg, payload, sizeof(payload), &payload_len, NULL), TK_OK);
+
+	memset(&signer, 0, sizeof(signer));
+	memset(&opts, 0, sizeof(opts));
+	signer.key = tam_key;
+	signer.alg = tk_cose_alg_for_key(tam_key);
+	signer.kid_thumbprint = true;
+	opts.tagged = true;
+	assert_int_equal(tk_cose_sign1_create(tk_crypto_openssl(), &signer, payload, payload_len,
+					      &opts, out, cap, &len, NULL),
+			 TK_OK);
+	return len;
+}
+
+/* Put an HTTP 200 response carrying a TEEP message into out; returns its length. */
+static size_t http_teep_response(uint8_t *out, size_t cap, const uint8_t *body, size_t len)
+{
+	int head_len = snprintf((char *)out, cap,
+				"HTTP/1.1 200 OK\r\nContent-Type: application/teep+cbor\r\n"
+				"Content-Length: %zu\r\nConnection: close\r\n\r\n",
+				len);
+
+	assert_true(head_len > 0 && (size_t)head_len + len <= cap);
+	memcpy(out + head_len, body, len);
+	return (size_t)head_len + len;
+}
+
+/*
+ * The TAM refuses with err-code 7: the agent answers Success, then exits 1
+ * with one line naming err-code 7 and the whole err-msg, escaped, and no
+ * protocol error.
+ */
+static void test_run_refused_update(void **state)
+{
+	static const char no_content[] = "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
+	static struct proc_result r;
+	static uint8_t first[4096];
+	static uint8_t second[4096];
+	uint8_t body[2048];
+	char msg_text[129];
+	char expected[200];
+	const char *last;
+	struct server s;
+	char uri[64];
+	size_t len;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	len = make_query_request(body, sizeof(body));
+	s.response_lens[0] = http_teep_response(first, sizeof(first), body, len);
+	s.responses[0] = first;
+	len = make_refusal_update(body, sizeof(body), msg_text);
+	s.response_lens[1] = http_teep_response(second, sizeof(second), body, len);
+	s.responses[1] = second;
+	s.responses[2] = (const uint8_t *)no_content;
+	s.response_lens[2] = strlen(no_content);
+	s.n_responses = 3;
+	server_start(&s);
+	snprintf(uri, sizeof(uri), "http://127.0.0.1:%d/tam", s.port);
+	run_agent(&r, (const char *[]){"run", "--state", state_dir, "--tam", uri, "--tam-key",
+				       tam_pub, "--trust-anchor", tee_pub, NULL});
+	server_stop(&s);
+
+	/* Log lines come first; the failure is the last line, and the only one
+	   naming the program. */
+	assert_int_equal(s.served, 3);
+	assert_int_equal(r.exit_code, 1);
+	assert_null(strstr(r.err, "TK_ERR_PROTOCOL"));
+	last = strstr(r.err, "teep-agent: ");
+	assert_non_null(last);
+	assert_int_equal(count_lines(last), 1);
+	assert_non_null(strstr(last, "teep-agent: policy check failed: "));
+	assert_non_null(strstr(last, "err-code 7 (ERR_ATTESTATION_REQUIRED): "));
+	msg_text[60] = '\0';
+	snprintf(expected, sizeof(expected), "%s\\x0a%s\n", msg_text, msg_text + 61);
+	assert_non_null(strstr(last, expected));
+}
+
+/*
  * The TAM replies to the QueryResponse with 204: exit 0, and the output
  * states that no Update came and names both possible causes.
  */
@@ -437,6 +540,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cli_table),
 		cmocka_unit_test(test_run_without_update),
+		cmocka_unit_test(test_run_refused_update),
 		cmocka_unit_test(test_tpm_without_tcti_or_device),
 		cmocka_unit_test(test_tpm_init_keeps_sim_folder),
 	};
