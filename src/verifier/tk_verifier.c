@@ -310,7 +310,9 @@ tk_err tk_verifier_appraise(struct tk_verifier *v, int64_t now,
 		memcpy(res->cnf_kid, a->cnf_kid, sizeof(res->cnf_kid));
 		res->iat = now;
 		res->has_tpm_quote = a->has_tpm_quote;
-		snprintf(res->reason, sizeof(res->reason), "%s", a->reason);
+		/* Both are TK_VERIFIER_REASON_MAX bytes, a->reason NUL-terminated. */
+		memcpy(res->reason, a->reason, sizeof(res->reason));
+		res->reason[sizeof(res->reason) - 1] = '\0';
 		err = sign_result(v, now, req, a, res->status, out, out_cap, &res->ear_len, diag);
 	}
 	if (err == TK_OK)
