@@ -66,39 +66,33 @@ static void check_nonce(const struct tk_ear *ear, struct tk_span expected,
 					   : "no eat_nonce, a nonce was expected");
 }
 
-/* The SHA-256 TA digest in one TEEP Claims-Set: measurements or manifests. */
-static bool teep_lists_digest(const struct tk_eat_claims *c, struct tk_span digest)
-{
-	for (size_t i = 0; i < c->measurement_count; i++) {
-		struct tk_eat_measured_component mc;
+/* How one TEEP Claims-Set relates to an expected value; higher is better. */
+enum teep_match {
+	TEEP_ABSENT = 0,  /* no claim that could carry the value */
+	TEEP_DIFFERS = 1, /* the claim is there with another value */
+	TEEP_MATCHES = 2,
+};
 
-		if (tk_eat_decode_measured_component(&c->measurements[i], &mc, NULL) == TK_OK &&
-		    mc.digest_alg == TK_EAT_DIGEST_SHA256 && tk_span_equal(mc.digest, digest))
-			return true;
-	}
-	for (size_t i = 0; i < c->manifest_count; i++) {
-		struct tk_eat_suit_reference ref;
+typedef enum teep_match (*teep_matcher)(const struct tk_eat_claims *c, struct tk_span want);
 
-		if (tk_eat_decode_suit_reference(&c->manifests[i], &ref, NULL) == TK_OK &&
-		    ref.digest_alg == TK_EAT_DIGEST_SHA256 && tk_span_equal(ref.digest, digest))
-			return true;
-	}
-	return false;
-}
-
-static void check_ta_digest(const struct tk_ear *ear, struct tk_span digest,
-			    struct tk_ear_decision *d)
+/*
+ * Decode the TEEP claims of every submodule and return the best match of
+ * want among them. Claims that do not decode add a reason.
+ */
+static enum teep_match match_teep(const struct tk_ear *ear, teep_matcher match,
+				  struct tk_span want, struct tk_ear_decision *d)
 {
 	struct tk_eat_claims *c = malloc(sizeof(*c));
-	bool found = false;
+	enum teep_match best = TEEP_ABSENT;
 
 	if (c == NULL) {
 		add_reason(d, TK_ERR_NOMEM, "no memory to read the TEEP claims");
-		return;
+		return TEEP_ABSENT;
 	}
-	for (size_t i = 0; !found && i < ear->submod_count; i++) {
+	for (size_t i = 0; best != TEEP_MATCHES && i < ear->submod_count; i++) {
 		struct tk_span teep = ear->submods[i].teep_claims;
 		struct tk_diag diag;
+		enum teep_match m;
 
 		if (teep.len == 0)
 			continue;
@@ -109,12 +103,64 @@ static void check_ta_digest(const struct tk_ear *ear, struct tk_span digest,
 				   (const char *)ear->submods[i].name.ptr, diag.msg);
 			continue;
 		}
-		found = teep_lists_digest(c, digest);
+		m = match(c, want);
+		best = m > best ? m : best;
 	}
 	free(c);
-	if (!found)
+	return best;
+}
+
+/* The SHA-256 TA digest in one TEEP Claims-Set: measurements or manifests. */
+static enum teep_match teep_lists_digest(const struct tk_eat_claims *c, struct tk_span digest)
+{
+	for (size_t i = 0; i < c->measurement_count; i++) {
+		struct tk_eat_measured_component mc;
+
+		if (tk_eat_decode_measured_component(&c->measurements[i], &mc, NULL) == TK_OK &&
+		    mc.digest_alg == TK_EAT_DIGEST_SHA256 && tk_span_equal(mc.digest, digest))
+			return TEEP_MATCHES;
+	}
+	for (size_t i = 0; i < c->manifest_count; i++) {
+		struct tk_eat_suit_reference ref;
+
+		if (tk_eat_decode_suit_reference(&c->manifests[i], &ref, NULL) == TK_OK &&
+		    ref.digest_alg == TK_EAT_DIGEST_SHA256 && tk_span_equal(ref.digest, digest))
+			return TEEP_MATCHES;
+	}
+	return TEEP_ABSENT;
+}
+
+static void check_ta_digest(const struct tk_ear *ear, struct tk_span digest,
+			    struct tk_ear_decision *d)
+{
+	if (match_teep(ear, teep_lists_digest, digest, d) != TEEP_MATCHES)
 		add_reason(d, TK_ERR_DIGEST_MISMATCH,
 			   "the expected TA digest is in no measurements or manifests claim");
+}
+
+/* The teepkit-encryption-kid claim of one TEEP Claims-Set against kid. */
+static enum teep_match teep_names_encryption_kid(const struct tk_eat_claims *c,
+						 struct tk_span kid)
+{
+	if ((c->present & TK_EAT_HAS_ENCRYPTION_KID) == 0)
+		return TEEP_ABSENT;
+	if (c->encryption_kid.len == kid.len &&
+	    tk_ct_equal(c->encryption_kid.ptr, kid.ptr, kid.len))
+		return TEEP_MATCHES;
+	return TEEP_DIFFERS;
+}
+
+static void check_encryption_kid(const struct tk_ear *ear, struct tk_span kid,
+				 struct tk_ear_decision *d)
+{
+	enum teep_match m = match_teep(ear, teep_names_encryption_kid, kid, d);
+
+	if (m == TEEP_ABSENT)
+		add_reason(d, TK_ERR_UNTRUSTED, "no teepkit-encryption-kid claim names the "
+			   "TEE's encryption key, an encryption key was expected");
+	else if (m == TEEP_DIFFERS)
+		add_reason(d, TK_ERR_UNTRUSTED, "teepkit-encryption-kid names another "
+			   "encryption key than the expected one");
 }
 
 static void check_cnf(const struct tk_crypto *c, const struct tk_ear *ear,
@@ -185,6 +231,8 @@ static void run_checks(const struct tk_crypto *c, const struct tk_ear *ear,
 		check_ta_digest(ear, expect->ta_digest, d);
 	if (expect->key_thumbprint.len > 0)
 		check_cnf(c, ear, expect->key_thumbprint, d);
+	if (expect->encryption_kid.len > 0)
+		check_encryption_kid(ear, expect->encryption_kid, d);
 	if (expect->now > 0 && ear->has_exp && ear->exp <= expect->now)
 		add_reason(d, TK_ERR_EXPIRED, "result expired at %lld, now is %lld",
 			   (long long)ear->exp, (long long)expect->now);

@@ -79,6 +79,7 @@ static const struct member teep_members[] = {
 	{"hwversion", TK_EAT_CLAIM_HWVERSION, K_HWVERSION},
 	{"manifests", TK_EAT_CLAIM_MANIFESTS, K_FORMATS},
 	{"measurements", TK_EAT_CLAIM_MEASUREMENTS, K_FORMATS},
+	{"teepkit_encryption_kid", TK_EAT_CLAIM_ENCRYPTION_KID, K_B64},
 };
 
 static const struct member verifier_members[] = {

@@ -98,6 +98,10 @@ struct tk_ear_expect {
 					 the TEEP claims (measurements, or the
 					 SUIT_Reference digest of manifests) */
 	struct tk_span key_thumbprint;/* RFC 9679 thumbprint cnf must name */
+	struct tk_span encryption_kid;/* RFC 9679 thumbprint of the TEE's
+					 payload-encryption key, which a
+					 teepkit-encryption-kid claim in the
+					 TEEP claims must name */
 	int64_t now;                  /* seconds since the epoch for exp; 0
 					 skips the expiry check */
 };
@@ -107,7 +111,8 @@ struct tk_ear_expect {
  * recognised by its leading "ey"): signature by expect->verifier_key,
  * profile, overall status affirming, nonce (top level or any submodule's,
  * compared in constant time; a text nonce is compared with the base64url
- * form of the expected bytes), TA digest, cnf binding, expiry. Every
+ * form of the expected bytes), TA digest, cnf binding, encryption key
+ * (teepkit-encryption-kid, absent or different is a reason), expiry. Every
  * failed check adds a reason; after a signature or decoding failure no
  * other check runs. Returns TK_OK when the decision is affirming, else
  * the code of the first reason (TK_ERR_POLICY when only the status is

@@ -81,6 +81,9 @@ static json_t *teep_json(struct tk_span cbor, struct tk_diag *diag)
 	if (c->present & TK_EAT_HAS_MEASUREMENTS)
 		json_object_set_new(obj, "measurements",
 				    formats_json(c->measurements, c->measurement_count));
+	if (c->present & TK_EAT_HAS_ENCRYPTION_KID)
+		json_object_set_new(obj, "teepkit_encryption_kid",
+				    b64_string(c->encryption_kid));
 	free(c);
 	return obj;
 }

@@ -21,6 +21,9 @@
  *     273 measurements [+ [uint, bstr]]       optional: loaded TAs
  *     -75000 tpm-quote {1: attest, 2: sig,    optional: TPM backend
  *            3: [+ [pcr, value]], ? 4: AK COSE_Key, ? 5: [+ EK cert]}
+ *     -75001 teepkit-encryption-kid       optional: RFC 9679 thumbprint
+ *            bstr .size 32                (SHA-256) of the TEE's P-256
+ *                                         payload-encryption public key
  * The profile demands CBOR only, definite lengths, preferred serialization
  * and no tags inside the claims; the decoder rejects anything else. Claims
  * not listed are skipped (after the same checks), as RFC 9711 allows.
@@ -95,6 +98,13 @@
 
 /* Private-use claim of teepkit evidence: the TPM quote (see above). */
 #define TK_EAT_CLAIM_TPM_QUOTE (-75000)
+
+/*
+ * Private-use claim of teepkit evidence: the RFC 9679 thumbprint of the
+ * key data providers encrypt personalization data to, so that a result
+ * about this evidence names the key a data provider may encrypt to.
+ */
+#define TK_EAT_CLAIM_ENCRYPTION_KID (-75001)
 
 /* Keys inside the tpm-quote claim. */
 #define TK_EAT_TPM_KEY_ATTEST 1    /* bstr: TPMS_ATTEST as signed */
@@ -215,6 +225,7 @@ enum tk_eat_claim_bit {
 	TK_EAT_HAS_MANIFESTS = 1u << 8,
 	TK_EAT_HAS_MEASUREMENTS = 1u << 9,
 	TK_EAT_HAS_TPM_QUOTE = 1u << 10,
+	TK_EAT_HAS_ENCRYPTION_KID = 1u << 11,
 };
 
 /*
@@ -245,6 +256,7 @@ struct tk_eat_claims {
 	struct tk_eat_manifest measurements[TK_EAT_MAX_MEASUREMENTS];
 	size_t measurement_count;
 	struct tk_eat_tpm_claim tpm;   /* valid with TK_EAT_HAS_TPM_QUOTE */
+	struct tk_span encryption_kid; /* teepkit-encryption-kid, 32 bytes */
 };
 
 /*

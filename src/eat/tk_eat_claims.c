@@ -412,6 +412,10 @@ static tk_err decode_claim(struct tk_cbor_dec *dec, const uint8_t *buf,
 	case TK_EAT_CLAIM_TPM_QUOTE:
 		out->present |= TK_EAT_HAS_TPM_QUOTE;
 		return decode_tpm_quote(dec, buf, &out->tpm);
+	case TK_EAT_CLAIM_ENCRYPTION_KID:
+		out->present |= TK_EAT_HAS_ENCRYPTION_KID;
+		return get_bstr_sized(dec, "teepkit-encryption-kid", TK_CRYPTO_SHA256_LEN,
+				      TK_CRYPTO_SHA256_LEN, &out->encryption_kid);
 	default:
 		return tk_eat_skip_untagged(dec);
 	}
@@ -510,7 +514,7 @@ static unsigned count_claims(uint32_t present)
 {
 	unsigned n = 0;
 
-	uint32_t known = (TK_EAT_HAS_TPM_QUOTE << 1) - 1;
+	uint32_t known = (TK_EAT_HAS_ENCRYPTION_KID << 1) - 1;
 
 	for (uint32_t bits = present & known; bits != 0; bits &= bits - 1)
 		n++;
@@ -610,6 +614,11 @@ static tk_err check_encode_limits(const struct tk_eat_claims *c, struct tk_diag 
 	if ((c->present & TK_EAT_HAS_CNF) && c->cnf_kid.len == 0 &&
 	    c->cnf_key.len == 0)
 		return TK_FAIL(diag, TK_ERR_ARG, "claim cnf has neither kid nor key");
+	if ((c->present & TK_EAT_HAS_ENCRYPTION_KID) &&
+	    c->encryption_kid.len != TK_CRYPTO_SHA256_LEN)
+		return TK_FAIL(diag, TK_ERR_SCHEMA_LENGTH,
+			       "claim teepkit-encryption-kid: %zu bytes, expected %d",
+			       c->encryption_kid.len, TK_CRYPTO_SHA256_LEN);
 	return TK_OK;
 }
 
@@ -630,7 +639,8 @@ tk_err tk_eat_encode_claims(const struct tk_eat_claims *c, uint8_t *out,
 
 	/*
 	 * Deterministic order (RFC 8949 section 4.2.1) sorts by encoded key:
-	 * the private claim -75000 (major type 1) follows every unsigned label.
+	 * the private claims -75000 and -75001 (major type 1, in that order)
+	 * follow every unsigned label.
 	 */
 	tk_cbor_enc_init(&enc, out, out_cap, diag);
 	tk_cbor_put_map(&enc, count_claims(c->present));
@@ -672,5 +682,9 @@ tk_err tk_eat_encode_claims(const struct tk_eat_claims *c, uint8_t *out,
 				c->measurement_count);
 	if (c->present & TK_EAT_HAS_TPM_QUOTE)
 		put_tpm_quote(&enc, &c->tpm);
+	if (c->present & TK_EAT_HAS_ENCRYPTION_KID) {
+		tk_cbor_put_int(&enc, TK_EAT_CLAIM_ENCRYPTION_KID);
+		tk_cbor_put_bstr(&enc, c->encryption_kid.ptr, c->encryption_kid.len);
+	}
 	return tk_cbor_enc_finish(&enc, out_len);
 }

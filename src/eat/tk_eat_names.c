@@ -46,6 +46,16 @@ static const struct label_name claim_names[] = {
 	{TK_EAT_CLAIM_MEASRES, "measres"},
 	{TK_EAT_CLAIM_INTUSE, "intuse"},
 	{TK_EAT_CLAIM_TPM_QUOTE, "tpm-quote"},
+	{TK_EAT_CLAIM_ENCRYPTION_KID, "teepkit-encryption-kid"},
+};
+
+/* Members of the tpm-quote claim. */
+static const struct label_name tpm_quote_names[] = {
+	{TK_EAT_TPM_KEY_ATTEST, "attest"},
+	{TK_EAT_TPM_KEY_SIGNATURE, "signature"},
+	{TK_EAT_TPM_KEY_PCRS, "pcrs"},
+	{TK_EAT_TPM_KEY_AK, "ak"},
+	{TK_EAT_TPM_KEY_EK_CHAIN, "ek-chain"},
 };
 
 /* Confirmation methods (RFC 8747 section 3.1). */
@@ -127,6 +137,11 @@ static const char *key_name(void *ctx, const int64_t *path, unsigned path_len,
 		return FIND(cnf_names, key);
 	if (path_len == 2 && path[0] == TK_EAT_CLAIM_CNF &&
 	    path[1] == TK_EAT_CNF_COSE_KEY)
+		return FIND(cose_key_names, key);
+	if (path_len == 1 && path[0] == TK_EAT_CLAIM_TPM_QUOTE)
+		return FIND(tpm_quote_names, key);
+	if (path_len == 2 && path[0] == TK_EAT_CLAIM_TPM_QUOTE &&
+	    path[1] == TK_EAT_TPM_KEY_AK)
 		return FIND(cose_key_names, key);
 	return NULL;
 }

@@ -255,6 +255,9 @@ struct fixture {
 	uint8_t ta_digest[32];
 	uint8_t measurement[128];
 	uint8_t teep[512];
+	uint8_t teep_plain[512];       /* the same claims without the encryption kid */
+	size_t teep_plain_len;
+	uint8_t encryption_kid[32];    /* teepkit-encryption-kid in teep */
 	uint8_t agent_cose_key[128];
 	size_t agent_cose_key_len;
 	uint8_t other_cose_key[128];
@@ -295,7 +298,9 @@ static int setup(void **state)
 	err = tk_eat_encode_measured_component(&mc, f.measurement, sizeof(f.measurement),
 					       &mlen, NULL);
 	teep->present = TK_EAT_HAS_UEID | TK_EAT_HAS_OEMID | TK_EAT_HAS_HWVERSION |
-			TK_EAT_HAS_MEASUREMENTS | TK_EAT_HAS_NONCE;
+			TK_EAT_HAS_MEASUREMENTS | TK_EAT_HAS_NONCE | TK_EAT_HAS_ENCRYPTION_KID;
+	memset(f.encryption_kid, 0xe5, sizeof(f.encryption_kid));
+	teep->encryption_kid = tk_span_make(f.encryption_kid, sizeof(f.encryption_kid));
 	teep->nonce = tk_span_make(f.nonce, sizeof(f.nonce));
 	teep->ueid = tk_span_make(ueid, sizeof(ueid));
 	teep->oemid_is_pen = true;
@@ -306,6 +311,10 @@ static int setup(void **state)
 	teep->measurement_count = 1;
 	if (err == TK_OK)
 		err = tk_eat_encode_claims(teep, f.teep, sizeof(f.teep), &tlen, NULL);
+	teep->present &= ~(uint32_t)TK_EAT_HAS_ENCRYPTION_KID;
+	if (err == TK_OK)
+		err = tk_eat_encode_claims(teep, f.teep_plain, sizeof(f.teep_plain),
+					   &f.teep_plain_len, NULL);
 	free(teep);
 	if (err != TK_OK)
 		return -1;
@@ -579,7 +588,9 @@ static void test_jws_header_attacks(void **state)
 
 /* Relying-party check rows: one change from a result that passes. */
 enum change { NONE, OTHER_NONCE, OTHER_DIGEST, OTHER_KID, WARNING, CONTRA_AND_NONCE,
-	      OTHER_VERIFIER, EXPIRED, NO_CNF, AS_JWT, CNF_COSE_KEY, CNF_OTHER_COSE_KEY };
+	      OTHER_VERIFIER, EXPIRED, NO_CNF, AS_JWT, CNF_COSE_KEY, CNF_OTHER_COSE_KEY,
+	      OTHER_ENCRYPTION_KID, OTHER_ENCRYPTION_KID_AS_JWT, NO_ENCRYPTION_KID,
+	      NO_TEEP_CLAIMS };
 
 static const struct {
 	const char *desc;
@@ -599,6 +610,10 @@ static const struct {
 	{"contraindicated and other nonce", CONTRA_AND_NONCE, TK_ERR_POLICY, 2},
 	{"signed by another verifier", OTHER_VERIFIER, TK_ERR_SIGNATURE, 1},
 	{"expired", EXPIRED, TK_ERR_EXPIRED, 1},
+	{"other encryption key", OTHER_ENCRYPTION_KID, TK_ERR_UNTRUSTED, 1},
+	{"other encryption key as a JWT", OTHER_ENCRYPTION_KID_AS_JWT, TK_ERR_UNTRUSTED, 1},
+	{"no teepkit-encryption-kid", NO_ENCRYPTION_KID, TK_ERR_UNTRUSTED, 1},
+	{"no TEEP claims at all", NO_TEEP_CLAIMS, TK_ERR_DIGEST_MISMATCH, 2},
 };
 
 static void test_check_rows(void **state)
@@ -614,6 +629,8 @@ static void test_check_rows(void **state)
 			.nonce = tk_span_make(f->nonce, sizeof(f->nonce)),
 			.ta_digest = tk_span_make(f->ta_digest, sizeof(f->ta_digest)),
 			.key_thumbprint = tk_span_make(f->agent_kid, sizeof(f->agent_kid)),
+			.encryption_kid = tk_span_make(f->encryption_kid,
+						       sizeof(f->encryption_kid)),
 			.now = 1796430000,
 		};
 		const struct tk_crypto_key *signer = f->verifier;
@@ -643,9 +660,18 @@ static void test_check_rows(void **state)
 			break;
 		case OTHER_VERIFIER: signer = f->other; break;
 		case EXPIRED: expect.now = 1796432400; break;
+		case OTHER_ENCRYPTION_KID:
+		case OTHER_ENCRYPTION_KID_AS_JWT:
+			expect.encryption_kid = tk_span_make(other, 32);
+			break;
+		case NO_ENCRYPTION_KID:
+			ear.submods[0].teep_claims = tk_span_make(f->teep_plain, f->teep_plain_len);
+			break;
+		case NO_TEEP_CLAIMS: ear.submods[0].teep_claims = TK_SPAN_EMPTY; break;
 		default: break;
 		}
-		if (check_rows[i].change == AS_JWT)
+		if (check_rows[i].change == AS_JWT ||
+		    check_rows[i].change == OTHER_ENCRYPTION_KID_AS_JWT)
 			assert_int_equal(tk_ear_sign_jwt(f->c, signer, &ear, (char *)buf,
 							 sizeof(buf), &len, NULL), TK_OK);
 		else

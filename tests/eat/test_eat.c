@@ -212,6 +212,45 @@ static void test_round_trip_ed25519(void **state)
 	round_trip(state, true);
 }
 
+/*
+ * teepkit-encryption-kid (-75001) round-trips through signed evidence and
+ * is the last claim: deterministic order puts -75001 after -75000 and
+ * every unsigned label. An encoder input of the wrong size is refused.
+ */
+static void test_encryption_kid(void **state)
+{
+	static const uint8_t tail[] = {0x3a, 0x00, 0x01, 0x24, 0xf8, 0x58, 0x20};
+	struct fixture *f = *state;
+	struct tk_eat_claims *claims = malloc(sizeof(*claims));
+	uint8_t kid[TK_CRYPTO_SHA256_LEN], payload[2048], ev[2048];
+	struct tk_eat_verified v;
+	struct tk_diag diag;
+	size_t len = 0, ev_len = 0;
+
+	assert_non_null(claims);
+	memset(kid, 0x5a, sizeof(kid));
+	*claims = f->claims;
+	claims->present |= TK_EAT_HAS_ENCRYPTION_KID;
+	claims->encryption_kid = tk_span_make(kid, sizeof(kid));
+	assert_int_equal(tk_eat_encode_claims(claims, payload, sizeof(payload), &len, NULL),
+			 TK_OK);
+	assert_true(len > sizeof(tail) + sizeof(kid));
+	assert_memory_equal(payload + len - sizeof(kid) - sizeof(tail), tail, sizeof(tail));
+	assert_memory_equal(payload + len - sizeof(kid), kid, sizeof(kid));
+
+	tk_diag_clear(&diag);
+	assert_int_equal(tk_eat_sign(f->c, f->p256, claims, ev, sizeof(ev), &ev_len, &diag),
+			 TK_OK);
+	check_err("verify", TK_OK, verify_with(f, f->p256, ev, ev_len, &v, &diag), &diag);
+	assert_true(v.claims.present & TK_EAT_HAS_ENCRYPTION_KID);
+	assert_span_equal(v.claims.encryption_kid, kid, sizeof(kid));
+
+	claims->encryption_kid = tk_span_make(kid, sizeof(kid) - 1);
+	check_err("31-byte kid", TK_ERR_SCHEMA_LENGTH,
+		  tk_eat_encode_claims(claims, payload, sizeof(payload), &len, &diag), &diag);
+	free(claims);
+}
+
 /* A CWT tag in front of the COSE_Sign1 is accepted (RFC 8392 section 6). */
 static void test_cwt_tag_accepted(void **state)
 {
@@ -495,6 +534,12 @@ static const struct {
 	 TK_ERR_SCHEMA_LENGTH},
 	{"tpm-quote text key", "a13a000124f7a1616100", TK_ERR_SCHEMA_TYPE},
 	{"tpm-quote tagged AK", "a13a000124f7a104d840a0", TK_ERR_SCHEMA_TAG},
+	{"teepkit-encryption-kid of 31 bytes", "a13a000124f8581f" "00000000000000000000000000000000000000000000000000000000000000",
+	 TK_ERR_SCHEMA_LENGTH},
+	{"teepkit-encryption-kid of 33 bytes", "a13a000124f85821" "00000000000000000000000000000000000000000000000000000000000000" "0000",
+	 TK_ERR_SCHEMA_LENGTH},
+	{"teepkit-encryption-kid as text", "a13a000124f8616b", TK_ERR_SCHEMA_TYPE},
+	{"teepkit-encryption-kid as an array", "a13a000124f880", TK_ERR_SCHEMA_TYPE},
 };
 
 static size_t from_hex(const char *hex, uint8_t *out, size_t cap)
@@ -603,6 +648,7 @@ static void test_claim_names(void **state)
 {
 	const struct tk_cbor_names *names = tk_eat_names();
 	int64_t cnf_path[2] = {TK_EAT_CLAIM_CNF, TK_EAT_CNF_COSE_KEY};
+	int64_t tpm_path[2] = {TK_EAT_CLAIM_TPM_QUOTE, TK_EAT_TPM_KEY_AK};
 	uint8_t buf[64];
 	char text[256];
 	size_t len = 0;
@@ -617,6 +663,14 @@ static void test_claim_names(void **state)
 	assert_string_equal(names->key_name(names->ctx, cnf_path, 2, -2), "x");
 	assert_null(names->key_name(names->ctx, cnf_path, 1, 10));
 	assert_string_equal(names->tag_name(names->ctx, 61), "CWT");
+	assert_string_equal(tk_eat_claim_name(-75001), "teepkit-encryption-kid");
+	assert_string_equal(names->key_name(names->ctx, tpm_path, 1, 1), "attest");
+	assert_string_equal(names->key_name(names->ctx, tpm_path, 1, 2), "signature");
+	assert_string_equal(names->key_name(names->ctx, tpm_path, 1, 3), "pcrs");
+	assert_string_equal(names->key_name(names->ctx, tpm_path, 1, 4), "ak");
+	assert_string_equal(names->key_name(names->ctx, tpm_path, 1, 5), "ek-chain");
+	assert_null(names->key_name(names->ctx, tpm_path, 1, 6));
+	assert_string_equal(names->key_name(names->ctx, tpm_path, 2, -3), "y");
 
 	/* The printer uses the table: {8: {3: h'01'}, 10: ...} */
 	len = from_hex("a208a10341010a489091929394959697", buf, sizeof(buf));
@@ -980,6 +1034,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_esp256),
 		cmocka_unit_test(test_round_trip_ed25519),
+		cmocka_unit_test(test_encryption_kid),
 		cmocka_unit_test(test_cwt_tag_accepted),
 		cmocka_unit_test(test_required_claim_missing),
 		cmocka_unit_test(test_wrong_nonce),
