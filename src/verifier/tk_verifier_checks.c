@@ -149,7 +149,7 @@ tk_err tk_verifier_encode_teep_claims(const struct tk_eat_claims *claims,
 
 	copy.present &= TK_EAT_HAS_NONCE | TK_EAT_HAS_UEID | TK_EAT_HAS_OEMID |
 			TK_EAT_HAS_HWMODEL | TK_EAT_HAS_HWVERSION | TK_EAT_HAS_MANIFESTS |
-			TK_EAT_HAS_MEASUREMENTS;
+			TK_EAT_HAS_MEASUREMENTS | TK_EAT_HAS_ENCRYPTION_KID;
 	return tk_eat_encode_claims(&copy, a->teep_claims, sizeof(a->teep_claims),
 				    &a->teep_claims_len, diag);
 }

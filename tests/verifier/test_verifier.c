@@ -36,6 +36,7 @@ static const uint8_t agent_digest[32] = {0x11, 0x22, 0x33};
 static const uint8_t ta_component[] = {0x81, 0x42, 0x74, 0x61};
 static const uint8_t ta_digest[32] = {0xaa, 0xbb};
 static const uint8_t other_component[] = {0x81, 0x42, 0x7a, 0x7a};
+static const uint8_t encryption_kid[32] = {0xe1, 0xe2, 0xe3, [31] = 0xef};
 static const uint8_t oemid[3] = {0x89, 0x48, 0x23};
 
 struct fixture {
@@ -60,6 +61,7 @@ struct variant {
 	bool corrupt_signature;
 	int ta;               /* 0 known TA, 1 unknown component, 2 wrong digest */
 	bool no_ta;
+	bool encryption_kid;  /* teepkit-encryption-kid: encryption_kid below */
 };
 
 static int setup(void **state)
@@ -180,6 +182,10 @@ static size_t make_evidence(struct fixture *f, const struct variant *v, struct t
 		claims.measurements[0].body = tk_span_make(meas, meas_len);
 		claims.measurement_count = 1;
 	}
+	if (v->encryption_kid) {
+		claims.present |= TK_EAT_HAS_ENCRYPTION_KID;
+		claims.encryption_kid = tk_span_make(encryption_kid, sizeof(encryption_kid));
+	}
 	assert_int_equal(tk_eat_sign(f->c, v->unknown_key ? f->stranger : f->agent_key, &claims,
 				     out, cap, &len, NULL), TK_OK);
 	if (v->corrupt_signature)
@@ -200,6 +206,21 @@ static void verify_ear(struct fixture *f, const uint8_t *ear, size_t ear_len,
 	check_err("EAR verifies with the verifier key", TK_OK, err, &diag);
 }
 
+/* The result's TEEP claims carry teepkit-encryption-kid exactly when expected. */
+static void check_encryption_kid(const struct tk_ear *ear, bool expected)
+{
+	static struct tk_eat_claims teep;
+	struct tk_span claims = ear->submods[0].teep_claims;
+
+	assert_int_equal(tk_eat_decode_claims(claims.ptr, claims.len, &teep, NULL), TK_OK);
+	assert_int_equal((teep.present & TK_EAT_HAS_ENCRYPTION_KID) != 0, expected);
+	if (expected) {
+		assert_int_equal(teep.encryption_kid.len, sizeof(encryption_kid));
+		assert_memory_equal(teep.encryption_kid.ptr, encryption_kid,
+				    sizeof(encryption_kid));
+	}
+}
+
 struct row {
 	const char *desc;
 	struct variant v;
@@ -212,6 +233,8 @@ struct row {
 
 static const struct row rows[] = {
 	{"good evidence", {0}, TK_OK, TK_VERIFIER_TIER_AFFIRMING, 2, 2, true},
+	{"good evidence naming the encryption key", {.encryption_kid = true}, TK_OK,
+	 TK_VERIFIER_TIER_AFFIRMING, 2, 2, true},
 	{"only the agent, no TA", {.no_ta = true}, TK_OK, TK_VERIFIER_TIER_AFFIRMING, 2, 2,
 	 true},
 	{"unknown TA component", {.ta = 1}, TK_OK, TK_VERIFIER_TIER_WARNING, 2, 33, true},
@@ -278,6 +301,7 @@ static void test_appraisal_table(void **state)
 		if (r->teep_claims) {
 			assert_int_equal(decoded.cnf_kid.len, 32);
 			assert_memory_equal(decoded.cnf_kid.ptr, f->agent_kid, 32);
+			check_encryption_kid(&decoded, r->v.encryption_kid);
 		}
 	}
 }
