@@ -4,7 +4,9 @@
  * result (EAR, as a CWT or a JWT) with tk_ear_check(). It prints the
  * decision, the overall status and every reason on stdout, so a data
  * provider gets all causes at once, and exits 0 only when the result is
- * affirming.
+ * affirming. --encryption-key names the key `teep-agent encryption-pubkey`
+ * printed: the result must carry its thumbprint, so a data provider knows
+ * it encrypts personalization data to the attested TEE.
  */
 #include "tk_cli.h"
 
@@ -33,6 +35,19 @@ static tk_err load_key(const char *path, struct tk_crypto_key **out, struct tk_d
 	if (err == TK_OK)
 		err = tk_crypto_key_import_pem(tk_crypto_openssl(), pem, pem_len, out, diag);
 	tk_cli_free_file(pem, pem_len);
+	return err;
+}
+
+/* The RFC 9679 thumbprint of the public key in the PEM file at path. */
+static tk_err load_thumbprint(const char *path, uint8_t out[TK_CRYPTO_SHA256_LEN],
+			      struct tk_diag *diag)
+{
+	struct tk_crypto_key *key = NULL;
+	tk_err err = load_key(path, &key, diag);
+
+	if (err == TK_OK)
+		err = tk_cose_key_thumbprint_crypto(tk_crypto_openssl(), key, out, diag);
+	tk_crypto_key_free(key);
 	return err;
 }
 
@@ -93,10 +108,11 @@ static void print_decision(const struct tk_ear_decision *d, const struct tk_ear_
 	if (d->reasons_dropped > 0)
 		printf("reason: %zu more not shown\n", d->reasons_dropped);
 	if (d->affirming)
-		printf("checked: signature, status%s%s%s, exp if present\n",
+		printf("checked: signature, status%s%s%s%s, exp if present\n",
 		       e->nonce.len > 0 ? ", nonce" : "",
 		       e->ta_digest.len > 0 ? ", TA digest" : "",
-		       e->key_thumbprint.len > 0 ? ", key binding" : "");
+		       e->key_thumbprint.len > 0 ? ", key binding" : "",
+		       e->encryption_kid.len > 0 ? ", encryption key" : "");
 }
 
 int tk_cli_attestation_verify(const struct tk_cli_command *cmd,
@@ -105,6 +121,7 @@ int tk_cli_attestation_verify(const struct tk_cli_command *cmd,
 	const char *path = args->operand;
 	struct tk_crypto_key *verifier = NULL, *agent = NULL;
 	uint8_t thumbprint[TK_CRYPTO_SHA256_LEN];
+	uint8_t encryption_kid[TK_CRYPTO_SHA256_LEN];
 	struct tk_ear_expect expect = {.now = (int64_t)time(NULL)};
 	static struct hex_values hex;
 	static struct tk_ear_decision decision;
@@ -131,6 +148,11 @@ int tk_cli_attestation_verify(const struct tk_cli_command *cmd,
 			err = tk_cose_key_thumbprint_crypto(tk_crypto_openssl(), agent,
 							    thumbprint, &diag);
 		expect.key_thumbprint = tk_span_make(thumbprint, sizeof(thumbprint));
+	}
+	if (err == TK_OK && tk_cli_has(cmd, args, "encryption-key")) {
+		failed = tk_cli_get(cmd, args, "encryption-key");
+		err = load_thumbprint(failed, encryption_kid, &diag);
+		expect.encryption_kid = tk_span_make(encryption_kid, sizeof(encryption_kid));
 	}
 	if (err == TK_OK) {
 		failed = path;

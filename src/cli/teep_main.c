@@ -74,6 +74,9 @@ static const struct tk_cli_option attestation_verify_options[] = {
 	 false},
 	{"key", "PUB.pem", "agent public key (PEM) cnf must name, in place of --kid",
 	 false, 0, false},
+	{"encryption-key", "PUB.pem",
+	 "TEE encryption public key (PEM) the result must name",
+	 false, 0, false},
 };
 
 /* The subcommands, in the order `teep -h` lists them. */

@@ -2,8 +2,8 @@
 /*
  * Golden tests of `teep attestation verify`, run as a separate process:
  * the Veraison JWT with its key, results this test signs as CWTs (one that
- * passes every check, one contraindicated with a wrong nonce), altered and
- * wrongly keyed results, and misuse. Each golden file
+ * passes every check, one contraindicated with a wrong nonce, one without
+ * the TEE's encryption key), altered and wrongly keyed results, and misuse. Each golden file
  * tests/cli/golden/attestation_<case>.txt contains the exit status, stdout and
  * stderr; TK_UPDATE_GOLDEN=1 rewrites them.
  */
@@ -134,8 +134,11 @@ static void write_key(const struct tk_crypto_key *key, const char *name)
 	write_bytes(name, pem, len);
 }
 
-/* TEEP claims listing one measured TA whose digest is TA_DIGEST_HEX. */
-static size_t make_teep_claims(uint8_t *out, size_t cap)
+/*
+ * TEEP claims listing one measured TA whose digest is TA_DIGEST_HEX and,
+ * unless enc_kid is NULL, the TEE encryption key thumbprint enc_kid.
+ */
+static size_t make_teep_claims(const uint8_t *enc_kid, uint8_t *out, size_t cap)
 {
 	static const uint8_t component_id[] = {0x81, 0x43, 't', 'a', '1'};
 	static const uint8_t ueid[17] = {0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
@@ -157,12 +160,16 @@ static size_t make_teep_claims(uint8_t *out, size_t cap)
 	claims.measurements[0].content_type = TK_EAT_CONTENT_FORMAT_CBOR;
 	claims.measurements[0].body = tk_span_make(body, body_len);
 	claims.measurement_count = 1;
+	if (enc_kid != NULL) {
+		claims.present |= TK_EAT_HAS_ENCRYPTION_KID;
+		claims.encryption_kid = tk_span_make(enc_kid, 32);
+	}
 	assert_int_equal(tk_eat_encode_claims(&claims, out, cap, &len, NULL), TK_OK);
 	return len;
 }
 
 static void sign_result(const struct tk_crypto_key *verifier, const uint8_t kid[32],
-			int64_t status, const char *name)
+			const uint8_t *enc_kid, int64_t status, const char *name)
 {
 	static uint8_t teep[256], cwt[4096];
 	struct tk_ear ear = {0};
@@ -176,7 +183,8 @@ static void sign_result(const struct tk_crypto_key *verifier, const uint8_t kid[
 	ear.submod_count = 1;
 	ear.submods[0].name = tk_span_make("teep-agent", 10);
 	ear.submods[0].status = status;
-	ear.submods[0].teep_claims = tk_span_make(teep, make_teep_claims(teep, sizeof(teep)));
+	ear.submods[0].teep_claims = tk_span_make(teep, make_teep_claims(enc_kid, teep,
+									sizeof(teep)));
 	assert_int_equal(tk_ear_sign_cwt(tk_crypto_openssl(), verifier, &ear, cwt, sizeof(cwt),
 					 &len, NULL), TK_OK);
 	write_bytes(name, cwt, len);
@@ -185,21 +193,26 @@ static void sign_result(const struct tk_crypto_key *verifier, const uint8_t kid[
 static int setup(void **state)
 {
 	const struct tk_crypto *c = tk_crypto_openssl();
-	struct tk_crypto_key *verifier = NULL, *agent = NULL, *other = NULL;
-	uint8_t kid[32];
+	struct tk_crypto_key *verifier = NULL, *agent = NULL, *other = NULL, *enc = NULL;
+	uint8_t kid[32], enc_kid[32];
 
 	(void)state;
 	if (mkdtemp(temp_dir) == NULL ||
 	    tk_crypto_key_generate(c, TK_CRYPTO_KEY_P256, &verifier, NULL) != TK_OK ||
 	    tk_crypto_key_generate(c, TK_CRYPTO_KEY_P256, &agent, NULL) != TK_OK ||
 	    tk_crypto_key_generate(c, TK_CRYPTO_KEY_P256, &other, NULL) != TK_OK ||
-	    tk_cose_key_thumbprint_crypto(c, agent, kid, NULL) != TK_OK)
+	    tk_crypto_key_generate(c, TK_CRYPTO_KEY_P256, &enc, NULL) != TK_OK ||
+	    tk_cose_key_thumbprint_crypto(c, agent, kid, NULL) != TK_OK ||
+	    tk_cose_key_thumbprint_crypto(c, enc, enc_kid, NULL) != TK_OK)
 		return -1;
 	write_key(verifier, "verifier.pem");
 	write_key(agent, "agent.pem");
 	write_key(other, "other.pem");
-	sign_result(verifier, kid, TK_EAR_STATUS_AFFIRMING, "good.ear");
-	sign_result(verifier, kid, TK_EAR_STATUS_CONTRAINDICATED, "bad.ear");
+	write_key(enc, "encryption.pem");
+	sign_result(verifier, kid, enc_kid, TK_EAR_STATUS_AFFIRMING, "good.ear");
+	sign_result(verifier, kid, enc_kid, TK_EAR_STATUS_CONTRAINDICATED, "bad.ear");
+	sign_result(verifier, kid, NULL, TK_EAR_STATUS_AFFIRMING, "no_enc_kid.ear");
+	tk_crypto_key_free(enc);
 	tk_crypto_key_free(verifier);
 	tk_crypto_key_free(agent);
 	tk_crypto_key_free(other);
@@ -208,8 +221,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	const char *files[] = {"verifier.pem", "agent.pem", "other.pem", "good.ear",
-			       "bad.ear", "altered.jwt", "alg_line_break.jwt", "run.stdout",
+	const char *files[] = {"verifier.pem", "agent.pem", "other.pem", "encryption.pem",
+			       "good.ear", "bad.ear", "no_enc_kid.ear", "altered.jwt", "alg_line_break.jwt", "run.stdout",
 			       "run.stderr"};
 	char path[256];
 
@@ -247,6 +260,18 @@ static const struct golden_case cases[] = {
 	{"cwt_contraindicated", false,
 	 {"attestation", "verify", "--verifier-key", "verifier.pem", "--nonce",
 	  "0000000000000000", "--ta-digest", TA_DIGEST_HEX, "bad.ear", NULL}},
+	{"cwt_encryption_key", false,
+	 {"attestation", "verify", "--verifier-key", "verifier.pem", "--key", "agent.pem",
+	  "--encryption-key", "encryption.pem", "good.ear", NULL}},
+	{"cwt_wrong_encryption_key", false,
+	 {"attestation", "verify", "--verifier-key", "verifier.pem", "--encryption-key",
+	  "other.pem", "good.ear", NULL}},
+	{"cwt_no_encryption_kid", false,
+	 {"attestation", "verify", "--verifier-key", "verifier.pem", "--encryption-key",
+	  "encryption.pem", "no_enc_kid.ear", NULL}},
+	{"encryption_key_missing_file", false,
+	 {"attestation", "verify", "--verifier-key", "verifier.pem", "--encryption-key",
+	  "absent.pem", "good.ear", NULL}},
 	{"cwt_other_verifier", false,
 	 {"attestation", "verify", "--verifier-key", "other.pem", "good.ear", NULL}},
 	{"altered_jwt", false,
