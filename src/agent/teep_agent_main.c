@@ -94,8 +94,9 @@ const struct command agent_commands[] = {
 	  {"class-id", "UUID", "device class id for SUIT class conditions", false, false},
 	  {"ca-file", "FILE", "CA bundle for an https TAM (default: system store)", false, false},
 	  {"max-body", "BYTES",
-	   "largest TAM message or SUIT payload accepted, in bytes "
-	   "(default 1048576, at most 67174400)", false, false},
+	   "largest TAM message accepted, with the SUIT envelopes in it, in bytes "
+	   "(default 1048576, at most 67174400); payloads fetched by URI are not "
+	   "limited by it", false, false},
 	  {"timeout", "SECONDS",
 	   "time limit of each HTTP transfer, in seconds (default 30, at most 3600)", false,
 	   false},
@@ -103,9 +104,9 @@ const struct command agent_commands[] = {
 	   "TAM's P-256 public key, SPKI PEM, that SUIT reports and evidence are "
 	   "encrypted to (default: both are sent signed only)", false, false},
 	  {"verifier", "URI",
-	   "passport model: exchange the evidence for an attestation result at the "
-	   "teep-verifier whose challenge-response API is at URI, and present the result "
-	   "to the TAM", false, false}}},
+	   "passport model: exchange the evidence for an attestation result at "
+	   "teep-verifier and present the result to the TAM; base URI of teep-verifier "
+	   "(e.g. http://127.0.0.1:8443); the API paths are appended", false, false}}},
 	{"list", "list installed trusted components", agent_cmd_list, TK_LOG_NOTICE,
 	 {TEE_OPTIONS("TEE state folder")}},
 	{"load", "measure an installed component into the TEE's attestation state and load it",

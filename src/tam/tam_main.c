@@ -27,8 +27,9 @@ static const struct tam_option serve_options[] = {
 	 "1..86400 (default 300)", 0, 1, 0},
 	{"max-sessions", "COUNT", "maximum sessions kept until they expire, 1..10000000; "
 	 "beyond it an empty POST gets 503 (default 10000)", 0, 1, 0},
-	{"verifier", "URI", "appraise evidence with the teep-verifier at URI, e.g. "
-	 "http://127.0.0.1:8443 (background-check model; needs --verifier-key)", 0, 1, 0},
+	{"verifier", "URI", "appraise evidence with teep-verifier (background-check model; "
+	 "needs --verifier-key): base URI of teep-verifier (e.g. http://127.0.0.1:8443); "
+	 "the API paths are appended", 0, 1, 0},
 	{"verifier-db", "FILE", "appraise evidence in process against this teep-verifier "
 	 "database (background-check model)", 0, 1, 0},
 	{"verifier-signing-key", "PRIV.pem", "key the in-process verifier signs attestation "
