@@ -240,9 +240,42 @@ static tk_err add_tpm_quote(const struct tk_tee *tee, struct tk_span nonce,
 }
 
 /*
+ * The teepkit-encryption-kid claim: the RFC 9679 thumbprint of the key
+ * data providers encrypt personalization data to, so the result about
+ * this evidence names it. A TEE without such a key leaves the claim out.
+ */
+static tk_err add_encryption_kid(const struct tk_tee *tee, struct measurement_walk *w)
+{
+	uint8_t kid[TK_CRYPTO_SHA256_LEN];
+	char pem[TK_CRYPTO_PEM_MAX];
+	struct tk_crypto_key *key = NULL;
+	size_t pem_len = 0;
+	struct tk_diag local;
+	tk_err err;
+
+	tk_diag_clear(&local);
+	err = tk_tee_encryption_public_key_pem(tee, pem, sizeof(pem), &pem_len, &local);
+	if (err == TK_ERR_UNSUPPORTED || err == TK_ERR_NOT_FOUND)
+		return TK_OK;
+	if (err != TK_OK)
+		return TK_FAIL(w->diag, err, "TEE encryption key: %s", local.msg);
+	err = tk_crypto_key_import_pem(tk_crypto_openssl(), (const uint8_t *)pem, pem_len, &key,
+				       w->diag);
+	if (err == TK_OK)
+		err = tk_cose_key_thumbprint_crypto(tk_crypto_openssl(), key, kid, w->diag);
+	tk_crypto_key_free(key);
+	if (err == TK_OK)
+		err = keep_bytes(w, kid, sizeof(kid), &w->claims->encryption_kid);
+	if (err == TK_OK)
+		w->claims->present |= TK_EAT_HAS_ENCRYPTION_KID;
+	return err;
+}
+
+/*
  * The measurements claim: one entry per load in the TEE's measurement log,
  * oldest first, so the evidence shows every component loaded since the
  * log began (nothing loaded: no claim). A TPM-backed TEE adds its quote.
+ * Every TEE with a payload-encryption key adds that key's thumbprint.
  */
 static tk_err evidence_claims(void *ctx, struct tk_span nonce, struct tk_eat_claims *claims,
 			      uint8_t *buf, size_t buf_cap, size_t *used, struct tk_diag *diag)
@@ -263,6 +296,8 @@ static tk_err evidence_claims(void *ctx, struct tk_span nonce, struct tk_eat_cla
 	if (claims->measurement_count > 0)
 		claims->present |= TK_EAT_HAS_MEASUREMENTS;
 	err = add_tpm_quote(a->tee, nonce, &w);
+	if (err == TK_OK)
+		err = add_encryption_kid(a->tee, &w);
 	if (err != TK_OK)
 		return err;
 	*used = w.used;
