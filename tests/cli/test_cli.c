@@ -249,6 +249,8 @@ static const struct golden_case valid_cases[] = {
 	 {"inspect", "--hex", "eat_cwt.hex"}, 0},
 	{"valid_eat_claims", "bare EAT claims set", VALID_DIR,
 	 {"inspect", "--hex", "eat_claims.hex"}, 0},
+	{"valid_eat_tpm_claims", "EAT claims with tpm-quote and encryption kid", VALID_DIR,
+	 {"inspect", "--hex", "eat_tpm_claims.hex"}, 0},
 	{"valid_query_response_eat", "QueryResponse with EAT evidence", VALID_DIR,
 	 {"inspect", "--hex", "query_response_eat.hex"}, 0},
 	{"valid_mac0", "tagged COSE_Mac0", VALID_DIR, {"inspect", "--hex", "mac0.hex"}, 0},
