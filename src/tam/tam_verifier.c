@@ -38,6 +38,10 @@
 #define VERIFIER_TIMEOUT_MS 5000L
 #define VERIFIER_CONNECT_TIMEOUT_MS 2000L
 
+/* Bytes of a problem detail (RFC 9457) the verifier gave that a reason keeps:
+   the rest of the reason, "the verifier refused the evidence (STATUS): ", fits 64. */
+#define PROBLEM_DETAIL_SHOWN (TK_TEEP_TAM_REASON_CAP - 64)
+
 /* Paths of teep-verifier's challenge-response API under --verifier URI. */
 #define NEW_SESSION_PATH "/challenge-response/v1/newSession"
 
@@ -357,6 +361,25 @@ static tk_err session_nonce(const uint8_t *body, size_t len, struct pending *p,
 }
 
 /* Open a verifier session; its nonce is the QueryRequest's challenge. */
+/*
+ * Name the verifier, by its redacted base URI, in the diag of a failed
+ * exchange; the cause keeps its code and place. A long URI is cut.
+ */
+static tk_err name_verifier(const struct tam_verifier *v, tk_err err, struct tk_diag *diag)
+{
+	struct tk_diag cause;
+	char shown[TK_HTTP_CLIENT_SHOWN_URI_CAP];
+
+	if (err == TK_OK || diag == NULL || diag->code == TK_OK)
+		return err;
+	cause = *diag;
+	tk_http_uri_redact(v->base, shown);
+	tk_diag_clear(diag);
+	(void)tk_diag_set(diag, cause.code, cause.offset, cause.file, cause.line,
+			  "%s (teep-verifier %s)", cause.msg, shown);
+	return err;
+}
+
 static tk_err new_challenge_http(void *ctx, int64_t now, uint8_t *out, size_t cap,
 				 size_t *out_len, struct tk_diag *diag)
 {
@@ -385,7 +408,7 @@ static tk_err new_challenge_http(void *ctx, int64_t now, uint8_t *out, size_t ca
 	if (err == TK_OK && p.nonce_len > cap)
 		err = TK_FAIL(diag, TK_ERR_INTERNAL, "nonce of %zu bytes", p.nonce_len);
 	if (err != TK_OK)
-		return err;
+		return name_verifier(v, err, diag);
 	p.expires_at = now + v->lifetime;
 	slot = pending_slot(v, now);
 	*slot = p;
@@ -441,13 +464,20 @@ static void appraise_refusal(const struct tam_verifier *v, const struct tk_http_
 {
 	json_t *root = json_loadb((const char *)v->result, resp->body_len, 0, NULL);
 	const char *detail = json_string_value(json_object_get(root, "detail"));
+	char shown[PROBLEM_DETAIL_SHOWN + 1] = "no detail given";
+	size_t n = 0;
 
+	/* Peer text: cut to a bound, anything but printable ASCII shown as '?'. */
+	for (; detail != NULL && detail[n] != '\0' && n < PROBLEM_DETAIL_SHOWN; n++)
+		shown[n] = detail[n] >= 0x20 && detail[n] < 0x7f ? detail[n] : '?';
+	if (detail != NULL)
+		shown[n] = '\0';
 	memset(out, 0, sizeof(*out));
 	out->tier = TK_STORE_TIER_NONE;
 	snprintf(out->verifier, sizeof(out->verifier), "%.*s", (int)(sizeof(out->verifier) - 1),
 		 v->origin);
 	snprintf(out->reason, sizeof(out->reason), "the verifier refused the evidence (%ld): %s",
-		 resp->status, detail != NULL ? detail : "no detail given");
+		 resp->status, shown);
 	json_decref(root);
 }
 
@@ -477,6 +507,8 @@ static tk_err appraise_http(void *ctx, const struct tk_teep_tam_attestation *in,
 			       "expired");
 	req.uri = p.url;
 	err = tk_http_request_post(&http, &req, v->result, sizeof(v->result), &resp, diag);
+	if (err != TK_OK)
+		return name_verifier(v, err, diag);
 	if (err == TK_OK && (resp.status == 400 || resp.status == 415)) {
 		appraise_refusal(v, &resp, out);
 		return TK_OK;
