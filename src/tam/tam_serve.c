@@ -23,6 +23,7 @@
 #include "common/tk_log.h"
 #include "common/tk_log_limit.h"
 #include "crypto/tk_crypto.h"
+#include "http/tk_http_client.h"
 #include "http/tk_http_server.h"
 #include "store/tk_store_sqlite.h"
 #include "teep/tk_teep_tam.h"
@@ -249,6 +250,7 @@ static int open_verifier(const struct tam_command *cmd, const struct tam_args *a
 		.log = log,
 	};
 	struct tk_diag diag;
+	char shown_uri[TK_HTTP_CLIENT_SHOWN_URI_CAP] = "";
 	const char *what;
 
 	for (size_t i = 0; i < opts.n_keys && i < TAM_MAX_VERIFIER_KEYS; i++)
@@ -261,13 +263,16 @@ static int open_verifier(const struct tam_command *cmd, const struct tam_args *a
 		return tam_misuse(cmd, "give --verifier or --verifier-db, not both");
 	if (opts.uri != NULL && opts.n_keys == 0)
 		return tam_misuse(cmd, "--verifier needs --verifier-key");
+	/* The URI may carry a password, which no log line or message shows. */
+	if (opts.uri != NULL)
+		tk_http_uri_redact(opts.uri, shown_uri);
 	tk_diag_clear(&diag);
 	if (tam_verifier_open(&opts, &sc->verifier, &sc->verifier_ops, &diag) != TK_OK) {
 		what = opts.keys[0];
 		if (opts.db != NULL)
 			what = opts.db;
 		if (opts.uri != NULL)
-			what = opts.uri;
+			what = shown_uri;
 		return tam_fail("cannot open the verifier", what, &diag);
 	}
 	if (sc->verifier == NULL)
@@ -275,7 +280,7 @@ static int open_verifier(const struct tam_command *cmd, const struct tam_args *a
 	if (opts.uri != NULL || opts.db != NULL)
 		tk_log(log, TK_LOG_NOTICE, "tam", "attestation: %s %s, %zu trusted verifier "
 		       "key%s", opts.uri != NULL ? "verifier" : "in-process verifier",
-		       opts.uri != NULL ? opts.uri : opts.db, opts.n_keys,
+		       opts.uri != NULL ? shown_uri : opts.db, opts.n_keys,
 		       opts.n_keys == 1 ? "" : "s");
 	else
 		tk_log(log, TK_LOG_NOTICE, "tam", "attestation: %zu trusted verifier key%s "
