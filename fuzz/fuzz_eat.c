@@ -46,7 +46,8 @@ static void check_reencode(const struct tk_eat_claims *claims)
 	    again.measurement_count != claims->measurement_count ||
 	    again.tpm.pcr_count != claims->tpm.pcr_count ||
 	    !tk_span_equal(again.nonce, claims->nonce) ||
-	    !tk_span_equal(again.ueid, claims->ueid))
+	    !tk_span_equal(again.ueid, claims->ueid) ||
+	    !tk_span_equal(again.encryption_kid, claims->encryption_kid))
 		abort();
 }
 
