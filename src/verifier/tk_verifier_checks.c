@@ -96,6 +96,12 @@ static tk_err match_component(struct tk_verifier *v, struct tk_span component,
 	return TK_OK;
 }
 
+/*
+ * Bytes of the diag message an unreadable entry's reason keeps: the rest,
+ * "measurements entry N is not understood: ", fits the other 64 bytes.
+ */
+#define ENTRY_DIAG_SHOWN ((int)TK_VERIFIER_REASON_MAX - 64)
+
 /* An entry the verifier cannot read counts as an unrecognized component. */
 static void unreadable_entry(const char *what, size_t i, const struct tk_diag *local,
 			     int *worst, char *reason, size_t reason_cap)
@@ -103,7 +109,9 @@ static void unreadable_entry(const char *what, size_t i, const struct tk_diag *l
 	if (*worst >= AR_UNRECOGNIZED_RUNTIME)
 		return;
 	*worst = AR_UNRECOGNIZED_RUNTIME;
-	snprintf(reason, reason_cap, "%s entry %zu is not understood: %s", what, i, local->msg);
+	/* The diag message is cut so that the whole line fits the reason. */
+	snprintf(reason, reason_cap, "%s entry %zu is not understood: %.*s", what, i,
+		 ENTRY_DIAG_SHOWN, local->msg);
 }
 
 tk_err tk_verifier_check_executables(struct tk_verifier *v, const struct tk_eat_claims *claims,
