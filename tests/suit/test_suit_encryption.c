@@ -634,9 +634,12 @@ static void run_oracle(const char *args, char *line, size_t cap)
 {
 	char cmd[4 * BUF_CAP];
 	FILE *p;
+	int n;
 
-	snprintf(cmd, sizeof(cmd), "%s '%s/tests/suit/encryption_oracle.py' %s 2>&1",
-		 ORACLE_PYTHON, TK_SOURCE_DIR, args);
+	/* A cut command line would run the oracle on the wrong arguments. */
+	n = snprintf(cmd, sizeof(cmd), "%s '%s/tests/suit/encryption_oracle.py' %s 2>&1",
+		     ORACLE_PYTHON, TK_SOURCE_DIR, args);
+	assert_true(n > 0 && (size_t)n < sizeof(cmd));
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	if (fgets(line, (int)cap, p) == NULL)
