@@ -200,7 +200,7 @@ static tk_err validate_signed(const struct subject *in, char *description,
 	struct tk_cose_headers signer;
 	struct tk_span payload = TK_SPAN_EMPTY;
 	const char *verified = in->key != NULL ? ", signature verified" : "";
-	char inner[64];
+	char inner[32]; /* "TEEP QueryResponse" at most, so the description fits */
 	size_t base;
 	tk_err err;
 
