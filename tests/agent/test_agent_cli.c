@@ -354,6 +354,27 @@ static void test_tpm_init_keeps_sim_folder(void **state)
 	assert_int_equal(r.exit_code, 0);
 }
 
+/* The converse: a simulated-TEE init on a TPM folder is refused and writes no key.pem. */
+static void test_sim_init_keeps_tpm_folder(void **state)
+{
+	static struct proc_result r;
+	char folder[300];
+	char path[320];
+
+	(void)state;
+	snprintf(folder, sizeof(folder), "%s/tpm-folder", temp_dir);
+	snprintf(path, sizeof(path), "%s/tpm", folder);
+	assert_int_equal(mkdir(folder, 0700), 0);
+	assert_int_equal(mkdir(path, 0700), 0);
+	run_agent(&r, (const char *[]){"init", "--state", folder, NULL});
+	assert_int_equal(r.exit_code, 1);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, folder));
+	assert_non_null(strstr(r.err, "belongs to the TPM backend"));
+	snprintf(path, sizeof(path), "%s/key.pem", folder);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 /* A QueryRequest signed by the fake TAM, asking for the trusted components only. */
 static size_t make_query_request(uint8_t *out, size_t cap)
 {
@@ -547,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_run_refused_update),
 		cmocka_unit_test(test_tpm_without_tcti_or_device),
 		cmocka_unit_test(test_tpm_init_keeps_sim_folder),
+		cmocka_unit_test(test_sim_init_keeps_tpm_folder),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
