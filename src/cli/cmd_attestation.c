@@ -5,8 +5,8 @@
  * decision, the overall status and every reason on stdout, so a data
  * provider gets all causes at once, and exits 0 only when the result is
  * affirming. --encryption-key names the key `teep-agent encryption-pubkey`
- * printed: the result must carry its thumbprint, so a data provider knows
- * it encrypts personalization data to the attested TEE.
+ * printed: the result must carry its thumbprint, so a data provider checks
+ * that it encrypts personalization data to the attested TEE.
  */
 #include "tk_cli.h"
 
