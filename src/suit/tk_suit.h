@@ -29,7 +29,7 @@
  * areas of the platform (stage_begin, stage_write), hashing the bytes on
  * the way, so its memory does not grow with the payload size. Only after
  * the whole procedure succeeded does it commit each staged area as its
- * component and then persist the new sequence number; on failure it aborts
+ * component and then persist the new sequence number. On failure it aborts
  * every area, so a failed manifest leaves the installed components as they
  * were.
  *
@@ -335,7 +335,7 @@ enum tk_suit_identifier {
 
 /*
  * One command the processor reports to the platform's report hook, as its
- * reporting policy asks (draft-ietf-suit-manifest-37 section 8.4.9,
+ * reporting policy requests (draft-ietf-suit-manifest-37 section 8.4.9,
  * SUIT_Record of draft-ietf-suit-report-18). Views are valid only during
  * the hook call.
  */
@@ -368,9 +368,9 @@ struct tk_suit_record {
  * TK_ERR_UNSUPPORTED; no hook is ever assumed to succeed.
  *
  * Staging areas are numbered 0 to TK_SUIT_MAX_STAGING_AREAS - 1 by the
- * processor. An area contains one candidate image that nothing else sees until
- * stage_commit installs it; the processor aborts every area it began and
- * did not commit, on success and on failure alike.
+ * processor. An area contains one candidate image that is not installed
+ * until stage_commit installs it. The processor aborts every area it began
+ * and did not commit, on success and on failure alike.
  *
  * References: a holder (a manifest component id) references a target (a
  * component id or the manifest component id of a dependency). The platform
@@ -569,8 +569,9 @@ struct tk_suit_process_opts {
  * payload-fetch, candidate-verification, install and validate.
  * process-dependency runs the same section of a dependency, after its
  * shared sequence, so manifests advance in lock-step (trust-domains-11
- * section 5.4); a dependency that has a section its dependent did not
- * process by the end of that section fails the update with TK_ERR_POLICY.
+ * section 5.4). When a dependency has a section that its dependent did
+ * not process by the end of that section, the update fails with
+ * TK_ERR_POLICY.
  * Only after every section succeeded are the staged areas committed (a
  * component another manifest still references is never overwritten:
  * TK_ERR_POLICY), the links from each manifest to its components and
@@ -583,9 +584,9 @@ struct tk_suit_process_opts {
  * sequence and the uninstall section, where unlink drops the manifest's
  * link to a component and process-dependency its link to a dependency.
  *
- * Every command of manifest-37 and trust-domains-11 is run; an unknown or
- * custom command fails with TK_ERR_UNSUPPORTED, a failed condition with
- * TK_ERR_CONDITION (image-match: TK_ERR_DIGEST_MISMATCH) unless
+ * Every command of manifest-37 and trust-domains-11 is run. An unknown or
+ * custom command fails with TK_ERR_UNSUPPORTED. A failed condition fails
+ * with TK_ERR_CONDITION (image-match: TK_ERR_DIGEST_MISMATCH) unless
  * soft-failure is set inside try-each or run-sequence. Every failure names
  * the manifest, section, command and its byte offset in the sequence.
  * write, copy and fetch decrypt a payload that has encryption-info through

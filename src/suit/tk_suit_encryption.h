@@ -11,8 +11,8 @@
  * Decryption streams: the processor's write, copy and fetch directives
  * feed the ciphertext in chunks to tk_suit_decrypt_update(), which writes
  * plaintext to a sink. For the AEADs the last 16 bytes of the stream are
- * the tag; plaintext given to the sink is NOT authentic until
- * tk_suit_decrypt_finish() returns TK_OK, so the sink must stage it and the
+ * the tag. Plaintext given to the sink is NOT authentic until
+ * tk_suit_decrypt_finish() returns TK_OK. So the sink must stage it, and the
  * caller must discard (wipe) it when finish or any update fails. AES-CTR
  * has no integrity at all: the manifest must check the plaintext or the
  * ciphertext with condition-image-match (draft section 8).
@@ -115,7 +115,7 @@ TK_MUST_CHECK tk_err tk_suit_unwrap_cek(const struct tk_crypto *crypto,
  *    [keyDataLength: key bits, protected: bstr, other: "SUIT Payload
  *     Encryption"]]
  * kw_alg is the key wrap algorithm (-3, -4 or -5) and key_len its key
- * length in bytes; recipient_protected is the content of the recipient's
+ * length in bytes. recipient_protected is the content of the recipient's
  * protected bstr. *out_len is 0 on failure.
  */
 TK_MUST_CHECK tk_err tk_suit_kdf_context_encode(int64_t kw_alg, size_t key_len,
@@ -147,13 +147,17 @@ struct tk_suit_decrypt_ctx {
  * content cipher; for the AEADs the Enc_structure ["Encrypt", protected,
  * h''] is the AAD (draft section 6).
  *
- * Errors: TK_ERR_UNSUPPORTED (no unwrap_cek hook; a COSE_Encrypt0, which
- * the draft's CDDL does not allow; an attached ciphertext; nested
- * recipients; partial IV), TK_ERR_ALG_UNSUPPORTED (content or recipient
- * alg), TK_ERR_SCHEMA_* (shape, missing or wrong-length IV, non-empty
- * protected header with AES-CTR), TK_ERR_KEY (no recipient could be
- * unwrapped: the most telling hook error is returned). Borrows everything;
- * the CEK is wiped before returning. On failure ctx is wiped.
+ * Errors:
+ *   - TK_ERR_UNSUPPORTED: no unwrap_cek hook, a COSE_Encrypt0 (which the
+ *     draft's CDDL does not allow), an attached ciphertext, nested
+ *     recipients or a partial IV.
+ *   - TK_ERR_ALG_UNSUPPORTED: the content or recipient alg.
+ *   - TK_ERR_SCHEMA_*: the shape, a missing or wrong-length IV, or a
+ *     non-empty protected header with AES-CTR.
+ *   - TK_ERR_KEY: no recipient could be unwrapped. The most telling hook
+ *     error is returned.
+ * Borrows everything. The CEK is wiped before returning, and ctx is wiped
+ * on failure.
  */
 TK_MUST_CHECK tk_err tk_suit_decrypt_begin(struct tk_suit_decrypt_ctx *ctx,
 					   struct tk_span encryption_info,
@@ -173,11 +177,11 @@ TK_MUST_CHECK tk_err tk_suit_decrypt_update(struct tk_suit_decrypt_ctx *ctx,
 					    struct tk_diag *diag);
 
 /*
- * End the stream. AEAD: verify the tag (the held-back last 16 bytes); a
- * stream shorter than a tag or a tag that does not verify is
- * TK_ERR_DECRYPT, and the caller must discard all plaintext. `out` is
- * unused today (every plaintext byte was written by update) and may be
- * NULL; it is there for ciphers that emit a final block. ctx is wiped in
+ * End the stream. For an AEAD, verify the tag (the held-back last 16
+ * bytes). A stream shorter than a tag or a tag that does not verify fails
+ * with TK_ERR_DECRYPT, and the caller must discard all plaintext. `out` is
+ * unused today because update writes every plaintext byte, so it may be
+ * NULL. It is there for ciphers that emit a final block. ctx is wiped in
  * every case.
  */
 TK_MUST_CHECK tk_err tk_suit_decrypt_finish(struct tk_suit_decrypt_ctx *ctx,

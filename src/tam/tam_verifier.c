@@ -32,7 +32,7 @@
 /*
  * Time limits of one call to teep-verifier, in milliseconds. teep-tam
  * serves every agent from one polling thread, so a verifier that does not
- * answer stalls all sessions for this long; the HTTP client's 30 s default
+ * respond stalls all sessions for this long. The HTTP client's 30 s default
  * is far above what one appraisal costs (a few ms). The call fails closed.
  */
 #define VERIFIER_TIMEOUT_MS 5000L
@@ -192,9 +192,10 @@ static tk_err unbound_refusal(const struct tk_ear *ear, struct tk_span result,
 
 /*
  * Turn a verified EAR into an appraisal, after the cnf and expiry checks.
- * result and media_type are what the appraisal records. own_session: the
- * result answers the TAM's own verifier session (background check), so
- * one that names no key is a refusal rather than a drop.
+ * result and media_type are what the appraisal records. own_session is
+ * true when the result belongs to the TAM's own verifier session
+ * (background check), so a result that names no key is a refusal rather
+ * than a drop.
  */
 static tk_err appraisal_from_ear(struct tam_verifier *v, const struct tk_ear *ear,
 				 const struct tk_teep_tam_attestation *in, bool own_session,
@@ -454,10 +455,10 @@ static tk_err verifier_status(const struct tk_http_response *resp, struct tk_dia
 }
 
 /*
- * The verifier answered 400 or 415: it refuses to appraise this evidence
- * (a key it does not know, evidence it cannot read). That is status none,
- * so the TAM answers with err-code 7 and records it. The reason is the
- * problem detail (RFC 9457) the verifier gave; the UEID is left to the TAM.
+ * The verifier returned 400 or 415 because it rejects this evidence (an
+ * unknown key, evidence it cannot parse). That is status none, so the TAM
+ * replies with err-code 7 and records it. The reason is the problem detail
+ * (RFC 9457) that the verifier returned. The UEID is left to the TAM.
  */
 static void appraise_refusal(const struct tam_verifier *v, const struct tk_http_response *resp,
 			     struct tk_teep_tam_appraisal *out)

@@ -210,9 +210,9 @@ enum tk_tee_quote_format {
 /*
  * Signed statement of the TEE about its state. For the TPM backend the
  * qualifying data (extraData) is SHA-256(nonce || kid), with kid the
- * signing key's RFC 9679 thumbprint: a verifier that recomputes it knows
- * the statement is fresh and that the TEEP signing key belongs to the
- * same TEE.
+ * signing key's RFC 9679 thumbprint. A verifier that recomputes it can
+ * tell that the statement is fresh and that the TEEP signing key belongs
+ * to the same TEE.
  */
 struct tk_tee_quote {
 	enum tk_tee_quote_format format;
@@ -383,10 +383,11 @@ struct tk_tee_ops {
 	/*
 	 * Load component `id` (flow "deploy versus load"): read its stored
 	 * image, check it against the digest recorded at install and against
-	 * `expected_digest` (the image digest of its manifest), both failing
-	 * with TK_ERR_DIGEST_MISMATCH; then append it to the measurement log
-	 * (TPM: and extend the PCR); then hand the image to `invoke` when it
-	 * is not NULL. Nothing is recorded when a check fails.
+	 * `expected_digest` (the image digest of its manifest). Either check
+	 * fails with TK_ERR_DIGEST_MISMATCH. Then append it to the
+	 * measurement log (the TPM backend also extends the PCR), and hand
+	 * the image to `invoke` when it is not NULL. Nothing is recorded when
+	 * a check fails.
 	 */
 	tk_err (*load_component)(void *ctx, const uint8_t *id, size_t id_len,
 				 const uint8_t expected_digest[TK_TEE_DIGEST_LEN],
@@ -458,7 +459,7 @@ struct tk_tee_ops {
 	 * the recipient key (ECDH-ES+A128KW, ECDH-ES+A256KW) or a provisioned
 	 * KEK (A128KW, A192KW, A256KW) whose kid matches. Same signature as
 	 * the SUIT platform hook, so an agent can forward it. TK_ERR_KEY
-	 * when the backend holds no fitting key.
+	 * when the backend has no fitting key.
 	 */
 	tk_err (*unwrap_cek)(void *ctx, const struct tk_suit_recipient *recipient,
 			     uint8_t *cek, size_t cek_cap, size_t *cek_len,
@@ -529,12 +530,13 @@ struct tk_tee_ops {
 
 	/*
 	 * Reference counts (draft-ietf-suit-trust-domains-11 section
-	 * 5.6.5), kept across restarts: a holder (a manifest component id)
-	 * references a target (a component id or a manifest component id)
-	 * at most once. link adds the reference; unlink drops it if present,
-	 * sets *remaining to the references left and, when none are left,
-	 * removes the component image of `target` if there is one;
-	 * references counts those held by holders other than `holder`.
+	 * 5.6.5), kept across restarts. A holder (a manifest component id)
+	 * references a target (a component id or a manifest component id).
+	 * link adds the reference and succeeds without a second one when it
+	 * exists. unlink drops it if present and sets *remaining to the
+	 * references left. When none are left, unlink removes the component
+	 * image of `target` if there is one. references counts the
+	 * references of holders other than `holder`.
 	 */
 	tk_err (*link)(void *ctx, const uint8_t *holder, size_t holder_len,
 		       const uint8_t *target, size_t target_len,
@@ -783,8 +785,8 @@ TK_MUST_CHECK tk_err tk_tee_sim_open(const struct tk_tee_sim_config *config,
 				     struct tk_tee *out, struct tk_diag *diag);
 
 /*
- * The TPM backend: a TPM 2.0 (swtpm or hardware) holds the keys and the
- * measurements, the state directory the rest.
+ * The TPM backend: a TPM 2.0 (swtpm or hardware) keeps the keys and the
+ * measurements, and the state directory keeps the rest.
  *
  * Layout of `state_dir`: that of the simulated backend without key.pem,
  * report-key.pem and measurements (components, manifests, sequence
@@ -818,7 +820,7 @@ struct tk_tee_tpm_config {
 };
 
 /* PCR 23 is the application PCR of the TCG PC Client PCR allocation, so
- * loads leave boot measurements alone; tests may pick the debug PCR 16. */
+ * loads leave boot measurements alone. Tests may pick the debug PCR 16. */
 #define TK_TEE_TPM_DEFAULT_PCR 23
 
 /* The RSA 2048 EK and its certificate at the TCG's usual handles, where

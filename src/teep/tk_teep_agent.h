@@ -85,7 +85,7 @@
 /*
  * Maximum SUIT reports in one Success or Error: one per manifest processed.
  * The reports of further manifests in a larger Update are left out, and a
- * notice says how many.
+ * log notice gives their count.
  */
 #define TK_TEEP_AGENT_MAX_SUIT_REPORTS 16
 
@@ -154,9 +154,9 @@ struct tk_teep_agent_tee_ops {
 				   struct tk_diag *diag);
 
 	/*
-	 * Write the SUIT report of the last process_manifest call, signed
-	 * with the TEE's report key (and encrypted to the TAM when its key is
-	 * known), into out, with `nonce` as suit-report-nonce: the token of
+	 * Write the SUIT report of the last process_manifest call into out,
+	 * signed with the TEE's report key (and encrypted to the TAM when its
+	 * key is known). `nonce` becomes suit-report-nonce. It is the token of
 	 * the Update (draft-ietf-teep-protocol, Success and Error messages).
 	 * TK_ERR_NOT_FOUND when there is none. NULL: no SUIT reports.
 	 */
@@ -165,8 +165,8 @@ struct tk_teep_agent_tee_ops {
 
 	/*
 	 * Write stored boot-time SUIT report `index` (0 is the oldest; the
-	 * reports of `teep-agent load`), protected like suit_report, with
-	 * `nonce` as suit-report-nonce unless it is empty: the QueryRequest's
+	 * reports of `teep-agent load`), protected like suit_report. Unless it
+	 * is empty, `nonce` becomes suit-report-nonce. It is the QueryRequest's
 	 * token (draft-ietf-teep-protocol, QueryResponse suit-reports).
 	 * TK_ERR_NOT_FOUND past the last one. NULL: no boot reports.
 	 */

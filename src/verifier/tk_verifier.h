@@ -15,7 +15,7 @@
  *
  * Outcomes of tk_verifier_appraise():
  *   - TK_OK with an attestation result: the evidence was appraised, and the
- *     EAR says how it fared (affirming, warning, contraindicated, none).
+ *     EAR gives its status (affirming, warning, contraindicated, none).
  *     A bad signature, an unknown key or an unknown TA gives an EAR, not an
  *     error, so a relying party learns why.
  *   - an error and no result, when there is nothing the verifier can
@@ -113,7 +113,10 @@ const char *tk_verifier_claim_name(enum tk_verifier_claim claim);
 /* A pending AK enrollment, defined in tk_verifier_ak.h. */
 struct tk_verifier_ak_pending;
 
-/* A session: one nonce, handed out once, used at most once. */
+/*
+ * A session: one nonce with an expiry. The store's session_take hook marks
+ * it used and rejects a second take with TK_ERR_REPLAY.
+ */
 struct tk_verifier_session {
 	uint8_t id[TK_VERIFIER_SESSION_ID_LEN];
 	uint8_t nonce[TK_VERIFIER_NONCE_LEN];
@@ -245,7 +248,7 @@ struct tk_verifier_config {
 	const struct tk_log *log;   /* may be NULL */
 };
 
-/* A verifier. Initialise with tk_verifier_init(); holds no heap memory. */
+/* A verifier. Initialise with tk_verifier_init(); it owns no heap memory. */
 struct tk_verifier {
 	struct tk_verifier_config cfg;
 	uint8_t signing_kid[TK_VERIFIER_KID_LEN]; /* thumbprint of signing_key */
@@ -289,10 +292,11 @@ enum tk_verifier_format {
 				    application/eat+jwt */
 };
 
-/* What to appraise. Zero-initialise, then set what applies. */
+/* Appraisal request. Zero-initialise, then set the fields that apply. */
 struct tk_verifier_request {
 	/*
-	 * Session the evidence answers (teep-verifier's challenge-response).
+	 * Session whose nonce the evidence carries (teep-verifier's
+	 * challenge-response).
 	 * When has_session is false, `nonce` is the expected eat_nonce
 	 * instead: the in-process caller (a TAM) issued it as its challenge and
 	 * is responsible for its single use and expiry.
@@ -303,8 +307,8 @@ struct tk_verifier_request {
 	struct tk_span evidence;  /* the EAT as the agent sent it, borrowed */
 	/*
 	 * Thumbprint (RFC 9679) of the key that signed the TEEP message
-	 * carrying the evidence; the evidence's cnf must name it, and the EAR's
-	 * cnf repeats it. Empty: the cnf of the evidence is taken as it is.
+	 * carrying the evidence. The evidence's cnf must name it, and the EAR's
+	 * cnf repeats it. When empty, the cnf of the evidence is taken as it is.
 	 */
 	struct tk_span cnf_kid;
 	enum tk_verifier_format format; /* 0: TK_VERIFIER_EAR_CWT */
