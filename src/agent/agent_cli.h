@@ -2,7 +2,7 @@
 /*
  * Shared parts of the teep-agent program: the command table types, option
  * parsing, error reporting and TEE opening. Each subcommand lives in its
- * own agent_cmd_*.c file; teep_agent_main.c holds the table and main().
+ * own agent_cmd_*.c file, and teep_agent_main.c contains the table and main().
  */
 #ifndef AGENT_CLI_H
 #define AGENT_CLI_H

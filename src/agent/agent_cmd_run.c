@@ -23,7 +23,7 @@
 /*
  * Device claims of the simulated TEE for the evidence. The OEM ID is a
  * fixed 16-byte random value naming teepkit's simulator (RFC 9711 section
- * 4.2.3.1 allows random OEM IDs); a real backend reports its own.
+ * 4.2.3.1 allows random OEM IDs). A real backend reports its own.
  */
 static const uint8_t sim_oemid[16] = {
 	0x5d, 0x1c, 0x3e, 0x9a, 0x42, 0x7b, 0x4f, 0x10,

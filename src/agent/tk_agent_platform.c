@@ -402,7 +402,7 @@ tk_err tk_agent_uninstall_manifest(struct tk_agent_tee *glue, const uint8_t *id,
 
 /*
  * Unlink hook: drop the reference. When a manifest (one with a stored
- * envelope) loses its last reference, its own uninstall runs; the backend
+ * envelope) loses its last reference, its own uninstall runs. The backend
  * has already removed a component image that lost its last one.
  */
 tk_err tk_agent_platform_unlink(void *ctx, const uint8_t *holder, size_t holder_len,

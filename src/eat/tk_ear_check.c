@@ -66,7 +66,7 @@ static void check_nonce(const struct tk_ear *ear, struct tk_span expected,
 					   : "no eat_nonce, a nonce was expected");
 }
 
-/* How one TEEP Claims-Set relates to an expected value; higher is better. */
+/* Match level of one TEEP Claims-Set against an expected value (higher is better). */
 enum teep_match {
 	TEEP_ABSENT = 0,  /* no claim that could carry the value */
 	TEEP_DIFFERS = 1, /* the claim is there with another value */

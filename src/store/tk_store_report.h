@@ -10,7 +10,7 @@
  *   agent_report_keys  agent kid -> the agent's SUIT report public key,
  *                      enrolled by an administrator with the agent key
  *   suit_reports       one row per verified report: device, agent kid, the
- *                      token of the Update it answers, the manifest it
+ *                      token of the Update it responds to, the manifest it
  *                      refers to, its result and the decoded SUIT_Report;
  *                      boot marks the boot-time reports of a QueryResponse
  */

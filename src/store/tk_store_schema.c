@@ -115,7 +115,7 @@ static const char migration_2[] =
  * Version 3: attestation. attestation_results keeps every appraisal the
  * TAM acted on, as a history per device (newest by id). Groups and group
  * policies do not reference devices, so an operator may place a device in
- * a group before it first connects; a device without a row is in the
+ * a group before it first connects. A device without a row is in the
  * group "default", and a group without a policy rejects warnings.
  */
 static const char migration_3[] =
@@ -145,7 +145,7 @@ static const char migration_3[] =
 	" updated_at BIGINT NOT NULL)";
 
 /*
- * Version 4: SUIT reports. agent_report_keys holds the report key an
+ * Version 4: SUIT reports. agent_report_keys contains the report key an
  * administrator enrolled with each agent key (draft-ietf-teep-protocol
  * requires it to differ from the TEEP key); suit_reports keeps every
  * verified report as a history per device (newest by id), with the
@@ -193,7 +193,7 @@ static const char migration_5[] =
  * that came in a QueryResponse (draft-ietf-teep-protocol: SUIT reports of
  * boot, such as teep-agent load), whose token column then has the
  * QueryRequest's token or the empty byte string, and 0 for a report in a
- * Success or Error answering an Update.
+ * Success or Error that responds to an Update.
  */
 static const char migration_6[] =
 	"ALTER TABLE suit_reports ADD COLUMN boot SMALLINT NOT NULL DEFAULT 0";

@@ -4,7 +4,7 @@
  * sections 6.4, 6.5 and 8.4.10): the loop over SUIT_Command_Sequence, the
  * dispatch of each command over the selected component indices, the
  * control flow of try-each and run-sequence with soft-failure, the
- * records the reporting policy asks for, and the record of the command
+ * records the reporting policy requests, and the record of the command
  * whose failure ends the procedure, sent whatever its policy.
  *
  * A command either applies once (set-component-index, the parameter

@@ -100,7 +100,7 @@ TK_MUST_CHECK tk_err tam_read_file(const char *path, uint8_t **out, size_t *out_
 void tam_free_file(uint8_t *buf, size_t len);
 
 /*
- * Check that the file at path, which holds a private key, is not readable
+ * Check that the file at path, which contains a private key, is not readable
  * or writable by group or others, as the agent and OpenSSH require.
  * TK_ERR_POLICY naming the mode otherwise.
  */

@@ -66,7 +66,7 @@ TK_MUST_CHECK tk_err tk_teep_agent_handle_query_request(struct reply *r,
 
 /*
  * Set out to the boot-time SUIT reports of the TEE hook when the
- * QueryRequest asks for SUIT reports, in tk_teep_agent_boot.c. They are
+ * QueryRequest requests SUIT reports, in tk_teep_agent_boot.c. They are
  * kept in r->suit_reports; a report the hook cannot write is left out with
  * a notice. out->count is 0 when there are none.
  */

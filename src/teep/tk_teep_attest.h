@@ -6,7 +6,7 @@
  * an Attestation Result the agent obtained itself (the passport model,
  * section 5.1). Shared by the TAM and the agent state machines.
  *
- * The draft's text says the EAT media type of its "EAT Profile" section
+ * The draft's text states the EAT media type of its "EAT Profile" section
  * indicates an Attestation Result and any other value Evidence, while the
  * same section defines that media type for the agent's evidence. teepkit
  * follows the meaning of the profile: an absent format or the TEEP EAT

@@ -350,9 +350,9 @@ static tk_err check_query_response(const struct tk_teep_query_response *qr,
 }
 
 /*
- * Use up the challenge the appraisal answered, apply the group policy,
- * record the device and, when the policy lets it proceed, what it
- * reported installed; inside the transaction.
+ * Use up the challenge that the appraisal responded to, apply the group
+ * policy, record the device and, when the policy lets it proceed, what it
+ * reported installed. Runs inside the transaction.
  */
 static tk_err record_query_response(struct tk_teep_tam *tam, int64_t now,
 				    const struct agent *agent,

@@ -16,8 +16,8 @@
  *                    the session nonce of the verifier that will
  *                    appraise the evidence (new_challenge hook).
  *   QueryResponse -> verify (enrolled agent key by kid), appraise the
- *                    attestation-payload (see "Attestation" below), use the
- *                    challenge it answers up, apply the device group's
+ *                    attestation-payload (see "Attestation" below), use up
+ *                    the challenge it responds to, apply the device group's
  *                    policy, record the appraisal and the device, then
  *                    either an Update (COSE_Sign1 with the suite the agent
  *                    used, fresh token) with the required-but-missing and

@@ -119,8 +119,8 @@ void tk_teep_tam_log_unneeded(struct tk_teep_tam *tam, const struct agent *agent
  * value that must equal an outstanding challenge.
  */
 /*
- * Verify and store the SUIT reports of a Success or Error answering the
- * Update with `token`, in the caller's transaction (tk_teep_tam_report.c).
+ * Verify and store the SUIT reports of a Success or Error responding to
+ * the Update with `token`, in the caller's transaction (tk_teep_tam_report.c).
  */
 TK_MUST_CHECK tk_err tk_teep_tam_store_reports(struct tk_teep_tam *tam, int64_t now,
 					       const struct agent *agent, struct tk_span token,

@@ -81,7 +81,7 @@ TK_MUST_CHECK tk_err tk_verifier_ak_enroll_begin(struct tk_verifier *v, int64_t 
 /*
  * Step 3. TK_ERR_NOT_FOUND for an unknown id, TK_ERR_REPLAY when it was
  * used, TK_ERR_EXPIRED past its expiry, TK_ERR_SIGNATURE when the secret
- * does not match; TK_ERR_EXISTS when the AK is enrolled for another UEID;
+ * does not match. TK_ERR_EXISTS when the AK is enrolled for another UEID.
  * TK_ERR_POLICY when an AK enrolled by activation binds the UEID to
  * another EK certificate.
  * On success *out (may be NULL) is the enrolled record.
