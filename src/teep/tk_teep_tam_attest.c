@@ -27,9 +27,9 @@
 /*
  * Read eat_nonce (and the UEID, when present) from the evidence without
  * verifying it, only to find the session and to name the device of a
- * verifier's refusal: the evidence arrived inside a TEEP message whose
- * signature was verified already, and the appraisal checks it fully
- * before anything is stored.
+ * verifier's refusal. Skipping verification here is safe because the
+ * evidence arrived inside a TEEP message whose signature was verified
+ * already, and the appraisal checks it fully before anything is stored.
  */
 static tk_err peek_evidence_nonce(struct tk_span evidence, struct tk_span *nonce,
 				  struct tk_span *ueid, struct tk_diag *diag)
